@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+
+/** Options of createEmulator(). Every one has a production default. */
+export interface EmulatorOptions {
+  /** TCP port for start(); 0 picks a free one. Default 4000 (env PORT). */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1 (env HOST; the Docker image sets 0.0.0.0). */
+  host?: string;
+  /** Random seed of the built-in data. Default 1. */
+  seed?: number;
+  /** "Now" of the seed data (ms or ISO date). Default: midnight UTC of the clock's current day. */
+  seedTime?: number | string;
+  /** Folder with tenants.json and content.json. Default: the package's fixtures/. */
+  fixtures?: string;
+  /** JSON file that keeps state across restarts. Default: none (in memory). */
+  data?: string;
+  /** Time source. Default: the system clock. */
+  clock?: Clock;
+  /** Where messages go. Default: the console. */
+  logger?: Logger;
+  /** Largest accepted request body. Default 1mb. */
+  bodyLimit?: string;
+  /** Extra light-weight chats in the first tenant, for benchmarks. Default 0. */
+  bulkChats?: number;
+}
+
+export class ConfigError extends Error {}
+
+const DAY = 86_400_000;
+
+const schema = z.object({
+  port: z.number().int().min(0).max(65_535).default(4000),
+  host: z.string().min(1).default('127.0.0.1'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  seedTime: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
+  fixtures: z.string().min(1).optional(),
+  data: z.string().min(1).optional(),
+  bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 1mb or 512kb').default('1mb'),
+  bulkChats: z.number().int().min(0).max(5_000_000).default(0),
+});
+
+export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTime: number };
+
+/** Validates the options and fills the defaults; `now` decides the default seed time. */
+export function resolveConfig(options: EmulatorOptions, now: number): ResolvedConfig {
+  const { clock: _clock, logger: _logger, ...plain } = options;
+  const defined = Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined));
+  const parsed = schema.safeParse(defined);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  return { ...parsed.data, seedTime: parseSeedTime(parsed.data.seedTime, now) };
+}
+
+function parseSeedTime(value: number | string | undefined, now: number): number {
+  if (value === undefined) return Math.floor(now / DAY) * DAY;
+  if (typeof value === 'number') return value;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new ConfigError(`invalid option seedTime: "${value}" is neither milliseconds nor an ISO date`);
+  return ms;
+}
+
+/** Options from the environment (flags override them). */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
+  const int = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(`environment variable ${name} must be a whole number, got "${raw}"`);
+    return Number(raw);
+  };
+  return {
+    port: int('PORT'),
+    host: env.HOST || undefined,
+    seed: int('SEED'),
+    seedTime: env.SEED_TIME || undefined,
+    fixtures: env.FIXTURES_DIR || undefined,
+    data: env.DATA_FILE || undefined,
+  };
+}

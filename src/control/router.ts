@@ -1,0 +1,109 @@
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import { DomainError, invalidArgument } from '../domain/errors.js';
+import type { EventBus } from '../domain/events.js';
+import { createTenant, findTenant, removeTenant, resetAll, resetTenant, summarizeTenant } from '../domain/tenants.js';
+import { sendError } from '../http-errors.js';
+import type { Store } from '../store/store.js';
+
+export interface ControlDeps {
+  store: Store;
+  events: EventBus;
+  clock: Clock;
+  version: string;
+  startedAt: number;
+  bodyLimit: string;
+  /** The public base URL once listening (for links in answers). */
+  baseUrl: () => string | undefined;
+}
+
+const createTenantBody = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a lower-case slug such as team-a').optional(),
+    token: z.string().min(8, 'at least 8 characters').max(200).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    template: z.string().optional(),
+  })
+  .strict();
+
+const advanceBody = z.object({ ms: z.number().int().nonnegative() }).strict();
+
+function parseBody<T>(schema: z.ZodType<T>, req: Request): T {
+  const parsed = schema.safeParse(req.body ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? (issue.keys ?? []).join(', ') : 'body');
+    throw invalidArgument(field, `Invalid request body: ${field}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** The /_emulator control API: JSON in, JSON out. */
+export function createControlRouter(deps: ControlDeps): Router {
+  const { store, events, clock } = deps;
+  const router = Router();
+  router.use(express.json({ limit: deps.bodyLimit }));
+
+  const withLinks = (summary: ReturnType<typeof summarizeTenant>) => {
+    const base = deps.baseUrl();
+    return base ? { ...summary, graphqlUrl: `${base}/graphql` } : summary;
+  };
+
+  router.get('/health', (_req, res) => {
+    res.json({
+      status: 'ok',
+      name: 'guuru-emulator',
+      version: deps.version,
+      uptimeMs: Date.now() - deps.startedAt,
+      now: clock.now(),
+      clock: clock.kind,
+      tenants: store.tenants().length,
+    });
+  });
+
+  router.post('/reset', (_req, res) => {
+    resetAll(store, events);
+    res.json({ status: 'reset', tenants: store.tenants().map((t) => withLinks(summarizeTenant(store, t))) });
+  });
+
+  router.get('/tenants', (_req, res) => {
+    res.json({ tenants: store.tenants().map((t) => withLinks(summarizeTenant(store, t))) });
+  });
+
+  router.post('/tenants', (req, res) => {
+    const tenant = createTenant(store, events, parseBody(createTenantBody, req));
+    res.status(201).location(`/_emulator/tenants/${tenant.id}`).json(withLinks(summarizeTenant(store, tenant)));
+  });
+
+  router.get('/tenants/:id', (req, res) => {
+    res.json(withLinks(summarizeTenant(store, findTenant(store, req.params.id))));
+  });
+
+  router.post('/tenants/:id/reset', (req, res) => {
+    res.json(withLinks(summarizeTenant(store, resetTenant(store, events, req.params.id))));
+  });
+
+  router.delete('/tenants/:id', (req, res) => {
+    removeTenant(store, events, req.params.id);
+    res.status(204).end();
+  });
+
+  router.get('/clock', (_req, res) => {
+    res.json({ kind: clock.kind, now: clock.now(), iso: new Date(clock.now()).toISOString() });
+  });
+
+  router.post('/clock/advance', (req, res) => {
+    const { ms } = parseBody(advanceBody, req);
+    if (clock.kind !== 'virtual' || !('advance' in clock)) {
+      throw new DomainError('CONFLICT', 'The clock can only be advanced when the emulator runs on a virtual clock (start it with --virtual-clock).');
+    }
+    (clock as { advance(ms: number): void }).advance(ms);
+    res.json({ kind: clock.kind, now: clock.now(), iso: new Date(clock.now()).toISOString() });
+  });
+
+  router.use((req, res) => {
+    sendError(res, 404, `No control endpoint ${req.method} /_emulator${req.path}. See the README's control API section.`);
+  });
+  return router;
+}

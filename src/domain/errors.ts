@@ -1,0 +1,26 @@
+/**
+ * The one error type of the domain. Adapters map `code` to a GraphQL `extensions.code` or an HTTP
+ * status; `message` is written for the developer who will read it: what failed and what to do.
+ */
+export type DomainErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'INVALID_TRANSITION'
+  | 'ALREADY_ACCEPTED'
+  | 'CONFLICT';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** Extra facts for the client (argument name, current status...). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalidArgument = (argumentName: string, message: string): DomainError =>
+  new DomainError('INVALID_ARGUMENT', message, { argumentName });

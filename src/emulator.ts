@@ -1,0 +1,114 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { SystemClock, type Clock } from './clock.js';
+import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './config.js';
+import { createControlRouter } from './control/router.js';
+import { EventBus } from './domain/events.js';
+import { createGraphQLHandler } from './graphql/server.js';
+import { errorHandler, sendError } from './http-errors.js';
+import { consoleLogger } from './logger.js';
+import { DataFile } from './store/persistence.js';
+import { loadFixtures, type Fixtures } from './store/fixtures.js';
+import { Store } from './store/store.js';
+import { VERSION } from './version.js';
+
+export interface Emulator {
+  /** The Express app, usable with supertest without listening. */
+  app: Express;
+  store: Store;
+  events: EventBus;
+  clock: Clock;
+  config: ResolvedConfig;
+  /** Listens on config.port/host (port 0: a free port) and resolves with the base URL. */
+  start(): Promise<string>;
+  /** Closes the socket, Apollo and the data file. Safe to call twice. */
+  stop(): Promise<void>;
+  /** The base URL while listening. */
+  readonly url: string | undefined;
+}
+
+const fixturesCache = new Map<string, Fixtures>();
+
+/** Builds the whole emulator (store, APIs, control API) without opening a socket. */
+export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const clock = options.clock ?? new SystemClock();
+  const logger = options.logger ?? consoleLogger;
+  const config = resolveConfig(options, clock.now());
+  const fixturesKey = config.fixtures ?? '';
+  const fixtures = fixturesCache.get(fixturesKey) ?? loadFixtures(config.fixtures);
+  fixturesCache.set(fixturesKey, fixtures);
+
+  const dataFile = config.data ? new DataFile(config.data) : undefined;
+  const saved = await dataFile?.load();
+  const store = new Store({ fixtures, seed: config.seed, seedTime: config.seedTime, bulkChats: config.bulkChats, initialState: saved });
+  await dataFile?.attach(store, () => clock.now());
+  const events = new EventBus();
+  const graphql = await createGraphQLHandler(store, logger);
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  const startedAt = Date.now();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    '/_emulator',
+    createControlRouter({ store, events, clock, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+  );
+  app.use('/graphql', express.json({ limit: config.bodyLimit }), (req, res, next) => {
+    if (req.method === 'POST' && req.body === undefined) {
+      res.status(415).json({
+        errors: [{ message: 'POST /graphql needs "Content-Type: application/json" and a JSON body {"query": "..."}.', extensions: { code: 'BAD_REQUEST' } }],
+      });
+      return;
+    }
+    next();
+  });
+  app.use('/graphql', graphql.middleware);
+  app.get('/', (_req, res) => {
+    res.json({ name: 'guuru-emulator', version: VERSION, graphql: '/graphql', control: '/_emulator', health: '/_emulator/health' });
+  });
+  app.use((req, res) => sendError(res, 404, `No route ${req.method} ${req.path}. The GUURU Admin API is POST /graphql; the control API is under /_emulator.`));
+  app.use(errorHandler(logger));
+
+  let stopped: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    events,
+    clock,
+    config,
+    get url() {
+      return url;
+    },
+    start() {
+      if (server) return Promise.reject(new Error('the emulator is already listening'));
+      const listening = createServer(app);
+      server = listening;
+      return new Promise<string>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(config.port, config.host, () => {
+          const { port } = listening.address() as AddressInfo;
+          const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+          url = `http://${host}:${port}`;
+          resolve(url);
+        });
+      });
+    },
+    stop() {
+      stopped ??= (async () => {
+        if (server) {
+          const closing = server;
+          await new Promise<void>((resolve) => {
+            closing.close(() => resolve());
+            closing.closeAllConnections();
+          });
+        }
+        await graphql.stop();
+        await dataFile?.close(store, () => clock.now());
+      })();
+      return stopped;
+    },
+  };
+}

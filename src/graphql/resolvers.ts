@@ -1,0 +1,176 @@
+import { GraphQLError } from 'graphql';
+import {
+  assertOwnPartner,
+  findCommunityMember,
+  findPage,
+  listChats,
+  listCommunity,
+  listExperts,
+  listMessages,
+  listPages,
+  listPayouts,
+  listSubmissions,
+  pageLanguages,
+  resolvePayoutPeriod,
+  verificationCodeOf,
+} from '../domain/partner-reads.js';
+import { paginate } from '../domain/pagination.js';
+import type { MessageRecord } from '../store/model.js';
+import type { Tenant } from '../store/tenant.js';
+import type { Resolvers } from './generated/resolvers-types.js';
+import type { AuthorParent, ExpertParent } from './parents.js';
+import { CurrencyScalar, JSONScalar, SubmissionFilterScalar, TimestampScalar } from './scalars.js';
+
+/** An expert or persona id as the Expert type shows it. */
+function expertView(tenant: Tenant, id: string): ExpertParent | null {
+  const expert = tenant.expertsById.get(id);
+  if (expert) return expert;
+  const persona = tenant.personasById.get(id);
+  if (persona) return { id: persona.id, name: persona.name, email: persona.email, photoUrl: persona.photoUrl, balances: [] };
+  return null;
+}
+
+function authorOf(tenant: Tenant, message: MessageRecord): AuthorParent {
+  const author = message.author;
+  switch (author.kind) {
+    case 'user': {
+      const user = tenant.chatsById.get(message.chatId)?.user;
+      return { typename: 'UserAuthor', id: user?.id, name: user?.name, email: user?.email, phone: user?.phone };
+    }
+    case 'bot':
+      return { typename: 'BotAuthor', ...tenant.data.bot };
+    case 'expert':
+    case 'persona': {
+      const expert = expertView(tenant, author.id);
+      return { typename: 'ExpertAuthor', id: author.id, name: expert?.name, email: expert?.email, photoUrl: expert?.photoUrl };
+    }
+  }
+}
+
+const notYet = (name: string) => () => {
+  throw new GraphQLError(`${name} is part of the documented schema but not implemented by this emulator version yet.`, {
+    extensions: { code: 'NOT_IMPLEMENTED' },
+  });
+};
+
+export const resolvers: Resolvers = {
+  Timestamp: TimestampScalar,
+  JSON: JSONScalar,
+  Currency: CurrencyScalar,
+  SubmissionFilterType: SubmissionFilterScalar,
+
+  Query: {
+    partner: (_root, _args, ctx) => ctx.tenant,
+    community: (_root, { partnerId }, ctx) => {
+      assertOwnPartner(ctx.tenant, partnerId);
+      return ctx.tenant;
+    },
+  },
+
+  Mutation: {
+    approveSubmission: notYet('approveSubmission'),
+    rejectSubmission: notYet('rejectSubmission'),
+    createPersona: notYet('createPersona'),
+    acceptChat: notYet('acceptChat'),
+    closeChat: notYet('closeChat'),
+    openChat: notYet('openChat'),
+    sendChatMessage: notYet('sendChatMessage'),
+    transferToPersona: notYet('transferToPersona'),
+    updatePage: notYet('updatePage'),
+  },
+
+  Partner: {
+    id: (t) => t.id,
+    state: (t) => ({ chat: { isAvailable: t.data.chatAvailable } }),
+    payouts: (t, { period }) => ({ tenant: t, period }),
+    chats: (t, args) =>
+      listChats(t, {
+        first: args.first,
+        after: args.after,
+        direction: args.orderBy?.direction,
+        startDate: args.startDate,
+        endDate: args.endDate,
+      }),
+    experts: (t, args) => listExperts(t, { first: args.first, after: args.after, field: args.orderBy?.field, direction: args.orderBy?.direction }),
+    submissions: (t, args) =>
+      listSubmissions(t, {
+        first: args.first,
+        after: args.after,
+        filters: args.filters?.filter((f) => f != null),
+        field: args.orderBy?.field,
+        direction: args.orderBy?.direction,
+      }),
+    community: (t) => t,
+    pages: (t, args) => listPages(t, args),
+    page: (t, { id }) => findPage(t, id) ?? null,
+  },
+
+  Payouts: {
+    experts: ({ tenant, period }, args) => {
+      const page = listPayouts(tenant, resolvePayoutPeriod(period, args.period), args);
+      return {
+        pageInfo: page.pageInfo,
+        edges: page.edges.map(({ cursor, node }) => ({ cursor, node: { ...node.expert, balances: node.balances } })),
+      };
+    },
+  },
+
+  Chat: {
+    expert: (c, _args, ctx) => (c.expertId ? expertView(ctx.tenant, c.expertId) : null),
+    category: (c, _args, ctx) => (c.categoryId ? (ctx.tenant.categoriesById.get(c.categoryId) ?? null) : null),
+    messages: (c, args) => listMessages(c, args),
+  },
+
+  Message: {
+    __resolveType: (m) => (m.type === 'attachment' ? 'AttachmentMessage' : 'TextMessage'),
+  },
+  TextMessage: {
+    author: (m, _args, ctx) => authorOf(ctx.tenant, m),
+  },
+  AttachmentMessage: {
+    author: (m, _args, ctx) => authorOf(ctx.tenant, m),
+    attachment: (m) => m.attachment ?? { id: m.id, url: '' },
+  },
+  Author: {
+    __resolveType: (a) => a.typename,
+  },
+
+  Expert: {
+    balance: (e) => e.balances,
+    balances: (e) => e.balances,
+    partners: (e, args, ctx) => {
+      const tenant = ctx.tenant;
+      const page = paginate([tenant], args, { kind: `partners-${e.id}`, key: (t) => [t.id], compare: () => 0 });
+      return {
+        pageInfo: page.pageInfo,
+        edges: page.edges.map(({ cursor, node }) => ({ cursor, node, verificationCode: verificationCodeOf(node, e.id) ?? null })),
+      };
+    },
+  },
+
+  Submission: {
+    expert: (s, _args, ctx) => ctx.tenant.expertsById.get(s.expertId) ?? null,
+  },
+
+  Community: {
+    id: (t) => t.id,
+    experts: (t, args) => listCommunity(t, args),
+    expert: (t, { expertId, partnerId }) => {
+      assertOwnPartner(t, partnerId);
+      return findCommunityMember(t, expertId) ?? null;
+    },
+  },
+  CommunityExpert: {
+    id: (m) => m.expert.id,
+    name: (m) => m.expert.name,
+    photoUrl: (m) => m.expert.photoUrl ?? null,
+    bio: (m) => m.record.bio ?? null,
+    rating: (m) => m.record.rating ?? null,
+    joinedAt: (m) => m.record.joinedAt,
+    bestFeedbackComments: (m) => m.record.bestFeedbackComments.map((comment) => ({ comment })),
+  },
+
+  Page: {
+    languages: (p) => pageLanguages(p) as never,
+  },
+};

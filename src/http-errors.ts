@@ -1,0 +1,76 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { DomainError, type DomainErrorCode } from './domain/errors.js';
+import type { Logger } from './logger.js';
+
+const STATUS: Record<DomainErrorCode, number> = {
+  INVALID_ARGUMENT: 400,
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  INVALID_TRANSITION: 409,
+  ALREADY_ACCEPTED: 409,
+  CONFLICT: 409,
+};
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+};
+
+/** The REST error body of the control API (and the Gurusup API): status, reason, message. */
+export function sendError(res: Response, statusCode: number, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(statusCode).json({ statusCode, error: REASONS[statusCode] ?? 'Error', message, ...extra });
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+  limit?: number;
+}
+
+/**
+ * The last middleware: domain errors get their status, body-parser errors a clear 400/413/415,
+ * anything else a masked 500 (logged). GraphQL paths answer in GraphQL's error shape.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    let status = 500;
+    let message = 'Internal server error in the emulator (details are in its log).';
+    let code: string = 'INTERNAL_SERVER_ERROR';
+    if (error instanceof DomainError) {
+      status = STATUS[error.code];
+      message = error.message;
+      code = error.code;
+    } else {
+      const e = error as BodyParserError;
+      if (e.type === 'entity.too.large') {
+        status = 413;
+        message = `Request body is larger than the limit of ${e.limit ?? '?'} bytes (set --body-limit to change it).`;
+        code = 'PAYLOAD_TOO_LARGE';
+      } else if (e.type === 'entity.parse.failed') {
+        status = 400;
+        message = `Request body is not valid JSON: ${e.message ?? ''}`.trim();
+        code = 'BAD_REQUEST';
+      } else if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+        status = 415;
+        message = e.message ?? 'Unsupported body encoding.';
+        code = 'BAD_REQUEST';
+      } else {
+        logger.error(`unexpected error on ${req.method} ${req.path}`, error);
+      }
+    }
+    if (res.headersSent) return;
+    if (req.path.startsWith('/graphql')) {
+      res.status(status).json({ errors: [{ message, extensions: { code } }] });
+      return;
+    }
+    sendError(res, status, message, error instanceof DomainError ? { code: error.code, ...error.details } : {});
+  };
+}

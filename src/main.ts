@@ -1,0 +1,102 @@
+/**
+ * Process entry of the CLI (`guuru-emulator`, `npm start`): flags > environment > defaults,
+ * start, print where everything is, stop cleanly on SIGINT/SIGTERM.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { VirtualClock } from './clock.js';
+import { ConfigError, optionsFromEnv, type EmulatorOptions } from './config.js';
+import { createEmulator } from './emulator.js';
+import { consoleLogger } from './logger.js';
+import { FixturesError } from './store/fixtures.js';
+import { DataFileError } from './store/persistence.js';
+import { VERSION } from './version.js';
+
+const wholeNumber = (name: string) => (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+  return Number(value);
+};
+
+interface StartFlags {
+  port?: number;
+  host?: string;
+  seed?: number;
+  seedTime?: string;
+  fixtures?: string;
+  data?: string;
+  bodyLimit?: string;
+  bulkChats?: number;
+  virtualClock?: string | boolean;
+}
+
+async function start(flags: StartFlags): Promise<void> {
+  const env = optionsFromEnv(process.env);
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const { virtualClock, ...rest } = flags;
+  const options: EmulatorOptions = { ...defined(env), ...defined(rest) };
+  if (virtualClock) {
+    const at = typeof virtualClock === 'string' ? Date.parse(virtualClock) : Date.now();
+    if (!Number.isFinite(at)) throw new ConfigError(`--virtual-clock: "${String(virtualClock)}" is not an ISO date`);
+    options.clock = new VirtualClock(at);
+  }
+  const emulator = await createEmulator({ ...options, logger: consoleLogger });
+  const url = await emulator.start();
+  const token = emulator.store.tenants()[0]?.data.tokens[0] ?? '(none)';
+  console.log(
+    [
+      `guuru-emulator ${VERSION} listening on ${url}`,
+      `  GUURU Admin API (GraphQL)  POST ${url}/graphql   Authorization: Bearer ${token}`,
+      `  Control API                ${url}/_emulator   (health: ${url}/_emulator/health)`,
+      `  Seed                       ${emulator.config.seed} at ${new Date(emulator.config.seedTime).toISOString()}` +
+        (emulator.config.data ? `, state kept in ${emulator.config.data}` : ', in memory'),
+      `Try: curl -s ${url}/graphql -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"query":"{ partner { id } }"}'`,
+    ].join('\n'),
+  );
+  const shutdown = (signal: string) => {
+    console.log(`\n${signal}: stopping`);
+    emulator.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+const program = new Command()
+  .name('guuru-emulator')
+  .description('A local, stateful emulator of the GUURU Admin API (GraphQL) and its webhooks, and of the Gurusup public API.')
+  .version(VERSION);
+
+program
+  .command('start', { isDefault: true })
+  .description('start the emulator with its built-in seed data')
+  .option('-p, --port <port>', 'TCP port, 0 for any free port (env PORT, default 4000)', wholeNumber('--port'))
+  .option('-H, --host <host>', 'interface to listen on (env HOST, default 127.0.0.1)')
+  .option('--seed <n>', 'random seed of the built-in data (env SEED, default 1)', wholeNumber('--seed'))
+  .option('--seed-time <iso|ms>', 'the "now" of the seed data (env SEED_TIME, default: today 00:00 UTC)')
+  .option('--fixtures <dir>', 'load tenants.json and content.json from this folder (env FIXTURES_DIR)')
+  .option('--data <file>', 'keep state in this JSON file across restarts (env DATA_FILE, default: in memory)')
+  .option('--body-limit <size>', 'largest accepted request body (default 1mb)')
+  .option('--virtual-clock [iso]', 'run on a virtual clock that only moves through POST /_emulator/clock/advance')
+  .option('--bulk-chats <n>', 'add n light-weight chats to the first tenant (benchmarks)', wholeNumber('--bulk-chats'))
+  .action(async (flags: StartFlags) => {
+    try {
+      await start(flags);
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof FixturesError || error instanceof DataFileError) {
+        console.error(`guuru-emulator: ${error.message}`);
+        process.exit(2);
+      }
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') {
+        console.error(`guuru-emulator: cannot listen: ${(error as Error).message}. Pick another --port (or PORT).`);
+        process.exit(2);
+      }
+      throw error;
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,188 @@
+/**
+ * The data model of the store: plain, JSON-serialisable records (what persistence writes), one
+ * tenant per GUURU partner. Field names follow the Admin API so adapters can pass records through.
+ */
+export type ChatStatus = 'created' | 'assigned' | 'open' | 'closed' | 'rated' | 'handover' | 'missed';
+export type Rating = 'good' | 'average' | 'bad';
+export type SubmissionStatus = 'pending' | 'approved' | 'rejected';
+export type ExpertKind = 'guuru' | 'agent' | 'service';
+
+export interface UserRecord {
+  id: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+  ipAddress?: string;
+  locale?: string;
+  isLead?: boolean;
+}
+
+export interface CategoryRecord {
+  id: string;
+  name: string;
+}
+
+export interface TransferRecord {
+  id: string;
+  createdAt: number;
+  notificationSentAt?: number;
+  confirmedAt?: number;
+  reason?: string;
+  receiver?: string;
+  type?: string;
+}
+
+export interface AttachmentRecord {
+  id: string;
+  filename?: string;
+  mimetype?: string;
+  url: string;
+}
+
+export type AuthorRef =
+  | { kind: 'user' }
+  | { kind: 'expert'; id: string }
+  | { kind: 'persona'; id: string }
+  | { kind: 'bot' };
+
+export interface MessageRecord {
+  id: string;
+  chatId: string;
+  /** Position in the chat, from 1: the message cursor. */
+  seq: number;
+  type: 'text' | 'attachment';
+  text?: string;
+  attachment?: AttachmentRecord;
+  createdAt: number;
+  hideForUser: boolean;
+  hideForExpert: boolean;
+  author: AuthorRef;
+}
+
+export interface ChatRecord {
+  id: string;
+  /** Creation order within the tenant, from 1: what `orderBy: {field: id}` sorts by. */
+  seq: number;
+  createdAt: number;
+  acceptedAt?: number;
+  closedAt?: number;
+  ratedAt?: number;
+  isAssignedToAgent: boolean;
+  question: string;
+  rating?: Rating;
+  status: ChatStatus;
+  language: string;
+  /** Expert or persona handling the chat. */
+  expertId?: string;
+  /** Expert ids the chat was offered to (webhook `requestedExperts`). */
+  requestedExperts: string[];
+  user: UserRecord;
+  transfer?: TransferRecord;
+  categoryId?: string;
+  messages: MessageRecord[];
+}
+
+export interface BalanceRecord {
+  amount: number;
+  currency: string;
+}
+
+export interface ExpertRecord {
+  id: string;
+  seq: number;
+  name: string;
+  email: string;
+  summary?: string;
+  photoUrl?: string;
+  kind: ExpertKind;
+  /** Member of the partner's community (applicants are experts with a submission, not members). */
+  isMember: boolean;
+  joinedAt: number;
+  balances: BalanceRecord[];
+}
+
+export interface PersonaRecord {
+  id: string;
+  providerId: string;
+  name: string;
+  email?: string;
+  photoUrl?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SubmissionRecord {
+  id: string;
+  seq: number;
+  createdAt: number;
+  reviewedAt?: number;
+  verificationCode: string;
+  expertId: string;
+  status: SubmissionStatus;
+}
+
+export interface PayoutRecord {
+  expertId: string;
+  /** First millisecond (UTC) of the month paid. */
+  period: number;
+  amount: number;
+  currency: string;
+}
+
+export interface CommunityExpertRecord {
+  expertId: string;
+  bio?: string;
+  rating?: number;
+  joinedAt: number;
+  bestFeedbackComments: string[];
+}
+
+export interface PageRecord {
+  id: string;
+  seq: number;
+  title: Record<string, string | null>;
+  content: Record<string, string | null>;
+  createdAt: number;
+  updatedAt: number;
+  isVisible: boolean;
+  isBotKnowledge: boolean;
+  url: string;
+}
+
+export interface BotRecord {
+  id: string;
+  name: string;
+  photoUrl: string;
+}
+
+export interface TenantData {
+  /** The partner id, e.g. guuru-qa. */
+  id: string;
+  name: string;
+  tokens: string[];
+  webhookSecret: string;
+  /** The seed this tenant was generated from (reset regenerates it). */
+  seed: number;
+  createdAt: number;
+  chatAvailable: boolean;
+  bot: BotRecord;
+  categories: CategoryRecord[];
+  experts: ExpertRecord[];
+  personas: PersonaRecord[];
+  chats: ChatRecord[];
+  submissions: SubmissionRecord[];
+  payouts: PayoutRecord[];
+  communityExperts: CommunityExpertRecord[];
+  pages: PageRecord[];
+}
+
+/** What `--data FILE` holds. */
+export interface StateFile {
+  format: typeof STATE_FORMAT;
+  version: typeof STATE_VERSION;
+  savedAt: number;
+  tenants: TenantData[];
+}
+
+export const STATE_FORMAT = 'guuru-emulator-state';
+export const STATE_VERSION = 1;

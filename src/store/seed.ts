@@ -1,0 +1,482 @@
+import type { Faker } from '@faker-js/faker';
+import { Random, type SeedLanguage } from '../random.js';
+import type { ContentFixture, TenantFixture } from './fixtures.js';
+import type {
+  AuthorRef,
+  ChatRecord,
+  ChatStatus,
+  CommunityExpertRecord,
+  ExpertRecord,
+  MessageRecord,
+  PageRecord,
+  PayoutRecord,
+  PersonaRecord,
+  Rating,
+  SubmissionRecord,
+  TenantData,
+} from './model.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Payouts exist from this month on (the Examples page asks for January 2019). */
+export const FIRST_PAYOUT_MONTH = Date.UTC(2019, 0, 1);
+/** Finished chats spread over this many days before the seed time. */
+const HISTORY_DAYS = 90;
+
+export interface SeedInput {
+  fixture: TenantFixture;
+  content: ContentFixture;
+  /** The random seed: same seed, same fixture, same seed time → byte-identical data. */
+  seed: number;
+  /** "Now" for the seed: every seeded timestamp is at or before it. */
+  seedTime: number;
+  /** Extra light-weight chats before the seeded ones (benchmarks). */
+  bulkChats?: number;
+}
+
+/** First millisecond (UTC) of the month containing `ms`. */
+export const monthStart = (ms: number): number => {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+};
+
+export const nextMonth = (period: number): number => {
+  const d = new Date(period);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+};
+
+/** Builds one tenant's whole data set from its fixture and the seed. Pure: no clock, no I/O. */
+export function generateTenant(input: SeedInput): TenantData {
+  return new TenantGenerator(input).generate();
+}
+
+class TenantGenerator {
+  private readonly rnd: Random;
+  private readonly f: Faker;
+  private readonly fx: TenantFixture;
+  private readonly content: ContentFixture;
+  private readonly now: number;
+  private experts: ExpertRecord[] = [];
+  private guurus: ExpertRecord[] = [];
+  private agents: ExpertRecord[] = [];
+  private personas: PersonaRecord[] = [];
+
+  constructor(private readonly input: SeedInput) {
+    this.rnd = new Random(input.seed);
+    this.f = this.rnd.faker;
+    this.fx = input.fixture;
+    this.content = input.content;
+    this.now = input.seedTime;
+  }
+
+  generate(): TenantData {
+    this.generateExperts();
+    this.generatePersonas();
+    const communityExperts = this.generateCommunity();
+    const submissions = this.generateSubmissions();
+    const payouts = this.generatePayouts();
+    const chats = [...this.generateBulkChats(), ...this.generateChats()];
+    chats.forEach((chat, index) => (chat.seq = index + 1));
+    return {
+      id: this.fx.id,
+      name: this.fx.name,
+      tokens: [...this.fx.tokens],
+      webhookSecret: this.fx.webhookSecret,
+      seed: this.input.seed,
+      createdAt: this.now - 800 * DAY,
+      chatAvailable: this.fx.chatAvailable,
+      bot: { id: 'guuru-bot', name: 'GUURU Bot', photoUrl: 'https://cdn.guuru.com/assets/logo/robotAvatar.png' },
+      categories: this.fx.categories.map((c) => ({ ...c })),
+      experts: this.experts,
+      personas: this.personas,
+      chats,
+      submissions,
+      payouts,
+      communityExperts,
+      pages: this.generatePages(),
+    };
+  }
+
+  private language(): SeedLanguage {
+    const weights = Object.entries(this.fx.languages) as [SeedLanguage, number][];
+    return this.f.helpers.weightedArrayElement(weights.filter(([, w]) => w > 0).map(([value, weight]) => ({ value, weight })));
+  }
+
+  private text(list: Record<string, string[]>, lang: string): string {
+    return this.rnd.pick(list[lang] ?? list.en ?? ['']);
+  }
+
+  private generateExperts(): void {
+    const add = (e: Omit<ExpertRecord, 'seq'>): ExpertRecord => {
+      const expert = { ...e, seq: this.experts.length + 1 };
+      this.experts.push(expert);
+      return expert;
+    };
+    add({
+      id: 'api',
+      name: 'Public API service account',
+      email: 'public@api.guuru.com',
+      summary: 'Answers chats on behalf of a third-party messaging tool',
+      kind: 'service',
+      isMember: true,
+      joinedAt: this.now - 400 * DAY,
+      balances: [],
+    });
+    for (const agent of this.fx.agents) {
+      this.agents.push(
+        add({ id: this.rnd.userId(), ...agent, kind: 'agent', isMember: true, joinedAt: this.now - this.rnd.int(300, 700) * DAY, balances: [] }),
+      );
+    }
+    const earliestJoin = Date.UTC(2018, 5, 1);
+    const person = (isMember: boolean, joinedAt: number): ExpertRecord => {
+      const lang = this.language();
+      const p = this.rnd.people(lang);
+      const firstName = p.person.firstName();
+      const lastName = p.person.lastName();
+      const id = this.rnd.userId();
+      return add({
+        id,
+        name: `${firstName} ${lastName}`,
+        email: p.internet.email({ firstName, lastName, provider: 'example.com' }).toLowerCase(),
+        summary: this.rnd.pick(this.content.bios),
+        photoUrl: `https://cdn.guuru.com/avatars/${id}.jpg`,
+        kind: 'guuru',
+        isMember,
+        joinedAt,
+        balances: [],
+      });
+    };
+    for (let i = 0; i < this.fx.guurus; i++) {
+      this.guurus.push(person(true, this.rnd.int(earliestJoin, this.now - 30 * DAY)));
+    }
+    for (let i = 0; i < this.fx.applicants.pending + this.fx.applicants.rejected; i++) {
+      person(false, this.now);
+    }
+  }
+
+  private generatePersonas(): void {
+    const createdAt = this.now - 200 * DAY;
+    this.personas = this.fx.documented.personas.map((p) => ({ ...p, createdAt, updatedAt: createdAt }));
+  }
+
+  private generateCommunity(): CommunityExpertRecord[] {
+    return this.guurus.map((g) => ({
+      expertId: g.id,
+      bio: g.summary,
+      rating: Math.round(this.f.number.float({ min: 3.6, max: 5 }) * 10) / 10,
+      joinedAt: g.joinedAt,
+      bestFeedbackComments: this.f.helpers.arrayElements(this.content.feedbackComments, { min: 0, max: 3 }),
+    }));
+  }
+
+  private generateSubmissions(): SubmissionRecord[] {
+    const subs: Omit<SubmissionRecord, 'seq'>[] = [];
+    for (const g of this.guurus) {
+      subs.push({
+        id: this.rnd.uuid(),
+        createdAt: g.joinedAt - this.rnd.int(1, 5) * DAY,
+        reviewedAt: g.joinedAt,
+        verificationCode: this.rnd.verificationCode(),
+        expertId: g.id,
+        status: 'approved',
+      });
+    }
+    const applicants = this.experts.filter((e) => !e.isMember && e.kind === 'guuru');
+    applicants.forEach((a, i) => {
+      const pending = i < this.fx.applicants.pending;
+      const createdAt = this.now - this.rnd.int(pending ? 1 * HOUR : 20 * DAY, pending ? 20 * DAY : 200 * DAY);
+      a.joinedAt = createdAt;
+      subs.push({
+        id: this.rnd.uuid(),
+        createdAt,
+        ...(pending ? {} : { reviewedAt: createdAt + this.rnd.int(HOUR, 3 * DAY) }),
+        verificationCode: this.rnd.verificationCode(),
+        expertId: a.id,
+        status: pending ? 'pending' : 'rejected',
+      });
+    });
+    subs.sort((a, b) => a.createdAt - b.createdAt);
+    const documentedId = this.fx.documented.submissionId;
+    const lastPending = [...subs].reverse().find((s) => s.status === 'pending');
+    if (documentedId && lastPending) lastPending.id = documentedId;
+    return subs.map((s, i) => ({ ...s, seq: i + 1 }));
+  }
+
+  private generatePayouts(): PayoutRecord[] {
+    const payouts: PayoutRecord[] = [];
+    const current = monthStart(this.now);
+    for (let period = FIRST_PAYOUT_MONTH; period <= current; period = nextMonth(period)) {
+      for (const g of this.guurus) {
+        if (g.joinedAt >= nextMonth(period)) continue;
+        if (this.rnd.fraction() < 0.45) continue;
+        payouts.push({ expertId: g.id, period, amount: this.rnd.int(5, 250) * 100 + this.rnd.int(0, 99), currency: this.fx.currency });
+      }
+    }
+    for (const p of payouts) {
+      if (p.period !== current) continue;
+      const expert = this.guurus.find((g) => g.id === p.expertId);
+      expert?.balances.push({ amount: p.amount, currency: p.currency });
+    }
+    return payouts;
+  }
+
+  /** Status mix: live chats (created, assigned, open) are the most recent ones. */
+  private statusPlan(total: number): { live: ChatStatus[]; finished: ChatStatus[] } {
+    const share = (fraction: number) => (total >= 20 ? Math.max(1, Math.round(total * fraction)) : 0);
+    const live: ChatStatus[] = [
+      ...Array<ChatStatus>(share(0.025)).fill('created'),
+      ...Array<ChatStatus>(share(0.055)).fill('assigned'),
+      ...Array<ChatStatus>(share(0.06)).fill('open'),
+    ];
+    const finished: ChatStatus[] = [
+      ...Array<ChatStatus>(share(0.15)).fill('closed'),
+      ...Array<ChatStatus>(share(0.06)).fill('handover'),
+      ...Array<ChatStatus>(share(0.11)).fill('missed'),
+    ];
+    while (live.length + finished.length < total) finished.push('rated');
+    return { live: this.f.helpers.shuffle(live), finished: this.f.helpers.shuffle(finished) };
+  }
+
+  private generateChats(): ChatRecord[] {
+    const plan = this.statusPlan(this.fx.chats);
+    const times = (count: number, from: number, to: number) =>
+      Array.from({ length: count }, () => this.rnd.int(from, to)).sort((a, b) => a - b);
+    const finishedTimes = times(plan.finished.length, this.now - HISTORY_DAYS * DAY, this.now - DAY);
+    const liveTimes = times(plan.live.length, this.now - 3 * HOUR, this.now - 10 * MINUTE);
+    const chats: ChatRecord[] = [];
+    plan.finished.forEach((status, i) => chats.push(this.chat(status, finishedTimes[i] ?? this.now, false)));
+    let apiAssigned = 0;
+    plan.live.forEach((status, i) => {
+      // At least half the waiting chats are requested to the Public API service account.
+      const forApi = status === 'assigned' && apiAssigned++ % 2 === 0;
+      chats.push(this.chat(status, liveTimes[i] ?? this.now, forApi));
+    });
+    this.applyDocumentedChat(chats);
+    return chats;
+  }
+
+  private chat(status: ChatStatus, createdAt: number, forApi: boolean): ChatRecord {
+    const lang = this.language();
+    const p = this.rnd.people(lang);
+    const firstName = p.person.firstName();
+    const lastName = p.person.lastName();
+    const id = this.rnd.chatId();
+    const chat: ChatRecord = {
+      id,
+      seq: 0,
+      createdAt,
+      isAssignedToAgent: false,
+      question: this.text(this.content.questions, lang),
+      status,
+      language: lang,
+      requestedExperts: [],
+      user: {
+        id: this.rnd.userId(),
+        name: `${firstName} ${lastName}`,
+        ...(this.rnd.fraction() < 0.9 ? { email: p.internet.email({ firstName, lastName }).toLowerCase() } : {}),
+        ...(this.rnd.fraction() < 0.3 ? { phone: p.phone.number({ style: 'international' }) } : {}),
+        ipAddress: this.f.internet.ipv4(),
+        locale: lang,
+        isLead: this.rnd.fraction() < 0.2,
+      },
+      categoryId: this.rnd.pick(this.fx.categories).id,
+      messages: [],
+    };
+    let t = createdAt;
+    const step = (min: number, max: number) => (t = Math.min(this.now, t + this.rnd.int(min, max)));
+    const say = (author: AuthorRef, text: string, hide: { user?: boolean; expert?: boolean } = {}) =>
+      this.addMessage(chat, { type: 'text', text, author, createdAt: t, hideForUser: hide.user ?? false, hideForExpert: hide.expert ?? false });
+
+    say({ kind: 'user' }, chat.question);
+    if (this.rnd.fraction() < 0.12) {
+      step(5_000, 40_000);
+      this.addAttachment(chat, t);
+    }
+    if (status === 'created') return chat;
+
+    chat.requestedExperts = this.requestedExperts(forApi || (status !== 'assigned' && this.rnd.fraction() < 0.25));
+    step(1_000, 3_000);
+    say({ kind: 'bot' }, this.content.bot.searching[lang] ?? this.content.bot.searching.en, { expert: true });
+    if (this.rnd.fraction() < 0.3) say({ kind: 'bot' }, this.content.bot.internalNote, { user: true });
+    if (status === 'assigned') return chat;
+    if (status === 'missed') {
+      step(5 * MINUTE, 15 * MINUTE);
+      say({ kind: 'bot' }, this.content.bot.missed[lang] ?? this.content.bot.missed.en);
+      return chat;
+    }
+
+    const expert = this.acceptingExpert(chat);
+    chat.expertId = expert.id;
+    chat.isAssignedToAgent = expert.kind !== 'guuru';
+    const author: AuthorRef = expert.kind === 'persona' ? { kind: 'persona', id: expert.id } : { kind: 'expert', id: expert.id };
+    chat.acceptedAt = step(20_000, 8 * MINUTE);
+    const rounds = this.rnd.int(1, 3);
+    for (let r = 0; r < rounds; r++) {
+      step(30_000, 4 * MINUTE);
+      say(author, this.text(this.content.answers, lang));
+      if (r < rounds - 1 || status === 'open') {
+        step(30_000, 3 * MINUTE);
+        say({ kind: 'user' }, this.text(this.content.followUps, lang));
+      }
+    }
+    if (status === 'open') return chat;
+
+    const handedOver = status === 'handover' || (status === 'rated' && this.rnd.fraction() < 0.15);
+    if (handedOver) {
+      const created = step(MINUTE, 5 * MINUTE);
+      const confirmed = this.rnd.fraction() < 0.8;
+      chat.transfer = {
+        id: this.rnd.uuid(),
+        createdAt: created,
+        notificationSentAt: created + this.rnd.int(1_000, 10_000),
+        ...(confirmed ? { confirmedAt: created + this.rnd.int(MINUTE, 10 * MINUTE) } : {}),
+        reason: this.rnd.pick(this.content.transferReasons),
+        receiver: this.rnd.pick(this.fx.agents).email,
+        type: 'agent',
+      };
+      chat.isAssignedToAgent = true;
+      if (status === 'handover') return chat;
+    } else {
+      step(20_000, 2 * MINUTE);
+      say(author, this.text(this.content.closings, lang));
+      chat.closedAt = step(MINUTE, 10 * MINUTE);
+    }
+    if (status === 'closed') return chat;
+
+    chat.ratedAt = step(MINUTE, 2 * HOUR);
+    chat.rating = this.f.helpers.weightedArrayElement<Rating>([
+      { value: 'good', weight: 70 },
+      { value: 'average', weight: 20 },
+      { value: 'bad', weight: 10 },
+    ]);
+    return chat;
+  }
+
+  private requestedExperts(includeApi: boolean): string[] {
+    const pool = this.f.helpers.arrayElements(this.guurus, { min: 1, max: Math.min(3, this.guurus.length) }).map((g) => g.id);
+    return includeApi ? ['api', ...pool] : pool;
+  }
+
+  private acceptingExpert(chat: ChatRecord): { id: string; kind: ExpertRecord['kind'] | 'persona' } {
+    if (chat.requestedExperts.includes('api') && this.personas.length > 0) {
+      return { id: this.rnd.pick(this.personas).id, kind: 'persona' };
+    }
+    const guuruIds = chat.requestedExperts.filter((id) => id !== 'api');
+    if (guuruIds.length > 0 && this.rnd.fraction() < 0.85) return { id: this.rnd.pick(guuruIds), kind: 'guuru' };
+    const agent = this.agents.length > 0 ? this.rnd.pick(this.agents) : this.experts[0];
+    return agent ? { id: agent.id, kind: agent.kind } : { id: 'api', kind: 'service' };
+  }
+
+  private addMessage(chat: ChatRecord, m: Omit<MessageRecord, 'id' | 'chatId' | 'seq'>): void {
+    chat.messages.push({ id: this.rnd.uuid(), chatId: chat.id, seq: chat.messages.length + 1, ...m });
+  }
+
+  private addAttachment(chat: ChatRecord, createdAt: number): void {
+    const file = this.rnd.pick([
+      { filename: 'photo.jpg', mimetype: 'image/jpeg' },
+      { filename: 'receipt.pdf', mimetype: 'application/pdf' },
+      { filename: 'screenshot.png', mimetype: 'image/png' },
+    ]);
+    const attachmentId = this.rnd.uuid();
+    this.addMessage(chat, {
+      type: 'attachment',
+      attachment: {
+        id: attachmentId,
+        ...file,
+        url: `https://scontentd.guuru.com/partner/${this.fx.id}/attachments/${chat.id}/${attachmentId}/${file.filename}`,
+      },
+      createdAt,
+      hideForUser: false,
+      hideForExpert: false,
+      author: { kind: 'user' },
+    });
+  }
+
+  /** The chat the vendor's examples name gets the documented ids, so copied examples work. */
+  private applyDocumentedChat(chats: ChatRecord[]): void {
+    const doc = this.fx.documented.chat;
+    if (!doc) return;
+    const target = [...chats].reverse().find((c) => c.status === 'assigned' && c.requestedExperts.includes('api'));
+    if (!target) return;
+    target.id = doc.id;
+    target.user.id = doc.userId;
+    target.language = 'en';
+    target.question = this.text(this.content.questions, 'en');
+    const first = target.messages[0];
+    const hello: MessageRecord = {
+      id: doc.messageId,
+      chatId: doc.id,
+      seq: 1,
+      type: 'text',
+      text: doc.text,
+      createdAt: target.createdAt,
+      hideForUser: false,
+      hideForExpert: false,
+      author: { kind: 'user' },
+    };
+    if (first) first.text = target.question;
+    target.messages = [hello, ...target.messages].map((m, i) => ({ ...m, chatId: doc.id, seq: i + 1 }));
+  }
+
+  private generatePages(): PageRecord[] {
+    const pages: PageRecord[] = [];
+    for (let i = 0; i < this.fx.pages; i++) {
+      const topic = this.content.pages[i % this.content.pages.length] ?? {};
+      const title: Record<string, string | null> = {};
+      const content: Record<string, string | null> = {};
+      for (const [lang, [t, c]] of Object.entries(topic)) {
+        title[lang] = t;
+        content[lang] = c;
+      }
+      // The Types page's example: values may be empty strings or null.
+      if (i % 4 === 1) {
+        title.it = '';
+        content.it = null;
+      }
+      const createdAt = this.now - this.rnd.int(30, 700) * DAY;
+      const id = String(this.fx.firstPageId + i);
+      pages.push({
+        id,
+        seq: i + 1,
+        title,
+        content,
+        createdAt,
+        updatedAt: Math.min(this.now, createdAt + this.rnd.int(0, 20) * DAY),
+        isVisible: this.rnd.fraction() < 0.85,
+        isBotKnowledge: this.rnd.fraction() < 0.4,
+        url: `https://community.guuru.com/${this.fx.id}/pages/${id}`,
+      });
+    }
+    return pages;
+  }
+
+  /** Cheap chats for load benchmarks: no faker per chat, finished, before the seeded history. */
+  private *generateBulkChats(): Generator<ChatRecord> {
+    const count = this.input.bulkChats ?? 0;
+    if (count === 0) return;
+    const start = Date.UTC(2020, 0, 1);
+    const span = this.now - HISTORY_DAYS * DAY - start;
+    const statuses: ChatStatus[] = ['rated', 'rated', 'rated', 'closed', 'missed'];
+    const languages = ['en', 'de', 'fr', 'it'];
+    const questions = this.content.questions.en;
+    for (let i = 0; i < count; i++) {
+      const createdAt = start + Math.floor((span * i) / count);
+      const status = statuses[i % statuses.length] ?? 'rated';
+      yield {
+        id: `bulk${i.toString(36).padStart(17, '0')}`,
+        seq: 0,
+        createdAt,
+        isAssignedToAgent: false,
+        question: questions[i % questions.length] ?? '',
+        status,
+        language: languages[i % languages.length] ?? 'en',
+        requestedExperts: [],
+        user: { id: `bulkuser${i}` },
+        messages: [],
+        ...(status === 'missed' ? {} : { acceptedAt: createdAt + MINUTE, closedAt: createdAt + 10 * MINUTE }),
+        ...(status === 'rated' ? { ratedAt: createdAt + 20 * MINUTE, rating: 'good' as const } : {}),
+      };
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import { Random } from '../random.js';
+import type { Fixtures, TenantFixture } from './fixtures.js';
+import type { TenantData } from './model.js';
+import { generateTenant } from './seed.js';
+import { Tenant } from './tenant.js';
+
+export interface StoreOptions {
+  fixtures: Fixtures;
+  seed: number;
+  /** "Now" of the seed data. */
+  seedTime: number;
+  /** Extra chats for the first fixture tenant (benchmarks). */
+  bulkChats?: number;
+  /** Live state loaded from a data file, instead of the seed. */
+  initialState?: TenantData[];
+}
+
+export interface CreateTenantOptions {
+  id?: string;
+  token?: string;
+  seed?: number;
+  /** Fixture tenant to copy the shape of (default: the first one). */
+  template?: string;
+}
+
+interface TenantOrigin {
+  fixture: TenantFixture;
+  seed: number;
+  builtIn: boolean;
+}
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'TENANT_EXISTS' | 'TOKEN_IN_USE' | 'UNKNOWN_TEMPLATE' | 'NOT_FOUND',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Pure output of the generator, cached by its inputs so that test files start fast. */
+const seedCache = new Map<string, string>();
+
+/**
+ * Every tenant's live data, with the seed it came from kept beside it: reset is one call.
+ * The store knows nothing about persistence; it announces changes and adapters listen.
+ */
+export class Store {
+  private readonly byId = new Map<string, Tenant>();
+  private readonly byToken = new Map<string, Tenant>();
+  private readonly origins = new Map<string, TenantOrigin>();
+  private readonly listeners = new Set<() => void>();
+  private readonly ids: Random;
+  private created = 0;
+
+  constructor(private readonly options: StoreOptions) {
+    this.ids = new Random(options.seed + 7);
+    for (const fixture of options.fixtures.tenants) {
+      this.origins.set(fixture.id, { fixture, seed: this.builtInSeed(fixture), builtIn: true });
+    }
+    if (options.initialState) {
+      for (const data of options.initialState) {
+        this.origins.set(data.id, this.origins.get(data.id) ?? this.originOf(data));
+        this.add(new Tenant(data));
+      }
+    } else {
+      this.loadSeed();
+    }
+  }
+
+  get seed(): number {
+    return this.options.seed;
+  }
+
+  get seedTime(): number {
+    return this.options.seedTime;
+  }
+
+  tenants(): Tenant[] {
+    return [...this.byId.values()];
+  }
+
+  tenant(id: string): Tenant | undefined {
+    return this.byId.get(id);
+  }
+
+  tenantByToken(token: string): Tenant | undefined {
+    return this.byToken.get(token);
+  }
+
+  isBuiltIn(id: string): boolean {
+    return this.origins.get(id)?.builtIn ?? false;
+  }
+
+  /** A fresh tenant generated from a fixture's shape with its own id, token and seed. */
+  createTenant(options: CreateTenantOptions = {}): Tenant {
+    const template = options.template
+      ? this.options.fixtures.tenants.find((t) => t.id === options.template)
+      : this.options.fixtures.tenants[0];
+    if (!template) throw new StoreError('UNKNOWN_TEMPLATE', `no fixture tenant "${options.template}" to copy`);
+    this.created += 1;
+    const id = options.id ?? `tenant-${this.created}-${this.ids.faker.string.alphanumeric({ length: 6, casing: 'lower' })}`;
+    if (this.byId.has(id)) throw new StoreError('TENANT_EXISTS', `a tenant with id "${id}" already exists`);
+    const token = options.token ?? `tok_${this.ids.faker.string.alphanumeric({ length: 24 })}`;
+    if (this.byToken.has(token)) throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
+    const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token] };
+    const origin = { fixture, seed: options.seed ?? this.options.seed + this.created * 7919, builtIn: false };
+    this.origins.set(id, origin);
+    const tenant = new Tenant(this.generate(origin));
+    this.add(tenant);
+    this.changed();
+    return tenant;
+  }
+
+  removeTenant(id: string): void {
+    const tenant = this.byId.get(id);
+    if (!tenant) throw new StoreError('NOT_FOUND', `no tenant "${id}"`);
+    this.drop(tenant);
+    this.origins.delete(id);
+    this.changed();
+  }
+
+  /** Back to the state at start: built-in tenants regenerated from the seed, created ones removed. */
+  reset(): void {
+    for (const tenant of this.tenants()) this.drop(tenant);
+    for (const [id, origin] of this.origins) if (!origin.builtIn) this.origins.delete(id);
+    this.loadSeed();
+    this.changed();
+  }
+
+  /** One tenant back to its own seed data (same id and token). */
+  resetTenant(id: string): Tenant {
+    const origin = this.origins.get(id);
+    const current = this.byId.get(id);
+    if (!origin || !current) throw new StoreError('NOT_FOUND', `no tenant "${id}"`);
+    this.drop(current);
+    const tenant = new Tenant(this.generate(origin));
+    this.add(tenant);
+    this.changed();
+    return tenant;
+  }
+
+  /** A deep copy of every tenant's data (what persistence writes). */
+  snapshot(): TenantData[] {
+    return this.tenants().map((t) => structuredClone(t.data));
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Domain code calls this after every state change. */
+  changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private loadSeed(): void {
+    for (const fixture of this.options.fixtures.tenants) {
+      const origin = this.origins.get(fixture.id);
+      if (origin) this.add(new Tenant(this.generate(origin, fixture === this.options.fixtures.tenants[0])));
+    }
+  }
+
+  private generate(origin: TenantOrigin, withBulk = false): TenantData {
+    const bulkChats = withBulk ? (this.options.bulkChats ?? 0) : 0;
+    const key = JSON.stringify([this.options.fixtures.dir, origin.fixture, origin.seed, this.options.seedTime, bulkChats]);
+    // Large benchmark data sets are not cached: copying them costs more than it saves.
+    if (bulkChats === 0) {
+      const cached = seedCache.get(key);
+      if (cached) return JSON.parse(cached) as TenantData;
+    }
+    const data = generateTenant({
+      fixture: origin.fixture,
+      content: this.options.fixtures.content,
+      seed: origin.seed,
+      seedTime: this.options.seedTime,
+      bulkChats,
+    });
+    if (bulkChats === 0) {
+      if (seedCache.size > 64) seedCache.clear();
+      seedCache.set(key, JSON.stringify(data));
+    }
+    return data;
+  }
+
+  private builtInSeed(fixture: TenantFixture): number {
+    const index = this.options.fixtures.tenants.indexOf(fixture);
+    return this.options.seed + index * 104_729;
+  }
+
+  private originOf(data: TenantData): TenantOrigin {
+    const template = this.options.fixtures.tenants[0];
+    if (!template) throw new Error('fixtures define no tenant');
+    return { fixture: { ...template, id: data.id, name: data.name, tokens: data.tokens }, seed: data.seed, builtIn: false };
+  }
+
+  private add(tenant: Tenant): void {
+    this.byId.set(tenant.id, tenant);
+    for (const token of tenant.data.tokens) this.byToken.set(token, tenant);
+  }
+
+  private drop(tenant: Tenant): void {
+    this.byId.delete(tenant.id);
+    for (const token of tenant.data.tokens) this.byToken.delete(token);
+  }
+}

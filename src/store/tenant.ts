@@ -1,0 +1,71 @@
+import type {
+  CategoryRecord,
+  ChatRecord,
+  CommunityExpertRecord,
+  ExpertRecord,
+  PageRecord,
+  PayoutRecord,
+  PersonaRecord,
+  SubmissionRecord,
+  TenantData,
+} from './model.js';
+
+/**
+ * One tenant's live data plus the lookup indexes derived from it. The indexes are rebuilt from
+ * `data` on load, so only `data` is ever persisted.
+ */
+export class Tenant {
+  readonly chatsById = new Map<string, ChatRecord>();
+  readonly expertsById = new Map<string, ExpertRecord>();
+  readonly personasById = new Map<string, PersonaRecord>();
+  readonly personasByProviderId = new Map<string, PersonaRecord>();
+  readonly submissionsById = new Map<string, SubmissionRecord>();
+  readonly pagesById = new Map<string, PageRecord>();
+  readonly categoriesById = new Map<string, CategoryRecord>();
+  readonly communityByExpertId = new Map<string, CommunityExpertRecord>();
+  /** period (month start) → payouts of that month, in expert order. */
+  readonly payoutsByPeriod = new Map<number, PayoutRecord[]>();
+  /** True while chats' createdAt never decreases with seq, which lets date filters binary-search. */
+  chatsSortedByCreation = true;
+
+  constructor(readonly data: TenantData) {
+    for (const chat of data.chats) this.indexChat(chat);
+    for (const expert of data.experts) this.expertsById.set(expert.id, expert);
+    for (const persona of data.personas) this.indexPersona(persona);
+    for (const submission of data.submissions) this.submissionsById.set(submission.id, submission);
+    for (const page of data.pages) this.pagesById.set(page.id, page);
+    for (const category of data.categories) this.categoriesById.set(category.id, category);
+    for (const member of data.communityExperts) this.communityByExpertId.set(member.expertId, member);
+    for (const payout of data.payouts) {
+      const list = this.payoutsByPeriod.get(payout.period) ?? [];
+      list.push(payout);
+      this.payoutsByPeriod.set(payout.period, list);
+    }
+  }
+
+  get id(): string {
+    return this.data.id;
+  }
+
+  /** Appends a chat at the end of the creation order. */
+  addChat(chat: ChatRecord): void {
+    this.data.chats.push(chat);
+    this.indexChat(chat);
+  }
+
+  nextChatSeq(): number {
+    const last = this.data.chats[this.data.chats.length - 1];
+    return last ? last.seq + 1 : 1;
+  }
+
+  private indexChat(chat: ChatRecord): void {
+    const previous = this.data.chats[this.chatsById.size - 1];
+    if (previous && previous !== chat && previous.createdAt > chat.createdAt) this.chatsSortedByCreation = false;
+    this.chatsById.set(chat.id, chat);
+  }
+
+  indexPersona(persona: PersonaRecord): void {
+    this.personasById.set(persona.id, persona);
+    this.personasByProviderId.set(persona.providerId, persona);
+  }
+}
