@@ -4,7 +4,9 @@ import express, { type Express } from 'express';
 import { SystemClock, type Clock } from './clock.js';
 import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './config.js';
 import { createControlRouter } from './control/router.js';
+import type { DomainContext } from './domain/context.js';
 import { EventBus } from './domain/events.js';
+import { Random } from './random.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { errorHandler, sendError } from './http-errors.js';
 import { consoleLogger } from './logger.js';
@@ -44,6 +46,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const store = new Store({ fixtures, seed: config.seed, seedTime: config.seedTime, bulkChats: config.bulkChats, initialState: saved });
   await dataFile?.attach(store, () => clock.now());
   const events = new EventBus();
+  const domain: DomainContext = { store, events, clock, random: new Random(config.seed + 13) };
+  // After a full reset, new ids repeat the sequence of a fresh start.
+  events.on('store.reset', ({ tenantId }) => {
+    if (tenantId === undefined) domain.random = new Random(config.seed + 13);
+  });
   const graphql = await createGraphQLHandler(store, logger);
 
   let server: Server | undefined;
@@ -54,7 +61,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.disable('x-powered-by');
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
   app.use('/graphql', express.json({ limit: config.bodyLimit }), (req, res, next) => {
     if (req.method === 'POST' && req.body === undefined) {

@@ -1,6 +1,8 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
+import { createChat } from '../domain/chats.js';
+import type { DomainContext } from '../domain/context.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
 import type { EventBus } from '../domain/events.js';
 import { createTenant, findTenant, removeTenant, resetAll, resetTenant, summarizeTenant } from '../domain/tenants.js';
@@ -11,6 +13,7 @@ export interface ControlDeps {
   store: Store;
   events: EventBus;
   clock: Clock;
+  domain: DomainContext;
   version: string;
   startedAt: number;
   bodyLimit: string;
@@ -24,6 +27,15 @@ const createTenantBody = z
     token: z.string().min(8, 'at least 8 characters').max(200).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     template: z.string().optional(),
+  })
+  .strict();
+
+const createChatBody = z
+  .object({
+    question: z.string().min(1),
+    language: z.string().optional(),
+    categoryId: z.string().optional(),
+    user: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).strict().optional(),
   })
   .strict();
 
@@ -87,6 +99,12 @@ export function createControlRouter(deps: ControlDeps): Router {
   router.delete('/tenants/:id', (req, res) => {
     removeTenant(store, events, req.params.id);
     res.status(204).end();
+  });
+
+  router.post('/tenants/:id/chats', (req, res) => {
+    const tenant = findTenant(store, req.params.id);
+    const chat = createChat(deps.domain, tenant, parseBody(createChatBody, req));
+    res.status(201).json({ id: chat.id, status: chat.status, createdAt: chat.createdAt, question: chat.question, language: chat.language });
   });
 
   router.get('/clock', (_req, res) => {

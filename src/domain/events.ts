@@ -6,6 +6,7 @@ export interface DomainEvents {
   'tenant.created': { tenantId: string };
   'tenant.removed': { tenantId: string };
   'store.reset': { tenantId?: string };
+  'chat.created': { tenantId: string; chatId: string };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -1,0 +1,12 @@
+import type { Clock } from '../clock.js';
+import type { Random } from '../random.js';
+import type { Store } from '../store/store.js';
+import type { EventBus } from './events.js';
+
+/** What every domain command needs: the store, the event bus, the clock and the seeded ids. */
+export interface DomainContext {
+  store: Store;
+  events: EventBus;
+  clock: Clock;
+  random: Random;
+}

@@ -1,0 +1,37 @@
+import { createEmulator, silentLogger, type Emulator, type EmulatorOptions } from '../../src/index.js';
+
+/** A fixed seed time so assertions do not depend on the day the tests run. */
+export const SEED_TIME = Date.UTC(2026, 10, 22);
+
+export interface GraphQLResult<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  body: { data?: T | null; errors?: { message: string; extensions?: Record<string, unknown>; path?: unknown[] }[] };
+}
+
+export interface TestEmulator {
+  emulator: Emulator;
+  url: string;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResult<T>>;
+  stop(): Promise<void>;
+}
+
+/** A whole emulator in process on port 0, with the default seed pinned to SEED_TIME. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
+  const emulator = await createEmulator({ port: 0, logger: silentLogger, seedTime: SEED_TIME, ...options });
+  const url = await emulator.start();
+  return {
+    emulator,
+    url,
+    async gql(query, variables, token = 'demo-token') {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResult['body'] };
+    },
+    stop: () => emulator.stop(),
+  };
+}
+
+/** The codes of a response's errors. */
+export const errorCodes = (result: GraphQLResult): unknown[] => (result.body.errors ?? []).map((e) => e.extensions?.code);
