@@ -123,9 +123,6 @@ export function spawnChild(command: string, args: string[], options: SpawnOption
       resolve(null);
     });
   });
-  if (child.pid === undefined) {
-    // spawn failed synchronously (ENOENT is reported through 'error')
-  }
   return {
     process: child,
     pid: child.pid ?? -1,

@@ -30,16 +30,15 @@ export interface Emulator {
   readonly url: string | undefined;
 }
 
-const fixturesCache = new Map<string, Fixtures>();
+let builtInFixtures: Fixtures | undefined;
 
 /** Builds the whole emulator (store, APIs, control API) without opening a socket. */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? consoleLogger;
   const config = resolveConfig(options, clock.now());
-  const fixturesKey = config.fixtures ?? '';
-  const fixtures = fixturesCache.get(fixturesKey) ?? loadFixtures(config.fixtures);
-  fixturesCache.set(fixturesKey, fixtures);
+  // The built-in fixtures never change, so they are read once per process; a custom folder every time.
+  const fixtures = config.fixtures ? loadFixtures(config.fixtures) : (builtInFixtures ??= loadFixtures());
 
   const dataFile = config.data ? new DataFile(config.data) : undefined;
   const saved = await dataFile?.load();

@@ -148,7 +148,9 @@ class TenantGenerator {
       });
     };
     for (let i = 0; i < this.fx.guurus; i++) {
-      this.guurus.push(person(true, this.rnd.int(earliestJoin, this.now - 30 * DAY)));
+      // The first few are veterans, so the community has payouts from January 2019 on.
+      const joinedAt = i < 3 ? this.rnd.int(earliestJoin, FIRST_PAYOUT_MONTH - DAY) : this.rnd.int(earliestJoin, this.now - 30 * DAY);
+      this.guurus.push(person(true, joinedAt));
     }
     for (let i = 0; i < this.fx.applicants.pending + this.fx.applicants.rejected; i++) {
       person(false, this.now);
@@ -206,12 +208,17 @@ class TenantGenerator {
   private generatePayouts(): PayoutRecord[] {
     const payouts: PayoutRecord[] = [];
     const current = monthStart(this.now);
+    const amount = () => this.rnd.int(5, 250) * 100 + this.rnd.int(0, 99);
     for (let period = FIRST_PAYOUT_MONTH; period <= current; period = nextMonth(period)) {
-      for (const g of this.guurus) {
-        if (g.joinedAt >= nextMonth(period)) continue;
+      const before = payouts.length;
+      const active = this.guurus.filter((g) => g.joinedAt < nextMonth(period));
+      for (const g of active) {
         if (this.rnd.fraction() < 0.45) continue;
-        payouts.push({ expertId: g.id, period, amount: this.rnd.int(5, 250) * 100 + this.rnd.int(0, 99), currency: this.fx.currency });
+        payouts.push({ expertId: g.id, period, amount: amount(), currency: this.fx.currency });
       }
+      // Every month has at least one payout, so any period a client asks for returns data.
+      const someone = active[0] ?? this.guurus[0];
+      if (payouts.length === before && someone) payouts.push({ expertId: someone.id, period, amount: amount(), currency: this.fx.currency });
     }
     for (const p of payouts) {
       if (p.period !== current) continue;

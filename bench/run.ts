@@ -1,0 +1,392 @@
+/**
+ * The emulator's benchmark. `npm run bench` (builds first), `npm run bench -- --quick` for a short
+ * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput),
+ * `--no-pin` to skip `taskset -c 0`. Prints a table and writes bench/results.json (sections not run
+ * this time keep their previous figures). See bench/README.md.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import {
+  AUTH_HEADER,
+  LISTENING,
+  Q1,
+  Q2,
+  assertOk,
+  canPin,
+  edgeCount,
+  guardChildren,
+  median,
+  min,
+  postGraphQL,
+  round,
+  rssOf,
+  runJsonChild,
+  sleep,
+  spawnChild,
+  type Child,
+} from './lib.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
+const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput'] as const;
+type Section = (typeof SECTIONS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const noPin = argv.includes('--no-pin');
+const only = new Set<Section>();
+for (let i = 0; i < argv.length; i++) {
+  const arg = argv[i] ?? '';
+  const value = arg === '--only' ? argv[++i] : arg.startsWith('--only=') ? arg.slice('--only='.length) : undefined;
+  if (arg === '--only' && value === undefined) fail('--only needs a name: ' + SECTIONS.join(', '));
+  if (value === undefined) {
+    if (!['--quick', '--no-pin'].includes(arg)) fail(`unknown argument ${arg}. Use --quick, --no-pin, --only <${SECTIONS.join('|')}>.`);
+    continue;
+  }
+  for (const name of value.split(',').filter(Boolean)) {
+    if (!(SECTIONS as readonly string[]).includes(name)) fail(`--only: unknown part "${name}". Parts: ${SECTIONS.join(', ')}.`);
+    only.add(name as Section);
+  }
+}
+const runs = (section: Section) => only.size === 0 || only.has(section);
+const pin = !noPin && canPin();
+
+function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+guardChildren();
+
+// Children get a clean environment: no data file, seed or fixtures from the caller's shell.
+const childEnv: NodeJS.ProcessEnv = { ...process.env };
+for (const name of ['PORT', 'HOST', 'SEED', 'SEED_TIME', 'FIXTURES_DIR', 'DATA_FILE', 'NODE_OPTIONS']) delete childEnv[name];
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+interface Line {
+  label: string;
+  value: string;
+  target?: string;
+  ok?: boolean;
+}
+const lines: Line[] = [];
+const LABEL = 58;
+const VALUE = 34;
+
+function format(line: Line): string {
+  const verdict = line.ok === undefined ? '' : line.ok ? 'OK' : 'MISSED';
+  return `${line.label.padEnd(LABEL)} ${line.value.padEnd(VALUE)} ${(line.target ?? '').padEnd(18)} ${verdict}`.trimEnd();
+}
+function report(line: Line): void {
+  lines.push(line);
+  console.log(format(line));
+}
+const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
+const mib = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MiB`);
+const perSecond = (value: number) => `${Math.round(value).toLocaleString('en-US')} req/s`;
+
+// ---------------------------------------------------------------------------------------------
+// 1. Cold start of the CLI
+
+async function startCli(extra: string[] = []): Promise<{ child: Child; url: string; listenMs: number; t0: number }> {
+  const t0 = performance.now();
+  const child = spawnChild(process.execPath, [MAIN, 'start', '--port', '0', ...extra], { pin, env: childEnv });
+  try {
+    const match = await child.waitFor(LISTENING, 60_000);
+    return { child, url: match[1] ?? '', listenMs: performance.now() - t0, t0 };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+}
+
+async function coldStartOnce(): Promise<{ totalMs: number; listenMs: number }> {
+  const { child, url, listenMs, t0 } = await startCli();
+  try {
+    const deadline = t0 + 15_000;
+    for (;;) {
+      try {
+        const answer = await postGraphQL(`${url}/graphql`, Q1, 2000);
+        const data = answer.json?.data as { partner?: { id?: string } } | undefined;
+        if (answer.status === 200 && data?.partner?.id) break;
+      } catch {
+        // not answering yet
+      }
+      if (performance.now() > deadline) throw new Error(`cold start: no successful answer from ${url} within 15 s`);
+      await sleep(2);
+    }
+    return { totalMs: performance.now() - t0, listenMs };
+  } finally {
+    await child.stop();
+  }
+}
+
+async function coldStart() {
+  const repeat = quick ? 3 : 5;
+  await coldStartOnce(); // warm the file cache and the client; not counted
+  const runs: { totalMs: number; listenMs: number }[] = [];
+  for (let i = 0; i < repeat; i++) runs.push(await coldStartOnce());
+  const total = runs.map((r) => r.totalMs);
+  const result = {
+    repeat,
+    pinned: pin,
+    medianMs: round(median(total)),
+    minMs: round(min(total)),
+    listeningLineMedianMs: round(median(runs.map((r) => r.listenMs))),
+    runsMs: total.map((v) => round(v)),
+  };
+  report({
+    label: `cold start (node dist/main.js → first answer${pin ? ', CPU 0' : ''})`,
+    value: `median ${ms(result.medianMs)}  min ${ms(result.minMs)}`,
+    target: 'target < 1000 ms',
+    ok: result.medianMs < 1000,
+  });
+  report({ label: '  of which: until the "listening on" line', value: `median ${ms(result.listeningLineMedianMs)}` });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. In-process start
+
+interface InProcessResult {
+  importMs: number;
+  firstMs: number;
+  nextMedianMs: number;
+  nextMinMs: number;
+  nextMs: number[];
+  rssBytes: number;
+}
+
+async function inProcess() {
+  const result = await runJsonChild<InProcessResult>('bench/in-process.ts', ['--repeat', '5'], 120_000);
+  report({
+    label: 'in-process createEmulator()+start(), first in process',
+    value: ms(result.firstMs),
+    target: 'target < 150 ms',
+    ok: result.firstMs < 150,
+  });
+  report({
+    label: 'in-process createEmulator()+start(), next 5',
+    value: `median ${ms(result.nextMedianMs)}  min ${ms(result.nextMinMs)}`,
+    target: 'target < 150 ms',
+    ok: result.nextMedianMs < 150,
+  });
+  report({ label: '  (not counted: import of src/index.js through tsx)', value: ms(result.importMs) });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Deep paging with a million chats
+
+interface DeepPagingResult {
+  bulkChats: number;
+  samples: number;
+  buildMs: number;
+  variants: { name: string; medianMs: number; minMs: number; firstSeq: number | undefined }[];
+  ratioAsc: number;
+  ratioDesc: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+async function deepPaging() {
+  const samples = quick ? 10 : 30;
+  const result = await runJsonChild<DeepPagingResult>('bench/deep-paging.ts', ['--chats', '1000000', '--samples', String(samples)], 600_000);
+  report({ label: `deep paging: build + start with ${result.bulkChats.toLocaleString('en-US')} chats`, value: ms(result.buildMs) });
+  for (const v of result.variants) {
+    report({ label: `  page of 100, ${v.name} (median of ${samples})`, value: `median ${v.medianMs.toFixed(1)} ms  min ${v.minMs.toFixed(1)} ms` });
+  }
+  report({ label: 'deep paging ratio deep/first, asc', value: `${result.ratioAsc.toFixed(2)}x`, target: 'target ≤ 1.5x', ok: result.ratioAsc <= 1.5 });
+  report({ label: 'deep paging ratio deep/first, desc', value: `${result.ratioDesc.toFixed(2)}x`, target: 'target ≤ 1.5x', ok: result.ratioDesc <= 1.5 });
+  report({ label: 'deep paging process RSS (1M chats)', value: mib(result.rssBytes), target: 'target < 2 GiB', ok: result.rssBytes < 2 * 2 ** 30 });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Throughput against the baseline
+
+const QUERIES = { Q1, Q2 } as const;
+type QueryName = keyof typeof QUERIES;
+const TARGETS = ['emulator', 'baseline'] as const;
+type Target = (typeof TARGETS)[number];
+
+interface CannonRun {
+  reqPerSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+async function cannon(url: string, query: string, duration: number): Promise<CannonRun> {
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    connections: 50,
+    duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: AUTH_HEADER },
+    body: JSON.stringify({ query }),
+  });
+  return {
+    reqPerSec: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+async function startTarget(target: Target): Promise<{ child: Child; url: string }> {
+  if (target === 'emulator') {
+    const { child, url } = await startCli();
+    return { child, url };
+  }
+  const child = spawnChild(process.execPath, ['--import', 'tsx', BASELINE], { pin, env: childEnv });
+  try {
+    const match = await child.waitFor(LISTENING, 60_000);
+    return { child, url: match[1] ?? '' };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+}
+
+async function throughput() {
+  const rounds = quick ? 1 : 2;
+  const warmup = quick ? 1 : 3;
+  const duration = quick ? 3 : 8;
+  const runsOf: Record<Target, Record<QueryName, CannonRun[]>> = {
+    emulator: { Q1: [], Q2: [] },
+    baseline: { Q1: [], Q2: [] },
+  };
+  const rss: Record<Target, number[]> = { emulator: [], baseline: [] };
+  const bytes: Record<Target, Record<QueryName, number>> = { emulator: { Q1: 0, Q2: 0 }, baseline: { Q1: 0, Q2: 0 } };
+  for (let r = 0; r < rounds; r++) {
+    for (const target of TARGETS) {
+      const { child, url } = await startTarget(target);
+      try {
+        for (const name of Object.keys(QUERIES) as QueryName[]) {
+          const answer = await postGraphQL(`${url}/graphql`, QUERIES[name]);
+          assertOk(answer, `${target} ${name}`);
+          if (name === 'Q2' && edgeCount(answer) !== 100) throw new Error(`${target} Q2: expected 100 edges, got ${edgeCount(answer)}`);
+          bytes[target][name] = Buffer.byteLength(answer.body);
+        }
+        for (const name of Object.keys(QUERIES) as QueryName[]) {
+          await cannon(url, QUERIES[name], warmup);
+          const run = await cannon(url, QUERIES[name], duration);
+          if (run.non2xx > 0 || run.errors > 0 || run.timeouts > 0) {
+            console.warn(`warning: ${target} ${name}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts`);
+          }
+          runsOf[target][name].push(run);
+          console.log(
+            `  round ${r + 1}/${rounds} ${target.padEnd(8)} ${name}  ${perSecond(run.reqPerSec).padStart(13)}   p50 ${run.latencyP50Ms} ms  p99 ${run.latencyP99Ms} ms`,
+          );
+        }
+        const bytesNow = rssOf(child.pid);
+        if (bytesNow !== undefined) rss[target].push(bytesNow);
+      } finally {
+        await child.stop();
+      }
+    }
+  }
+  const med = (target: Target, name: QueryName) => median(runsOf[target][name].map((run) => run.reqPerSec));
+  const result = {
+    pinned: pin,
+    rounds,
+    warmupSeconds: warmup,
+    durationSeconds: duration,
+    connections: 50,
+    responseBytes: bytes,
+    serverRssAfterLoadBytes: { emulator: Math.max(...rss.emulator), baseline: Math.max(...rss.baseline) },
+    medianReqPerSec: {
+      emulator: { Q1: round(med('emulator', 'Q1')), Q2: round(med('emulator', 'Q2')) },
+      baseline: { Q1: round(med('baseline', 'Q1')), Q2: round(med('baseline', 'Q2')) },
+    },
+    ratio: {
+      Q1: round(med('emulator', 'Q1') / med('baseline', 'Q1'), 2),
+      Q2: round(med('emulator', 'Q2') / med('baseline', 'Q2'), 2),
+    },
+    runs: runsOf,
+  };
+  for (const name of Object.keys(QUERIES) as QueryName[]) {
+    const what = name === 'Q1' ? 'Q1 { partner { id } }' : 'Q2 page of 100 chats';
+    report({
+      label: `throughput ${what}, emulator vs baseline`,
+      value: `${perSecond(med('emulator', name))} vs ${Math.round(med('baseline', name)).toLocaleString('en-US')}`,
+    });
+    report({
+      label: `  ratio emulator/baseline ${name}`,
+      value: `${result.ratio[name].toFixed(2)}x`,
+      target: 'target ≥ 0.8x',
+      ok: result.ratio[name] >= 0.8,
+    });
+  }
+  report({
+    label: 'server RSS after load, emulator vs baseline',
+    value: `${mib(result.serverRssAfterLoadBytes.emulator)} vs ${mib(result.serverRssAfterLoadBytes.baseline)}`,
+  });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+if ((runs('cold-start') || runs('throughput')) && !existsSync(MAIN)) fail(`${MAIN} is missing: run npm run build first (npm run bench does).`);
+process.chdir(ROOT);
+
+const cpuList = cpus();
+console.log(
+  `guuru-emulator benchmark${quick ? ' (quick)' : ''}: node ${process.version}, ${cpuList.length} × ${cpuList[0]?.model ?? 'unknown CPU'}, ` +
+    `${Math.round(totalmem() / 2 ** 30)} GiB RAM, servers ${pin ? 'pinned to CPU 0 (taskset)' : 'not pinned'}`,
+);
+console.log('This is a shared, noisy VM: differences under ~30% are noise; compare only figures from the same run.\n');
+
+const started = new Date().toISOString();
+const sections: Partial<Record<Section, unknown>> = {};
+const parts: Record<Section, () => Promise<unknown>> = {
+  'cold-start': coldStart,
+  'in-process': inProcess,
+  'deep-paging': deepPaging,
+  throughput,
+};
+for (const section of SECTIONS) {
+  if (!runs(section)) continue;
+  console.log(`— ${section}`);
+  const t0 = performance.now();
+  sections[section] = { measuredAt: new Date().toISOString(), quick, ...((await parts[section]()) as object) };
+  console.log(`  (${section} took ${(Math.round(performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+}
+
+console.log('Summary');
+for (const line of lines) if (!line.label.startsWith('  ')) console.log(format(line));
+const missed = lines.filter((l) => l.ok === false);
+console.log(missed.length === 0 ? '\nEvery target met.' : `\n${missed.length} target(s) missed: ${missed.map((l) => l.label.trim()).join('; ')}`);
+
+let previous: { sections?: Record<string, unknown> } = {};
+try {
+  previous = JSON.parse(readFileSync(RESULTS, 'utf8')) as typeof previous;
+} catch {
+  // first run
+}
+const output = {
+  lastRun: started,
+  node: process.version,
+  machine: { cpus: cpuList.length, model: cpuList[0]?.model, totalMemBytes: totalmem() },
+  sections: { ...(previous.sections ?? {}), ...sections },
+  summary: lines.map((l) => ({ label: l.label.trim(), value: l.value, target: l.target, ok: l.ok })),
+};
+writeFileSync(RESULTS, JSON.stringify(output, null, 2) + '\n');
+console.log(`Written ${RESULTS}`);
+process.exit(0);
