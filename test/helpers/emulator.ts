@@ -23,11 +23,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Test
   return {
     emulator,
     url,
-    async gql(query, variables, token = 'demo-token') {
+    async gql<T>(query: string, variables?: Record<string, unknown>, token: string | null = 'demo-token'): Promise<GraphQLResult<T>> {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (token !== null) headers.authorization = `Bearer ${token}`;
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-      return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResult['body'] };
+      return { status: res.status, headers: res.headers, body: (await res.json()) as never };
     },
     stop: () => emulator.stop(),
   };

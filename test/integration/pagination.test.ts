@@ -12,13 +12,13 @@ async function walk(direction: 'asc' | 'desc', first: number): Promise<{ ids: st
   let after: string | null = null;
   let pages = 0;
   for (;;) {
-    const res = await t.gql(
+    const res: any = await t.gql(
       `query Walk($first: Int, $after: String, $dir: OrderDirection!) { partner { chats(first: $first, after: $after, orderBy: {field: id, direction: $dir}) {
         edges { cursor node { id } } pageInfo { hasNextPage endCursor } } } }`,
       { first, after, dir: direction },
     );
     expect(res.body.errors).toBeUndefined();
-    const conn = res.body.data!.partner.chats;
+    const conn: any = res.body.data!.partner.chats;
     pages++;
     ids.push(...conn.edges.map((e: any) => e.node.id));
     if (conn.edges.length > 0) expect(conn.pageInfo.endCursor).toBe(conn.edges[conn.edges.length - 1].cursor);

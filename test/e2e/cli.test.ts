@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { run, spawnUntilListening } from '../helpers/spawn.js';
+
+// These run the built CLI (npm test builds dist/ first), as `npm start` and the Docker image do.
+const MAIN = 'dist/main.js';
+const query = (url: string, token = 'demo-token') =>
+  fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ partner { id } }' }),
+  }).then((r) => r.json() as Promise<any>);
+
+describe('the guuru-emulator CLI', () => {
+  it('is built', () => {
+    expect(existsSync(MAIN), 'run npm run build first').toBe(true);
+  });
+
+  it('prints its options with --help', async () => {
+    const res = await run(process.execPath, ['bin/guuru-emulator.js', 'start', '--help']);
+    expect(res.code).toBe(0);
+    for (const flag of ['--port', '--host', '--seed', '--fixtures', '--data']) expect(res.stdout).toContain(flag);
+  });
+
+  it('starts, prints the URLs and the demo token, answers, and stops on SIGTERM', async () => {
+    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--seed-time', '2026-11-22']);
+    try {
+      expect(app.output()).toContain('Authorization: Bearer demo-token');
+      expect(app.output()).toContain(`${app.url}/_emulator`);
+      expect((await query(app.url)).data.partner.id).toBe('guuru-qa');
+    } finally {
+      expect(await app.stop()).toBe(0);
+    }
+  });
+
+  it('honours PORT and HOST from the environment', async () => {
+    const app = await spawnUntilListening(process.execPath, [MAIN], { PORT: '0', HOST: '127.0.0.1' });
+    try {
+      expect(app.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await query(app.url)).data.partner.id).toBe('guuru-qa');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('exits with a clear message for a bad flag or a bad data file', async () => {
+    const badPort = await run(process.execPath, [MAIN, 'start', '--port', 'abc']);
+    expect(badPort.code).not.toBe(0);
+    expect(badPort.stderr).toMatch(/--port must be a whole number/);
+    const badData = await run(process.execPath, [MAIN, 'start', '--port', '0', '--data', 'package.json']);
+    expect(badData.code).toBe(2);
+    expect(badData.stderr).toMatch(/refusing to use package\.json: it is not a guuru-emulator state file/);
+  });
+});
+
+describe('the Docker image', () => {
+  const dockerfile = readFileSync('Dockerfile', 'utf8');
+
+  it('is multi-stage, runs as non-root, on 0.0.0.0:4000, with a health check', () => {
+    expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/^USER (?!root)\S+/m);
+    expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
+    expect(dockerfile).toMatch(/^EXPOSE 4000/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK [\s\S]*?\/_emulator\/health/m);
+  });
+
+  it("runs the image's CMD and answers its HEALTHCHECK path", async () => {
+    // No Docker engine here: run exactly the CMD of the final stage from the repo root instead.
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(cmd).toBeDefined();
+    const [binary, ...args] = JSON.parse(cmd!) as string[];
+    expect(binary).toBe('node');
+    const app = await spawnUntilListening(process.execPath, args, { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' });
+    try {
+      const health = await fetch(`${app.url}/_emulator/health`);
+      expect(health.status).toBe(200);
+      expect(((await health.json()) as any).status).toBe('ok');
+    } finally {
+      await app.stop();
+    }
+  });
+});
