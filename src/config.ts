@@ -24,6 +24,8 @@ export interface EmulatorOptions {
   bodyLimit?: string;
   /** Extra light-weight chats in the first tenant, for benchmarks. Default 0. */
   bulkChats?: number;
+  /** Keep generated seed data in node_modules/.cache/guuru-emulator. Default true (env GUURU_EMULATOR_SEED_CACHE=0 turns it off). */
+  seedCache?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -39,6 +41,7 @@ const schema = z.object({
   data: z.string().min(1).optional(),
   bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 1mb or 512kb').default('1mb'),
   bulkChats: z.number().int().min(0).max(5_000_000).default(0),
+  seedCache: z.boolean().default(true),
 });
 
 export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTime: number };
@@ -78,5 +81,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
     seedTime: env.SEED_TIME || undefined,
     fixtures: env.FIXTURES_DIR || undefined,
     data: env.DATA_FILE || undefined,
+    seedCache: env.GUURU_EMULATOR_SEED_CACHE === '0' ? false : undefined,
   };
 }

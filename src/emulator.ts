@@ -42,7 +42,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   const dataFile = config.data ? new DataFile(config.data) : undefined;
   const saved = await dataFile?.load();
-  const store = new Store({ fixtures, seed: config.seed, seedTime: config.seedTime, bulkChats: config.bulkChats, initialState: saved });
+  const store = new Store({ fixtures, seed: config.seed, seedTime: config.seedTime, bulkChats: config.bulkChats, initialState: saved, seedCache: config.seedCache });
   await dataFile?.attach(store, () => clock.now());
   const events = new EventBus();
   const domain: DomainContext = { store, events, clock, random: new Random(config.seed + 13) };

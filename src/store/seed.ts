@@ -100,7 +100,7 @@ class TenantGenerator {
 
   private language(): SeedLanguage {
     const weights = Object.entries(this.fx.languages) as [SeedLanguage, number][];
-    return this.f.helpers.weightedArrayElement(weights.filter(([, w]) => w > 0).map(([value, weight]) => ({ value, weight })));
+    return this.rnd.weighted(weights.filter(([, w]) => w > 0).map(([value, weight]) => ({ value, weight })));
   }
 
   private text(list: Record<string, string[]>, lang: string): string {
@@ -166,9 +166,9 @@ class TenantGenerator {
     return this.guurus.map((g) => ({
       expertId: g.id,
       bio: g.summary,
-      rating: Math.round(this.f.number.float({ min: 3.6, max: 5 }) * 10) / 10,
+      rating: this.rnd.int(36, 50) / 10,
       joinedAt: g.joinedAt,
-      bestFeedbackComments: this.f.helpers.arrayElements(this.content.feedbackComments, { min: 0, max: 3 }),
+      bestFeedbackComments: this.rnd.sample(this.content.feedbackComments, 0, 3),
     }));
   }
 
@@ -242,7 +242,7 @@ class TenantGenerator {
       ...Array<ChatStatus>(share(0.11)).fill('missed'),
     ];
     while (live.length + finished.length < total) finished.push('rated');
-    return { live: this.f.helpers.shuffle(live), finished: this.f.helpers.shuffle(finished) };
+    return { live: this.rnd.shuffle(live), finished: this.rnd.shuffle(finished) };
   }
 
   private generateChats(): ChatRecord[] {
@@ -283,7 +283,7 @@ class TenantGenerator {
         name: `${firstName} ${lastName}`,
         ...(this.rnd.fraction() < 0.9 ? { email: p.internet.email({ firstName, lastName }).toLowerCase() } : {}),
         ...(this.rnd.fraction() < 0.3 ? { phone: p.phone.number({ style: 'international' }) } : {}),
-        ipAddress: this.f.internet.ipv4(),
+        ipAddress: this.rnd.ipv4(),
         locale: lang,
         isLead: this.rnd.fraction() < 0.2,
       },
@@ -352,7 +352,7 @@ class TenantGenerator {
     if (status === 'closed') return chat;
 
     chat.ratedAt = step(MINUTE, 2 * HOUR);
-    chat.rating = this.f.helpers.weightedArrayElement<Rating>([
+    chat.rating = this.rnd.weighted<Rating>([
       { value: 'good', weight: 70 },
       { value: 'average', weight: 20 },
       { value: 'bad', weight: 10 },
@@ -361,7 +361,7 @@ class TenantGenerator {
   }
 
   private requestedExperts(includeApi: boolean): string[] {
-    const pool = this.f.helpers.arrayElements(this.guurus, { min: 1, max: Math.min(3, this.guurus.length) }).map((g) => g.id);
+    const pool = this.rnd.sample(this.guurus, 1, 3).map((g) => g.id);
     return includeApi ? ['api', ...pool] : pool;
   }
 

@@ -2,6 +2,8 @@ import { Random } from '../random.js';
 import type { Fixtures, TenantFixture } from './fixtures.js';
 import type { TenantData } from './model.js';
 import { generateTenant } from './seed.js';
+import { SeedCache } from './seed-cache.js';
+import { VERSION } from '../version.js';
 import { Tenant } from './tenant.js';
 
 export interface StoreOptions {
@@ -13,6 +15,8 @@ export interface StoreOptions {
   bulkChats?: number;
   /** Live state loaded from a data file, instead of the seed. */
   initialState?: TenantData[];
+  /** Keep generated seed data in node_modules/.cache (default true). */
+  seedCache?: boolean;
 }
 
 export interface CreateTenantOptions {
@@ -52,9 +56,11 @@ export class Store {
   private readonly listeners = new Set<() => void>();
   private readonly ids: Random;
   private created = 0;
+  private readonly diskCache: SeedCache;
 
   constructor(private readonly options: StoreOptions) {
     this.ids = new Random(options.seed + 7);
+    this.diskCache = new SeedCache(options.seedCache ?? true);
     for (const fixture of options.fixtures.tenants) {
       this.origins.set(fixture.id, { fixture, seed: this.builtInSeed(fixture), builtIn: true });
     }
@@ -99,9 +105,9 @@ export class Store {
       : this.options.fixtures.tenants[0];
     if (!template) throw new StoreError('UNKNOWN_TEMPLATE', `no fixture tenant "${options.template}" to copy`);
     this.created += 1;
-    const id = options.id ?? `tenant-${this.created}-${this.ids.faker.string.alphanumeric({ length: 6, casing: 'lower' })}`;
+    const id = options.id ?? `tenant-${this.created}-${this.ids.slug(6)}`;
     if (this.byId.has(id)) throw new StoreError('TENANT_EXISTS', `a tenant with id "${id}" already exists`);
-    const token = options.token ?? `tok_${this.ids.faker.string.alphanumeric({ length: 24 })}`;
+    const token = options.token ?? `tok_${this.ids.token(24)}`;
     if (this.byToken.has(token)) throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
     const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token] };
     const origin = { fixture, seed: options.seed ?? this.options.seed + this.created * 7919, builtIn: false };
@@ -164,23 +170,26 @@ export class Store {
 
   private generate(origin: TenantOrigin, withBulk = false): TenantData {
     const bulkChats = withBulk ? (this.options.bulkChats ?? 0) : 0;
-    const key = JSON.stringify([this.options.fixtures.dir, origin.fixture, origin.seed, this.options.seedTime, bulkChats]);
-    // Large benchmark data sets are not cached: copying them costs more than it saves.
-    if (bulkChats === 0) {
-      const cached = seedCache.get(key);
-      if (cached) return JSON.parse(cached) as TenantData;
-    }
-    const data = generateTenant({
+    const input = {
       fixture: origin.fixture,
       content: this.options.fixtures.content,
       seed: origin.seed,
       seedTime: this.options.seedTime,
       bulkChats,
-    });
-    if (bulkChats === 0) {
-      if (seedCache.size > 64) seedCache.clear();
-      seedCache.set(key, JSON.stringify(data));
+    };
+    // Large benchmark data sets are not cached: copying them costs more than it saves.
+    if (bulkChats > 0) return generateTenant(input);
+    const key = this.diskCache.key([VERSION, input]);
+    const cached = seedCache.get(key) ?? this.diskCache.read(key);
+    if (cached) {
+      seedCache.set(key, cached);
+      return JSON.parse(cached) as TenantData;
     }
+    const data = generateTenant(input);
+    const text = JSON.stringify(data);
+    if (seedCache.size > 64) seedCache.clear();
+    seedCache.set(key, text);
+    this.diskCache.write(key, text);
     return data;
   }
 

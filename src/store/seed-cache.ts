@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { packageRoot } from '../paths.js';
+import type { TenantData } from './model.js';
+
+/**
+ * Generated seed data kept on disk (node_modules/.cache/guuru-emulator), keyed by everything the
+ * generator reads. Generation is pure, so a hit is byte-identical to a fresh run; it only spares a
+ * test file's emulator the ~60 ms of generating. Every failure (read-only disk, corrupt entry) falls
+ * back to generating: the cache can never change behaviour.
+ */
+export class SeedCache {
+  private readonly dir: string | undefined;
+
+  constructor(enabled: boolean) {
+    this.dir = enabled ? cacheDir() : undefined;
+  }
+
+  key(parts: unknown): string {
+    return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+  }
+
+  read(key: string): string | undefined {
+    if (!this.dir) return undefined;
+    try {
+      const text = readFileSync(join(this.dir, `${key}.json`), 'utf8');
+      JSON.parse(text) as TenantData;
+      return text;
+    } catch {
+      return undefined;
+    }
+  }
+
+  write(key: string, text: string): void {
+    if (!this.dir) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const temp = join(this.dir, `${key}.${process.pid}.tmp`);
+      writeFileSync(temp, text);
+      renameSync(temp, join(this.dir, `${key}.json`));
+    } catch {
+      // Not writable (a read-only image, say): generating each time is only slower.
+    }
+  }
+}
+
+function cacheDir(): string {
+  const root = packageRoot();
+  const marker = `${sep}node_modules${sep}`;
+  const at = root.indexOf(marker);
+  const project = at >= 0 ? root.slice(0, at) : root;
+  return join(project, 'node_modules', '.cache', 'guuru-emulator');
+}
