@@ -3,7 +3,7 @@
  * a small HTTP client without undici's first-use cost, and statistics.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 
 export const TOKEN = 'demo-token';
@@ -269,8 +269,17 @@ export async function runJsonChild<T>(script: string, args: string[], timeoutMs:
   return JSON.parse(line.slice('RESULT '.length)) as T;
 }
 
-/** For children: exit when the parent goes away (its end of our stdin closes). */
+/**
+ * For children: exit when the parent goes away (its end of our stdin pipe closes). Only when stdin
+ * is a pipe: run by hand from a terminal or with </dev/null, the script just runs.
+ */
 export function exitWithParent(): void {
+  try {
+    const stdin = fstatSync(0);
+    if (!stdin.isFIFO() && !stdin.isSocket()) return;
+  } catch {
+    return;
+  }
   process.stdin.on('end', () => process.exit(0));
   process.stdin.on('error', () => process.exit(0));
   process.stdin.resume();

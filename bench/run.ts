@@ -168,20 +168,35 @@ interface InProcessResult {
 }
 
 async function inProcess() {
-  const result = await runJsonChild<InProcessResult>('bench/in-process.ts', ['--repeat', '5'], 120_000);
+  // "The first one in a process" is a single sample per process, so take it in several fresh processes.
+  const processes = quick ? 3 : 5;
+  const perProcess: InProcessResult[] = [];
+  for (let i = 0; i < processes; i++) perProcess.push(await runJsonChild<InProcessResult>('bench/in-process.ts', ['--repeat', '5'], 120_000));
+  const firsts = perProcess.map((r) => r.firstMs);
+  const nexts = perProcess.flatMap((r) => r.nextMs);
+  const result = {
+    processes,
+    firstMedianMs: round(median(firsts), 1),
+    firstMinMs: round(min(firsts), 1),
+    firstMaxMs: round(Math.max(...firsts), 1),
+    nextMedianMs: round(median(nexts), 1),
+    nextMinMs: round(min(nexts), 1),
+    importMedianMs: round(median(perProcess.map((r) => r.importMs))),
+    perProcess,
+  };
   report({
-    label: 'in-process createEmulator()+start(), first in process',
-    value: ms(result.firstMs),
+    label: `in-process createEmulator+start, first in process (×${processes})`,
+    value: `median ${ms(result.firstMedianMs)}  min ${ms(result.firstMinMs)}  max ${ms(result.firstMaxMs)}`,
     target: 'target < 150 ms',
-    ok: result.firstMs < 150,
+    ok: result.firstMedianMs < 150,
   });
   report({
-    label: 'in-process createEmulator()+start(), next 5',
+    label: `in-process createEmulator+start, next 5 (×${processes})`,
     value: `median ${ms(result.nextMedianMs)}  min ${ms(result.nextMinMs)}`,
     target: 'target < 150 ms',
     ok: result.nextMedianMs < 150,
   });
-  report({ label: '  (not counted: import of src/index.js through tsx)', value: ms(result.importMs) });
+  report({ label: '  (not counted: import of src/index.js through tsx)', value: `median ${ms(result.importMedianMs)}` });
   return result;
 }
 
@@ -334,6 +349,10 @@ async function throughput() {
     });
   }
   report({
+    label: '  response size Q2, emulator vs baseline',
+    value: `${bytes.emulator.Q2.toLocaleString('en-US')} B vs ${bytes.baseline.Q2.toLocaleString('en-US')} B`,
+  });
+  report({
     label: 'server RSS after load, emulator vs baseline',
     value: `${mib(result.serverRssAfterLoadBytes.emulator)} vs ${mib(result.serverRssAfterLoadBytes.baseline)}`,
   });
@@ -385,7 +404,7 @@ const output = {
   node: process.version,
   machine: { cpus: cpuList.length, model: cpuList[0]?.model, totalMemBytes: totalmem() },
   sections: { ...(previous.sections ?? {}), ...sections },
-  summary: lines.map((l) => ({ label: l.label.trim(), value: l.value, target: l.target, ok: l.ok })),
+  lastRunSummary: lines.map((l) => ({ label: l.label.trim(), value: l.value, target: l.target, ok: l.ok })),
 };
 writeFileSync(RESULTS, JSON.stringify(output, null, 2) + '\n');
 console.log(`Written ${RESULTS}`);

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { RequestHandler, Response } from 'express';
 import {
@@ -120,8 +124,9 @@ export async function createGraphQLHandler(store: Store, logger: Logger): Promis
           ],
         })(context),
     ],
-    // Sandbox needs Apollo's CDN, which an offline emulator cannot reach.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled()],
+    // Sandbox needs Apollo's CDN, which an offline emulator cannot reach; inline traces only serve
+    // federated subgraphs and loading them (protobufjs) was a third of a first start.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginInlineTraceDisabled()],
     logger: { debug() {}, info() {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
   await server.start();
