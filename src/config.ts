@@ -49,8 +49,7 @@ export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTi
 /** Validates the options and fills the defaults; `now` decides the default seed time. */
 export function resolveConfig(options: EmulatorOptions, now: number): ResolvedConfig {
   const { clock: _clock, logger: _logger, ...plain } = options;
-  const defined = Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined));
-  const parsed = schema.safeParse(defined);
+  const parsed = schema.safeParse(withoutUndefined(plain));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`invalid option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
@@ -65,6 +64,10 @@ function parseSeedTime(value: number | string | undefined, now: number): number 
   if (!Number.isFinite(ms)) throw new ConfigError(`invalid option seedTime: "${value}" is neither milliseconds nor an ISO date`);
   return ms;
 }
+
+/** The object without its undefined entries, so that merging layers never erases a value. */
+export const withoutUndefined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** Options from the environment (flags override them). */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {

@@ -112,7 +112,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
           });
         }
         await graphql.stop();
-        await dataFile?.close(store, () => clock.now());
+        await dataFile?.close();
       })();
       return stopped;
     },

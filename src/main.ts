@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { VirtualClock } from './clock.js';
-import { ConfigError, optionsFromEnv, type EmulatorOptions } from './config.js';
+import { ConfigError, optionsFromEnv, withoutUndefined, type EmulatorOptions } from './config.js';
 import { createEmulator } from './emulator.js';
 import { consoleLogger } from './logger.js';
 import { FixturesError } from './store/fixtures.js';
@@ -30,9 +30,8 @@ interface StartFlags {
 
 async function start(flags: StartFlags): Promise<void> {
   const env = optionsFromEnv(process.env);
-  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   const { virtualClock, ...rest } = flags;
-  const options: EmulatorOptions = { ...defined(env), ...defined(rest) };
+  const options: EmulatorOptions = { ...withoutUndefined(env), ...withoutUndefined(rest) };
   if (virtualClock) {
     const at = typeof virtualClock === 'string' ? Date.parse(virtualClock) : Date.now();
     if (!Number.isFinite(at)) throw new ConfigError(`--virtual-clock: "${String(virtualClock)}" is not an ISO date`);

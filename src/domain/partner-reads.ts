@@ -1,4 +1,6 @@
 import type {
+  BalanceRecord,
+  CategoryRecord,
   ChatRecord,
   CommunityExpertRecord,
   ExpertRecord,
@@ -125,6 +127,53 @@ export function listSubmissions(
 }
 
 export const findExpert = (tenant: Tenant, id: string): ExpertRecord | undefined => tenant.expertsById.get(id);
+
+/** Whoever can handle a chat, as the Expert type shows it: a community expert or a persona. */
+export interface ExpertView {
+  id: string;
+  name?: string;
+  email?: string;
+  summary?: string;
+  photoUrl?: string;
+  balances: BalanceRecord[];
+}
+
+export function findExpertOrPersona(tenant: Tenant, id: string): ExpertView | undefined {
+  const expert = tenant.expertsById.get(id);
+  if (expert) return expert;
+  const persona = tenant.personasById.get(id);
+  return persona && { id: persona.id, name: persona.name, email: persona.email, photoUrl: persona.photoUrl, balances: [] };
+}
+
+/** The author of a message: the chat's end user, an expert or persona, or the partner's bot. */
+export interface AuthorView {
+  kind: 'user' | 'expert' | 'bot';
+  id?: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+  photoUrl?: string;
+}
+
+export function authorOf(tenant: Tenant, message: MessageRecord): AuthorView {
+  const author = message.author;
+  switch (author.kind) {
+    case 'user': {
+      const user = tenant.chatsById.get(message.chatId)?.user;
+      return { kind: 'user', id: user?.id, name: user?.name, email: user?.email, phone: user?.phone };
+    }
+    case 'bot':
+      return { kind: 'bot', ...tenant.data.bot };
+    case 'expert':
+    case 'persona': {
+      const expert = findExpertOrPersona(tenant, author.id);
+      return { kind: 'expert', id: author.id, name: expert?.name, email: expert?.email, photoUrl: expert?.photoUrl };
+    }
+  }
+}
+
+export const categoryOf = (tenant: Tenant, chat: ChatRecord): CategoryRecord | undefined =>
+  chat.categoryId === undefined ? undefined : tenant.categoriesById.get(chat.categoryId);
 export const findPersona = (tenant: Tenant, id: string): PersonaRecord | undefined => tenant.personasById.get(id);
 
 /** The verification code of the expert's latest submission to this partner. */

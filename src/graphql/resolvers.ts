@@ -1,6 +1,10 @@
 import { GraphQLError } from 'graphql';
 import {
   assertOwnPartner,
+  authorOf,
+  categoryOf,
+  findExpert,
+  findExpertOrPersona,
   findCommunityMember,
   findPage,
   listChats,
@@ -15,37 +19,10 @@ import {
   verificationCodeOf,
 } from '../domain/partner-reads.js';
 import { paginate } from '../domain/pagination.js';
-import type { MessageRecord } from '../store/model.js';
-import type { Tenant } from '../store/tenant.js';
 import type { Resolvers } from './generated/resolvers-types.js';
-import type { AuthorParent, ExpertParent } from './parents.js';
 import { CurrencyScalar, JSONScalar, SubmissionFilterScalar, TimestampScalar } from './scalars.js';
 
-/** An expert or persona id as the Expert type shows it. */
-function expertView(tenant: Tenant, id: string): ExpertParent | null {
-  const expert = tenant.expertsById.get(id);
-  if (expert) return expert;
-  const persona = tenant.personasById.get(id);
-  if (persona) return { id: persona.id, name: persona.name, email: persona.email, photoUrl: persona.photoUrl, balances: [] };
-  return null;
-}
-
-function authorOf(tenant: Tenant, message: MessageRecord): AuthorParent {
-  const author = message.author;
-  switch (author.kind) {
-    case 'user': {
-      const user = tenant.chatsById.get(message.chatId)?.user;
-      return { typename: 'UserAuthor', id: user?.id, name: user?.name, email: user?.email, phone: user?.phone };
-    }
-    case 'bot':
-      return { typename: 'BotAuthor', ...tenant.data.bot };
-    case 'expert':
-    case 'persona': {
-      const expert = expertView(tenant, author.id);
-      return { typename: 'ExpertAuthor', id: author.id, name: expert?.name, email: expert?.email, photoUrl: expert?.photoUrl };
-    }
-  }
-}
+const AUTHOR_TYPES = { user: 'UserAuthor', expert: 'ExpertAuthor', bot: 'BotAuthor' } as const;
 
 const notYet = (name: string) => () => {
   throw new GraphQLError(`${name} is part of the documented schema but not implemented by this emulator version yet.`, {
@@ -116,8 +93,8 @@ export const resolvers: Resolvers = {
   },
 
   Chat: {
-    expert: (c, _args, ctx) => (c.expertId ? expertView(ctx.tenant, c.expertId) : null),
-    category: (c, _args, ctx) => (c.categoryId ? (ctx.tenant.categoriesById.get(c.categoryId) ?? null) : null),
+    expert: (c, _args, ctx) => (c.expertId ? (findExpertOrPersona(ctx.tenant, c.expertId) ?? null) : null),
+    category: (c, _args, ctx) => categoryOf(ctx.tenant, c) ?? null,
     messages: (c, args) => listMessages(c, args),
   },
 
@@ -132,7 +109,7 @@ export const resolvers: Resolvers = {
     attachment: (m) => m.attachment ?? { id: m.id, url: '' },
   },
   Author: {
-    __resolveType: (a) => a.typename,
+    __resolveType: (a) => AUTHOR_TYPES[a.kind],
   },
 
   Expert: {
@@ -149,7 +126,7 @@ export const resolvers: Resolvers = {
   },
 
   Submission: {
-    expert: (s, _args, ctx) => ctx.tenant.expertsById.get(s.expertId) ?? null,
+    expert: (s, _args, ctx) => findExpert(ctx.tenant, s.expertId) ?? null,
   },
 
   Community: {

@@ -33,6 +33,7 @@ export class DataFile {
   private pending: ReturnType<typeof setTimeout> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private detach: (() => void) | undefined;
+  private attached: { store: Store; now: () => number } | undefined;
 
   constructor(readonly file: string) {
     this.db = new Low<StateFile | null>(new JSONFile<StateFile | null>(file), null);
@@ -52,28 +53,31 @@ export class DataFile {
 
   /** Saves now, then after every store change. */
   async attach(store: Store, now: () => number): Promise<void> {
-    await this.save(store, now);
+    this.attached = { store, now };
+    await this.save();
     this.detach = store.onChange(() => {
       if (this.pending) return;
       this.pending = setTimeout(() => {
         this.pending = undefined;
-        void this.save(store, now);
+        void this.save();
       }, 20);
     });
   }
 
   /** Writes what is pending and stops listening. */
-  async close(store: Store, now: () => number): Promise<void> {
+  async close(): Promise<void> {
     this.detach?.();
     if (this.pending) {
       clearTimeout(this.pending);
       this.pending = undefined;
-      await this.save(store, now);
+      await this.save();
     }
     await this.writing;
   }
 
-  private save(store: Store, now: () => number): Promise<void> {
+  private save(): Promise<void> {
+    if (!this.attached) return this.writing;
+    const { store, now } = this.attached;
     const snapshot: StateFile = { format: STATE_FORMAT, version: STATE_VERSION, savedAt: now(), tenants: store.snapshot() };
     this.writing = this.writing
       .then(async () => {

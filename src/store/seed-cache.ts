@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { packageRoot } from '../paths.js';
-import type { TenantData } from './model.js';
 
 /**
  * Generated seed data kept on disk (node_modules/.cache/guuru-emulator), keyed by everything the
  * generator reads. Generation is pure, so a hit is byte-identical to a fresh run; it only spares a
- * test file's emulator the ~60 ms of generating. Every failure (read-only disk, corrupt entry) falls
- * back to generating: the cache can never change behaviour.
+ * test file's emulator the ~60 ms of generating. Every failure (read-only disk; a corrupt entry, which
+ * the store finds when it parses it) falls back to generating: the cache can never change behaviour.
  */
 export class SeedCache {
   private readonly dir: string | undefined;
@@ -24,9 +23,7 @@ export class SeedCache {
   read(key: string): string | undefined {
     if (!this.dir) return undefined;
     try {
-      const text = readFileSync(join(this.dir, `${key}.json`), 'utf8');
-      JSON.parse(text) as TenantData;
-      return text;
+      return readFileSync(join(this.dir, `${key}.json`), 'utf8');
     } catch {
       return undefined;
     }

@@ -42,6 +42,14 @@ export class StoreError extends Error {
   }
 }
 
+function parseOrUndefined(text: string): TenantData | undefined {
+  try {
+    return JSON.parse(text) as TenantData;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pure output of the generator, cached by its inputs so that test files start fast. */
 const seedCache = new Map<string, string>();
 
@@ -181,9 +189,10 @@ export class Store {
     if (bulkChats > 0) return generateTenant(input);
     const key = this.diskCache.key([VERSION, input]);
     const cached = seedCache.get(key) ?? this.diskCache.read(key);
-    if (cached) {
+    const parsed = cached === undefined ? undefined : parseOrUndefined(cached);
+    if (cached && parsed) {
       seedCache.set(key, cached);
-      return JSON.parse(cached) as TenantData;
+      return parsed;
     }
     const data = generateTenant(input);
     const text = JSON.stringify(data);
