@@ -39,6 +39,7 @@ export async function generateResolverTypes() {
         Submission: '../parents.js#SubmissionParent',
         CommunityExpert: '../parents.js#CommunityExpertParent',
         Page: '../parents.js#PageParent',
+        PageUpdate: '../parents.js#PageUpdateParent',
       },
       scalars: {
         Timestamp: 'number',

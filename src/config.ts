@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import type { Transport } from './webhooks/transport.js';
 
 /** Options of createEmulator(). Every one has a production default. */
 export interface EmulatorOptions {
@@ -18,6 +19,8 @@ export interface EmulatorOptions {
   data?: string;
   /** Time source. Default: the system clock. */
   clock?: Clock;
+  /** How webhook requests are sent. Default: node's http/https with keep-alive. */
+  transport?: Transport;
   /** Where messages go. Default: the console. */
   logger?: Logger;
   /** Largest accepted request body. Default 1mb. */
@@ -26,6 +29,18 @@ export interface EmulatorOptions {
   bulkChats?: number;
   /** Keep generated seed data in node_modules/.cache/guuru-emulator. Default true (env GUURU_EMULATOR_SEED_CACHE=0 turns it off). */
   seedCache?: boolean;
+  /** Subscribe every GUURU webhook event of every tenant to this URL (env WEBHOOK_URL). Default: none. */
+  webhookUrl?: string;
+  /** Delivery attempts per webhook event, the first included. Default 5 (env WEBHOOK_ATTEMPTS). */
+  webhookAttempts?: number;
+  /** Delay before the first retry; doubles each retry, with jitter. Default 1000 ms (env WEBHOOK_BACKOFF_MS). */
+  webhookBackoffMs?: number;
+  /** Longest wait for a receiver's response. Default 10000 ms (env WEBHOOK_TIMEOUT_MS). */
+  webhookTimeoutMs?: number;
+  /** Concurrent requests per receiver URL (each chat's events stay in order). Default 16. */
+  webhookConcurrency?: number;
+  /** Finished deliveries kept in the delivery log. Default 1000 (env DELIVERY_LOG_SIZE). */
+  deliveryLogSize?: number;
 }
 
 export class ConfigError extends Error {}
@@ -42,13 +57,19 @@ const schema = z.object({
   bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 1mb or 512kb').default('1mb'),
   bulkChats: z.number().int().min(0).max(5_000_000).default(0),
   seedCache: z.boolean().default(true),
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/webhooks' }).optional(),
+  webhookAttempts: z.number().int().min(1).max(50).default(5),
+  webhookBackoffMs: z.number().int().min(0).max(3_600_000).default(1_000),
+  webhookTimeoutMs: z.number().int().min(1).max(600_000).default(10_000),
+  webhookConcurrency: z.number().int().min(1).max(1_000).default(16),
+  deliveryLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
 });
 
 export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTime: number };
 
 /** Validates the options and fills the defaults; `now` decides the default seed time. */
 export function resolveConfig(options: EmulatorOptions, now: number): ResolvedConfig {
-  const { clock: _clock, logger: _logger, ...plain } = options;
+  const { clock: _clock, logger: _logger, transport: _transport, ...plain } = options;
   const parsed = schema.safeParse(withoutUndefined(plain));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -85,5 +106,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
     fixtures: env.FIXTURES_DIR || undefined,
     data: env.DATA_FILE || undefined,
     seedCache: env.GUURU_EMULATOR_SEED_CACHE === '0' ? false : undefined,
+    webhookUrl: env.WEBHOOK_URL || undefined,
+    webhookAttempts: int('WEBHOOK_ATTEMPTS'),
+    webhookBackoffMs: int('WEBHOOK_BACKOFF_MS'),
+    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS'),
+    deliveryLogSize: int('DELIVERY_LOG_SIZE'),
   };
 }

@@ -14,6 +14,11 @@ import { DataFile } from './store/persistence.js';
 import { loadFixtures, type Fixtures } from './store/fixtures.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
+import { Dispatcher } from './webhooks/dispatcher.js';
+import { publishGuuruWebhooks } from './webhooks/guuru-publisher.js';
+import { DEFAULT_RETRY_POLICY } from './webhooks/retry-policy.js';
+import { WebhookSettings } from './webhooks/subscriptions.js';
+import { createHttpTransport } from './webhooks/transport.js';
 
 export interface Emulator {
   /** The Express app, usable with supertest without listening. */
@@ -22,6 +27,10 @@ export interface Emulator {
   events: EventBus;
   clock: Clock;
   config: ResolvedConfig;
+  /** The domain context every adapter drives (store, events, clock, seeded ids). */
+  domain: DomainContext;
+  /** Webhook settings per tenant and the dispatcher (queue, delivery log, faults). */
+  webhooks: { settings: WebhookSettings; dispatcher: Dispatcher };
   /** Listens on config.port/host (port 0: a free port) and resolves with the base URL. */
   start(): Promise<string>;
   /** Closes the socket, Apollo and the data file. Safe to call twice. */
@@ -50,7 +59,24 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   events.on('store.reset', ({ tenantId }) => {
     if (tenantId === undefined) domain.random = new Random(config.seed + 13);
   });
-  const graphql = await createGraphQLHandler(store, logger);
+  const graphql = await createGraphQLHandler(domain, logger);
+
+  const transport = createHttpTransport(clock, config.webhookConcurrency);
+  const jitter = new Random(config.seed + 31);
+  const dispatcher = new Dispatcher({
+    clock,
+    transport: options.transport ?? transport.send,
+    logger,
+    policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.webhookAttempts, baseDelayMs: config.webhookBackoffMs, timeoutMs: config.webhookTimeoutMs },
+    concurrency: config.webhookConcurrency,
+    logLimit: config.deliveryLogSize,
+    fraction: () => jitter.fraction(),
+  });
+  const settings = new WebhookSettings(
+    { url: config.webhookUrl, fixtures: new Map(fixtures.tenants.flatMap((t) => (t.webhooks ? [[t.id, t.webhooks] as const] : []))) },
+    (tenantId) => store.tenant(tenantId)?.data.webhookSecret ?? '',
+  );
+  publishGuuruWebhooks({ events, store, settings, dispatcher, random: new Random(config.seed + 29) });
 
   let server: Server | undefined;
   let url: string | undefined;
@@ -60,7 +86,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.disable('x-powered-by');
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, domain, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, settings, dispatcher, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
   app.use('/graphql', express.json({ limit: config.bodyLimit }), (req, res, next) => {
     if (req.method === 'POST' && req.body === undefined) {
@@ -85,6 +111,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     events,
     clock,
     config,
+    domain,
+    webhooks: { settings, dispatcher },
     get url() {
       return url;
     },
@@ -111,6 +139,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
             closing.closeAllConnections();
           });
         }
+        dispatcher.stop();
+        transport.close();
         await graphql.stop();
         await dataFile?.close();
       })();

@@ -8,6 +8,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   FORBIDDEN: 403,
   INVALID_TRANSITION: 409,
   ALREADY_ACCEPTED: 409,
+  CHAT_NOT_OPEN: 409,
   CONFLICT: 409,
 };
 

@@ -26,12 +26,20 @@ interface StartFlags {
   bodyLimit?: string;
   bulkChats?: number;
   virtualClock?: string | boolean;
+  webhookUrl?: string;
+  webhookAttempts?: number;
+  webhookBackoff?: number;
+  webhookTimeout?: number;
+  deliveryLogSize?: number;
 }
 
 async function start(flags: StartFlags): Promise<void> {
   const env = optionsFromEnv(process.env);
-  const { virtualClock, ...rest } = flags;
-  const options: EmulatorOptions = { ...withoutUndefined(env), ...withoutUndefined(rest) };
+  const { virtualClock, webhookBackoff, webhookTimeout, ...rest } = flags;
+  const options: EmulatorOptions = {
+    ...withoutUndefined(env),
+    ...withoutUndefined({ ...rest, webhookBackoffMs: webhookBackoff, webhookTimeoutMs: webhookTimeout }),
+  };
   if (virtualClock) {
     const at = typeof virtualClock === 'string' ? Date.parse(virtualClock) : Date.now();
     if (!Number.isFinite(at)) throw new ConfigError(`--virtual-clock: "${String(virtualClock)}" is not an ISO date`);
@@ -45,6 +53,7 @@ async function start(flags: StartFlags): Promise<void> {
       `guuru-emulator ${VERSION} listening on ${url}`,
       `  GUURU Admin API (GraphQL)  POST ${url}/graphql   Authorization: Bearer ${token}`,
       `  Control API                ${url}/_emulator   (health: ${url}/_emulator/health)`,
+      `  Webhooks                   ${emulator.config.webhookUrl ? `every GUURU event → ${emulator.config.webhookUrl}` : `none subscribed (PUT ${url}/_emulator/webhooks or --webhook-url)`}; deliveries: ${url}/_emulator/deliveries`,
       `  Seed                       ${emulator.config.seed} at ${new Date(emulator.config.seedTime).toISOString()}` +
         (emulator.config.data ? `, state kept in ${emulator.config.data}` : ', in memory'),
       `Try: curl -s ${url}/graphql -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"query":"{ partner { id } }"}'`,
@@ -81,6 +90,11 @@ program
   .option('--body-limit <size>', 'largest accepted request body (default 1mb)')
   .option('--virtual-clock [iso]', 'run on a virtual clock that only moves through POST /_emulator/clock/advance')
   .option('--bulk-chats <n>', 'add n light-weight chats to the first tenant (benchmarks)', wholeNumber('--bulk-chats'))
+  .option('--webhook-url <url>', 'subscribe every GUURU webhook event of every partner to this URL (env WEBHOOK_URL)')
+  .option('--webhook-attempts <n>', 'delivery attempts per event, the first included (env WEBHOOK_ATTEMPTS, default 5)', wholeNumber('--webhook-attempts'))
+  .option('--webhook-backoff <ms>', 'delay before the first retry, doubled each time, with jitter (env WEBHOOK_BACKOFF_MS, default 1000)', wholeNumber('--webhook-backoff'))
+  .option('--webhook-timeout <ms>', 'longest wait for a receiver to answer (env WEBHOOK_TIMEOUT_MS, default 10000)', wholeNumber('--webhook-timeout'))
+  .option('--delivery-log-size <n>', 'finished deliveries kept in the delivery log (env DELIVERY_LOG_SIZE, default 1000)', wholeNumber('--delivery-log-size'))
   .action(async (flags: StartFlags) => {
     try {
       await start(flags);

@@ -1,19 +1,25 @@
-import express, { Router, type Request } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import { createChat } from '../domain/chats.js';
 import type { DomainContext } from '../domain/context.js';
-import { DomainError, invalidArgument } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
 import type { EventBus } from '../domain/events.js';
 import { createTenant, findTenant, removeTenant, resetAll, resetTenant, summarizeTenant } from '../domain/tenants.js';
 import { sendError } from '../http-errors.js';
 import type { Store } from '../store/store.js';
+import type { Dispatcher } from '../webhooks/dispatcher.js';
+import type { WebhookSettings } from '../webhooks/subscriptions.js';
+import { parseBody } from './body.js';
+import { createChatRoutes } from './chat-routes.js';
+import { createWebhookRoutes } from './webhook-routes.js';
 
 export interface ControlDeps {
   store: Store;
   events: EventBus;
   clock: Clock;
   domain: DomainContext;
+  settings: WebhookSettings;
+  dispatcher: Dispatcher;
   version: string;
   startedAt: number;
   bodyLimit: string;
@@ -30,26 +36,7 @@ const createTenantBody = z
   })
   .strict();
 
-const createChatBody = z
-  .object({
-    question: z.string().min(1),
-    language: z.string().optional(),
-    categoryId: z.string().optional(),
-    user: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).strict().optional(),
-  })
-  .strict();
-
 const advanceBody = z.object({ ms: z.number().int().nonnegative() }).strict();
-
-function parseBody<T>(schema: z.ZodType<T>, req: Request): T {
-  const parsed = schema.safeParse(req.body ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? (issue.keys ?? []).join(', ') : 'body');
-    throw invalidArgument(field, `Invalid request body: ${field}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
-}
 
 /** The /_emulator control API: JSON in, JSON out. */
 export function createControlRouter(deps: ControlDeps): Router {
@@ -59,7 +46,9 @@ export function createControlRouter(deps: ControlDeps): Router {
 
   const withLinks = (summary: ReturnType<typeof summarizeTenant>) => {
     const base = deps.baseUrl();
-    return base ? { ...summary, graphqlUrl: `${base}/graphql` } : summary;
+    // The secret in use is the webhook settings' (the control API can change it).
+    const current = { ...summary, webhookSecret: deps.settings.get(summary.id).secret };
+    return base ? { ...current, graphqlUrl: `${base}/graphql` } : current;
   };
 
   router.get('/health', (_req, res) => {
@@ -101,11 +90,8 @@ export function createControlRouter(deps: ControlDeps): Router {
     res.status(204).end();
   });
 
-  router.post('/tenants/:id/chats', (req, res) => {
-    const tenant = findTenant(store, req.params.id);
-    const chat = createChat(deps.domain, tenant, parseBody(createChatBody, req));
-    res.status(201).json({ id: chat.id, status: chat.status, createdAt: chat.createdAt, question: chat.question, language: chat.language });
-  });
+  router.use(createChatRoutes(deps.domain));
+  router.use(createWebhookRoutes({ store, settings: deps.settings, dispatcher: deps.dispatcher, now: () => clock.now() }));
 
   router.get('/clock', (_req, res) => {
     res.json({ kind: clock.kind, now: clock.now(), iso: new Date(clock.now()).toISOString() });

@@ -8,6 +8,7 @@ export type DomainErrorCode =
   | 'FORBIDDEN'
   | 'INVALID_TRANSITION'
   | 'ALREADY_ACCEPTED'
+  | 'CHAT_NOT_OPEN'
   | 'CONFLICT';
 
 export class DomainError extends Error {
@@ -24,3 +25,6 @@ export class DomainError extends Error {
 
 export const invalidArgument = (argumentName: string, message: string): DomainError =>
   new DomainError('INVALID_ARGUMENT', message, { argumentName });
+
+export const notFound = (what: string, id: string, argumentName: string, hint: string): DomainError =>
+  new DomainError('NOT_FOUND', `No ${what} "${id}" in this partner. ${hint}`, { argumentName, id });

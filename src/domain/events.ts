@@ -1,12 +1,36 @@
+import type { ChatRecord, ChatStatus, MessageRecord, PageRecord, PersonaRecord, SubmissionRecord } from '../store/model.js';
+import type { Actor } from './actors.js';
+
+/** What every chat event carries: the chat as it is right after the change, and who changed it. */
+export interface ChatChange {
+  tenantId: string;
+  chat: ChatRecord;
+  from: ChatStatus;
+  actor: Actor;
+}
+
 /**
  * The typed domain event bus: the only link from domain code to webhooks, scenarios and
- * persistence. Listeners run synchronously after the change; they must not throw into the domain.
+ * persistence. Listeners run synchronously right after the change, so they see the state the
+ * change produced (and nothing later); they must not throw into the domain.
  */
 export interface DomainEvents {
   'tenant.created': { tenantId: string };
   'tenant.removed': { tenantId: string };
   'store.reset': { tenantId?: string };
   'chat.created': { tenantId: string; chatId: string };
+  'chat.assigned': ChatChange;
+  'chat.accepted': ChatChange;
+  'chat.closed': ChatChange;
+  'chat.reopened': ChatChange;
+  'chat.handed-over': ChatChange;
+  'chat.rated': ChatChange;
+  'chat.missed': ChatChange;
+  'chat.persona-transferred': ChatChange & { previousExpertId?: string };
+  'message.created': { tenantId: string; chat: ChatRecord; message: MessageRecord; actor: Actor };
+  'persona.saved': { tenantId: string; persona: PersonaRecord; created: boolean };
+  'submission.reviewed': { tenantId: string; submission: SubmissionRecord };
+  'page.updated': { tenantId: string; page: PageRecord };
 }
 
 export type DomainEventName = keyof DomainEvents;

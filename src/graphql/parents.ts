@@ -3,6 +3,7 @@
  * records themselves, so default resolvers read fields with no extra objects per edge.
  */
 import type { AuthorView, CommunityMember, ExpertView, SubmissionFilter } from '../domain/partner-reads.js';
+import type { PageUpdateResult } from '../domain/pages.js';
 import type { ChatRecord, MessageRecord, PageRecord, SubmissionRecord } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
 
@@ -17,4 +18,5 @@ export type ExpertPartnerEdgeParent = { cursor: string; verificationCode?: strin
 export type SubmissionParent = SubmissionRecord;
 export type CommunityExpertParent = CommunityMember;
 export type PageParent = PageRecord;
+export type PageUpdateParent = PageUpdateResult;
 export type { SubmissionFilter };

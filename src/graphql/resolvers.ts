@@ -19,16 +19,15 @@ import {
   verificationCodeOf,
 } from '../domain/partner-reads.js';
 import { paginate } from '../domain/pagination.js';
+import { acceptChat, closeChat, postMessage, reopenChat, transferChatToPersona } from '../domain/chats.js';
+import { updatePage } from '../domain/pages.js';
+import { savePersona } from '../domain/personas.js';
+import { reviewSubmission } from '../domain/submissions.js';
 import type { Resolvers } from './generated/resolvers-types.js';
 import { CurrencyScalar, JSONScalar, SubmissionFilterScalar, TimestampScalar } from './scalars.js';
 
 const AUTHOR_TYPES = { user: 'UserAuthor', expert: 'ExpertAuthor', bot: 'BotAuthor' } as const;
 
-const notYet = (name: string) => () => {
-  throw new GraphQLError(`${name} is part of the documented schema but not implemented by this emulator version yet.`, {
-    extensions: { code: 'NOT_IMPLEMENTED' },
-  });
-};
 
 export const resolvers: Resolvers = {
   Timestamp: TimestampScalar,
@@ -45,15 +44,22 @@ export const resolvers: Resolvers = {
   },
 
   Mutation: {
-    approveSubmission: notYet('approveSubmission'),
-    rejectSubmission: notYet('rejectSubmission'),
-    createPersona: notYet('createPersona'),
-    acceptChat: notYet('acceptChat'),
-    closeChat: notYet('closeChat'),
-    openChat: notYet('openChat'),
-    sendChatMessage: notYet('sendChatMessage'),
-    transferToPersona: notYet('transferToPersona'),
-    updatePage: notYet('updatePage'),
+    approveSubmission: (_root, { id }, { domain, tenant }) => reviewSubmission(domain, tenant, id, 'approved'),
+    rejectSubmission: (_root, { id }, { domain, tenant }) => reviewSubmission(domain, tenant, id, 'rejected'),
+    createPersona: (_root, { input }, { domain, tenant }) => savePersona(domain, tenant, input).persona.id,
+    // Without input the Public API service account accepts (discrepancy 20).
+    acceptChat: (_root, { id, input }, { domain, tenant }) => acceptChat(domain, tenant, id, input ? { personaId: input.personaId } : {}),
+    closeChat: (_root, { id }, { domain, tenant }) => closeChat(domain, tenant, id),
+    openChat: (_root, { id }, { domain, tenant }) => reopenChat(domain, tenant, id),
+    sendChatMessage: (_root, { input }, { domain, tenant }) => {
+      postMessage(domain, tenant, input.chatId, input.posting);
+      return true;
+    },
+    transferToPersona: (_root, { chatId, personaId }, { domain, tenant }) => {
+      transferChatToPersona(domain, tenant, chatId, personaId);
+      return true;
+    },
+    updatePage: (_root, { input }, { domain, tenant }) => updatePage(domain, tenant, input),
   },
 
   Partner: {
@@ -149,5 +155,16 @@ export const resolvers: Resolvers = {
 
   Page: {
     languages: (p) => pageLanguages(p) as never,
+  },
+  PageUpdate: {
+    // An input problem is answered twice: as userErrors (data) and as an error on `page`, so that
+    // clients checking either `errors` or `userErrors` (both documented) notice it.
+    page: (u) => {
+      if (u.problem) {
+        throw new GraphQLError(u.problem.message, { extensions: { code: 'BAD_USER_INPUT', argumentName: u.problem.field.join('.') } });
+      }
+      return u.page;
+    },
+    userErrors: (u) => u.problem ?? null,
   },
 };

@@ -21,8 +21,9 @@ import {
 import { tenantForToken } from '../domain/tenants.js';
 import type { Logger } from '../logger.js';
 import { packagePath } from '../paths.js';
-import type { Store } from '../store/store.js';
+import type { DomainContext } from '../domain/context.js';
 import type { GraphQLContext } from './context.js';
+import { fixDocument } from './document-fixes.js';
 import { createFormatError } from './errors.js';
 import { resolvers } from './resolvers.js';
 
@@ -78,20 +79,21 @@ function unauthenticated(message: string): GraphQLError {
 }
 
 /** Authorization header → tenant. "Bearer" in any case; a bare token works but earns a warning header. */
-function authenticate(store: Store, header: string | undefined, res: Response): GraphQLContext {
+function authenticate(domain: DomainContext, header: string | undefined, res: Response): GraphQLContext {
   if (!header || header.trim() === '') {
     throw unauthenticated('Missing Authorization header: send "Authorization: Bearer <token>" (the built-in partner guuru-qa uses demo-token).');
   }
   const match = BEARER.exec(header);
   const token = match?.[1] ?? header.trim();
+  const warnings = (res.locals.graphqlWarnings as string[] | undefined) ?? [];
   if (!match) {
     res.setHeader('X-Emulator-Warning', 'Authorization header without the "Bearer " scheme: accepted here, the real API may refuse it');
   }
-  const tenant = tenantForToken(store, token);
+  const tenant = tenantForToken(domain.store, token);
   if (!tenant) {
     throw unauthenticated('Unknown API token: no partner of this emulator has it. Use demo-token, or a token from POST /_emulator/tenants.');
   }
-  return { tenant };
+  return { tenant, domain, warnings };
 }
 
 export interface GraphQLHandler {
@@ -100,7 +102,7 @@ export interface GraphQLHandler {
 }
 
 /** Starts Apollo Server (no socket of its own) and returns the Express handler for /graphql. */
-export async function createGraphQLHandler(store: Store, logger: Logger): Promise<GraphQLHandler> {
+export async function createGraphQLHandler(domain: DomainContext, logger: Logger): Promise<GraphQLHandler> {
   const server = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     includeStacktraceInErrorResponses: false,
@@ -126,12 +128,39 @@ export async function createGraphQLHandler(store: Store, logger: Logger): Promis
     ],
     // Sandbox needs Apollo's CDN, which an offline emulator cannot reach; inline traces only serve
     // federated subgraphs and loading them (protobufjs) was a third of a first start.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response, contextValue }) {
+              if (contextValue.warnings.length === 0 || response.body.kind !== 'single') return;
+              const result = response.body.singleResult;
+              result.extensions = { ...result.extensions, warnings: contextValue.warnings };
+            },
+          };
+        },
+      },
+    ],
     logger: { debug() {}, info() {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
   await server.start();
-  const middleware = expressMiddleware(server, {
-    context: async ({ req, res }) => authenticate(store, req.headers.authorization, res),
+  const apollo = expressMiddleware(server, {
+    context: async ({ req, res }) => authenticate(domain, req.headers.authorization, res),
   });
+  const middleware: RequestHandler = (req, res, next) => {
+    const body = req.body as { query?: unknown } | undefined;
+    if (req.method === 'POST' && body && typeof body.query === 'string') {
+      const fixed = fixDocument(body.query);
+      if (fixed.warnings.length > 0) {
+        body.query = fixed.query;
+        res.locals.graphqlWarnings = fixed.warnings;
+        res.setHeader('X-Emulator-Warning', 'updatePage without a selection set was completed by the emulator; the real API will reject it');
+      }
+    }
+    return apollo(req, res, next);
+  };
   return { middleware, stop: () => server.stop() };
 }

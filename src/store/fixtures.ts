@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { packagePath } from '../paths.js';
 
+// The store layer must not import the webhooks adapter; the ids are repeated and a test keeps them equal.
+export const GUURU_EVENT_IDS = ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'chat-transferred', 'chat-rated'] as const;
+
 const languageWeights = z.record(z.enum(['en', 'de', 'fr', 'it']), z.number().nonnegative());
 
 const tenantFixture = z.object({
@@ -20,6 +23,16 @@ const tenantFixture = z.object({
   languages: languageWeights,
   categories: z.array(z.object({ id: z.string(), name: z.string() })).min(1),
   agents: z.array(z.object({ name: z.string(), email: z.string(), summary: z.string().optional() })),
+  /** Webhook subscriptions of this partner (the Partner Portal's Developer page). */
+  webhooks: z
+    .object({
+      url: z.string().optional(),
+      events: z.record(z.enum(GUURU_EVENT_IDS), z.object({ url: z.string().optional(), active: z.boolean().optional() })).optional(),
+      requestedExperts: z.enum(['ids', 'objects']).optional(),
+      eventNames: z.enum(['current', 'legacy']).optional(),
+    })
+    .strict()
+    .optional(),
   documented: z
     .object({
       chat: z.object({ id: z.string(), userId: z.string(), messageId: z.string(), text: z.string() }).optional(),

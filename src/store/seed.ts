@@ -47,6 +47,9 @@ export const nextMonth = (period: number): number => {
 };
 
 /** Builds one tenant's whole data set from its fixture and the seed. Pure: no clock, no I/O. */
+/** Bump when the generator's output changes, so cached seeds are regenerated. */
+export const GENERATOR_REVISION = 2;
+
 export function generateTenant(input: SeedInput): TenantData {
   return new TenantGenerator(input).generate();
 }
@@ -406,9 +409,13 @@ class TenantGenerator {
     if (!doc) return;
     const target = [...chats].reverse().find((c) => c.status === 'assigned' && c.requestedExperts.includes('api'));
     if (!target) return;
+    const searching = this.content.bot.searching;
+    const oldSearching = searching[target.language];
     target.id = doc.id;
     target.user.id = doc.userId;
+    target.user.locale = 'en';
     target.language = 'en';
+    for (const m of target.messages) if (m.author.kind === 'bot' && m.text === oldSearching) m.text = searching.en;
     target.question = this.text(this.content.questions, 'en');
     const first = target.messages[0];
     const hello: MessageRecord = {

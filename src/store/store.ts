@@ -1,7 +1,7 @@
 import { Random } from '../random.js';
 import type { Fixtures, TenantFixture } from './fixtures.js';
 import type { TenantData } from './model.js';
-import { generateTenant } from './seed.js';
+import { GENERATOR_REVISION, generateTenant } from './seed.js';
 import { SeedCache } from './seed-cache.js';
 import { VERSION } from '../version.js';
 import { Tenant } from './tenant.js';
@@ -187,7 +187,7 @@ export class Store {
     };
     // Large benchmark data sets are not cached: copying them costs more than it saves.
     if (bulkChats > 0) return generateTenant(input);
-    const key = this.diskCache.key([VERSION, input]);
+    const key = this.diskCache.key([VERSION, GENERATOR_REVISION, input]);
     const cached = seedCache.get(key) ?? this.diskCache.read(key);
     const parsed = cached === undefined ? undefined : parseOrUndefined(cached);
     if (cached && parsed) {

@@ -1,0 +1,151 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { USER, SYSTEM, type Actor } from '../domain/actors.js';
+import {
+  acceptChat,
+  assignChat,
+  closeChat,
+  createChat,
+  findChatOrThrow,
+  handoverChat,
+  missChat,
+  postMessage,
+  rateChat,
+  reopenChat,
+  transferChatToPersona,
+} from '../domain/chats.js';
+import type { DomainContext } from '../domain/context.js';
+import { invalidArgument } from '../domain/errors.js';
+import { findTenant } from '../domain/tenants.js';
+import type { ChatRecord } from '../store/model.js';
+import { parseBody } from './body.js';
+
+const by = z.union([z.literal('user'), z.literal('expert'), z.literal('api'), z.literal('system')]);
+
+const createChatBody = z
+  .object({
+    question: z.string().min(1),
+    language: z.string().optional(),
+    categoryId: z.string().optional(),
+    user: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).strict().optional(),
+    /** Assign right away to these experts (e.g. ["api"]). */
+    requestedExperts: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
+const ACTIONS = {
+  assign: z.object({ requestedExperts: z.array(z.string().min(1)).min(1).default(['api']) }).strict(),
+  accept: z.object({ personaId: z.string().optional(), expertId: z.string().optional() }).strict(),
+  messages: z
+    .object({
+      from: z.enum(['user', 'expert', 'api', 'bot']).default('user'),
+      expertId: z.string().optional(),
+      posting: z.unknown().optional(),
+      text: z.string().optional(),
+      hideForUser: z.boolean().optional(),
+      hideForExpert: z.boolean().optional(),
+    })
+    .strict(),
+  close: z.object({ by: by.default('api') }).strict(),
+  reopen: z.object({ by: by.default('user') }).strict(),
+  handover: z.object({ reason: z.string().optional(), receiver: z.string().optional(), type: z.string().optional() }).strict(),
+  rate: z.object({ rating: z.string() }).strict(),
+  miss: z.object({}).strict(),
+  'transfer-to-persona': z.object({ personaId: z.string().min(1) }).strict(),
+} as const;
+
+type ChatActionName = keyof typeof ACTIONS;
+
+const actorFor = (who: z.infer<typeof by>, expertId?: string): Actor =>
+  who === 'user' ? USER : who === 'system' ? SYSTEM : who === 'expert' ? { kind: 'expert', id: expertId ?? '' } : { kind: 'api' };
+
+/** The chat as the control API shows it: the stored record (messages included). */
+const view = (chat: ChatRecord) => chat;
+
+/**
+ * Chat actions for people and CI jobs: everything a party of a chat can do (the end user asks,
+ * writes, reopens and rates; GUURU assigns, hands over, marks missed; an expert accepts, writes,
+ * closes), through the same domain commands as the Admin API, so the same webhooks fire.
+ */
+export function createChatRoutes(domain: DomainContext): Router {
+  const router = Router();
+
+  router.post('/tenants/:id/chats', (req, res) => {
+    const tenant = findTenant(domain.store, req.params.id);
+    const body = parseBody(createChatBody, req);
+    if (body.requestedExperts) {
+      // Check the experts before creating anything, so a bad list leaves no half-made chat.
+      for (const id of body.requestedExperts) {
+        if (id !== 'api' && !tenant.expertsById.get(id)?.isMember) {
+          throw invalidArgument('requestedExperts', `"${id}" is not an expert of this partner's community; use "api" or an expert id.`);
+        }
+      }
+    }
+    const { requestedExperts, ...input } = body;
+    const chat = createChat(domain, tenant, input);
+    if (requestedExperts) assignChat(domain, tenant, chat.id, requestedExperts);
+    res.status(201).location(`/_emulator/tenants/${tenant.id}/chats/${chat.id}`).json(view(chat));
+  });
+
+  router.get('/tenants/:id/chats/:chatId', (req, res) => {
+    res.json(view(findChatOrThrow(findTenant(domain.store, req.params.id), req.params.chatId, 'chatId')));
+  });
+
+  router.post('/tenants/:id/chats/:chatId/:action', (req, res) => {
+    const action = req.params.action as ChatActionName;
+    if (!Object.hasOwn(ACTIONS, action)) {
+      throw invalidArgument('action', `Unknown chat action "${req.params.action}"; use one of ${Object.keys(ACTIONS).join(', ')}.`);
+    }
+    const tenant = findTenant(domain.store, req.params.id);
+    const chatId = req.params.chatId;
+    switch (action) {
+      case 'assign':
+        assignChat(domain, tenant, chatId, parseBody(ACTIONS.assign, req).requestedExperts);
+        break;
+      case 'accept': {
+        const body = parseBody(ACTIONS.accept, req);
+        if (body.personaId !== undefined && body.expertId !== undefined) throw invalidArgument('expertId', 'Give personaId or expertId, not both.');
+        acceptChat(domain, tenant, chatId, body, body.expertId !== undefined ? { kind: 'expert', id: body.expertId } : { kind: 'api' });
+        break;
+      }
+      case 'messages': {
+        const body = parseBody(ACTIONS.messages, req);
+        if ((body.posting === undefined) === (body.text === undefined)) {
+          throw invalidArgument('posting', 'Give either "text" or a "posting" ({"type": "text", "text": ...} or {"type": "attachment", "address": ...}).');
+        }
+        const posting = body.posting ?? { type: 'text', text: body.text };
+        const actor: Actor =
+          body.from === 'bot' ? SYSTEM : body.from === 'user' ? USER : body.from === 'api' ? { kind: 'api' } : { kind: 'expert', id: body.expertId ?? findChatOrThrow(tenant, chatId, 'chatId').expertId ?? '' };
+        const message = postMessage(domain, tenant, chatId, posting, actor, { hideForUser: body.hideForUser, hideForExpert: body.hideForExpert });
+        res.status(201).json(message);
+        return;
+      }
+      case 'close': {
+        const chat = findChatOrThrow(tenant, chatId, 'chatId');
+        closeChat(domain, tenant, chatId, actorFor(parseBody(ACTIONS.close, req).by, chat.expertId));
+        break;
+      }
+      case 'reopen': {
+        const chat = findChatOrThrow(tenant, chatId, 'chatId');
+        reopenChat(domain, tenant, chatId, actorFor(parseBody(ACTIONS.reopen, req).by, chat.expertId));
+        break;
+      }
+      case 'handover':
+        handoverChat(domain, tenant, chatId, parseBody(ACTIONS.handover, req));
+        break;
+      case 'rate':
+        rateChat(domain, tenant, chatId, parseBody(ACTIONS.rate, req).rating);
+        break;
+      case 'miss':
+        parseBody(ACTIONS.miss, req);
+        missChat(domain, tenant, chatId);
+        break;
+      case 'transfer-to-persona':
+        transferChatToPersona(domain, tenant, chatId, parseBody(ACTIONS['transfer-to-persona'], req).personaId);
+        break;
+    }
+    res.json(view(findChatOrThrow(tenant, chatId, 'chatId')));
+  });
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import type { PersonaRecord } from '../store/model.js';
+import type { Tenant } from '../store/tenant.js';
+import type { DomainContext } from './context.js';
+import { invalidArgument } from './errors.js';
+
+export interface PersonaInput {
+  providerId: string;
+  name: string;
+  email?: string | null;
+  photoUrl?: string | null;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function check(input: PersonaInput): { providerId: string; name: string; email?: string; photoUrl?: string } {
+  const providerId = input.providerId.trim();
+  if (providerId === '') throw invalidArgument('input.providerId', 'input.providerId must be the agent\'s non-empty id in your system.');
+  if (providerId.length > 256) throw invalidArgument('input.providerId', 'input.providerId is longer than 256 characters.');
+  const name = input.name.trim();
+  if (name === '') throw invalidArgument('input.name', 'input.name must not be empty: end users see it as the author of the persona\'s messages.');
+  const email = input.email ?? undefined;
+  if (email !== undefined && !EMAIL.test(email)) throw invalidArgument('input.email', `input.email "${email}" is not an e-mail address.`);
+  const photoUrl = input.photoUrl ?? undefined;
+  if (photoUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(photoUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw invalidArgument('input.photoUrl', `input.photoUrl "${photoUrl}" is not an absolute http(s) URL.`);
+    }
+  }
+  return { providerId, name, ...(email !== undefined ? { email } : {}), ...(photoUrl !== undefined ? { photoUrl } : {}) };
+}
+
+/**
+ * `createPersona`: an upsert keyed by `providerId` within the partner. The same providerId always
+ * gives the same persona id; a changed name, email or photoUrl is applied (fields left out or
+ * null keep their value).
+ */
+export function savePersona(ctx: DomainContext, tenant: Tenant, input: PersonaInput): { persona: PersonaRecord; created: boolean } {
+  const fields = check(input);
+  const now = ctx.clock.now();
+  const existing = tenant.personasByProviderId.get(fields.providerId);
+  if (existing) {
+    const changed =
+      existing.name !== fields.name ||
+      (fields.email !== undefined && existing.email !== fields.email) ||
+      (fields.photoUrl !== undefined && existing.photoUrl !== fields.photoUrl);
+    if (changed) {
+      Object.assign(existing, fields, { updatedAt: now });
+      ctx.store.changed();
+      ctx.events.emit('persona.saved', { tenantId: tenant.id, persona: existing, created: false });
+    }
+    return { persona: existing, created: false };
+  }
+  const persona: PersonaRecord = { id: ctx.random.uuid(), ...fields, createdAt: now, updatedAt: now };
+  tenant.data.personas.push(persona);
+  tenant.indexPersona(persona);
+  ctx.store.changed();
+  ctx.events.emit('persona.saved', { tenantId: tenant.id, persona, created: true });
+  return { persona, created: true };
+}
