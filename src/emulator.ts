@@ -61,7 +61,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
   const graphql = await createGraphQLHandler(domain, logger);
 
-  const transport = createHttpTransport(clock, config.webhookConcurrency);
+  const transport = createHttpTransport(config.webhookConcurrency);
   const jitter = new Random(config.seed + 31);
   const dispatcher = new Dispatcher({
     clock,

@@ -10,7 +10,7 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** Ceiling of one delay. Default 60 000 ms. */
   maxDelayMs: number;
-  /** An attempt without a response after this long counts as failed. Default 10 000 ms. */
+  /** An attempt without a response after this long (wall-clock time) counts as failed. Default 10 000 ms. */
   timeoutMs: number;
 }
 

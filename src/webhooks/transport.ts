@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { Clock, TimerHandle } from '../clock.js';
 
 export interface SendRequest {
   url: string;
@@ -26,10 +25,11 @@ const RESPONSE_SNIPPET = 512;
 
 /**
  * The default transport: node's http/https with keep-alive agents (one connection pool per
- * emulator). The timeout runs on the emulator's clock, so a virtual clock decides when a hanging
- * receiver has timed out.
+ * emulator). The timeout is wall-clock time, unlike backoff delays: it bounds a real exchange with
+ * a real process, and on a virtual clock any advance would otherwise time out every request that
+ * is still on the wire.
  */
-export function createHttpTransport(clock: Clock, maxSockets: number): { send: Transport; close(): void } {
+export function createHttpTransport(maxSockets: number): { send: Transport; close(): void } {
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets }),
     'https:': new https.Agent({ keepAlive: true, maxSockets }),
@@ -40,11 +40,11 @@ export function createHttpTransport(clock: Clock, maxSockets: number): { send: T
       let settled = false;
       // Declared up front: `done` may run (bad URL) before the timer exists.
       // eslint-disable-next-line prefer-const
-      let timer: TimerHandle | undefined;
+      let timer: NodeJS.Timeout | undefined;
       const done = (result: Omit<SendResult, 'durationMs'>) => {
         if (settled) return;
         settled = true;
-        timer?.cancel();
+        clearTimeout(timer);
         resolve({ ...result, durationMs: Math.round((performance.now() - started) * 100) / 100 });
       };
       let url: URL;
@@ -65,9 +65,10 @@ export function createHttpTransport(clock: Clock, maxSockets: number): { send: T
         agent,
         headers: { ...request.headers, 'Content-Length': String(request.body.length) },
       });
-      timer = clock.schedule(request.timeoutMs, () => {
+      timer = setTimeout(() => {
         req.destroy(new Error(`no response within ${request.timeoutMs} ms (timeout)`));
-      });
+      }, request.timeoutMs);
+      timer.unref();
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
