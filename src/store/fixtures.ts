@@ -27,7 +27,7 @@ const tenantFixture = z.object({
   webhooks: z
     .object({
       url: z.string().optional(),
-      events: z.record(z.enum(GUURU_EVENT_IDS), z.object({ url: z.string().optional(), active: z.boolean().optional() })).optional(),
+      events: z.partialRecord(z.enum(GUURU_EVENT_IDS), z.object({ url: z.string().optional(), active: z.boolean().optional() })).optional(),
       requestedExperts: z.enum(['ids', 'objects']).optional(),
       eventNames: z.enum(['current', 'legacy']).optional(),
     })

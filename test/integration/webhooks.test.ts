@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/index.js';
 import { SEED_TIME, errorCodes, startEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -169,6 +172,35 @@ describe('subscriptions and options', () => {
     await t.emulator.webhooks.dispatcher.idle();
     expect(t.emulator.webhooks.dispatcher.log.list().map((d) => d.event)).toEqual(['chat-closed']);
     await control(t, 'PUT', '/webhooks', { url: null });
+  });
+
+  it('takes subscriptions from the fixtures, and keeps them across a reset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fixtures-'));
+    try {
+      cpSync('fixtures', dir, { recursive: true });
+      const tenants = JSON.parse(readFileSync(join(dir, 'tenants.json'), 'utf8'));
+      tenants.tenants[0].webhooks = { events: { 'chat-opened': { url: sink.url, active: true }, 'chat-closed': { url: sink.url, active: false } } };
+      writeFileSync(join(dir, 'tenants.json'), JSON.stringify(tenants));
+      const fromFixtures = await startEmulator({ fixtures: dir });
+      try {
+        const settings = (await control(fromFixtures, 'GET', '/webhooks')).body;
+        expect(settings.events['chat-opened']).toEqual({ url: sink.url, active: true });
+        expect(settings.events['chat-closed']).toEqual({ url: sink.url, active: false });
+        await control(fromFixtures, 'POST', '/reset');
+        const before = sink.received.length;
+        await fromFixtures.gql(`mutation { acceptChat(id: "${CHAT}", input: { personaId: "${PERSONA}" }) { id } }`);
+        await fromFixtures.gql(`mutation { closeChat(id: "${CHAT}") { id } }`);
+        await fromFixtures.emulator.webhooks.dispatcher.idle();
+        expect(sink.received.slice(before).map((r) => r.event)).toEqual(['chat-opened']);
+      } finally {
+        await fromFixtures.stop();
+      }
+      tenants.tenants[0].webhooks = { events: { 'chat-melted': { url: sink.url } } };
+      writeFileSync(join(dir, 'tenants.json'), JSON.stringify(tenants));
+      await expect(startEmulator({ fixtures: dir })).rejects.toThrow(/tenants\.json is invalid: tenants\.0\.webhooks\.events/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('validates settings', async () => {
