@@ -26,7 +26,6 @@ const PASS_THROUGH = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
-  'NOT_IMPLEMENTED',
 ]);
 
 /**
