@@ -124,6 +124,31 @@ describe('a third-party tool driven by mutations', () => {
     expect(got.every((r) => r.verified)).toBe(true);
   });
 
+  it('control-API: a guuru accepts, writes and closes, the customer reopens; a missed chat fires no webhook', async () => {
+    await t.emulator.webhooks.dispatcher.idle();
+    const before = sink.received.length;
+    const guuru = t.emulator.store.tenant('guuru-qa')!.data.experts.find((e) => e.kind === 'guuru' && e.isMember)!;
+    const chat = (await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'Which size?', requestedExperts: [guuru.id] })).body;
+    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/accept`, { expertId: guuru.id })).body).toMatchObject({ status: 'open', expertId: guuru.id });
+    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/messages`, { from: 'expert', text: 'Take M.' })).status).toBe(201);
+    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/messages`, { from: 'bot', text: 'Internal note', hideForUser: true })).body).toMatchObject({ author: { kind: 'bot' }, hideForUser: true });
+    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/close`, { by: 'expert' })).body.status).toBe('closed');
+    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/reopen`, {})).body.status).toBe('open');
+    const missed = (await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'Anyone?', requestedExperts: ['api'] })).body;
+    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${missed.id}/miss`, {})).body.status).toBe('missed');
+    const flushed = await control(t, 'POST', '/deliveries/flush', { timeoutMs: 5_000 });
+    expect(flushed).toMatchObject({ status: 200, body: { idle: true } });
+    const got = sink.received.slice(before);
+    expect(got.filter((r) => r.headers['x-guuru-chat-id'] === chat.id).map((r) => r.event)).toEqual([
+      'chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-reopened',
+    ]);
+    expect(got.filter((r) => r.headers['x-guuru-chat-id'] === missed.id).map((r) => r.event)).toEqual(['chat-assigned']);
+    const message = got.find((r) => r.body.text === 'Take M.')!;
+    expect(message.body.author).toMatchObject({ __typename: 'ExpertAuthor', id: guuru.id, name: guuru.name });
+    const stored = (await control(t, 'GET', `/tenants/guuru-qa/chats/${missed.id}`)).body;
+    expect(stored).toMatchObject({ id: missed.id, status: 'missed' });
+  });
+
   it('refuses bad control-API actions with a JSON error and fires nothing', async () => {
     await t.emulator.webhooks.dispatcher.idle();
     const before = sink.received.length;
