@@ -41,6 +41,8 @@ export interface EmulatorOptions {
   webhookConcurrency?: number;
   /** Finished deliveries kept in the delivery log. Default 1000 (env DELIVERY_LOG_SIZE). */
   deliveryLogSize?: number;
+  /** The Gurusup send-message webhook of every organisation goes to this URL (env GURUSUP_WEBHOOK_URL). Default: none. */
+  gurusupWebhookUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -63,6 +65,7 @@ const schema = z.object({
   webhookTimeoutMs: z.number().int().min(1).max(600_000).default(10_000),
   webhookConcurrency: z.number().int().min(1).max(1_000).default(16),
   deliveryLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
+  gurusupWebhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' }).optional(),
 });
 
 export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTime: number };
@@ -111,5 +114,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
     webhookBackoffMs: int('WEBHOOK_BACKOFF_MS'),
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS'),
     deliveryLogSize: int('DELIVERY_LOG_SIZE'),
+    gurusupWebhookUrl: env.GURUSUP_WEBHOOK_URL || undefined,
   };
 }

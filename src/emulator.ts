@@ -14,7 +14,10 @@ import { DataFile } from './store/persistence.js';
 import { loadFixtures, type Fixtures } from './store/fixtures.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
+import { createGurusupRouter } from './gurusup/router.js';
+import { GurusupSettings } from './gurusup/settings.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
+import { publishGurusupWebhooks } from './webhooks/gurusup-publisher.js';
 import { publishGuuruWebhooks } from './webhooks/guuru-publisher.js';
 import { DEFAULT_RETRY_POLICY } from './webhooks/retry-policy.js';
 import { WebhookSettings } from './webhooks/subscriptions.js';
@@ -30,7 +33,7 @@ export interface Emulator {
   /** The domain context every adapter drives (store, events, clock, seeded ids). */
   domain: DomainContext;
   /** Webhook settings per tenant and the dispatcher (queue, delivery log, faults). */
-  webhooks: { settings: WebhookSettings; dispatcher: Dispatcher };
+  webhooks: { settings: WebhookSettings; dispatcher: Dispatcher; gurusup: GurusupSettings };
   /** Listens on config.port/host (port 0: a free port) and resolves with the base URL. */
   start(): Promise<string>;
   /** Closes the socket, Apollo and the data file. Safe to call twice. */
@@ -54,7 +57,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const store = new Store({ fixtures, seed: config.seed, seedTime: config.seedTime, bulkChats: config.bulkChats, initialState: saved, seedCache: config.seedCache });
   await dataFile?.attach(store, () => clock.now());
   const events = new EventBus();
-  const domain: DomainContext = { store, events, clock, random: new Random(config.seed + 13) };
+  const domain: DomainContext = { store, events, clock, random: new Random(config.seed + 13), content: fixtures.content };
   // After a full reset, new ids repeat the sequence of a fresh start.
   events.on('store.reset', ({ tenantId }) => {
     if (tenantId === undefined) domain.random = new Random(config.seed + 13);
@@ -77,6 +80,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     (tenantId) => store.tenant(tenantId)?.data.webhookSecret ?? '',
   );
   publishGuuruWebhooks({ events, store, settings, dispatcher, random: new Random(config.seed + 29) });
+  const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
+  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher });
 
   let server: Server | undefined;
   let url: string | undefined;
@@ -86,7 +91,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.disable('x-powered-by');
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, domain, settings, dispatcher, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
   app.use('/graphql', express.json({ limit: config.bodyLimit }), (req, res, next) => {
     if (req.method === 'POST' && req.body === undefined) {
@@ -98,10 +103,16 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     next();
   });
   app.use('/graphql', graphql.middleware);
+  const gurusup = createGurusupRouter({ domain, settings: gurusupSettings, bodyLimit: config.bodyLimit });
+  // The auth page's base path is /api/v1; the get-started page's paths are bare: both work.
+  app.use('/gurusup/api/v1', gurusup);
+  app.use('/gurusup', gurusup);
   app.get('/', (_req, res) => {
-    res.json({ name: 'guuru-emulator', version: VERSION, graphql: '/graphql', control: '/_emulator', health: '/_emulator/health' });
+    res.json({ name: 'guuru-emulator', version: VERSION, graphql: '/graphql', gurusup: '/gurusup', control: '/_emulator', health: '/_emulator/health' });
   });
-  app.use((req, res) => sendError(res, 404, `No route ${req.method} ${req.path}. The GUURU Admin API is POST /graphql; the control API is under /_emulator.`));
+  app.use((req, res) =>
+    sendError(res, 404, `No route ${req.method} ${req.path}. The GUURU Admin API is POST /graphql, the Gurusup API is under /gurusup, the control API under /_emulator.`),
+  );
   app.use(errorHandler(logger));
 
   let stopped: Promise<void> | undefined;
@@ -112,7 +123,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     clock,
     config,
     domain,
-    webhooks: { settings, dispatcher },
+    webhooks: { settings, dispatcher, gurusup: gurusupSettings },
     get url() {
       return url;
     },

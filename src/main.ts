@@ -31,6 +31,7 @@ interface StartFlags {
   webhookBackoff?: number;
   webhookTimeout?: number;
   deliveryLogSize?: number;
+  gurusupWebhookUrl?: string;
 }
 
 async function start(flags: StartFlags): Promise<void> {
@@ -52,6 +53,7 @@ async function start(flags: StartFlags): Promise<void> {
     [
       `guuru-emulator ${VERSION} listening on ${url}`,
       `  GUURU Admin API (GraphQL)  POST ${url}/graphql   Authorization: Bearer ${token}`,
+      `  Gurusup API (REST)         ${url}/gurusup/threads   x-api-key: ${emulator.store.tenants()[0]?.data.gurusup?.apiKeys[0] ?? '(none)'}`,
       `  Control API                ${url}/_emulator   (health: ${url}/_emulator/health)`,
       `  Webhooks                   ${emulator.config.webhookUrl ? `every GUURU event → ${emulator.config.webhookUrl}` : `none subscribed (PUT ${url}/_emulator/webhooks or --webhook-url)`}; deliveries: ${url}/_emulator/deliveries`,
       `  Seed                       ${emulator.config.seed} at ${new Date(emulator.config.seedTime).toISOString()}` +
@@ -91,6 +93,7 @@ program
   .option('--virtual-clock [iso]', 'run on a virtual clock that only moves through POST /_emulator/clock/advance')
   .option('--bulk-chats <n>', 'add n light-weight chats to the first tenant (benchmarks)', wholeNumber('--bulk-chats'))
   .option('--webhook-url <url>', 'subscribe every GUURU webhook event of every partner to this URL (env WEBHOOK_URL)')
+  .option('--gurusup-webhook-url <url>', "send every organisation's Gurusup send-message events to this URL (env GURUSUP_WEBHOOK_URL)")
   .option('--webhook-attempts <n>', 'delivery attempts per event, the first included (env WEBHOOK_ATTEMPTS, default 5)', wholeNumber('--webhook-attempts'))
   .option('--webhook-backoff <ms>', 'delay before the first retry, doubled each time, with jitter (env WEBHOOK_BACKOFF_MS, default 1000)', wholeNumber('--webhook-backoff'))
   .option('--webhook-timeout <ms>', 'longest wait for a receiver to answer (env WEBHOOK_TIMEOUT_MS, default 10000)', wholeNumber('--webhook-timeout'))

@@ -148,6 +148,11 @@ export class Random {
     return this.fromAlphabet(HEX, 24);
   }
 
+  /** A MongoDB ObjectId as the server makes them: 4 bytes of creation time (s), then 8 random bytes. */
+  objectIdAt(ms: number): string {
+    return Math.floor(ms / 1000).toString(16).padStart(8, '0').slice(-8) + this.fromAlphabet(HEX, 16);
+  }
+
   /** An upper-case verification code such as 7KQ2-M9XA. */
   verificationCode(): string {
     return `${this.fromAlphabet(UPPER_ALNUM, 4)}-${this.fromAlphabet(UPPER_ALNUM, 4)}`;

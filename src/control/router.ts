@@ -11,6 +11,8 @@ import type { Dispatcher } from '../webhooks/dispatcher.js';
 import type { WebhookSettings } from '../webhooks/subscriptions.js';
 import { parseBody } from './body.js';
 import { createChatRoutes } from './chat-routes.js';
+import { createGurusupControlRoutes } from './gurusup-routes.js';
+import type { GurusupSettings } from '../gurusup/settings.js';
 import { createWebhookRoutes } from './webhook-routes.js';
 
 export interface ControlDeps {
@@ -19,6 +21,7 @@ export interface ControlDeps {
   clock: Clock;
   domain: DomainContext;
   settings: WebhookSettings;
+  gurusupSettings: GurusupSettings;
   dispatcher: Dispatcher;
   version: string;
   startedAt: number;
@@ -31,6 +34,7 @@ const createTenantBody = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a lower-case slug such as team-a').optional(),
     token: z.string().min(8, 'at least 8 characters').max(200).optional(),
+    gurusupKey: z.string().min(8, 'at least 8 characters').max(200).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     template: z.string().optional(),
   })
@@ -48,7 +52,7 @@ export function createControlRouter(deps: ControlDeps): Router {
     const base = deps.baseUrl();
     // The secret in use is the webhook settings' (the control API can change it).
     const current = { ...summary, webhookSecret: deps.settings.get(summary.id).secret };
-    return base ? { ...current, graphqlUrl: `${base}/graphql` } : current;
+    return base ? { ...current, graphqlUrl: `${base}/graphql`, gurusupUrl: `${base}/gurusup` } : current;
   };
 
   router.get('/health', (_req, res) => {
@@ -91,6 +95,7 @@ export function createControlRouter(deps: ControlDeps): Router {
   });
 
   router.use(createChatRoutes(deps.domain));
+  router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));
   router.use(createWebhookRoutes({ store, settings: deps.settings, dispatcher: deps.dispatcher, now: () => clock.now() }));
 
   router.get('/clock', (_req, res) => {

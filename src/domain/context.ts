@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
+import type { ContentFixture } from '../store/fixtures.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from './events.js';
 
@@ -9,4 +10,6 @@ export interface DomainContext {
   events: EventBus;
   clock: Clock;
   random: Random;
+  /** Texts of the seed (questions, answers, automatic replies) for generated content. */
+  content: ContentFixture;
 }

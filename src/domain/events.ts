@@ -1,4 +1,4 @@
-import type { ChatRecord, ChatStatus, MessageRecord, PageRecord, PersonaRecord, SubmissionRecord } from '../store/model.js';
+import type { ChatRecord, ChatStatus, GurusupMessageRecord, GurusupThreadRecord, MessageRecord, PageRecord, PersonaRecord, SubmissionRecord } from '../store/model.js';
 import type { Actor } from './actors.js';
 
 /** What every chat event carries: the chat as it is right after the change, and who changed it. */
@@ -31,6 +31,7 @@ export interface DomainEvents {
   'persona.saved': { tenantId: string; persona: PersonaRecord; created: boolean };
   'submission.reviewed': { tenantId: string; submission: SubmissionRecord };
   'page.updated': { tenantId: string; page: PageRecord };
+  'gurusup.message-created': { tenantId: string; thread: GurusupThreadRecord; message: GurusupMessageRecord };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -13,6 +13,8 @@ export interface TenantSummary {
   token: string;
   tokens: string[];
   webhookSecret: string;
+  /** The Gurusup API key of the tenant's organisation (x-api-key). */
+  gurusupApiKey?: string;
   builtIn: boolean;
   seed: number;
   counts: {
@@ -22,6 +24,7 @@ export interface TenantSummary {
     personas: number;
     submissions: number;
     pages: number;
+    gurusupThreads: number;
   };
 }
 
@@ -34,6 +37,7 @@ export function summarizeTenant(store: Store, tenant: Tenant): TenantSummary {
     token: tenant.data.tokens[0] ?? '',
     tokens: [...tenant.data.tokens],
     webhookSecret: tenant.data.webhookSecret,
+    ...(tenant.data.gurusup ? { gurusupApiKey: tenant.data.gurusup.apiKeys[0] } : {}),
     builtIn: store.isBuiltIn(tenant.id),
     seed: tenant.data.seed,
     counts: {
@@ -43,6 +47,7 @@ export function summarizeTenant(store: Store, tenant: Tenant): TenantSummary {
       personas: tenant.data.personas.length,
       submissions: tenant.data.submissions.length,
       pages: tenant.data.pages.length,
+      gurusupThreads: tenant.data.gurusup?.threads.length ?? 0,
     },
   };
 }

@@ -23,6 +23,18 @@ const tenantFixture = z.object({
   languages: languageWeights,
   categories: z.array(z.object({ id: z.string(), name: z.string() })).min(1),
   agents: z.array(z.object({ name: z.string(), email: z.string(), summary: z.string().optional() })),
+  /** The tenant's Gurusup organisation. */
+  gurusup: z
+    .object({
+      name: z.string().min(1).optional(),
+      apiKeys: z.array(z.string().min(8, 'at least 8 characters')).min(1),
+      language: z.string().min(2).default('en'),
+      autoReply: z.boolean().default(true),
+      threads: z.number().int().min(0).default(0),
+      languages: z.record(z.string(), z.number().nonnegative()).default({ en: 1 }),
+    })
+    .strict()
+    .optional(),
   /** Webhook subscriptions of this partner (the Partner Portal's Developer page). */
   webhooks: z
     .object({
@@ -65,6 +77,10 @@ const contentFixture = z.object({
   feedbackComments: z.array(z.string()).min(1),
   bios: z.array(z.string()).min(1),
   pages: z.array(z.record(z.string(), z.tuple([z.string(), z.string()]))).min(1),
+  /** Gurusup threads: customer messages, automatic replies, agent answers, subjects (per language). */
+  gurusup: z
+    .object({ customer: perLanguage, replies: perLanguage, agentReplies: perLanguage, subjects: perLanguage })
+    .optional(),
 });
 
 export type TenantFixture = z.infer<typeof tenantFixture>;
@@ -84,12 +100,17 @@ export function loadFixtures(dir: string = defaultFixturesDir()): Fixtures {
   const tenants = readJson(dir, 'tenants.json', z.object({ tenants: z.array(tenantFixture).min(1) }));
   const ids = new Set<string>();
   const tokens = new Set<string>();
+  const keys = new Set<string>();
   for (const t of tenants.tenants) {
     if (ids.has(t.id)) throw new FixturesError(`${join(dir, 'tenants.json')}: tenant id "${t.id}" appears twice`);
     ids.add(t.id);
     for (const token of t.tokens) {
       if (tokens.has(token)) throw new FixturesError(`${join(dir, 'tenants.json')}: token "${token}" is used by two tenants`);
       tokens.add(token);
+    }
+    for (const key of t.gurusup?.apiKeys ?? []) {
+      if (keys.has(key)) throw new FixturesError(`${join(dir, 'tenants.json')}: Gurusup API key "${key}" is used by two tenants`);
+      keys.add(key);
     }
   }
   const content = readJson(dir, 'content.json', contentFixture);

@@ -155,6 +155,46 @@ export interface BotRecord {
   photoUrl: string;
 }
 
+/** One message of a Gurusup thread (the REST adapter writes it in the API's snake_case). */
+export interface GurusupMessageRecord {
+  /** 24-hex MongoDB ObjectId. */
+  id: string;
+  /** md5(thread_fid), lower-case hex: how the API addresses the thread. */
+  threadHash: string;
+  threadFid: string;
+  body: string;
+  userFid: string;
+  lang: string;
+  subject?: string;
+  /** Sent by a support agent or by the system (the automatic reply). */
+  isAgent: boolean;
+  /** Written by Gurusup itself (automatic reply, control API, scenarios): what the send-message webhook carries. */
+  fromSystem: boolean;
+  createdAt: number;
+}
+
+export interface GurusupThreadRecord {
+  hash: string;
+  fid: string;
+  seq: number;
+  createdAt: number;
+  updatedAt: number;
+  messages: GurusupMessageRecord[];
+}
+
+/** The tenant's Gurusup organisation: its API keys, settings and threads. */
+export interface GurusupOrgData {
+  name: string;
+  apiKeys: string[];
+  /** Default language of the automatic reply. */
+  language: string;
+  /** Whether a customer message gets the system's automatic reply. */
+  autoReply: boolean;
+  /** The user_fid of the system's replies. */
+  systemUserFid: string;
+  threads: GurusupThreadRecord[];
+}
+
 export interface TenantData {
   /** The partner id, e.g. guuru-qa. */
   id: string;
@@ -174,6 +214,8 @@ export interface TenantData {
   payouts: PayoutRecord[];
   communityExperts: CommunityExpertRecord[];
   pages: PageRecord[];
+  /** Absent in state files written before the Gurusup API existed (an empty organisation then). */
+  gurusup?: GurusupOrgData;
 }
 
 /** What `--data FILE` holds. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Faker } from '@faker-js/faker';
 import { Random, type SeedLanguage } from '../random.js';
 import type { ContentFixture, TenantFixture } from './fixtures.js';
@@ -7,6 +8,9 @@ import type {
   ChatStatus,
   CommunityExpertRecord,
   ExpertRecord,
+  GurusupMessageRecord,
+  GurusupOrgData,
+  GurusupThreadRecord,
   MessageRecord,
   PageRecord,
   PayoutRecord,
@@ -48,7 +52,7 @@ export const nextMonth = (period: number): number => {
 
 /** Builds one tenant's whole data set from its fixture and the seed. Pure: no clock, no I/O. */
 /** Bump when the generator's output changes, so cached seeds are regenerated. */
-export const GENERATOR_REVISION = 2;
+export const GENERATOR_REVISION = 3;
 
 export function generateTenant(input: SeedInput): TenantData {
   return new TenantGenerator(input).generate();
@@ -98,6 +102,7 @@ class TenantGenerator {
       payouts,
       communityExperts,
       pages: this.generatePages(),
+      ...(this.fx.gurusup ? { gurusup: generateGurusupOrg(this.fx, this.content, this.input.seed, this.now) } : {}),
     };
   }
 
@@ -493,4 +498,74 @@ class TenantGenerator {
       };
     }
   }
+}
+
+/** md5(thread_fid) in lower-case hex: how the Gurusup API addresses a thread. */
+export const threadHash = (fid: string): string => createHash('md5').update(fid, 'utf8').digest('hex');
+
+export const GURUSUP_SYSTEM_USER = 'gurusup-assistant';
+
+/**
+ * The Gurusup organisation's seed: threads in several languages, each a customer message, the
+ * system's automatic reply, sometimes an agent's answer and a follow-up. Its own random stream, so
+ * it never shifts the GUURU data.
+ */
+function generateGurusupOrg(fx: TenantFixture, content: ContentFixture, seed: number, now: number): GurusupOrgData {
+  const org = fx.gurusup;
+  if (!org) throw new Error('unreachable: no gurusup fixture');
+  const rnd = new Random(seed + 4099);
+  const texts = content.gurusup;
+  const pick = (list: Record<string, string[]> | undefined, lang: string, fallback: string[]): string =>
+    rnd.pick(list?.[lang] ?? list?.en ?? fallback);
+  const langs = Object.entries(org.languages).filter(([, w]) => w > 0).map(([value, weight]) => ({ value, weight }));
+  const threads: GurusupThreadRecord[] = [];
+  const count = org.threads;
+  for (let i = 0; i < count; i++) {
+    const lang = langs.length > 0 ? rnd.weighted(langs) : org.language;
+    const fid = `conv_${rnd.slug(12)}`;
+    const hash = threadHash(fid);
+    const userFid = `user_${rnd.slug(8)}`;
+    const subject = rnd.fraction() < 0.5 ? pick(texts?.subjects, lang, ['Question']) : undefined;
+    // Spread over the last 30 days, oldest first, never after the seed time.
+    let t = now - Math.floor(((count - i) * 30 * DAY) / Math.max(count, 1)) + rnd.int(0, 6 * HOUR);
+    t = Math.min(t, now - HOUR);
+    const messages: GurusupMessageRecord[] = [];
+    const add = (body: string, who: 'customer' | 'system' | 'agent', withSubject = false) => {
+      messages.push({
+        id: rnd.objectIdAt(t),
+        threadHash: hash,
+        threadFid: fid,
+        body,
+        userFid: who === 'customer' ? userFid : who === 'system' ? GURUSUP_SYSTEM_USER : `agent_${rnd.slug(6)}`,
+        lang,
+        ...(withSubject && subject ? { subject } : {}),
+        isAgent: who !== 'customer',
+        fromSystem: who === 'system',
+        createdAt: t,
+      });
+    };
+    add(pick(texts?.customer, lang, content.questions.en), 'customer', true);
+    t += rnd.int(1_000, 4_000);
+    if (org.autoReply) add(pick(texts?.replies, lang, content.answers.en), 'system');
+    if (rnd.fraction() < 0.5) {
+      t += rnd.int(2 * MINUTE, 40 * MINUTE);
+      add(pick(texts?.agentReplies, lang, content.answers.en), 'agent');
+    }
+    if (rnd.fraction() < 0.4) {
+      t += rnd.int(MINUTE, 2 * HOUR);
+      add(pick(texts?.customer, lang, content.questions.en), 'customer');
+      t += rnd.int(1_000, 4_000);
+      if (org.autoReply) add(pick(texts?.replies, lang, content.answers.en), 'system');
+    }
+    const first = messages[0];
+    threads.push({ hash, fid, seq: i + 1, createdAt: first?.createdAt ?? t, updatedAt: t, messages });
+  }
+  return {
+    name: org.name ?? fx.name,
+    apiKeys: [...org.apiKeys],
+    language: org.language,
+    autoReply: org.autoReply,
+    systemUserFid: GURUSUP_SYSTEM_USER,
+    threads,
+  };
 }

@@ -22,6 +22,8 @@ export interface StoreOptions {
 export interface CreateTenantOptions {
   id?: string;
   token?: string;
+  /** Gurusup API key of the tenant's organisation (default: a fresh one). */
+  gurusupKey?: string;
   seed?: number;
   /** Fixture tenant to copy the shape of (default: the first one). */
   template?: string;
@@ -60,6 +62,7 @@ const seedCache = new Map<string, string>();
 export class Store {
   private readonly byId = new Map<string, Tenant>();
   private readonly byToken = new Map<string, Tenant>();
+  private readonly byGurusupKey = new Map<string, Tenant>();
   private readonly origins = new Map<string, TenantOrigin>();
   private readonly listeners = new Set<() => void>();
   private readonly ids: Random;
@@ -102,6 +105,10 @@ export class Store {
     return this.byToken.get(token);
   }
 
+  tenantByGurusupKey(key: string): Tenant | undefined {
+    return this.byGurusupKey.get(key);
+  }
+
   isBuiltIn(id: string): boolean {
     return this.origins.get(id)?.builtIn ?? false;
   }
@@ -117,7 +124,10 @@ export class Store {
     if (this.byId.has(id)) throw new StoreError('TENANT_EXISTS', `a tenant with id "${id}" already exists`);
     const token = options.token ?? `tok_${this.ids.token(24)}`;
     if (this.byToken.has(token)) throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
-    const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token] };
+    const gurusupKey = options.gurusupKey ?? `gs_${this.ids.token(32)}`;
+    if (this.byGurusupKey.has(gurusupKey)) throw new StoreError('TOKEN_IN_USE', 'that Gurusup API key already belongs to another tenant');
+    const gurusup = { language: 'en', autoReply: true, threads: 0, languages: { en: 1 }, ...template.gurusup, apiKeys: [gurusupKey] };
+    const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token], gurusup };
     const origin = { fixture, seed: options.seed ?? this.options.seed + this.created * 7919, builtIn: false };
     this.origins.set(id, origin);
     const tenant = new Tenant(this.generate(origin));
@@ -210,16 +220,19 @@ export class Store {
   private originOf(data: TenantData): TenantOrigin {
     const template = this.options.fixtures.tenants[0];
     if (!template) throw new Error('fixtures define no tenant');
-    return { fixture: { ...template, id: data.id, name: data.name, tokens: data.tokens }, seed: data.seed, builtIn: false };
+    const gurusup = data.gurusup ? { language: 'en', autoReply: true, threads: 0, languages: { en: 1 }, ...template.gurusup, apiKeys: data.gurusup.apiKeys } : undefined;
+    return { fixture: { ...template, id: data.id, name: data.name, tokens: data.tokens, gurusup }, seed: data.seed, builtIn: false };
   }
 
   private add(tenant: Tenant): void {
     this.byId.set(tenant.id, tenant);
     for (const token of tenant.data.tokens) this.byToken.set(token, tenant);
+    for (const key of tenant.data.gurusup?.apiKeys ?? []) this.byGurusupKey.set(key, tenant);
   }
 
   private drop(tenant: Tenant): void {
     this.byId.delete(tenant.id);
     for (const token of tenant.data.tokens) this.byToken.delete(token);
+    for (const key of tenant.data.gurusup?.apiKeys ?? []) this.byGurusupKey.delete(key);
   }
 }

@@ -3,6 +3,8 @@ import type {
   ChatRecord,
   CommunityExpertRecord,
   ExpertRecord,
+  GurusupMessageRecord,
+  GurusupThreadRecord,
   PageRecord,
   PayoutRecord,
   PersonaRecord,
@@ -25,6 +27,9 @@ export class Tenant {
   readonly communityByExpertId = new Map<string, CommunityExpertRecord>();
   /** period (month start) → payouts of that month, in expert order. */
   readonly payoutsByPeriod = new Map<number, PayoutRecord[]>();
+  /** Gurusup threads by md5(thread_fid) and messages by ObjectId. */
+  readonly threadsByHash = new Map<string, GurusupThreadRecord>();
+  readonly gurusupMessagesById = new Map<string, GurusupMessageRecord>();
   /** True while chats' createdAt never decreases with seq, which lets date filters binary-search. */
   chatsSortedByCreation = true;
 
@@ -36,6 +41,7 @@ export class Tenant {
     for (const page of data.pages) this.pagesById.set(page.id, page);
     for (const category of data.categories) this.categoriesById.set(category.id, category);
     for (const member of data.communityExperts) this.communityByExpertId.set(member.expertId, member);
+    for (const thread of data.gurusup?.threads ?? []) this.indexThread(thread);
     for (const payout of data.payouts) {
       const list = this.payoutsByPeriod.get(payout.period) ?? [];
       list.push(payout);
@@ -62,6 +68,11 @@ export class Tenant {
     const previous = this.data.chats[this.chatsById.size - 1];
     if (previous && previous !== chat && previous.createdAt > chat.createdAt) this.chatsSortedByCreation = false;
     this.chatsById.set(chat.id, chat);
+  }
+
+  indexThread(thread: GurusupThreadRecord): void {
+    this.threadsByHash.set(thread.hash, thread);
+    for (const message of thread.messages) this.gurusupMessagesById.set(message.id, message);
   }
 
   indexPersona(persona: PersonaRecord): void {

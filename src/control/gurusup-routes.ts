@@ -1,0 +1,85 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { DomainError } from '../domain/errors.js';
+import { findTenant } from '../domain/tenants.js';
+import { orgOf, sendSystemMessage, updateOrg } from '../domain/threads.js';
+import type { DomainContext } from '../domain/context.js';
+import type { GurusupSettings } from '../gurusup/settings.js';
+import { messageJson } from '../gurusup/views.js';
+import type { Tenant } from '../store/tenant.js';
+import { parseBody } from './body.js';
+
+const settingsBody = z
+  .object({
+    tenant: z.string().optional(),
+    webhookUrl: z.union([z.url({ protocol: /^https?$/, error: 'an http(s) URL' }), z.literal(''), z.null()]).optional(),
+    eventName: z.string().min(1).max(100).optional(),
+    postStatus: z.union([z.literal(200), z.literal(201)]).optional(),
+    autoReply: z.boolean().optional(),
+    language: z.string().min(2).max(10).optional(),
+  })
+  .strict();
+
+const systemMessageBody = z
+  .object({
+    thread_fid: z.string().min(1),
+    body: z.string().min(1),
+    lang: z.string().optional(),
+    subject: z.string().optional(),
+    user_fid: z.string().optional(),
+  })
+  .strict();
+
+/** The Gurusup organisation of each tenant: its key, webhook, automatic reply, and system messages. */
+export function createGurusupControlRoutes(domain: DomainContext, settings: GurusupSettings): Router {
+  const router = Router();
+
+  const view = (tenant: Tenant) => {
+    const org = orgOf(tenant);
+    const s = settings.get(tenant.id);
+    return {
+      tenant: tenant.id,
+      name: org.name,
+      apiKey: org.apiKeys[0],
+      apiKeys: org.apiKeys,
+      autoReply: org.autoReply,
+      language: org.language,
+      webhookUrl: s.webhookUrl,
+      eventName: s.eventName,
+      postStatus: s.postStatus,
+      threads: org.threads.length,
+    };
+  };
+  const tenantFrom = (req: Request, explicit?: string): Tenant => {
+    const id = explicit ?? (typeof req.query.tenant === 'string' ? req.query.tenant : undefined) ?? domain.store.tenants()[0]?.id;
+    if (id === undefined) throw new DomainError('NOT_FOUND', 'There is no tenant; create one with POST /_emulator/tenants.');
+    return findTenant(domain.store, id);
+  };
+  const put = (tenant: Tenant, req: Request) => {
+    const { tenant: _t, autoReply, language, webhookUrl, ...rest } = parseBody(settingsBody, req);
+    orgOf(tenant);
+    if (autoReply !== undefined || language !== undefined) updateOrg(domain, tenant, { autoReply, language });
+    settings.update(tenant.id, { ...rest, ...(webhookUrl !== undefined ? { webhookUrl: webhookUrl ?? '' } : {}) });
+    return view(tenant);
+  };
+
+  router.get('/gurusup', (req, res) => {
+    res.json(view(tenantFrom(req)));
+  });
+  router.put('/gurusup', (req, res) => {
+    res.json(put(tenantFrom(req, (req.body as { tenant?: string } | undefined)?.tenant), req));
+  });
+  router.get('/tenants/:id/gurusup', (req, res) => {
+    res.json(view(findTenant(domain.store, req.params.id)));
+  });
+  router.put('/tenants/:id/gurusup', (req, res) => {
+    res.json(put(findTenant(domain.store, req.params.id), req));
+  });
+  /** Gurusup sends a message itself (it goes to the organisation's webhook as a send-message event). */
+  router.post('/tenants/:id/gurusup/messages', (req, res) => {
+    const tenant = findTenant(domain.store, req.params.id);
+    const message = sendSystemMessage(domain, tenant, parseBody(systemMessageBody, req));
+    res.status(201).json(messageJson(message));
+  });
+  return router;
+}
