@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/graphql/generated/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'src/graphql/generated/**', 'coverage/**', 'tmp/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
