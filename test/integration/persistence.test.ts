@@ -19,6 +19,12 @@ describe('--data FILE', () => {
     const tenant = await request(first.emulator.app).post('/_emulator/tenants').send({ id: 'kept', token: 'kept-token-123' }).expect(201);
     expect(tenant.body.token).toBe('kept-token-123');
     await request(first.emulator.app).post('/_emulator/tenants/guuru-qa/chats').send({ question: 'Will this survive?' }).expect(201);
+    await first.gql('mutation { createPersona(input: { providerId: "kept-agent", name: "Kept Agent" }) }');
+    await request(first.emulator.app)
+      .post('/gurusup/messages')
+      .set('x-api-key', tenant.body.gurusupApiKey)
+      .send({ body: 'Still there?', thread_fid: 'kept-thread', user_fid: 'u' })
+      .expect(201);
     await first.stop();
 
     const saved = JSON.parse(readFileSync(file, 'utf8'));
@@ -31,6 +37,10 @@ describe('--data FILE', () => {
       expect(kept.body.data!.partner.id).toBe('kept');
       const newest = await second.gql('{ partner { chats(first: 1, orderBy: {field: id, direction: desc}) { edges { node { question } } } } }');
       expect(newest.body.data!.partner.chats.edges[0].node.question).toBe('Will this survive?');
+      const persona = await second.gql('mutation { createPersona(input: { providerId: "kept-agent", name: "Kept Agent" }) }');
+      expect(second.emulator.store.tenant('guuru-qa')!.personasByProviderId.get('kept-agent')?.id).toBe(persona.body.data!.createPersona);
+      const threads = await request(second.emulator.app).get('/gurusup/threads').set('x-api-key', tenant.body.gurusupApiKey).expect(200);
+      expect(threads.body.at(-1).thread_fid).toBe('kept-thread');
     } finally {
       await second.stop();
     }
