@@ -74,6 +74,13 @@ export class VirtualClock implements Clock {
     this.advance(ms - this.current);
   }
 
+  /** When the next pending timer falls due, if any (what a driver advances to). */
+  nextDueAt(): number | undefined {
+    let at: number | undefined;
+    for (const t of this.timers) if (!t.cancelled && (at === undefined || t.at < at)) at = t.at;
+    return at;
+  }
+
   pendingTimers(): number {
     return this.timers.filter((t) => !t.cancelled).length;
   }

@@ -43,6 +43,8 @@ export interface EmulatorOptions {
   deliveryLogSize?: number;
   /** The Gurusup send-message webhook of every organisation goes to this URL (env GURUSUP_WEBHOOK_URL). Default: none. */
   gurusupWebhookUrl?: string;
+  /** Extra folders of scenario files, after the built-in ones (env SCENARIOS_DIR). */
+  scenarios?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +68,7 @@ const schema = z.object({
   webhookConcurrency: z.number().int().min(1).max(1_000).default(16),
   deliveryLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
   gurusupWebhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' }).optional(),
+  scenarios: z.array(z.string().min(1)).default([]),
 });
 
 export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTime: number };
@@ -115,5 +118,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS'),
     deliveryLogSize: int('DELIVERY_LOG_SIZE'),
     gurusupWebhookUrl: env.GURUSUP_WEBHOOK_URL || undefined,
+    scenarios: env.SCENARIOS_DIR ? [env.SCENARIOS_DIR] : undefined,
   };
 }

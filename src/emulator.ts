@@ -16,6 +16,7 @@ import { Store } from './store/store.js';
 import { VERSION } from './version.js';
 import { createGurusupRouter } from './gurusup/router.js';
 import { GurusupSettings } from './gurusup/settings.js';
+import { ScenarioEngine } from './scenarios/engine.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
 import { publishGurusupWebhooks } from './webhooks/gurusup-publisher.js';
 import { publishGuuruWebhooks } from './webhooks/guuru-publisher.js';
@@ -34,6 +35,8 @@ export interface Emulator {
   domain: DomainContext;
   /** Webhook settings per tenant and the dispatcher (queue, delivery log, faults). */
   webhooks: { settings: WebhookSettings; dispatcher: Dispatcher; gurusup: GurusupSettings };
+  /** Scenario files and runs. */
+  scenarios: ScenarioEngine;
   /** Listens on config.port/host (port 0: a free port) and resolves with the base URL. */
   start(): Promise<string>;
   /** Closes the socket, Apollo and the data file. Safe to call twice. */
@@ -79,9 +82,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     { url: config.webhookUrl, fixtures: new Map(fixtures.tenants.flatMap((t) => (t.webhooks ? [[t.id, t.webhooks] as const] : []))) },
     (tenantId) => store.tenant(tenantId)?.data.webhookSecret ?? '',
   );
-  publishGuuruWebhooks({ events, store, settings, dispatcher, random: new Random(config.seed + 29) });
+  // Runs with a target route their chats' webhooks there; the engine is made after the publishers.
+  let routeOf: ((tenantId: string, chatId: string) => string | undefined) | undefined;
+  publishGuuruWebhooks({ events, store, settings, dispatcher, random: new Random(config.seed + 29), routeOf: (t, c) => routeOf?.(t, c) });
   const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
-  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher });
+  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: (t, c) => routeOf?.(t, c) });
+  const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed });
+  routeOf = scenarios.routeOf;
 
   let server: Server | undefined;
   let url: string | undefined;
@@ -91,7 +98,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.disable('x-powered-by');
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, scenarios, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
   app.use('/graphql', express.json({ limit: config.bodyLimit }), (req, res, next) => {
     if (req.method === 'POST' && req.body === undefined) {
@@ -124,6 +131,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     config,
     domain,
     webhooks: { settings, dispatcher, gurusup: gurusupSettings },
+    scenarios,
     get url() {
       return url;
     },
@@ -150,6 +158,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
             closing.closeAllConnections();
           });
         }
+        scenarios.stop();
         dispatcher.stop();
         transport.close();
         await graphql.stop();

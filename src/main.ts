@@ -10,6 +10,7 @@ import { consoleLogger } from './logger.js';
 import { FixturesError } from './store/fixtures.js';
 import { DataFileError } from './store/persistence.js';
 import { VERSION } from './version.js';
+import { listScenarios, runScenario, type RunFlags } from './scenario-cli.js';
 
 const wholeNumber = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
@@ -32,14 +33,16 @@ interface StartFlags {
   webhookTimeout?: number;
   deliveryLogSize?: number;
   gurusupWebhookUrl?: string;
+  scenarios?: string;
+  scenario?: string;
 }
 
 async function start(flags: StartFlags): Promise<void> {
   const env = optionsFromEnv(process.env);
-  const { virtualClock, webhookBackoff, webhookTimeout, ...rest } = flags;
+  const { virtualClock, webhookBackoff, webhookTimeout, scenarios, scenario, ...rest } = flags;
   const options: EmulatorOptions = {
     ...withoutUndefined(env),
-    ...withoutUndefined({ ...rest, webhookBackoffMs: webhookBackoff, webhookTimeoutMs: webhookTimeout }),
+    ...withoutUndefined({ ...rest, webhookBackoffMs: webhookBackoff, webhookTimeoutMs: webhookTimeout, scenarios: scenarios ? [scenarios] : undefined }),
   };
   if (virtualClock) {
     const at = typeof virtualClock === 'string' ? Date.parse(virtualClock) : Date.now();
@@ -61,6 +64,14 @@ async function start(flags: StartFlags): Promise<void> {
       `Try: curl -s ${url}/graphql -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"query":"{ partner { id } }"}'`,
     ].join('\n'),
   );
+  if (scenario) {
+    const run = emulator.scenarios.start(scenario);
+    console.log(`scenario ${scenario}: ${run.id} started (GET ${url}/_emulator/scenarios/${scenario}/runs/${run.id})`);
+    void emulator.scenarios.settled(run.id).then((done) => {
+      if (done) console.log(`scenario ${scenario}: ${done.id} ${done.status}${done.error ? `: ${done.error}` : ''}`);
+    });
+  }
+  for (const error of emulator.scenarios.loadErrors) console.error(`scenario skipped: ${error}`);
   const shutdown = (signal: string) => {
     console.log(`\n${signal}: stopping`);
     emulator.stop().then(
@@ -94,6 +105,8 @@ program
   .option('--bulk-chats <n>', 'add n light-weight chats to the first tenant (benchmarks)', wholeNumber('--bulk-chats'))
   .option('--webhook-url <url>', 'subscribe every GUURU webhook event of every partner to this URL (env WEBHOOK_URL)')
   .option('--gurusup-webhook-url <url>', "send every organisation's Gurusup send-message events to this URL (env GURUSUP_WEBHOOK_URL)")
+  .option('--scenarios <dir>', 'also load the scenario files (*.yaml) of this folder (env SCENARIOS_DIR)')
+  .option('--scenario <name>', 'run this scenario once the emulator listens')
   .option('--webhook-attempts <n>', 'delivery attempts per event, the first included (env WEBHOOK_ATTEMPTS, default 5)', wholeNumber('--webhook-attempts'))
   .option('--webhook-backoff <ms>', 'delay before the first retry, doubled each time, with jitter (env WEBHOOK_BACKOFF_MS, default 1000)', wholeNumber('--webhook-backoff'))
   .option('--webhook-timeout <ms>', 'longest wait for a receiver to answer (env WEBHOOK_TIMEOUT_MS, default 10000)', wholeNumber('--webhook-timeout'))
@@ -112,6 +125,35 @@ program
         process.exit(2);
       }
       throw error;
+    }
+  });
+
+const scenario = program.command('scenario').description('list and run scenarios (whole chat flows)');
+scenario
+  .command('list')
+  .description('list the scenarios with their parameters')
+  .option('--scenarios <dir>', 'also load the scenario files of this folder')
+  .action((flags: { scenarios?: string }) => {
+    process.exitCode = listScenarios(flags.scenarios);
+  });
+scenario
+  .command('run <name>')
+  .description('run a scenario on the emulator at --url (one is started in this process if none answers) and print its timeline')
+  .option('--url <url>', 'the emulator to run it on', 'http://127.0.0.1:4000')
+  .option('--target <url>', "send the run's webhooks to this URL")
+  .option('--speed <n>', 'scale every delay: 2 = twice as fast, 0 = no waiting', Number)
+  .option('--instant', 'the same as --speed 0')
+  .option('--seed <n>', 'seed of the run (same seed and params, same ids and texts)', wholeNumber('--seed'))
+  .option('--tenant <id>', 'tenant to run in (default the first)')
+  .option('--param <key=value>', 'a scenario parameter (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option('--scenarios <dir>', 'scenario folder for an emulator started in process')
+  .option('--timeout <ms>', 'give up (and cancel the run) after this long', wholeNumber('--timeout'), 600_000)
+  .action(async (name: string, flags: RunFlags) => {
+    try {
+      process.exitCode = await runScenario(name, flags);
+    } catch (error) {
+      console.error(`guuru-emulator: ${(error as Error).message}`);
+      process.exitCode = 2;
     }
   });
 

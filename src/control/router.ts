@@ -12,6 +12,8 @@ import type { WebhookSettings } from '../webhooks/subscriptions.js';
 import { parseBody } from './body.js';
 import { createChatRoutes } from './chat-routes.js';
 import { createGurusupControlRoutes } from './gurusup-routes.js';
+import { createScenarioRoutes } from './scenario-routes.js';
+import type { ScenarioEngine } from '../scenarios/engine.js';
 import type { GurusupSettings } from '../gurusup/settings.js';
 import { createWebhookRoutes } from './webhook-routes.js';
 
@@ -23,6 +25,7 @@ export interface ControlDeps {
   settings: WebhookSettings;
   gurusupSettings: GurusupSettings;
   dispatcher: Dispatcher;
+  scenarios: ScenarioEngine;
   version: string;
   startedAt: number;
   bodyLimit: string;
@@ -96,6 +99,7 @@ export function createControlRouter(deps: ControlDeps): Router {
 
   router.use(createChatRoutes(deps.domain));
   router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));
+  router.use(createScenarioRoutes(deps.scenarios));
   router.use(createWebhookRoutes({ store, settings: deps.settings, dispatcher: deps.dispatcher, now: () => clock.now() }));
 
   router.get('/clock', (_req, res) => {

@@ -35,7 +35,9 @@ export function createChat(ctx: DomainContext, tenant: Tenant, input: NewChatInp
     throw invalidArgument('categoryId', `No category "${input.categoryId}"; this partner has ${[...tenant.categoriesById.keys()].join(', ')}.`);
   }
   const now = ctx.clock.now();
-  const id = ctx.random.chatId();
+  let id = ctx.random.chatId();
+  // A replayed scenario seed draws the same ids again: never reuse one.
+  while (tenant.chatsById.has(id)) id = ctx.random.chatId();
   const chat: ChatRecord = {
     id,
     seq: tenant.nextChatSeq(),

@@ -40,11 +40,12 @@ type Listener<K extends DomainEventName> = (payload: DomainEvents[K]) => void;
 export class EventBus {
   private readonly listeners = new Map<DomainEventName, Set<Listener<DomainEventName>>>();
 
-  on<K extends DomainEventName>(name: K, listener: Listener<K>): () => void {
-    const set = this.listeners.get(name) ?? new Set();
-    set.add(listener as Listener<DomainEventName>);
+  /** `first`: run before the listeners already registered (an observer that must see the change before adapters react to it). */
+  on<K extends DomainEventName>(name: K, listener: Listener<K>, options: { first?: boolean } = {}): () => void {
+    const current = this.listeners.get(name) ?? new Set();
+    const set = options.first ? new Set([listener as Listener<DomainEventName>, ...current]) : current.add(listener as Listener<DomainEventName>);
     this.listeners.set(name, set);
-    return () => set.delete(listener as Listener<DomainEventName>);
+    return () => this.listeners.get(name)?.delete(listener as Listener<DomainEventName>);
   }
 
   emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void {

@@ -41,9 +41,9 @@ interface Target {
 /**
  * Delivers webhooks: never blocks the API (enqueue returns at once), keeps each chat's events in
  * order per URL, retries with the policy on the emulator's clock, records every attempt in the
- * bounded delivery log, and applies the fault rules. Emits 'attempt' and 'settled'.
+ * bounded delivery log, and applies the fault rules. Emits 'enqueued', 'attempt' and 'settled'.
  */
-export class Dispatcher extends EventEmitter<{ attempt: [Delivery, Attempt]; settled: [Delivery] }> {
+export class Dispatcher extends EventEmitter<{ enqueued: [Delivery]; attempt: [Delivery, Attempt]; settled: [Delivery] }> {
   readonly log: DeliveryLog;
   readonly faults = new FaultRules();
   policy: RetryPolicy;
@@ -72,6 +72,7 @@ export class Dispatcher extends EventEmitter<{ attempt: [Delivery, Attempt]; set
       ...origin,
     };
     this.log.add(delivery);
+    this.emit('enqueued', delivery);
     if (this.stopped) {
       this.settle(delivery, 'failed');
       return delivery;

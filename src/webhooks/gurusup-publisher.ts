@@ -12,13 +12,21 @@ import type { Dispatcher } from './dispatcher.js';
  * log, redelivery, faults). The envelope `{event, data}` is the emulator's choice (the docs only
  * say "the event type and event data"); `data` is exactly the API's message object.
  */
-export function publishGurusupWebhooks(deps: { events: EventBus; store: Store; settings: GurusupSettings; dispatcher: Dispatcher }): () => void {
+export function publishGurusupWebhooks(deps: {
+  events: EventBus;
+  store: Store;
+  settings: GurusupSettings;
+  dispatcher: Dispatcher;
+  /** A URL that takes one thread's events instead of the organisation's webhook (scenario runs with a target). */
+  routeOf?: (tenantId: string, threadHash: string) => string | undefined;
+}): () => void {
   const { events, store, settings, dispatcher } = deps;
   const offMessage = events.on('gurusup.message-created', ({ tenantId, thread, message }) => {
     if (!message.fromSystem) return;
     const config = settings.get(tenantId);
     const key = store.tenant(tenantId)?.data.gurusup?.apiKeys[0];
-    if (config.webhookUrl === '' || key === undefined) return;
+    const url = deps.routeOf?.(tenantId, thread.hash) ?? config.webhookUrl;
+    if (url === '' || key === undefined) return;
     const body = JSON.stringify({ event: config.eventName, data: messageJson(message) });
     dispatcher.enqueue({
       source: 'gurusup',
@@ -26,7 +34,7 @@ export function publishGurusupWebhooks(deps: { events: EventBus; store: Store; s
       event: config.eventName,
       // Lanes keep one thread's messages in order.
       chatId: thread.hash,
-      url: config.webhookUrl,
+      url,
       headers: { 'Content-Type': 'application/json', 'User-Agent': `guuru-emulator/${VERSION}`, 'x-api-key': key },
       body,
     });

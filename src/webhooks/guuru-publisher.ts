@@ -29,6 +29,8 @@ export interface PublisherDeps {
   dispatcher: Dispatcher;
   /** Idempotency keys: seeded, so a run repeats, and never reset, so two events never share one. */
   random: Random;
+  /** A URL that takes every event of one chat instead of the tenant's subscriptions (scenario runs with a target). */
+  routeOf?: (tenantId: string, chatId: string) => string | undefined;
 }
 
 /**
@@ -39,7 +41,7 @@ export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
   const { events, store, settings, dispatcher, random } = deps;
 
   const deliver = (tenant: Tenant, event: GuuruEvent, chatId: string, payload: () => Record<string, unknown>) => {
-    const url = settings.target(tenant.id, event);
+    const url = deps.routeOf?.(tenant.id, chatId) ?? settings.target(tenant.id, event);
     if (url === undefined) return;
     const config = settings.get(tenant.id);
     const body = JSON.stringify(payload());

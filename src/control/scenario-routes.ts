@@ -1,0 +1,56 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ScenarioEngine } from '../scenarios/engine.js';
+import type { Scenario } from '../scenarios/schema.js';
+import { parseBody } from './body.js';
+
+const runBody = z
+  .object({
+    target: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+    speed: z.number().min(0).max(1_000_000).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    tenant: z.string().optional(),
+  })
+  .strict();
+
+const summary = (s: Scenario) => ({
+  name: s.name,
+  description: s.description,
+  params: s.params,
+  builtIn: s.builtIn,
+  file: s.file,
+  steps: s.steps.length,
+});
+
+/** Scenario list, runs (start, status with timeline, cancel). */
+export function createScenarioRoutes(engine: ScenarioEngine): Router {
+  const router = Router();
+  router.get('/scenarios', (_req, res) => {
+    res.json({ scenarios: engine.list().map(summary), errors: engine.loadErrors });
+  });
+  router.get('/scenarios/:name', (req, res) => {
+    res.json({ ...summary(engine.find(req.params.name)), runs: engine.runsOf(req.params.name).map(({ timeline: _t, ...r }) => r) });
+  });
+  router.post('/scenarios/:name/runs', (req, res) => {
+    engine.find(req.params.name);
+    const run = engine.start(req.params.name, parseBody(runBody, req));
+    res.status(202).location(`/_emulator/scenarios/${run.scenario}/runs/${run.id}`).json({ id: run.id, scenario: run.scenario, status: run.status, tenant: run.tenant, params: run.params, seed: run.seed, speed: run.speed });
+  });
+  router.get('/scenarios/:name/runs', (req, res) => {
+    engine.find(req.params.name);
+    res.json({ runs: engine.runsOf(req.params.name).map(({ timeline: _t, ...r }) => r) });
+  });
+  router.get('/scenarios/:name/runs/:id', async (req, res) => {
+    // ?wait=1 answers once the run is over (long poll for CI).
+    if (req.query.wait !== undefined) {
+      engine.get(req.params.name, req.params.id);
+      await engine.settled(req.params.id);
+    }
+    res.json(engine.get(req.params.name, req.params.id));
+  });
+  router.delete('/scenarios/:name/runs/:id', (req, res) => {
+    res.json(engine.cancel(req.params.name, req.params.id));
+  });
+  return router;
+}

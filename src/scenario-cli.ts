@@ -1,0 +1,121 @@
+/**
+ * `guuru-emulator scenario list|run`: the scenario engine from a terminal or a CI job. `run` talks
+ * to the emulator at --url through the control API, and starts one in process when none answers.
+ */
+import { VirtualClock } from './clock.js';
+import { createEmulator, type Emulator } from './emulator.js';
+import { loadScenarios } from './scenarios/loader.js';
+import type { RunRecord, TimelineEntry } from './scenarios/run-types.js';
+import { silentLogger } from './logger.js';
+
+export interface RunFlags {
+  url: string;
+  target?: string;
+  speed?: number;
+  instant?: boolean;
+  seed?: number;
+  tenant?: string;
+  param: string[];
+  scenarios?: string;
+  timeout: number;
+}
+
+export function listScenarios(dir?: string): number {
+  const { scenarios, errors } = loadScenarios(dir ? [dir] : []);
+  for (const s of [...scenarios.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    console.log(`${s.name}${s.builtIn ? '' : `  (${s.file})`}`);
+    console.log(`  ${s.description.replace(/\s+/g, ' ')}`);
+    const params = Object.entries(s.params).map(([k, p]) => `${k}=${JSON.stringify(p.default)}`);
+    if (params.length > 0) console.log(`  params: ${params.join(' ')}`);
+  }
+  for (const error of errors) console.error(`skipped: ${error}`);
+  return errors.length > 0 ? 1 : 0;
+}
+
+/** `--param k=v` pairs; numbers and booleans keep their type. */
+export function parseParams(pairs: string[]): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--param needs key=value, got "${pair}"`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    out[key] = raw === 'true' ? true : raw === 'false' ? false : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  }
+  return out;
+}
+
+async function reachable(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/_emulator/health`, { signal: AbortSignal.timeout(1_500) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+const line = (entry: TimelineEntry, start: number): string => {
+  const offset = ((entry.at - start) / 1000).toFixed(1).padStart(7);
+  const hooks = entry.webhooks.length > 0 ? `  → ${entry.webhooks.map((w) => `${w.event}#${w.deliveryId}`).join(', ')}` : '';
+  const outcome = entry.outcome ? ` [${entry.outcome}]` : '';
+  return `  +${offset}s  ${entry.by === 'integrator' ? 'integrator' : entry.step.padEnd(10)}  ${entry.action}${outcome}  ${entry.detail ?? ''}${hooks}`;
+};
+
+export async function runScenario(name: string, flags: RunFlags): Promise<number> {
+  let base = flags.url.replace(/\/$/, '');
+  let local: Emulator | undefined;
+  if (!(await reachable(base))) {
+    // A virtual clock: scenario time passes at the run's speed and timestamps stay consistent.
+    local = await createEmulator({ port: 0, logger: silentLogger, clock: new VirtualClock(Date.now()), ...(flags.scenarios ? { scenarios: [flags.scenarios] } : {}) });
+    base = await local.start();
+    console.log(`no emulator at ${flags.url}; started one in this process at ${base}`);
+  }
+  try {
+    const body = {
+      ...(flags.target ? { target: flags.target } : {}),
+      speed: flags.instant ? 0 : (flags.speed ?? 1),
+      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      ...(flags.tenant ? { tenant: flags.tenant } : {}),
+      params: parseParams(flags.param),
+    };
+    const started = await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = (await started.json()) as { id?: string; message?: string };
+    if (started.status !== 202 || !answer.id) {
+      console.error(`cannot run ${name}: ${answer.message ?? started.statusText}`);
+      return 2;
+    }
+    console.log(`${name} ${answer.id}${flags.target ? ` → ${flags.target}` : ''} (speed ${body.speed})`);
+    const deadline = Date.now() + flags.timeout;
+    let shown = 0;
+    let run: RunRecord;
+    for (;;) {
+      run = (await (await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`)).json()) as RunRecord;
+      for (const entry of run.timeline.slice(shown)) console.log(line(entry, run.startedAt));
+      shown = run.timeline.length;
+      const webhooks = run.timeline.reduce((n, e) => n + e.webhooks.length, 0);
+      if (process.stdout.isTTY) process.stdout.write(`\r  ${run.status} · ${shown} steps · ${webhooks} webhooks  `);
+      if (run.status !== 'running') break;
+      if (Date.now() > deadline) {
+        console.error(`\n${name} ${answer.id} still running after ${flags.timeout} ms; cancelling`);
+        await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`, { method: 'DELETE' });
+        return 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    if (local) {
+      // Let the webhooks reach the target before the in-process emulator goes away.
+      await Promise.race([local.webhooks.dispatcher.idle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
+    const webhooks = run.timeline.reduce((n, e) => n + e.webhooks.length, 0);
+    console.log(`${name} ${run.id} ${run.status}: ${run.timeline.length} timeline entries, ${webhooks} webhooks, chats ${run.chats.join(', ') || '-'}`);
+    if (run.error) console.error(`error: ${run.error}`);
+    return run.status === 'completed' ? 0 : 1;
+  } finally {
+    await local?.stop();
+  }
+}

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { packagePath } from '../paths.js';
+import { parseScenario, ScenarioFileError, type Scenario } from './schema.js';
+
+export const builtInScenariosDir = (): string => packagePath('scenarios');
+
+export interface LoadedScenarios {
+  scenarios: Map<string, Scenario>;
+  /** One message per file that could not be used (the others still load). */
+  errors: string[];
+}
+
+/**
+ * Reads every *.yaml / *.yml of the built-in folder, then of each extra folder (a later file with
+ * the same name replaces an earlier one). A broken file is reported and skipped.
+ */
+export function loadScenarios(extraDirs: string[] = []): LoadedScenarios {
+  const scenarios = new Map<string, Scenario>();
+  const errors: string[] = [];
+  const dirs = [{ dir: builtInScenariosDir(), builtIn: true }, ...extraDirs.map((dir) => ({ dir, builtIn: false }))];
+  for (const { dir, builtIn } of dirs) {
+    let files: string[];
+    try {
+      files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    } catch (error) {
+      errors.push(`${dir}: cannot read the scenarios folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      continue;
+    }
+    for (const name of files) {
+      const file = join(dir, name);
+      try {
+        let raw: unknown;
+        try {
+          raw = parse(readFileSync(file, 'utf8'));
+        } catch (error) {
+          throw new ScenarioFileError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+        }
+        const scenario = parseScenario(raw, file, builtIn);
+        scenarios.set(scenario.name, scenario);
+      } catch (error) {
+        errors.push(error instanceof ScenarioFileError ? error.message : `${file}: ${String(error)}`);
+      }
+    }
+  }
+  return { scenarios, errors };
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * The scenario file format (YAML): name, description, params with defaults, and steps. A step is
+ * an object with exactly one key, the action. Any string may use {{param}} or a generated text
+ * ({{question}}, {{answer}}, {{followUp}}, {{closing}}, {{customerMessage}}); a value that is only
+ * "{{param}}" takes the parameter's value and type.
+ */
+
+/** "500ms", "30s", "2m", "1h", "1d" or a number of milliseconds. */
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const UNIT: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const TEMPLATE = /^\{\{\s*[A-Za-z][\w-]*\s*\}\}$/;
+
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const match = DURATION.exec(value.trim());
+  return match ? Math.round(Number(match[1]) * (UNIT[match[2] as string] as number)) : undefined;
+}
+
+const template = z.string().regex(TEMPLATE, 'a {{param}} reference');
+const duration = z.union([
+  z.number().nonnegative(),
+  z.string().refine((v) => parseDuration(v) !== undefined || TEMPLATE.test(v), 'a duration such as 500ms, 30s, 2m, 1h, 1d (or {{param}})'),
+]);
+const durationOrRange = z.union([duration, z.object({ min: duration, max: duration }).strict()]);
+const count = z.union([z.number().int().nonnegative(), template]);
+const text = z.string();
+const party = (values: readonly [string, ...string[]]) => z.union([z.enum(values), template]);
+
+export const ATTACHMENT = z.object({ url: text, mimetype: text.optional(), filename: text.optional() }).strict();
+
+/** Each action's argument. */
+export const STEP_SCHEMAS = {
+  open: z
+    .object({ question: text.optional(), language: text.optional(), category: text.optional(), user: z.object({ name: text.optional(), email: text.optional() }).strict().optional() })
+    .strict(),
+  assign: z.object({ experts: z.array(text).min(1).optional() }).strict(),
+  accept: z.object({ by: party(['guuru', 'agent', 'persona', 'api']).optional(), persona: text.optional() }).strict(),
+  message: z
+    .object({ from: party(['customer', 'expert', 'bot']), text: text.optional(), attachment: ATTACHMENT.optional(), hideForUser: z.boolean().optional(), hideForExpert: z.boolean().optional() })
+    .strict(),
+  close: z.object({ by: party(['expert', 'customer']).optional() }).strict(),
+  reopen: z.object({ by: party(['customer', 'expert']).optional() }).strict(),
+  handover: z.object({ reason: text.optional(), receiver: text.optional() }).strict(),
+  rate: z.object({ rating: z.union([z.enum(['good', 'average', 'bad']), template]) }).strict(),
+  miss: z.object({}).strict(),
+  'transfer-to-persona': z.object({ persona: text }).strict(),
+  wait: durationOrRange,
+  'wait-until': z
+    .object({
+      event: z.enum(['accepted', 'closed', 'integrator-message', 'rated']),
+      timeout: duration,
+      onTimeout: z.enum(['miss', 'fail', 'continue']).default('fail'),
+      expect: text.optional(),
+    })
+    .strict(),
+  'gurusup-message': z
+    .object({ from: party(['customer', 'system', 'agent']), body: text.optional(), lang: text.optional(), subject: text.optional(), thread: text.optional() })
+    .strict(),
+  repeat: z.object({ times: count, steps: z.array(z.unknown()) }).strict(),
+  parallel: z.object({ count, stagger: durationOrRange.optional(), steps: z.array(z.unknown()) }).strict(),
+  choose: z.array(z.object({ weight: z.number().positive(), steps: z.array(z.unknown()) }).strict()).min(1),
+} as const;
+
+export type StepKind = keyof typeof STEP_SCHEMAS;
+export const STEP_KINDS = Object.keys(STEP_SCHEMAS) as StepKind[];
+
+export type Step = { [K in StepKind]: { kind: K; args: z.infer<(typeof STEP_SCHEMAS)[K]>; path: string; steps?: Step[]; branches?: { weight: number; steps: Step[] }[] } }[StepKind];
+
+const paramSchema = z
+  .object({
+    default: z.union([z.string(), z.number(), z.boolean()]),
+    description: z.string().optional(),
+    enum: z.array(z.union([z.string(), z.number()])).optional(),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a kebab-case name such as happy-path'),
+    description: z.string().min(1),
+    params: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, 'a parameter name'), paramSchema).default({}),
+    steps: z.array(z.unknown()).min(1),
+  })
+  .strict();
+
+export type ParamSpec = z.infer<typeof paramSchema>;
+
+export interface Scenario {
+  name: string;
+  description: string;
+  params: Record<string, ParamSpec>;
+  steps: Step[];
+  /** Where it was loaded from. */
+  file: string;
+  builtIn: boolean;
+}
+
+export class ScenarioFileError extends Error {}
+
+const describeIssue = (path: (string | number | symbol)[], message: string) => `${path.map(String).join('.') || '(root)'}: ${message}`;
+
+function parseSteps(raw: unknown[], path: string, file: string): Step[] {
+  return raw.map((entry, index) => {
+    const at = `${path}[${index}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new ScenarioFileError(`${file}: ${at}: a step is an object with one action key (${STEP_KINDS.join(', ')})`);
+    }
+    const keys = Object.keys(entry);
+    if (keys.length !== 1) throw new ScenarioFileError(`${file}: ${at}: a step has exactly one action key, got ${keys.length ? keys.join(', ') : 'none'}`);
+    const kind = keys[0] as string;
+    if (!(STEP_KINDS as string[]).includes(kind)) throw new ScenarioFileError(`${file}: ${at}: unknown action "${kind}"; actions are ${STEP_KINDS.join(', ')}`);
+    const schema = STEP_SCHEMAS[kind as StepKind];
+    const parsed = schema.safeParse((entry as Record<string, unknown>)[kind]);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ScenarioFileError(`${file}: ${at} (${kind}): ${describeIssue(issue?.path ?? [], issue?.message ?? 'invalid')}`);
+    }
+    const step = { kind, args: parsed.data, path: at } as Step;
+    if (kind === 'repeat' || kind === 'parallel') {
+      const inner = (parsed.data as { steps: unknown[] }).steps;
+      step.steps = parseSteps(inner, `${at}.${kind}.steps`, file);
+    }
+    if (kind === 'choose') {
+      step.branches = (parsed.data as { weight: number; steps: unknown[] }[]).map((b, i) => ({ weight: b.weight, steps: parseSteps(b.steps, `${at}.choose[${i}].steps`, file) }));
+    }
+    return step;
+  });
+}
+
+/** Validates a parsed YAML document; every error names the file, the step and the field. */
+export function parseScenario(raw: unknown, file: string, builtIn: boolean): Scenario {
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ScenarioFileError(`${file}: ${describeIssue(issue?.path ?? [], issue?.message ?? 'invalid')}`);
+  }
+  const { name, description, params, steps } = parsed.data;
+  return { name, description, params, steps: parseSteps(steps, 'steps', file), file, builtIn };
+}
