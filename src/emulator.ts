@@ -83,12 +83,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     (tenantId) => store.tenant(tenantId)?.data.webhookSecret ?? '',
   );
   // Runs with a target route their chats' webhooks there; the engine is made after the publishers.
-  let routeOf: ((tenantId: string, chatId: string) => string | undefined) | undefined;
-  publishGuuruWebhooks({ events, store, settings, dispatcher, random: new Random(config.seed + 29), routeOf: (t, c) => routeOf?.(t, c) });
+  const routing: { routeOf?: (tenantId: string, chatId: string) => string | undefined } = {};
+  publishGuuruWebhooks({ events, store, settings, dispatcher, random: new Random(config.seed + 29), routeOf: (t, c) => routing.routeOf?.(t, c) });
   const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
-  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: (t, c) => routeOf?.(t, c) });
+  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: (t, c) => routing.routeOf?.(t, c) });
   const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed });
-  routeOf = scenarios.routeOf;
+  routing.routeOf = scenarios.routeOf;
 
   let server: Server | undefined;
   let url: string | undefined;
