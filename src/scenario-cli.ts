@@ -91,10 +91,22 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
     console.log(`${name} ${answer.id}${flags.target ? ` → ${flags.target}` : ''} (speed ${body.speed})`);
     const deadline = Date.now() + flags.timeout;
     let shown = 0;
+    // Waits on the integrator are printed again once their outcome is known.
+    const open = new Set<number>();
     let run: RunRecord;
     for (;;) {
       run = (await (await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`)).json()) as RunRecord;
-      for (const entry of run.timeline.slice(shown)) console.log(line(entry, run.startedAt));
+      for (const index of [...open]) {
+        const entry = run.timeline[index];
+        if (entry?.outcome) {
+          console.log(line(entry, run.startedAt));
+          open.delete(index);
+        }
+      }
+      run.timeline.slice(shown).forEach((entry, i) => {
+        console.log(line(entry, run.startedAt));
+        if (entry.action === 'wait-until' && !entry.outcome) open.add(shown + i);
+      });
       shown = run.timeline.length;
       const webhooks = run.timeline.reduce((n, e) => n + e.webhooks.length, 0);
       if (process.stdout.isTTY) process.stdout.write(`\r  ${run.status} · ${shown} steps · ${webhooks} webhooks  `);
@@ -109,7 +121,9 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
     if (process.stdout.isTTY) process.stdout.write('\n');
     if (local) {
       // Let the webhooks reach the target before the in-process emulator goes away.
-      await Promise.race([local.webhooks.dispatcher.idle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([local.webhooks.dispatcher.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
     }
     const webhooks = run.timeline.reduce((n, e) => n + e.webhooks.length, 0);
     console.log(`${name} ${run.id} ${run.status}: ${run.timeline.length} timeline entries, ${webhooks} webhooks, chats ${run.chats.join(', ') || '-'}`);

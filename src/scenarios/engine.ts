@@ -308,8 +308,9 @@ export class ScenarioEngine implements RunHost {
           await new Promise((resolve) => setTimeout(resolve, 5));
           continue;
         }
-        const speed = Math.max(...[...this.active].map((r) => r.record.speed));
-        const real = speed === 0 ? 0 : (next - clock.now()) / speed;
+        // One clock for all runs: the fastest pace wins (speed 0 means no waiting at all).
+        const speeds = [...this.active].map((r) => r.record.speed);
+        const real = speeds.includes(0) ? 0 : (next - clock.now()) / Math.max(...speeds);
         if (real > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(real, 2_147_483_647)));
         if (this.active.size === 0) break;
         if (next > clock.now()) clock.setTime(next);
