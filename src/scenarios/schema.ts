@@ -24,10 +24,14 @@ const duration = z.union([
   z.number().nonnegative(),
   z.string().refine((v) => parseDuration(v) !== undefined || TEMPLATE.test(v), 'a duration such as 500ms, 30s, 2m, 1h, 1d (or {{param}})'),
 ]);
-const durationOrRange = z.union([duration, z.object({ min: duration, max: duration }).strict()]);
-const count = z.union([z.number().int().nonnegative(), template]);
+const durationOrRange = z.union([duration, z.object({ min: duration, max: duration }).strict()], {
+  error: 'a duration such as 30s or 2m, or {min, max}',
+});
+const count = z.union([z.number().int().nonnegative(), template], { error: 'a whole number (or a {{param}} reference)' });
 const text = z.string();
-const party = (values: readonly [string, ...string[]]) => z.union([z.enum(values), template]);
+const oneOf = (values: readonly [string, ...string[]]) =>
+  z.string().refine((v) => values.includes(v) || TEMPLATE.test(v), { error: (i) => `${JSON.stringify(i.input)} is not one of ${values.join(', ')} (or a {{param}} reference)` });
+const party = oneOf;
 
 export const ATTACHMENT = z.object({ url: text, mimetype: text.optional(), filename: text.optional() }).strict();
 
@@ -44,7 +48,7 @@ export const STEP_SCHEMAS = {
   close: z.object({ by: party(['expert', 'customer']).optional() }).strict(),
   reopen: z.object({ by: party(['customer', 'expert']).optional() }).strict(),
   handover: z.object({ reason: text.optional(), receiver: text.optional() }).strict(),
-  rate: z.object({ rating: z.union([z.enum(['good', 'average', 'bad']), template]) }).strict(),
+  rate: z.object({ rating: oneOf(['good', 'average', 'bad']) }).strict(),
   miss: z.object({}).strict(),
   'transfer-to-persona': z.object({ persona: text }).strict(),
   wait: durationOrRange,
@@ -100,7 +104,7 @@ export interface Scenario {
 
 export class ScenarioFileError extends Error {}
 
-const describeIssue = (path: (string | number | symbol)[], message: string) => `${path.map(String).join('.') || '(root)'}: ${message}`;
+const describeIssue = (path: (string | number | symbol)[], message: string) => (path.length > 0 ? `${path.map(String).join('.')}: ${message}` : message);
 
 function parseSteps(raw: unknown[], path: string, file: string): Step[] {
   return raw.map((entry, index) => {

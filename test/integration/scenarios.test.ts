@@ -273,7 +273,7 @@ describe('runs: determinism, speed, cancelling, validation', () => {
       const t = await fresh({ clock: new VirtualClock(START), scenarios: [dir] });
       const list = await control(t, 'GET', '/scenarios');
       expect(list.body.errors).toHaveLength(2);
-      expect(list.body.errors[0]).toMatch(/broken\.yaml: steps\[1\] \(rate\): rating: /);
+      expect(list.body.errors[0]).toMatch(/broken\.yaml: steps\[1\] \(rate\): rating: "superb" is not one of good, average, bad/);
       expect(list.body.errors[1]).toMatch(/not-yaml\.yaml: not valid YAML/);
       expect(list.body.scenarios.map((s: any) => s.name)).toContain('quick-close');
       const run = await play(t, 'quick-close', { speed: 0 });
