@@ -296,8 +296,7 @@ export class ScenarioEngine implements RunHost {
     this.driving = true;
     const step = async (): Promise<void> => {
       while (this.active.size > 0) {
-        // Let pending I/O, promises and the runs' synchronous steps settle first.
-        await new Promise((resolve) => setImmediate(resolve));
+        // Let the runs' continuations (microtasks) and pending I/O run first.
         await new Promise((resolve) => setImmediate(resolve));
         if ([...this.active].some((r) => r.externalWaits > 0)) {
           await new Promise((resolve) => setTimeout(resolve, 5));

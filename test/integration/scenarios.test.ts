@@ -120,6 +120,23 @@ describe('built-in scenarios against a loopback receiver', () => {
     }
   });
 
+  it('busy-day with hundreds of chats does not block the API while it runs', async () => {
+    const started = await control(t, 'POST', '/scenarios/busy-day/runs', { speed: 0, params: { chats: 300 } });
+    let answeredWhileRunning = 0;
+    for (;;) {
+      const res = await t.gql('{ partner { id } }');
+      expect(res.body.data!.partner.id).toBe('guuru-qa');
+      const run = await control(t, 'GET', `/scenarios/busy-day/runs/${started.body.id}`);
+      if (run.body.status !== 'running') {
+        expect(run.body.status, run.body.error).toBe('completed');
+        expect(run.body.chats).toHaveLength(300);
+        break;
+      }
+      answeredWhileRunning += 1;
+    }
+    expect(answeredWhileRunning).toBeGreaterThanOrEqual(3);
+  });
+
   it('gurusup-conversation: send_message events with the organisation key, matching the thread', async () => {
     const gurusupSink = await startWebhookSink(null);
     try {
