@@ -4,7 +4,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fstatSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { get, request, type Agent } from 'node:http';
+import { cpus } from 'node:os';
 
 export const TOKEN = 'demo-token';
 export const AUTH_HEADER = `Bearer ${TOKEN}`;
@@ -70,8 +71,10 @@ export function canPin(): boolean {
 }
 
 export interface SpawnOptions {
-  /** Run on CPU 0 through `taskset -c 0` when available. */
+  /** Run on one CPU (`cpu`, default 0) through `taskset -c` when available. */
   pin?: boolean;
+  /** The CPU `pin` uses (default 0); a CPU this machine does not have means no pinning. */
+  cpu?: number;
   env?: NodeJS.ProcessEnv;
   /** Forward the child's stderr to ours (default true). */
   stderr?: boolean;
@@ -94,8 +97,9 @@ export interface Child {
 /** Starts `command args` (pinned to CPU 0 if asked and possible) and registers it for cleanup. */
 export function spawnChild(command: string, args: string[], options: SpawnOptions = {}): Child {
   guardChildren();
-  const pinned = options.pin === true && canPin();
-  const [file, argv] = pinned ? ['taskset', ['-c', '0', command, ...args]] : [command, args];
+  const cpu = options.cpu ?? 0;
+  const pinned = options.pin === true && canPin() && cpu < cpus().length;
+  const [file, argv] = pinned ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];
   // stdin stays an open pipe: the children written for the bench exit when it closes,
   // so they die with the bench even if it is killed with SIGKILL.
   const child = spawn(file, argv, {
@@ -186,15 +190,18 @@ export interface GraphQLAnswer {
   json: { data?: unknown; errors?: unknown[] } | undefined;
 }
 
-/** POST {query} to `url` with the demo token, over a fresh connection (no keep-alive pool). */
-export function postGraphQL(url: string, query: string, timeoutMs = 10_000): Promise<GraphQLAnswer> {
+/**
+ * POST {query} to `url` with the demo token, over a fresh connection (no keep-alive pool), or
+ * through `agent` (e.g. a keep-alive `http.Agent`) when given.
+ */
+export function postGraphQL(url: string, query: string, timeoutMs = 10_000, agent: Agent | false = false): Promise<GraphQLAnswer> {
   const payload = JSON.stringify({ query });
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         method: 'POST',
-        agent: false,
+        agent,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: AUTH_HEADER },
         timeout: timeoutMs,
       },
@@ -220,6 +227,24 @@ export function postGraphQL(url: string, query: string, timeoutMs = 10_000): Pro
   });
 }
 
+/** GET `url` and parse the answer as JSON (fresh connection). */
+export function getJson<T>(url: string, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`GET ${url}: ${res.statusCode} ${body.slice(0, 500)}`));
+        else resolve(JSON.parse(body) as T);
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
 /** Edge count of a `partner.chats` answer, or undefined when the answer is not one. */
 export function edgeCount(answer: GraphQLAnswer): number | undefined {
   const data = answer.json?.data as { partner?: { chats?: { edges?: unknown[] } } } | undefined;
@@ -241,6 +266,14 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The p-th percentile (0–100), nearest rank. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] as number;
 }
 
 export const min = (values: readonly number[]): number => Math.min(...values);

@@ -1,12 +1,13 @@
 /**
  * The emulator's benchmark. `npm run bench` (builds first), `npm run bench -- --quick` for a short
- * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput),
+ * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks),
  * `--no-pin` to skip `taskset -c 0`. Prints a table and writes bench/results.json (sections not run
  * this time keep their previous figures). See bench/README.md.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import {
@@ -17,9 +18,11 @@ import {
   assertOk,
   canPin,
   edgeCount,
+  getJson,
   guardChildren,
   median,
   min,
+  percentile,
   postGraphQL,
   round,
   rssOf,
@@ -32,8 +35,10 @@ import {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
+const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url));
+const WEBHOOKS = fileURLToPath(new URL('./webhooks.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
-const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput'] as const;
+const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -360,6 +365,252 @@ async function throughput() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. Webhook throughput, and the API's latency while the queue drains
+
+interface WebhooksChildResult {
+  round: number;
+  deliveries: number;
+  chats: number;
+  batch: number;
+  concurrency: number;
+  enqueueMs: number;
+  enqueueBusyMs: number;
+  totalMs: number;
+  drainAfterEnqueueMs: number;
+  settledWhileQueueing: number;
+  perSecond: number;
+  delivered: number;
+  failed: number;
+  attempts: number;
+  failedSamples: unknown[];
+  log: { pending: number; finished: number; evicted: number; limit: number };
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  cpuPercentOfWall: number;
+  eventLoopLagMs: { p50: number; p99: number; max: number };
+  warmup: number;
+  warmupMs: number;
+  warmupPerSecond: number;
+  rssBytes: number;
+}
+
+interface ReceiverStats {
+  received: number;
+  verified: number;
+  unverified: number;
+  unsigned: number;
+  outOfOrder: number;
+  repeated: number;
+  bytes: number;
+  byEvent: Record<string, number>;
+  chats: number;
+  cpuMs: number;
+  busySpanMs: number;
+}
+
+interface LatencyStats {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+const latencyStats = (values: readonly number[]): LatencyStats => ({
+  samples: values.length,
+  p50Ms: round(percentile(values, 50), 2),
+  p99Ms: round(percentile(values, 99), 2),
+  maxMs: round(Math.max(...values), 2),
+});
+const p50p99 = (s: LatencyStats) => `p50 ${s.p50Ms.toFixed(1)} ms  p99 ${s.p99Ms.toFixed(1)} ms (${s.samples.toLocaleString('en-US')})`;
+
+/**
+ * Q1, one request at a time with `gapMs` between them, over one keep-alive connection (as fetch or
+ * a GraphQL client would), until `done()`; each sample tagged with `phase()` at its start.
+ */
+async function sequentialQ1(
+  url: string,
+  agent: Agent,
+  gapMs: number,
+  done: (n: number) => boolean,
+  phase: () => string = () => '',
+): Promise<Map<string, number[]>> {
+  const byPhase = new Map<string, number[]>();
+  for (let n = 0; !done(n); n++) {
+    const tag = phase();
+    const start = performance.now();
+    const answer = await postGraphQL(url, Q1, 10_000, agent);
+    const took = performance.now() - start;
+    assertOk(answer, 'Q1 during the webhook bench');
+    const list = byPhase.get(tag) ?? [];
+    list.push(took);
+    byPhase.set(tag, list);
+    await sleep(gapMs);
+  }
+  return byPhase;
+}
+
+async function webhooks() {
+  const rounds = quick ? 1 : 3;
+  const deliveries = quick ? 6000 : 20_000;
+  const chats = 500;
+  const warmup = 5000;
+  const gapMs = 5;
+  const idleSamples = quick ? 400 : 600;
+  // The emulator gets CPU 0 like the other servers, the receiver CPU 1 so it does not compete with
+  // the emulator; the latency prober (this process) is not pinned.
+  const receiver = spawnChild(process.execPath, ['--import', 'tsx', RECEIVER], { pin, cpu: 1, env: childEnv });
+  let emulator: Child | undefined;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const receiverUrl = (await receiver.waitFor(LISTENING, 60_000))[1] ?? '';
+    const args = ['--receiver', receiverUrl, '--deliveries', String(deliveries), '--chats', String(chats), '--warmup', String(warmup), '--rounds', String(rounds)];
+    emulator = spawnChild(process.execPath, ['--import', 'tsx', WEBHOOKS, ...args], { pin, env: childEnv });
+    const child = emulator;
+    const url = `${(await child.waitFor(/READY (http:\/\/127\.0\.0\.1:\d+)/, 120_000))[1] ?? ''}/graphql`;
+    const warmupStats = await getJson<ReceiverStats>(`${receiverUrl}/reset`); // counts the child's warm-up, then starts from zero
+    await sequentialQ1(url, agent, 0, (n) => n >= 200); // warms the API up; not counted
+
+    // Idle samples before the first round and after each one; enqueue/drain samples during each.
+    const samples = { idle: [] as number[], enqueue: [] as number[], drain: [] as number[] };
+    const idle = async (count: number) => samples.idle.push(...((await sequentialQ1(url, agent, gapMs, (n) => n >= count)).get('') ?? []));
+    await idle(idleSamples);
+    const perRound: { emulator: WebhooksChildResult; receiver: ReceiverStats }[] = [];
+    for (let r = 1; r <= rounds; r++) {
+      const deadline = performance.now() + 300_000;
+      child.process.stdin?.write('go\n');
+      const during = await sequentialQ1(
+        url,
+        agent,
+        gapMs,
+        () => {
+          if (performance.now() > deadline) throw new Error(`webhooks round ${r}: the queue did not drain within 300 s`);
+          if (child.process.exitCode !== null || child.process.signalCode !== null) throw new Error(`webhooks: the emulator exited. stdout:\n${child.stdout()}`);
+          return child.stdout().includes(`RESULT ${r} `);
+        },
+        () => (child.stdout().includes(`ENQUEUED ${r} `) ? 'drain' : 'enqueue'),
+      );
+      samples.enqueue.push(...(during.get('enqueue') ?? []));
+      samples.drain.push(...(during.get('drain') ?? []));
+      const line = child
+        .stdout()
+        .split('\n')
+        .find((l) => l.startsWith(`RESULT ${r} `));
+      if (!line) throw new Error(`webhooks round ${r}: no RESULT line. stdout:\n${child.stdout()}`);
+      const emu = JSON.parse(line.slice(`RESULT ${r} `.length)) as WebhooksChildResult;
+      const stats = await getJson<ReceiverStats>(`${receiverUrl}/reset`);
+      perRound.push({ emulator: emu, receiver: stats });
+      console.log(
+        `  round ${r}/${rounds}: ${Math.round(emu.perSecond).toLocaleString('en-US')} deliveries/s (${ms(emu.totalMs)}), drain Q1 p50 ${percentile(during.get('drain') ?? [], 50).toFixed(1)} ms`,
+      );
+      await idle(idleSamples / 2);
+    }
+
+    const emus = perRound.map((p) => p.emulator);
+    const sum = (pick: (p: { emulator: WebhooksChildResult; receiver: ReceiverStats }) => number) => perRound.reduce((t, p) => t + pick(p), 0);
+    const total = deliveries * rounds;
+    const delivered = sum((p) => p.emulator.delivered);
+    const failed = sum((p) => p.emulator.failed);
+    const receiverTotals = {
+      received: sum((p) => p.receiver.received),
+      verified: sum((p) => p.receiver.verified),
+      unverified: sum((p) => p.receiver.unverified),
+      unsigned: sum((p) => p.receiver.unsigned),
+      outOfOrder: sum((p) => p.receiver.outOfOrder),
+      repeated: sum((p) => p.receiver.repeated),
+    };
+    const allGood =
+      delivered === total &&
+      failed === 0 &&
+      receiverTotals.received === total &&
+      receiverTotals.verified === total &&
+      receiverTotals.unverified === 0 &&
+      receiverTotals.unsigned === 0 &&
+      receiverTotals.outOfOrder === 0 &&
+      receiverTotals.repeated === 0;
+    const perSecond = median(emus.map((e) => e.perSecond));
+    const whileQueueing = median(emus.map((e) => e.settledWhileQueueing / (e.enqueueMs / 1000)));
+    const afterQueueing = median(emus.map((e) => (e.delivered + e.failed - e.settledWhileQueueing) / (e.drainAfterEnqueueMs / 1000)));
+    const latency = {
+      idle: latencyStats(samples.idle),
+      duringEnqueue: latencyStats(samples.enqueue),
+      duringDrain: latencyStats(samples.drain),
+    };
+    // The bench's reading of "unaffected": p50 and p99 while the queue drains within 2x of idle
+    // (same process, same run); smaller differences are this VM's noise.
+    const ratio = {
+      p50: round(latency.duringDrain.p50Ms / latency.idle.p50Ms, 2),
+      p99: round(latency.duringDrain.p99Ms / latency.idle.p99Ms, 2),
+    };
+    const result = {
+      pinned: pin,
+      rounds,
+      deliveriesPerRound: deliveries,
+      chatsPerRound: chats,
+      batch: emus[0]?.batch,
+      concurrency: emus[0]?.concurrency,
+      warmup: { deliveries: warmup, ms: emus[0]?.warmupMs, perSecond: emus[0]?.warmupPerSecond, receiverVerified: warmupStats.verified },
+      medianDeliveriesPerSecond: round(perSecond),
+      medianPerSecondWhileQueueing: round(whileQueueing),
+      medianPerSecondAfterQueueing: round(afterQueueing),
+      delivered,
+      failed,
+      receiver: receiverTotals,
+      probe: { query: Q1, sequential: true, gapMs, keepAlive: true },
+      latencyQ1: latency,
+      latencyRatioDrainIdle: ratio,
+      perRound,
+    };
+    const n = (value: number) => Math.round(value).toLocaleString('en-US');
+    const spread = rounds > 1 ? ` (${n(Math.min(...emus.map((e) => e.perSecond)))}–${n(Math.max(...emus.map((e) => e.perSecond)))})` : '';
+    report({
+      label: `webhooks → loopback receiver (${n(deliveries)} signed${rounds > 1 ? `, ×${rounds}, median` : ''})`,
+      value: `${n(perSecond)}/s${spread}`,
+      target: 'target ≥ 3,000/s',
+      ok: perSecond >= 3000,
+    });
+    report({
+      label: '  first event queued → queue idle (median)',
+      value: `${ms(median(emus.map((e) => e.totalMs)))}, of which queueing ${ms(median(emus.map((e) => e.enqueueMs)))}`,
+    });
+    report({ label: `  rate while queueing (${emus[0]?.batch ?? '?'} events per loop turn) / after`, value: `${n(whileQueueing)}/s / ${n(afterQueueing)}/s` });
+    report({
+      label: 'webhooks delivered / failed / signature verified',
+      value: `${n(delivered)} / ${n(failed)} / ${n(receiverTotals.verified)}`,
+      target: 'all, chat order',
+      ok: allGood,
+    });
+    if (!allGood) {
+      report({
+        label: '  receiver: unverified / unsigned / out of order / repeated',
+        value: `${receiverTotals.unverified} / ${receiverTotals.unsigned} / ${receiverTotals.outOfOrder} / ${receiverTotals.repeated}`,
+      });
+    }
+    report({ label: `Q1 latency, sequential (${gapMs} ms gap), no deliveries`, value: p50p99(latency.idle) });
+    report({ label: '  while the events are being queued', value: p50p99(latency.duringEnqueue) });
+    report({
+      label: 'Q1 latency while the webhook queue drains',
+      value: p50p99(latency.duringDrain),
+      target: 'p50, p99 ≤ 2x idle',
+      ok: ratio.p50 <= 2 && ratio.p99 <= 2,
+    });
+    report({ label: '  ratio drain/idle', value: `p50 ${ratio.p50.toFixed(2)}x  p99 ${ratio.p99.toFixed(2)}x` });
+    report({
+      label: '  emulator CPU, event-loop lag p50/p99 (median round)',
+      value: `${median(emus.map((e) => e.cpuPercentOfWall))}%, ${median(emus.map((e) => e.eventLoopLagMs.p50))} / ${median(emus.map((e) => e.eventLoopLagMs.p99))} ms`,
+    });
+    report({
+      label: '  receiver CPU while deliveries arrive (median round)',
+      value: `${round(median(perRound.map((p) => (100 * p.receiver.cpuMs) / Math.max(1, p.receiver.busySpanMs))))}%`,
+    });
+    return result;
+  } finally {
+    agent.destroy();
+    await emulator?.stop();
+    await receiver.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
 if ((runs('cold-start') || runs('throughput')) && !existsSync(MAIN)) fail(`${MAIN} is missing: run npm run build first (npm run bench does).`);
@@ -379,6 +630,7 @@ const parts: Record<Section, () => Promise<unknown>> = {
   'in-process': inProcess,
   'deep-paging': deepPaging,
   throughput,
+  webhooks,
 };
 for (const section of SECTIONS) {
   if (!runs(section)) continue;

@@ -5,7 +5,7 @@
  * a retry would not fix it). It also checks that each chat's deliveries arrive in the order they
  * were queued (`X-Emulator-Delivery-Id` increases per `X-Guuru-Chat-Id`).
  *
- * GET /stats answers the counts as JSON. Prints `listening on http://127.0.0.1:<port>`.
+ * GET /stats answers the counts as JSON; GET /reset answers them and starts counting from zero. Prints `listening on http://127.0.0.1:<port>`.
  *
  *   node --import tsx bench/webhook-receiver.ts [--secret secr3t] [--port 0]
  */
@@ -24,22 +24,23 @@ const flag = (name: string, fallback: string): string => {
 const secret = flag('--secret', 'secr3t');
 const port = Number(flag('--port', '0'));
 
-const stats = {
+const fresh = () => ({
   received: 0,
   verified: 0,
   unverified: 0,
   unsigned: 0,
   /** A delivery of a chat arrived after a later-queued one of the same chat. */
   outOfOrder: 0,
-  /** Same X-Emulator-Delivery-Id seen again (a retry after a lost answer). */
+  /** Deliveries with X-Emulator-Delivery-Attempt > 1 (retries). */
   repeated: 0,
   bytes: 0,
   byEvent: {} as Record<string, number>,
   firstAtMs: undefined as number | undefined,
   lastAtMs: undefined as number | undefined,
-};
+  since: { wallMs: performance.now(), cpu: process.cpuUsage() },
+});
+let stats = fresh();
 const lastIdOfChat = new Map<string, number>();
-const seen = new Set<number>();
 
 function verify(signature: string | undefined, body: Buffer): boolean | undefined {
   if (signature === undefined) return undefined;
@@ -49,9 +50,19 @@ function verify(signature: string | undefined, body: Buffer): boolean | undefine
 }
 
 const server = createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/stats') {
+  if (req.method === 'GET' && (req.url === '/stats' || req.url === '/reset')) {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ...stats, chats: lastIdOfChat.size, memoryRss: process.memoryUsage().rss }));
+    const { since, ...counts } = stats;
+    const cpu = process.cpuUsage(since.cpu);
+    const wallMs = performance.now() - since.wallMs;
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    // CPU use since the last reset, and over the span from the first to the last delivery.
+    const busySpanMs = counts.firstAtMs === undefined || counts.lastAtMs === undefined ? 0 : counts.lastAtMs - counts.firstAtMs;
+    res.end(JSON.stringify({ ...counts, chats: lastIdOfChat.size, cpuMs: Math.round(cpuMs), wallMs: Math.round(wallMs), busySpanMs: Math.round(busySpanMs), memoryRss: process.memoryUsage().rss }));
+    if (req.url === '/reset') {
+      stats = fresh();
+      lastIdOfChat.clear();
+    }
     return;
   }
   if (req.method !== 'POST') {
@@ -74,8 +85,7 @@ const server = createServer((req, res) => {
     const event = String(req.headers['x-guuru-event'] ?? '(none)');
     stats.byEvent[event] = (stats.byEvent[event] ?? 0) + 1;
     const id = Number(req.headers['x-emulator-delivery-id']);
-    if (seen.has(id)) stats.repeated += 1;
-    else seen.add(id);
+    if (Number(req.headers['x-emulator-delivery-attempt']) > 1) stats.repeated += 1;
     const chat = req.headers['x-guuru-chat-id'];
     if (typeof chat === 'string') {
       const last = lastIdOfChat.get(chat);

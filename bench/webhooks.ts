@@ -1,17 +1,24 @@
 /**
  * Webhook throughput, the emulator side: an in-process emulator whose every GUURU webhook goes to
- * the receiver (`webhookUrl`), `--chats` chats created up front (chat creation fires no webhook).
- * It prints `READY <url>` and waits for a line `go` on stdin (or starts at once with `--auto`);
- * then it generates `--deliveries` events through the domain commands, `--batch` per event-loop
- * turn so the API keeps answering in between: every chat assigned (chat-assigned) and accepted
- * (chat-opened), then user messages round-robin over the chats (message-created). Each event is
- * serialised, signed and queued by the emulator's own publisher, as in normal use. Prints
- * `ENQUEUED <ms>` when the last event is queued and `RESULT <json>` once `dispatcher.idle()`
- * resolves.
+ * the receiver (`webhookUrl`). First a warm-up (`--warmup` deliveries on chats of their own, not
+ * measured), then `READY <url>`. Each of the `--rounds` rounds creates `--chats` fresh chats
+ * (creating a chat fires no webhook), waits for a line `go` on stdin (at once with `--auto`), and
+ * generates `--deliveries` events through the domain commands, `--batch` per event-loop turn so the
+ * API keeps answering in between: every chat assigned (chat-assigned) and accepted (chat-opened),
+ * then user messages round-robin over the chats (message-created). Each event is serialised,
+ * signed and queued by the emulator's own publisher, as in normal use. A round prints
+ * `ENQUEUED <round> <ms>` when its last event is queued and `RESULT <round> <json>` once
+ * `dispatcher.idle()` resolves. After the last round it keeps answering until stdin closes (with
+ * `--auto` it stops and exits).
  *
  *   node --import tsx bench/webhook-receiver.ts   # prints its URL
- *   node --import tsx bench/webhooks.ts --receiver http://127.0.0.1:PORT --auto [--deliveries 20000] [--chats 500] [--batch 500]
+ *   node --import tsx bench/webhooks.ts --receiver http://127.0.0.1:PORT --auto [--deliveries 20000] [--chats 500]
+ *     [--batch 500] [--warmup 3000] [--rounds 1] [--concurrency 16] [--profile round1.cpuprofile]
+ *
+ * `--profile` writes an inspector CPU profile of round 1's measured phase only (first event → idle).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { exitWithParent, round } from './lib.js';
 
@@ -26,7 +33,11 @@ const deliveries = Number(flag('--deliveries', '20000'));
 const chats = Number(flag('--chats', '500'));
 const batch = Number(flag('--batch', '500'));
 const concurrency = Number(flag('--concurrency', '16'));
+const warmup = Number(flag('--warmup', '3000'));
+const rounds = Number(flag('--rounds', '1'));
 const auto = process.argv.includes('--auto');
+/** Writes a CPU profile of the measured phase only (from the first event to idle) to this file. */
+const profileTo = flag('--profile', '');
 if (!receiver) throw new Error('--receiver <url of bench/webhook-receiver.ts> is required');
 if (deliveries < 2 * chats) throw new Error(`--deliveries must be at least 2 × --chats (${2 * chats}): every chat is assigned and accepted`);
 
@@ -45,94 +56,160 @@ const tenant = emu.store.tenant('guuru-qa');
 if (!tenant) throw new Error('no tenant guuru-qa');
 const dispatcher = emu.webhooks.dispatcher;
 
-const chatIds: string[] = [];
-for (let i = 0; i < chats; i++) chatIds.push(createChat(emu.domain, tenant, { question: `bench question ${i}` }).id);
-if (dispatcher.log.counts().pending !== 0) throw new Error('creating chats queued webhooks: the event plan below would be off');
-
-/** Event number i (0-based) of the plan. */
-const USER = { kind: 'user' } as const;
-function fire(i: number): void {
-  const chatId = chatIds[i % chats] as string;
-  if (i < chats) assignChat(emu.domain, tenant as NonNullable<typeof tenant>, chatId, ['api']);
-  else if (i < 2 * chats) acceptChat(emu.domain, tenant as NonNullable<typeof tenant>, chatId, {});
-  else postMessage(emu.domain, tenant as NonNullable<typeof tenant>, chatId, { type: 'text', text: `message ${i}` }, USER);
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
-const settledBy = { delivered: 0, failed: 0 };
-let firstSettledMs: number | undefined;
-let lastSettledMs = 0;
-let attempts = 0;
-dispatcher.on('attempt', () => (attempts += 1));
+const USER = { kind: 'user' } as const;
+/** `count` chats and a function that fires event number i (0-based) of the plan over them. */
+function plan(count: number, label: string): (i: number) => void {
+  const t = tenant as NonNullable<typeof tenant>;
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push(createChat(emu.domain, t, { question: `${label} question ${i}` }).id);
+  if (dispatcher.log.counts().pending !== 0) throw new Error('creating chats queued webhooks: the event plan would be off');
+  return (i) => {
+    const chatId = ids[i % count] as string;
+    if (i < count) assignChat(emu.domain, t, chatId, ['api']);
+    else if (i < 2 * count) acceptChat(emu.domain, t, chatId, {});
+    else postMessage(emu.domain, t, chatId, { type: 'text', text: `${label} message ${i}` }, USER);
+  };
+}
+
+/** Fires events 0..total-1, `batch` per event-loop turn; resolves with the busy time. */
+async function fireAll(fire: (i: number) => void, total: number): Promise<number> {
+  let busyMs = 0;
+  for (let from = 0; from < total; from += batch) {
+    const batchStart = performance.now();
+    for (let i = from; i < Math.min(from + batch, total); i++) fire(i);
+    busyMs += performance.now() - batchStart;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return busyMs;
+}
+
+/** What the 'settled' and 'attempt' listeners count, per round; `current` undefined during the warm-up. */
+interface Tally {
+  delivered: number;
+  failed: number;
+  attempts: number;
+  firstSettledMs?: number;
+  lastSettledMs: number;
+}
+const warmupTally: Tally = { delivered: 0, failed: 0, attempts: 0, lastSettledMs: 0 };
+let current: Tally | undefined;
+dispatcher.on('attempt', () => {
+  (current ?? warmupTally).attempts += 1;
+});
 dispatcher.on('settled', (delivery) => {
+  const tally = current ?? warmupTally;
+  if (delivery.status === 'delivered') tally.delivered += 1;
+  else tally.failed += 1;
   const now = performance.now();
-  firstSettledMs ??= now;
-  lastSettledMs = now;
-  if (delivery.status === 'delivered') settledBy.delivered += 1;
-  else settledBy.failed += 1;
+  tally.firstSettledMs ??= now;
+  tally.lastSettledMs = now;
 });
 
-const started = new Promise<void>((resolve) => {
-  if (auto) {
-    resolve();
-    return;
-  }
+// Warm-up on chats of their own (the JIT, the connection pool), not measured.
+const warmupStart = performance.now();
+if (warmup > 0) {
+  await fireAll(plan(Math.min(chats, Math.floor(warmup / 2)), 'warm-up'), warmup);
+  await dispatcher.idle();
+}
+const warmupMs = performance.now() - warmupStart;
+if (warmupTally.failed > 0) throw new Error(`${warmupTally.failed} warm-up deliveries failed: is the receiver up at ${receiver}?`);
+
+/** Resolves on the n-th `go` line on stdin (at once with --auto). */
+let gos = 0;
+const goWaiters: { n: number; resolve: () => void }[] = [];
+if (!auto) {
   let input = '';
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (chunk: string) => {
     input += chunk;
-    if (/^go$/m.test(input)) resolve();
+    gos = input.split('\n').filter((l) => l.trim() === 'go').length;
+    for (const w of goWaiters.filter((w) => w.n <= gos)) {
+      goWaiters.splice(goWaiters.indexOf(w), 1);
+      w.resolve();
+    }
   });
   process.stdin.resume();
-});
+}
+const go = (n: number) => (auto || gos >= n ? Promise.resolve() : new Promise<void>((resolve) => goWaiters.push({ n, resolve })));
+
+const LOOP_RESOLUTION_MS = 2;
+// The histogram holds the interval between two ticks of its timer: the lag is what exceeds the resolution.
+const lag = (ns: number) => round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS), 1);
 
 console.log(`READY ${url}`);
-await started;
+for (let r = 1; r <= rounds; r++) {
+  const fire = plan(chats, `round ${r}`);
+  const logAtStart = dispatcher.log.counts();
+  await go(r);
+  const tally: Tally = { delivered: 0, failed: 0, attempts: 0, lastSettledMs: 0 };
+  current = tally;
+  const profiler = profileTo && r === 1 ? await startProfile() : undefined;
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loopDelay.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const enqueueBusyMs = await fireAll(fire, deliveries);
+  const enqueuedMs = performance.now() - t0;
+  const settledWhileQueueing = tally.delivered + tally.failed;
+  console.log(`ENQUEUED ${r} ${round(enqueuedMs)}`);
+  await dispatcher.idle();
+  const totalMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  loopDelay.disable();
+  current = undefined;
+  if (profiler) await profiler.stop(profileTo);
 
-const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-loopDelay.enable();
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
-let enqueueBusyMs = 0;
-for (let from = 0; from < deliveries; from += batch) {
-  const batchStart = performance.now();
-  for (let i = from; i < Math.min(from + batch, deliveries); i++) fire(i);
-  enqueueBusyMs += performance.now() - batchStart;
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  const counts = dispatcher.log.counts();
+  const failed = dispatcher.log.list({ status: 'failed' }).slice(0, 5);
+  console.log(
+    `RESULT ${r} ${JSON.stringify({
+      round: r,
+      deliveries,
+      chats,
+      batch,
+      concurrency,
+      warmup,
+      warmupMs: round(warmupMs),
+      warmupPerSecond: round(warmup / (warmupMs / 1000)),
+      enqueueMs: round(enqueuedMs),
+      enqueueBusyMs: round(enqueueBusyMs),
+      totalMs: round(totalMs),
+      drainAfterEnqueueMs: round(totalMs - enqueuedMs),
+      settledWhileQueueing,
+      firstSettledMs: tally.firstSettledMs === undefined ? undefined : round(tally.firstSettledMs - t0, 1),
+      lastSettledMs: round(tally.lastSettledMs - t0),
+      perSecond: round((tally.delivered + tally.failed) / (totalMs / 1000)),
+      delivered: tally.delivered,
+      failed: tally.failed,
+      attempts: tally.attempts,
+      failedSamples: failed.map((d) => ({ id: d.id, event: d.event, attempts: d.attempts.map((a) => a.error ?? a.statusCode) })),
+      log: { ...counts, evictedDuringRound: counts.evicted - logAtStart.evicted },
+      cpuUserMs: round(cpu.user / 1000),
+      cpuSystemMs: round(cpu.system / 1000),
+      cpuPercentOfWall: round(((cpu.user + cpu.system) / 1000 / totalMs) * 100),
+      eventLoopLagMs: { p50: lag(loopDelay.percentile(50)), p99: lag(loopDelay.percentile(99)), max: lag(loopDelay.max) },
+      rssBytes: process.memoryUsage().rss,
+    })}`,
+  );
 }
-const enqueuedMs = performance.now() - t0;
-console.log(`ENQUEUED ${round(enqueuedMs)}`);
-await dispatcher.idle();
-const totalMs = performance.now() - t0;
-const cpu = process.cpuUsage(cpu0);
-loopDelay.disable();
-
-const counts = dispatcher.log.counts();
-const failed = dispatcher.log.list({ status: 'failed' }).slice(0, 5);
-const ns = (value: number) => round(value / 1e6, 1);
-console.log(
-  `RESULT ${JSON.stringify({
-    deliveries,
-    chats,
-    batch,
-    concurrency,
-    enqueueMs: round(enqueuedMs),
-    enqueueBusyMs: round(enqueueBusyMs),
-    totalMs: round(totalMs),
-    drainAfterEnqueueMs: round(totalMs - enqueuedMs),
-    firstSettledMs: firstSettledMs === undefined ? undefined : round(firstSettledMs - t0, 1),
-    lastSettledMs: round(lastSettledMs - t0),
-    perSecond: round((settledBy.delivered + settledBy.failed) / (totalMs / 1000)),
-    delivered: settledBy.delivered,
-    failed: settledBy.failed,
-    attempts,
-    failedSamples: failed.map((d) => ({ id: d.id, event: d.event, attempts: d.attempts.map((a) => a.error ?? a.statusCode) })),
-    log: counts,
-    cpuUserMs: round(cpu.user / 1000),
-    cpuSystemMs: round(cpu.system / 1000),
-    cpuPercentOfWall: round(((cpu.user + cpu.system) / 1000 / totalMs) * 100),
-    eventLoopDelayMs: { p50: ns(loopDelay.percentile(50)), p99: ns(loopDelay.percentile(99)), max: ns(loopDelay.max) },
-    rssBytes: process.memoryUsage().rss,
-  })}`,
-);
-await emu.stop();
-process.exit(0);
+// Run by the bench: stay up for its latency samples after the last round; it ends us by closing
+// stdin or with SIGTERM.
+if (auto) {
+  await emu.stop();
+  process.exit(0);
+}
