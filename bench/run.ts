@@ -1,6 +1,6 @@
 /**
  * The emulator's benchmark. `npm run bench` (builds first), `npm run bench -- --quick` for a short
- * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks),
+ * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks, gurusup),
  * `--no-pin` to skip `taskset -c 0`. Prints a table and writes bench/results.json (sections not run
  * this time keep their previous figures). See bench/README.md.
  */
@@ -31,6 +31,7 @@ import {
   spawnChild,
   type Child,
 } from './lib.js';
+import { measureGurusup } from './gurusup.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -38,7 +39,7 @@ const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url))
 const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url));
 const WEBHOOKS = fileURLToPath(new URL('./webhooks.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
-const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks'] as const;
+const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks', 'gurusup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -625,12 +626,28 @@ console.log('This is a shared, noisy VM: differences under ~30% are noise; compa
 
 const started = new Date().toISOString();
 const sections: Partial<Record<Section, unknown>> = {};
+async function gurusup() {
+  const result = await measureGurusup({ quick, pin });
+  for (const endpoint of ['threads', 'messages'] as const) {
+    const label = endpoint === 'threads' ? 'Gurusup GET /threads, emulator vs bare Express 5' : 'Gurusup POST /messages (auto-reply), emulator vs bare Express 5';
+    const ratio = result.ratio[endpoint];
+    report({
+      label,
+      value: `${perSecond(result.medianReqPerSec.emulator[endpoint])} vs ${Math.round(result.medianReqPerSec.baseline[endpoint]).toLocaleString('en-US')}: ${ratio}`,
+      target: '≥ 0.6',
+      ok: ratio >= 0.6,
+    });
+  }
+  return result;
+}
+
 const parts: Record<Section, () => Promise<unknown>> = {
   'cold-start': coldStart,
   'in-process': inProcess,
   'deep-paging': deepPaging,
   throughput,
   webhooks,
+  gurusup,
 };
 for (const section of SECTIONS) {
   if (!runs(section)) continue;

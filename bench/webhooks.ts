@@ -13,7 +13,7 @@
  *
  *   node --import tsx bench/webhook-receiver.ts   # prints its URL
  *   node --import tsx bench/webhooks.ts --receiver http://127.0.0.1:PORT --auto [--deliveries 20000] [--chats 500]
- *     [--batch 500] [--warmup 3000] [--rounds 1] [--concurrency 16] [--profile round1.cpuprofile]
+ *     [--batch 500] [--warmup 3000] [--rounds 1] [--concurrency 8] [--profile round1.cpuprofile]
  *
  * `--profile` writes an inspector CPU profile of round 1's measured phase only (first event → idle).
  */
@@ -32,7 +32,7 @@ const receiver = flag('--receiver', '');
 const deliveries = Number(flag('--deliveries', '20000'));
 const chats = Number(flag('--chats', '500'));
 const batch = Number(flag('--batch', '500'));
-const concurrency = Number(flag('--concurrency', '16'));
+const concurrency = Number(flag('--concurrency', '8'));
 const warmup = Number(flag('--warmup', '3000'));
 const rounds = Number(flag('--rounds', '1'));
 const auto = process.argv.includes('--auto');
