@@ -71,7 +71,8 @@ async function start(flags: StartFlags): Promise<void> {
       if (done) console.log(`scenario ${scenario}: ${done.id} ${done.status}${done.error ? `: ${done.error}` : ''}`);
     });
   }
-  for (const error of emulator.scenarios.loadErrors) console.error(`scenario skipped: ${error}`);
+  // Reads the scenario files now, so a broken one is reported (through the logger) at start.
+  emulator.scenarios.list();
   const shutdown = (signal: string) => {
     console.log(`\n${signal}: stopping`);
     emulator.stop().then(

@@ -1,6 +1,26 @@
 import type { Request } from 'express';
-import type { z } from 'zod';
-import { invalidArgument } from '../domain/errors.js';
+import { z } from 'zod';
+import { DomainError, invalidArgument } from '../domain/errors.js';
+import { findTenant } from '../domain/tenants.js';
+import type { Store } from '../store/store.js';
+import type { Tenant } from '../store/tenant.js';
+
+/** An absolute http(s) URL (webhook targets). */
+export const httpUrl = (example = 'an http(s) URL') => z.url({ protocol: /^https?$/, error: example });
+
+/**
+ * The tenant a request without one in its path is about: `tenant` in the JSON body, else
+ * `?tenant=`, else the first (built-in) tenant.
+ */
+export function tenantOfRequest(store: Store, req: Request): Tenant {
+  const fromBody = (req.body as { tenant?: unknown } | undefined)?.tenant;
+  const id =
+    (typeof fromBody === 'string' ? fromBody : undefined) ??
+    (typeof req.query.tenant === 'string' ? req.query.tenant : undefined) ??
+    store.tenants()[0]?.id;
+  if (id === undefined) throw new DomainError('NOT_FOUND', 'There is no tenant; create one with POST /_emulator/tenants.');
+  return findTenant(store, id);
+}
 
 /** Validates a JSON body (or query) with zod; the first problem becomes a 400 naming the field. */
 export function parseBody<T>(schema: z.ZodType<T>, req: Request, source: 'body' | 'query' = 'body'): T {

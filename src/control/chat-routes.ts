@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { USER, SYSTEM, type Actor } from '../domain/actors.js';
 import {
   acceptChat,
+  assertAssignable,
   assignChat,
   closeChat,
   createChat,
@@ -17,7 +18,6 @@ import {
 import type { DomainContext } from '../domain/context.js';
 import { invalidArgument } from '../domain/errors.js';
 import { findTenant } from '../domain/tenants.js';
-import type { ChatRecord } from '../store/model.js';
 import { parseBody } from './body.js';
 
 const by = z.union([z.literal('user'), z.literal('expert'), z.literal('api'), z.literal('system')]);
@@ -59,9 +59,6 @@ type ChatActionName = keyof typeof ACTIONS;
 const actorFor = (who: z.infer<typeof by>, expertId?: string): Actor =>
   who === 'user' ? USER : who === 'system' ? SYSTEM : who === 'expert' ? { kind: 'expert', id: expertId ?? '' } : { kind: 'api' };
 
-/** The chat as the control API shows it: the stored record (messages included). */
-const view = (chat: ChatRecord) => chat;
-
 /**
  * Chat actions for people and CI jobs: everything a party of a chat can do (the end user asks,
  * writes, reopens and rates; GUURU assigns, hands over, marks missed; an expert accepts, writes,
@@ -73,22 +70,16 @@ export function createChatRoutes(domain: DomainContext): Router {
   router.post('/tenants/:id/chats', (req, res) => {
     const tenant = findTenant(domain.store, req.params.id);
     const body = parseBody(createChatBody, req);
-    if (body.requestedExperts) {
-      // Check the experts before creating anything, so a bad list leaves no half-made chat.
-      for (const id of body.requestedExperts) {
-        if (id !== 'api' && !tenant.expertsById.get(id)?.isMember) {
-          throw invalidArgument('requestedExperts', `"${id}" is not an expert of this partner's community; use "api" or an expert id.`);
-        }
-      }
-    }
+    // Check the experts before creating anything, so a bad list leaves no half-made chat.
+    if (body.requestedExperts) assertAssignable(tenant, body.requestedExperts, 'requestedExperts');
     const { requestedExperts, ...input } = body;
     const chat = createChat(domain, tenant, input);
     if (requestedExperts) assignChat(domain, tenant, chat.id, requestedExperts);
-    res.status(201).location(`/_emulator/tenants/${tenant.id}/chats/${chat.id}`).json(view(chat));
+    res.status(201).location(`/_emulator/tenants/${tenant.id}/chats/${chat.id}`).json(chat);
   });
 
   router.get('/tenants/:id/chats/:chatId', (req, res) => {
-    res.json(view(findChatOrThrow(findTenant(domain.store, req.params.id), req.params.chatId, 'chatId')));
+    res.json(findChatOrThrow(findTenant(domain.store, req.params.id), req.params.chatId, 'chatId'));
   });
 
   router.post('/tenants/:id/chats/:chatId/:action', (req, res) => {
@@ -144,7 +135,7 @@ export function createChatRoutes(domain: DomainContext): Router {
         transferChatToPersona(domain, tenant, chatId, parseBody(ACTIONS['transfer-to-persona'], req).personaId);
         break;
     }
-    res.json(view(findChatOrThrow(tenant, chatId, 'chatId')));
+    res.json(findChatOrThrow(tenant, chatId, 'chatId'));
   });
 
   return router;

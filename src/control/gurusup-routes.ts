@@ -1,18 +1,17 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { DomainError } from '../domain/errors.js';
 import { findTenant } from '../domain/tenants.js';
 import { orgOf, sendSystemMessage, updateOrg } from '../domain/threads.js';
 import type { DomainContext } from '../domain/context.js';
 import type { GurusupSettings } from '../gurusup/settings.js';
 import { messageJson } from '../gurusup/views.js';
 import type { Tenant } from '../store/tenant.js';
-import { parseBody } from './body.js';
+import { httpUrl, parseBody, tenantOfRequest } from './body.js';
 
 const settingsBody = z
   .object({
     tenant: z.string().optional(),
-    webhookUrl: z.union([z.url({ protocol: /^https?$/, error: 'an http(s) URL' }), z.literal(''), z.null()]).optional(),
+    webhookUrl: z.union([httpUrl(), z.literal(''), z.null()]).optional(),
     eventName: z.string().min(1).max(100).optional(),
     postStatus: z.union([z.literal(200), z.literal(201)]).optional(),
     autoReply: z.boolean().optional(),
@@ -50,11 +49,6 @@ export function createGurusupControlRoutes(domain: DomainContext, settings: Guru
       threads: org.threads.length,
     };
   };
-  const tenantFrom = (req: Request, explicit?: string): Tenant => {
-    const id = explicit ?? (typeof req.query.tenant === 'string' ? req.query.tenant : undefined) ?? domain.store.tenants()[0]?.id;
-    if (id === undefined) throw new DomainError('NOT_FOUND', 'There is no tenant; create one with POST /_emulator/tenants.');
-    return findTenant(domain.store, id);
-  };
   const put = (tenant: Tenant, req: Request) => {
     const { tenant: _t, autoReply, language, webhookUrl, ...rest } = parseBody(settingsBody, req);
     orgOf(tenant);
@@ -64,10 +58,10 @@ export function createGurusupControlRoutes(domain: DomainContext, settings: Guru
   };
 
   router.get('/gurusup', (req, res) => {
-    res.json(view(tenantFrom(req)));
+    res.json(view(tenantOfRequest(domain.store, req)));
   });
   router.put('/gurusup', (req, res) => {
-    res.json(put(tenantFrom(req, (req.body as { tenant?: string } | undefined)?.tenant), req));
+    res.json(put(tenantOfRequest(domain.store, req), req));
   });
   router.get('/tenants/:id/gurusup', (req, res) => {
     res.json(view(findTenant(domain.store, req.params.id)));

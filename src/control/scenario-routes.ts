@@ -2,11 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ScenarioEngine } from '../scenarios/engine.js';
 import type { Scenario } from '../scenarios/schema.js';
-import { parseBody } from './body.js';
+import { httpUrl, parseBody } from './body.js';
 
 const runBody = z
   .object({
-    target: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+    target: httpUrl().optional(),
     speed: z.number().min(0).max(1_000_000).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),

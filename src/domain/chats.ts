@@ -112,16 +112,21 @@ function commit<A extends ChatAction>(
   return chat;
 }
 
+/** Throws unless every id is `api` or a member of the partner's community (argument `experts`). */
+export function assertAssignable(tenant: Tenant, experts: string[], argumentName = 'experts'): void {
+  if (experts.length === 0) throw invalidArgument(argumentName, 'A chat is assigned to at least one expert id (e.g. "api", the Public API service account).');
+  for (const id of experts) {
+    if (id !== SERVICE_ACCOUNT_ID && !tenant.expertsById.get(id)?.isMember) {
+      throw invalidArgument(argumentName, `"${id}" is not an expert of this partner's community; use "api" or an expert id from partner { experts }.`);
+    }
+  }
+}
+
 /** GUURU routes the chat to a pool of experts (`api` is the Public API service account). */
 export function assignChat(ctx: DomainContext, tenant: Tenant, chatId: string, experts: string[] = [SERVICE_ACCOUNT_ID], actor: Actor = SYSTEM): ChatRecord {
   const chat = findChatOrThrow(tenant, chatId);
   assertTransition(chat, 'assign');
-  if (experts.length === 0) throw invalidArgument('experts', 'A chat is assigned to at least one expert id (e.g. "api", the Public API service account).');
-  for (const id of experts) {
-    if (id !== SERVICE_ACCOUNT_ID && !tenant.expertsById.get(id)?.isMember) {
-      throw invalidArgument('experts', `"${id}" is not an expert of this partner's community; use "api" or an expert id from partner { experts }.`);
-    }
-  }
+  assertAssignable(tenant, experts);
   return commit(ctx, tenant, chat, 'assign', actor, (c) => {
     c.requestedExperts = [...new Set(experts)];
     // A re-assigned chat waits for a new expert.

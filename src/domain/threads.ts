@@ -53,7 +53,7 @@ function checkBody(body: string): string {
   return body;
 }
 
-function threadFor(ctx: DomainContext, tenant: Tenant, org: GurusupOrgData, fid: string, now: number): GurusupThreadRecord {
+function threadFor(tenant: Tenant, org: GurusupOrgData, fid: string, now: number): GurusupThreadRecord {
   const hash = threadHash(fid);
   const existing = tenant.threadsByHash.get(hash);
   if (existing) return existing;
@@ -91,7 +91,7 @@ export function postThreadMessage(ctx: DomainContext, tenant: Tenant, input: Par
   const lang = input.lang?.trim() || org.language;
   const isAgent = input.is_customer_support_agent ?? false;
   const now = ctx.clock.now();
-  const thread = threadFor(ctx, tenant, org, fid, now);
+  const thread = threadFor(tenant, org, fid, now);
   const posted = append(ctx, tenant, thread, {
     body,
     userFid,
@@ -132,7 +132,7 @@ export function sendSystemMessage(
   const fid = checkFid(input.thread_fid, 'thread_fid');
   const body = checkBody(input.body);
   const now = ctx.clock.now();
-  const thread = threadFor(ctx, tenant, org, fid, now);
+  const thread = threadFor(tenant, org, fid, now);
   const message = append(ctx, tenant, thread, {
     body,
     userFid: input.user_fid ?? org.systemUserFid,

@@ -7,7 +7,7 @@ import { findTenant } from '../domain/tenants.js';
 import type { Logger } from '../logger.js';
 import { Random } from '../random.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
-import { loadScenarios } from './loader.js';
+import { loadScenarios, type LoadedScenarios } from './loader.js';
 import type { RunRecord } from './run-types.js';
 import { RunCancelled, ScenarioRun, StepFailed, type RunHost } from './runner.js';
 import type { Scenario } from './schema.js';
@@ -49,8 +49,7 @@ const KEPT_RUNS = 200;
  * only waiting for time.
  */
 export class ScenarioEngine implements RunHost {
-  readonly scenarios: Map<string, Scenario>;
-  readonly loadErrors: string[];
+  private loaded: LoadedScenarios | undefined;
   private readonly runs = new Map<string, ScenarioRun>();
   private readonly active = new Set<ScenarioRun>();
   private readonly byChat = new Map<string, ScenarioRun>();
@@ -60,10 +59,6 @@ export class ScenarioEngine implements RunHost {
   private readonly offs: (() => void)[] = [];
 
   constructor(private readonly deps: EngineDeps) {
-    const loaded = loadScenarios(deps.dirs ?? []);
-    this.scenarios = loaded.scenarios;
-    this.loadErrors = loaded.errors;
-    for (const error of loaded.errors) deps.logger.warn(`scenario skipped: ${error}`);
     const { events } = deps.domain;
     for (const name of [...CHAT_EVENTS, 'message.created' as const]) {
       this.offs.push(
@@ -94,6 +89,23 @@ export class ScenarioEngine implements RunHost {
     };
     deps.dispatcher.on('enqueued', onEnqueued);
     this.offs.push(() => deps.dispatcher.off('enqueued', onEnqueued));
+  }
+
+  /** The scenario files, read when first needed: a test file that never runs one pays nothing at start. */
+  get scenarios(): Map<string, Scenario> {
+    return this.load().scenarios;
+  }
+
+  get loadErrors(): string[] {
+    return this.load().errors;
+  }
+
+  private load(): LoadedScenarios {
+    if (!this.loaded) {
+      this.loaded = loadScenarios(this.deps.dirs ?? []);
+      for (const error of this.loaded.errors) this.deps.logger.warn(`scenario skipped: ${error}`);
+    }
+    return this.loaded;
   }
 
   list(): Scenario[] {
@@ -165,11 +177,7 @@ export class ScenarioEngine implements RunHost {
   cancel(name: string, id: string): RunRecord {
     const record = this.get(name, id);
     const run = this.runs.get(id) as ScenarioRun;
-    if (record.status === 'running') {
-      run.cancelled = true;
-      this.finish(run, 'cancelled');
-      this.wake();
-    }
+    if (record.status === 'running') this.abort(run);
     return record;
   }
 
@@ -185,10 +193,7 @@ export class ScenarioEngine implements RunHost {
   }
 
   stop(): void {
-    for (const run of this.active) {
-      run.cancelled = true;
-      this.finish(run, 'cancelled');
-    }
+    for (const run of [...this.active]) this.abort(run);
     this.offs.forEach((off) => off());
     this.wake();
   }
@@ -207,19 +212,16 @@ export class ScenarioEngine implements RunHost {
     // A virtual clock moves by the whole delay (the driver advances it); the system clock waits delay / speed.
     const wait = clock.kind === 'virtual' ? ms : run.record.speed === 0 ? 0 : ms / run.record.speed;
     return new Promise((resolve, reject) => {
-      const handle = clock.schedule(wait, () => {
-        this.waiters.delete(check);
-        if (run.cancelled) reject(new RunCancelled());
-        else resolve();
-      });
-      const check = () => {
-        if (run.cancelled) {
-          handle.cancel();
-          this.waiters.delete(check);
-          reject(new RunCancelled());
-        }
+      const abort = () => {
+        handle.cancel();
+        reject(new RunCancelled());
       };
-      this.waiters.add(check);
+      const handle = clock.schedule(wait, () => {
+        run.sleeps.delete(abort);
+        resolve();
+      });
+      // Cancelling the run aborts its sleeps directly: domain events never need to look at them.
+      run.sleeps.add(abort);
     });
   }
 
@@ -247,6 +249,14 @@ export class ScenarioEngine implements RunHost {
 
   // --- internals ---------------------------------------------------------------------------
 
+  private abort(run: ScenarioRun): void {
+    run.cancelled = true;
+    this.finish(run, 'cancelled');
+    for (const abortSleep of [...run.sleeps]) abortSleep();
+    run.sleeps.clear();
+    this.wake();
+  }
+
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
@@ -264,7 +274,13 @@ export class ScenarioEngine implements RunHost {
     if (this.runs.size <= KEPT_RUNS) return;
     for (const [id, run] of this.runs) {
       if (this.runs.size <= KEPT_RUNS) break;
-      if (run.record.status !== 'running') this.runs.delete(id);
+      if (run.record.status === 'running') continue;
+      this.runs.delete(id);
+      // A forgotten run stops routing its chats' webhooks to its target.
+      for (const chatOrThread of [...run.record.chats, ...run.record.threads]) {
+        const key = `${run.tenant.id}/${chatOrThread}`;
+        if (this.byChat.get(key) === run) this.byChat.delete(key);
+      }
     }
   }
 

@@ -12,14 +12,23 @@ export interface LoadedScenarios {
   errors: string[];
 }
 
+/** The built-in files never change while the process runs: they are read and validated once. */
+let builtIns: LoadedScenarios | undefined;
+
 /**
  * Reads every *.yaml / *.yml of the built-in folder, then of each extra folder (a later file with
  * the same name replaces an earlier one). A broken file is reported and skipped.
  */
 export function loadScenarios(extraDirs: string[] = []): LoadedScenarios {
+  builtIns ??= readFolders([{ dir: builtInScenariosDir(), builtIn: true }]);
+  if (extraDirs.length === 0) return { scenarios: new Map(builtIns.scenarios), errors: [...builtIns.errors] };
+  const extra = readFolders(extraDirs.map((dir) => ({ dir, builtIn: false })));
+  return { scenarios: new Map([...builtIns.scenarios, ...extra.scenarios]), errors: [...builtIns.errors, ...extra.errors] };
+}
+
+function readFolders(dirs: { dir: string; builtIn: boolean }[]): LoadedScenarios {
   const scenarios = new Map<string, Scenario>();
   const errors: string[] = [];
-  const dirs = [{ dir: builtInScenariosDir(), builtIn: true }, ...extraDirs.map((dir) => ({ dir, builtIn: false }))];
   for (const { dir, builtIn } of dirs) {
     let files: string[];
     try {

@@ -51,6 +51,8 @@ export class ScenarioRun {
   cancelled = false;
   /** Waits on the integrator in progress (the virtual-clock driver holds time while there are any). */
   externalWaits = 0;
+  /** Aborts the sleeps in progress (cancelling a run). */
+  readonly sleeps = new Set<() => void>();
   /** The entry webhooks enqueued right now belong to (set while a step runs). */
   current: TimelineEntry | undefined;
 
@@ -149,7 +151,7 @@ export class ScenarioRun {
     const entry = this.entry(name, step.kind, flow);
     this.current = entry;
     try {
-      entry.detail = this.perform(step, flow);
+      entry.detail = this.perform(step, flow, name);
       if (flow.chatId) entry.chatId = flow.chatId;
       if (flow.threadFid) entry.thread = threadHash(flow.threadFid);
     } catch (error) {
@@ -195,9 +197,8 @@ export class ScenarioRun {
     return { kind: 'expert', id: holder };
   }
 
-  private perform(step: Step, flow: Flow): string | undefined {
+  private perform(step: Step, flow: Flow, name: string): string | undefined {
     const { ctx, tenant } = this;
-    const name = `${step.path}${flow.suffix}`;
     switch (step.kind) {
       case 'open': {
         const asked = step.args.language ? this.text(step.args.language) : flow.language;

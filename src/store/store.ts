@@ -52,6 +52,16 @@ function parseOrUndefined(text: string): TenantData | undefined {
   }
 }
 
+/** A tenant's Gurusup organisation shaped like the template's (or a plain empty one), with its own keys. */
+const gurusupFixture = (template: TenantFixture, apiKeys: string[]): NonNullable<TenantFixture['gurusup']> => ({
+  language: 'en',
+  autoReply: true,
+  threads: 0,
+  languages: { en: 1 },
+  ...template.gurusup,
+  apiKeys,
+});
+
 /** Pure output of the generator, cached by its inputs so that test files start fast. */
 const seedCache = new Map<string, string>();
 
@@ -126,7 +136,7 @@ export class Store {
     if (this.byToken.has(token)) throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
     const gurusupKey = options.gurusupKey ?? `gs_${this.ids.token(32)}`;
     if (this.byGurusupKey.has(gurusupKey)) throw new StoreError('TOKEN_IN_USE', 'that Gurusup API key already belongs to another tenant');
-    const gurusup = { language: 'en', autoReply: true, threads: 0, languages: { en: 1 }, ...template.gurusup, apiKeys: [gurusupKey] };
+    const gurusup = gurusupFixture(template, [gurusupKey]);
     const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token], gurusup };
     const origin = { fixture, seed: options.seed ?? this.options.seed + this.created * 7919, builtIn: false };
     this.origins.set(id, origin);
@@ -220,7 +230,7 @@ export class Store {
   private originOf(data: TenantData): TenantOrigin {
     const template = this.options.fixtures.tenants[0];
     if (!template) throw new Error('fixtures define no tenant');
-    const gurusup = data.gurusup ? { language: 'en', autoReply: true, threads: 0, languages: { en: 1 }, ...template.gurusup, apiKeys: data.gurusup.apiKeys } : undefined;
+    const gurusup = data.gurusup ? gurusupFixture(template, data.gurusup.apiKeys) : undefined;
     return { fixture: { ...template, id: data.id, name: data.name, tokens: data.tokens, gurusup }, seed: data.seed, builtIn: false };
   }
 

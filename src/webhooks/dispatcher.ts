@@ -195,16 +195,9 @@ export class Dispatcher extends EventEmitter<{ enqueued: [Delivery]; attempt: [D
       target.inFlight += 1;
       void this.attempt(head).then((outcome) => {
         target.inFlight -= 1;
-        if (outcome === 'retry') {
-          const delay = (head.nextAttemptAt ?? 0) - this.options.clock.now();
-          this.schedule(delay, () => {
-            head.nextAttemptAt = undefined;
-            target.ready.unshift(key);
-            this.pump(target);
-          });
-        } else {
-          this.finishHead(target, key);
-        }
+        // A retry goes back to the front of its lane's turn; pump waits out nextAttemptAt.
+        if (outcome === 'retry') target.ready.unshift(key);
+        else this.finishHead(target, key);
         this.pump(target);
       });
     }
