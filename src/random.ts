@@ -42,7 +42,7 @@ function splitmix32(seed: number): () => number {
  * fast generator (sfc32); faker is used only for what it is good at, names and addresses.
  */
 export class Random {
-  readonly faker: Faker;
+  private englishFaker: Faker | undefined;
   private localised: Record<SeedLanguage, Faker> | undefined;
   private a: number;
   private b: number;
@@ -55,7 +55,12 @@ export class Random {
     this.b = mix();
     this.c = mix();
     this.d = mix();
-    this.faker = newFaker(fakerEN, seed);
+  }
+
+  /** Made on first use: most instances (ids, jitter, keys) never need a faker. */
+  get faker(): Faker {
+    this.englishFaker ??= newFaker(fakerEN, this.seed);
+    return this.englishFaker;
   }
 
   /** A faker that writes names and places for `language` (made on first use: most instances never need one). */
