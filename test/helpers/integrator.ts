@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { verifyGuuruSignature } from './webhook-sink.js';
 
 export interface TestIntegrator {
   url: string;
@@ -59,9 +59,7 @@ export async function startIntegrator(graphqlUrl: string, options: { replies: nu
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const digest = Buffer.from(createHmac('sha256', options.secret ?? 'secr3t').update(Buffer.from(raw, 'utf8')).digest('hex'), 'utf8');
-      const checksum = Buffer.from(String(req.headers['x-guuru-hmac-sha256'] ?? ''), 'utf8');
-      if (checksum.length !== digest.length || !timingSafeEqual(digest, checksum)) {
+      if (!verifyGuuruSignature(raw, req.headers['x-guuru-hmac-sha256'], options.secret ?? 'secr3t')) {
         res.writeHead(400).end('Invalid request, non-matching HMAC-SHA256 received');
         return;
       }

@@ -2,6 +2,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The vendor's Node.js check: hex HMAC-SHA256 of the raw body, compared with timingSafeEqual. */
+export function verifyGuuruSignature(rawBody: string, header: string | string[] | undefined, secret: string): boolean {
+  if (typeof header !== 'string') return false;
+  const digest = Buffer.from(createHmac('sha256', secret).update(Buffer.from(rawBody, 'utf8')).digest('hex'), 'utf8');
+  const checksum = Buffer.from(header, 'utf8');
+  return checksum.length === digest.length && timingSafeEqual(digest, checksum);
+}
+
 export interface ReceivedWebhook {
   path: string;
   headers: IncomingHttpHeaders;
@@ -40,13 +48,7 @@ export async function startWebhookSink(secret: string | null = 'secr3t'): Promis
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
-      const header = req.headers['x-guuru-hmac-sha256'];
-      let verified = false;
-      if (typeof header === 'string' && secret !== null) {
-        const digest = Buffer.from(createHmac('sha256', secret).update(Buffer.from(rawBody, 'utf8')).digest('hex'), 'utf8');
-        const checksum = Buffer.from(header, 'utf8');
-        verified = checksum.length === digest.length && timingSafeEqual(digest, checksum);
-      }
+      const verified = secret !== null && verifyGuuruSignature(rawBody, req.headers['x-guuru-hmac-sha256'], secret);
       let body: unknown;
       try {
         body = JSON.parse(rawBody);
