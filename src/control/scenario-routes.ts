@@ -45,7 +45,11 @@ export function createScenarioRoutes(engine: ScenarioEngine): Router {
     // ?wait=1 answers once the run is over (long poll for CI).
     if (req.query.wait !== undefined) {
       engine.get(req.params.name, req.params.id);
-      await engine.settled(req.params.id);
+      // A client that hangs up stops waiting: nothing stays registered for a closed socket.
+      const gone = new AbortController();
+      res.once('close', () => gone.abort());
+      await engine.settled(req.params.id, gone.signal);
+      if (gone.signal.aborted) return;
     }
     res.json(engine.get(req.params.name, req.params.id));
   });

@@ -184,12 +184,30 @@ export class ScenarioEngine implements RunHost {
   /** The URL a run with a target sends one chat's (or thread's) webhooks to. */
   routeOf = (tenantId: string, chatId: string): string | undefined => this.byChat.get(`${tenantId}/${chatId}`)?.record.target;
 
-  /** Resolves when the run is no longer running. */
-  async settled(id: string): Promise<RunRecord | undefined> {
+  /**
+   * Resolves when the run is no longer running, or as soon as `signal` aborts (a long-polling
+   * client that went away). Each wait removes its own waiter: nothing is left behind per wake.
+   */
+  async settled(id: string, signal?: AbortSignal): Promise<RunRecord | undefined> {
     const run = this.runs.get(id);
     if (!run) return undefined;
-    while (run.record.status === 'running') await new Promise<void>((resolve) => this.waiters.add(resolve));
+    while (run.record.status === 'running' && !signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.waiters.delete(done);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.waiters.add(done);
+        signal?.addEventListener('abort', done);
+      });
+    }
     return run.record;
+  }
+
+  /** Callbacks currently waiting for the engine to wake (diagnostics: stays at the number of live waits). */
+  get waiting(): number {
+    return this.waiters.size;
   }
 
   stop(): void {
