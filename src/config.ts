@@ -41,6 +41,8 @@ export interface EmulatorOptions {
   webhookConcurrency?: number;
   /** Finished deliveries kept in the delivery log. Default 1000 (env DELIVERY_LOG_SIZE). */
   deliveryLogSize?: number;
+  /** API requests (GraphQL and Gurusup) kept in the request journal, GET /_emulator/requests. Default 1000 (env REQUEST_LOG_SIZE). */
+  requestLogSize?: number;
   /** The Gurusup send-message webhook of every organisation goes to this URL (env GURUSUP_WEBHOOK_URL). Default: none. */
   gurusupWebhookUrl?: string;
   /** Extra folders of scenario files, after the built-in ones (env SCENARIOS_DIR). */
@@ -67,6 +69,7 @@ const schema = z.object({
   webhookTimeoutMs: z.number().int().min(1).max(600_000).default(10_000),
   webhookConcurrency: z.number().int().min(1).max(1_000).default(8),
   deliveryLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
+  requestLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
   gurusupWebhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' }).optional(),
   scenarios: z.array(z.string().min(1)).default([]),
 });
@@ -117,6 +120,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
     webhookBackoffMs: int('WEBHOOK_BACKOFF_MS'),
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS'),
     deliveryLogSize: int('DELIVERY_LOG_SIZE'),
+    requestLogSize: int('REQUEST_LOG_SIZE'),
     gurusupWebhookUrl: env.GURUSUP_WEBHOOK_URL || undefined,
     scenarios: env.SCENARIOS_DIR ? [env.SCENARIOS_DIR] : undefined,
   };

@@ -14,6 +14,8 @@ import { DataFile } from './store/persistence.js';
 import { loadFixtures, type Fixtures } from './store/fixtures.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
+import { recordRequests } from './journal/http-recorder.js';
+import { RequestJournal } from './journal/request-journal.js';
 import { createGurusupRouter } from './gurusup/router.js';
 import { GurusupSettings } from './gurusup/settings.js';
 import { ScenarioEngine } from './scenarios/engine.js';
@@ -37,6 +39,8 @@ export interface Emulator {
   webhooks: { settings: WebhookSettings; dispatcher: Dispatcher; gurusup: GurusupSettings };
   /** Scenario files and runs. */
   scenarios: ScenarioEngine;
+  /** The API requests the emulator answered (GET /_emulator/requests). */
+  requests: RequestJournal;
   /** Listens on config.port/host (port 0: a free port) and resolves with the base URL. */
   start(): Promise<string>;
   /** Closes the socket, Apollo and the data file. Safe to call twice. */
@@ -90,6 +94,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed });
   routing.routeOf = scenarios.routeOf;
 
+  const requests = new RequestJournal(config.requestLogSize);
+
   let server: Server | undefined;
   let url: string | undefined;
   const startedAt = Date.now();
@@ -98,9 +104,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.disable('x-powered-by');
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, scenarios, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, scenarios, requests, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
-  app.use('/graphql', express.json({ limit: config.bodyLimit }), (req, res, next) => {
+  app.use('/graphql', recordRequests(requests, clock, 'graphql'), express.json({ limit: config.bodyLimit }), (req, res, next) => {
     if (req.method === 'POST' && req.body === undefined) {
       res.status(415).json({
         errors: [{ message: 'POST /graphql needs "Content-Type: application/json" and a JSON body {"query": "..."}.', extensions: { code: 'BAD_REQUEST' } }],
@@ -112,8 +118,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.use('/graphql', graphql.middleware);
   const gurusup = createGurusupRouter({ domain, settings: gurusupSettings, bodyLimit: config.bodyLimit });
   // The auth page's base path is /api/v1; the get-started page's paths are bare: both work.
-  app.use('/gurusup/api/v1', gurusup);
-  app.use('/gurusup', gurusup);
+  const recordGurusup = recordRequests(requests, clock, 'gurusup');
+  app.use('/gurusup/api/v1', recordGurusup, gurusup);
+  app.use('/gurusup', recordGurusup, gurusup);
   app.get('/', (_req, res) => {
     res.json({ name: 'guuru-emulator', version: VERSION, graphql: '/graphql', gurusup: '/gurusup', control: '/_emulator', health: '/_emulator/health' });
   });
@@ -132,6 +139,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     domain,
     webhooks: { settings, dispatcher, gurusup: gurusupSettings },
     scenarios,
+    requests,
     get url() {
       return url;
     },

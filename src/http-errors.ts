@@ -26,7 +26,15 @@ const REASONS: Record<number, string> = {
 
 /** The REST error body of the control API (and the Gurusup API): status, reason, message. */
 export function sendError(res: Response, statusCode: number, message: string, extra: Record<string, unknown> = {}): void {
+  res.locals.errorMessage = message;
   res.status(statusCode).json({ statusCode, error: REASONS[statusCode] ?? 'Error', message, ...extra });
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** The message of an error answer (the request journal shows it). */
+    errorMessage?: string;
+  }
 }
 
 interface BodyParserError {

@@ -32,6 +32,7 @@ interface StartFlags {
   webhookBackoff?: number;
   webhookTimeout?: number;
   deliveryLogSize?: number;
+  requestLogSize?: number;
   gurusupWebhookUrl?: string;
   scenarios?: string;
   scenario?: string;
@@ -112,6 +113,7 @@ program
   .option('--webhook-backoff <ms>', 'delay before the first retry, doubled each time, with jitter (env WEBHOOK_BACKOFF_MS, default 1000)', wholeNumber('--webhook-backoff'))
   .option('--webhook-timeout <ms>', 'longest wait for a receiver to answer (env WEBHOOK_TIMEOUT_MS, default 10000)', wholeNumber('--webhook-timeout'))
   .option('--delivery-log-size <n>', 'finished deliveries kept in the delivery log (env DELIVERY_LOG_SIZE, default 1000)', wholeNumber('--delivery-log-size'))
+  .option('--request-log-size <n>', 'API requests kept in the request journal (env REQUEST_LOG_SIZE, default 1000)', wholeNumber('--request-log-size'))
   .action(async (flags: StartFlags) => {
     try {
       await start(flags);

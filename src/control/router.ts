@@ -16,6 +16,8 @@ import { createScenarioRoutes } from './scenario-routes.js';
 import type { ScenarioEngine } from '../scenarios/engine.js';
 import type { GurusupSettings } from '../gurusup/settings.js';
 import { createWebhookRoutes } from './webhook-routes.js';
+import { createRequestRoutes } from './request-routes.js';
+import type { RequestJournal } from '../journal/request-journal.js';
 
 export interface ControlDeps {
   store: Store;
@@ -26,6 +28,7 @@ export interface ControlDeps {
   gurusupSettings: GurusupSettings;
   dispatcher: Dispatcher;
   scenarios: ScenarioEngine;
+  requests: RequestJournal;
   version: string;
   startedAt: number;
   bodyLimit: string;
@@ -100,6 +103,7 @@ export function createControlRouter(deps: ControlDeps): Router {
   router.use(createChatRoutes(deps.domain));
   router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));
   router.use(createScenarioRoutes(deps.scenarios));
+  router.use(createRequestRoutes(deps.requests));
   router.use(createWebhookRoutes({ store, settings: deps.settings, dispatcher: deps.dispatcher, now: () => clock.now() }));
 
   router.get('/clock', (_req, res) => {
@@ -116,7 +120,7 @@ export function createControlRouter(deps: ControlDeps): Router {
   });
 
   router.use((req, res) => {
-    sendError(res, 404, `No control endpoint ${req.method} /_emulator${req.path}. See the README's control API section.`);
+    sendError(res, 404, `No control endpoint ${req.method} /_emulator${req.path}. See docs/control-api.md.`);
   });
   return router;
 }

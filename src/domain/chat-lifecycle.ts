@@ -5,7 +5,7 @@ import type { DomainEventName } from './events.js';
 /**
  * The chat status state machine, in one table: for each action, the statuses it may start from,
  * the status it leads to, and the one domain event it emits. This table is the documentation
- * (README "Chat lifecycle" restates it); every chat command checks it before touching anything.
+ * (docs/graphql-api.md restates it); every chat command checks it before touching anything.
  *
  * - assign: GUURU routes the chat to a pool of experts (`requestedExperts`); again later to
  *   re-assign it, which also makes an accepted chat acceptable again.

@@ -3,7 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 
-/** Domain error codes → the stable `extensions.code` clients see (listed in the README). */
+/** Domain error codes → the stable `extensions.code` clients see (listed in docs/graphql-api.md). */
 export const GRAPHQL_CODES: Record<DomainErrorCode, string> = {
   INVALID_ARGUMENT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',

@@ -24,6 +24,9 @@ import { packagePath } from '../paths.js';
 import type { DomainContext } from '../domain/context.js';
 import type { GraphQLContext } from './context.js';
 import { fixDocument } from './document-fixes.js';
+import { journalPlugin } from './journal-plugin.js';
+import { journalNotes } from '../journal/http-recorder.js';
+import { QUERY_CHARS } from '../journal/request-journal.js';
 import { createFormatError } from './errors.js';
 import { resolvers } from './resolvers.js';
 
@@ -93,7 +96,27 @@ function authenticate(domain: DomainContext, header: string | undefined, res: Re
   if (!tenant) {
     throw unauthenticated('Unknown API token: no partner of this emulator has it. Use demo-token, or a token from POST /_emulator/tenants.');
   }
-  return { tenant, domain, warnings };
+  const journal = journalNotes(res);
+  journal.tenantId = tenant.id;
+  return { tenant, domain, warnings, journal };
+}
+
+/** What the client sent, for the request journal (before any leniency rewrites the document). */
+function noteDocument(sent: Record<string, unknown> | undefined, res: Response): void {
+  if (!sent || typeof sent !== 'object') return;
+  const notes = journalNotes(res);
+  const { query, variables, operationName } = sent;
+  if (typeof query === 'string') notes.query = query.length > QUERY_CHARS ? `${query.slice(0, QUERY_CHARS)}… (${query.length} characters)` : query;
+  if (typeof operationName === 'string' && operationName !== '') notes.operationName = operationName;
+  let vars: unknown = variables;
+  if (typeof vars === 'string') {
+    try {
+      vars = JSON.parse(vars);
+    } catch {
+      vars = undefined;
+    }
+  }
+  if (vars && typeof vars === 'object' && !Array.isArray(vars)) notes.variables = vars as Record<string, unknown>;
 }
 
 export interface GraphQLHandler {
@@ -132,6 +155,7 @@ export async function createGraphQLHandler(domain: DomainContext, logger: Logger
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      journalPlugin(),
       {
         async requestDidStart() {
           return {
@@ -148,10 +172,19 @@ export async function createGraphQLHandler(domain: DomainContext, logger: Logger
   });
   await server.start();
   const apollo = expressMiddleware(server, {
-    context: async ({ req, res }) => authenticate(domain, req.headers.authorization, res),
+    context: async ({ req, res }) => {
+      try {
+        return authenticate(domain, req.headers.authorization, res);
+      } catch (error) {
+        // Apollo answers before any plugin runs: the journal learns the refusal here.
+        if (error instanceof GraphQLError) journalNotes(res).errors = [{ code: String(error.extensions.code), message: error.message }];
+        throw error;
+      }
+    },
   });
   const middleware: RequestHandler = (req, res, next) => {
     const body = req.body as { query?: unknown } | undefined;
+    noteDocument(req.method === 'GET' ? (req.query as Record<string, unknown>) : body, res);
     if (req.method === 'POST' && body && typeof body.query === 'string') {
       const fixed = fixDocument(body.query);
       if (fixed.warnings.length > 0) {

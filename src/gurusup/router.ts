@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { DomainContext } from '../domain/context.js';
 import { findGurusupMessage, findThread, listThreads, postThreadMessage } from '../domain/threads.js';
 import { sendError } from '../http-errors.js';
+import { journalNotes } from '../journal/http-recorder.js';
 import type { Tenant } from '../store/tenant.js';
 import { openApiDocument } from './openapi.js';
 import type { GurusupSettings } from './settings.js';
@@ -68,6 +69,7 @@ export function createGurusupRouter(deps: GurusupDeps): Router {
       return;
     }
     res.locals.gurusupTenant = tenant;
+    journalNotes(res).tenantId = tenant.id;
     next();
   });
 

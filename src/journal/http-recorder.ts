@@ -1,0 +1,58 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Clock } from '../clock.js';
+import type { RequestError, RequestJournal, RequestRecord } from './request-journal.js';
+
+/**
+ * What an API adapter learns while answering (the tenant, the GraphQL operation, the errors) and
+ * hands to the recorder through `res.locals.journal`.
+ */
+export type JournalNotes = Partial<Pick<RequestRecord, 'tenantId' | 'operationName' | 'operationType' | 'query' | 'variables' | 'fields' | 'errors' | 'chatIds'>>;
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    journal?: JournalNotes;
+    journalRecording?: boolean;
+  }
+}
+
+/** The notes of this response, created on first use. */
+export const journalNotes = (res: Response): JournalNotes => (res.locals.journal ??= {});
+
+/**
+ * Express middleware that records every request of one API in the journal once its answer is
+ * sent (or the client went away): method, route, status, duration, plus the adapter's notes.
+ */
+export function recordRequests(journal: RequestJournal, clock: Clock, api: RequestRecord['api']): RequestHandler {
+  return (req: Request, res: Response, next) => {
+    // Mounted at two paths (the Gurusup prefixes): one entry per request.
+    if (res.locals.journalRecording) return next();
+    res.locals.journalRecording = true;
+    const at = clock.now();
+    const started = performance.now();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      const notes = res.locals.journal ?? {};
+      // req.route is the matched route of the sub-router; baseUrl carries the mount point.
+      const routePath = (req.route as { path?: string } | undefined)?.path;
+      const errors: RequestError[] | undefined = notes.errors ?? (res.statusCode >= 400 && typeof res.locals.errorMessage === 'string' ? [{ code: String(res.statusCode), message: res.locals.errorMessage }] : undefined);
+      journal.record({
+        api,
+        at,
+        iso: new Date(at).toISOString(),
+        method: req.method,
+        path: req.originalUrl.split('?')[0] ?? req.originalUrl,
+        route: `${req.method} ${req.baseUrl}${typeof routePath === 'string' ? routePath : req.path === '/' ? '' : req.path}`,
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...notes,
+        ...(errors && errors.length > 0 ? { errors } : {}),
+        chatIds: notes.chatIds ?? [],
+      });
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    next();
+  };
+}
