@@ -1,5 +1,5 @@
 // Lint rules of the house: typed rules on, floating promises are bugs (an unawaited delivery is
-// lost), and domain/ stays free of HTTP, GraphQL and persistence imports.
+// lost). Which folder may import which is dependency-cruiser's job (.dependency-cruiser.cjs).
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -16,19 +16,5 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
-  {
-    files: ['src/domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['express', 'express/*', '@apollo/*', '@as-integrations/*', 'graphql', 'graphql/*', 'lowdb', 'lowdb/*'], message: 'domain/ knows nothing about HTTP, GraphQL or persistence.' },
-            { group: ['../graphql/*', '../control/*', '../webhooks/*', '../gurusup/*', '../scenarios/*'], message: 'domain/ must not import adapters.' },
-          ],
-        },
-      ],
-    },
   },
 );

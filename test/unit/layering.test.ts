@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const DEPCRUISE = join(ROOT, 'node_modules/.bin/depcruise');
+
+/** Runs the project's import rules over `files` (path → source) in a scratch project; returns the broken rule names. */
+async function violations(files: Record<string, string>): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'layering-'));
+  dirs.push(dir);
+  cpSync(join(ROOT, '.dependency-cruiser.cjs'), join(dir, '.dependency-cruiser.cjs'));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }));
+  for (const [path, source] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), source);
+  }
+  const result = await run(DEPCRUISE, ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], { cwd: dir }).catch((error: { stdout: string }) => error);
+  const report = JSON.parse(result.stdout) as { summary: { violations: { rule: { name: string } }[] } };
+  return report.summary.violations.map((v) => v.rule.name).sort();
+}
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('the import rules (.dependency-cruiser.cjs)', () => {
+  it('accept the layering of docs/architecture.md', async () => {
+    expect(
+      await violations({
+        'src/clock.ts': 'export const now = () => 0;',
+        'src/store/store.ts': "import { now } from '../clock.js'; export const s = now();",
+        'src/domain/chats.ts': "import { s } from '../store/store.js'; export const c = s;",
+        'src/graphql/resolvers.ts': "import { c } from '../domain/chats.js'; export const r = c;",
+        'src/control/router.ts': "import { r } from '../graphql/resolvers.js'; export const x = r;",
+        'src/emulator.ts': "import { x } from './control/router.js'; export const e = x;",
+      }),
+    ).toEqual([]);
+  });
+
+  it('refuse an adapter importing another adapter', async () => {
+    expect(
+      await violations({
+        'src/gurusup/views.ts': 'export const v = 1;',
+        'src/webhooks/publisher.ts': "import { v } from '../gurusup/views.js'; export const p = v;",
+      }),
+    ).toEqual(['adapters-do-not-import-each-other']);
+  });
+
+  it('refuse domain/ importing an adapter or a framework, and store/ importing domain/', async () => {
+    expect(
+      await violations({
+        'src/graphql/errors.ts': 'export const g = 1;',
+        'src/domain/chats.ts': "import { g } from '../graphql/errors.js'; import express from 'express'; export const c = [g, express];",
+        'src/store/store.ts': "import { c } from '../domain/chats.js'; export const s = c;",
+        'node_modules/express/package.json': '{"name":"express","main":"index.js"}',
+        'node_modules/express/index.js': 'module.exports = {};',
+      }),
+    ).toEqual(['domain-imports-no-adapter', 'domain-imports-no-framework', 'store-imports-only-the-kernel']);
+  });
+
+  it('refuse the kernel importing a folder, a part importing the composition root, and cycles', async () => {
+    expect(
+      await violations({
+        'src/webhooks/transport.ts': 'export type T = 1;',
+        'src/config.ts': "import type { T } from './webhooks/transport.js'; export const k: T = 1;",
+        'src/emulator.ts': 'export const e = 1;',
+        'src/scenarios/a.ts': "import { e } from '../emulator.js'; import { b } from './b.js'; export const a = [e, b];",
+        'src/scenarios/b.ts': "import { a } from './a.js'; export const b = () => a;",
+      }),
+    ).toEqual(['kernel-imports-no-folder', 'no-cycles', 'nothing-imports-the-root']);
+  });
+});
