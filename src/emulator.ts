@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { SystemClock, type Clock } from './clock.js';
@@ -6,7 +6,7 @@ import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './conf
 import { createControlRouter } from './control/router.js';
 import type { DomainContext } from './domain/context.js';
 import { EventBus } from './domain/events.js';
-import { Random } from './random.js';
+import { Generators } from './generators.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { errorHandler, sendError } from './http-errors.js';
 import { consoleLogger } from './logger.js';
@@ -37,19 +37,30 @@ export interface Emulator {
   domain: DomainContext;
   /** Webhook settings per tenant and the dispatcher (queue, delivery log, faults). */
   webhooks: { settings: WebhookSettings; dispatcher: Dispatcher; gurusup: GurusupSettings };
+  /** The seeded id and key generators (saved with --data; a snapshot restore must not rewind them). */
+  generators: Generators;
+  /** The `--data` file writer, when there is one (`flushed()` resolves once every change is in the file). */
+  dataFile: DataFile | undefined;
   /** Scenario files and runs. */
   scenarios: ScenarioEngine;
   /** The API requests the emulator answered (GET /_emulator/requests). */
   requests: RequestJournal;
   /** Listens on config.port/host (port 0: a free port) and resolves with the base URL. */
   start(): Promise<string>;
-  /** Closes the socket, Apollo and the data file. Safe to call twice. */
+  /**
+   * Stops gracefully: stops accepting, lets requests in progress finish (up to 2 s), cancels
+   * scenario runs, stops webhooks and Apollo, then writes every change to the data file. Safe to
+   * call twice.
+   */
   stop(): Promise<void>;
   /** The base URL while listening. */
   readonly url: string | undefined;
 }
 
 let builtInFixtures: Fixtures | undefined;
+
+/** How long stop() lets requests in progress finish before it closes their connections. */
+const DRAIN_MS = 2_000;
 
 /** Builds the whole emulator (store, APIs, control API) without opening a socket. */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -59,20 +70,30 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   // The built-in fixtures never change, so they are read once per process; a custom folder every time.
   const fixtures = config.fixtures ? loadFixtures(config.fixtures) : (builtInFixtures ??= loadFixtures());
 
-  const dataFile = config.data ? new DataFile(config.data) : undefined;
+  const dataFile = config.data ? new DataFile(config.data, (message) => logger.error(message)) : undefined;
   const saved = await dataFile?.load();
-  const store = new Store({ fixtures, seed: config.seed, seedTime: config.seedTime, bulkChats: config.bulkChats, initialState: saved, seedCache: config.seedCache });
-  await dataFile?.attach(store, () => clock.now());
+  // With a data file the generators go on where they were (forked), so no id or key repeats.
+  const generators = new Generators(config.seed);
+  if (saved) generators.resume(saved.generators);
+  const store = new Store({ fixtures, seed: config.seed, seedTime: config.seedTime, bulkChats: config.bulkChats, initialState: saved?.tenants, seedCache: config.seedCache, generators });
+  await dataFile?.attach(store, () => clock.now(), generators);
   const events = new EventBus();
-  const domain: DomainContext = { store, events, clock, random: new Random(config.seed + 13), content: fixtures.content };
+  const domain: DomainContext = {
+    store,
+    events,
+    clock,
+    get random() {
+      return generators.domain;
+    },
+    content: fixtures.content,
+  };
   // After a full reset, new ids repeat the sequence of a fresh start.
   events.on('store.reset', ({ tenantId }) => {
-    if (tenantId === undefined) domain.random = new Random(config.seed + 13);
+    if (tenantId === undefined) generators.resetDomain();
   });
   const graphql = await createGraphQLHandler(domain, logger);
 
   const transport = createHttpTransport(config.webhookConcurrency);
-  const jitter = new Random(config.seed + 31);
   const dispatcher = new Dispatcher({
     clock,
     transport: options.transport ?? transport.send,
@@ -80,7 +101,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.webhookAttempts, baseDelayMs: config.webhookBackoffMs, timeoutMs: config.webhookTimeoutMs },
     concurrency: config.webhookConcurrency,
     logLimit: config.deliveryLogSize,
-    fraction: () => jitter.fraction(),
+    fraction: () => generators.jitter.fraction(),
   });
   const settings = new WebhookSettings(
     { url: config.webhookUrl, fixtures: new Map(fixtures.tenants.flatMap((t) => (t.webhooks ? [[t.id, t.webhooks] as const] : []))) },
@@ -88,7 +109,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   );
   // Runs with a target route their chats' webhooks there; the engine is made after the publishers.
   const routing: { routeOf?: (tenantId: string, chatId: string) => string | undefined } = {};
-  publishGuuruWebhooks({ events, store, settings, dispatcher, random: new Random(config.seed + 29), routeOf: (t, c) => routing.routeOf?.(t, c) });
+  publishGuuruWebhooks({ events, store, settings, dispatcher, random: generators.webhookKeys, routeOf: (t, c) => routing.routeOf?.(t, c) });
   const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
   publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: (t, c) => routing.routeOf?.(t, c) });
   const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed });
@@ -130,6 +151,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.use(errorHandler(logger));
 
   let stopped: Promise<void> | undefined;
+  let draining = false;
   return {
     app,
     store,
@@ -138,6 +160,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     config,
     domain,
     webhooks: { settings, dispatcher, gurusup: gurusupSettings },
+    generators,
+    dataFile,
     scenarios,
     requests,
     get url() {
@@ -147,6 +171,14 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (server) return Promise.reject(new Error('the emulator is already listening'));
       const listening = createServer(app);
       server = listening;
+      // While stopping, a connection closes as soon as its last request is answered (keep-alive
+      // would otherwise hold the stop for its idle timeout).
+      listening.on('request', (_req, res: ServerResponse) => {
+        if (draining) res.setHeader('Connection', 'close');
+        res.once('finish', () => {
+          if (draining) setImmediate(() => listening.closeIdleConnections());
+        });
+      });
       return new Promise<string>((resolve, reject) => {
         listening.once('error', reject);
         listening.listen(config.port, config.host, () => {
@@ -159,14 +191,18 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
     stop() {
       stopped ??= (async () => {
+        scenarios.stop(); // cancels runs, which also answers long polls on them
         if (server) {
+          // Stop accepting, let requests in progress finish (their changes are then saved below),
+          // and only cut connections still busy after DRAIN_MS.
           const closing = server;
-          await new Promise<void>((resolve) => {
-            closing.close(() => resolve());
-            closing.closeAllConnections();
-          });
+          draining = true;
+          const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+          closing.closeIdleConnections();
+          const cut = setTimeout(() => closing.closeAllConnections(), DRAIN_MS);
+          await closed;
+          clearTimeout(cut);
         }
-        scenarios.stop();
         dispatcher.stop();
         transport.close();
         await graphql.stop();

@@ -74,18 +74,26 @@ async function start(flags: StartFlags): Promise<void> {
   }
   // Reads the scenario files now, so a broken one is reported (through the logger) at start.
   emulator.scenarios.list();
+  // A graceful stop: no new requests, requests in progress finish, every change is written to
+  // --data, exit 0. A second signal exits at once.
+  let stopping = false;
   const shutdown = (signal: string) => {
-    console.log(`\n${signal}: stopping`);
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping (finishing requests${emulator.config.data ? `, saving ${emulator.config.data}` : ''}; send it again to exit at once)`);
     emulator.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(error);
+        console.error(`guuru-emulator: could not stop cleanly: ${(error as Error).message}`);
         process.exit(1);
       },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 const program = new Command()

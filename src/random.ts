@@ -36,6 +36,13 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** The whole state of a Random's number stream (sfc32's four 32-bit words): what `--data` saves. */
+export type RandomState = readonly [number, number, number, number];
+
+/** True for four unsigned 32-bit integers (a state read back from a file). */
+export const isRandomState = (value: unknown): value is RandomState =>
+  Array.isArray(value) && value.length === 4 && value.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff);
+
 /**
  * The one seeded random source of an emulator instance (never global): ids in the vendor's
  * formats and fake people, all reproducible from the seed. Numbers and ids come from a small
@@ -55,6 +62,31 @@ export class Random {
     this.b = mix();
     this.c = mix();
     this.d = mix();
+  }
+
+  /** Where the number stream is (ids, keys, jitter; the fakers keep their own state and are not included). */
+  state(): RandomState {
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
+  }
+
+  /** Continues the number stream from a saved state: the next draws are the ones that would have followed. */
+  restore(state: RandomState): this {
+    if (!isRandomState(state)) throw new RangeError('a Random state is four unsigned 32-bit integers');
+    [this.a, this.b, this.c, this.d] = state;
+    return this;
+  }
+
+  /**
+   * Moves the stream to a new one derived from its state and `salt`. After a crash, draws made
+   * after the last save are unknown: a fork makes sure the restarted process does not make them again.
+   */
+  fork(salt: number): this {
+    const mix = splitmix32((this.a ^ Math.imul(this.b, 31) ^ Math.imul(this.c, 961) ^ this.d ^ Math.imul(salt, 0x85ebca6b)) >>> 0);
+    this.a = mix();
+    this.b = mix();
+    this.c = mix();
+    this.d = mix();
+    return this;
   }
 
   /** Made on first use: most instances (ids, jitter, keys) never need a faker. */

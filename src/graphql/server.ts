@@ -129,6 +129,9 @@ export async function createGraphQLHandler(domain: DomainContext, logger: Logger
   const server = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     includeStacktraceInErrorResponses: false,
+    // The emulator owns its signals: Apollo's handler would re-send SIGTERM after stopping itself
+    // and kill the process before the data file is written.
+    stopOnTerminationSignals: false,
     // A local tool answers curl and GET requests without a preflight header.
     csrfPrevention: false,
     formatError: createFormatError(logger),

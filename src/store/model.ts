@@ -1,3 +1,5 @@
+import type { GeneratorState } from '../generators.js';
+
 /**
  * The data model of the store: plain, JSON-serialisable records (what persistence writes), one
  * tenant per GUURU partner. Field names follow the Admin API so adapters can pass records through.
@@ -223,6 +225,8 @@ export interface StateFile {
   format: typeof STATE_FORMAT;
   version: typeof STATE_VERSION;
   savedAt: number;
+  /** Where the id and key generators were, so that nothing repeats after a restart (absent in older files). */
+  generators?: GeneratorState;
   tenants: TenantData[];
 }
 

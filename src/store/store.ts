@@ -1,4 +1,4 @@
-import { Random } from '../random.js';
+import { Generators } from '../generators.js';
 import type { Fixtures, TenantFixture } from './fixtures.js';
 import type { TenantData } from './model.js';
 import { GENERATOR_REVISION, generateTenant } from './seed.js';
@@ -17,6 +17,8 @@ export interface StoreOptions {
   initialState?: TenantData[];
   /** Keep generated seed data in node_modules/.cache (default true). */
   seedCache?: boolean;
+  /** Tenant ids, tokens and keys, and the tenant counter (default: fresh ones from the seed). */
+  generators?: Generators;
 }
 
 export interface CreateTenantOptions {
@@ -75,12 +77,11 @@ export class Store {
   private readonly byGurusupKey = new Map<string, Tenant>();
   private readonly origins = new Map<string, TenantOrigin>();
   private readonly listeners = new Set<() => void>();
-  private readonly ids: Random;
-  private created = 0;
+  private readonly generators: Generators;
   private readonly diskCache: SeedCache;
 
   constructor(private readonly options: StoreOptions) {
-    this.ids = new Random(options.seed + 7);
+    this.generators = options.generators ?? new Generators(options.seed);
     this.diskCache = new SeedCache(options.seedCache ?? true);
     for (const fixture of options.fixtures.tenants) {
       this.origins.set(fixture.id, { fixture, seed: this.builtInSeed(fixture), builtIn: true });
@@ -129,16 +130,25 @@ export class Store {
       ? this.options.fixtures.tenants.find((t) => t.id === options.template)
       : this.options.fixtures.tenants[0];
     if (!template) throw new StoreError('UNKNOWN_TEMPLATE', `no fixture tenant "${options.template}" to copy`);
-    this.created += 1;
-    const id = options.id ?? `tenant-${this.created}-${this.ids.slug(6)}`;
-    if (this.byId.has(id)) throw new StoreError('TENANT_EXISTS', `a tenant with id "${id}" already exists`);
-    const token = options.token ?? `tok_${this.ids.token(24)}`;
-    if (this.byToken.has(token)) throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
-    const gurusupKey = options.gurusupKey ?? `gs_${this.ids.token(32)}`;
-    if (this.byGurusupKey.has(gurusupKey)) throw new StoreError('TOKEN_IN_USE', 'that Gurusup API key already belongs to another tenant');
+    if (options.id !== undefined && this.byId.has(options.id)) throw new StoreError('TENANT_EXISTS', `a tenant with id "${options.id}" already exists`);
+    if (options.token !== undefined && this.byToken.has(options.token)) throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
+    if (options.gurusupKey !== undefined && this.byGurusupKey.has(options.gurusupKey)) {
+      throw new StoreError('TOKEN_IN_USE', 'that Gurusup API key already belongs to another tenant');
+    }
+    const number = this.generators.nextTenantNumber();
+    const ids = this.generators.tenants;
+    // Generated values are drawn again on the (unlikely) clash with a stored one: never reused.
+    const fresh = (draw: () => string, taken: Map<string, Tenant>) => {
+      let value = draw();
+      while (taken.has(value)) value = draw();
+      return value;
+    };
+    const id = options.id ?? fresh(() => `tenant-${number}-${ids.slug(6)}`, this.byId);
+    const token = options.token ?? fresh(() => `tok_${ids.token(24)}`, this.byToken);
+    const gurusupKey = options.gurusupKey ?? fresh(() => `gs_${ids.token(32)}`, this.byGurusupKey);
     const gurusup = gurusupFixture(template, [gurusupKey]);
     const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token], gurusup };
-    const origin = { fixture, seed: options.seed ?? this.options.seed + this.created * 7919, builtIn: false };
+    const origin = { fixture, seed: options.seed ?? this.options.seed + number * 7919, builtIn: false };
     this.origins.set(id, origin);
     const tenant = new Tenant(this.generate(origin));
     this.add(tenant);
