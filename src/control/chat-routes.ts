@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { USER, SYSTEM, type Actor } from '../domain/actors.js';
+import { actorOf } from '../domain/actors.js';
 import {
   acceptChat,
   assertAssignable,
@@ -20,7 +20,7 @@ import { invalidArgument } from '../domain/errors.js';
 import { findTenant } from '../domain/tenants.js';
 import { parseBody } from './body.js';
 
-const by = z.union([z.literal('user'), z.literal('expert'), z.literal('api'), z.literal('system')]);
+const by = z.enum(['user', 'customer', 'expert', 'api', 'system']);
 
 const createChatBody = z
   .object({
@@ -38,7 +38,7 @@ const ACTIONS = {
   accept: z.object({ personaId: z.string().optional(), expertId: z.string().optional() }).strict(),
   messages: z
     .object({
-      from: z.enum(['user', 'expert', 'api', 'bot']).default('user'),
+      from: z.enum(['user', 'customer', 'expert', 'api', 'bot']).default('user'),
       expertId: z.string().optional(),
       posting: z.unknown().optional(),
       text: z.string().optional(),
@@ -56,8 +56,6 @@ const ACTIONS = {
 
 type ChatActionName = keyof typeof ACTIONS;
 
-const actorFor = (who: z.infer<typeof by>, expertId?: string): Actor =>
-  who === 'user' ? USER : who === 'system' ? SYSTEM : who === 'expert' ? { kind: 'expert', id: expertId ?? '' } : { kind: 'api' };
 
 /**
  * Chat actions for people and CI jobs: everything a party of a chat can do (the end user asks,
@@ -96,7 +94,7 @@ export function createChatRoutes(domain: DomainContext): Router {
       case 'accept': {
         const body = parseBody(ACTIONS.accept, req);
         if (body.personaId !== undefined && body.expertId !== undefined) throw invalidArgument('expertId', 'Give personaId or expertId, not both.');
-        acceptChat(domain, tenant, chatId, body, body.expertId !== undefined ? { kind: 'expert', id: body.expertId } : { kind: 'api' });
+        acceptChat(domain, tenant, chatId, body, actorOf(body.expertId !== undefined ? 'expert' : 'api', tenant, {}, body.expertId));
         break;
       }
       case 'messages': {
@@ -105,20 +103,19 @@ export function createChatRoutes(domain: DomainContext): Router {
           throw invalidArgument('posting', 'Give either "text" or a "posting" ({"type": "text", "text": ...} or {"type": "attachment", "address": ...}).');
         }
         const posting = body.posting ?? { type: 'text', text: body.text };
-        const actor: Actor =
-          body.from === 'bot' ? SYSTEM : body.from === 'user' ? USER : body.from === 'api' ? { kind: 'api' } : { kind: 'expert', id: body.expertId ?? findChatOrThrow(tenant, chatId, 'chatId').expertId ?? '' };
+        const actor = actorOf(body.from, tenant, findChatOrThrow(tenant, chatId, 'chatId'), body.expertId);
         const message = postMessage(domain, tenant, chatId, posting, actor, { hideForUser: body.hideForUser, hideForExpert: body.hideForExpert });
         res.status(201).json(message);
         return;
       }
       case 'close': {
         const chat = findChatOrThrow(tenant, chatId, 'chatId');
-        closeChat(domain, tenant, chatId, actorFor(parseBody(ACTIONS.close, req).by, chat.expertId));
+        closeChat(domain, tenant, chatId, actorOf(parseBody(ACTIONS.close, req).by, tenant, chat));
         break;
       }
       case 'reopen': {
         const chat = findChatOrThrow(tenant, chatId, 'chatId');
-        reopenChat(domain, tenant, chatId, actorFor(parseBody(ACTIONS.reopen, req).by, chat.expertId));
+        reopenChat(domain, tenant, chatId, actorOf(parseBody(ACTIONS.reopen, req).by, tenant, chat));
         break;
       }
       case 'handover':

@@ -11,7 +11,7 @@ import type {
   SubmissionStatus,
 } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
-import { monthStart } from '../store/seed.js';
+import { monthStart } from '../store/keys.js';
 import { DomainError, invalidArgument } from './errors.js';
 import { compareKeys, descending, lowerBound, paginate, type Ordering, type Page, type PageRequest } from './pagination.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GurusupMessageRecord, GurusupOrgData, GurusupThreadRecord } from '../store/model.js';
-import { threadHash } from '../store/seed.js';
+import { threadHash } from '../store/keys.js';
 import type { Tenant } from '../store/tenant.js';
 import type { DomainContext } from './context.js';
 import { DomainError, invalidArgument } from './errors.js';

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Faker } from '@faker-js/faker';
 import { Random, type SeedLanguage } from '../random.js';
+import { monthStart, nextMonth, threadHash } from './keys.js';
 import type { ContentFixture, TenantFixture } from './fixtures.js';
 import type {
   AuthorRef,
@@ -38,17 +38,6 @@ export interface SeedInput {
   /** Extra light-weight chats before the seeded ones (benchmarks). */
   bulkChats?: number;
 }
-
-/** First millisecond (UTC) of the month containing `ms`. */
-export const monthStart = (ms: number): number => {
-  const d = new Date(ms);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-};
-
-export const nextMonth = (period: number): number => {
-  const d = new Date(period);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-};
 
 /** Builds one tenant's whole data set from its fixture and the seed. Pure: no clock, no I/O. */
 /** Bump when the generator's output changes, so cached seeds are regenerated. */
@@ -501,8 +490,6 @@ class TenantGenerator {
 }
 
 /** md5(thread_fid) in lower-case hex: how the Gurusup API addresses a thread. */
-export const threadHash = (fid: string): string => createHash('md5').update(fid, 'utf8').digest('hex');
-
 export const GURUSUP_SYSTEM_USER = 'gurusup-assistant';
 
 /**

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEmulator, silentLogger } from '../../src/index.js';
-import { FIRST_PAYOUT_MONTH, monthStart, nextMonth } from '../../src/store/seed.js';
+import { monthStart, nextMonth } from '../../src/store/keys.js';
+import { FIRST_PAYOUT_MONTH } from '../../src/store/seed.js';
 import { SEED_TIME, startEmulator } from '../helpers/emulator.js';
 
 const snapshotOf = async (options: Parameters<typeof createEmulator>[0]) => {
