@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { SystemClock, type Clock } from './clock.js';
 import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './config.js';
+import { ChatActivity } from './control/chat-activity.js';
+import { EventStream } from './control/event-stream.js';
 import { createControlRouter } from './control/router.js';
+import { createDashboard, wantsHtml } from './dashboard/pages.js';
 import type { DomainContext } from './domain/context.js';
 import { EventBus } from './domain/events.js';
 import { Generators } from './generators.js';
@@ -19,6 +22,7 @@ import { RequestJournal } from './journal/request-journal.js';
 import { createGurusupRouter } from './gurusup/router.js';
 import { GurusupSettings } from './gurusup/settings.js';
 import { ScenarioEngine } from './scenarios/engine.js';
+import type { Delivery } from './webhooks/delivery-log.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
 import { publishGurusupWebhooks } from './webhooks/gurusup-publisher.js';
 import { publishGuuruWebhooks } from './webhooks/guuru-publisher.js';
@@ -117,16 +121,35 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   const requests = new RequestJournal(config.requestLogSize);
 
+  // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
+  const onEnqueued = (listener: (delivery: Delivery) => void) => {
+    dispatcher.on('enqueued', listener);
+    return () => void dispatcher.off('enqueued', listener);
+  };
+  const activity = new ChatActivity(events, () => clock.now(), onEnqueued);
+  const stream = new EventStream({
+    events,
+    store,
+    onDelivery: (listener) => {
+      for (const name of ['enqueued', 'attempt', 'settled'] as const) dispatcher.on(name, listener);
+      return () => ['enqueued', 'attempt', 'settled'].forEach((name) => dispatcher.off(name as 'settled', listener));
+    },
+  });
+
   let server: Server | undefined;
   let url: string | undefined;
   const startedAt = Date.now();
 
   const app = express();
   app.disable('x-powered-by');
+  const dashboard = createDashboard({ store });
+  app.use('/_emulator/ui', dashboard.assetRouter);
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, scenarios, requests, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, scenarios, requests, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
+  // A browser opening /graphql gets the GraphiQL IDE (not an API request: not journaled); API clients go on to Apollo.
+  app.get('/graphql', (req, res, next) => (wantsHtml(req) ? dashboard.graphiqlPage(req, res, next) : next()));
   app.use('/graphql', recordRequests(requests, clock, 'graphql'), express.json({ limit: config.bodyLimit }), (req, res, next) => {
     if (req.method === 'POST' && req.body === undefined) {
       res.status(415).json({
@@ -142,7 +165,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const recordGurusup = recordRequests(requests, clock, 'gurusup');
   app.use('/gurusup/api/v1', recordGurusup, gurusup);
   app.use('/gurusup', recordGurusup, gurusup);
-  app.get('/', (_req, res) => {
+  app.get('/', (req, res, next) => {
+    // A browser gets the dashboard; curl and API clients (Accept: */* or JSON) the JSON index.
+    if (wantsHtml(req)) return dashboard.dashboardPage(req, res, next);
     res.json({ name: 'guuru-emulator', version: VERSION, graphql: '/graphql', gurusup: '/gurusup', control: '/_emulator', health: '/_emulator/health' });
   });
   app.use((req, res) =>
@@ -191,7 +216,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
     stop() {
       stopped ??= (async () => {
-        scenarios.stop(); // cancels runs, which also answers long polls on them
+        // Live streams never end by themselves: end them first so the drain below is not held up.
+        stream.close();
+        activity.stop();
         if (server) {
           // Stop accepting, let requests in progress finish (their changes are then saved below),
           // and only cut connections still busy after DRAIN_MS.

@@ -16,9 +16,12 @@ import {
   transferChatToPersona,
 } from '../domain/chats.js';
 import type { DomainContext } from '../domain/context.js';
+import type { ChatStatus } from '../store/model.js';
 import { invalidArgument } from '../domain/errors.js';
 import { findTenant } from '../domain/tenants.js';
 import { parseBody } from './body.js';
+import type { ChatActivity } from './chat-activity.js';
+import { chatSummary } from './summaries.js';
 
 const by = z.enum(['user', 'customer', 'expert', 'api', 'system']);
 
@@ -56,14 +59,49 @@ const ACTIONS = {
 
 type ChatActionName = keyof typeof ACTIONS;
 
+const STATUSES = ['created', 'assigned', 'open', 'closed', 'rated', 'handover', 'missed'] as const satisfies readonly ChatStatus[];
+
+const listQuery = z
+  .object({
+    /** One status or several, comma-separated. */
+    status: z
+      .string()
+      .transform((s) => s.split(',').filter((x) => x !== ''))
+      .pipe(z.array(z.enum(STATUSES)))
+      .optional(),
+    language: z.string().min(1).optional(),
+    /** Chats created before this one (its `seq`): the next page of a newest-first list. */
+    before: z.coerce.number().int().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
 
 /**
  * Chat actions for people and CI jobs: everything a party of a chat can do (the end user asks,
  * writes, reopens and rates; GUURU assigns, hands over, marks missed; an expert accepts, writes,
  * closes), through the same domain commands as the Admin API, so the same webhooks fire.
  */
-export function createChatRoutes(domain: DomainContext): Router {
+export function createChatRoutes(domain: DomainContext, activity: ChatActivity): Router {
   const router = Router();
+
+  /** A tenant's chats, newest first, without messages; filters by status and language. */
+  router.get('/tenants/:id/chats', (req, res) => {
+    const tenant = findTenant(domain.store, req.params.id);
+    const q = parseBody(listQuery, req, 'query');
+    const statuses = q.status && q.status.length > 0 ? new Set<ChatStatus>(q.status) : undefined;
+    const chats = tenant.data.chats;
+    const page = [];
+    const languages = new Set<string>();
+    let total = 0;
+    for (let i = chats.length - 1; i >= 0; i -= 1) {
+      const chat = chats[i] as (typeof chats)[number];
+      languages.add(chat.language);
+      if ((statuses && !statuses.has(chat.status)) || (q.language !== undefined && chat.language !== q.language)) continue;
+      total += 1;
+      if (page.length < q.limit && (q.before === undefined || chat.seq < q.before)) page.push(chatSummary(chat));
+    }
+    res.json({ tenant: tenant.id, chats: page, total, languages: [...languages].sort() });
+  });
 
   router.post('/tenants/:id/chats', (req, res) => {
     const tenant = findTenant(domain.store, req.params.id);
@@ -78,6 +116,21 @@ export function createChatRoutes(domain: DomainContext): Router {
 
   router.get('/tenants/:id/chats/:chatId', (req, res) => {
     res.json(findChatOrThrow(findTenant(domain.store, req.params.id), req.params.chatId, 'chatId'));
+  });
+
+  /** The chat, the names of its authors, and its steps since the start with the webhooks each caused. */
+  router.get('/tenants/:id/chats/:chatId/activity', (req, res) => {
+    const tenant = findTenant(domain.store, req.params.id);
+    const chat = findChatOrThrow(tenant, req.params.chatId, 'chatId');
+    const authors: Record<string, { kind: 'expert' | 'persona'; name: string }> = {};
+    for (const id of new Set([chat.expertId, ...chat.messages.map((m) => (m.author.kind === 'expert' || m.author.kind === 'persona' ? m.author.id : undefined))])) {
+      if (id === undefined) continue;
+      const persona = tenant.personasById.get(id);
+      const expert = tenant.expertsById.get(id);
+      if (persona) authors[id] = { kind: 'persona', name: persona.name };
+      else if (expert) authors[id] = { kind: 'expert', name: expert.name };
+    }
+    res.json({ tenant: tenant.id, chat, authors, bot: { name: tenant.data.bot.name }, steps: activity.of(tenant.id, chat.id) });
   });
 
   router.post('/tenants/:id/chats/:chatId/:action', (req, res) => {

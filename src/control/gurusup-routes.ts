@@ -1,10 +1,10 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { findTenant } from '../domain/tenants.js';
-import { orgOf, sendSystemMessage, updateOrg } from '../domain/threads.js';
+import { listThreads, orgOf, sendSystemMessage, updateOrg } from '../domain/threads.js';
 import type { DomainContext } from '../domain/context.js';
 import type { GurusupSettings } from '../gurusup/settings.js';
-import { messageJson } from '../gurusup/views.js';
+import { messageJson, threadWithMessagesJson } from '../gurusup/views.js';
 import type { Tenant } from '../store/tenant.js';
 import { httpUrl, parseBody, tenantOfRequest } from './body.js';
 
@@ -68,6 +68,12 @@ export function createGurusupControlRoutes(domain: DomainContext, settings: Guru
   });
   router.put('/tenants/:id/gurusup', (req, res) => {
     res.json(put(findTenant(domain.store, req.params.id), req));
+  });
+  /** The organisation's threads with their messages, most recently active first. */
+  router.get('/tenants/:id/gurusup/threads', (req, res) => {
+    const tenant = findTenant(domain.store, req.params.id);
+    const threads = [...listThreads(tenant)].sort((a, b) => b.updatedAt - a.updatedAt || b.seq - a.seq);
+    res.json({ tenant: tenant.id, threads: threads.map(threadWithMessagesJson) });
   });
   /** Gurusup sends a message itself (it goes to the organisation's webhook as a send-message event). */
   router.post('/tenants/:id/gurusup/messages', (req, res) => {

@@ -10,7 +10,9 @@ import type { Store } from '../store/store.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
 import type { WebhookSettings } from '../webhooks/subscriptions.js';
 import { parseBody } from './body.js';
+import type { ChatActivity } from './chat-activity.js';
 import { createChatRoutes } from './chat-routes.js';
+import type { EventStream } from './event-stream.js';
 import { createGurusupControlRoutes } from './gurusup-routes.js';
 import { createScenarioRoutes } from './scenario-routes.js';
 import type { ScenarioEngine } from '../scenarios/engine.js';
@@ -32,6 +34,10 @@ export interface ControlDeps {
   version: string;
   startedAt: number;
   bodyLimit: string;
+  /** Each chat's steps with the webhooks they caused. */
+  activity: ChatActivity;
+  /** GET /events: changes as Server-Sent Events. */
+  stream: EventStream;
   /** The public base URL once listening (for links in answers). */
   baseUrl: () => string | undefined;
 }
@@ -100,7 +106,8 @@ export function createControlRouter(deps: ControlDeps): Router {
     res.status(204).end();
   });
 
-  router.use(createChatRoutes(deps.domain));
+  router.get('/events', deps.stream.handler);
+  router.use(createChatRoutes(deps.domain, deps.activity));
   router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));
   router.use(createScenarioRoutes(deps.scenarios));
   router.use(createRequestRoutes(deps.requests));

@@ -1,0 +1,74 @@
+import { ChatPage } from './views/chat';
+import { ChatsView } from './views/chats';
+import { DeliveriesView, DeliveryPage } from './views/deliveries';
+import { GurusupView } from './views/gurusup';
+import { OverviewView } from './views/overview';
+import { RequestsView } from './views/requests';
+import { RunPage, ScenariosView } from './views/scenarios';
+import { useLiveState } from './live';
+import { href, useRoute } from './router';
+
+const NAV = [
+  ['', 'Overview'],
+  ['chats', 'Chats'],
+  ['deliveries', 'Deliveries'],
+  ['scenarios', 'Scenarios'],
+  ['gurusup', 'Gurusup'],
+] as const;
+
+function LiveIndicator() {
+  const state = useLiveState();
+  const text = state === 'live' ? 'Live' : state === 'offline' ? 'Reconnecting…' : 'Connecting…';
+  return (
+    <span class={`live live-${state}`} role="status" aria-live="polite" title="Changes appear as they happen (Server-Sent Events from /_emulator/events)">
+      <span class="dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const [section = '', a, b, c, d] = route.parts;
+  const tenant = route.params.get('tenant');
+  let view;
+  if (section === 'chats' && a && b) view = <ChatPage tenant={a} chatId={b} />;
+  else if (section === 'chats') view = <ChatsView params={route.params} />;
+  else if (section === 'deliveries' && a) view = <DeliveryPage id={a} />;
+  else if (section === 'deliveries') view = <DeliveriesView params={route.params} />;
+  else if (section === 'requests') view = <RequestsView params={route.params} />;
+  else if (section === 'scenarios' && a && b === 'runs' && c) view = <RunPage scenario={a} runId={c} />;
+  else if (section === 'scenarios') view = <ScenariosView selected={a} />;
+  else if (section === 'gurusup') view = <GurusupView tenant={tenant} thread={a} />;
+  else view = <OverviewView />;
+  void d;
+  return (
+    <div class="layout">
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to content
+      </a>
+      <header class="topbar">
+        <a class="brand" href="#/">
+          <span class="logo" aria-hidden="true">G</span>
+          <span>
+            guuru-emulator <small>dashboard</small>
+          </span>
+        </a>
+        <nav aria-label="Views">
+          {NAV.map(([path, label]) => (
+            <a key={path} href={href(path)} aria-current={section === path ? 'page' : undefined} class={section === path ? 'active' : ''}>
+              {label}
+            </a>
+          ))}
+          <a href="/graphql" target="_blank" rel="noopener">
+            GraphiQL ↗
+          </a>
+        </nav>
+        <LiveIndicator />
+      </header>
+      <main id="main" tabIndex={-1}>
+        {view}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,132 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import type { TenantSummary } from './types';
+import { useResource } from './resource';
+
+export const CHAT_STATUSES = ['created', 'assigned', 'open', 'handover', 'closed', 'rated', 'missed'] as const;
+
+/** A chat status in its lifecycle colour (the same everywhere). */
+export const StatusBadge = ({ status }: { status: string }) => <span class={`badge status-${status}`}>{status}</span>;
+
+/** A delivery status: pending ones amber, delivered green, failed red. */
+export function DeliveryBadge({ status }: { status: string }) {
+  const group = status === 'delivered' ? 'ok' : status === 'failed' ? 'bad' : 'wait';
+  return <span class={`badge delivery-${group}`}>{status}</span>;
+}
+
+/** An HTTP status of a webhook attempt. */
+export function HttpBadge({ code, error }: { code?: number; error?: string }) {
+  if (code === undefined) return <span class="badge delivery-bad" title={error}>{error ? 'no answer' : '—'}</span>;
+  return <span class={`badge ${code >= 200 && code < 300 ? 'delivery-ok' : 'delivery-bad'}`}>{code}</span>;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Emulator clock time: date and time in UTC (the emulator's timestamps are UTC). */
+export function Time({ at, short }: { at: number | undefined; short?: boolean }) {
+  if (at === undefined) return <span class="muted">—</span>;
+  const d = new Date(at);
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return (
+    <time dateTime={d.toISOString()} title={d.toISOString()}>
+      {short ? time : `${day} ${time}`}
+    </time>
+  );
+}
+
+/** What to do when a list is empty: says why and how to fill it. */
+export const Empty = ({ title, children }: { title: string; children?: ComponentChildren }) => (
+  <div class="empty" role="status">
+    <strong>{title}</strong>
+    {children && <p>{children}</p>}
+  </div>
+);
+
+export const ErrorBox = ({ message }: { message: string }) => (
+  <div class="error" role="alert">
+    {message}
+  </div>
+);
+
+export const Loading = () => <p class="muted loading">Loading…</p>;
+
+export const Code = ({ children }: { children: ComponentChildren }) => <code class="code">{children}</code>;
+
+/** A JSON value, pretty-printed. */
+export const Json = ({ value, label }: { value: unknown; label?: string }) => (
+  <pre class="json" aria-label={label} tabIndex={0}>
+    {typeof value === 'string' ? value : JSON.stringify(value, null, 2)}
+  </pre>
+);
+
+export function Card({ title, actions, children, class: cls }: { title?: ComponentChildren; actions?: ComponentChildren; children: ComponentChildren; class?: string }) {
+  return (
+    <section class={`card ${cls ?? ''}`}>
+      {(title || actions) && (
+        <header class="card-head">
+          {title && <h2>{title}</h2>}
+          {actions && <div class="actions">{actions}</div>}
+        </header>
+      )}
+      {children}
+    </section>
+  );
+}
+
+/** A button that runs a control-API call, shows it is busy, and reports a failure next to it. */
+export function ActionButton({ onClick, children, kind, label }: { onClick: () => Promise<unknown>; children: ComponentChildren; kind?: 'primary' | 'danger'; label?: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <span class="action">
+      <button
+        type="button"
+        class={kind ?? ''}
+        disabled={busy}
+        aria-label={label}
+        onClick={() => {
+          setBusy(true);
+          setError(undefined);
+          onClick()
+            .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+            .finally(() => setBusy(false));
+        }}
+      >
+        {children}
+      </button>
+      {error && (
+        <span class="inline-error" role="alert">
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** The tenants, read once per view and again when one is created, removed or reset. */
+export const useTenants = () => useResource<{ tenants: TenantSummary[] }>('/_emulator/tenants', (e) => e.type === 'chat' || e.type === 'data' || e.type === 'gurusup', 1_000);
+
+export function TenantPicker({ value, onChange }: { value: string; onChange: (tenant: string) => void }) {
+  const { data } = useTenants();
+  const tenants = data?.tenants ?? [];
+  if (tenants.length <= 1) return null;
+  return (
+    <label class="field">
+      <span>Tenant</span>
+      <select value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {tenants.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.id}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The tenant a view shows: ?tenant= in the URL, else the first (built-in) one. */
+export function useTenantId(fromUrl: string | null): string | undefined {
+  const { data } = useTenants();
+  return fromUrl ?? data?.tenants[0]?.id;
+}

@@ -1,0 +1,328 @@
+import { useState } from 'preact/hooks';
+import { enc, query, send } from '../api';
+import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Json, Loading, TenantPicker, Time, useTenantId } from '../components';
+import { useResource } from '../resource';
+import { href, navigate } from '../router';
+import type { Delivery, DeliveryList } from '../types';
+import { WebhookBlock, groupRepeats } from '../webhook-parts';
+
+const PENDING = ['queued', 'held', 'sending', 'retrying'];
+const inGroup = (status: string, group: string) => group === '' || (group === 'pending' ? PENDING.includes(status) : status === group);
+
+interface Subscriptions {
+  tenant: string;
+  secret: string;
+  events: Record<string, { url: string; active: boolean }>;
+  events_available: string[];
+  policy: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
+}
+
+function SubscriptionCard({ tenant }: { tenant: string }) {
+  const subs = useResource<Subscriptions>(`/_emulator/webhooks${query({ tenant })}`);
+  const [url, setUrl] = useState('');
+  const s = subs.data;
+  const urls = s ? [...new Set(Object.values(s.events).filter((e) => e.active && e.url).map((e) => e.url))] : [];
+  return (
+    <Card title="Subscriptions">
+      {subs.error && <ErrorBox message={subs.error} />}
+      {s && (
+        <>
+          {urls.length === 0 ? (
+            <p class="muted">No URL is subscribed: GUURU events are not sent anywhere.</p>
+          ) : (
+            <ul class="plain">
+              {urls.map((u) => (
+                <li key={u}>
+                  <Code>{u}</Code> ← {Object.entries(s.events).filter(([, e]) => e.active && e.url === u).map(([name]) => name).join(', ')}
+                </li>
+              ))}
+            </ul>
+          )}
+          <form
+            class="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void send('PUT', '/_emulator/webhooks', { tenant, url }).then(subs.reload, (err: Error) => alert(err.message));
+            }}
+          >
+            <label class="field grow">
+              <span>Send every GUURU event to</span>
+              <input type="url" required placeholder="http://127.0.0.1:3000/webhooks" value={url} onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
+            </label>
+            <button type="submit" class="primary">
+              Subscribe
+            </button>
+            {urls.length > 0 && <ActionButton onClick={() => send('PUT', '/_emulator/webhooks', { tenant, url: '' }).then(subs.reload)}>Unsubscribe all</ActionButton>}
+          </form>
+          <p class="muted small">
+            Signed with <Code>{s.secret || '(no secret: unsigned)'}</Code>. Retries: {s.policy.maxAttempts} attempts, from {s.policy.baseDelayMs} ms up to {s.policy.maxDelayMs} ms apart; timeout {s.policy.timeoutMs} ms.
+          </p>
+        </>
+      )}
+    </Card>
+  );
+}
+
+interface FaultRule {
+  id: string;
+  kind: string;
+  event?: string;
+  chatId?: string;
+  tenantId?: string;
+  remaining: number | null;
+  delayMs: number;
+  applied: number;
+}
+
+function FaultCard({ tenant }: { tenant: string }) {
+  const faults = useResource<{ faults: FaultRule[]; kinds: string[] }>('/_emulator/faults', (e) => e.type === 'delivery', 1_000);
+  const [kind, setKind] = useState('duplicate');
+  const [event, setEvent] = useState('');
+  const [times, setTimes] = useState('1');
+  const [delayMs, setDelayMs] = useState('5000');
+  const [error, setError] = useState<string | undefined>();
+  const add = (e: Event) => {
+    e.preventDefault();
+    const body: Record<string, unknown> = { kind, tenant, times: times === '' ? null : Number(times) };
+    if (event) body.event = event;
+    if (kind === 'delay') body.delayMs = Number(delayMs);
+    send('POST', '/_emulator/faults', body).then(() => (setError(undefined), faults.reload()), (err: Error) => setError(err.message));
+  };
+  return (
+    <Card title="Faults" actions={faults.data?.faults.length ? <ActionButton onClick={() => send('DELETE', '/_emulator/faults').then(faults.reload)}>Clear all</ActionButton> : null}>
+      {faults.data?.faults.length === 0 && <p class="muted">No fault rule: every delivery is sent as it is. Add one to test how your receiver copes.</p>}
+      {faults.data && faults.data.faults.length > 0 && (
+        <table class="list" aria-label="Fault rules">
+          <thead>
+            <tr>
+              <th>Kind</th>
+              <th>Matches</th>
+              <th>Left</th>
+              <th>Applied</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {faults.data.faults.map((f) => (
+              <tr key={f.id}>
+                <td>
+                  {f.kind}
+                  {f.kind === 'delay' ? ` ${f.delayMs} ms` : ''}
+                </td>
+                <td>{[f.tenantId, f.event, f.chatId].filter(Boolean).join(' · ') || 'every delivery'}</td>
+                <td>{f.remaining ?? '∞'}</td>
+                <td>{f.applied}</td>
+                <td>
+                  <ActionButton onClick={() => send('DELETE', `/_emulator/faults/${enc(f.id)}`).then(faults.reload)} label={`Remove fault ${f.id}`}>
+                    Remove
+                  </ActionButton>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form class="row" onSubmit={add}>
+        <label class="field">
+          <span>Kind</span>
+          <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
+            {(faults.data?.kinds ?? ['duplicate', 'delay', 'reorder', 'drop-first-attempt']).map((k) => (
+              <option key={k}>{k}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>Event (optional)</span>
+          <input value={event} placeholder="chat-opened" onInput={(e) => setEvent((e.target as HTMLInputElement).value)} />
+        </label>
+        <label class="field">
+          <span>Times (empty: all)</span>
+          <input type="number" min="1" value={times} onInput={(e) => setTimes((e.target as HTMLInputElement).value)} />
+        </label>
+        {kind === 'delay' && (
+          <label class="field">
+            <span>Delay ms</span>
+            <input type="number" min="0" value={delayMs} onInput={(e) => setDelayMs((e.target as HTMLInputElement).value)} />
+          </label>
+        )}
+        <button type="submit">Add fault</button>
+      </form>
+      {error && <ErrorBox message={error} />}
+    </Card>
+  );
+}
+
+export function DeliveriesView({ params }: { params: URLSearchParams }) {
+  const tenant = useTenantId(params.get('tenant'));
+  const event = params.get('event') ?? '';
+  const status = params.get('status') ?? '';
+  const url = params.get('url') ?? '';
+  const setParams = (next: Record<string, string>) => navigate(href('deliveries', { tenant: params.get('tenant') ?? undefined, event, status, url, ...next }));
+  const list = useResource<DeliveryList>(tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, limit: 500 })}`, (e) => e.type === 'delivery' && e.delivery.tenantId === tenant, 300);
+  const all = list.data?.deliveries ?? [];
+  const events = [...new Set(all.map((d) => d.event))].sort();
+  const shown = all.filter((d) => (event === '' || d.event === event) && inGroup(d.status, status) && (url === '' || d.url.includes(url))).reverse();
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Deliveries</h1>
+        <div class="filters">
+          <TenantPicker value={tenant ?? ''} onChange={(t) => setParams({ tenant: t })} />
+          <label class="field">
+            <span>Event</span>
+            <select value={event} onChange={(e) => setParams({ event: (e.target as HTMLSelectElement).value })}>
+              <option value="">all</option>
+              {events.map((e) => (
+                <option key={e}>{e}</option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            <span>Status</span>
+            <select value={status} onChange={(e) => setParams({ status: (e.target as HTMLSelectElement).value })}>
+              <option value="">all</option>
+              <option value="pending">pending</option>
+              <option value="delivered">delivered</option>
+              <option value="failed">failed</option>
+            </select>
+          </label>
+          <label class="field">
+            <span>URL contains</span>
+            <input type="search" value={url} onChange={(e) => setParams({ url: (e.target as HTMLInputElement).value })} />
+          </label>
+        </div>
+      </div>
+      {list.error && <ErrorBox message={list.error} />}
+      {!list.data && !list.error && <Loading />}
+      {list.data && (
+        <Card title={`${shown.length} of ${list.data.total} deliveries${list.data.log.evicted ? ` (${list.data.log.evicted} older ones evicted)` : ''}`}>
+          {all.length === 0 ? (
+            <Empty title="No deliveries yet.">
+              Subscribe a URL below (or start with <code>--webhook-url</code>), or run a scenario with a target on the <a href={href('scenarios')}>Scenarios</a> view.
+            </Empty>
+          ) : shown.length === 0 ? (
+            <Empty title="No delivery matches these filters." />
+          ) : (
+            <table class="list" aria-label="Deliveries, newest first">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>Event</th>
+                  <th>Status</th>
+                  <th>Last answer</th>
+                  <th>Attempts</th>
+                  <th>URL</th>
+                  <th>Chat</th>
+                  <th>Queued</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.slice(0, 200).map((d) => {
+                  const last = d.attempts.at(-1);
+                  return (
+                    <tr key={d.id} data-delivery-id={d.id}>
+                      <td>
+                        <a href={href('deliveries', d.id)}>{d.id}</a>
+                      </td>
+                      <td>
+                        {d.event}
+                        {d.redeliveryOf && <span class="muted small"> (redelivery of {d.redeliveryOf})</span>}
+                      </td>
+                      <td>
+                        <DeliveryBadge status={d.status} />
+                      </td>
+                      <td>{last ? <HttpBadge code={last.statusCode} error={last.error} /> : <span class="muted">—</span>}</td>
+                      <td class="num">{d.attempts.length}</td>
+                      <td class="url" title={d.url}>
+                        {d.url}
+                      </td>
+                      <td>{d.chatId ? <a href={href('chats', d.tenantId, d.chatId)}>{d.chatId}</a> : <span class="muted">—</span>}</td>
+                      <td>
+                        <Time at={d.createdAt} short />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+        </Card>
+      )}
+      {tenant && (
+        <div class="grid two">
+          <SubscriptionCard tenant={tenant} />
+          <FaultCard tenant={tenant} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function DeliveryPage({ id }: { id: string }) {
+  const delivery = useResource<Delivery>(`/_emulator/deliveries/${enc(id)}`, (e) => e.type === 'delivery' && (e.delivery.id === id || e.delivery.redeliveryOf === id), 250);
+  const d = delivery.data;
+  const related = useResource<DeliveryList>(d ? `/_emulator/deliveries${query({ tenant: d.tenantId, source: d.source, limit: 1000 })}` : undefined, (e) => e.type === 'delivery' && e.delivery.redeliveryOf !== undefined, 500);
+  if (delivery.error) return <ErrorBox message={delivery.error} />;
+  if (!d) return <Loading />;
+  const family = [d, ...(related.data?.deliveries ?? []).filter((x) => x.id !== d.id)];
+  const repeats = groupRepeats(family).repeatsOf.get(d.id) ?? [];
+  return (
+    <div class="page">
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href={href('deliveries')}>Deliveries</a> / <span>{d.id}</span>
+      </nav>
+      <div class="page-head">
+        <h1>
+          {d.event} <DeliveryBadge status={d.status} />
+        </h1>
+      </div>
+      <dl class="kv inline-kv">
+        <dt>URL</dt>
+        <dd>
+          <code>{d.url}</code>
+        </dd>
+        <dt>Tenant</dt>
+        <dd>{d.tenantId}</dd>
+        {d.chatId && (
+          <>
+            <dt>Chat</dt>
+            <dd>
+              <a href={href('chats', d.tenantId, d.chatId)}>{d.chatId}</a>
+            </dd>
+          </>
+        )}
+        <dt>Queued</dt>
+        <dd>
+          <Time at={d.createdAt} />
+        </dd>
+        {d.nextAttemptAt !== undefined && (
+          <>
+            <dt>Next attempt</dt>
+            <dd>
+              <Time at={d.nextAttemptAt} />
+            </dd>
+          </>
+        )}
+        {d.redeliveryOf && (
+          <>
+            <dt>Redelivery of</dt>
+            <dd>
+              <a href={href('deliveries', d.redeliveryOf)}>{d.redeliveryOf}</a>
+            </dd>
+          </>
+        )}
+      </dl>
+      <Card title="Attempts">
+        <WebhookBlock delivery={d} repeats={repeats} />
+      </Card>
+      <div class="grid two">
+        <Card title="Request headers">
+          <Json value={d.headers} label="Request headers" />
+        </Card>
+        <Card title="Request body">
+          <Json value={d.body} label="Request body" />
+        </Card>
+      </div>
+    </div>
+  );
+}

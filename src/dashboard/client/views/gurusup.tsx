@@ -1,0 +1,169 @@
+import { useState } from 'preact/hooks';
+import { enc, query, send } from '../api';
+import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Loading, TenantPicker, Time, useTenantId } from '../components';
+import { useResource } from '../resource';
+import { href, navigate } from '../router';
+import type { DeliveryList } from '../types';
+import { redeliver } from '../webhook-parts';
+
+interface GurusupMessage {
+  id: string;
+  thread: string;
+  body: string;
+  user_fid: string;
+  lang: string;
+  subject?: string;
+  is_customer_support_agent: boolean;
+  created_at: string;
+}
+interface Thread {
+  thread: string;
+  thread_fid: string;
+  user_fid: string;
+  lang: string;
+  subject?: string;
+  message_count: number;
+  updated_at: string;
+  messages: GurusupMessage[];
+}
+interface OrgView {
+  tenant: string;
+  name: string;
+  apiKey: string;
+  autoReply: boolean;
+  language: string;
+  webhookUrl: string;
+  eventName: string;
+  postStatus: number;
+  threads: number;
+}
+
+function Settings({ tenant }: { tenant: string }) {
+  const org = useResource<OrgView>(`/_emulator/tenants/${enc(tenant)}/gurusup`);
+  const [url, setUrl] = useState('');
+  const o = org.data;
+  if (org.error) return <ErrorBox message={org.error} />;
+  if (!o) return <Loading />;
+  return (
+    <Card title={`Organisation ${o.name}`}>
+      <dl class="kv">
+        <dt>x-api-key</dt>
+        <dd>
+          <Code>{o.apiKey}</Code>
+        </dd>
+        <dt>Automatic reply</dt>
+        <dd>
+          {o.autoReply ? 'on' : 'off'} ({o.language}){' '}
+          <ActionButton onClick={() => send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { autoReply: !o.autoReply }).then(org.reload)}>{o.autoReply ? 'Turn off' : 'Turn on'}</ActionButton>
+        </dd>
+        <dt>send-message webhook</dt>
+        <dd>{o.webhookUrl ? <Code>{o.webhookUrl}</Code> : <span class="muted">not set</span>}</dd>
+      </dl>
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { webhookUrl: url }).then(org.reload, (err: Error) => alert(err.message));
+        }}
+      >
+        <label class="field grow">
+          <span>Webhook URL</span>
+          <input type="url" value={url} placeholder="http://127.0.0.1:3000/gurusup" onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
+        </label>
+        <button type="submit">Set</button>
+      </form>
+    </Card>
+  );
+}
+
+export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null; thread?: string }) {
+  const tenant = useTenantId(fromUrl);
+  const threads = useResource<{ threads: Thread[] }>(tenant === undefined ? undefined : `/_emulator/tenants/${enc(tenant)}/gurusup/threads`, (e) => e.type === 'gurusup' && e.tenantId === tenant, 300);
+  const deliveries = useResource<DeliveryList>(tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, source: 'gurusup', limit: 100 })}`, (e) => e.type === 'delivery' && e.delivery.source === 'gurusup', 300);
+  const list = threads.data?.threads ?? [];
+  const current = list.find((t) => t.thread === thread) ?? list[0];
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Gurusup</h1>
+        <div class="filters">
+          <TenantPicker value={tenant ?? ''} onChange={(t) => navigate(href('gurusup', { tenant: t }))} />
+        </div>
+      </div>
+      {threads.error && <ErrorBox message={threads.error} />}
+      {!threads.data && !threads.error && <Loading />}
+      {threads.data && list.length === 0 && (
+        <Empty title="No threads yet.">
+          Post one with <code>POST /gurusup/messages</code> (header x-api-key) or run the <a href={href('scenarios', 'gurusup-conversation')}>gurusup-conversation</a> scenario.
+        </Empty>
+      )}
+      {list.length > 0 && (
+        <div class="split narrow-left">
+          <nav class="side-list" aria-label="Threads">
+            {list.map((t) => (
+              <a key={t.thread} href={href('gurusup', t.thread, { tenant: fromUrl ?? undefined })} class={t === current ? 'active' : ''} aria-current={t === current ? 'page' : undefined}>
+                <strong>{t.subject ?? t.thread_fid}</strong>
+                <span class="muted small">
+                  {t.message_count} messages · {t.lang} · {t.updated_at.slice(0, 16).replace('T', ' ')}
+                </span>
+              </a>
+            ))}
+          </nav>
+          {current && (
+            <Card title={current.subject ?? current.thread_fid}>
+              <p class="muted small">
+                thread_fid <Code>{current.thread_fid}</Code> · thread <Code>{current.thread}</Code>
+              </p>
+              <ol class="transcript" aria-label="Thread messages">
+                {current.messages.map((m) => (
+                  <li key={m.id} class={`msg ${m.is_customer_support_agent ? (m.user_fid === current.user_fid ? 'guuru' : 'bot') : 'customer'}`}>
+                    <div class="who">
+                      {m.user_fid} <span class="role">{m.is_customer_support_agent ? 'agent / system' : 'customer'}</span>
+                    </div>
+                    <div class="bubble">{m.body}</div>
+                    <div class="meta">
+                      <Time at={Date.parse(m.created_at)} /> · {m.lang}
+                    </div>
+                  </li>
+                ))}
+              </ol>
+            </Card>
+          )}
+        </div>
+      )}
+      {tenant && (
+        <div class="grid two">
+          <Settings tenant={tenant} />
+          <Card title="send-message deliveries">
+            {deliveries.data && deliveries.data.deliveries.length === 0 ? (
+              <Empty title="No send-message webhook went out yet.">Set the webhook URL; the automatic reply and system messages are sent to it.</Empty>
+            ) : (
+              <table class="list" aria-label="send-message deliveries">
+                <tbody>
+                  {[...(deliveries.data?.deliveries ?? [])].reverse().map((d) => (
+                    <tr key={d.id}>
+                      <td>
+                        <a href={href('deliveries', d.id)}>{d.id}</a>
+                      </td>
+                      <td>{d.event}</td>
+                      <td>
+                        <DeliveryBadge status={d.status} />
+                      </td>
+                      <td>{d.attempts.at(-1) ? <HttpBadge code={d.attempts.at(-1)?.statusCode} error={d.attempts.at(-1)?.error} /> : '—'}</td>
+                      <td>
+                        <Time at={d.createdAt} short />
+                      </td>
+                      <td>
+                        <ActionButton onClick={() => redeliver(d.id)}>Redeliver</ActionButton>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Card>
+        </div>
+      )}
+    </div>
+  );
+}

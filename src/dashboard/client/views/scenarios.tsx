@@ -1,0 +1,349 @@
+import { useEffect, useState } from 'preact/hooks';
+import { enc, query, send } from '../api';
+import { Card, Code, DeliveryBadge, Empty, ErrorBox, Loading, Time, useTenants } from '../components';
+import { useResource } from '../resource';
+import { href, navigate } from '../router';
+import type { DeliveryList } from '../types';
+
+interface ParamSpec {
+  default: string | number | boolean;
+  description?: string;
+  enum?: (string | number)[];
+}
+interface ScenarioSummary {
+  name: string;
+  description: string;
+  params: Record<string, ParamSpec>;
+  builtIn: boolean;
+  steps: number;
+}
+interface RunSummary {
+  id: string;
+  scenario: string;
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  tenant: string;
+  params: Record<string, string | number | boolean>;
+  seed: number;
+  speed: number;
+  target?: string;
+  startedAt: number;
+  finishedAt?: number;
+  error?: string;
+  chats: string[];
+  threads: string[];
+}
+interface TimelineEntry {
+  at: number;
+  step: string;
+  action: string;
+  by: 'scenario' | 'integrator';
+  chatId?: string;
+  thread?: string;
+  detail?: string;
+  expected?: string;
+  outcome?: 'done' | 'timeout';
+  webhooks: { deliveryId: string; event: string }[];
+}
+type Run = RunSummary & { timeline: TimelineEntry[]; verdicts?: unknown };
+
+export const RunBadge = ({ status }: { status: RunSummary['status'] }) => <span class={`badge run-${status}`}>{status}</span>;
+
+/** Re-reads `reload` every second while `active`: runs move on the emulator clock, not only on domain events. */
+function usePoll(active: boolean, reload: () => void) {
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(reload, 1_000);
+    return () => clearInterval(timer);
+  }, [active, reload]);
+}
+
+function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted: (run: RunSummary) => void }) {
+  const tenants = useTenants();
+  const [values, setValues] = useState<Record<string, string | boolean>>({});
+  const [target, setTarget] = useState('');
+  const [speed, setSpeed] = useState('60');
+  const [seed, setSeed] = useState('');
+  const [tenant, setTenant] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setValues({}), [scenario.name]);
+  const start = (e: Event) => {
+    e.preventDefault();
+    const params: Record<string, string | number | boolean> = {};
+    for (const [name, spec] of Object.entries(scenario.params)) {
+      const v = values[name];
+      if (v === undefined || v === '') continue;
+      params[name] = typeof spec.default === 'number' ? Number(v) : v;
+    }
+    const body: Record<string, unknown> = { params, speed: Number(speed) };
+    if (target) body.target = target;
+    if (seed) body.seed = Number(seed);
+    if (tenant) body.tenant = tenant;
+    setBusy(true);
+    send<RunSummary>('POST', `/_emulator/scenarios/${enc(scenario.name)}/runs`, body)
+      .then((run) => (setError(undefined), onStarted(run)), (err: Error) => setError(err.message))
+      .finally(() => setBusy(false));
+  };
+  const params = Object.entries(scenario.params).filter(([name]) => name !== 'tenant');
+  return (
+    <form class="run-form" onSubmit={start} aria-label={`Run ${scenario.name}`}>
+      <div class="form-grid">
+        {params.map(([name, spec]) => (
+          <label key={name} class="field" title={spec.description}>
+            <span>{name}</span>
+            {spec.enum ? (
+              <select name={name} value={String(values[name] ?? spec.default)} onChange={(e) => setValues({ ...values, [name]: (e.target as HTMLSelectElement).value })}>
+                {spec.enum.map((o) => (
+                  <option key={String(o)}>{String(o)}</option>
+                ))}
+              </select>
+            ) : typeof spec.default === 'boolean' ? (
+              <input type="checkbox" name={name} checked={Boolean(values[name] ?? spec.default)} onChange={(e) => setValues({ ...values, [name]: (e.target as HTMLInputElement).checked })} />
+            ) : (
+              <input
+                name={name}
+                type={typeof spec.default === 'number' ? 'number' : 'text'}
+                placeholder={String(spec.default)}
+                value={String(values[name] ?? '')}
+                onInput={(e) => setValues({ ...values, [name]: (e.target as HTMLInputElement).value })}
+              />
+            )}
+            {spec.description && <small class="muted">{spec.description}</small>}
+          </label>
+        ))}
+        <label class="field">
+          <span>Tenant</span>
+          <select name="tenant" value={tenant} onChange={(e) => setTenant((e.target as HTMLSelectElement).value)}>
+            <option value="">{tenants.data?.tenants[0]?.id ?? 'first'} (default)</option>
+            {tenants.data?.tenants.slice(1).map((t) => (
+              <option key={t.id}>{t.id}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>Speed</span>
+          <input name="speed" type="number" min="0" step="any" value={speed} onInput={(e) => setSpeed((e.target as HTMLInputElement).value)} />
+          <small class="muted">× real time; 0 runs without waiting</small>
+        </label>
+        <label class="field">
+          <span>Seed</span>
+          <input name="seed" type="number" min="0" placeholder="the emulator's" value={seed} onInput={(e) => setSeed((e.target as HTMLInputElement).value)} />
+        </label>
+        <label class="field wide">
+          <span>Target (optional)</span>
+          <input name="target" type="url" placeholder="http://127.0.0.1:3000/webhooks — this run's webhooks go there" value={target} onInput={(e) => setTarget((e.target as HTMLInputElement).value)} />
+        </label>
+      </div>
+      <button type="submit" class="primary" disabled={busy}>
+        Start {scenario.name}
+      </button>
+      {error && <ErrorBox message={error} />}
+    </form>
+  );
+}
+
+export function ScenariosView({ selected }: { selected?: string }) {
+  const list = useResource<{ scenarios: ScenarioSummary[]; errors: string[] }>('/_emulator/scenarios');
+  const scenarios = list.data?.scenarios ?? [];
+  const name = selected ?? (scenarios.find((s) => s.name === 'happy-path') ?? scenarios[0])?.name;
+  const current = scenarios.find((s) => s.name === name);
+  const runs = useResource<{ runs: RunSummary[] }>(name ? `/_emulator/scenarios/${enc(name)}/runs` : undefined, (e) => e.type === 'chat', 500);
+  usePoll(runs.data?.runs.some((r) => r.status === 'running') ?? false, runs.reload);
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Scenarios</h1>
+      </div>
+      {list.error && <ErrorBox message={list.error} />}
+      {list.data?.errors.map((e) => <ErrorBox key={e} message={`Skipped scenario file: ${e}`} />)}
+      {!list.data && !list.error && <Loading />}
+      <div class="split narrow-left">
+        <nav class="side-list" aria-label="Scenarios">
+          {scenarios.map((s) => (
+            <a key={s.name} href={href('scenarios', s.name)} aria-current={s.name === name ? 'page' : undefined} class={s.name === name ? 'active' : ''}>
+              <strong>{s.name}</strong>
+              <span class="muted small">{s.steps} steps{s.builtIn ? '' : ' · from --scenarios'}</span>
+            </a>
+          ))}
+        </nav>
+        <div>
+          {current && (
+            <Card title={current.name}>
+              <p>{current.description}</p>
+              <RunForm scenario={current} onStarted={(run) => navigate(href('scenarios', run.scenario, 'runs', run.id))} />
+            </Card>
+          )}
+          {current && (
+            <Card title="Runs">
+              {runs.data && runs.data.runs.length === 0 ? (
+                <Empty title={`No run of ${current.name} yet.`}>Start one with the form above, or <code>guuru-emulator scenario run {current.name}</code>.</Empty>
+              ) : (
+                <table class="list" aria-label="Runs">
+                  <thead>
+                    <tr>
+                      <th>Run</th>
+                      <th>Status</th>
+                      <th>Tenant</th>
+                      <th>Chats</th>
+                      <th>Started</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[...(runs.data?.runs ?? [])].reverse().map((r) => (
+                      <tr key={r.id} data-run-id={r.id}>
+                        <td>
+                          <a href={href('scenarios', r.scenario, 'runs', r.id)}>{r.id}</a>
+                        </td>
+                        <td>
+                          <RunBadge status={r.status} />
+                        </td>
+                        <td>{r.tenant}</td>
+                        <td>{r.chats.length + r.threads.length}</td>
+                        <td>
+                          <Time at={r.startedAt} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </Card>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function RunPage({ scenario, runId }: { scenario: string; runId: string }) {
+  const run = useResource<Run>(`/_emulator/scenarios/${enc(scenario)}/runs/${enc(runId)}`, (e) => e.type === 'chat' || e.type === 'delivery' || e.type === 'gurusup', 300);
+  const r = run.data;
+  usePoll(r?.status === 'running', run.reload);
+  const deliveries = useResource<DeliveryList>(r ? `/_emulator/deliveries${query({ tenant: r.tenant, limit: 2000 })}` : undefined, (e) => e.type === 'delivery', 500);
+  if (run.error) return <ErrorBox message={run.error} />;
+  if (!r) return <Loading />;
+  const status = new Map((deliveries.data?.deliveries ?? []).map((d) => [d.id, d.status]));
+  return (
+    <div class="page">
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href={href('scenarios', scenario)}>Scenarios / {scenario}</a> / <span>{r.id}</span>
+      </nav>
+      <div class="page-head">
+        <h1>
+          {scenario} {r.id} <RunBadge status={r.status} />
+        </h1>
+        {r.status === 'running' && (
+          <button type="button" class="danger" onClick={() => void send('DELETE', `/_emulator/scenarios/${enc(scenario)}/runs/${enc(r.id)}`).then(run.reload)}>
+            Cancel run
+          </button>
+        )}
+      </div>
+      {r.error && <ErrorBox message={r.error} />}
+      <dl class="kv inline-kv">
+        <dt>Tenant</dt>
+        <dd>{r.tenant}</dd>
+        <dt>Seed</dt>
+        <dd>{r.seed}</dd>
+        <dt>Speed</dt>
+        <dd>{r.speed}×</dd>
+        <dt>Params</dt>
+        <dd>
+          <Code>{JSON.stringify(r.params)}</Code>
+        </dd>
+        {r.target && (
+          <>
+            <dt>Target</dt>
+            <dd>
+              <Code>{r.target}</Code>
+            </dd>
+          </>
+        )}
+        <dt>Chats</dt>
+        <dd>
+          {r.chats.length === 0 && r.threads.length === 0 && <span class="muted">none yet</span>}
+          {r.chats.map((c) => (
+            <a key={c} class="chat-link" href={href('chats', r.tenant, c)}>
+              {c}{' '}
+            </a>
+          ))}
+          {r.threads.map((t) => (
+            <a key={t} href={href('gurusup', t, { tenant: r.tenant })}>
+              thread {t}{' '}
+            </a>
+          ))}
+        </dd>
+      </dl>
+      <Verdicts run={r} />
+      <Card title={`Time line (${r.timeline.length} steps)`}>
+        {r.timeline.length === 0 ? (
+          <Empty title="No step yet." />
+        ) : (
+          <table class="list timeline-table" aria-label="Run time line">
+            <thead>
+              <tr>
+                <th>At</th>
+                <th>Step</th>
+                <th>Action</th>
+                <th>Detail</th>
+                <th>Webhooks</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.timeline.map((t, i) => (
+                <tr key={i} class={t.by === 'integrator' ? 'integrator' : ''}>
+                  <td>
+                    <Time at={t.at} short />
+                  </td>
+                  <td class="muted small">{t.step}</td>
+                  <td>
+                    {t.action}
+                    {t.by === 'integrator' && <span class="badge neutral">integrator</span>}
+                  </td>
+                  <td class="wide">
+                    {t.detail}
+                    {t.expected && (
+                      <div class="small">
+                        expected: {t.expected} {t.outcome && <span class={`badge ${t.outcome === 'done' ? 'delivery-ok' : 'delivery-bad'}`}>{t.outcome}</span>}
+                      </div>
+                    )}
+                  </td>
+                  <td>
+                    {t.webhooks.map((w) => (
+                      <div key={w.deliveryId}>
+                        <a href={href('deliveries', w.deliveryId)}>{w.event}</a> {status.has(w.deliveryId) && <DeliveryBadge status={status.get(w.deliveryId) as string} />}
+                      </div>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+/** The run's verdicts (what was checked and whether it held), when the run has them. */
+function Verdicts({ run }: { run: Run }) {
+  if (run.verdicts === undefined) return null;
+  const list = Array.isArray(run.verdicts) ? (run.verdicts as Record<string, unknown>[]) : [];
+  return (
+    <Card title="Verdicts">
+      {list.length === 0 ? (
+        <p class="muted">No verdict yet.</p>
+      ) : (
+        <ul class="verdicts">
+          {list.map((v, i) => {
+            const ok = v.ok ?? v.passed ?? v.pass ?? (v.status === 'pass' || v.status === 'passed' || v.outcome === 'pass');
+            return (
+              <li key={i} class={ok ? 'pass' : 'fail'}>
+                <span class={`badge ${ok ? 'delivery-ok' : 'delivery-bad'}`}>{ok ? 'pass' : 'fail'}</span> {String(v.check ?? v.name ?? v.rule ?? '')} {String(v.message ?? v.detail ?? '')}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,196 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowser, type TestBrowser } from '../helpers/browser.js';
+import { startEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.js';
+
+// The dashboard in a real browser (Debian's chromium), with every request to another host
+// blocked: each view shows the seeded data, a scenario started from the form plays out on the
+// Chats view without a reload, webhooks show their attempts, redeliver adds one, GraphiQL runs a
+// typed query. UPDATE_SCREENSHOTS=1 also writes the README's screenshots to docs/screenshots/.
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : undefined;
+const shot = async (page: Page, name: string) => {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+};
+
+let t: TestEmulator;
+let browser: TestBrowser;
+let sink: WebhookSink;
+beforeAll(async () => {
+  t = await startEmulator();
+  sink = await startWebhookSink();
+  browser = await startBrowser(t.url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await sink?.close();
+  await t?.stop();
+});
+afterEach(() => {
+  // Offline: nothing was fetched from elsewhere, and no page logged an error.
+  expect(browser.foreign).toEqual([]);
+  expect(browser.pageErrors).toEqual([]);
+});
+
+const control = (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') =>
+  fetch(`${t.url}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+
+describe('each view shows the seeded data', () => {
+  it('Overview: the tenant with its token, secret and chats by status; the clock', async () => {
+    const page = await browser.open('/');
+    const tenant = page.locator('.card.tenant', { hasText: 'guuru-qa' });
+    await expect.poll(() => tenant.textContent()).toContain('demo-token');
+    const text = (await tenant.textContent()) ?? '';
+    expect(text).toContain('secr3t');
+    expect(text).toContain('demo-api-key');
+    const rated = t.emulator.store.tenant('guuru-qa')!.data.chats.filter((c) => c.status === 'rated').length;
+    await expect.poll(() => page.getByRole('list', { name: 'Chats of guuru-qa by status' }).getByRole('link', { name: /rated/ }).textContent()).toContain(String(rated));
+    expect(await page.locator('.card', { hasText: 'Clock' }).textContent()).toMatch(/system/);
+    await expect.poll(() => page.locator('.live').textContent()).toBe('Live');
+    await shot(page, 'overview');
+    await page.close();
+  });
+
+  it('Chats: newest first, filtered by status; a seeded chat shows its conversation and time line', async () => {
+    const chats = t.emulator.store.tenant('guuru-qa')!.data.chats;
+    const newest = chats[chats.length - 1]!;
+    const page = await browser.open('/#/chats');
+    const rows = page.locator('table.chats tbody tr');
+    await expect.poll(() => rows.first().getAttribute('data-chat-id')).toBe(newest.id);
+    expect(await page.locator('.card-head h2').first().textContent()).toBe(`${chats.length} chats`);
+    await page.getByRole('button', { name: 'rated', exact: true }).click();
+    await expect.poll(() => page.locator('.card-head h2').first().textContent()).toBe(`${chats.filter((c) => c.status === 'rated').length} chats`);
+    expect(new Set(await rows.locator('.badge').allTextContents())).toEqual(new Set(['rated']));
+    await shot(page, 'chats');
+
+    const rich = chats.find((c) => c.status === 'rated' && c.messages.length >= 3)!;
+    await page.goto(`${t.url}/#/chats/guuru-qa/${rich.id}`);
+    await expect.poll(() => page.locator('.transcript .msg').count()).toBe(rich.messages.length + 1);
+    expect(await page.locator('.transcript .msg.question .bubble').textContent()).toBe(rich.question);
+    expect(await page.locator('.timeline .step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-step')))).toEqual(expect.arrayContaining(['chat.created', 'chat.accepted', 'chat.rated']));
+    await page.close();
+  });
+
+  it('Scenarios, Gurusup and Deliveries (empty, saying what to do)', async () => {
+    const page = await browser.open('/#/scenarios');
+    await expect.poll(() => page.getByRole('navigation', { name: 'Scenarios' }).textContent()).toContain('happy-path');
+    expect(await page.locator('.card', { hasText: 'A customer asks a question' }).count()).toBe(1);
+
+    const thread = t.emulator.store.tenant('guuru-qa')!.data.gurusup!.threads.toSorted((a, b) => b.updatedAt - a.updatedAt || b.seq - a.seq)[0]!;
+    await page.goto(`${t.url}/#/gurusup`);
+    await expect.poll(() => page.getByRole('list', { name: 'Thread messages' }).locator('.bubble').first().textContent()).toBe(thread.messages[0]!.body);
+    await shot(page, 'gurusup');
+
+    await page.goto(`${t.url}/#/deliveries`);
+    await expect.poll(() => page.locator('.empty').first().textContent()).toMatch(/No deliveries yet.*Subscribe a URL/);
+    await page.close();
+  });
+});
+
+describe('live', () => {
+  it('a happy-path run started from the Scenarios form moves through its statuses on the Chats view, without a reload', async () => {
+    const chats = await browser.open('/#/chats');
+    await chats.locator('table.chats tbody tr').first().waitFor();
+    // Watch every status each chat row shows; a reload would lose the marker.
+    await chats.evaluate(() => {
+      const w = window as unknown as { seen: Record<string, string[]>; marker: boolean };
+      w.marker = true;
+      w.seen = {};
+      const record = () => {
+        for (const row of document.querySelectorAll('table.chats tbody tr[data-chat-id]')) {
+          const id = row.getAttribute('data-chat-id') as string;
+          const status = row.querySelector('.badge')?.textContent ?? '';
+          const list = (w.seen[id] ??= []);
+          if (list.at(-1) !== status) list.push(status);
+        }
+      };
+      record();
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+
+    const form = await browser.open('/#/scenarios/happy-path');
+    await form.locator('input[name="messages"]').fill('1');
+    await form.locator('input[name="pace"]').fill('10s');
+    await form.locator('input[name="speed"]').fill('40');
+    await form.getByRole('button', { name: 'Start happy-path' }).click();
+    await form.waitForURL(/#\/scenarios\/happy-path\/runs\/run-\d+$/);
+    const chatLink = form.locator('a.chat-link').first();
+    await chatLink.waitFor();
+    const chatId = (await chatLink.textContent())!.trim();
+    await expect.poll(() => form.locator('h1 .badge').textContent(), { timeout: 45_000 }).toBe('completed');
+    await shot(form, 'scenario-run');
+
+    const seen = () => chats.evaluate((id) => (window as unknown as { seen: Record<string, string[]> }).seen[id] ?? [], chatId);
+    await expect.poll(seen).toContain('rated');
+    const statuses = await seen();
+    // Seen on the page as it happened: at least assigned → open → closed → rated, in that order.
+    const order = ['assigned', 'open', 'closed', 'rated'].map((s) => statuses.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(await chats.locator('table.chats tbody tr').first().getAttribute('data-chat-id')).toBe(chatId);
+    expect(await chats.evaluate(() => (window as unknown as { marker?: boolean }).marker)).toBe(true);
+    await form.close();
+    await chats.close();
+  }, 90_000);
+
+  it('a delivery appears with its attempts; redeliver adds an attempt', async () => {
+    const page = await browser.open('/#/deliveries');
+    // Subscribe the receiver from the page itself.
+    await page.getByLabel('Send every GUURU event to').fill(sink.url);
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await expect.poll(() => page.locator('.card', { hasText: 'Subscriptions' }).textContent()).toContain(sink.url);
+    const before = sink.received.length;
+
+    const chat = await control('/tenants/guuru-qa/chats', { question: 'Does the green jacket come in XL?', requestedExperts: ['api'] });
+    const row = page.locator('table.list tbody tr', { hasText: 'chat-assigned' }).first();
+    await expect.poll(() => row.textContent()).toMatch(/delivered\s*200\s*1/);
+    await sink.waitFor(before + 1);
+    await shot(page, 'deliveries');
+
+    await page.goto(`${t.url}/#/chats/guuru-qa/${chat.id}`);
+    const webhook = page.locator('.step[data-step="chat.assigned"] .webhook');
+    await expect.poll(() => webhook.locator('.attempt-count').textContent()).toBe('1 attempt');
+    expect(await webhook.locator('.signature').textContent()).toMatch(/X-Guuru-Hmac-Sha256: [0-9a-f]{64}/);
+    await webhook.getByRole('button', { name: /Redeliver/ }).click();
+    await expect.poll(() => webhook.locator('.attempt-count').textContent()).toBe('2 attempts');
+    await expect.poll(() => webhook.locator('table.attempts tr.attempt').count()).toBe(2);
+    expect(await webhook.locator('table.attempts').textContent()).toMatch(/redelivery/);
+    await sink.waitFor(before + 2);
+    const [first, again] = sink.received.slice(before, before + 2);
+    expect(again!.headers['idempotency-key']).toBe(first!.headers['idempotency-key']);
+    expect(again!.rawBody).toBe(first!.rawBody);
+
+    await control('/tenants/guuru-qa/chats/' + chat.id + '/accept', {});
+    await expect.poll(() => page.locator('.timeline .step').count()).toBe(3);
+    await shot(page, 'chat');
+    await page.close();
+    await control('/webhooks', { url: '' }, 'PUT');
+  }, 60_000);
+});
+
+describe('GraphiQL', () => {
+  it('runs a query typed in the editor and returns the seeded partner', async () => {
+    const page = await browser.open('/graphql');
+    const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
+    await editor.waitFor();
+    // The documented examples are there as tabs.
+    await expect.poll(() => page.locator('.graphiql-tab').count()).toBeGreaterThanOrEqual(10);
+    expect(await page.locator('.graphiql-tabs').textContent()).toMatch(/ChatState.*FetchChats.*Payouts.*AcceptChat/);
+    await shot(page, 'graphiql');
+    await page.locator('.graphiql-tab-add').click();
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('query Mine { partner { id state { chat { isAvailable } } } }', { delay: 5 });
+    await page.keyboard.press('Escape');
+    await page.locator('.graphiql-execute-button').click();
+    const response = page.locator('.graphiql-response .CodeMirror');
+    await expect.poll(() => response.textContent(), { timeout: 10_000 }).toContain('"id": "guuru-qa"');
+    expect(await response.textContent()).toContain('"isAvailable": true');
+  });
+});
