@@ -1,7 +1,8 @@
 // Builds dist/ with esbuild.
 // - dist/main.js (the CLI, `npm start`, the Docker image): one file with every dependency inlined,
 //   because resolving and loading ~600 modules is most of a cold start (measured: ~850 → ~600 ms).
-// - dist/index.js (the library): dependencies stay in node_modules, shared with the caller's.
+// - dist/index.js and dist/testing.js (the library and its test helpers): dependencies stay in
+//   node_modules, shared with the caller's.
 // - dist/dashboard/ (the web pages served at / and GET /graphql): the Preact dashboard and the
 //   GraphiQL IDE, minified, content-hashed, with a gzip copy of each file and a manifest the
 //   server reads. Everything a page needs is in there: users run the emulator offline.
@@ -51,7 +52,8 @@ const [, , dashboard, graphiql] = await Promise.all([
     // Inlined CommonJS dependencies still call require() for Node built-ins.
     banner: { js: "import { createRequire as __guuruCreateRequire } from 'node:module'; const require = __guuruCreateRequire(import.meta.url);" },
   }),
-  build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist', packages: 'external' }),
+  // Both library entries share one chunk: an app importing `guuru-emulator` and `guuru-emulator/testing` loads the code once.
+  build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, outdir: 'dist', packages: 'external', splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
   buildPage('dashboard', 'src/dashboard/client/main.tsx', 'preact'),
   buildPage('graphiql', 'src/dashboard/client/graphiql.tsx', 'react'),
 ]);

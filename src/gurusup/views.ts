@@ -18,6 +18,12 @@ export interface GurusupMessageJson {
   updated_at: string;
 }
 
+/** The send-message webhook's body: `{event, data}`, `data` being the API's message object (the envelope is the emulator's choice: the docs only say "the event type and event data"). */
+export interface GurusupWebhookPayload {
+  event: string;
+  data: GurusupMessageJson;
+}
+
 export function messageJson(m: GurusupMessageRecord): GurusupMessageJson {
   const at = new Date(m.createdAt).toISOString();
   return {

@@ -1,6 +1,6 @@
 import type { EventBus } from '../domain/events.js';
 import type { GurusupSettings } from '../gurusup/settings.js';
-import { messageJson } from '../gurusup/views.js';
+import { messageJson, type GurusupWebhookPayload } from '../gurusup/views.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -27,7 +27,8 @@ export function publishGurusupWebhooks(deps: {
     const key = store.tenant(tenantId)?.data.gurusup?.apiKeys[0];
     const url = deps.routeOf?.(tenantId, thread.hash) ?? config.webhookUrl;
     if (url === '' || key === undefined) return;
-    const body = JSON.stringify({ event: config.eventName, data: messageJson(message) });
+    const payload: GurusupWebhookPayload = { event: config.eventName, data: messageJson(message) };
+    const body = JSON.stringify(payload);
     dispatcher.enqueue({
       source: 'gurusup',
       tenantId,

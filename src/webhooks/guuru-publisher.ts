@@ -4,8 +4,8 @@ import type { Store } from '../store/store.js';
 import type { Tenant } from '../store/tenant.js';
 import { VERSION } from '../version.js';
 import type { Dispatcher } from './dispatcher.js';
-import { LEGACY_EVENT_NAMES, chatPayload, messagePayload, type GuuruEvent } from './payloads.js';
-import { signBody } from './signature.js';
+import { LEGACY_EVENT_NAMES, chatPayload, messagePayload, type ChatWebhookPayload, type GuuruEvent, type MessageWebhookPayload } from './payloads.js';
+import { guuruHeaders } from './signature.js';
 import type { WebhookSettings } from './subscriptions.js';
 
 /**
@@ -40,21 +40,16 @@ export interface PublisherDeps {
 export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
   const { events, store, settings, dispatcher, random } = deps;
 
-  const deliver = (tenant: Tenant, event: GuuruEvent, chatId: string, payload: () => Record<string, unknown>) => {
+  const deliver = (tenant: Tenant, event: GuuruEvent, chatId: string, payload: () => ChatWebhookPayload | MessageWebhookPayload) => {
     const url = deps.routeOf?.(tenant.id, chatId) ?? settings.target(tenant.id, event);
     if (url === undefined) return;
     const config = settings.get(tenant.id);
     const body = JSON.stringify(payload());
     const idempotencyKey = random.uuid();
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
+    const headers = {
+      ...guuruHeaders({ body, secret: config.secret, event: config.eventNames === 'legacy' ? (LEGACY_EVENT_NAMES[event] ?? event) : event, idempotencyKey, chatId }),
       'User-Agent': `guuru-emulator/${VERSION}`,
-      'X-Guuru-Event': config.eventNames === 'legacy' ? (LEGACY_EVENT_NAMES[event] ?? event) : event,
-      'Idempotency-Key': idempotencyKey,
-      // The older webhook page's header; harmless for receivers written from the current one.
-      'X-Guuru-Chat-Id': chatId,
     };
-    if (config.secret !== '') headers['X-Guuru-Hmac-Sha256'] = signBody(config.secret, body);
     dispatcher.enqueue({ source: 'guuru', tenantId: tenant.id, event, chatId, url, idempotencyKey, headers, body });
   };
 

@@ -1,5 +1,5 @@
 import { authorOf, categoryOf, findExpertOrPersona } from '../domain/partner-reads.js';
-import type { ChatRecord, MessageRecord } from '../store/model.js';
+import type { ChatRecord, ChatStatus, MessageRecord, Rating } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
 
 /** GUURU's webhook events (`X-Guuru-Event` values), in the Partner Portal's order. */
@@ -15,16 +15,51 @@ export const isGuuruEvent = (name: string): name is GuuruEvent => (GUURU_EVENTS 
 export type RequestedExpertsShape = 'ids' | 'objects';
 
 /** Keys with undefined values are left out: the docs say unavailable fields are omitted, never null. */
-const compact = (o: Record<string, unknown>): Record<string, unknown> => {
-  for (const key of Object.keys(o)) if (o[key] === undefined) delete o[key];
+const compact = <T extends object>(o: T): T => {
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
   return o;
 };
+
+/** The body of every chat event (`chat-assigned` … `chat-rated`): the chat right after the change. */
+export interface ChatWebhookPayload {
+  id: string;
+  /** Only on `chat-assigned`: ids (default) or `{id, name}` objects, as the tenant's webhook settings say. */
+  requestedExperts?: string[] | { id: string; name?: string }[];
+  status: ChatStatus;
+  question: string;
+  language: string;
+  createdAt: number;
+  acceptedAt?: number;
+  closedAt?: number;
+  ratedAt?: number;
+  rating?: Rating;
+  isAssignedToAgent: boolean;
+  user: { id: string; name?: string; email?: string; phone?: string; isLead: boolean; isUser: boolean; locale: string };
+  /** From `chat-opened` on: the expert or persona handling the chat. */
+  expert?: { id: string; name?: string; email?: string; photoUrl?: string };
+  category?: { id: string; name: string };
+  /** On `chat-transferred`. */
+  transfer?: { id: string; createdAt: number; notificationSentAt?: number; confirmedAt?: number; reason?: string; receiver?: string; type?: string };
+}
+
+/** The body of `message-created`: the message, with the chat it belongs to as `chat.id`. */
+export interface MessageWebhookPayload {
+  id: string;
+  type: 'text' | 'attachment';
+  text?: string;
+  attachment?: { id: string; url: string; mimetype?: string; filename?: string };
+  createdAt: number;
+  hideForUser: boolean;
+  hideForExpert: boolean;
+  author: { __typename: 'UserAuthor' | 'ExpertAuthor' | 'BotAuthor'; id?: string; name?: string; email?: string; phone?: string; photoUrl?: string };
+  chat: { id: string };
+}
 
 /**
  * The body of a chat event: the chat with Admin API field names, `id` first, as it is right
  * after the change (guuru-webhooks.md §4.2). `requestedExperts` only on chat-assigned.
  */
-export function chatPayload(tenant: Tenant, chat: ChatRecord, event: GuuruEvent, shape: RequestedExpertsShape): Record<string, unknown> {
+export function chatPayload(tenant: Tenant, chat: ChatRecord, event: GuuruEvent, shape: RequestedExpertsShape): ChatWebhookPayload {
   const expert = chat.expertId === undefined ? undefined : findExpertOrPersona(tenant, chat.expertId);
   const category = categoryOf(tenant, chat);
   const user = chat.user;
@@ -64,7 +99,7 @@ export function chatPayload(tenant: Tenant, chat: ChatRecord, event: GuuruEvent,
 const AUTHOR_TYPENAMES = { user: 'UserAuthor', expert: 'ExpertAuthor', bot: 'BotAuthor' } as const;
 
 /** The body of message-created: the message (Admin API names), `id` first, with `chat: {id}`. */
-export function messagePayload(tenant: Tenant, message: MessageRecord): Record<string, unknown> {
+export function messagePayload(tenant: Tenant, message: MessageRecord): MessageWebhookPayload {
   const author = authorOf(tenant, message);
   return compact({
     id: message.id,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { run, spawnUntilListening } from '../helpers/spawn.js';
-import { startWebhookSink } from '../helpers/webhook-sink.js';
+import { webhookSink } from '../helpers/webhook-sink.js';
 
 // These run the built CLI (npm test builds dist/ first), as `npm start` and the Docker image do.
 const MAIN = 'dist/main.js';
@@ -35,7 +35,7 @@ describe('the guuru-emulator CLI', () => {
   });
 
   it('delivers every GUURU event to WEBHOOK_URL, signed, and --webhook-url wins over it', async () => {
-    const sink = await startWebhookSink();
+    const sink = await webhookSink();
     const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--webhook-url', sink.url], { WEBHOOK_URL: 'http://127.0.0.1:9/unused' });
     try {
       expect(app.output()).toContain(`every GUURU event → ${sink.url}`);
@@ -45,7 +45,7 @@ describe('the guuru-emulator CLI', () => {
         body: JSON.stringify({ query: 'mutation { acceptChat(id: "O2bqy2CsAaS7RBXZrhMOB", input: { personaId: "ab22a12e-cefd-4f67-945b-c215c42202b4" }) { status } }' }),
       });
       expect(await res.json()).toEqual({ data: { acceptChat: { status: 'open' } } });
-      const [received] = await sink.waitFor(1);
+      const [received] = await sink.waitFor({ count: 1 });
       expect(received).toMatchObject({ event: 'chat-opened', verified: true, status: 200 });
     } finally {
       await app.stop();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run, spawnUntilListening, type Running } from '../helpers/spawn.js';
-import { startWebhookSink } from '../helpers/webhook-sink.js';
+import { webhookSink } from '../helpers/webhook-sink.js';
 
 // The built CLI with --data, stopped with SIGTERM or killed with SIGKILL, then started again.
 const MAIN = 'dist/main.js';
@@ -114,7 +114,7 @@ describe('--data keeps what it acknowledged', () => {
 
 describe('ids and Idempotency-Keys never repeat across restarts', () => {
   it('after a clean stop and after kill -9: chat, message, persona, tenant ids, tokens and webhook keys are all new', async () => {
-    const sink = await startWebhookSink();
+    const sink = await webhookSink();
     const seen = { chat: [] as string[], message: [] as string[], persona: [] as string[], tenant: [] as string[], token: [] as string[], key: [] as string[] };
     try {
       for (const ending of ['SIGTERM', 'SIGKILL', 'SIGTERM'] as const) {
@@ -138,7 +138,7 @@ describe('ids and Idempotency-Keys never repeat across restarts', () => {
         }).then((r) => r.json() as Promise<{ data: { createPersona: string } }>);
         seen.persona.push(persona.data.createPersona);
         // chat-assigned and message-created, each with its own key.
-        const delivered = await sink.waitFor(before + 2);
+        const delivered = await sink.waitFor({ count: before + 2 });
         seen.key.push(...delivered.slice(before).map((r) => String(r.headers['idempotency-key'])));
         app.child.kill(ending);
         await exited(app);

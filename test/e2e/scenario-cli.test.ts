@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { run, spawnUntilListening } from '../helpers/spawn.js';
-import { startWebhookSink } from '../helpers/webhook-sink.js';
+import { webhookSink } from '../helpers/webhook-sink.js';
 
 // The built CLI's scenario commands (npm test builds dist/ first).
 const MAIN = 'dist/main.js';
@@ -18,7 +18,7 @@ describe('guuru-emulator scenario', () => {
   });
 
   it('runs a scenario in process against --target, prints the timeline and exits 0', async () => {
-    const sink = await startWebhookSink();
+    const sink = await webhookSink();
     try {
       const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'missed', '--url', NOBODY, '--target', sink.url, '--instant', '--seed', '5']);
       expect(res.code, res.stderr).toBe(0);
@@ -33,7 +33,7 @@ describe('guuru-emulator scenario', () => {
   });
 
   it('exits non-zero when the run fails (an integrator that never accepts)', async () => {
-    const sink = await startWebhookSink();
+    const sink = await webhookSink();
     try {
       const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'third-party-messaging', '--url', NOBODY, '--target', sink.url, '--instant', '--param', 'acceptTimeout=200ms']);
       expect(res.code).toBe(1);
@@ -48,7 +48,7 @@ describe('guuru-emulator scenario', () => {
   });
 
   it('uses a running emulator at --url, and start --scenario runs one at start', async () => {
-    const sink = await startWebhookSink();
+    const sink = await webhookSink();
     const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--virtual-clock', '--scenario', 'bad-rating', '--webhook-url', sink.url]);
     try {
       for (let i = 0; i < 100 && !/scenario bad-rating: run-1 started/.test(app.output()); i++) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -5,6 +5,8 @@ import { run } from './spawn.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+/** Output without colour codes, so tests can read it. */
+const PLAIN = { NO_COLOR: '1', FORCE_COLOR: '0' };
 
 export interface ConsumerProject {
   dir: string;
@@ -46,8 +48,8 @@ export async function createConsumerProject(files: Record<string, string>, links
   return {
     dir,
     installOutput,
-    run: (command, args, env = {}) => run(command, args, env, dir),
-    tool: (name, args) => run(process.execPath, [join(REPO, 'node_modules', name === 'tsc' ? 'typescript/bin/tsc' : `${name}/${name}.mjs`), ...args], {}, dir),
+    run: (command, args, env = {}) => run(command, args, { ...PLAIN, ...env }, dir),
+    tool: (name, args) => run(process.execPath, [join(REPO, 'node_modules', name === 'tsc' ? 'typescript/bin/tsc' : `${name}/${name}.mjs`), ...args], PLAIN, dir),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -3,7 +3,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.js';
+import { webhookSink, type WebhookSink } from '../helpers/webhook-sink.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const KEY = 'demo-api-key';
@@ -11,7 +11,7 @@ const KEY = 'demo-api-key';
 let t: TestEmulator;
 let sink: WebhookSink;
 beforeAll(async () => {
-  sink = await startWebhookSink(null);
+  sink = await webhookSink({ secret: null });
   t = await startEmulator({ gurusupWebhookUrl: sink.url });
 });
 afterAll(async () => {
@@ -226,7 +226,7 @@ describe('auth, paths and methods', () => {
 describe('send-message webhook', () => {
   it('delivers the automatic reply with the organisation key, and data equal to the API object', async () => {
     const res = await call('POST', '/messages', { body: { body: 'Where is my order?', thread_fid: 'wh-1', user_fid: 'u1', lang: 'en' } });
-    const [received] = await sink.waitFor(1);
+    const [received] = await sink.waitFor({ count: 1 });
     expect(received!.headers['x-api-key']).toBe(KEY);
     expect(received!.headers['content-type']).toBe('application/json');
     expect(received!.body).toEqual({ event: 'send_message', data: res.body });
@@ -240,7 +240,7 @@ describe('send-message webhook', () => {
       body: JSON.stringify({ thread_fid: 'outbound-1', body: 'Your parcel ships today.' }),
     });
     expect(sent.status).toBe(201);
-    const [received] = await sink.waitFor(1);
+    const [received] = await sink.waitFor({ count: 1 });
     expect(received!.body.data).toMatchObject({ body: 'Your parcel ships today.', thread_fid: 'outbound-1', is_customer_support_agent: true });
     // "Created in the same way as the original message": the receiver posts it back.
     const echoed = await call('POST', '/messages', { body: received!.body.data });
@@ -286,7 +286,7 @@ describe('OpenAPI document', () => {
     check(schema('/messages', 'post', '401'), (await call('POST', '/messages', { key: null, body: {} })).body);
     check(schema('/messages/{messageId}', 'get', '200'), (await call('GET', `/messages/${posted.body._id}`)).body);
     check(schema('/messages/{messageId}', 'get', '400'), (await call('GET', '/messages/zzz')).body);
-    const [event] = await sink.waitFor(1);
+    const [event] = await sink.waitFor({ count: 1 });
     check('/components/schemas/SendMessageEvent', event!.body);
     // And the validator does reject what the document forbids.
     const validate = ajv.compile({ $ref: 'gurusup#/components/schemas/Message' });

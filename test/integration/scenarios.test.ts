@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/index.js';
 import { SEED_TIME, startEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { startIntegrator } from '../helpers/integrator.js';
-import { startWebhookSink, type ReceivedWebhook, type WebhookSink } from '../helpers/webhook-sink.js';
+import { webhookSink, type ReceivedWebhook, type WebhookSink } from '../helpers/webhook-sink.js';
 
 const START = SEED_TIME + 9 * 3_600_000;
 
@@ -55,7 +55,7 @@ describe('built-in scenarios against a loopback receiver', () => {
   let sink: WebhookSink;
   let t: TestEmulator;
   beforeAll(async () => {
-    sink = await startWebhookSink();
+    sink = await webhookSink();
     t = await startEmulator({ clock: new VirtualClock(START) });
   });
   afterAll(async () => {
@@ -138,12 +138,12 @@ describe('built-in scenarios against a loopback receiver', () => {
   });
 
   it('gurusup-conversation: send_message events with the organisation key, matching the thread', async () => {
-    const gurusupSink = await startWebhookSink(null);
+    const gurusupSink = await webhookSink({ secret: null });
     try {
       const run = await play(t, 'gurusup-conversation', { target: gurusupSink.url, speed: 0, params: { messages: 1 } });
       expect(run.status, run.error).toBe('completed');
       expect(run.threads).toHaveLength(1);
-      await gurusupSink.waitFor(3);
+      await gurusupSink.waitFor({ count: 3 });
       expect(gurusupSink.received.map((r) => r.body.event)).toEqual(['send_message', 'send_message', 'send_message']);
       expect(gurusupSink.received.every((r) => r.headers['x-api-key'] === 'demo-api-key')).toBe(true);
       const thread = (await (await fetch(`${t.url}/gurusup/threads/${run.threads[0]}`, { headers: { 'x-api-key': 'demo-api-key' } })).json()) as any;
@@ -200,7 +200,7 @@ describe('third-party-messaging against an integrator written from the docs', ()
 describe('runs: determinism, speed, cancelling, validation', () => {
   let sink: WebhookSink;
   beforeAll(async () => {
-    sink = await startWebhookSink();
+    sink = await webhookSink();
   });
   afterAll(() => sink.close());
   const emulators: TestEmulator[] = [];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/index.js';
 import { SEED_TIME, errorCodes, startEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { startWebhookSink, type ReceivedWebhook, type WebhookSink } from '../helpers/webhook-sink.js';
+import { webhookSink, type ReceivedWebhook, type WebhookSink } from '../helpers/webhook-sink.js';
 
 const CHAT = 'O2bqy2CsAaS7RBXZrhMOB';
 const PERSONA = 'ab22a12e-cefd-4f67-945b-c215c42202b4';
@@ -35,7 +35,7 @@ describe('a third-party tool driven by mutations', () => {
   let sink: WebhookSink;
   let t: TestEmulator;
   beforeAll(async () => {
-    sink = await startWebhookSink();
+    sink = await webhookSink();
     t = await startEmulator({ webhookUrl: sink.url });
   });
   afterAll(async () => {
@@ -52,7 +52,7 @@ describe('a third-party tool driven by mutations', () => {
     await t.gql(`mutation { openChat(id: "${CHAT}") { id } }`);
     await t.gql(`mutation { closeChat(id: "${CHAT}") { id } }`);
 
-    const got = await sink.waitFor(5);
+    const got = await sink.waitFor({ count: 5 });
     await t.emulator.webhooks.dispatcher.idle();
     expect(sink.received).toHaveLength(5);
     expect(got.map((r) => r.event)).toEqual(['chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'chat-closed']);
@@ -97,7 +97,7 @@ describe('a third-party tool driven by mutations', () => {
     expect(refused.flatMap(errorCodes)).toEqual(['CHAT_ALREADY_ACCEPTED', 'INVALID_STATE_TRANSITION', 'CHAT_NOT_OPEN', 'NOT_FOUND']);
     // A change after the refusals is the next thing the receiver sees.
     await t.gql(`mutation { openChat(id: "${CHAT}") { id } }`);
-    const next = await sink.waitFor(before + 1);
+    const next = await sink.waitFor({ count: before + 1 });
     await t.emulator.webhooks.dispatcher.idle();
     expect(sink.received.slice(before).map((r) => r.event)).toEqual(['chat-reopened']);
     expect(next.at(-1)!.body.status).toBe('open');
@@ -112,7 +112,7 @@ describe('a third-party tool driven by mutations', () => {
     await t.gql(`mutation { acceptChat(id: "${id}") { id } }`);
     await control(t, 'POST', `/tenants/guuru-qa/chats/${id}/handover`, { reason: 'Needs an agent', receiver: 'laura.meier@guuru-qa.example' });
     await control(t, 'POST', `/tenants/guuru-qa/chats/${id}/rate`, { rating: 'good' });
-    const got = (await sink.waitFor(before + 5)).slice(before);
+    const got = (await sink.waitFor({ count: before + 5 })).slice(before);
     expect(got.map((r) => r.event)).toEqual(['chat-assigned', 'message-created', 'chat-opened', 'chat-transferred', 'chat-rated']);
     const [assigned, message, opened, transferred, rated] = got as ReceivedWebhook[] as [ReceivedWebhook, ReceivedWebhook, ReceivedWebhook, ReceivedWebhook, ReceivedWebhook];
     expect(Object.keys(assigned.body).slice(0, 3)).toEqual(['id', 'requestedExperts', 'status']);
@@ -169,7 +169,7 @@ describe('subscriptions and options', () => {
   let sink: WebhookSink;
   let t: TestEmulator;
   beforeAll(async () => {
-    sink = await startWebhookSink();
+    sink = await webhookSink();
     t = await startEmulator();
   });
   afterAll(async () => {
@@ -236,14 +236,14 @@ describe('subscriptions and options', () => {
   });
 
   it('offers legacy event names, object-shaped requestedExperts and a different secret', async () => {
-    const other = await startWebhookSink('another-secret');
+    const other = await webhookSink({ secret: 'another-secret' });
     await control(t, 'PUT', '/tenants/guuru-qa/webhooks', { url: other.url, eventNames: 'legacy', requestedExperts: 'objects', secret: 'another-secret' });
     const created = await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'Blue?', requestedExperts: ['api'] });
     const id = created.body.id as string;
     await t.gql(`mutation { acceptChat(id: "${id}") { id } }`);
     await t.gql(`mutation { closeChat(id: "${id}") { id } }`);
     await control(t, 'POST', `/tenants/guuru-qa/chats/${id}/rate`, { rating: 'average' });
-    const got = await other.waitFor(4);
+    const got = await other.waitFor({ count: 4 });
     await other.close();
     expect(got.map((r) => r.event)).toEqual(['chat-assigned', 'chat-opened', 'chat-closed', 'chatRated']);
     expect(got[0]!.body.requestedExperts).toEqual([{ id: 'api', name: expect.any(String) }]);
@@ -256,7 +256,7 @@ describe('subscriptions and options', () => {
     await control(t, 'PUT', '/webhooks', { url: sink.url, secret: '' });
     const before = sink.received.length;
     await openTheChat();
-    const [got] = (await sink.waitFor(before + 1)).slice(before);
+    const [got] = (await sink.waitFor({ count: before + 1 })).slice(before);
     expect(got!.headers['x-guuru-hmac-sha256']).toBeUndefined();
     await control(t, 'PUT', '/webhooks', { url: null, secret: 'secr3t' });
   });
@@ -287,7 +287,7 @@ describe('retries, redelivery and faults on a virtual clock', () => {
   let t: TestEmulator;
   let clock: VirtualClock;
   beforeEach(async () => {
-    sink = await startWebhookSink();
+    sink = await webhookSink();
     clock = new VirtualClock(SEED_TIME + 3_600_000);
     t = await startEmulator({ clock, webhookUrl: sink.url, webhookAttempts: 4, webhookBackoffMs: 1_000 });
   });

@@ -1,0 +1,175 @@
+import type { TenantSummary } from '../domain/tenants.js';
+import type { Delivery, DeliveryStatus } from '../webhooks/delivery-log.js';
+import type { GuuruEvent } from '../webhooks/payloads.js';
+import type { TenantWebhooks } from '../webhooks/subscriptions.js';
+
+/** A non-2xx answer of the control API: its status and its JSON error body. */
+export class ControlApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { message?: string; code?: string; [key: string]: unknown },
+    route: string,
+  ) {
+    super(`${route} answered ${status}: ${body.message ?? JSON.stringify(body)}`);
+    this.name = 'ControlApiError';
+  }
+}
+
+export interface ControlClientOptions {
+  /** The emulator's admin token (`--admin-token`), sent with every control request. */
+  adminToken?: string;
+  /** The tenant that tenant-scoped calls act on. Default: the emulator's first tenant. */
+  tenant?: string;
+}
+
+/** A tenant as the control API shows it, with the URLs of its APIs. */
+export type TenantInfo = TenantSummary & { graphqlUrl?: string; gurusupUrl?: string };
+
+/** A delivery of the log; `body` parsed, `rawBody` exactly as sent. */
+export type DeliveryInfo = Omit<Delivery, 'body'> & { body: unknown; rawBody: string };
+
+export interface DeliveryQuery {
+  event?: string;
+  chatId?: string;
+  status?: DeliveryStatus;
+  source?: 'guuru' | 'gurusup';
+  limit?: number;
+}
+
+export interface SubscribeOptions {
+  /** Only these events (default: every GUURU event). */
+  events?: GuuruEvent[];
+  /** Also change the signing secret. */
+  secret?: string;
+}
+
+/**
+ * A typed client of the `/_emulator` control API (over HTTP, so it works the same for an
+ * in-process emulator and one in a container). Calls that concern one tenant use the
+ * client's tenant; `request()` reaches any other route. Non-2xx answers throw ControlApiError.
+ */
+export class ControlClient {
+  readonly url: string;
+  readonly tenant: string | undefined;
+
+  constructor(
+    url: string,
+    private readonly options: ControlClientOptions = {},
+  ) {
+    this.url = url.replace(/\/+$/, '');
+    this.tenant = options.tenant;
+  }
+
+  /** The same emulator, acting on another tenant. */
+  forTenant(tenant: string): ControlClient {
+    return new ControlClient(this.url, { ...this.options, tenant });
+  }
+
+  /** Any control route: `request('GET', '/deliveries?limit=5')`. Resolves with the JSON answer (undefined for 204). */
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.options.adminToken) headers.authorization = `Bearer ${this.options.adminToken}`;
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}/_emulator${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`No emulator answers at ${this.url} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is it running, and is the URL right?`, { cause: error });
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = { message: text };
+    }
+    if (!res.ok) throw new ControlApiError(res.status, (json ?? {}) as ControlApiError['body'], `${method} /_emulator${path}`);
+    return json as T;
+  }
+
+  private get tenantPath(): string {
+    return `/tenants/${encodeURIComponent(this.requireTenant())}`;
+  }
+
+  private requireTenant(): string {
+    if (this.tenant === undefined) throw new Error('this ControlClient has no tenant; use control.forTenant(id)');
+    return this.tenant;
+  }
+
+  health() {
+    return this.request<{ status: 'ok'; name: string; version: string; uptimeMs: number; now: number; clock: 'system' | 'virtual'; tenants: number }>('GET', '/health');
+  }
+
+  /** Every tenant back to the seed; created tenants removed. */
+  reset() {
+    return this.request<{ status: 'reset'; tenants: TenantInfo[] }>('POST', '/reset');
+  }
+
+  tenants() {
+    return this.request<{ tenants: TenantInfo[] }>('GET', '/tenants').then((r) => r.tenants);
+  }
+
+  /** A fresh isolated tenant (own partner, token, secret, Gurusup key): one per test file for parallel runs. */
+  createTenant(options: { id?: string; token?: string; gurusupKey?: string; seed?: number; template?: string } = {}) {
+    return this.request<TenantInfo>('POST', '/tenants', options);
+  }
+
+  getTenant(id = this.requireTenant()) {
+    return this.request<TenantInfo>('GET', `/tenants/${encodeURIComponent(id)}`);
+  }
+
+  /** The tenant back to its seed data (same id and token). */
+  resetTenant(id = this.requireTenant()) {
+    return this.request<TenantInfo>('POST', `/tenants/${encodeURIComponent(id)}/reset`);
+  }
+
+  removeTenant(id = this.requireTenant()) {
+    return this.request<void>('DELETE', `/tenants/${encodeURIComponent(id)}`);
+  }
+
+  /** Subscribes the tenant's GUURU webhooks (every event, or `events`) to `url`, active. */
+  subscribe(url: string, options: SubscribeOptions = {}) {
+    const body = options.events
+      ? { events: Object.fromEntries(options.events.map((e) => [e, { url, active: true }])), ...(options.secret !== undefined ? { secret: options.secret } : {}) }
+      : { url, active: true, ...(options.secret !== undefined ? { secret: options.secret } : {}) };
+    return this.request<TenantWebhooks & { tenant: string; signed: boolean }>('PUT', `${this.tenantPath}/webhooks`, body);
+  }
+
+  /** Sends the tenant's Gurusup send-message events to `url` ('' stops them). */
+  subscribeGurusup(url: string) {
+    return this.request<{ tenant: string; webhookUrl: string; eventName: string }>('PUT', `${this.tenantPath}/gurusup`, { webhookUrl: url });
+  }
+
+  /** The delivery log of the tenant, oldest first. */
+  deliveries(query: DeliveryQuery = {}) {
+    const params = new URLSearchParams({ tenant: this.requireTenant() });
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    return this.request<{ deliveries: DeliveryInfo[]; total: number }>('GET', `/deliveries?${params}`).then((r) => r.deliveries);
+  }
+
+  /** Resolves once no delivery is queued, sending or retrying (rejects with 504 after `timeoutMs`). */
+  flush(timeoutMs = 30_000) {
+    return this.request<{ idle: boolean }>('POST', '/deliveries/flush', { timeoutMs });
+  }
+
+  /** A chat as stored, with its messages. */
+  chat(chatId: string) {
+    return this.request<Record<string, unknown> & { id: string; status: string }>('GET', `${this.tenantPath}/chats/${encodeURIComponent(chatId)}`);
+  }
+
+  /** An end user opens a chat (assigned at once with `requestedExperts`, e.g. `['api']`). */
+  createChat(input: { question: string; language?: string; categoryId?: string; requestedExperts?: string[]; user?: { name?: string; email?: string; phone?: string } }) {
+    return this.request<{ id: string; status: string }>('POST', `${this.tenantPath}/chats`, input);
+  }
+
+  /** A party of the chat acts: `assign`, `accept`, `messages`, `close`, `reopen`, `handover`, `rate`, `miss`, `transfer-to-persona`. */
+  chatAction(chatId: string, action: string, body: Record<string, unknown> = {}) {
+    return this.request<Record<string, unknown>>('POST', `${this.tenantPath}/chats/${encodeURIComponent(chatId)}/${action}`, body);
+  }
+
+  /** Moves a virtual clock (`--virtual-clock`) forward; timers due meanwhile fire. */
+  advanceClock(ms: number) {
+    return this.request<{ kind: string; now: number; iso: string }>('POST', '/clock/advance', { ms });
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * `guuru-emulator/testing`: what a contract test needs, in one import. An emulator per test file
+ * (`startEmulator`), a receiver that checks signatures and waits for events (`webhookSink`), the
+ * signature helpers for unit-testing a receiver without any server, a typed control-API client,
+ * and the types of every webhook body.
+ */
+export { startEmulator, type StartEmulatorOptions, type TestEmulator, type GraphQLResponse } from './start.js';
+export { webhookSink, type WebhookSink, type WebhookSinkOptions, type ReceivedWebhook, type AnyReceivedWebhook, type WaitForOptions, type WebhookEvent, type Responder } from './sink.js';
+export { signWebhook, verifyWebhook, type SignWebhookOptions, type HeaderSource } from './signing.js';
+export { ControlClient, ControlApiError, type ControlClientOptions, type TenantInfo, type DeliveryInfo, type DeliveryQuery, type SubscribeOptions } from './control-client.js';
+export { GUURU_EVENTS, type GuuruEvent } from '../webhooks/payloads.js';
+export type { ChatWebhookPayload, MessageWebhookPayload, GurusupWebhookPayload, WebhookPayloads } from './payloads.js';
+export { VirtualClock, SystemClock, type Clock } from '../clock.js';
+export type { EmulatorOptions } from '../config.js';
+export type { Emulator } from '../emulator.js';
