@@ -6,9 +6,20 @@ import { webhookSink as publicSink, type AnyReceivedWebhook, type WaitForOptions
 export type ReceivedWebhook = Omit<AnyReceivedWebhook, 'body'> & { body: any };
 export interface WebhookSink extends Omit<PublicSink, 'received' | 'waitFor'> {
   received: ReceivedWebhook[];
-  waitFor(options?: WaitForOptions): Promise<ReceivedWebhook[]>;
+  /** `waitFor(3)` is `waitFor({ count: 3 })`. */
+  waitFor(options?: WaitForOptions | number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
 }
-export const webhookSink = publicSink as (options?: WebhookSinkOptions) => Promise<WebhookSink>;
+
+export async function webhookSink(options?: WebhookSinkOptions): Promise<WebhookSink> {
+  const sink = await publicSink(options);
+  const waitFor = sink.waitFor.bind(sink) as (o?: WaitForOptions) => Promise<ReceivedWebhook[]>;
+  return Object.assign(sink, {
+    waitFor: (o?: WaitForOptions | number, timeout?: number) => waitFor(typeof o === 'number' ? { count: o, timeout } : o),
+  }) as unknown as WebhookSink;
+}
+
+/** The older name: a sink checking `secret` (null: none). */
+export const startWebhookSink = (secret: string | null = 'secr3t') => webhookSink({ secret });
 
 /**
  * The vendor's Node.js check, written from its example receiver: hex HMAC-SHA256 of the raw body,
