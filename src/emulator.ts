@@ -18,7 +18,7 @@ import { loadFixtures, type Fixtures } from './store/fixtures.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
 import { recordRequests } from './journal/http-recorder.js';
-import { RequestJournal } from './journal/request-journal.js';
+import { RequestJournal, isFailed } from './journal/request-journal.js';
 import { createGurusupRouter } from './gurusup/router.js';
 import { GurusupSettings } from './gurusup/settings.js';
 import { ScenarioEngine } from './scenarios/engine.js';
@@ -119,8 +119,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed });
   routing.routeOf = scenarios.routeOf;
 
-  const requests = new RequestJournal(config.requestLogSize);
 
+  const requests = new RequestJournal(config.requestLogSize);
   // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
   const onEnqueued = (listener: (delivery: Delivery) => void) => {
     dispatcher.on('enqueued', listener);
@@ -130,6 +130,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const stream = new EventStream({
     events,
     store,
+    onRequest: (listener) => requests.subscribe((r) => listener({ id: r.id, failed: isFailed(r) })),
     onDelivery: (listener) => {
       for (const name of ['enqueued', 'attempt', 'settled'] as const) dispatcher.on(name, listener);
       return () => ['enqueued', 'attempt', 'settled'].forEach((name) => dispatcher.off(name as 'settled', listener));

@@ -10,6 +10,8 @@ export interface EventStreamDeps {
   store: Store;
   /** Subscribes to every change of a delivery (queued, each attempt, settled); returns the unsubscribe. */
   onDelivery: (listener: (delivery: Delivery) => void) => () => void;
+  /** Subscribes to the request journal (id and whether it failed are all the stream needs). */
+  onRequest?: (listener: (request: { id: string; failed: boolean }) => void) => () => void;
   /** Real milliseconds changes are gathered before one message goes out (default 150). */
   windowMs?: number;
   /** Changes one window may hold before the stream sends `resync` instead (default 2,000). */
@@ -36,6 +38,7 @@ export class EventStream {
   /** key (kind:tenant:id) → the latest change in this window. */
   private pending = new Map<string, () => LiveEvent>();
   private overflow = false;
+  private requests = { count: 0, lastId: '', failed: 0 };
   private timer: NodeJS.Timeout | undefined;
   private readonly keepAlive: NodeJS.Timeout;
   private readonly offs: (() => void)[] = [];
@@ -64,6 +67,18 @@ export class EventStream {
       events.on('gurusup.message-created', ({ tenantId, thread, message }) => {
         this.queue(`gurusup:${tenantId}:${message.id}`, () => ({ type: 'gurusup', tenantId, thread: thread.hash, messageId: message.id }));
       }),
+      // Requests are counted, not listed: under load the stream stays one small message per window.
+      deps.onRequest?.((request) => {
+        if (this.clients.size === 0) return;
+        this.requests.count += 1;
+        this.requests.lastId = request.id;
+        if (request.failed) this.requests.failed += 1;
+        this.queue('requests', () => {
+          const event: LiveEvent = { type: 'requests', ...this.requests };
+          this.requests = { count: 0, lastId: '', failed: 0 };
+          return event;
+        });
+      }) ?? (() => undefined),
       deps.onDelivery((delivery) => {
         this.queue(`delivery:${delivery.id}`, () => ({ type: 'delivery', delivery: deliverySummary(delivery) }));
       }),
@@ -132,6 +147,7 @@ export class EventStream {
     const batch: LiveEvent[] = this.overflow ? [{ type: 'resync', reason: 'too many changes at once' }] : [...this.pending.values()].map((build) => build());
     this.pending = new Map();
     this.overflow = false;
+    this.requests = { count: 0, lastId: '', failed: 0 };
     if (batch.length > 0) this.broadcast(`data: ${JSON.stringify(batch)}\n\n`);
   }
 

@@ -13,4 +13,6 @@ export type LiveEvent =
   | { type: 'tenants'; event: 'tenant.created' | 'tenant.removed' | 'store.reset'; tenantId?: string }
   | { type: 'data'; tenantId: string; event: 'persona.saved' | 'submission.reviewed' | 'page.updated' }
   | { type: 'gurusup'; tenantId: string; thread: string; messageId: string }
+  /** API requests were journaled in this window (read GET /_emulator/requests for them). */
+  | { type: 'requests'; count: number; lastId: string; failed: number }
   | { type: 'resync'; reason: string };

@@ -194,3 +194,20 @@ describe('GraphiQL', () => {
     expect(await response.textContent()).toContain('"isAvailable": true');
   });
 });
+
+describe('Requests', () => {
+  it('lists what the client sent, newest first, with errors; a new request appears without a reload', async () => {
+    await t.gql('query Mine($first: Int!) { partner { chats(first: $first) { edges { node { id } } } } }', { first: 2 });
+    await t.gql('mutation { closeChat(id: "no-such-chat") { id } }');
+    const page = await browser.open('/#/requests');
+    const rows = page.locator('table.requests tbody tr[data-request-id]');
+    await expect.poll(() => rows.first().textContent()).toMatch(/mutation \(anonymous\) \{ closeChat \}.*NOT_FOUND/);
+    expect(await rows.nth(1).textContent()).toMatch(/query Mine \{ partner \}\s*200/);
+    await rows.nth(1).getByRole('button').click();
+    expect(await page.getByLabel('Variables').textContent()).toContain('"first": 2');
+    await shot(page, 'requests');
+    await fetch(`${t.url}/gurusup/threads`, { headers: { 'x-api-key': 'wrong-key' } });
+    await expect.poll(() => rows.first().textContent()).toMatch(/GET \/gurusup\/threads\s*401/);
+    await page.close();
+  });
+});

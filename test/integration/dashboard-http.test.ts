@@ -223,6 +223,18 @@ describe('GET /_emulator/events', () => {
     await request(t.emulator.app).put('/_emulator/webhooks').send({ url: '' });
   });
 
+  it('counts journaled API requests (one small event per window, however many requests)', async () => {
+    const events = await readEvents(
+      async () => {
+        await Promise.all([t.gql('{ partner { id } }'), t.gql('{ partner { id } }'), t.gql('{ partner { id } }', undefined, 'bad-token')]);
+      },
+      (seen) => seen.filter((e) => e.type === 'requests').reduce((n, e) => n + (e.type === 'requests' ? e.count : 0), 0) >= 3,
+    );
+    const counted = events.filter((e) => e.type === 'requests');
+    expect(counted.length).toBeLessThanOrEqual(3);
+    expect(counted.reduce((n, e) => n + (e.type === 'requests' ? e.failed : 0), 0)).toBe(1);
+  });
+
   it('tells listeners to read again after a reset', async () => {
     const events = await readEvents(
       () => request(t.emulator.app).post('/_emulator/tenants').send({ id: 'live-a' }),

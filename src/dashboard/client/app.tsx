@@ -12,6 +12,7 @@ const NAV = [
   ['', 'Overview'],
   ['chats', 'Chats'],
   ['deliveries', 'Deliveries'],
+  ['requests', 'Requests'],
   ['scenarios', 'Scenarios'],
   ['gurusup', 'Gurusup'],
 ] as const;

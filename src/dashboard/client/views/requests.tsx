@@ -1,20 +1,163 @@
-import { Card, Empty, ErrorBox, Loading } from '../components';
+import { useState } from 'preact/hooks';
+import type { RequestRecord } from '../../../journal/request-journal';
+import { query, send } from '../api';
+import { ActionButton, Card, Empty, ErrorBox, HttpBadge, Json, Loading, Time } from '../components';
 import { useResource } from '../resource';
+import { href, navigate } from '../router';
+
+interface Journal {
+  requests: RequestRecord[];
+  total: number;
+  journal: { kept: number; evicted: number; limit: number };
+}
+
+/** What the request was: the GraphQL operation (and its root fields) or the REST route. */
+function whatOf(r: RequestRecord): string {
+  if (r.api === 'gurusup') return r.route;
+  const fields = (r.fields ?? []).map((f) => f.name).join(', ');
+  const name = r.operationName ?? '(anonymous)';
+  return `${r.operationType ?? 'query'} ${name}${fields && fields !== name ? ` { ${fields} }` : ''}`;
+}
+
+const codesOf = (r: RequestRecord): string[] => [...new Set((r.errors ?? []).map((e) => e.code))];
+
+function Detail({ r }: { r: RequestRecord }) {
+  return (
+    <div class="request-detail">
+      <dl class="kv">
+        <dt>Route</dt>
+        <dd>
+          <code>
+            {r.method} {r.path}
+          </code>
+        </dd>
+        <dt>Tenant</dt>
+        <dd>{r.tenantId ?? <span class="muted">none (credentials missing or unknown)</span>}</dd>
+        {r.chatIds.length > 0 && (
+          <>
+            <dt>Chats</dt>
+            <dd>
+              {r.chatIds.map((c) => (
+                <a key={c} href={href('chats', r.tenantId ?? '', c)}>
+                  {c}{' '}
+                </a>
+              ))}
+            </dd>
+          </>
+        )}
+      </dl>
+      {(r.errors ?? []).length > 0 && (
+        <ul class="plain">
+          {(r.errors ?? []).map((e, i) => (
+            <li key={i} class="inline-error">
+              <strong>{e.code}</strong> {e.message}
+              {e.path && <span class="muted"> at {e.path.join('.')}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="grid two">
+        {r.query !== undefined && <Json value={r.query} label="GraphQL document" />}
+        {r.variables !== undefined && <Json value={r.variables} label="Variables" />}
+      </div>
+    </div>
+  );
+}
 
 /** The request journal: what the integrator's client sent, and what the emulator answered. */
 export function RequestsView({ params }: { params: URLSearchParams }) {
-  void params;
-  const journal = useResource<{ requests: unknown[] }>('/_emulator/requests');
+  const tenant = params.get('tenant') ?? '';
+  const api = params.get('api') ?? '';
+  const failed = params.get('failed') ?? '';
+  const [open, setOpen] = useState<string | undefined>();
+  const setParams = (next: Record<string, string>) => navigate(href('requests', { tenant, api, failed, ...next }));
+  const journal = useResource<Journal>(`/_emulator/requests${query({ tenant, api, failed, limit: 200 })}`, (e) => e.type === 'requests', 1_000);
+  const j = journal.data;
   return (
     <div class="page">
       <div class="page-head">
         <h1>Requests</h1>
+        <div class="filters">
+          <label class="field">
+            <span>API</span>
+            <select value={api} onChange={(e) => setParams({ api: (e.target as HTMLSelectElement).value })}>
+              <option value="">all</option>
+              <option value="graphql">GraphQL</option>
+              <option value="gurusup">Gurusup</option>
+            </select>
+          </label>
+          <label class="field">
+            <span>Outcome</span>
+            <select value={failed} onChange={(e) => setParams({ failed: (e.target as HTMLSelectElement).value })}>
+              <option value="">all</option>
+              <option value="true">errors only</option>
+              <option value="false">successes only</option>
+            </select>
+          </label>
+          <label class="field">
+            <span>Tenant</span>
+            <input value={tenant} placeholder="all" onChange={(e) => setParams({ tenant: (e.target as HTMLInputElement).value })} />
+          </label>
+          {j && j.journal.kept > 0 && <ActionButton onClick={() => send('DELETE', '/_emulator/requests').then(journal.reload)}>Clear</ActionButton>}
+        </div>
       </div>
       {journal.error && <ErrorBox message={journal.error} />}
-      {!journal.data && !journal.error && <Loading />}
-      {journal.data && (
-        <Card>
-          {journal.data.requests.length === 0 ? <Empty title="No API request yet." /> : <pre class="json">{JSON.stringify(journal.data.requests.slice(-50), null, 2)}</pre>}
+      {!j && !journal.error && <Loading />}
+      {j && (
+        <Card title={`${Math.min(j.requests.length, j.total)} of ${j.total} requests${j.journal.evicted ? ` (the journal keeps the last ${j.journal.limit})` : ''}`}>
+          {j.requests.length === 0 ? (
+            <Empty title={tenant || api || failed ? 'No request matches these filters.' : 'No API request yet.'}>
+              Send one from <a href="/graphql">GraphiQL</a>, point your integration at <code>{location.origin}/graphql</code> (Bearer token on the Overview), or call <code>{location.origin}/gurusup</code>.
+            </Empty>
+          ) : (
+            <table class="list requests" aria-label="API requests, newest first">
+              <thead>
+                <tr>
+                  <th>At</th>
+                  <th>API</th>
+                  <th>Request</th>
+                  <th>Status</th>
+                  <th>Errors</th>
+                  <th>Time</th>
+                  <th>Tenant</th>
+                </tr>
+              </thead>
+              <tbody>
+                {j.requests.map((r) => [
+                  <tr key={r.id} data-request-id={r.id} class={open === r.id ? 'open' : ''}>
+                    <td>
+                      <Time at={r.at} short />
+                    </td>
+                    <td>{r.api === 'graphql' ? 'GraphQL' : 'Gurusup'}</td>
+                    <td class="wide">
+                      <button type="button" class="link" aria-expanded={open === r.id} onClick={() => setOpen(open === r.id ? undefined : r.id)}>
+                        {whatOf(r)}
+                      </button>
+                    </td>
+                    <td>
+                      <HttpBadge code={r.status} />
+                    </td>
+                    <td>
+                      {codesOf(r).map((c) => (
+                        <span key={c} class="badge delivery-bad">
+                          {c}
+                        </span>
+                      ))}
+                    </td>
+                    <td class="num">{r.durationMs} ms</td>
+                    <td>{r.tenantId ? <a href={href('requests', { tenant: r.tenantId, api, failed })}>{r.tenantId}</a> : <span class="muted">—</span>}</td>
+                  </tr>,
+                  open === r.id && (
+                    <tr key={`${r.id}-detail`} class="detail">
+                      <td colSpan={7}>
+                        <Detail r={r} />
+                      </td>
+                    </tr>
+                  ),
+                ])}
+              </tbody>
+            </table>
+          )}
         </Card>
       )}
     </div>
