@@ -47,7 +47,38 @@ export interface EmulatorOptions {
   gurusupWebhookUrl?: string;
   /** Extra folders of scenario files, after the built-in ones (env SCENARIOS_DIR). */
   scenarios?: string[];
+  /** Highest estimated GraphQL query cost. Default 500000 (env MAX_QUERY_COST). */
+  maxQueryCost?: number;
+  /** Most aliases in one GraphQL operation. Default 30 (env MAX_ALIASES). */
+  maxAliases?: number;
+  /** Most directives in one GraphQL operation. Default 50 (env MAX_DIRECTIVES). */
+  maxDirectives?: number;
+  /** Most tokens in one GraphQL document. Default 5000 (env MAX_TOKENS). */
+  maxTokens?: number;
+  /** Deepest GraphQL selection. Default 12 (env MAX_DEPTH). */
+  maxDepth?: number;
 }
+
+/** The limits every GraphQL document is checked against before it runs. */
+export interface GraphQLLimits {
+  /** Highest estimated cost (see docs/graphql-api.md: objects 2, scalars 1, a page multiplies what it selects by its `first`). */
+  cost: number;
+  /** Most aliases in one operation (`__typename` aliases do not count). */
+  aliases: number;
+  /** Most directives in one operation. */
+  directives: number;
+  /** Most lexical tokens in one document (checked while parsing). */
+  tokens: number;
+  /** Deepest selection (fragments do not add a level, introspection is exempt). */
+  depth: number;
+}
+
+/**
+ * Defaults. Cost 500,000: a full export page (100 chats with their expert and 100 messages each,
+ * every field) is estimated at 271,402, and even with every page full such a query runs in well under
+ * a second; the cost attacks of issue 12 are estimated at millions and refused before they run.
+ */
+export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = { cost: 500_000, aliases: 30, directives: 50, tokens: 5_000, depth: 12 };
 
 export class ConfigError extends Error {}
 
@@ -72,6 +103,11 @@ const schema = z.object({
   requestLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
   gurusupWebhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' }).optional(),
   scenarios: z.array(z.string().min(1)).default([]),
+  maxQueryCost: z.number().int().min(1).max(1_000_000_000).default(DEFAULT_GRAPHQL_LIMITS.cost),
+  maxAliases: z.number().int().min(0).max(100_000).default(DEFAULT_GRAPHQL_LIMITS.aliases),
+  maxDirectives: z.number().int().min(0).max(100_000).default(DEFAULT_GRAPHQL_LIMITS.directives),
+  maxTokens: z.number().int().min(100).max(10_000_000).default(DEFAULT_GRAPHQL_LIMITS.tokens),
+  maxDepth: z.number().int().min(1).max(1_000).default(DEFAULT_GRAPHQL_LIMITS.depth),
 });
 
 export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTime: number };
@@ -123,5 +159,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
     requestLogSize: int('REQUEST_LOG_SIZE'),
     gurusupWebhookUrl: env.GURUSUP_WEBHOOK_URL || undefined,
     scenarios: env.SCENARIOS_DIR ? [env.SCENARIOS_DIR] : undefined,
+    maxQueryCost: int('MAX_QUERY_COST'),
+    maxAliases: int('MAX_ALIASES'),
+    maxDirectives: int('MAX_DIRECTIVES'),
+    maxTokens: int('MAX_TOKENS'),
+    maxDepth: int('MAX_DEPTH'),
   };
 }

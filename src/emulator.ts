@@ -95,7 +95,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   events.on('store.reset', ({ tenantId }) => {
     if (tenantId === undefined) generators.resetDomain();
   });
-  const graphql = await createGraphQLHandler(domain, logger);
+  const graphql = await createGraphQLHandler(domain, logger, {
+    cost: config.maxQueryCost,
+    aliases: config.maxAliases,
+    directives: config.maxDirectives,
+    tokens: config.maxTokens,
+    depth: config.maxDepth,
+  });
 
   const transport = createHttpTransport(config.webhookConcurrency);
   const dispatcher = new Dispatcher({

@@ -3,4 +3,4 @@ export type { EmulatorOptions, ResolvedConfig } from './config.js';
 export { SystemClock, VirtualClock, type Clock, type TimerHandle } from './clock.js';
 export { silentLogger, consoleLogger, type Logger } from './logger.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './domain/pagination.js';
-export { MAX_QUERY_DEPTH } from './graphql/server.js';
+export { DEFAULT_GRAPHQL_LIMITS, MAX_QUERY_DEPTH, type GraphQLLimits } from './graphql/limits.js';

@@ -36,6 +36,11 @@ interface StartFlags {
   gurusupWebhookUrl?: string;
   scenarios?: string;
   scenario?: string;
+  maxQueryCost?: number;
+  maxAliases?: number;
+  maxDirectives?: number;
+  maxTokens?: number;
+  maxDepth?: number;
 }
 
 async function start(flags: StartFlags): Promise<void> {
@@ -120,6 +125,11 @@ program
   .option('--webhook-attempts <n>', 'delivery attempts per event, the first included (env WEBHOOK_ATTEMPTS, default 5)', wholeNumber('--webhook-attempts'))
   .option('--webhook-backoff <ms>', 'delay before the first retry, doubled each time, with jitter (env WEBHOOK_BACKOFF_MS, default 1000)', wholeNumber('--webhook-backoff'))
   .option('--webhook-timeout <ms>', 'longest wait for a receiver to answer (env WEBHOOK_TIMEOUT_MS, default 10000)', wholeNumber('--webhook-timeout'))
+  .option('--max-query-cost <n>', 'highest estimated GraphQL query cost; a page multiplies what it selects by its size (env MAX_QUERY_COST, default 500000)', wholeNumber('--max-query-cost'))
+  .option('--max-aliases <n>', 'most aliases in one GraphQL operation (env MAX_ALIASES, default 30)', wholeNumber('--max-aliases'))
+  .option('--max-directives <n>', 'most directives in one GraphQL operation (env MAX_DIRECTIVES, default 50)', wholeNumber('--max-directives'))
+  .option('--max-tokens <n>', 'most tokens in one GraphQL document (env MAX_TOKENS, default 5000)', wholeNumber('--max-tokens'))
+  .option('--max-depth <n>', 'deepest GraphQL selection (env MAX_DEPTH, default 12)', wholeNumber('--max-depth'))
   .option('--delivery-log-size <n>', 'finished deliveries kept in the delivery log (env DELIVERY_LOG_SIZE, default 1000)', wholeNumber('--delivery-log-size'))
   .option('--request-log-size <n>', 'API requests kept in the request journal (env REQUEST_LOG_SIZE, default 1000)', wholeNumber('--request-log-size'))
   .action(async (flags: StartFlags) => {

@@ -2,6 +2,9 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
+import { limitError, type GraphQLLimits } from './limits.js';
+
+const TOKEN_LIMIT = /Document contains more that \d+ tokens/;
 
 /** Domain error codes → the stable `extensions.code` clients see (listed in docs/graphql-api.md). */
 export const GRAPHQL_CODES: Record<DomainErrorCode, string> = {
@@ -32,9 +35,16 @@ const PASS_THROUGH = new Set([
  * Apollo `formatError`: domain errors get their stable code and details, known GraphQL errors pass
  * through without stack traces, anything else is masked (and logged) as INTERNAL_SERVER_ERROR.
  */
-export function createFormatError(logger: Logger) {
+export function createFormatError(logger: Logger, limits: GraphQLLimits) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    // graphql-js's own token limit (checked while parsing), told like the other limits.
+    const tokens = TOKEN_LIMIT.exec(formatted.message);
+    if (tokens && formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED') {
+      const { message, extensions } = limitError('tokens', limits.tokens, undefined, 'Token');
+      const { http: _http, ...rest } = extensions;
+      return { message, extensions: rest };
+    }
     if (original instanceof DomainError) {
       return {
         message: original.message,
@@ -44,6 +54,12 @@ export function createFormatError(logger: Logger) {
       };
     }
     const code = formatted.extensions?.code;
+    if (code === 'GRAPHQL_PARSE_FAILED' && /Maximum call stack size exceeded/.test(formatted.message)) {
+      return {
+        message: 'The document nests too deeply to be read (selections, lists or input objects within one another thousands of levels deep). Flatten it.',
+        extensions: { code, reason: 'MAX_DEPTH' },
+      };
+    }
     if (typeof code === 'string' && PASS_THROUGH.has(code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };

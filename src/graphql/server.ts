@@ -6,7 +6,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { RequestHandler, Response } from 'express';
 import {
   GraphQLError,
@@ -16,7 +15,6 @@ import {
   GraphQLUnionType,
   buildSchema as buildSchemaFromSdl,
   type GraphQLSchema,
-  type ValidationContext,
 } from 'graphql';
 import { tenantForToken } from '../domain/tenants.js';
 import type { Logger } from '../logger.js';
@@ -28,10 +26,9 @@ import { journalPlugin } from './journal-plugin.js';
 import { journalNotes } from '../journal/http-recorder.js';
 import { QUERY_CHARS } from '../journal/request-journal.js';
 import { createFormatError } from './errors.js';
+import { costLimitPlugin, DEFAULT_GRAPHQL_LIMITS, fragmentNestingRefusal, limitRules, type GraphQLLimits } from './limits.js';
+import { noSubscriptionsRule } from './operation-rules.js';
 import { resolvers } from './resolvers.js';
-
-/** Deepest selection accepted (fragments do not add a level). The documented examples need 8. */
-export const MAX_QUERY_DEPTH = 12;
 
 let schemaCache: GraphQLSchema | undefined;
 
@@ -125,39 +122,27 @@ export interface GraphQLHandler {
 }
 
 /** Starts Apollo Server (no socket of its own) and returns the Express handler for /graphql. */
-export async function createGraphQLHandler(domain: DomainContext, logger: Logger): Promise<GraphQLHandler> {
+export async function createGraphQLHandler(domain: DomainContext, logger: Logger, limits: GraphQLLimits = DEFAULT_GRAPHQL_LIMITS): Promise<GraphQLHandler> {
+  const schema = buildSchema();
   const server = new ApolloServer<GraphQLContext>({
-    schema: buildSchema(),
+    schema,
     includeStacktraceInErrorResponses: false,
     // The emulator owns its signals: Apollo's handler would re-send SIGTERM after stopping itself
     // and kill the process before the data file is written.
     stopOnTerminationSignals: false,
     // A local tool answers curl and GET requests without a preflight header.
     csrfPrevention: false,
-    formatError: createFormatError(logger),
-    validationRules: [
-      (context: ValidationContext) =>
-        maxDepthRule({
-          n: MAX_QUERY_DEPTH,
-          flattenFragments: true,
-          ignoreIntrospection: true,
-          propagateOnRejection: false,
-          onReject: [
-            (ctx, error) =>
-              ctx?.reportError(
-                new GraphQLError(`${error.message.replace(/^Syntax Error: /, '')} Split the query or select fewer nested levels.`, {
-                  extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'MAX_DEPTH' },
-                }),
-              ),
-          ],
-        })(context),
-    ],
+    formatError: createFormatError(logger, limits),
+    // Limits refuse an expensive document before anything runs (one request must not stall the rest).
+    parseOptions: { maxTokens: limits.tokens },
+    validationRules: [noSubscriptionsRule, ...limitRules(limits)],
     // Sandbox needs Apollo's CDN, which an offline emulator cannot reach; inline traces only serve
     // federated subgraphs and loading them (protobufjs) was a third of a first start.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      costLimitPlugin(schema, limits),
       journalPlugin(),
       {
         async requestDidStart() {
@@ -188,6 +173,12 @@ export async function createGraphQLHandler(domain: DomainContext, logger: Logger
   const middleware: RequestHandler = (req, res, next) => {
     const body = req.body as { query?: unknown } | undefined;
     noteDocument(req.method === 'GET' ? (req.query as Record<string, unknown>) : body, res);
+    const query = req.method === 'GET' ? req.query.query : body?.query;
+    const tooDeep = typeof query === 'string' ? fragmentNestingRefusal(query, limits.tokens) : undefined;
+    if (tooDeep) {
+      res.status(400).json({ errors: [tooDeep] });
+      return;
+    }
     if (req.method === 'POST' && body && typeof body.query === 'string') {
       const fixed = fixDocument(body.query);
       if (fixed.warnings.length > 0) {
