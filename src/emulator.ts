@@ -122,11 +122,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   publishGuuruWebhooks({ events, store, settings, dispatcher, random: generators.webhookKeys, routeOf: (t, c) => routing.routeOf?.(t, c) });
   const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
   publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: (t, c) => routing.routeOf?.(t, c) });
-  const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed });
+  const requests = new RequestJournal(config.requestLogSize);
+  const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed, journal: requests });
   routing.routeOf = scenarios.routeOf;
 
-
-  const requests = new RequestJournal(config.requestLogSize);
   // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
   const onEnqueued = (listener: (delivery: Delivery) => void) => {
     dispatcher.on('enqueued', listener);

@@ -6,6 +6,7 @@ import { VirtualClock } from './clock.js';
 import { createEmulator, type Emulator } from './emulator.js';
 import { loadScenarios } from './scenarios/loader.js';
 import type { RunRecord, TimelineEntry } from './scenarios/run-types.js';
+import { formatVerdict } from './scenarios/verdict.js';
 import { silentLogger } from './logger.js';
 
 export interface RunFlags {
@@ -105,7 +106,7 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
       }
       run.timeline.slice(shown).forEach((entry, i) => {
         console.log(line(entry, run.startedAt));
-        if (entry.action === 'wait-until' && !entry.outcome) open.add(shown + i);
+        if ((entry.action === 'wait-until' || entry.action === 'waits') && !entry.outcome) open.add(shown + i);
       });
       shown = run.timeline.length;
       const webhooks = run.timeline.reduce((n, e) => n + e.webhooks.length, 0);
@@ -125,8 +126,17 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
       await Promise.race([local.webhooks.dispatcher.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
       clearTimeout(timer);
     }
-    const webhooks = run.timeline.reduce((n, e) => n + e.webhooks.length, 0);
-    console.log(`${name} ${run.id} ${run.status}: ${run.timeline.length} timeline entries, ${webhooks} webhooks, chats ${run.chats.join(', ') || '-'}`);
+    if (local) run = (await (await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`)).json()) as RunRecord;
+    const { sent, delivered, failed, pending, undelivered } = run.deliveries;
+    console.log(`${name} ${run.id} ${run.status}: ${run.timeline.length} timeline entries, chats ${run.chats.join(', ') || '-'}`);
+    console.log(`webhooks: ${sent} sent, ${delivered} delivered, ${failed} failed${pending > 0 ? `, ${pending} still on their way` : ''}`);
+    if (flags.target && sent > 0 && delivered === 0 && pending === 0) console.log(`  none of the webhooks reached ${flags.target}`);
+    for (const d of undelivered.slice(0, 5)) console.log(`  ✘ ${d.event} #${d.deliveryId} → ${d.url}: ${d.error ?? `HTTP ${d.statusCode}`} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`);
+    if (undelivered.length > 5) console.log(`  … ${failed - 5} more (GET ${base}/_emulator/deliveries?status=failed)`);
+    if (run.verdict) {
+      console.log('verdict (the Third Party Messaging guide, expectation by expectation):');
+      for (const text of formatVerdict(run.verdict)) console.log(text);
+    }
     if (run.error) console.error(`error: ${run.error}`);
     return run.status === 'completed' ? 0 : 1;
   } finally {

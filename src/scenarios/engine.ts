@@ -6,11 +6,16 @@ import type { DomainEventName } from '../domain/events.js';
 import { findTenant } from '../domain/tenants.js';
 import type { Logger } from '../logger.js';
 import { Random } from '../random.js';
+import type { RequestJournal, RequestRecord } from '../journal/request-journal.js';
+import type { Delivery } from '../webhooks/delivery-log.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
+import { ChatActivity } from './chat-activity.js';
+import { Interrupt, Interrupted } from './interrupt.js';
 import { loadScenarios, type LoadedScenarios } from './loader.js';
-import type { RunRecord } from './run-types.js';
+import type { RunRecord, TimelineEntry, TimelineWebhook } from './run-types.js';
 import { RunCancelled, ScenarioRun, StepFailed, type RunHost } from './runner.js';
 import type { Scenario } from './schema.js';
+import { computeVerdict, type DeliveryFact, type IntegratorCall } from './verdict.js';
 
 export interface StartRunOptions {
   target?: string;
@@ -28,6 +33,8 @@ export interface EngineDeps {
   dirs?: string[];
   /** Default seed of runs. */
   seed: number;
+  /** The request journal: the integrator's API calls (refused ones too) for the runs' verdicts. */
+  journal?: RequestJournal;
 }
 
 const CHAT_EVENTS: DomainEventName[] = ['chat.assigned', 'chat.accepted', 'chat.closed', 'chat.reopened', 'chat.handed-over', 'chat.rated', 'chat.missed', 'chat.persona-transferred'];
@@ -41,6 +48,16 @@ const ACTION_OF: Partial<Record<DomainEventName, string>> = {
 
 /** Runs kept per scenario for GET (finished ones beyond this are forgotten, oldest first). */
 const KEPT_RUNS = 200;
+/** Integrator calls and undelivered webhooks kept per run (a 300-chat run makes ~2,000 calls). */
+const KEPT_CALLS = 10_000;
+const KEPT_UNDELIVERED = 50;
+
+/** What a run knows about one of its webhooks. */
+interface TrackedDelivery {
+  run: ScenarioRun;
+  fact?: DeliveryFact;
+  webhook?: TimelineWebhook;
+}
 
 /**
  * The scenario registry and its runs. Runs drive the same domain commands as the APIs; the engine
@@ -56,7 +73,12 @@ export class ScenarioEngine implements RunHost {
   private readonly waiters = new Set<() => void>();
   private seq = 0;
   private driving = false;
+  /** Ends the driver's current real-time sleep early (a run started or ended: the pace may change). */
+  private wakeDriver: (() => void) | undefined;
   private readonly offs: (() => void)[] = [];
+  /** Webhooks of running runs' chats still under way or being summed up, by delivery id. */
+  private readonly tracked = new Map<string, TrackedDelivery>();
+  readonly activity = new ChatActivity();
 
   constructor(private readonly deps: EngineDeps) {
     const { events } = deps.domain;
@@ -66,16 +88,22 @@ export class ScenarioEngine implements RunHost {
           name as 'chat.accepted',
           (payload) => {
             const chatId = 'chat' in payload ? payload.chat.id : undefined;
-            const run = chatId === undefined ? undefined : this.byChat.get(`${payload.tenantId}/${chatId}`);
-            // The integrator's own actions (through the Admin API) join the run's timeline.
-            if (run && payload.actor.kind === 'api' && !run.current && ACTION_OF[name]) {
-              const at = deps.domain.clock.now();
-              const entry = { at, iso: new Date(at).toISOString(), step: '-', action: ACTION_OF[name] as string, by: 'integrator' as const, chatId, webhooks: [] };
-              run.record.timeline.push(entry);
-              run.current = entry;
-              queueMicrotask(() => {
-                if (run.current === entry) run.current = undefined;
-              });
+            const key = `${payload.tenantId}/${chatId}`;
+            const run = chatId === undefined ? undefined : this.byChat.get(key);
+            if (run && chatId !== undefined && run.record.status === 'running') {
+              this.activity.touch(key);
+              // Who caused it: this run's own step, the integrator (the Admin API), or someone else (the control API).
+              const origin = run.current ? 'scenario' : payload.actor.kind === 'api' ? 'integrator' : 'other';
+              const byIntegrator = origin === 'integrator';
+              // The integrator's own actions (through the Admin API) join the run's timeline.
+              if (byIntegrator && ACTION_OF[name]) {
+                const entry = this.integratorEntry(run, ACTION_OF[name] as string, chatId);
+                run.current = entry;
+                queueMicrotask(() => {
+                  if (run.current === entry) run.current = undefined;
+                });
+              }
+              run.onChatEvent(name, payload, chatId, origin);
             }
             this.wake();
           },
@@ -83,12 +111,106 @@ export class ScenarioEngine implements RunHost {
         ),
       );
     }
-    const onEnqueued = (delivery: { id: string; event: string; tenantId: string; chatId?: string }) => {
-      const run = delivery.chatId === undefined ? undefined : this.byChat.get(`${delivery.tenantId}/${delivery.chatId}`);
-      run?.current?.webhooks.push({ deliveryId: delivery.id, event: delivery.event });
-    };
+    const onEnqueued = (delivery: Delivery) => this.deliveryEnqueued(delivery);
+    const onSettled = (delivery: Delivery) => this.deliverySettled(delivery);
     deps.dispatcher.on('enqueued', onEnqueued);
-    this.offs.push(() => deps.dispatcher.off('enqueued', onEnqueued));
+    deps.dispatcher.on('settled', onSettled);
+    this.offs.push(() => {
+      deps.dispatcher.off('enqueued', onEnqueued);
+      deps.dispatcher.off('settled', onSettled);
+    });
+    if (deps.journal) this.offs.push(deps.journal.subscribe((record) => this.requestRecorded(record)));
+  }
+
+  private integratorEntry(run: ScenarioRun, action: string, chatId: string, detail?: string): TimelineEntry {
+    const at = this.deps.domain.clock.now();
+    const entry: TimelineEntry = { at, iso: new Date(at).toISOString(), step: '-', action, by: 'integrator', chatId, ...(detail ? { detail } : {}), webhooks: [] };
+    run.record.timeline.push(entry);
+    return entry;
+  }
+
+  private deliveryEnqueued(delivery: Delivery): void {
+    if (delivery.chatId === undefined) return;
+    const key = `${delivery.tenantId}/${delivery.chatId}`;
+    const run = this.byChat.get(key);
+    if (!run || run.record.status !== 'running') return;
+    const copy = delivery.redeliveryOf !== undefined || delivery.duplicateOf !== undefined;
+    const webhook: TimelineWebhook | undefined = run.current && !copy ? { deliveryId: delivery.id, event: delivery.event, status: 'pending' } : undefined;
+    if (webhook) run.current?.webhooks.push(webhook);
+    const fact: DeliveryFact | undefined = run.facts.has(delivery.chatId)
+      ? { deliveryId: delivery.id, chatId: delivery.chatId, event: delivery.event, at: delivery.createdAt, status: 'pending', attempts: 0, ...(copy ? { copy } : {}) }
+      : undefined;
+    if (fact) run.facts.get(delivery.chatId)?.deliveries.push(fact);
+    run.record.deliveries.sent += 1;
+    run.record.deliveries.pending += 1;
+    this.tracked.set(delivery.id, { run, ...(fact ? { fact } : {}), ...(webhook ? { webhook } : {}) });
+    this.activity.enqueued(key, delivery.id);
+    // Settled at once (the dispatcher was stopped): the event came before this listener ran.
+    if (delivery.status === 'delivered' || delivery.status === 'failed') this.deliverySettled(delivery);
+  }
+
+  private deliverySettled(delivery: Delivery): void {
+    const tracked = this.tracked.get(delivery.id);
+    if (!tracked) return;
+    this.tracked.delete(delivery.id);
+    const { run, fact, webhook } = tracked;
+    const status = delivery.status === 'delivered' ? 'delivered' : 'failed';
+    const last = delivery.attempts[delivery.attempts.length - 1];
+    const summary = run.record.deliveries;
+    summary.pending -= 1;
+    summary[status] += 1;
+    if (status === 'failed' && summary.undelivered.length < KEPT_UNDELIVERED) {
+      summary.undelivered.push({
+        deliveryId: delivery.id,
+        event: delivery.event,
+        ...(delivery.chatId !== undefined ? { chatId: delivery.chatId } : {}),
+        url: delivery.url,
+        attempts: delivery.attempts.length,
+        ...(last?.statusCode !== undefined ? { statusCode: last.statusCode } : {}),
+        ...(last?.error !== undefined ? { error: last.error } : delivery.attempts.length === 0 ? { error: 'never sent (the emulator stopped)' } : {}),
+      });
+    }
+    if (webhook) webhook.status = status;
+    if (fact) {
+      fact.status = status;
+      fact.attempts = delivery.attempts.length;
+      if (last?.statusCode !== undefined) fact.statusCode = last.statusCode;
+      if (last?.error !== undefined) fact.error = last.error;
+    }
+    if (delivery.chatId !== undefined) {
+      this.activity.settled(`${delivery.tenantId}/${delivery.chatId}`, delivery.id);
+      if (status === 'failed' && fact && !fact.copy) run.customers.get(delivery.chatId)?.onDeliveryFailed(delivery.id);
+    }
+  }
+
+  /** The integrator's API calls touching a running run's chats (from the request journal). */
+  private requestRecorded(record: RequestRecord): void {
+    if (record.tenantId === undefined || record.api !== 'graphql') return;
+    for (const field of record.fields ?? []) {
+      if (field.chatId === undefined) continue;
+      const key = `${record.tenantId}/${field.chatId}`;
+      const run = this.byChat.get(key);
+      if (!run || run.record.status !== 'running') continue;
+      const ok = field.errorCode === undefined && record.status < 400;
+      const call: IntegratorCall = {
+        requestId: record.id,
+        chatId: field.chatId,
+        operation: field.name,
+        ...(record.operationName ? { operationName: record.operationName } : {}),
+        at: record.at,
+        iso: record.iso,
+        status: record.status,
+        ok,
+        ...(field.errorCode !== undefined ? { errorCode: field.errorCode } : {}),
+        ...(field.errorMessage !== undefined ? { errorMessage: field.errorMessage } : {}),
+        durationMs: record.durationMs,
+      };
+      if (run.record.calls.length < KEPT_CALLS) run.record.calls.push(call);
+      if (run.facts.has(field.chatId)) run.addCall(call);
+      // Refused calls change nothing, so no domain event told the timeline: the journal does.
+      if (!ok) this.integratorEntry(run, field.name, field.chatId, `refused: ${field.errorCode ?? record.status}: ${field.errorMessage ?? ''}`.trim());
+      this.activity.touch(key);
+    }
   }
 
   /** The scenario files, read when first needed: a test file that never runs one pays nothing at start. */
@@ -142,10 +264,14 @@ export class ScenarioEngine implements RunHost {
       chats: [],
       threads: [],
       timeline: [],
+      integratorFacing: false,
+      deliveries: { sent: 0, delivered: 0, failed: 0, pending: 0, undelivered: [] },
+      calls: [],
     };
     // The run's own random source: the same seed and params give the same ids, texts and payloads.
     const { store, events, clock, content } = this.deps.domain;
     const run = new ScenarioRun(record, scenario, tenant, { store, events, clock, content, random: new Random(seed) }, this);
+    record.integratorFacing = run.integratorFacing;
     this.runs.set(record.id, run);
     this.active.add(run);
     this.trim();
@@ -222,35 +348,61 @@ export class ScenarioEngine implements RunHost {
     const list = kind === 'chat' ? run.record.chats : run.record.threads;
     if (!list.includes(id)) list.push(id);
     this.byChat.set(`${run.tenant.id}/${id}`, run);
+    // A chat the integrator is expected to handle: its webhooks and calls are evidence.
+    if (kind === 'chat' && run.integratorFacing) run.factsOf(id);
   }
 
-  sleep(run: ScenarioRun, ms: number): Promise<void> {
+  sleep(run: ScenarioRun, ms: number, interrupt?: Interrupt): Promise<void> {
     const clock = this.deps.domain.clock;
     if (run.cancelled) return Promise.reject(new RunCancelled());
+    if (interrupt?.interrupted) return Promise.reject(new Interrupted());
     // A virtual clock moves by the whole delay (the driver advances it); the system clock waits delay / speed.
     const wait = clock.kind === 'virtual' ? ms : run.record.speed === 0 ? 0 : ms / run.record.speed;
     return new Promise((resolve, reject) => {
       const abort = () => {
         handle.cancel();
+        removeInterrupt?.();
         reject(new RunCancelled());
       };
       const handle = clock.schedule(wait, () => {
         run.sleeps.delete(abort);
+        removeInterrupt?.();
         resolve();
       });
       // Cancelling the run aborts its sleeps directly: domain events never need to look at them.
       run.sleeps.add(abort);
+      // A customer's newer event stops the handler's wait (the chat closed while it was thinking).
+      const removeInterrupt = interrupt?.add(() => {
+        handle.cancel();
+        run.sleeps.delete(abort);
+        reject(new Interrupted());
+      });
     });
+  }
+
+  async quiet(run: ScenarioRun, chatId: string, graceMs: number, interrupt?: Interrupt): Promise<void> {
+    if (run.cancelled) throw new RunCancelled();
+    // One stop for both: the handler's interrupt and cancelling the run.
+    const stop = new Interrupt();
+    const removeOuter = interrupt?.add(() => stop.fire());
+    const abort = () => stop.fire();
+    run.sleeps.add(abort);
+    try {
+      await this.activity.quiet(`${run.tenant.id}/${chatId}`, graceMs, stop);
+    } catch (error) {
+      throw run.cancelled ? new RunCancelled() : error;
+    } finally {
+      run.sleeps.delete(abort);
+      removeOuter?.();
+    }
   }
 
   waitFor(run: ScenarioRun, check: () => boolean, timeoutMs: number): Promise<boolean> {
     if (check()) return Promise.resolve(true);
-    run.externalWaits += 1;
     return new Promise((resolve, reject) => {
       const done = (result: boolean | Error) => {
         clearTimeout(timer);
         this.waiters.delete(poll);
-        run.externalWaits -= 1;
         if (result instanceof Error) reject(result);
         else resolve(result);
       };
@@ -281,11 +433,23 @@ export class ScenarioEngine implements RunHost {
 
   private finish(run: ScenarioRun, status: RunRecord['status'], error?: string): void {
     if (run.record.status !== 'running') return;
+    if (run.integratorFacing && status !== 'cancelled') {
+      const verdict = computeVerdict([...run.facts.values()]);
+      run.record.verdict = verdict;
+      const failed = verdict.expectations.filter((e) => e.required && e.status === 'failed');
+      if (failed.length > 0) {
+        // The verdict is the run's result: a required expectation that failed fails the run.
+        const why = `verdict: ${failed.map((e) => `${e.id} failed (${e.reason})`).join('; ')}`;
+        error = status === 'failed' && error ? `${error}; ${why}` : why;
+        status = 'failed';
+      }
+    }
     run.record.status = status;
     run.record.finishedAt = this.deps.domain.clock.now();
     if (error) run.record.error = error;
     this.active.delete(run);
     this.wake();
+    this.wakeDriver?.();
   }
 
   private trim(): void {
@@ -323,34 +487,65 @@ export class ScenarioEngine implements RunHost {
     return out;
   }
 
-  /** On a virtual clock, moves time to the next timer whenever every run only waits for time. */
+  /** Sleeps `ms` of real time; resolves early (with true) when a run starts or ends. */
+  private driverSleep(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeDriver = undefined;
+        resolve(false);
+      }, Math.min(ms, 2_147_483_647));
+      this.wakeDriver = () => {
+        clearTimeout(timer);
+        this.wakeDriver = undefined;
+        resolve(true);
+      };
+    });
+  }
+
+  /**
+   * On a virtual clock, moves time to the next timer at the pace of the fastest running run (speed
+   * 0: at once). A run that starts or ends while the driver sleeps wakes it, so a faster run never
+   * waits for a slower one's timers. Time is never held for an integration: a customer waits for
+   * it in real time (patience, grace) and schedules nothing meanwhile, so its chat's clock stands
+   * still by itself.
+   */
   private drive(): void {
     const clock: Clock = this.deps.domain.clock;
-    if (!(clock instanceof VirtualClock) || this.driving) return;
+    if (!(clock instanceof VirtualClock)) return;
+    if (this.driving) {
+      this.wakeDriver?.();
+      return;
+    }
     this.driving = true;
-    const step = async (): Promise<void> => {
+    const loop = async (): Promise<void> => {
       while (this.active.size > 0) {
         // Let the runs' continuations (microtasks) and pending I/O run first.
         await new Promise((resolve) => setImmediate(resolve));
-        if ([...this.active].some((r) => r.externalWaits > 0)) {
-          await new Promise((resolve) => setTimeout(resolve, 5));
-          continue;
-        }
         const next = clock.nextDueAt();
         if (next === undefined) {
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          await this.driverSleep(10);
           continue;
         }
-        // One clock for all runs: the fastest pace wins (speed 0 means no waiting at all).
         const speeds = [...this.active].map((r) => r.record.speed);
-        const real = speeds.includes(0) ? 0 : (next - clock.now()) / Math.max(...speeds);
-        if (real > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(real, 2_147_483_647)));
+        const fastest = speeds.includes(0) ? Infinity : Math.max(...speeds);
+        const from = clock.now();
+        const real = (next - from) / fastest;
+        if (real > 0) {
+          const started = performance.now();
+          const woken = await this.driverSleep(real);
+          if (woken) {
+            // The pace changed: keep the time that passed at the old pace, then look again.
+            const passed = Math.floor((performance.now() - started) * fastest);
+            if (passed > 0 && clock.now() === from) clock.setTime(Math.min(next - 1, from + passed));
+            continue;
+          }
+        }
         if (this.active.size === 0) break;
         if (next > clock.now()) clock.setTime(next);
         else clock.advance(0);
       }
     };
-    void step().finally(() => {
+    void loop().finally(() => {
       this.driving = false;
     });
   }

@@ -1,9 +1,23 @@
+import type { IntegratorCall, Verdict } from './verdict.js';
+
 /** What a scenario run reports (the control API returns it as is). */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface TimelineWebhook {
   deliveryId: string;
   event: string;
+  /** Whether it reached the receiver (updated as attempts finish). */
+  status: 'pending' | 'delivered' | 'failed';
+}
+
+/** The webhooks of a run: how many reached their receiver, and the ones that did not. */
+export interface DeliverySummary {
+  sent: number;
+  delivered: number;
+  failed: number;
+  pending: number;
+  /** The failed ones (the first 50), with the last attempt's answer or error. */
+  undelivered: { deliveryId: string; event: string; chatId?: string; url: string; attempts: number; statusCode?: number; error?: string }[];
 }
 
 export interface TimelineEntry {
@@ -41,4 +55,14 @@ export interface RunRecord {
   chats: string[];
   threads: string[];
   timeline: TimelineEntry[];
+  /** The scenario waits for an integration (a reactive customer or a wait-until): the run has a verdict. */
+  integratorFacing: boolean;
+  deliveries: DeliverySummary;
+  /**
+   * The integrator's Admin API calls that touched the run's chats (refused ones with the API's
+   * error), in order; the request journal has each in full (GET /_emulator/requests/:requestId).
+   */
+  calls: IntegratorCall[];
+  /** Set when an integrator-facing run ends: each protocol expectation with its evidence. */
+  verdict?: Verdict;
 }

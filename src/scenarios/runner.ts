@@ -19,15 +19,25 @@ import { postThreadMessage, sendSystemMessage, threadHash } from '../domain/thre
 import type { Random } from '../random.js';
 import type { ChatRecord, ExpertRecord } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
+import type { DomainEventName, DomainEvents } from '../domain/events.js';
+import { Conversation } from './conversation.js';
+import { CUSTOMER_DEFAULTS, GiveUp, ReactiveCustomer, type CustomerSettings } from './customer.js';
+import { Interrupted, type Interrupt } from './interrupt.js';
 import type { RunRecord, TimelineEntry } from './run-types.js';
 import { parseDuration, type Scenario, type Step } from './schema.js';
+import type { ChatFacts, DeliveryFact, IntegratorCall, WaitFact } from './verdict.js';
+
+/** Who caused a domain event of a run's chat: the run's own step, the integrator (Admin API), or someone else (control API). */
+export type EventOrigin = 'scenario' | 'integrator' | 'other';
 
 /** What the runner needs from the engine: time, waiting for the integrator, bookkeeping. */
 export interface RunHost {
-  /** Waits `ms` of scenario time (scaled by speed; on a virtual clock the engine moves time). */
-  sleep(run: ScenarioRun, ms: number): Promise<void>;
+  /** Waits `ms` of scenario time (scaled by speed; on a virtual clock the engine moves time); `interrupt` stops it. */
+  sleep(run: ScenarioRun, ms: number, interrupt?: Interrupt): Promise<void>;
   /** Resolves true when `check` holds (re-checked on every domain event), false after `timeoutMs` of real time. */
   waitFor(run: ScenarioRun, check: () => boolean, timeoutMs: number): Promise<boolean>;
+  /** Resolves once the integrator is quiet on the chat (no webhook on its way, `graceMs` of real time without activity). */
+  quiet(run: ScenarioRun, chatId: string, graceMs: number, interrupt?: Interrupt): Promise<void>;
   /** A chat or thread now belongs to this run (webhook routing, timeline). */
   adopt(run: ScenarioRun, kind: 'chat' | 'thread', id: string): void;
 }
@@ -36,12 +46,18 @@ export class RunCancelled extends Error {}
 
 class StepFailed extends Error {}
 
-interface Flow {
+export interface Flow {
   chatId?: string;
   language: string;
   threadFid?: string;
   /** Iteration suffix for timeline step names. */
   suffix: string;
+  /** The chat's dialogue (one topic, no line twice). */
+  talk?: Conversation;
+  /** The reactive customer of the chat, while one plays. */
+  customer?: ReactiveCustomer;
+  /** Set while a customer's handler runs: a newer event stops it. */
+  interrupt?: Interrupt;
 }
 
 type ParamValue = string | number | boolean;
@@ -49,12 +65,16 @@ type ParamValue = string | number | boolean;
 /** One execution of a scenario: walks the steps, drives the domain, writes the timeline. */
 export class ScenarioRun {
   cancelled = false;
-  /** Waits on the integrator in progress (the virtual-clock driver holds time while there are any). */
-  externalWaits = 0;
   /** Aborts the sleeps in progress (cancelling a run). */
   readonly sleeps = new Set<() => void>();
   /** The entry webhooks enqueued right now belong to (set while a step runs). */
   current: TimelineEntry | undefined;
+  /** Reactive customers by chat id. */
+  readonly customers = new Map<string, ReactiveCustomer>();
+  /** What the verdict is computed from, per chat (chats the integrator is expected to handle). */
+  readonly facts = new Map<string, ChatFacts>();
+  /** The scenario waits for an integration (a customer or a wait-until step): it gets a verdict. */
+  readonly integratorFacing: boolean;
 
   constructor(
     readonly record: RunRecord,
@@ -62,7 +82,66 @@ export class ScenarioRun {
     readonly tenant: Tenant,
     readonly ctx: DomainContext,
     private readonly host: RunHost,
-  ) {}
+  ) {
+    const waits = (steps: Step[]): boolean => steps.some((s) => s.kind === 'customer' || s.kind === 'wait-until' || waits(s.steps ?? []) || (s.branches ?? []).some((b) => waits(b.steps)));
+    this.integratorFacing = waits(scenario.steps);
+  }
+
+  now(): number {
+    return this.ctx.clock.now();
+  }
+
+  chatRecord(chatId: string): ChatRecord {
+    return findChatOrThrow(this.tenant, chatId, 'chatId');
+  }
+
+  /** The facts of a chat the integrator is expected to handle (created on first use). */
+  factsOf(chatId: string): ChatFacts {
+    let facts = this.facts.get(chatId);
+    if (!facts) {
+      facts = { chatId, waits: [], deliveries: [], calls: [] };
+      this.facts.set(chatId, facts);
+    }
+    return facts;
+  }
+
+  addWait(fact: WaitFact): void {
+    this.factsOf(fact.chatId).waits.push(fact);
+  }
+
+  /** The most recent webhook of the chat (not a copy), what the integrator is expected to react to. */
+  latestDelivery(chatId: string): DeliveryFact | undefined {
+    const list = this.facts.get(chatId)?.deliveries ?? [];
+    for (let i = list.length - 1; i >= 0; i--) if (!list[i]?.copy) return list[i];
+    return undefined;
+  }
+
+  addCall(call: IntegratorCall): void {
+    this.factsOf(call.chatId).calls.push(call);
+  }
+
+  quiet(chatId: string, graceMs: number, interrupt?: Interrupt): Promise<void> {
+    return this.host.quiet(this, chatId, graceMs, interrupt);
+  }
+
+  /** A domain event of one of the run's chats, for its customer. */
+  onChatEvent<K extends DomainEventName>(name: K, payload: DomainEvents[K], chatId: string, origin: EventOrigin): void {
+    if (name === 'chat.accepted' && origin === 'integrator') {
+      const chat = (payload as DomainEvents['chat.accepted']).chat;
+      this.factsOf(chatId).acceptedAs = this.tenant.personasById.has(chat.expertId ?? '') ? 'persona' : 'service-account';
+    }
+    this.customers.get(chatId)?.onEvent(name, payload, origin);
+  }
+
+  /** A timeline entry written by the scenario itself (a customer's wait, say). */
+  note(flow: Flow, name: string, action: string, detail?: string): TimelineEntry {
+    return this.entry(`${name}${flow.suffix}`, action, flow, detail);
+  }
+
+  /** Runs steps in a flow (a customer's handler); stops with Interrupted when the flow's interrupt fires. */
+  runSteps(steps: Step[], flow: Flow): Promise<boolean> {
+    return this.steps(steps, flow);
+  }
 
   private get random(): Random {
     return this.ctx.random;
@@ -76,6 +155,7 @@ export class ScenarioRun {
   private async steps(steps: Step[], flow: Flow): Promise<boolean> {
     for (const step of steps) {
       if (this.cancelled) throw new RunCancelled();
+      if (flow.interrupt?.interrupted) throw new Interrupted();
       const goOn = await this.step(step, flow);
       if (!goOn) return false;
     }
@@ -88,9 +168,14 @@ export class ScenarioRun {
     switch (step.kind) {
       case 'wait': {
         const ms = this.duration(step.args, name);
-        await this.host.sleep(this, ms);
+        await this.host.sleep(this, ms, flow.interrupt);
         return true;
       }
+      case 'customer':
+        return this.customer(step, flow, name);
+      case 'give-up':
+        this.entry(name, 'give-up', flow, step.args.reason ? this.text(step.args.reason, flow) : 'the customer leaves');
+        throw new GiveUp(step.args.reason ? this.text(step.args.reason, flow) : 'the customer left');
       case 'repeat': {
         const times = this.int(step.args.times, name);
         for (let i = 0; i < times; i++) {
@@ -110,10 +195,10 @@ export class ScenarioRun {
         for (let i = 0; i < count; i++) {
           if (i > 0 && step.args.stagger !== undefined) offset += this.duration(step.args.stagger, name);
           const start = offset;
-          const branch: Flow = { language: flow.language, suffix: `${flow.suffix}/${i + 1}` };
+          const branch: Flow = { language: flow.language, suffix: `${flow.suffix}/${i + 1}`, ...(flow.interrupt ? { interrupt: flow.interrupt } : {}) };
           branches.push(
             (async () => {
-              if (start > 0) await this.host.sleep(this, start);
+              if (start > 0) await this.host.sleep(this, start, flow.interrupt);
               return this.steps(step.steps ?? [], branch);
             })(),
           );
@@ -205,10 +290,14 @@ export class ScenarioRun {
         // "any": one of the chat window's languages, at random (busy-day).
         const language = asked === 'any' ? this.random.pick(['en', 'en', 'de', 'fr', 'it']) : asked;
         flow.language = language;
+        flow.talk = new Conversation(ctx.content, this.random, language);
         const people = this.random.people(language === 'de' || language === 'fr' || language === 'it' ? language : 'en');
         const first = people.person.firstName();
         const last = people.person.lastName();
-        const category = step.args.category ? this.text(step.args.category) : this.random.pick(tenant.data.categories).id;
+        // The category of the chat's topic when the tenant has one by that name.
+        const category = step.args.category
+          ? this.text(step.args.category)
+          : (tenant.data.categories.find((c) => c.name === flow.talk?.topic.category) ?? this.random.pick(tenant.data.categories)).id;
         const chat = createChat(ctx, tenant, {
           question: this.text(step.args.question ?? '{{question}}', flow),
           language,
@@ -312,6 +401,40 @@ export class ScenarioRun {
     }
   }
 
+  /** Hands the chat to a reactive customer until it rates, is missed or gives up; false when the chat was missed. */
+  private async customer(step: Extract<Step, { kind: 'customer' }>, flow: Flow, name: string): Promise<boolean> {
+    const chat = this.chat(flow, name);
+    const args = step.args;
+    const ms = (value: unknown, fallback: number) => (value === undefined ? fallback : this.duration(value, name));
+    const settings: CustomerSettings = {
+      exchanges: args.exchanges === undefined ? CUSTOMER_DEFAULTS.exchanges : this.int(args.exchanges, name),
+      patience: {
+        accept: ms(args.patience?.accept, CUSTOMER_DEFAULTS.patience.accept),
+        reply: ms(args.patience?.reply, CUSTOMER_DEFAULTS.patience.reply),
+        close: ms(args.patience?.close, CUSTOMER_DEFAULTS.patience.close),
+      },
+      grace: ms(args.grace, CUSTOMER_DEFAULTS.grace),
+      handlers: step.handlers ?? {},
+    };
+    const own: Flow & { chatId: string } = { ...flow, chatId: chat.id };
+    const customer = new ReactiveCustomer(this, own, settings, step.path);
+    own.customer = customer;
+    this.factsOf(chat.id);
+    this.customers.set(chat.id, customer);
+    const cancel = () => customer.cancel(new RunCancelled());
+    this.sleeps.add(cancel);
+    try {
+      const outcome = await customer.play();
+      this.entry(name, 'customer', flow, outcome === 'rated' ? 'the customer rated the chat' : outcome === 'missed' ? 'nobody accepted: the chat was missed' : `the customer ${outcome}`);
+      // The integrator's last reactions (a message after the close, say) still belong to the run.
+      await this.host.quiet(this, chat.id, settings.grace);
+      return outcome !== 'missed';
+    } finally {
+      this.sleeps.delete(cancel);
+      this.customers.delete(chat.id);
+    }
+  }
+
   /** Waits for the integrator (or the chat) to reach a state, with a real-time timeout. */
   private async waitUntil(step: Extract<Step, { kind: 'wait-until' }>, flow: Flow, name: string): Promise<boolean> {
     const chat = this.chat(flow, name);
@@ -333,8 +456,16 @@ export class ScenarioRun {
     const expected = step.args.expect ?? `chat ${event}`;
     const entry = this.entry(name, 'wait-until', flow, `waiting up to ${timeout} ms for: ${expected}`);
     entry.expected = expected;
+    const awaiting = ({ accepted: 'accept', 'integrator-message': 'reply', closed: 'close' } as const)[event as 'accepted'];
+    const fact: WaitFact | undefined = awaiting ? { chatId: chat.id, awaiting, since: entry.at, iso: entry.iso, outcome: 'done', waitedMs: 0 } : undefined;
+    if (fact) this.addWait(fact);
+    const started = performance.now();
     const done = await this.host.waitFor(this, check, timeout);
     entry.outcome = done ? 'done' : 'timeout';
+    if (fact) {
+      fact.outcome = done ? 'done' : 'timeout';
+      fact.waitedMs = Math.round(performance.now() - started);
+    }
     if (done) return true;
     if (onTimeout === 'continue') return true;
     if (onTimeout === 'miss') {
@@ -352,15 +483,27 @@ export class ScenarioRun {
     const lang = flow?.language ?? String(this.record.params.language ?? 'en');
     const c = this.ctx.content;
     const from = (list: Record<string, string[]> | undefined): string => this.random.pick(list?.[lang] ?? list?.en ?? ['…']);
+    const talk = flow?.talk;
     switch (name) {
       case 'question':
-        return from(c.questions);
+        return talk ? talk.question() : from(c.questions);
       case 'answer':
-        return from(c.answers);
+        return talk ? talk.answer() : from(c.answers);
       case 'followUp':
-        return from(c.followUps);
+        // A reactive customer's last answer is its thanks.
+        return talk ? (flow?.customer?.lastExchange ? talk.thanks() : talk.followUp()) : from(c.followUps);
       case 'closing':
-        return from(c.closings);
+        return talk ? talk.closing() : from(c.closings);
+      case 'details':
+        return talk ? talk.details() : from(c.followUps);
+      case 'thanks':
+        return talk ? talk.thanks() : from(c.followUps);
+      case 'nudge':
+        return talk ? talk.nudge() : 'Hello? Is anyone there?';
+      case 'comeBack':
+        return talk ? talk.comeBack() : from(c.followUps);
+      case 'welcomeBack':
+        return talk ? talk.welcomeBack() : from(c.followUps);
       case 'botNote':
         return c.bot.searching[lang] ?? c.bot.searching.en;
       case 'botMissed':

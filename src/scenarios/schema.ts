@@ -4,7 +4,8 @@ import { z } from 'zod';
  * The scenario file format (YAML): name, description, params with defaults, and steps. A step is
  * an object with exactly one key, the action. Any string may use {{param}} or a generated text
  * ({{question}}, {{answer}}, {{followUp}}, {{closing}}, {{customerMessage}}); a value that is only
- * "{{param}}" takes the parameter's value and type.
+ * "{{param}}" takes the parameter's value and type. A `customer` step hands the chat to a customer
+ * that reacts to what happens in it: its `on:` handlers are steps too.
  */
 
 /** "500ms", "30s", "2m", "1h", "1d" or a number of milliseconds. */
@@ -66,12 +67,49 @@ export const STEP_SCHEMAS = {
   repeat: z.object({ times: count, steps: z.array(z.unknown()) }).strict(),
   parallel: z.object({ count, stagger: durationOrRange.optional(), steps: z.array(z.unknown()) }).strict(),
   choose: z.array(z.object({ weight: z.number().positive(), steps: z.array(z.unknown()) }).strict()).min(1),
+  customer: z
+    .object({
+      exchanges: count.optional(),
+      patience: z.object({ accept: duration.optional(), reply: duration.optional(), close: duration.optional() }).strict().optional(),
+      grace: duration.optional(),
+      on: z.record(z.string(), z.union([z.array(z.unknown()), z.object({ first: z.array(z.unknown()), then: z.array(z.unknown()).optional() }).strict()], { error: 'a list of steps, or {first: [steps], then: [steps]}' })).optional(),
+    })
+    .strict(),
+  'give-up': z.object({ reason: text.optional() }).strict(),
 } as const;
+
+/**
+ * What a reactive customer reacts to (the keys of `customer.on`): the integrator accepted the
+ * chat, replied (once per burst), closed it, reopened it, transferred it to another persona; and
+ * the customer's patience running out while it waits to be accepted, answered or let go.
+ */
+export const CUSTOMER_EVENTS = ['accepted', 'replied', 'closed', 'reopened', 'transferred', 'no-accept', 'no-reply', 'no-close'] as const;
+export type CustomerEvent = (typeof CUSTOMER_EVENTS)[number];
+
+/** What a customer's handlers may do (they act in the customer's own chat). */
+const HANDLER_KINDS = ['wait', 'message', 'rate', 'reopen', 'close', 'miss', 'handover', 'give-up', 'repeat', 'choose'] as const;
+
+export interface Handler {
+  /** Runs the first time the event happens. */
+  first: Step[];
+  /** Runs every later time. */
+  then: Step[];
+}
 
 export type StepKind = keyof typeof STEP_SCHEMAS;
 export const STEP_KINDS = Object.keys(STEP_SCHEMAS) as StepKind[];
 
-export type Step = { [K in StepKind]: { kind: K; args: z.infer<(typeof STEP_SCHEMAS)[K]>; path: string; steps?: Step[]; branches?: { weight: number; steps: Step[] }[] } }[StepKind];
+export type Step = {
+  [K in StepKind]: {
+    kind: K;
+    args: z.infer<(typeof STEP_SCHEMAS)[K]>;
+    path: string;
+    steps?: Step[];
+    branches?: { weight: number; steps: Step[] }[];
+    /** customer: its handlers by event. */
+    handlers?: Partial<Record<CustomerEvent, Handler>>;
+  };
+}[StepKind];
 
 const paramSchema = z
   .object({
@@ -106,7 +144,8 @@ export class ScenarioFileError extends Error {}
 
 const describeIssue = (path: (string | number | symbol)[], message: string) => (path.length > 0 ? `${path.map(String).join('.')}: ${message}` : message);
 
-function parseSteps(raw: unknown[], path: string, file: string): Step[] {
+/** `allowed`: inside a customer's handlers, only the actions a customer takes in its own chat. */
+function parseSteps(raw: unknown[], path: string, file: string, allowed?: readonly string[]): Step[] {
   return raw.map((entry, index) => {
     const at = `${path}[${index}]`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
@@ -115,7 +154,9 @@ function parseSteps(raw: unknown[], path: string, file: string): Step[] {
     const keys = Object.keys(entry);
     if (keys.length !== 1) throw new ScenarioFileError(`${file}: ${at}: a step has exactly one action key, got ${keys.length ? keys.join(', ') : 'none'}`);
     const kind = keys[0] as string;
-    if (!(STEP_KINDS as string[]).includes(kind)) throw new ScenarioFileError(`${file}: ${at}: unknown action "${kind}"; actions are ${STEP_KINDS.join(', ')}`);
+    if (!(STEP_KINDS as string[]).includes(kind)) throw new ScenarioFileError(`${file}: ${at}: unknown action "${kind}"; actions are ${(allowed ?? STEP_KINDS).join(', ')}`);
+    if (allowed && !allowed.includes(kind)) throw new ScenarioFileError(`${file}: ${at}: "${kind}" cannot be used in a customer's handler; there the actions are ${allowed.join(', ')}`);
+    if (!allowed && kind === 'give-up') throw new ScenarioFileError(`${file}: ${at}: "give-up" only works in a customer's handlers (customer.on)`);
     const schema = STEP_SCHEMAS[kind as StepKind];
     const parsed = schema.safeParse((entry as Record<string, unknown>)[kind]);
     if (!parsed.success) {
@@ -125,13 +166,35 @@ function parseSteps(raw: unknown[], path: string, file: string): Step[] {
     const step = { kind, args: parsed.data, path: at } as Step;
     if (kind === 'repeat' || kind === 'parallel') {
       const inner = (parsed.data as { steps: unknown[] }).steps;
-      step.steps = parseSteps(inner, `${at}.${kind}.steps`, file);
+      step.steps = parseSteps(inner, `${at}.${kind}.steps`, file, allowed);
     }
     if (kind === 'choose') {
-      step.branches = (parsed.data as { weight: number; steps: unknown[] }[]).map((b, i) => ({ weight: b.weight, steps: parseSteps(b.steps, `${at}.choose[${i}].steps`, file) }));
+      step.branches = (parsed.data as { weight: number; steps: unknown[] }[]).map((b, i) => ({ weight: b.weight, steps: parseSteps(b.steps, `${at}.choose[${i}].steps`, file, allowed) }));
+    }
+    if (kind === 'customer') {
+      if (allowed) throw new ScenarioFileError(`${file}: ${at}: a customer's handler cannot start another customer`);
+      step.handlers = parseHandlers((parsed.data as { on?: Record<string, unknown> }).on ?? {}, `${at}.customer.on`, file);
     }
     return step;
   });
+}
+
+function parseHandlers(on: Record<string, unknown>, path: string, file: string): Partial<Record<CustomerEvent, Handler>> {
+  const handlers: Partial<Record<CustomerEvent, Handler>> = {};
+  for (const [event, value] of Object.entries(on)) {
+    if (!(CUSTOMER_EVENTS as readonly string[]).includes(event)) {
+      throw new ScenarioFileError(`${file}: ${path}: unknown event "${event}"; a customer reacts to ${CUSTOMER_EVENTS.join(', ')}`);
+    }
+    if (Array.isArray(value)) {
+      const steps = parseSteps(value, `${path}.${event}`, file, HANDLER_KINDS);
+      handlers[event as CustomerEvent] = { first: steps, then: steps };
+    } else {
+      const { first, then } = value as { first: unknown[]; then?: unknown[] };
+      const firstSteps = parseSteps(first, `${path}.${event}.first`, file, HANDLER_KINDS);
+      handlers[event as CustomerEvent] = { first: firstSteps, then: then ? parseSteps(then, `${path}.${event}.then`, file, HANDLER_KINDS) : firstSteps };
+    }
+  }
+  return handlers;
 }
 
 /** Validates a parsed YAML document; every error names the file, the step and the field. */

@@ -67,6 +67,18 @@ const tenantFixture = z.object({
 const perLanguage = z.object({ en: z.array(z.string()).min(1) }).catchall(z.array(z.string()));
 const perLanguageText = z.object({ en: z.string() }).catchall(z.string());
 
+const topicLines = z.object({ question: z.string(), details: z.string(), followUps: z.array(z.string()).min(1), answers: z.array(z.string()).min(2) }).strict();
+/** One subject of conversation: the customer's question, what it adds, its follow-ups, and the answers in that order. */
+const topicFixture = z.object({ id: z.string(), category: z.string().optional(), en: topicLines }).catchall(topicLines);
+const conversationLines = z.object({
+  thanks: z.array(z.string()).min(1),
+  closings: z.array(z.string()).min(1),
+  nudges: z.array(z.string()).min(1),
+  comeBack: z.array(z.string()).min(1),
+  welcomeBack: z.array(z.string()).min(1),
+  anythingElse: z.array(z.string()).min(1),
+});
+
 const contentFixture = z.object({
   questions: perLanguage,
   answers: perLanguage,
@@ -77,6 +89,10 @@ const contentFixture = z.object({
   feedbackComments: z.array(z.string()).min(1),
   bios: z.array(z.string()).min(1),
   pages: z.array(z.record(z.string(), z.tuple([z.string(), z.string()]))).min(1),
+  /** Scenario dialogue by topic (question → answer → thanks); without it scenarios use the flat lists above. */
+  topics: z.array(topicFixture).min(1).optional(),
+  /** Topic-free lines of a scenario chat, per language (thanks, closings, nudges…). */
+  conversation: z.object({ en: conversationLines }).catchall(conversationLines).optional(),
   /** Gurusup threads: customer messages, automatic replies, agent answers, subjects (per language). */
   gurusup: z
     .object({ customer: perLanguage, replies: perLanguage, agentReplies: perLanguage, subjects: perLanguage })
@@ -85,6 +101,8 @@ const contentFixture = z.object({
 
 export type TenantFixture = z.infer<typeof tenantFixture>;
 export type ContentFixture = z.infer<typeof contentFixture>;
+export type TopicLines = z.infer<typeof topicLines>;
+export type ConversationLines = z.infer<typeof conversationLines>;
 export interface Fixtures {
   dir: string;
   tenants: TenantFixture[];

@@ -37,8 +37,13 @@ describe('guuru-emulator scenario', () => {
     try {
       const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'third-party-messaging', '--url', NOBODY, '--target', sink.url, '--instant', '--param', 'acceptTimeout=200ms']);
       expect(res.code).toBe(1);
-      expect(res.stdout).toMatch(/wait-until \[timeout\]/);
-      expect(res.stderr).toMatch(/did not acceptChat/);
+      expect(res.stdout).toMatch(/waits \[timeout\]/);
+      // The checklist: each expectation of the guide with its status, the failed one with its evidence.
+      expect(res.stdout).toMatch(/✘ Accepts the chat with acceptChat after a chat-assigned that requests "api": failed/);
+      expect(res.stdout).toMatch(/waited \d+ ms from \S+ for acceptChat after chat-assigned: timed out/);
+      expect(res.stdout).toMatch(/✔ Your endpoint received the webhooks of the run: passed/);
+      expect(res.stdout).toMatch(/verdict: FAILED/);
+      expect(res.stderr).toMatch(/accept failed/);
       const bad = await run(process.execPath, [MAIN, 'scenario', 'run', 'happy-path', '--url', NOBODY, '--param', 'rating=superb']);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/one of good, average, bad/);
