@@ -1,10 +1,23 @@
 import type { DomainEventName, DomainEvents } from '../domain/events.js';
 import type { ChatRecord, MessageRecord } from '../store/model.js';
 import { Interrupt, Interrupted } from './interrupt.js';
+import type { EventOrigin, Flow } from './flow.js';
 import type { TimelineEntry } from './run-types.js';
-import type { EventOrigin, Flow, ScenarioRun } from './runner.js';
 import type { CustomerEvent, Handler, Step } from './schema.js';
-import type { WaitFact } from './verdict.js';
+import type { DeliveryFact, WaitFact } from './verdict.js';
+
+/** What a customer needs from its run (ScenarioRun). */
+export interface CustomerHost {
+  /** The run's own step is acting right now (its events are the customer's own). */
+  readonly current: TimelineEntry | undefined;
+  now(): number;
+  chatRecord(chatId: string): ChatRecord;
+  quiet(chatId: string, graceMs: number, interrupt?: Interrupt): Promise<void>;
+  runSteps(steps: Step[], flow: Flow): Promise<boolean>;
+  addWait(fact: WaitFact): void;
+  latestDelivery(chatId: string): DeliveryFact | undefined;
+  note(flow: Flow, name: string, action: string, detail?: string): TimelineEntry;
+}
 
 /** A customer's parameters, resolved (durations in ms). */
 export interface CustomerSettings {
@@ -72,7 +85,7 @@ export class ReactiveCustomer {
   readonly finished: Promise<string>;
 
   constructor(
-    private readonly run: ScenarioRun,
+    private readonly run: CustomerHost,
     private readonly flow: Flow & { chatId: string },
     private readonly settings: CustomerSettings,
     private readonly name: string,

@@ -7,7 +7,6 @@ import { findTenant } from '../domain/tenants.js';
 import type { Logger } from '../logger.js';
 import { Random } from '../random.js';
 import type { RequestJournal, RequestRecord } from '../journal/request-journal.js';
-import type { Delivery } from '../webhooks/delivery-log.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
 import { ChatActivity } from './chat-activity.js';
 import { Interrupt, Interrupted } from './interrupt.js';
@@ -51,6 +50,9 @@ const KEPT_RUNS = 200;
 /** Integrator calls and undelivered webhooks kept per run (a 300-chat run makes ~2,000 calls). */
 const KEPT_CALLS = 10_000;
 const KEPT_UNDELIVERED = 50;
+
+/** One webhook on its way (the dispatcher's log entry). */
+type Delivery = ReturnType<Dispatcher['enqueue']>;
 
 /** What a run knows about one of its webhooks. */
 interface TrackedDelivery {

@@ -21,14 +21,13 @@ import type { ChatRecord, ExpertRecord } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
 import type { DomainEventName, DomainEvents } from '../domain/events.js';
 import { Conversation } from './conversation.js';
-import { CUSTOMER_DEFAULTS, GiveUp, ReactiveCustomer, type CustomerSettings } from './customer.js';
+import { CUSTOMER_DEFAULTS, GiveUp, ReactiveCustomer, type CustomerHost, type CustomerSettings } from './customer.js';
+import type { EventOrigin, Flow } from './flow.js';
 import { Interrupted, type Interrupt } from './interrupt.js';
 import type { RunRecord, TimelineEntry } from './run-types.js';
 import { parseDuration, type Scenario, type Step } from './schema.js';
 import type { ChatFacts, DeliveryFact, IntegratorCall, WaitFact } from './verdict.js';
 
-/** Who caused a domain event of a run's chat: the run's own step, the integrator (Admin API), or someone else (control API). */
-export type EventOrigin = 'scenario' | 'integrator' | 'other';
 
 /** What the runner needs from the engine: time, waiting for the integrator, bookkeeping. */
 export interface RunHost {
@@ -46,24 +45,11 @@ export class RunCancelled extends Error {}
 
 class StepFailed extends Error {}
 
-export interface Flow {
-  chatId?: string;
-  language: string;
-  threadFid?: string;
-  /** Iteration suffix for timeline step names. */
-  suffix: string;
-  /** The chat's dialogue (one topic, no line twice). */
-  talk?: Conversation;
-  /** The reactive customer of the chat, while one plays. */
-  customer?: ReactiveCustomer;
-  /** Set while a customer's handler runs: a newer event stops it. */
-  interrupt?: Interrupt;
-}
 
 type ParamValue = string | number | boolean;
 
 /** One execution of a scenario: walks the steps, drives the domain, writes the timeline. */
-export class ScenarioRun {
+export class ScenarioRun implements CustomerHost {
   cancelled = false;
   /** Aborts the sleeps in progress (cancelling a run). */
   readonly sleeps = new Set<() => void>();
