@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { DomainError, invalidArgument } from '../domain/errors.js';
+import { invalidArgument } from '../domain/errors.js';
 import { findTenant } from '../domain/tenants.js';
 import type { Store } from '../store/store.js';
 import type { Tenant } from '../store/tenant.js';
@@ -10,16 +10,11 @@ export const httpUrl = (example = 'an http(s) URL') => z.url({ protocol: /^https
 
 /**
  * The tenant a request without one in its path is about: `tenant` in the JSON body, else
- * `?tenant=`, else the first (built-in) tenant.
+ * `?tenant=`, else the default (first, built-in) tenant.
  */
 export function tenantOfRequest(store: Store, req: Request): Tenant {
   const fromBody = (req.body as { tenant?: unknown } | undefined)?.tenant;
-  const id =
-    (typeof fromBody === 'string' ? fromBody : undefined) ??
-    (typeof req.query.tenant === 'string' ? req.query.tenant : undefined) ??
-    store.tenants()[0]?.id;
-  if (id === undefined) throw new DomainError('NOT_FOUND', 'There is no tenant; create one with POST /_emulator/tenants.');
-  return findTenant(store, id);
+  return findTenant(store, (typeof fromBody === 'string' ? fromBody : undefined) ?? (typeof req.query.tenant === 'string' ? req.query.tenant : undefined));
 }
 
 /** Validates a JSON body (or query) with zod; the first problem becomes a 400 naming the field. */

@@ -62,7 +62,7 @@ export function createControlRouter(deps: ControlDeps): Router {
 
   const withLinks = (summary: ReturnType<typeof summarizeTenant>) => {
     const base = deps.baseUrl();
-    // The secret in use is the webhook settings' (the control API can change it).
+    // The secret in use lives in the webhook settings (seeded from the tenant's, changeable with PUT /webhooks).
     const current = { ...summary, webhookSecret: deps.settings.get(summary.id).secret };
     return base ? { ...current, graphqlUrl: `${base}/graphql`, gurusupUrl: `${base}/gurusup` } : current;
   };

@@ -4,15 +4,27 @@ import type { Tenant } from '../store/tenant.js';
 import { DomainError } from './errors.js';
 import type { EventBus } from './events.js';
 
-/** The tenant a bearer token belongs to; a token only ever sees its own tenant. */
-export const tenantForToken = (store: Store, token: string): Tenant | undefined => store.tenantByToken(token);
+/**
+ * What a request carries to say which tenant it is about: an Admin API bearer token, a Gurusup
+ * x-api-key, or (control API, scenarios) a tenant id, where none means the default tenant.
+ */
+export type TenantRef = { token: string } | { apiKey: string } | { id: string | undefined };
+
+/** The one tenant resolver of every API; undefined when nothing matches (a credential only ever sees its own tenant). */
+export function resolveTenant(store: Store, ref: TenantRef): Tenant | undefined {
+  if ('token' in ref) return store.tenantByToken(ref.token);
+  if ('apiKey' in ref) return store.tenantByGurusupKey(ref.apiKey);
+  return ref.id === undefined ? defaultTenant(store) : store.tenant(ref.id);
+}
+
+/** The tenant a control call or a scenario run means when it names none: the first (built-in) one. */
+export const defaultTenant = (store: Store): Tenant | undefined => store.tenants()[0];
 
 export interface TenantSummary {
   id: string;
   name: string;
   token: string;
   tokens: string[];
-  webhookSecret: string;
   /** The Gurusup API key of the tenant's organisation (x-api-key). */
   gurusupApiKey?: string;
   builtIn: boolean;
@@ -36,7 +48,6 @@ export function summarizeTenant(store: Store, tenant: Tenant): TenantSummary {
     name: tenant.data.name,
     token: tenant.data.tokens[0] ?? '',
     tokens: [...tenant.data.tokens],
-    webhookSecret: tenant.data.webhookSecret,
     ...(tenant.data.gurusup ? { gurusupApiKey: tenant.data.gurusup.apiKeys[0] } : {}),
     builtIn: store.isBuiltIn(tenant.id),
     seed: tenant.data.seed,
@@ -59,10 +70,11 @@ function translate(error: unknown): never {
   throw error;
 }
 
-export function findTenant(store: Store, id: string): Tenant {
-  const tenant = store.tenant(id);
-  if (!tenant) throw new DomainError('NOT_FOUND', `No tenant "${id}". GET /_emulator/tenants lists them.`);
-  return tenant;
+/** The tenant with this id (none given: the default tenant), or NOT_FOUND saying what exists. */
+export function findTenant(store: Store, id: string | undefined): Tenant {
+  const tenant = resolveTenant(store, { id });
+  if (tenant) return tenant;
+  throw new DomainError('NOT_FOUND', id === undefined ? 'There is no tenant; create one with POST /_emulator/tenants.' : `No tenant "${id}". GET /_emulator/tenants lists them.`);
 }
 
 /** A fresh, isolated, seeded tenant with its own token (for parallel test files). */

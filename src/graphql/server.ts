@@ -16,7 +16,7 @@ import {
   buildSchema as buildSchemaFromSdl,
   type GraphQLSchema,
 } from 'graphql';
-import { tenantForToken } from '../domain/tenants.js';
+import { resolveTenant } from '../domain/tenants.js';
 import type { Logger } from '../logger.js';
 import { packagePath } from '../paths.js';
 import type { DomainContext } from '../domain/context.js';
@@ -89,7 +89,7 @@ function authenticate(domain: DomainContext, header: string | undefined, res: Re
   if (!match) {
     res.setHeader('X-Emulator-Warning', 'Authorization header without the "Bearer " scheme: accepted here, the real API may refuse it');
   }
-  const tenant = tenantForToken(domain.store, token);
+  const tenant = resolveTenant(domain.store, { token });
   if (!tenant) {
     throw unauthenticated('Unknown API token: no partner of this emulator has it. Use demo-token, or a token from POST /_emulator/tenants.');
   }

@@ -1,6 +1,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { DomainContext } from '../domain/context.js';
+import { resolveTenant } from '../domain/tenants.js';
 import { findGurusupMessage, findThread, listThreads, postThreadMessage } from '../domain/threads.js';
 import { sendError } from '../http-errors.js';
 import { journalNotes } from '../journal/http-recorder.js';
@@ -63,7 +64,7 @@ export function createGurusupRouter(deps: GurusupDeps): Router {
       sendError(res, 401, 'Missing API key: send it in the x-api-key header (the built-in organisation uses demo-api-key).');
       return;
     }
-    const tenant = domain.store.tenantByGurusupKey(key.trim());
+    const tenant = resolveTenant(domain.store, { apiKey: key.trim() });
     if (!tenant) {
       sendError(res, 401, 'Unknown API key: no organisation of this emulator has it. Use demo-api-key, or the gurusupApiKey of POST /_emulator/tenants.');
       return;

@@ -40,14 +40,15 @@ export interface WebhookDefaults {
 export class WebhookSettings {
   private readonly byTenant = new Map<string, TenantWebhooks>();
 
-  constructor(private readonly defaults: WebhookDefaults, private readonly secretOf: (tenantId: string) => string) {}
+  /** `initialSecret`: the tenant's seeded secret (fixtures, or generated for a created tenant); from then on this is the secret's one home. */
+  constructor(private readonly defaults: WebhookDefaults, private readonly initialSecret: (tenantId: string) => string) {}
 
   get(tenantId: string): TenantWebhooks {
     let settings = this.byTenant.get(tenantId);
     if (!settings) {
       const url = this.defaults.url ?? '';
       settings = {
-        secret: this.secretOf(tenantId),
+        secret: this.initialSecret(tenantId),
         events: Object.fromEntries(GUURU_EVENTS.map((e) => [e, { url, active: url !== '' }])) as Record<GuuruEvent, EventSubscription>,
         requestedExperts: 'ids',
         eventNames: 'current',
