@@ -6,7 +6,7 @@ import type { TenantSummary as Summary } from '../../domain/tenants';
 
 export type { ActivityStep, ChatSummary, DeliverySummary, ChatRecord };
 
-export type TenantSummary = Summary & { graphqlUrl?: string; gurusupUrl?: string };
+export type TenantSummary = Summary & { webhookSecret: string; graphqlUrl?: string; gurusupUrl?: string };
 
 export interface Attempt {
   attempt: number;
