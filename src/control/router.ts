@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
 import type { EventBus } from '../domain/events.js';
-import { createTenant, findTenant, removeTenant, resetAll, resetTenant, summarizeTenant } from '../domain/tenants.js';
+import { createTenant, findTenant, removeTenant, resetAll, resetTenant, summarizeTenant, type TenantSummary } from '../domain/tenants.js';
 import { sendError } from '../http-errors.js';
 import type { Store } from '../store/store.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
@@ -54,13 +54,16 @@ const createTenantBody = z
 
 const advanceBody = z.object({ ms: z.number().int().nonnegative() }).strict();
 
+/** A tenant as the control API shows it: its summary, the webhook secret in use and, once listening, its API URLs. */
+export type TenantView = TenantSummary & { webhookSecret: string; graphqlUrl?: string; gurusupUrl?: string };
+
 /** The /_emulator control API: JSON in, JSON out. */
 export function createControlRouter(deps: ControlDeps): Router {
   const { store, events, clock } = deps;
   const router = Router();
   router.use(express.json({ limit: deps.bodyLimit }));
 
-  const withLinks = (summary: ReturnType<typeof summarizeTenant>) => {
+  const withLinks = (summary: TenantSummary): TenantView => {
     const base = deps.baseUrl();
     // The secret in use lives in the webhook settings (seeded from the tenant's, changeable with PUT /webhooks).
     const current = { ...summary, webhookSecret: deps.settings.get(summary.id).secret };

@@ -1,4 +1,4 @@
-import type { TenantSummary } from '../domain/tenants.js';
+import type { TenantView } from '../control/router.js';
 import type { Delivery, DeliveryStatus } from '../webhooks/delivery-log.js';
 import type { GuuruEvent } from '../webhooks/payloads.js';
 import type { TenantWebhooks } from '../webhooks/subscriptions.js';
@@ -23,7 +23,7 @@ export interface ControlClientOptions {
 }
 
 /** A tenant as the control API shows it, with the URLs of its APIs. */
-export type TenantInfo = TenantSummary & { graphqlUrl?: string; gurusupUrl?: string };
+export type TenantInfo = TenantView;
 
 /** A delivery of the log; `body` parsed, `rawBody` exactly as sent. */
 export type DeliveryInfo = Omit<Delivery, 'body'> & { body: unknown; rawBody: string };

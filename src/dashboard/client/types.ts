@@ -2,11 +2,11 @@
 import type { ActivityStep } from '../../control/chat-activity';
 import type { ChatSummary, DeliverySummary } from '../../control/summaries';
 import type { ChatRecord } from '../../store/model';
-import type { TenantSummary as Summary } from '../../domain/tenants';
+import type { TenantView } from '../../control/router';
 
 export type { ActivityStep, ChatSummary, DeliverySummary, ChatRecord };
 
-export type TenantSummary = Summary & { webhookSecret: string; graphqlUrl?: string; gurusupUrl?: string };
+export type TenantSummary = TenantView;
 
 export interface Attempt {
   attempt: number;
