@@ -1,6 +1,6 @@
 /**
  * The emulator's benchmark. `npm run bench` (builds first), `npm run bench -- --quick` for a short
- * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks, gurusup),
+ * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks, gurusup, dashboard),
  * `--no-pin` to skip `taskset -c 0`. Prints a table and writes bench/results.json (sections not run
  * this time keep their previous figures). See bench/README.md.
  */
@@ -31,6 +31,7 @@ import {
   spawnChild,
   type Child,
 } from './lib.js';
+import { measureDashboard } from './dashboard.js';
 import { measureGurusup } from './gurusup.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,7 +40,7 @@ const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url))
 const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url));
 const WEBHOOKS = fileURLToPath(new URL('./webhooks.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
-const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks', 'gurusup'] as const;
+const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks', 'gurusup', 'dashboard'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -641,6 +642,25 @@ async function gurusup() {
   return result;
 }
 
+async function dashboard() {
+  const result = await measureDashboard({ quick, pin });
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const w = result.pageWeight;
+  report({ label: 'Dashboard page weight: own JS + CSS, gzip (raw)', value: `${kb(w.dashboard.gzip)} (${kb(w.dashboard.bytes)})`, target: '< 100 KiB', ok: w.dashboard.gzip < 100 * 1024 });
+  report({ label: '  GraphiQL page, JS + CSS, gzip (raw), for comparison', value: `${kb(w.graphiql.gzip)} (${kb(w.graphiql.bytes)})` });
+  const f = result.firstRender;
+  report({ label: `Dashboard first render, cold cache (median of ${f.runs})`, value: `${ms(f.medianRenderMs)} (first paint ${ms(f.medianFcpMs)})`, target: '< 1000 ms', ok: f.medianRenderMs < 1000 });
+  report({ label: '  baseline: first paint of a one-paragraph HTML page, same browser', value: ms(f.medianBaselineFcpMs) });
+  const c = result.liveCost;
+  report({
+    label: '10 dashboards during busy-day: { partner { id } } req/s',
+    value: `${perSecond(median(c.reqPerSecWithDashboards))} vs ${perSecond(median(c.reqPerSecWithoutDashboards))}: ${c.costPercent}% less`,
+    target: '≤ 10% less',
+    ok: c.costPercent <= 10,
+  });
+  return result;
+}
+
 const parts: Record<Section, () => Promise<unknown>> = {
   'cold-start': coldStart,
   'in-process': inProcess,
@@ -648,6 +668,7 @@ const parts: Record<Section, () => Promise<unknown>> = {
   throughput,
   webhooks,
   gurusup,
+  dashboard,
 };
 for (const section of SECTIONS) {
   if (!runs(section)) continue;

@@ -15,9 +15,9 @@ const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20'
 const DASHBOARD = 'dist/dashboard';
 
 /** One browser page: its entry (TS + the CSS it imports) → hashed files; returns { js, css }. */
-async function buildPage(name, entry, jsxImportSource) {
+async function buildPage(name, entry, jsxImportSource, extra = {}) {
   const result = await build({
-    entryPoints: { [name]: entry },
+    entryPoints: { [name]: entry, ...extra },
     outdir: DASHBOARD,
     entryNames: '[name]-[hash]',
     assetNames: '[name]-[hash]',
@@ -36,7 +36,11 @@ async function buildPage(name, entry, jsxImportSource) {
   });
   const page = {};
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
-    if (output.entryPoint && file.endsWith('.js')) page.js = basename(file);
+    if (output.entryPoint && file.endsWith('.js')) {
+      const key = Object.entries(extra).find(([, path]) => output.entryPoint === path)?.[0];
+      if (key) page[key] = basename(file);
+      else page.js = basename(file);
+    }
     if (file.endsWith('.css') && output.inputs && !file.endsWith('.map')) page.css = basename(file);
   }
   return { page, files: Object.keys(result.metafile.outputs) };
@@ -54,7 +58,8 @@ const [, , dashboard, graphiql] = await Promise.all([
   }),
   // Both library entries share one chunk: an app importing `guuru-emulator` and `guuru-emulator/testing` loads the code once.
   build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, outdir: 'dist', packages: 'external', splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
-  buildPage('dashboard', 'src/dashboard/client/main.tsx', 'preact'),
+  // The SharedWorker that holds one event stream for all of a browser's dashboard tabs.
+  buildPage('dashboard', 'src/dashboard/client/main.tsx', 'preact', { worker: 'src/dashboard/client/live-worker.ts' }),
   buildPage('graphiql', 'src/dashboard/client/graphiql.tsx', 'react'),
 ]);
 

@@ -9,6 +9,7 @@ import { FAULT_KINDS } from '../webhooks/faults.js';
 import { GUURU_EVENTS, type GuuruEvent } from '../webhooks/payloads.js';
 import type { TenantWebhooks, WebhookSettings } from '../webhooks/subscriptions.js';
 import { httpUrl, parseBody, tenantOfRequest } from './body.js';
+import { deliverySummary } from './summaries.js';
 
 const urlOrEmpty = z.union([httpUrl(), z.literal(''), z.null()]);
 const eventName = z.enum(GUURU_EVENTS);
@@ -46,6 +47,8 @@ const deliveriesQuery = z
     tenant: z.string().optional(),
     source: z.enum(['guuru', 'gurusup']).optional(),
     limit: z.coerce.number().int().min(1).max(10_000).optional(),
+    /** true: each delivery without headers and body (what a list shows; far less to send). */
+    summary: z.enum(['true', 'false']).optional(),
   })
   .strict();
 
@@ -130,7 +133,8 @@ export function createWebhookRoutes(deps: WebhookRouteDeps): Router {
     }
     const all = dispatcher.log.list({ event: q.event as GuuruEvent | undefined, chatId: q.chatId, status: q.status, tenantId: q.tenant, source: q.source });
     const deliveries = q.limit === undefined ? all : all.slice(-q.limit);
-    res.json({ deliveries: deliveries.map(deliveryView), total: all.length, log: dispatcher.log.counts() });
+    const view: (d: Delivery) => object = q.summary === 'true' ? deliverySummary : deliveryView;
+    res.json({ deliveries: deliveries.map(view), total: all.length, log: dispatcher.log.counts() });
   });
   router.get('/deliveries/:id', (req, res) => {
     const delivery = dispatcher.log.get(req.params.id);

@@ -5,7 +5,7 @@ import { packagePath } from '../paths.js';
 
 /** What scripts/build.mjs writes beside the bundles. */
 export interface Manifest {
-  dashboard: { js: string; css?: string };
+  dashboard: { js: string; css?: string; worker?: string };
   graphiql: { js: string; css?: string };
   files: Record<string, { bytes: number; gzip: number }>;
 }

@@ -72,6 +72,8 @@ export interface DashboardDeps {
 export interface PageConfig {
   version: string;
   graphqlUrl: string;
+  /** The SharedWorker script that shares one event stream between tabs. */
+  liveWorker?: string;
 }
 
 export interface GraphiqlConfig extends PageConfig {
@@ -92,8 +94,9 @@ export function createDashboard(deps: DashboardDeps) {
   };
 
   const dashboardPage: RequestHandler = (_req, res) => {
-    const config: PageConfig = { version: VERSION, graphqlUrl: '/graphql' };
-    html(res, shell('guuru-emulator', assets.manifest()?.dashboard, config));
+    const page = assets.manifest()?.dashboard;
+    const config: PageConfig = { version: VERSION, graphqlUrl: '/graphql', ...(page?.worker ? { liveWorker: `${ASSET_BASE}/${page.worker}` } : {}) };
+    html(res, shell('guuru-emulator', page, config));
   };
 
   const graphiqlPage: RequestHandler = (_req, res) => {

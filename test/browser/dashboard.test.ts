@@ -138,6 +138,15 @@ describe('live', () => {
     await chats.close();
   }, 90_000);
 
+  it('eight tabs of one browser all stay live (one shared stream: a browser opens only six connections to a host)', async () => {
+    const tabs = [];
+    for (let i = 0; i < 8; i += 1) tabs.push(await browser.open('/#/chats'));
+    for (const tab of tabs) await expect.poll(() => tab.locator('.live').textContent()).toBe('Live');
+    const chat = await control('/tenants/guuru-qa/chats', { question: 'Seen in every tab?' });
+    for (const tab of tabs) await expect.poll(() => tab.locator('table.chats tbody tr').first().getAttribute('data-chat-id')).toBe(chat.id);
+    await Promise.all(tabs.map((tab) => tab.close()));
+  }, 60_000);
+
   it('a delivery appears with its attempts; redeliver adds an attempt', async () => {
     const page = await browser.open('/#/deliveries');
     // Subscribe the receiver from the page itself.

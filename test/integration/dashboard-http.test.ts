@@ -161,6 +161,28 @@ describe('control routes the pages read', () => {
     await request(t.emulator.app).put('/_emulator/webhooks').send({ url: '' });
   });
 
+  it('lists deliveries as summaries on request (no headers, no body)', async () => {
+    await request(t.emulator.app).put('/_emulator/webhooks').send({ url: sink.url });
+    await request(t.emulator.app).post('/_emulator/tenants/guuru-qa/chats').send({ question: 'Summary?', requestedExperts: ['api'] });
+    await request(t.emulator.app).post('/_emulator/deliveries/flush').send({});
+    const full = await request(t.emulator.app).get('/_emulator/deliveries?limit=1');
+    const summary = await request(t.emulator.app).get('/_emulator/deliveries?limit=1&summary=true');
+    expect(full.body.deliveries[0]).toHaveProperty('rawBody');
+    expect(summary.body.deliveries[0]).toEqual({
+      id: full.body.deliveries[0].id,
+      source: 'guuru',
+      tenantId: 'guuru-qa',
+      event: 'chat-assigned',
+      chatId: full.body.deliveries[0].chatId,
+      url: sink.url,
+      status: 'delivered',
+      createdAt: full.body.deliveries[0].createdAt,
+      attempts: 1,
+      lastStatusCode: 200,
+    });
+    await request(t.emulator.app).put('/_emulator/webhooks').send({ url: '' });
+  });
+
   it("lists a tenant's Gurusup threads with their messages", async () => {
     const res = await request(t.emulator.app).get('/_emulator/tenants/guuru-qa/gurusup/threads');
     expect(res.status).toBe(200);

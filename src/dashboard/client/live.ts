@@ -6,7 +6,7 @@ export type LiveState = 'connecting' | 'live' | 'offline';
 
 const listeners = new Set<Listener>();
 const stateListeners = new Set<(s: LiveState) => void>();
-let source: EventSource | undefined;
+let connected = false;
 let state: LiveState = 'connecting';
 
 function setState(next: LiveState): void {
@@ -22,10 +22,33 @@ function dispatch(events: LiveEvent[]): void {
   for (const listener of [...listeners]) listener(events);
 }
 
-/** One EventSource per page, shared by every view. */
+const workerUrl = (): string | undefined =>
+  (JSON.parse(document.getElementById('emulator-config')?.textContent ?? '{}') as { liveWorker?: string }).liveWorker;
+
+/**
+ * One stream for the page, shared by every view: through the SharedWorker (one connection for all
+ * the tabs of a browser), else an EventSource of its own.
+ */
 function connect(): void {
-  if (source) return;
-  source = new EventSource('/_emulator/events');
+  if (connected) return;
+  connected = true;
+  const url = workerUrl();
+  if (url && typeof SharedWorker !== 'undefined') {
+    try {
+      const worker = new SharedWorker(url, { name: 'guuru-emulator-live' });
+      worker.port.onmessage = (message: MessageEvent<{ kind: 'state'; state: LiveState } | { kind: 'events'; data: string }>) => {
+        const m = message.data;
+        if (m.kind === 'state') setState(m.state);
+        else dispatch(JSON.parse(m.data) as LiveEvent[]);
+      };
+      worker.port.start();
+      addEventListener('pagehide', () => worker.port.postMessage('close'));
+      return;
+    } catch {
+      // No SharedWorker here: a stream of this tab's own.
+    }
+  }
+  const source = new EventSource('/_emulator/events');
   source.addEventListener('hello', () => setState('live'));
   source.onmessage = (message: MessageEvent<string>) => {
     setState('live');

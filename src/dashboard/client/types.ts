@@ -47,3 +47,10 @@ export interface ClockView {
   now: number;
   iso: string;
 }
+
+/** GET /_emulator/deliveries?summary=true */
+export interface SummaryList {
+  deliveries: DeliverySummary[];
+  total: number;
+  log: DeliveryList['log'];
+}

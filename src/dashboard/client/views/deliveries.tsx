@@ -3,7 +3,7 @@ import { enc, query, send } from '../api';
 import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Json, Loading, TenantPicker, Time, useTenantId } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
-import type { Delivery, DeliveryList } from '../types';
+import type { Delivery, DeliveryList, SummaryList } from '../types';
 import { WebhookBlock, groupRepeats } from '../webhook-parts';
 
 const PENDING = ['queued', 'held', 'sending', 'retrying'];
@@ -158,7 +158,7 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
   const status = params.get('status') ?? '';
   const url = params.get('url') ?? '';
   const setParams = (next: Record<string, string>) => navigate(href('deliveries', { tenant: params.get('tenant') ?? undefined, event, status, url, ...next }));
-  const list = useResource<DeliveryList>(tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, limit: 500 })}`, (e) => e.type === 'delivery' && e.delivery.tenantId === tenant, 300);
+  const list = useResource<SummaryList>(tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, limit: 500, summary: 'true' })}`, (e) => e.type === 'delivery' && e.delivery.tenantId === tenant, 1_000);
   const all = list.data?.deliveries ?? [];
   const events = [...new Set(all.map((d) => d.event))].sort();
   const shown = all.filter((d) => (event === '' || d.event === event) && inGroup(d.status, status) && (url === '' || d.url.includes(url))).reverse();
@@ -218,7 +218,6 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
               </thead>
               <tbody>
                 {shown.slice(0, 200).map((d) => {
-                  const last = d.attempts.at(-1);
                   return (
                     <tr key={d.id} data-delivery-id={d.id}>
                       <td>
@@ -231,8 +230,8 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
                       <td>
                         <DeliveryBadge status={d.status} />
                       </td>
-                      <td>{last ? <HttpBadge code={last.statusCode} error={last.error} /> : <span class="muted">—</span>}</td>
-                      <td class="num">{d.attempts.length}</td>
+                      <td>{d.attempts > 0 ? <HttpBadge code={d.lastStatusCode} error={d.lastError} /> : <span class="muted">—</span>}</td>
+                      <td class="num">{d.attempts}</td>
                       <td class="url" title={d.url}>
                         {d.url}
                       </td>

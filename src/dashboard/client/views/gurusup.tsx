@@ -3,7 +3,7 @@ import { enc, query, send } from '../api';
 import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Loading, TenantPicker, Time, useTenantId } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
-import type { DeliveryList } from '../types';
+import type { SummaryList } from '../types';
 import { redeliver } from '../webhook-parts';
 
 interface GurusupMessage {
@@ -79,7 +79,7 @@ function Settings({ tenant }: { tenant: string }) {
 export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null; thread?: string }) {
   const tenant = useTenantId(fromUrl);
   const threads = useResource<{ threads: Thread[] }>(tenant === undefined ? undefined : `/_emulator/tenants/${enc(tenant)}/gurusup/threads`, (e) => e.type === 'gurusup' && e.tenantId === tenant, 300);
-  const deliveries = useResource<DeliveryList>(tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, source: 'gurusup', limit: 100 })}`, (e) => e.type === 'delivery' && e.delivery.source === 'gurusup', 300);
+  const deliveries = useResource<SummaryList>(tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, source: 'gurusup', limit: 100, summary: 'true' })}`, (e) => e.type === 'delivery' && e.delivery.source === 'gurusup', 500);
   const list = threads.data?.threads ?? [];
   const current = list.find((t) => t.thread === thread) ?? list[0];
   return (
@@ -149,7 +149,7 @@ export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null
                       <td>
                         <DeliveryBadge status={d.status} />
                       </td>
-                      <td>{d.attempts.at(-1) ? <HttpBadge code={d.attempts.at(-1)?.statusCode} error={d.attempts.at(-1)?.error} /> : '—'}</td>
+                      <td>{d.attempts > 0 ? <HttpBadge code={d.lastStatusCode} error={d.lastError} /> : '—'}</td>
                       <td>
                         <Time at={d.createdAt} short />
                       </td>

@@ -3,7 +3,7 @@ import { enc, query, send } from '../api';
 import { Card, Code, DeliveryBadge, Empty, ErrorBox, Loading, Time, useTenants } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
-import type { DeliveryList } from '../types';
+import type { SummaryList } from '../types';
 
 interface ParamSpec {
   default: string | number | boolean;
@@ -49,12 +49,12 @@ type Run = RunSummary & { timeline: TimelineEntry[]; verdicts?: unknown };
 export const RunBadge = ({ status }: { status: RunSummary['status'] }) => <span class={`badge run-${status}`}>{status}</span>;
 
 /** Re-reads `reload` every second while `active`: runs move on the emulator clock, not only on domain events. */
-function usePoll(active: boolean, reload: () => void) {
+function usePoll(active: boolean, reload: () => void, everyMs = 1_000) {
   useEffect(() => {
     if (!active) return;
-    const timer = setInterval(reload, 1_000);
+    const timer = setInterval(reload, everyMs);
     return () => clearInterval(timer);
-  }, [active, reload]);
+  }, [active, reload, everyMs]);
 }
 
 function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted: (run: RunSummary) => void }) {
@@ -216,10 +216,10 @@ export function ScenariosView({ selected }: { selected?: string }) {
 }
 
 export function RunPage({ scenario, runId }: { scenario: string; runId: string }) {
-  const run = useResource<Run>(`/_emulator/scenarios/${enc(scenario)}/runs/${enc(runId)}`, (e) => e.type === 'chat' || e.type === 'delivery' || e.type === 'gurusup', 300);
+  const run = useResource<Run>(`/_emulator/scenarios/${enc(scenario)}/runs/${enc(runId)}`, (e) => e.type === 'chat' || e.type === 'gurusup', 1_000);
   const r = run.data;
-  usePoll(r?.status === 'running', run.reload);
-  const deliveries = useResource<DeliveryList>(r ? `/_emulator/deliveries${query({ tenant: r.tenant, limit: 2000 })}` : undefined, (e) => e.type === 'delivery', 500);
+  usePoll(r?.status === 'running', run.reload, 2_000);
+  const deliveries = useResource<SummaryList>(r ? `/_emulator/deliveries${query({ tenant: r.tenant, limit: 2000, summary: 'true' })}` : undefined, (e) => e.type === 'delivery', 1_000);
   if (run.error) return <ErrorBox message={run.error} />;
   if (!r) return <Loading />;
   const status = new Map((deliveries.data?.deliveries ?? []).map((d) => [d.id, d.status]));
