@@ -15,6 +15,7 @@ const FALLBACK_LINES: ConversationLines = {
   comeBack: ['Sorry, one more thing:'],
   welcomeBack: ['Thanks for coming back to me!'],
   anythingElse: ['Could you tell me a bit more?'],
+  notHelpful: ['That does not answer my question.'],
 };
 
 /**
@@ -102,6 +103,11 @@ export class Conversation {
     const prefix = this.fresh(this.general.comeBack, this.general.comeBack);
     const question = this.hasFollowUp() ? this.followUp() : this.fresh(this.general.anythingElse, this.general.anythingElse);
     return `${prefix} ${question}`;
+  }
+
+  /** The customer unhappy with an answer. */
+  notHelpful(): string {
+    return this.fresh(this.general.notHelpful, this.general.anythingElse);
   }
 
   /** The customer when the expert writes again after reopening the chat. */

@@ -179,6 +179,7 @@ export class ScenarioEngine implements RunHost {
       if (last?.statusCode !== undefined) fact.statusCode = last.statusCode;
       if (last?.error !== undefined) fact.error = last.error;
     }
+    this.wake();
     if (delivery.chatId !== undefined) {
       this.activity.settled(`${delivery.tenantId}/${delivery.chatId}`, delivery.id);
       if (status === 'failed' && fact && !fact.copy) run.customers.get(delivery.chatId)?.onDeliveryFailed(delivery.id);
@@ -277,11 +278,12 @@ export class ScenarioEngine implements RunHost {
     this.runs.set(record.id, run);
     this.active.add(run);
     this.trim();
+    // A run ends once its webhooks have been delivered or given up: their fate is part of its result.
     void run.execute().then(
-      () => this.finish(run, 'completed'),
+      () => this.delivered(run).then(() => this.finish(run, 'completed')),
       (error: unknown) => {
         if (error instanceof RunCancelled || run.cancelled) this.finish(run, 'cancelled');
-        else if (error instanceof StepFailed || error instanceof DomainError) this.finish(run, 'failed', error.message);
+        else if (error instanceof StepFailed || error instanceof DomainError) void this.delivered(run).then(() => this.finish(run, 'failed', error.message));
         else {
           this.deps.logger.error(`scenario ${name} (${record.id}) crashed`, error);
           this.finish(run, 'failed', `internal error: ${(error as Error).message}`);
@@ -396,6 +398,19 @@ export class ScenarioEngine implements RunHost {
     } finally {
       run.sleeps.delete(abort);
       removeOuter?.();
+    }
+  }
+
+  /** Resolves when none of the run's webhooks is still queued, on the wire or waiting for a retry (or the run was cancelled). */
+  private async delivered(run: ScenarioRun): Promise<void> {
+    while (run.record.deliveries.pending > 0 && !run.cancelled) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.waiters.delete(done);
+          resolve();
+        };
+        this.waiters.add(done);
+      });
     }
   }
 

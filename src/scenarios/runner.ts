@@ -490,6 +490,8 @@ export class ScenarioRun implements CustomerHost {
         return talk ? talk.comeBack() : from(c.followUps);
       case 'welcomeBack':
         return talk ? talk.welcomeBack() : from(c.followUps);
+      case 'notHelpful':
+        return talk ? talk.notHelpful() : 'That does not answer my question.';
       case 'botNote':
         return c.bot.searching[lang] ?? c.bot.searching.en;
       case 'botMissed':

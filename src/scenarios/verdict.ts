@@ -240,7 +240,7 @@ const CHECKS: Record<ExpectationId, (f: ChatFacts) => ChatResult> = {
   reply: (f) => {
     const sent = calls(f, 'sendChatMessage', true);
     const wait = failedWait(f, 'reply');
-    if (wait) return { status: 'failed', reason: `the customer waited in vain: ${waitLabel(wait)}`, evidence: [...sent.slice(0, 3).map(callEvidence), timeoutEvidence(wait)] };
+    if (wait) return { status: 'failed', reason: `the customer's patience ran out: ${waitLabel(wait)}`, evidence: [...sent.slice(0, 3).map(callEvidence), timeoutEvidence(wait)] };
     if (!calls(f, 'acceptChat', true)[0]) return { status: 'not-applicable', reason: 'the chat was not accepted', evidence: [] };
     if (sent.length > 0) return { status: 'passed', reason: `${sent.length} message${sent.length === 1 ? '' : 's'} sent`, evidence: sent.slice(0, 3).map(callEvidence) };
     const close = calls(f, 'closeChat', true)[0];

@@ -77,6 +77,7 @@ const conversationLines = z.object({
   comeBack: z.array(z.string()).min(1),
   welcomeBack: z.array(z.string()).min(1),
   anythingElse: z.array(z.string()).min(1),
+  notHelpful: z.array(z.string()).min(1),
 });
 
 const contentFixture = z.object({

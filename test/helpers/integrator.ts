@@ -23,7 +23,7 @@ export interface TestIntegrator {
   /** What it did, in order (acceptChat, sendChatMessage, closeChat...), "… refused CODE" when the API said no. */
   actions: string[];
   /** Every webhook it received (duplicates included), in order. */
-  received: { event: string; key: string; chatId: string }[];
+  received: { event: string; key: string; chatId: string; raw: string }[];
   close(): Promise<void>;
 }
 
@@ -102,7 +102,7 @@ export async function startIntegrator(graphqlUrl: string, plan: IntegratorPlan =
       const key = String(req.headers['idempotency-key']);
       const body = JSON.parse(raw);
       const chatId = event === 'message-created' ? body.chat.id : body.id;
-      received.push({ event, key, chatId });
+      received.push({ event, key, chatId, raw });
       // The webhook docs: the same event may come twice; skip keys already processed.
       if (plan.dedupe !== false && seen.has(key)) return;
       seen.add(key);

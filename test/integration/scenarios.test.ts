@@ -66,7 +66,7 @@ describe('built-in scenarios against a loopback receiver', () => {
   const expected: Record<string, { params?: Record<string, unknown>; events: string[] }> = {
     'happy-path': {
       params: { messages: 1 },
-      events: ['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'message-created', 'message-created', 'chat-closed', 'chat-rated'],
+      events: ['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'message-created', 'message-created', 'message-created', 'chat-closed', 'chat-rated'],
     },
     missed: { events: ['chat-assigned', 'message-created'] },
     reopen: {
@@ -209,7 +209,7 @@ describe('runs: determinism, speed, cancelling, validation', () => {
       expect(run.status).toBe('completed');
       bodies.push(sink.received.slice(before).map((r) => r.rawBody));
     }
-    expect(bodies[0]!.length).toBe(10);
+    expect(bodies[0]!.length).toBe(11);
     expect(bodies[1]).toEqual(bodies[0]);
     const t = await fresh({ clock: new VirtualClock(START) });
     const before = sink.received.length;
