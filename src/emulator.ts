@@ -25,7 +25,9 @@ import { ScenarioEngine } from './scenarios/engine.js';
 import type { Delivery } from './webhooks/delivery-log.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
 import { publishGurusupWebhooks } from './webhooks/gurusup-publisher.js';
-import { publishGuuruWebhooks } from './webhooks/guuru-publisher.js';
+import { publishGuuruWebhooks, webhookRenderer } from './webhooks/guuru-publisher.js';
+import { signBody } from './webhooks/signature.js';
+import { Verifications } from './verify/verifications.js';
 import { DEFAULT_RETRY_POLICY } from './webhooks/retry-policy.js';
 import { WebhookSettings } from './webhooks/subscriptions.js';
 import { createHttpTransport } from './webhooks/transport.js';
@@ -49,6 +51,8 @@ export interface Emulator {
   scenarios: ScenarioEngine;
   /** The API requests the emulator answered (GET /_emulator/requests). */
   requests: RequestJournal;
+  /** Verifications of an integration (`guuru-emulator verify`, /_emulator/verifications). */
+  verifications: Verifications;
   /** Listens on config.port/host (port 0: a free port) and resolves with the base URL. */
   start(): Promise<string>;
   /**
@@ -118,13 +122,22 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     (tenantId) => store.tenant(tenantId)?.data.webhookSecret ?? '',
   );
   // Runs with a target route their chats' webhooks there; the engine is made after the publishers.
-  const routing: { routeOf?: (tenantId: string, chatId: string) => string | undefined } = {};
+  const routing: { routeOf?: (tenantId: string, chatId: string) => string | null | undefined } = {};
   publishGuuruWebhooks({ events, store, settings, dispatcher, random: generators.webhookKeys, routeOf: (t, c) => routing.routeOf?.(t, c) });
   const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
-  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: (t, c) => routing.routeOf?.(t, c) });
+  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: (t, c) => routing.routeOf?.(t, c) ?? undefined });
   const requests = new RequestJournal(config.requestLogSize);
   const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed, journal: requests });
-  routing.routeOf = scenarios.routeOf;
+  const verifications = new Verifications({
+    domain,
+    requests,
+    logger,
+    seed: config.seed,
+    defaultTimeoutMs: config.webhookTimeoutMs,
+    wire: { send: options.transport ?? transport.send, render: webhookRenderer(store, settings), sign: signBody, secretOf: (tenantId) => settings.get(tenantId).secret },
+  });
+  // A verification crafts its chats' webhooks itself; a scenario run with a target routes its own.
+  routing.routeOf = (t, c) => (verifications.owns(t, c) ? null : scenarios.routeOf(t, c));
 
   // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
   const onEnqueued = (listener: (delivery: Delivery) => void) => {
@@ -152,7 +165,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.use('/_emulator/ui', dashboard.assetRouter);
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, scenarios, requests, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, scenarios, requests, verifications, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
   // A browser opening /graphql gets the GraphiQL IDE (not an API request: not journaled); API clients go on to Apollo.
   app.get('/graphql', (req, res, next) => (wantsHtml(req) ? dashboard.graphiqlPage(req, res, next) : next()));
@@ -195,6 +208,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     dataFile,
     scenarios,
     requests,
+    verifications,
     get url() {
       return url;
     },
@@ -225,6 +239,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         // Live streams never end by themselves: end them first so the drain below is not held up.
         stream.close();
         activity.stop();
+        // Verifications in progress end as cancelled, which also answers their long polls.
+        verifications.stop();
         if (server) {
           // Stop accepting, let requests in progress finish (their changes are then saved below),
           // and only cut connections still busy after DRAIN_MS.

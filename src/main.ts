@@ -11,6 +11,7 @@ import { FixturesError } from './store/fixtures.js';
 import { DataFileError } from './store/persistence.js';
 import { VERSION } from './version.js';
 import { listScenarios, runScenario, type RunFlags } from './scenario-cli.js';
+import { runVerify, type VerifyFlags } from './verify-cli.js';
 
 const wholeNumber = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
@@ -174,6 +175,29 @@ scenario
       process.exitCode = await runScenario(name, flags);
     } catch (error) {
       console.error(`guuru-emulator: ${(error as Error).message}`);
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('verify')
+  .description("examine a running integration: its webhook receiver (signatures, idempotency, retries, order, speed) and the third-party messaging protocol; exits 0 when every required check passed, 1 when one failed, 2 when it could not run")
+  .requiredOption('--target <url>', "your integration's webhook receiver")
+  .option('--suite <names>', `suites to run, comma-separated: receiver, third-party (default: every one the emulator offers)`)
+  .option('--junit <file>', 'also write the report as JUnit XML (one testcase per check)')
+  .option('--json <file>', 'also write the report as JSON')
+  .option('--url <url>', 'the emulator your integration uses (one is started in this process on that address if none answers)', 'http://127.0.0.1:4000')
+  .option('--seed <n>', 'seed of the deliveries: same seed, same deliveries and report', wholeNumber('--seed'))
+  .option('--timeout <ms>', 'how long the integration has to answer a delivery and to act on it (default: the webhook timeout, 10000)', wholeNumber('--timeout'))
+  .option('--tenant <id>', 'the tenant whose token and secret your integration uses (default the first)')
+  // Usage errors exit 2: 1 means "ran and a required check failed".
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  .action(async (flags: VerifyFlags) => {
+    try {
+      process.exitCode = await runVerify(flags);
+    } catch (error) {
+      console.error(`guuru-emulator verify: ${(error as Error).message}`);
+      // A usage error, an emulator that cannot start or went away: the verification could not run.
       process.exitCode = 2;
     }
   });

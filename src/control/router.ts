@@ -20,6 +20,8 @@ import type { GurusupSettings } from '../gurusup/settings.js';
 import { createWebhookRoutes } from './webhook-routes.js';
 import { createRequestRoutes } from './request-routes.js';
 import type { RequestJournal } from '../journal/request-journal.js';
+import type { Verifications } from '../verify/verifications.js';
+import { createVerificationRoutes } from './verification-routes.js';
 
 export interface ControlDeps {
   store: Store;
@@ -31,6 +33,7 @@ export interface ControlDeps {
   dispatcher: Dispatcher;
   scenarios: ScenarioEngine;
   requests: RequestJournal;
+  verifications: Verifications;
   version: string;
   startedAt: number;
   bodyLimit: string;
@@ -114,6 +117,7 @@ export function createControlRouter(deps: ControlDeps): Router {
   router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));
   router.use(createScenarioRoutes(deps.scenarios));
   router.use(createRequestRoutes(deps.requests));
+  router.use(createVerificationRoutes(deps.verifications));
   router.use(createWebhookRoutes({ store, settings: deps.settings, dispatcher: deps.dispatcher, now: () => clock.now() }));
 
   router.get('/clock', (_req, res) => {

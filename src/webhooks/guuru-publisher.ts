@@ -1,12 +1,13 @@
 import type { DomainEventName, EventBus } from '../domain/events.js';
 import type { Random } from '../random.js';
+import type { ChatRecord, MessageRecord } from '../store/model.js';
 import type { Store } from '../store/store.js';
 import type { Tenant } from '../store/tenant.js';
 import { VERSION } from '../version.js';
 import type { Dispatcher } from './dispatcher.js';
-import { LEGACY_EVENT_NAMES, chatPayload, messagePayload, type ChatWebhookPayload, type GuuruEvent, type MessageWebhookPayload } from './payloads.js';
+import { LEGACY_EVENT_NAMES, chatPayload, isGuuruEvent, messagePayload, type ChatWebhookPayload, type GuuruEvent, type MessageWebhookPayload } from './payloads.js';
 import { guuruHeaders } from './signature.js';
-import type { WebhookSettings } from './subscriptions.js';
+import type { TenantWebhooks, WebhookSettings } from './subscriptions.js';
 
 /**
  * Domain events that are GUURU webhooks. `chat.created`, `chat.missed` and persona transfers have
@@ -29,8 +30,28 @@ export interface PublisherDeps {
   dispatcher: Dispatcher;
   /** Idempotency keys: seeded, so a run repeats, and never reset, so two events never share one. */
   random: Random;
-  /** A URL that takes every event of one chat instead of the tenant's subscriptions (scenario runs with a target). */
-  routeOf?: (tenantId: string, chatId: string) => string | undefined;
+  /**
+   * A URL that takes every event of one chat instead of the tenant's subscriptions (scenario runs
+   * with a target); `null`: this chat's webhooks are someone else's to send (a verification crafts
+   * its own), so none goes out from here.
+   */
+  routeOf?: (tenantId: string, chatId: string) => string | null | undefined;
+}
+
+/** One GUURU webhook as it goes on the wire: headers (signed when the partner has a secret) and body. */
+export interface RenderedWebhook {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The headers and exact body of one event under a partner's settings: the publisher's and verify's one way to build a delivery. */
+export function renderGuuruWebhook(config: TenantWebhooks, event: GuuruEvent, chatId: string, payload: ChatWebhookPayload | MessageWebhookPayload, idempotencyKey: string): RenderedWebhook {
+  const body = JSON.stringify(payload);
+  const headers = {
+    ...guuruHeaders({ body, secret: config.secret, event: config.eventNames === 'legacy' ? (LEGACY_EVENT_NAMES[event] ?? event) : event, idempotencyKey, chatId }),
+    'User-Agent': `guuru-emulator/${VERSION}`,
+  };
+  return { headers, body };
 }
 
 /**
@@ -41,15 +62,12 @@ export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
   const { events, store, settings, dispatcher, random } = deps;
 
   const deliver = (tenant: Tenant, event: GuuruEvent, chatId: string, payload: () => ChatWebhookPayload | MessageWebhookPayload) => {
-    const url = deps.routeOf?.(tenant.id, chatId) ?? settings.target(tenant.id, event);
+    const route = deps.routeOf?.(tenant.id, chatId);
+    if (route === null) return;
+    const url = route ?? settings.target(tenant.id, event);
     if (url === undefined) return;
-    const config = settings.get(tenant.id);
-    const body = JSON.stringify(payload());
     const idempotencyKey = random.uuid();
-    const headers = {
-      ...guuruHeaders({ body, secret: config.secret, event: config.eventNames === 'legacy' ? (LEGACY_EVENT_NAMES[event] ?? event) : event, idempotencyKey, chatId }),
-      'User-Agent': `guuru-emulator/${VERSION}`,
-    };
+    const { headers, body } = renderGuuruWebhook(settings.get(tenant.id), event, chatId, payload(), idempotencyKey);
     dispatcher.enqueue({ source: 'guuru', tenantId: tenant.id, event, chatId, url, idempotencyKey, headers, body });
   };
 
@@ -71,4 +89,20 @@ export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
     events.on('tenant.removed', ({ tenantId }) => settings.remove(tenantId)),
   );
   return () => unsubscribe.forEach((off) => off());
+}
+
+/**
+ * The webhook of one event as the emulator would send it now, for a chat or a message of a
+ * tenant: what `guuru-emulator verify` sends (then alters) to examine a receiver.
+ */
+export function webhookRenderer(store: Store, settings: WebhookSettings) {
+  return (tenantId: string, event: string, subject: { chat: ChatRecord } | { message: MessageRecord }, idempotencyKey: string): RenderedWebhook => {
+    const tenant = store.tenant(tenantId);
+    if (!tenant) throw new Error(`no tenant ${tenantId}`);
+    const name: GuuruEvent = isGuuruEvent(event) ? event : 'chat-opened';
+    const config = settings.get(tenantId);
+    const payload = 'message' in subject ? messagePayload(tenant, subject.message) : chatPayload(tenant, subject.chat, name, config.requestedExperts);
+    const chatId = 'message' in subject ? subject.message.chatId : subject.chat.id;
+    return renderGuuruWebhook(config, name, chatId, payload, idempotencyKey);
+  };
 }

@@ -1,0 +1,133 @@
+import type { RequestJournal, RequestRecord } from '../journal/request-journal.js';
+import type { ApiCallEvidence } from './report.js';
+
+/** One mutation of the integration on one of the watched chats (a refused one too). */
+export interface ObservedCall extends ApiCallEvidence {
+  /** Arrival order among the calls seen by this observer. */
+  seq: number;
+}
+
+/**
+ * What the integration did through the Admin API, read from the request journal: every mutation
+ * field that names one of the watched chats, in the order the answers were sent, refused calls
+ * included (the API's error code tells why). Waits are wall-clock: the integration is a real
+ * process, whatever the emulator's clock does.
+ */
+export class IntegratorCalls {
+  readonly calls: ObservedCall[] = [];
+  private readonly chats = new Set<string>();
+  private readonly listeners = new Set<() => void>();
+  private readonly off: () => void;
+  private lastCallAt = performance.now();
+
+  constructor(journal: RequestJournal, private readonly tenantId: string) {
+    this.off = journal.subscribe((record) => this.observe(record));
+  }
+
+  watch(chatId: string): void {
+    this.chats.add(chatId);
+  }
+
+  /** The position after the calls seen so far ("what happened after this point"). */
+  mark(): number {
+    return this.calls.length;
+  }
+
+  on(chatId: string, since = 0): ObservedCall[] {
+    return this.calls.slice(since).filter((c) => c.chatId === chatId);
+  }
+
+  count(chatId: string, operation: string, since = 0): number {
+    return this.on(chatId, since).filter((c) => c.operation === operation).length;
+  }
+
+  /** Resolves true as soon as `check` holds (re-checked on every call), false after `timeoutMs`. */
+  waitFor(check: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (check()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (result: boolean) => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        signal?.removeEventListener('abort', abort);
+        resolve(result);
+      };
+      const listener = () => {
+        if (check()) done(true);
+      };
+      const abort = () => done(check());
+      const timer = setTimeout(() => done(check()), timeoutMs);
+      this.listeners.add(listener);
+      signal?.addEventListener('abort', abort);
+    });
+  }
+
+  /**
+   * Resolves once no call on the watched chats has come for `quietMs` (or after `maxMs`): the
+   * integration has finished reacting. Absence cannot be observed, so the negative checks ("it
+   * did not accept") are read after this.
+   */
+  async settle(quietMs: number, maxMs: number, signal?: AbortSignal): Promise<void> {
+    const deadline = performance.now() + maxMs;
+    for (;;) {
+      const quietFor = performance.now() - this.lastCallAt;
+      if (quietFor >= quietMs || performance.now() >= deadline || signal?.aborted) return;
+      const wait = Math.min(quietMs - quietFor, deadline - performance.now());
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, wait));
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+
+  close(): void {
+    this.off();
+    this.listeners.clear();
+  }
+
+  private observe(record: RequestRecord): void {
+    if (record.tenantId !== this.tenantId || record.operationType !== 'mutation') return;
+    let seen = false;
+    for (const field of record.fields ?? []) {
+      if (field.chatId === undefined || !this.chats.has(field.chatId)) continue;
+      const ok = field.errorCode === undefined && record.status < 400;
+      this.calls.push({
+        kind: 'api-call',
+        seq: this.calls.length,
+        requestId: record.id,
+        operation: field.name,
+        chatId: field.chatId,
+        ok,
+        ...(field.errorCode !== undefined ? { errorCode: field.errorCode } : {}),
+        ...(field.errorMessage !== undefined ? { errorMessage: field.errorMessage } : {}),
+      });
+      seen = true;
+    }
+    if (!seen) return;
+    this.lastCallAt = performance.now();
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+/** "acceptChat ×1, sendChatMessage ×2 (1 refused: CHAT_NOT_OPEN)": a chat's calls in one phrase. */
+export function describeCalls(calls: readonly ApiCallEvidence[]): string {
+  if (calls.length === 0) return 'no Admin API call';
+  const byOperation = new Map<string, ApiCallEvidence[]>();
+  for (const call of calls) byOperation.set(call.operation, [...(byOperation.get(call.operation) ?? []), call]);
+  return [...byOperation]
+    .map(([operation, list]) => {
+      const refused = list.filter((c) => !c.ok);
+      const codes = [...new Set(refused.map((c) => c.errorCode ?? 'error'))].join(', ');
+      return `${operation} ×${list.length}${refused.length > 0 ? ` (${refused.length} refused: ${codes})` : ''}`;
+    })
+    .join(', ');
+}
+
+/** The operations of a list of calls as a sorted multiset key ("closeChat,sendChatMessage"). */
+export const operationsOf = (calls: readonly ApiCallEvidence[]): string =>
+  calls
+    .map((c) => c.operation)
+    .sort()
+    .join(',');

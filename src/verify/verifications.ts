@@ -1,0 +1,289 @@
+import { connect } from 'node:net';
+import type { DomainContext } from '../domain/context.js';
+import { DomainError, invalidArgument } from '../domain/errors.js';
+import { findTenant } from '../domain/tenants.js';
+import type { RequestJournal } from '../journal/request-journal.js';
+import type { Logger } from '../logger.js';
+import { Random } from '../random.js';
+import type { Tenant } from '../store/tenant.js';
+import { RECEIVER_CHECKS, SUITES, type CheckDefinition, type ReceiverCheckId, type SuiteName } from './checks.js';
+import { IntegratorCalls } from './integrator-calls.js';
+import { ReceiverExam } from './receiver-suite.js';
+import { REPORT_KIND, REPORT_VERSION, pendingCheck, summarize, type CheckResult, type Evidence, type VerificationReport } from './report.js';
+import type { ThirdPartyRunner } from './third-party.js';
+import type { WebhookWire } from './wire.js';
+
+export interface VerificationOptions {
+  /** The integration's webhook receiver (http or https URL). */
+  target: string;
+  /** Suites to run; default every available one. */
+  suites?: SuiteName[];
+  /** Seed of the deliveries (chat ids, keys, bodies). Default: the emulator's seed. */
+  seed?: number;
+  /** How long the integration has to answer a delivery and to act on it. Default: the webhook timeout. */
+  timeoutMs?: number;
+  /** Tenant whose token and secret the integration uses. Default: the first. */
+  tenant?: string;
+}
+
+export interface VerificationDeps {
+  domain: DomainContext;
+  requests: RequestJournal;
+  wire: WebhookWire;
+  logger: Logger;
+  seed: number;
+  defaultTimeoutMs: number;
+  /** Runs the third-party messaging suite (the reactive scenario's verdict); absent until it exists. */
+  thirdParty?: ThirdPartyRunner;
+}
+
+/** Verifications kept for GET (finished ones beyond this are forgotten, oldest first). */
+const KEPT = 50;
+
+interface Running {
+  report: VerificationReport;
+  tenantId: string;
+  chats: Set<string>;
+  abort: AbortController;
+  /** Called once the report is final (long polls). */
+  waiters: Set<() => void>;
+}
+
+/**
+ * `guuru-emulator verify` inside the emulator: starts verifications of an integration, keeps their
+ * live reports, and owns their chats (the webhook publisher sends nothing for them: the examiner
+ * crafts every delivery itself).
+ */
+export class Verifications {
+  private readonly all = new Map<string, Running>();
+  private seq = 0;
+
+  constructor(private readonly deps: VerificationDeps) {}
+
+  /** Suites this emulator can run. */
+  get suites(): SuiteName[] {
+    return SUITES.filter((s) => s !== 'third-party' || this.deps.thirdParty !== undefined);
+  }
+
+  start(options: VerificationOptions): VerificationReport {
+    const tenant = this.tenantOf(options.tenant);
+    const suites = this.suitesOf(options.suites);
+    const timeoutMs = options.timeoutMs ?? this.deps.defaultTimeoutMs;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw invalidArgument('timeoutMs', 'timeoutMs is a whole number of milliseconds ≥ 1.');
+    if (!/^https?:\/\//.test(options.target)) throw invalidArgument('target', `target must be an http(s) URL, got "${options.target}".`);
+    if (suites.includes('receiver') && this.deps.wire.secretOf(tenant.id) === '') {
+      throw new DomainError(
+        'CONFLICT',
+        `Tenant ${tenant.id} has no webhook secret, so nothing can be signed: set one (PUT /_emulator/webhooks {"tenant": "${tenant.id}", "secret": "..."}) and configure your integration with it.`,
+      );
+    }
+    this.seq += 1;
+    const seed = options.seed ?? this.deps.seed;
+    const checks: CheckResult[] = [...(suites.includes('receiver') ? RECEIVER_CHECKS : []), ...(suites.includes('third-party') ? (this.deps.thirdParty?.checks ?? []) : [])].map((c: CheckDefinition) => pendingCheck(c));
+    const report: VerificationReport = {
+      kind: REPORT_KIND,
+      version: REPORT_VERSION,
+      id: `ver-${this.seq}`,
+      status: 'running',
+      target: options.target,
+      tenant: tenant.id,
+      suites,
+      seed,
+      timeoutMs,
+      summary: summarize(checks),
+      checks,
+      deliveries: [],
+      timings: { startedAt: new Date().toISOString() },
+    };
+    const running: Running = { report, tenantId: tenant.id, chats: new Set(), abort: new AbortController(), waiters: new Set() };
+    this.all.set(report.id, running);
+    this.trim();
+    this.execute(running, tenant, seed).catch((error: unknown) => {
+      this.deps.logger.error(`verification ${report.id} crashed`, error);
+      this.finish(running, 'error', `internal error: ${(error as Error).message}`);
+    });
+    return report;
+  }
+
+  get(id: string): VerificationReport {
+    const running = this.all.get(id);
+    if (!running) throw new DomainError('NOT_FOUND', `No verification ${id} (the emulator keeps the last ${KEPT}). GET /_emulator/verifications lists them.`);
+    return running.report;
+  }
+
+  list(): VerificationReport[] {
+    return [...this.all.values()].map((r) => r.report);
+  }
+
+  /** Resolves when the verification is over, or as soon as `signal` aborts (a long poll that went away). */
+  async settled(id: string, signal?: AbortSignal): Promise<VerificationReport> {
+    const running = this.all.get(id);
+    if (!running) return this.get(id);
+    if (running.report.status === 'running' && !signal?.aborted) {
+      // Each wait removes its own waiter: nothing stays behind for a client that went away.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          running.waiters.delete(done);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        running.waiters.add(done);
+        signal?.addEventListener('abort', done);
+      });
+    }
+    return running.report;
+  }
+
+  cancel(id: string): VerificationReport {
+    const report = this.get(id);
+    const running = this.all.get(id) as Running;
+    if (report.status === 'running') {
+      running.abort.abort();
+      this.finish(running, 'cancelled', 'cancelled (DELETE /_emulator/verifications/:id)');
+    }
+    return report;
+  }
+
+  /** True for a chat a verification crafts the webhooks of (the publisher stays silent for it). */
+  owns = (tenantId: string, chatId: string): boolean => {
+    for (const running of this.all.values()) if (running.tenantId === tenantId && running.chats.has(chatId)) return true;
+    return false;
+  };
+
+  stop(): void {
+    for (const running of this.all.values()) {
+      if (running.report.status === 'running') {
+        running.abort.abort();
+        this.finish(running, 'cancelled', 'the emulator stopped');
+      }
+    }
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  private async execute(running: Running, tenant: Tenant, seed: number): Promise<void> {
+    const { report } = running;
+    const started = performance.now();
+    const unreachable = await probeConnection(report.target, Math.min(report.timeoutMs, 5_000));
+    if (unreachable) {
+      this.finish(running, 'error', `cannot reach the target ${report.target}: ${unreachable}. Start your integration first, and check the URL.`);
+      return;
+    }
+    const calls = new IntegratorCalls(this.deps.requests, tenant.id);
+    const settle = (id: string, status: CheckResult['status'], evidence: string, details: Evidence[] = []) => {
+      const check = report.checks.find((c) => c.id === id);
+      if (!check || running.report.status !== 'running') return;
+      check.status = status;
+      check.evidence = evidence;
+      check.details = details;
+      report.summary = summarize(report.checks);
+    };
+    try {
+      if (report.suites.includes('receiver')) {
+        // The verification's own random source: the same seed gives the same chats, keys and bodies.
+        const domain: DomainContext = { ...this.deps.domain, random: new Random(seed) };
+        const exam = new ReceiverExam({
+          id: report.id,
+          tenant,
+          domain,
+          wire: this.deps.wire,
+          calls,
+          target: report.target,
+          timeoutMs: report.timeoutMs,
+          signal: running.abort.signal,
+          adopt: (chatId) => {
+            running.chats.add(chatId);
+            calls.watch(chatId);
+          },
+          settle: (id, status, evidence, details) => settle(id, status, evidence, details),
+          statusOf: (id: ReceiverCheckId) => report.checks.find((c) => c.id === id)?.status ?? 'pending',
+          sent: (delivery) => {
+            report.deliveries.push(delivery);
+            report.deliveries.sort((a, b) => Number(a.deliveryId.split('.')[1]) - Number(b.deliveryId.split('.')[1]));
+          },
+        });
+        const acknowledgement = await exam.run();
+        if (acknowledgement) report.timings.acknowledgement = acknowledgement;
+      }
+      if (report.suites.includes('third-party') && this.deps.thirdParty && !running.abort.signal.aborted) {
+        await this.deps.thirdParty.run({ tenantId: tenant.id, target: report.target, seed, timeoutMs: report.timeoutMs, signal: running.abort.signal, settle });
+      }
+    } finally {
+      calls.close();
+    }
+    report.timings.durationMs = Math.round(performance.now() - started);
+    this.finish(running, report.summary.requiredFailed > 0 ? 'failed' : 'passed');
+  }
+
+  private finish(running: Running, status: VerificationReport['status'], error?: string): void {
+    const { report } = running;
+    if (report.status !== 'running') return;
+    if (error) report.error = error;
+    // Checks that never ran say so (an error or a cancel stops the examination).
+    for (const check of report.checks) {
+      if (check.status === 'pending') {
+        check.status = 'skipped';
+        check.evidence = `not examined: ${error ?? 'the verification ended first'}`;
+      }
+    }
+    report.summary = summarize(report.checks);
+    report.timings.finishedAt = new Date().toISOString();
+    report.status = status;
+    for (const waiter of [...running.waiters]) waiter();
+  }
+
+  private tenantOf(id: string | undefined): Tenant {
+    const tenantId = id ?? this.deps.domain.store.tenants()[0]?.id;
+    if (tenantId === undefined) throw new DomainError('NOT_FOUND', 'There is no tenant to verify against; create one with POST /_emulator/tenants.');
+    return findTenant(this.deps.domain.store, tenantId);
+  }
+
+  private suitesOf(given: SuiteName[] | undefined): SuiteName[] {
+    if (given === undefined || given.length === 0) return this.suites;
+    for (const suite of given) {
+      if (!(SUITES as readonly string[]).includes(suite)) throw invalidArgument('suites', `Unknown suite "${suite}"; the suites are ${SUITES.join(', ')}.`);
+      if (!this.suites.includes(suite)) throw invalidArgument('suites', `The ${suite} suite is not available in this emulator; available: ${this.suites.join(', ')}.`);
+    }
+    return SUITES.filter((s) => given.includes(s));
+  }
+
+  private trim(): void {
+    for (const [id, running] of this.all) {
+      if (this.all.size <= KEPT) break;
+      if (running.report.status !== 'running') this.all.delete(id);
+    }
+  }
+}
+
+/** Opens (and closes) a TCP connection to the target: undefined when it accepts, else why not. */
+function probeConnection(target: string, timeoutMs: number): Promise<string | undefined> {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return Promise.resolve(`"${target}" is not a URL`);
+  }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (result: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(`no TCP connection within ${timeoutMs} ms`), timeoutMs);
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done(
+        error.code === 'ECONNREFUSED'
+          ? `connection refused (nothing listens on ${host}:${port})`
+          : error.code === 'ENOTFOUND'
+            ? `host ${host} not found`
+            : error.code
+              ? `${error.code}: ${error.message}`
+              : error.message,
+      ),
+    );
+  });
+}

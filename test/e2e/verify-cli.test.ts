@@ -1,0 +1,124 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { junitSchemaErrors } from '../helpers/junit-schema.js';
+import { startReferenceIntegration } from '../helpers/reference-integration.js';
+import { run, spawnUntilListening } from '../helpers/spawn.js';
+
+// The built CLI's verify command (npm test builds dist/ first).
+const MAIN = 'dist/main.js';
+
+/** A port nothing listens on now: the CLI starts its emulator there, and the integration is configured for it beforehand. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' || name === 'testsuite' });
+
+describe('guuru-emulator verify', () => {
+  it('starts an emulator at --url, prints the checklist, writes JSON and JUnit, and exits 0 for a correct integration', async () => {
+    const emulatorUrl = `http://127.0.0.1:${await freePort()}`;
+    // As in CI: the integration starts first, configured for the emulator that verify will start.
+    const integration = await startReferenceIntegration({ graphqlUrl: `${emulatorUrl}/graphql` });
+    const dir = mkdtempSync(join(tmpdir(), 'verify-'));
+    try {
+      const res = await run(process.execPath, [MAIN, 'verify', '--target', integration.url, '--url', emulatorUrl, '--timeout', '3000', '--json', join(dir, 'report.json'), '--junit', join(dir, 'junit.xml')]);
+      expect(res.code, res.stdout + res.stderr).toBe(0);
+      expect(res.stdout).toContain(`no emulator at ${emulatorUrl}; started one in this process at ${emulatorUrl}`);
+      expect(res.stdout).toContain(`your integration must call ${emulatorUrl}/graphql with "Authorization: Bearer demo-token" and check webhook signatures with the secret "secr3t" (tenant guuru-qa)`);
+      expect(res.stdout).toMatch(/^PASS {2}receiver\.signed-accepted {2}Accepts a correctly signed delivery: chat-assigned \(chat \S+\) correctly signed → 200; then acceptChat ×1$/m);
+      expect(res.stdout.match(/^PASS {2}receiver\./gm)).toHaveLength(11);
+      expect(res.stdout).toMatch(/^PASSED {2}11 checks: 11 passed, 0 failed \(0 required\), 0 skipped; acknowledgement p50 \d+ ms, p99 \d+ ms$/m);
+      // Not a terminal: no colours.
+      expect(res.stdout).not.toMatch(/\u001b\[/);
+
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+      expect(report).toMatchObject({ kind: 'guuru-emulator/verification', version: 1, status: 'passed', target: integration.url, summary: { passed: 11 } });
+      const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
+      expect(await junitSchemaErrors(xml)).toEqual([]);
+      const junit = parser.parse(xml);
+      expect(junit.testsuites).toMatchObject({ '@_tests': '11', '@_failures': '0', '@_errors': '0' });
+      expect(junit.testsuites.testsuite[0].testcase.map((c: any) => c['@_name'].split(':')[0])).toEqual(report.checks.map((c: any) => c.id));
+    } finally {
+      await integration.close();
+    }
+  });
+
+  it('exits 1 when a required check fails, with the evidence in the checklist and as the JUnit failure message', async () => {
+    const emulatorUrl = `http://127.0.0.1:${await freePort()}`;
+    const integration = await startReferenceIntegration({ graphqlUrl: `${emulatorUrl}/graphql`, flaw: 'no-idempotency' });
+    const dir = mkdtempSync(join(tmpdir(), 'verify-'));
+    try {
+      const res = await run(process.execPath, [MAIN, 'verify', '--target', integration.url, '--url', emulatorUrl, '--timeout', '3000', '--suite', 'receiver', '--junit', join(dir, 'junit.xml')]);
+      expect(res.code, res.stdout + res.stderr).toBe(1);
+      expect(res.stdout).toMatch(/^FAIL {2}receiver\.idempotent {2}Acts once on a delivery received twice: chat-assigned .*acceptChat ×2 .*the second copy was acted on/m);
+      expect(res.stdout).toMatch(/^SKIP {2}receiver\.retry-after-timeout .*fix that first$/m);
+      expect(res.stdout).toMatch(/^FAILED {2}11 checks: 9 passed, 1 failed \(1 required\), 1 skipped/m);
+      expect(res.stdout).toMatch(/What the failures mean.*\n {2}receiver\.idempotent: The same delivery .*https:\/\/developers\.guuru\.com\/docs\/webhooks\/start/);
+      const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
+      expect(await junitSchemaErrors(xml)).toEqual([]);
+      const cases = parser.parse(xml).testsuites.testsuite[0].testcase;
+      const failed = cases.filter((c: any) => c.failure);
+      expect(failed.map((c: any) => c['@_name'])).toEqual(['receiver.idempotent: Acts once on a delivery received twice']);
+      expect(failed[0].failure['@_message']).toMatch(/acceptChat ×2 \(1 refused: CHAT_ALREADY_ACCEPTED\): the second copy was acted on/);
+    } finally {
+      await integration.close();
+    }
+  });
+
+  it('uses a running emulator at --url', async () => {
+    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0']);
+    const integration = await startReferenceIntegration({ graphqlUrl: `${app.url}/graphql` });
+    try {
+      const res = await run(process.execPath, [MAIN, 'verify', '--target', integration.url, '--url', app.url, '--timeout', '3000', '--seed', '4']);
+      expect(res.code, res.stdout + res.stderr).toBe(0);
+      expect(res.stdout).not.toContain('started one in this process');
+      expect(res.stdout).toContain(`your integration must call ${app.url}/graphql`);
+      const list = (await (await fetch(`${app.url}/_emulator/verifications`)).json()) as any;
+      expect(list.verifications).toEqual([expect.objectContaining({ id: 'ver-1', status: 'passed', seed: 4 })]);
+    } finally {
+      await integration.close();
+      await app.stop();
+    }
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const usage: [string[], RegExp][] = [
+      [[], /required option '--target <url>' not specified/],
+      [['--target', 'localhost:8000'], /--target: "localhost:8000" is not an http\(s\) URL/],
+      [['--target', 'http://127.0.0.1:9/x', '--suite', 'receiver,bogus'], /--suite: unknown suite "bogus"; the suites are receiver, third-party/],
+      [['--target', 'http://127.0.0.1:9/x', '--timeout', 'soon'], /--timeout must be a whole number/],
+      [['--target', 'http://127.0.0.1:9/x', '--colour'], /unknown option '--colour'/],
+    ];
+    const results = await Promise.all(usage.map(([args]) => run(process.execPath, [MAIN, 'verify', ...args])));
+    results.forEach((res, i) => {
+      expect(res.code, usage[i]?.[0].join(' ')).toBe(2);
+      expect(res.stderr).toMatch(usage[i]?.[1] as RegExp);
+    });
+  });
+
+  it('exits 2 when the target is unreachable or the address of --url is taken by something else', async () => {
+    const emulatorUrl = `http://127.0.0.1:${await freePort()}`;
+    const unreachable = await run(process.execPath, [MAIN, 'verify', '--target', 'http://127.0.0.1:9/hooks', '--url', emulatorUrl]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stdout).toMatch(/^ERROR {2}11 checks: 0 passed, 0 failed \(0 required\), 11 skipped$/m);
+    expect(unreachable.stdout).toMatch(/could not run: cannot reach the target http:\/\/127.0.0.1:9\/hooks: connection refused/);
+    // Something that is not an emulator holds the address of --url.
+    const other = createServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const taken = await run(process.execPath, [MAIN, 'verify', '--target', 'http://127.0.0.1:9/hooks', '--url', `http://127.0.0.1:${(other.address() as { port: number }).port}`]);
+      expect(taken.code).toBe(2);
+      expect(taken.stderr).toMatch(/one cannot be started there \(EADDRINUSE\): something else uses that address/);
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+});

@@ -1,0 +1,245 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * One way an integration can get the protocol wrong. Each flaw changes exactly one behaviour of the
+ * reference integration below.
+ */
+export type Flaw =
+  /** Never checks X-Guuru-Hmac-Sha256. */
+  | 'accepts-any-signature'
+  /** Checks the signature only when the header is there. */
+  | 'accepts-unsigned'
+  /** Computes the HMAC over JSON.stringify(JSON.parse(body)) instead of the raw bytes. */
+  | 'reserializes-body'
+  /** Configured with a secret that is not the partner's. */
+  | 'wrong-secret'
+  /** Acts on every copy of a delivery. */
+  | 'no-idempotency'
+  /** Works before answering and records the Idempotency-Key only once the work is done. */
+  | 'records-key-when-done'
+  /** Accepts every chat-assigned, whoever it is requested to. */
+  | 'accepts-any-chat'
+  /** Validates payloads strictly: a field it does not know is a 500. */
+  | 'strict-fields'
+  /** Acknowledges, then dies on a field it does not know (an uncaught exception ends the process). */
+  | 'crashes-on-unknown-field'
+  /** Answers 400 to an event name it does not handle. */
+  | 'refuses-unknown-events'
+  /** Ignores message-created for a chat whose chat-opened it has not seen yet. */
+  | 'drops-early-messages'
+  /** Acknowledges only after `ackDelayMs` (does its work meanwhile). */
+  | 'slow-ack'
+  /** Acknowledges its first delivery only after `ackDelayMs` (a cold start), the others at once. */
+  | 'slow-first-ack'
+  /** Keeps writing into a chat after closing it. */
+  | 'writes-after-close';
+
+export interface ReferenceOptions {
+  /** The emulator's GraphQL endpoint. */
+  graphqlUrl: string;
+  token?: string;
+  secret?: string;
+  /** Closes a chat after answering this many customer messages (default 2). */
+  closeAfterReplies?: number;
+  flaw?: Flaw;
+  /** For slow-ack. */
+  ackDelayMs?: number;
+}
+
+export interface ReferenceIntegration {
+  url: string;
+  /** Deliveries received (event names, in arrival order). */
+  received: string[];
+  close(): Promise<void>;
+}
+
+const CHAT_FIELDS = ['id', 'requestedExperts', 'status', 'question', 'language', 'createdAt', 'acceptedAt', 'closedAt', 'ratedAt', 'rating', 'isAssignedToAgent', 'user', 'expert', 'category', 'transfer'];
+const MESSAGE_FIELDS = ['id', 'type', 'text', 'attachment', 'createdAt', 'hideForUser', 'hideForExpert', 'author', 'chat'];
+const EVENTS = ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'chat-transferred', 'chat-rated'];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A third-party messaging integration written from the vendor's pages, as a team would: the
+ * webhook receiver of the examples page (raw body, hex HMAC-SHA256, timingSafeEqual, 400 on a
+ * mismatch, the header's absence checked as the page advises), an idempotency store keyed on
+ * Idempotency-Key (recorded on arrival), acknowledge first and work after; and the Third Party
+ * Messaging protocol: accept chats requested to `api` with a persona (createPersona by providerId),
+ * answer each customer message with sendChatMessage, close once the customer is helped, never
+ * write into a closed chat, ignore events it does not handle.
+ */
+export async function startReferenceIntegration(options: ReferenceOptions): Promise<ReferenceIntegration> {
+  const flaw = options.flaw;
+  const secret = flaw === 'wrong-secret' ? 'not-the-partner-secret' : (options.secret ?? 'secr3t');
+  const closeAfter = options.closeAfterReplies ?? 2;
+  const received: string[] = [];
+  const seen = new Set<string>();
+  const opened = new Set<string>();
+  const mine = new Set<string>();
+  const closed = new Set<string>();
+  const replies = new Map<string, number>();
+  let personaId: string | undefined;
+  // One queue per chat keeps a chat's work in arrival order.
+  const queues = new Map<string, Promise<void>>();
+
+  const gql = async (query: string, variables: Record<string, unknown>) => {
+    const res = await fetch(options.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? 'demo-token'}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as { data?: Record<string, any>; errors?: { message: string; extensions?: { code?: string } }[] };
+  };
+
+  const persona = async (): Promise<string> => {
+    if (personaId) return personaId;
+    const created = await gql('mutation CreatePersona($input: PersonaInput!) { createPersona(input: $input) }', { input: { providerId: 'agent-anna', name: 'Anna from Support' } });
+    personaId = created.data?.createPersona as string;
+    return personaId;
+  };
+
+  const reply = async (chatId: string, text: string) => {
+    await gql('mutation Reply($input: ChatMessageInput!) { sendChatMessage(input: $input) }', { input: { chatId, posting: { type: 'text', text } } });
+  };
+
+  const handle = async (event: string, body: any): Promise<void> => {
+    switch (event) {
+      case 'chat-assigned': {
+        const experts: unknown[] = Array.isArray(body.requestedExperts) ? body.requestedExperts : [];
+        const forApi = experts.some((e) => (typeof e === 'string' ? e : (e as { id?: string })?.id) === 'api');
+        if (!forApi && flaw !== 'accepts-any-chat') return;
+        const accepted = await gql('mutation Accept($id: ID!, $personaId: ID!) { acceptChat(id: $id, input: { personaId: $personaId }) { id status } }', { id: body.id, personaId: await persona() });
+        // "An error will be returned if the chat was already accepted. You should expect and handle this error gracefully."
+        if (!accepted.errors) {
+          mine.add(body.id);
+          closed.delete(body.id);
+        }
+        return;
+      }
+      case 'chat-opened':
+        opened.add(body.id);
+        return;
+      case 'message-created': {
+        const chatId: string = body.chat?.id;
+        if (body.author?.__typename !== 'UserAuthor' || !mine.has(chatId)) return;
+        if (flaw === 'drops-early-messages' && !opened.has(chatId)) return;
+        if (closed.has(chatId) && flaw !== 'writes-after-close') return;
+        const count = (replies.get(chatId) ?? 0) + 1;
+        replies.set(chatId, count);
+        await reply(chatId, `Thanks for your message. Here is answer ${count}.`);
+        if (count >= closeAfter) {
+          await gql('mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
+          closed.add(chatId);
+          if (flaw === 'writes-after-close') await reply(chatId, 'One more thing before you go!');
+        }
+        return;
+      }
+      case 'chat-closed':
+        closed.add(body.id);
+        return;
+      case 'chat-reopened':
+        closed.delete(body.id);
+        return;
+      default:
+        return;
+    }
+  };
+
+  const enqueue = (event: string, body: any): Promise<void> => {
+    const chatId = String(body?.chat?.id ?? body?.id ?? '');
+    const next = (queues.get(chatId) ?? Promise.resolve()).then(() => handle(event, body)).catch(() => undefined);
+    queues.set(chatId, next);
+    return next;
+  };
+
+  const verified = (raw: Buffer, header: string | string[] | undefined): boolean => {
+    if (flaw === 'accepts-any-signature') return true;
+    if (header === undefined && flaw === 'accepts-unsigned') return true;
+    // "Production code should check for it": a missing header is a refused delivery, not a crash.
+    if (typeof header !== 'string') return false;
+    const signed = flaw === 'reserializes-body' ? Buffer.from(JSON.stringify(JSON.parse(raw.toString('utf8'))), 'utf8') : raw;
+    const digest = Buffer.from(createHmac('sha256', secret).update(signed).digest('hex'), 'utf8');
+    const checksum = Buffer.from(header, 'utf8');
+    return checksum.length === digest.length && timingSafeEqual(digest, checksum);
+  };
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse, raw: Buffer) => {
+    const event = String(req.headers['x-guuru-event'] ?? '');
+    received.push(event);
+    if (!verified(raw, req.headers['x-guuru-hmac-sha256'])) {
+      res.writeHead(400).end('Invalid request, non-matching HMAC-SHA256 received');
+      return;
+    }
+    const body = JSON.parse(raw.toString('utf8'));
+    if (flaw === 'refuses-unknown-events' && !EVENTS.includes(event)) {
+      res.writeHead(400).end(`Unknown event ${event}`);
+      return;
+    }
+    if (flaw === 'strict-fields') {
+      const known = event === 'message-created' ? MESSAGE_FIELDS : CHAT_FIELDS;
+      const unknown = Object.keys(body).filter((k) => !known.includes(k));
+      if (unknown.length > 0) {
+        res.writeHead(500).end(`Internal Server Error: unexpected field ${unknown.join(', ')}`);
+        return;
+      }
+    }
+    if (flaw === 'crashes-on-unknown-field' && Object.keys(body).some((k) => !(event === 'message-created' ? MESSAGE_FIELDS : CHAT_FIELDS).includes(k))) {
+      res.writeHead(200).end('Success!');
+      // What an uncaught TypeError does to a Node process: nothing listens any more.
+      crash();
+      return;
+    }
+    const key = String(req.headers['idempotency-key'] ?? '');
+    if (flaw === 'records-key-when-done') {
+      if (seen.has(key)) {
+        res.writeHead(200).end('Already processed');
+        return;
+      }
+      await enqueue(event, body);
+      seen.add(key);
+      res.writeHead(200).end('Success!');
+      return;
+    }
+    if (flaw !== 'no-idempotency' && seen.has(key)) {
+      res.writeHead(200).end('Already processed');
+      return;
+    }
+    seen.add(key);
+    if (flaw === 'slow-ack' || (flaw === 'slow-first-ack' && received.length === 1)) {
+      void enqueue(event, body);
+      await sleep(options.ackDelayMs ?? 15_000);
+      res.writeHead(200).end('Success!');
+      return;
+    }
+    // Acknowledge first, work after.
+    res.writeHead(200).end('Success!');
+    void enqueue(event, body);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      onRequest(req, res, Buffer.concat(chunks)).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end('Internal Server Error');
+      });
+    });
+  });
+  const crash = () => {
+    server.close();
+    setImmediate(() => server.closeAllConnections());
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/guuru`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
