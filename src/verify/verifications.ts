@@ -98,7 +98,7 @@ export class Verifications {
     const running: Running = { report, tenantId: tenant.id, chats: new Set(), abort: new AbortController(), waiters: new Set() };
     this.all.set(report.id, running);
     this.trim();
-    this.execute(running, tenant, seed).catch((error: unknown) => {
+    void this.execute(running, tenant, seed).catch((error: unknown) => {
       this.deps.logger.error(`verification ${report.id} crashed`, error);
       this.finish(running, 'error', `internal error: ${(error as Error).message}`);
     });
