@@ -47,6 +47,14 @@ export interface EmulatorOptions {
   gurusupWebhookUrl?: string;
   /** Extra folders of scenario files, after the built-in ones (env SCENARIOS_DIR). */
   scenarios?: string[];
+  /**
+   * Token the control API and dashboard require (`Authorization: Bearer`, `X-Admin-Token`) (env
+   * ADMIN_TOKEN). Default: none on a loopback host; bound to any other interface (0.0.0.0 in Docker)
+   * the emulator makes one at start (see `emulator.adminToken`).
+   */
+  adminToken?: string;
+  /** More names the control API accepts in `Host` besides loopback and the bound host (env ALLOWED_HOSTS, comma-separated). */
+  allowedHosts?: string[];
   /** Highest estimated GraphQL query cost. Default 500000 (env MAX_QUERY_COST). */
   maxQueryCost?: number;
   /** Most aliases in one GraphQL operation. Default 30 (env MAX_ALIASES). */
@@ -103,6 +111,8 @@ const schema = z.object({
   requestLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
   gurusupWebhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' }).optional(),
   scenarios: z.array(z.string().min(1)).default([]),
+  adminToken: z.string().min(8, 'at least 8 characters').max(500).regex(/^\S+$/, 'no spaces').optional(),
+  allowedHosts: z.array(z.string().min(1).regex(/^[^\s/:]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name without scheme or port')).default([]),
   maxQueryCost: z.number().int().min(1).max(1_000_000_000).default(DEFAULT_GRAPHQL_LIMITS.cost),
   maxAliases: z.number().int().min(0).max(100_000).default(DEFAULT_GRAPHQL_LIMITS.aliases),
   maxDirectives: z.number().int().min(0).max(100_000).default(DEFAULT_GRAPHQL_LIMITS.directives),
@@ -159,6 +169,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
     requestLogSize: int('REQUEST_LOG_SIZE'),
     gurusupWebhookUrl: env.GURUSUP_WEBHOOK_URL || undefined,
     scenarios: env.SCENARIOS_DIR ? [env.SCENARIOS_DIR] : undefined,
+    adminToken: env.ADMIN_TOKEN || undefined,
+    allowedHosts: env.ALLOWED_HOSTS ? env.ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) : undefined,
     maxQueryCost: int('MAX_QUERY_COST'),
     maxAliases: int('MAX_ALIASES'),
     maxDirectives: int('MAX_DIRECTIVES'),

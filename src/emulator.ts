@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { SystemClock, type Clock } from './clock.js';
 import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './config.js';
 import { ChatActivity } from './control/chat-activity.js';
@@ -12,6 +12,7 @@ import { EventBus } from './domain/events.js';
 import { Generators } from './generators.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { errorHandler, sendError } from './http-errors.js';
+import { createGuard, emulatorHostNames, generateAdminToken, isLoopback } from './http-guard.js';
 import { consoleLogger } from './logger.js';
 import { DataFile } from './store/persistence.js';
 import { loadFixtures, type Fixtures } from './store/fixtures.js';
@@ -61,6 +62,8 @@ export interface Emulator {
    * call twice.
    */
   stop(): Promise<void>;
+  /** The token the control API requires (given, or made at start for a non-loopback host), if any. */
+  readonly adminToken: string | undefined;
   /** The base URL while listening. */
   readonly url: string | undefined;
 }
@@ -155,6 +158,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   });
 
+  // Bound to a non-loopback interface the control API is reachable from the network: never without a token.
+  const adminToken = config.adminToken ?? (isLoopback(config.host) ? undefined : generateAdminToken());
+
   let server: Server | undefined;
   let url: string | undefined;
   const startedAt = Date.now();
@@ -162,13 +168,27 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const app = express();
   app.disable('x-powered-by');
   const dashboard = createDashboard({ store });
+  // The operator's surfaces (control API, dashboard) refuse other sites' pages, rebound Host names
+  // and, with an admin token, anyone without it; a health check and the dashboard's files and page
+  // shells need no token (a page must load to ask for it).
+  const guard = createGuard({
+    hostNames: emulatorHostNames(config.host, config.allowedHosts),
+    adminToken,
+    open: (req) => {
+      if (req.method !== 'GET') return false;
+      const path = req.originalUrl.split('?')[0] ?? '';
+      return path === '/_emulator/health' || path.startsWith('/_emulator/ui/') || ((path === '/' || path === '/graphql') && wantsHtml(req));
+    },
+  });
+  const guarded = (handler: RequestHandler): RequestHandler => (req, res, next) => guard(req, res, (error?: unknown) => (error ? next(error) : handler(req, res, next)));
+  app.use('/_emulator', guard);
   app.use('/_emulator/ui', dashboard.assetRouter);
   app.use(
     '/_emulator',
     createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, scenarios, requests, verifications, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
   // A browser opening /graphql gets the GraphiQL IDE (not an API request: not journaled); API clients go on to Apollo.
-  app.get('/graphql', (req, res, next) => (wantsHtml(req) ? dashboard.graphiqlPage(req, res, next) : next()));
+  app.get('/graphql', (req, res, next) => (wantsHtml(req) ? guarded(dashboard.graphiqlPage)(req, res, next) : next()));
   app.use('/graphql', recordRequests(requests, clock, 'graphql'), express.json({ limit: config.bodyLimit }), (req, res, next) => {
     if (req.method === 'POST' && req.body === undefined) {
       res.status(415).json({
@@ -186,7 +206,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.use('/gurusup', recordGurusup, gurusup);
   app.get('/', (req, res, next) => {
     // A browser gets the dashboard; curl and API clients (Accept: */* or JSON) the JSON index.
-    if (wantsHtml(req)) return dashboard.dashboardPage(req, res, next);
+    if (wantsHtml(req)) return guarded(dashboard.dashboardPage)(req, res, next);
     res.json({ name: 'guuru-emulator', version: VERSION, graphql: '/graphql', gurusup: '/gurusup', control: '/_emulator', health: '/_emulator/health' });
   });
   app.use((req, res) =>
@@ -212,6 +232,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     get url() {
       return url;
     },
+    adminToken,
     start() {
       if (server) return Promise.reject(new Error('the emulator is already listening'));
       const listening = createServer(app);

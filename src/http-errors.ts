@@ -42,7 +42,10 @@ interface BodyParserError {
   status?: number;
   message?: string;
   limit?: number;
+  expose?: boolean;
 }
+
+const compressed = (encoding: string | undefined): boolean => encoding !== undefined && encoding.trim() !== '' && encoding.trim().toLowerCase() !== 'identity';
 
 /**
  * The last middleware: domain errors get their status, body-parser errors a clear 400/413/415,
@@ -69,7 +72,17 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         code = 'BAD_REQUEST';
       } else if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
         status = 415;
-        message = e.message ?? 'Unsupported body encoding.';
+        message = `${e.message ?? 'Unsupported body encoding'}: send the body uncompressed, or with Content-Encoding gzip, deflate or br.`;
+        code = 'BAD_REQUEST';
+      } else if (e.type === undefined && e.status === 400 && compressed(req.headers['content-encoding'])) {
+        // The body says Content-Encoding gzip/deflate/br but is not (or is cut short).
+        status = 400;
+        message = `Request body is not what its Content-Encoding (${String(req.headers['content-encoding'])}) says: ${(e.message ?? 'it does not decompress').replace(/\.$/, '')}. Send it uncompressed without the header, or compressed as the header says.`;
+        code = 'BAD_REQUEST';
+      } else if (e.expose === true && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+        // Any other mistake body-parser found in the request (aborted, wrong length, …).
+        status = e.status;
+        message = `Bad request body: ${e.message ?? 'unreadable'}.`;
         code = 'BAD_REQUEST';
       } else {
         logger.error(`unexpected error on ${req.method} ${req.path}`, error);

@@ -37,6 +37,8 @@ interface StartFlags {
   gurusupWebhookUrl?: string;
   scenarios?: string;
   scenario?: string;
+  adminToken?: string;
+  allowHost?: string[];
   maxQueryCost?: number;
   maxAliases?: number;
   maxDirectives?: number;
@@ -46,10 +48,16 @@ interface StartFlags {
 
 async function start(flags: StartFlags): Promise<void> {
   const env = optionsFromEnv(process.env);
-  const { virtualClock, webhookBackoff, webhookTimeout, scenarios, scenario, ...rest } = flags;
+  const { virtualClock, webhookBackoff, webhookTimeout, scenarios, scenario, allowHost, ...rest } = flags;
   const options: EmulatorOptions = {
     ...withoutUndefined(env),
-    ...withoutUndefined({ ...rest, webhookBackoffMs: webhookBackoff, webhookTimeoutMs: webhookTimeout, scenarios: scenarios ? [scenarios] : undefined }),
+    ...withoutUndefined({
+      ...rest,
+      webhookBackoffMs: webhookBackoff,
+      webhookTimeoutMs: webhookTimeout,
+      scenarios: scenarios ? [scenarios] : undefined,
+      allowedHosts: allowHost && allowHost.length > 0 ? allowHost : undefined,
+    }),
   };
   if (virtualClock) {
     const at = typeof virtualClock === 'string' ? Date.parse(virtualClock) : Date.now();
@@ -64,7 +72,11 @@ async function start(flags: StartFlags): Promise<void> {
       `guuru-emulator ${VERSION} listening on ${url}`,
       `  GUURU Admin API (GraphQL)  POST ${url}/graphql   Authorization: Bearer ${token}`,
       `  Gurusup API (REST)         ${url}/gurusup/threads   x-api-key: ${emulator.store.tenants()[0]?.data.gurusup?.apiKeys[0] ?? '(none)'}`,
-      `  Control API                ${url}/_emulator   (health: ${url}/_emulator/health)`,
+      `  Control API                ${url}/_emulator   (health: ${url}/_emulator/health)` +
+        (emulator.adminToken
+          ? `\n                             needs the admin token: Authorization: Bearer ${emulator.adminToken}   (or X-Admin-Token)` +
+            (emulator.config.adminToken ? '' : `\n                             made at start because ${emulator.config.host} is not a loopback address; choose your own with --admin-token or ADMIN_TOKEN`)
+          : ''),
       `  Webhooks                   ${emulator.config.webhookUrl ? `every GUURU event → ${emulator.config.webhookUrl}` : `none subscribed (PUT ${url}/_emulator/webhooks or --webhook-url)`}; deliveries: ${url}/_emulator/deliveries`,
       `  Seed                       ${emulator.config.seed} at ${new Date(emulator.config.seedTime).toISOString()}` +
         (emulator.config.data ? `, state kept in ${emulator.config.data}` : ', in memory'),
@@ -126,6 +138,8 @@ program
   .option('--webhook-attempts <n>', 'delivery attempts per event, the first included (env WEBHOOK_ATTEMPTS, default 5)', wholeNumber('--webhook-attempts'))
   .option('--webhook-backoff <ms>', 'delay before the first retry, doubled each time, with jitter (env WEBHOOK_BACKOFF_MS, default 1000)', wholeNumber('--webhook-backoff'))
   .option('--webhook-timeout <ms>', 'longest wait for a receiver to answer (env WEBHOOK_TIMEOUT_MS, default 10000)', wholeNumber('--webhook-timeout'))
+  .option('--admin-token <token>', 'token the control API and dashboard require (env ADMIN_TOKEN; made at start when --host is not loopback)')
+  .option('--allow-host <name>', 'another name the control API accepts in the Host header (repeatable; env ALLOWED_HOSTS, comma-separated)', (value: string, all: string[]) => [...all, value], [] as string[])
   .option('--max-query-cost <n>', 'highest estimated GraphQL query cost; a page multiplies what it selects by its size (env MAX_QUERY_COST, default 500000)', wholeNumber('--max-query-cost'))
   .option('--max-aliases <n>', 'most aliases in one GraphQL operation (env MAX_ALIASES, default 30)', wholeNumber('--max-aliases'))
   .option('--max-directives <n>', 'most directives in one GraphQL operation (env MAX_DIRECTIVES, default 50)', wholeNumber('--max-directives'))
@@ -170,6 +184,7 @@ scenario
   .option('--param <key=value>', 'a scenario parameter (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
   .option('--scenarios <dir>', 'scenario folder for an emulator started in process')
   .option('--timeout <ms>', 'give up (and cancel the run) after this long', wholeNumber('--timeout'), 600_000)
+  .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   .action(async (name: string, flags: RunFlags) => {
     try {
       process.exitCode = await runScenario(name, flags);

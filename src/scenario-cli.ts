@@ -19,6 +19,8 @@ export interface RunFlags {
   param: string[];
   scenarios?: string;
   timeout: number;
+  /** The emulator's admin token (`--admin-token`, env ADMIN_TOKEN), when it requires one. */
+  adminToken?: string;
 }
 
 export function listScenarios(dir?: string): number {
@@ -71,6 +73,8 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
     base = await local.start();
     console.log(`no emulator at ${flags.url}; started one in this process at ${base}`);
   }
+  const token = flags.adminToken ?? process.env.ADMIN_TOKEN;
+  const auth: Record<string, string> = token && !local ? { authorization: `Bearer ${token}` } : {};
   try {
     const body = {
       ...(flags.target ? { target: flags.target } : {}),
@@ -81,7 +85,7 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
     };
     const started = await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify(body),
     });
     const answer = (await started.json()) as { id?: string; message?: string };
@@ -96,7 +100,7 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
     const open = new Set<number>();
     let run: RunRecord;
     for (;;) {
-      run = (await (await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`)).json()) as RunRecord;
+      run = (await (await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`, { headers: auth })).json()) as RunRecord;
       for (const index of [...open]) {
         const entry = run.timeline[index];
         if (entry?.outcome) {
@@ -114,7 +118,7 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
       if (run.status !== 'running') break;
       if (Date.now() > deadline) {
         console.error(`\n${name} ${answer.id} still running after ${flags.timeout} ms; cancelling`);
-        await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`, { method: 'DELETE' });
+        await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`, { method: 'DELETE', headers: auth });
         return 1;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));

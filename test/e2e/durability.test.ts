@@ -53,9 +53,9 @@ function writers(url: string): { acks: Ack[]; running: (ms: number) => Promise<v
   });
   return {
     acks,
-    /** Resolves once writes have been acknowledged for `ms`. */
+    /** Resolves once writes have been acknowledged for `ms`, and at least 20 of them. */
     running: async (ms: number) => {
-      while (acks.length === 0 || Date.now() - (acks[0] as Ack).at < ms) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (acks.length < 20 || Date.now() - (acks[0] as Ack).at < ms) await new Promise((resolve) => setTimeout(resolve, 10));
     },
     stop: async () => {
       going = false;
