@@ -117,7 +117,9 @@ async function start(flags: StartFlags): Promise<void> {
 const program = new Command()
   .name('guuru-emulator')
   .description('A local, stateful emulator of the GUURU Admin API (GraphQL) and its webhooks, and of the Gurusup public API.')
-  .version(VERSION);
+  .version(VERSION)
+  // Usage errors (unknown option or command, bad or missing value) exit 2 in every command; 1 means "ran and failed".
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
   .command('start', { isDefault: true })
@@ -174,15 +176,19 @@ scenario
   });
 scenario
   .command('run <name>')
-  .description('run a scenario on the emulator at --url (one is started in this process if none answers) and print its timeline')
+  .description('run a scenario on the emulator at --url (when none answers, one is started in this process, listening at --url) and print its timeline and verdict')
   .option('--url <url>', 'the emulator to run it on', 'http://127.0.0.1:4000')
   .option('--target <url>', "send the run's webhooks to this URL")
-  .option('--speed <n>', 'scale every delay: 2 = twice as fast, 0 = no waiting', Number)
+  .option('--speed <n>', 'scale every delay: 2 = twice as fast, 0 = no waiting', (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('--speed must be a number ≥ 0.');
+    return n;
+  })
   .option('--instant', 'the same as --speed 0')
   .option('--seed <n>', 'seed of the run (same seed and params, same ids and texts)', wholeNumber('--seed'))
   .option('--tenant <id>', 'tenant to run in (default the first)')
   .option('--param <key=value>', 'a scenario parameter (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
-  .option('--scenarios <dir>', 'scenario folder for an emulator started in process')
+  .option('--scenarios <dir>', 'also load the scenario files of this folder (into the running emulator at --url, or the one started)')
   .option('--timeout <ms>', 'give up (and cancel the run) after this long', wholeNumber('--timeout'), 600_000)
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   .action(async (name: string, flags: RunFlags) => {

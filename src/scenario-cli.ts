@@ -1,7 +1,10 @@
 /**
  * `guuru-emulator scenario list|run`: the scenario engine from a terminal or a CI job. `run` talks
- * to the emulator at --url through the control API, and starts one in process when none answers.
+ * to the emulator at --url through the control API, and starts one in process, listening at --url,
+ * when none answers (so an integrator configured for that URL reaches it).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { VirtualClock } from './clock.js';
 import { createEmulator, type Emulator } from './emulator.js';
 import { loadScenarios } from './scenarios/loader.js';
@@ -64,14 +67,71 @@ const line = (entry: TimelineEntry, start: number): string => {
   return `  +${offset}s  ${entry.by === 'integrator' ? 'integrator' : entry.step.padEnd(10)}  ${entry.action}${outcome}  ${entry.detail ?? ''}${hooks}`;
 };
 
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0']);
+
+/** Where to start an emulator for --url: its host and port when that is this machine, else why not. */
+function localAddress(url: string): { host: string; port: number } | string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `--url: "${url}" is not a URL (e.g. http://127.0.0.1:4000).`;
+  }
+  if (parsed.protocol !== 'http:') return `No emulator answers at ${url}, and scenario run only starts one over http: use --url http://127.0.0.1:PORT.`;
+  if (!LOCAL_HOSTS.has(parsed.hostname)) {
+    return `No emulator answers at ${url}. scenario run starts one only on this machine (127.0.0.1, localhost): start guuru-emulator on ${parsed.hostname}, or point --url at a local address.`;
+  }
+  const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname.replace(/^\[|\]$/g, '');
+  return { host, port: parsed.port === '' ? 80 : Number(parsed.port) };
+}
+
+/** Sends the scenario files of `dir` to a running emulator; false when the folder cannot be read. */
+async function loadFolderInto(base: string, dir: string): Promise<boolean> {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch (error) {
+    console.error(`--scenarios: cannot read ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return false;
+  }
+  const files = names.map((file) => ({ file: join(dir, file), yaml: readFileSync(join(dir, file), 'utf8') }));
+  const res = await fetch(`${base}/_emulator/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files }) });
+  const answer = (await res.json()) as { scenarios?: string[]; errors?: string[]; message?: string };
+  if (answer.scenarios === undefined) {
+    console.error(`--scenarios: the emulator at ${base} refused the files: ${answer.message ?? res.statusText}`);
+    return false;
+  }
+  console.log(`loaded ${answer.scenarios.length} scenario file${answer.scenarios.length === 1 ? '' : 's'} of ${dir} into the emulator at ${base}${answer.scenarios.length > 0 ? `: ${answer.scenarios.join(', ')}` : ''}`);
+  for (const error of answer.errors ?? []) console.error(`skipped: ${error}`);
+  return true;
+}
+
 export async function runScenario(name: string, flags: RunFlags): Promise<number> {
   let base = flags.url.replace(/\/$/, '');
   let local: Emulator | undefined;
   if (!(await reachable(base))) {
+    const where = localAddress(base);
+    if (typeof where === 'string') {
+      console.error(where);
+      return 2;
+    }
     // A virtual clock: scenario time passes at the run's speed and timestamps stay consistent.
-    local = await createEmulator({ port: 0, logger: silentLogger, clock: new VirtualClock(Date.now()), ...(flags.scenarios ? { scenarios: [flags.scenarios] } : {}) });
-    base = await local.start();
-    console.log(`no emulator at ${flags.url}; started one in this process at ${base}`);
+    local = await createEmulator({ ...where, logger: silentLogger, clock: new VirtualClock(Date.now()), ...(flags.scenarios ? { scenarios: [flags.scenarios] } : {}) });
+    try {
+      base = await local.start();
+    } catch (error) {
+      await local.stop();
+      const code = (error as NodeJS.ErrnoException).code;
+      console.error(
+        code === 'EADDRINUSE'
+          ? `No emulator answers at ${flags.url}, and port ${where.port} is taken by another program: stop it, or point --url at a running emulator.`
+          : `No emulator answers at ${flags.url}, and one cannot listen there: ${(error as Error).message}`,
+      );
+      return 2;
+    }
+    console.log(`no emulator at ${flags.url}; started one in this process at ${base} (it stops when the run ends)`);
+  } else if (flags.scenarios && !(await loadFolderInto(base, flags.scenarios))) {
+    return 2;
   }
   const token = flags.adminToken ?? process.env.ADMIN_TOKEN;
   const auth: Record<string, string> = token && !local ? { authorization: `Bearer ${token}` } : {};

@@ -14,6 +14,10 @@ const runBody = z
   })
   .strict();
 
+const filesBody = z
+  .object({ files: z.array(z.object({ file: z.string().min(1).max(500), yaml: z.string() }).strict()).max(200) })
+  .strict();
+
 const summary = (s: Scenario) => ({
   name: s.name,
   description: s.description,
@@ -28,6 +32,12 @@ export function createScenarioRoutes(engine: ScenarioEngine): Router {
   const router = Router();
   router.get('/scenarios', (_req, res) => {
     res.json({ scenarios: engine.list().map(summary), errors: engine.loadErrors });
+  });
+  // Scenario files sent as text (the CLI's --scenarios DIR against a running emulator, a test suite's own customers).
+  router.post('/scenarios', (req, res) => {
+    const { files } = parseBody(filesBody, req);
+    const result = engine.addFiles(files);
+    res.status(result.scenarios.length > 0 || files.length === 0 ? 200 : 400).json({ ...result, ...(result.scenarios.length === 0 && files.length > 0 ? { message: 'No file could be used; errors says why, by file, step and field.' } : {}) });
   });
   router.get('/scenarios/:name', (req, res) => {
     res.json({ ...summary(engine.find(req.params.name)), runs: engine.runsOf(req.params.name).map(({ timeline: _t, ...r }) => r) });

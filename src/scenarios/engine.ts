@@ -10,7 +10,8 @@ import type { RequestJournal, RequestRecord } from '../journal/request-journal.j
 import type { Dispatcher } from '../webhooks/dispatcher.js';
 import { ChatActivity } from './chat-activity.js';
 import { Interrupt, Interrupted } from './interrupt.js';
-import { loadScenarios, type LoadedScenarios } from './loader.js';
+import { loadScenarios, parseScenarioText, type LoadedScenarios } from './loader.js';
+import { ScenarioFileError } from './schema.js';
 import type { RunRecord, TimelineEntry, TimelineWebhook } from './run-types.js';
 import { RunCancelled, ScenarioRun, StepFailed, type RunHost } from './runner.js';
 import type { Scenario } from './schema.js';
@@ -231,6 +232,25 @@ export class ScenarioEngine implements RunHost {
       for (const error of this.loaded.errors) this.deps.logger.warn(`scenario skipped: ${error}`);
     }
     return this.loaded;
+  }
+
+  /**
+   * Adds scenario files sent as text (`scenario run --scenarios DIR` against a running emulator): each
+   * is validated like a file of a folder; a valid one replaces a scenario of the same name.
+   */
+  addFiles(files: { file: string; yaml: string }[]): { scenarios: string[]; errors: string[] } {
+    const added: string[] = [];
+    const errors: string[] = [];
+    for (const { file, yaml } of files) {
+      try {
+        const scenario = parseScenarioText(yaml, file);
+        this.scenarios.set(scenario.name, scenario);
+        added.push(scenario.name);
+      } catch (error) {
+        errors.push(error instanceof ScenarioFileError ? error.message : `${file}: ${String(error)}`);
+      }
+    }
+    return { scenarios: added, errors };
   }
 
   list(): Scenario[] {

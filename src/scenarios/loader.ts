@@ -26,6 +26,17 @@ export function loadScenarios(extraDirs: string[] = []): LoadedScenarios {
   return { scenarios: new Map([...builtIns.scenarios, ...extra.scenarios]), errors: [...builtIns.errors, ...extra.errors] };
 }
 
+/** One scenario file's text, validated (a ScenarioFileError names the file, the step and the field). */
+export function parseScenarioText(text: string, file: string, builtIn = false): Scenario {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new ScenarioFileError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return parseScenario(raw, file, builtIn);
+}
+
 function readFolders(dirs: { dir: string; builtIn: boolean }[]): LoadedScenarios {
   const scenarios = new Map<string, Scenario>();
   const errors: string[] = [];
@@ -40,13 +51,7 @@ function readFolders(dirs: { dir: string; builtIn: boolean }[]): LoadedScenarios
     for (const name of files) {
       const file = join(dir, name);
       try {
-        let raw: unknown;
-        try {
-          raw = parse(readFileSync(file, 'utf8'));
-        } catch (error) {
-          throw new ScenarioFileError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-        }
-        const scenario = parseScenario(raw, file, builtIn);
+        const scenario = parseScenarioText(readFileSync(file, 'utf8'), file, builtIn);
         scenarios.set(scenario.name, scenario);
       } catch (error) {
         errors.push(error instanceof ScenarioFileError ? error.message : `${file}: ${String(error)}`);
