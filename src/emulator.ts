@@ -9,6 +9,7 @@ import { createControlRouter } from './control/router.js';
 import { createDashboard, wantsHtml } from './dashboard/pages.js';
 import type { DomainContext } from './domain/context.js';
 import { EventBus } from './domain/events.js';
+import { Snapshots } from './domain/snapshots.js';
 import { Generators } from './generators.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { errorHandler, sendError } from './http-errors.js';
@@ -99,9 +100,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     content: fixtures.content,
   };
   // After a full reset, new ids repeat the sequence of a fresh start.
-  events.on('store.reset', ({ tenantId }) => {
-    if (tenantId === undefined) generators.resetDomain();
+  events.on('store.reset', ({ tenantId, snapshot }) => {
+    if (snapshot !== undefined) generators.forkDomain();
+    else if (tenantId === undefined) generators.resetDomain();
   });
+  const snapshots = new Snapshots({ store, events, now: () => clock.now() });
   const graphql = await createGraphQLHandler(domain, logger, {
     cost: config.maxQueryCost,
     aliases: config.maxAliases,
@@ -185,7 +188,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.use('/_emulator/ui', dashboard.assetRouter);
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, domain, settings, gurusupSettings, dispatcher, scenarios, requests, verifications, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, snapshots, settings, gurusupSettings, dispatcher, scenarios, requests, verifications, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
   // A browser opening /graphql gets the GraphiQL IDE (not an API request: not journaled); API clients go on to Apollo.
   app.get('/graphql', (req, res, next) => (wantsHtml(req) ? guarded(dashboard.graphiqlPage)(req, res, next) : next()));

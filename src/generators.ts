@@ -68,6 +68,14 @@ export class Generators {
     this.streams.domain = new Random(this.seed + STREAMS.domain);
   }
 
+  /**
+   * After a snapshot restore: the domain stream moves to a new branch. A restore never rewinds it,
+   * and the fork keeps it clear of draws a full reset may have rewound since the snapshot was taken.
+   */
+  forkDomain(): void {
+    this.streams.domain.fork(STREAMS.domain);
+  }
+
   state(): GeneratorState {
     const streams = Object.fromEntries(Object.entries(this.streams).map(([name, random]) => [name, random.state()]));
     return { generation: this.generation, tenantsCreated: this.created, streams: streams as GeneratorState['streams'] };

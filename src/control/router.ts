@@ -5,6 +5,8 @@ import type { DomainContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
 import type { EventBus } from '../domain/events.js';
 import { createTenant, findTenant, removeTenant, resetAll, resetTenant, summarizeTenant, type TenantSummary } from '../domain/tenants.js';
+import type { Snapshots } from '../domain/snapshots.js';
+import { createSnapshotRoutes } from './snapshot-routes.js';
 import { sendError } from '../http-errors.js';
 import type { Store } from '../store/store.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
@@ -28,6 +30,7 @@ export interface ControlDeps {
   events: EventBus;
   clock: Clock;
   domain: DomainContext;
+  snapshots: Snapshots;
   settings: WebhookSettings;
   gurusupSettings: GurusupSettings;
   dispatcher: Dispatcher;
@@ -114,6 +117,7 @@ export function createControlRouter(deps: ControlDeps): Router {
 
   router.get('/events', deps.stream.handler);
   router.use(createChatRoutes(deps.domain, deps.activity));
+  router.use(createSnapshotRoutes(deps.snapshots, (ids) => ids.map((id) => withLinks(summarizeTenant(store, findTenant(store, id))))));
   router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));
   router.use(createScenarioRoutes(deps.scenarios));
   router.use(createRequestRoutes(deps.requests));

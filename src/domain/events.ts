@@ -17,7 +17,8 @@ export interface ChatChange {
 export interface DomainEvents {
   'tenant.created': { tenantId: string };
   'tenant.removed': { tenantId: string };
-  'store.reset': { tenantId?: string };
+  /** Tenant data replaced wholesale: by its seed (reset), or by a named snapshot (restore). */
+  'store.reset': { tenantId?: string; snapshot?: string };
   'chat.created': { tenantId: string; chatId: string };
   'chat.assigned': ChatChange;
   'chat.accepted': ChatChange;

@@ -31,6 +31,14 @@ export interface CreateTenantOptions {
   template?: string;
 }
 
+/** What `capture()` returns: deep copies of tenants' data and where each came from. Opaque to callers. */
+export interface StoreSnapshot {
+  /** Set when only this tenant was captured. */
+  readonly tenantId?: string;
+  readonly tenants: readonly { id: string; chats: number; json: string }[];
+  readonly origins: readonly (readonly [string, TenantOrigin])[];
+}
+
 interface TenantOrigin {
   fixture: TenantFixture;
   seed: number;
@@ -182,6 +190,56 @@ export class Store {
     this.add(tenant);
     this.changed();
     return tenant;
+  }
+
+  /** A deep copy of every tenant (or one), with where each came from: what a restore puts back. */
+  capture(tenantId?: string): StoreSnapshot {
+    const tenants = tenantId === undefined ? this.tenants() : [this.byId.get(tenantId)].filter((t): t is Tenant => t !== undefined);
+    if (tenantId !== undefined && tenants.length === 0) throw new StoreError('NOT_FOUND', `no tenant "${tenantId}"`);
+    return {
+      ...(tenantId !== undefined ? { tenantId } : {}),
+      // Kept as JSON text: parsing it back is faster than a structured clone, and the text is compact.
+      tenants: tenants.map((t) => ({ id: t.id, chats: t.data.chats.length, json: JSON.stringify(t.data) })),
+      origins: tenants.flatMap((t) => {
+        const origin = this.origins.get(t.id);
+        return origin ? [[t.id, origin] as const] : [];
+      }),
+    };
+  }
+
+  /**
+   * Puts a capture back (a copy of it: it can be restored again). A whole capture replaces every
+   * tenant, so tenants made since are gone (their ids are returned); a one-tenant capture replaces
+   * that tenant, or brings it back if it was removed, unless its token or key now belongs to another.
+   */
+  restore(snapshot: StoreSnapshot): { removed: string[] } {
+    const incoming = snapshot.tenants.map((t) => new Tenant(JSON.parse(t.json) as TenantData));
+    let removed: string[] = [];
+    if (snapshot.tenantId === undefined) {
+      removed = this.tenants()
+        .map((t) => t.id)
+        .filter((id) => !incoming.some((t) => t.id === id));
+      for (const tenant of this.tenants()) this.drop(tenant);
+      for (const [id, origin] of this.origins) if (!origin.builtIn) this.origins.delete(id);
+    } else {
+      const [tenant] = incoming;
+      if (!tenant) throw new StoreError('NOT_FOUND', 'the capture holds no tenant');
+      const holder = (map: Map<string, Tenant>, key: string) => map.get(key)?.id;
+      for (const token of tenant.data.tokens) {
+        const other = holder(this.byToken, token);
+        if (other !== undefined && other !== tenant.id) throw new StoreError('TOKEN_IN_USE', `its token now belongs to tenant "${other}"`);
+      }
+      for (const key of tenant.data.gurusup?.apiKeys ?? []) {
+        const other = holder(this.byGurusupKey, key);
+        if (other !== undefined && other !== tenant.id) throw new StoreError('TOKEN_IN_USE', `its Gurusup API key now belongs to tenant "${other}"`);
+      }
+      const current = this.byId.get(tenant.id);
+      if (current) this.drop(current);
+    }
+    for (const [id, origin] of snapshot.origins) this.origins.set(id, origin);
+    for (const tenant of incoming) this.add(tenant);
+    this.changed();
+    return { removed };
   }
 
   /** A deep copy of every tenant's data (what persistence writes). */

@@ -1,4 +1,5 @@
 import type { TenantView } from '../control/router.js';
+import type { SnapshotInfo } from '../domain/snapshots.js';
 import type { Delivery, DeliveryStatus } from '../webhooks/delivery-log.js';
 import type { GuuruEvent } from '../webhooks/payloads.js';
 import type { TenantWebhooks } from '../webhooks/subscriptions.js';
@@ -166,6 +167,27 @@ export class ControlClient {
   /** A party of the chat acts: `assign`, `accept`, `messages`, `close`, `reopen`, `handover`, `rate`, `miss`, `transfer-to-persona`. */
   chatAction(chatId: string, action: string, body: Record<string, unknown> = {}) {
     return this.request<Record<string, unknown>>('POST', `${this.tenantPath}/chats/${encodeURIComponent(chatId)}/${action}`, body);
+  }
+
+  /**
+   * Keeps the data of every tenant (or, with `tenant`, of one) under `name`, in memory: restore it
+   * between tests in milliseconds. Webhook settings, the delivery log and id generators are not data.
+   */
+  snapshot(name: string, options: { tenant?: string } = {}) {
+    return this.request<SnapshotInfo>('POST', '/snapshots', { name, ...options });
+  }
+
+  /** Puts the snapshot's data back (tenants made after a whole snapshot are removed). */
+  restore(name: string) {
+    return this.request<{ restored: SnapshotInfo; removed: string[]; tenants: TenantInfo[] }>('POST', `/snapshots/${encodeURIComponent(name)}/restore`);
+  }
+
+  deleteSnapshot(name: string) {
+    return this.request<void>('DELETE', `/snapshots/${encodeURIComponent(name)}`);
+  }
+
+  snapshots() {
+    return this.request<{ snapshots: SnapshotInfo[] }>('GET', '/snapshots').then((r) => r.snapshots);
   }
 
   /** Moves a virtual clock (`--virtual-clock`) forward; timers due meanwhile fire. */

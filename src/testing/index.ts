@@ -8,6 +8,7 @@ export { startEmulator, type StartEmulatorOptions, type TestEmulator, type Graph
 export { webhookSink, type WebhookSink, type WebhookSinkOptions, type ReceivedWebhook, type AnyReceivedWebhook, type WaitForOptions, type WebhookEvent, type Responder } from './sink.js';
 export { signWebhook, verifyWebhook, type SignWebhookOptions, type HeaderSource } from './signing.js';
 export { ControlClient, ControlApiError, type ControlClientOptions, type TenantInfo, type DeliveryInfo, type DeliveryQuery, type SubscribeOptions } from './control-client.js';
+export type { SnapshotInfo } from '../domain/snapshots.js';
 export { GUURU_EVENTS, type GuuruEvent } from '../webhooks/payloads.js';
 export type { ChatWebhookPayload, MessageWebhookPayload, GurusupWebhookPayload, WebhookPayloads } from './payloads.js';
 export { VirtualClock, SystemClock, type Clock } from '../clock.js';

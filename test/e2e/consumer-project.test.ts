@@ -58,7 +58,7 @@ describe('a project that installs the packed package', () => {
 
   it('has the examples of docs/testing.md', () => {
     expect(Object.keys(examples)).toEqual(
-      expect.arrayContaining(['test/chat-opened.test.ts', 'test/fresh-tenant.test.ts', 'test/node-test.test.mjs', 'test/require.test.cjs', 'src/receiver.ts', 'test/receiver.test.ts']),
+      expect.arrayContaining(['test/chat-opened.test.ts', 'test/fresh-tenant.test.ts', 'test/snapshot.test.ts', 'test/node-test.test.mjs', 'test/require.test.cjs', 'src/receiver.ts', 'test/receiver.test.ts']),
     );
   });
 
@@ -75,7 +75,7 @@ describe('a project that installs the packed package', () => {
 
   it('runs the TypeScript examples under vitest', async () => {
     const vitest = await project.tool('vitest', ['run', '--reporter', 'verbose']);
-    expect(vitest.stdout + vitest.stderr).toMatch(/Tests\s+4 passed/);
+    expect(vitest.stdout + vitest.stderr).toMatch(/Tests\s+6 passed/);
     expect(vitest.code).toBe(0);
   }, 60_000);
 
