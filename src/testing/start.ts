@@ -10,7 +10,10 @@ export interface StartEmulatorOptions extends EmulatorOptions {
    * so parallel test files never see each other's data.
    */
   url?: string;
-  /** The running emulator's admin token (`--admin-token`), for its control API. */
+  /**
+   * The admin token of the control API: with `url`, the running emulator's (`--admin-token`); in
+   * process, the one to require (one is made when `host` is not a loopback address).
+   */
   adminToken?: string;
   /**
    * `'first'`: the seed's first tenant (`guuru-qa`, token `demo-token`, secret `secr3t`), the
@@ -40,8 +43,10 @@ export interface TestEmulator extends AsyncDisposable {
   secret: string;
   /** The tenant's Gurusup API key. */
   apiKey: string;
-  /** The control API, acting on this tenant. */
+  /** The control API, acting on this tenant (it sends the admin token). */
   control: ControlClient;
+  /** The admin token the control API requires, if any. */
+  adminToken: string | undefined;
   /** The in-process emulator (its store, clock, Express app); undefined with `url`. */
   emulator: Emulator | undefined;
   /** Posts a GraphQL document with the tenant's token; resolves with the JSON answer (errors included, never thrown). */
@@ -62,7 +67,7 @@ export interface TestEmulator extends AsyncDisposable {
  * ```
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<TestEmulator> {
-  const { url: remote, adminToken, tenant: which = remote ? 'fresh' : 'first', ...emulatorOptions } = options;
+  const { url: remote, tenant: which = remote ? 'fresh' : 'first', ...emulatorOptions } = options;
   let emulator: Emulator | undefined;
   let url: string;
   if (remote) {
@@ -71,6 +76,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     emulator = await createEmulator({ port: 0, logger: silentLogger, ...emulatorOptions });
     url = await emulator.start();
   }
+  const adminToken = options.adminToken ?? emulator?.adminToken;
   let info: TenantInfo | undefined;
   try {
     const control = new ControlClient(url, { adminToken });
@@ -101,6 +107,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     secret: tenant.webhookSecret,
     apiKey: tenant.gurusupApiKey ?? '',
     control,
+    adminToken,
     emulator,
     async graphql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
       const res = await fetch(`${url}/graphql`, {

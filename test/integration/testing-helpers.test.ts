@@ -127,6 +127,18 @@ describe('startEmulator({ url }) on an emulator that already runs', () => {
     expect((await shared.control.tenants()).map((t) => t.id)).toEqual(['guuru-qa']);
   });
 
+  it('passes the admin token of an emulator that requires one, in process and attached', async () => {
+    await using guarded = await startEmulator({ adminToken: 'admin-token-1', seedTime: SEED_TIME });
+    expect(guarded.adminToken).toBe('admin-token-1');
+    expect((await fetch(`${guarded.url}/_emulator/tenants`)).status).toBe(401);
+    expect((await guarded.control.createChat({ question: 'Allowed?' })).id).toBeDefined();
+    const attached = await startEmulator({ url: guarded.url, adminToken: 'admin-token-1' });
+    expect(attached.tenant).toMatch(/^tenant-/);
+    await attached.stop();
+    expect((await guarded.control.tenants()).map((x) => x.id)).toEqual(['guuru-qa']);
+    await expect(startEmulator({ url: guarded.url })).rejects.toMatchObject({ status: 401 });
+  });
+
   it('reports an emulator that does not answer', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
