@@ -55,6 +55,12 @@ export interface EmulatorOptions {
   adminToken?: string;
   /** More names the control API accepts in `Host` besides loopback and the bound host (env ALLOWED_HOSTS, comma-separated). */
   allowedHosts?: string[];
+  /** Most tenants kept, the built-in ones included. Default 100 (env MAX_TENANTS). */
+  maxTenants?: number;
+  /** Most chats per tenant (seeded ones included, --bulk-chats not); also Gurusup threads and personas. Default 20000 (env MAX_CHATS). */
+  maxChats?: number;
+  /** Most messages per chat and per Gurusup thread. Default 10000 (env MAX_MESSAGES). */
+  maxMessages?: number;
   /** Highest estimated GraphQL query cost. Default 500000 (env MAX_QUERY_COST). */
   maxQueryCost?: number;
   /** Most aliases in one GraphQL operation. Default 30 (env MAX_ALIASES). */
@@ -113,6 +119,9 @@ const schema = z.object({
   scenarios: z.array(z.string().min(1)).default([]),
   adminToken: z.string().min(8, 'at least 8 characters').max(500).regex(/^\S+$/, 'no spaces').optional(),
   allowedHosts: z.array(z.string().min(1).regex(/^[^\s/:]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name without scheme or port')).default([]),
+  maxTenants: z.number().int().min(1).max(100_000).default(100),
+  maxChats: z.number().int().min(1).max(100_000_000).default(20_000),
+  maxMessages: z.number().int().min(1).max(100_000_000).default(10_000),
   maxQueryCost: z.number().int().min(1).max(1_000_000_000).default(DEFAULT_GRAPHQL_LIMITS.cost),
   maxAliases: z.number().int().min(0).max(100_000).default(DEFAULT_GRAPHQL_LIMITS.aliases),
   maxDirectives: z.number().int().min(0).max(100_000).default(DEFAULT_GRAPHQL_LIMITS.directives),
@@ -171,6 +180,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
     scenarios: env.SCENARIOS_DIR ? [env.SCENARIOS_DIR] : undefined,
     adminToken: env.ADMIN_TOKEN || undefined,
     allowedHosts: env.ALLOWED_HOSTS ? env.ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) : undefined,
+    maxTenants: int('MAX_TENANTS'),
+    maxChats: int('MAX_CHATS'),
+    maxMessages: int('MAX_MESSAGES'),
     maxQueryCost: int('MAX_QUERY_COST'),
     maxAliases: int('MAX_ALIASES'),
     maxDirectives: int('MAX_DIRECTIVES'),

@@ -87,7 +87,16 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   // With a data file the generators go on where they were (forked), so no id or key repeats.
   const generators = new Generators(config.seed);
   if (saved) generators.resume(saved.generators);
-  const store = new Store({ fixtures, seed: config.seed, seedTime: config.seedTime, bulkChats: config.bulkChats, initialState: saved?.tenants, seedCache: config.seedCache, generators });
+  const store = new Store({
+    fixtures,
+    seed: config.seed,
+    seedTime: config.seedTime,
+    bulkChats: config.bulkChats,
+    initialState: saved?.tenants,
+    seedCache: config.seedCache,
+    generators,
+    limits: { tenants: config.maxTenants, chats: config.maxChats, messages: config.maxMessages },
+  });
   await dataFile?.attach(store, () => clock.now(), generators);
   const events = new EventBus();
   const domain: DomainContext = {

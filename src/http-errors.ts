@@ -10,6 +10,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   ALREADY_ACCEPTED: 409,
   CHAT_NOT_OPEN: 409,
   CONFLICT: 409,
+  LIMIT_REACHED: 409,
 };
 
 const REASONS: Record<number, string> = {

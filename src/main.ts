@@ -39,6 +39,9 @@ interface StartFlags {
   scenario?: string;
   adminToken?: string;
   allowHost?: string[];
+  maxTenants?: number;
+  maxChats?: number;
+  maxMessages?: number;
   maxQueryCost?: number;
   maxAliases?: number;
   maxDirectives?: number;
@@ -142,6 +145,9 @@ program
   .option('--webhook-timeout <ms>', 'longest wait for a receiver to answer (env WEBHOOK_TIMEOUT_MS, default 10000)', wholeNumber('--webhook-timeout'))
   .option('--admin-token <token>', 'token the control API and dashboard require (env ADMIN_TOKEN; made at start when --host is not loopback)')
   .option('--allow-host <name>', 'another name the control API accepts in the Host header (repeatable; env ALLOWED_HOSTS, comma-separated)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option('--max-tenants <n>', 'most tenants kept, the built-in ones included (env MAX_TENANTS, default 100)', wholeNumber('--max-tenants'))
+  .option('--max-chats <n>', 'most chats per tenant, also Gurusup threads and personas (env MAX_CHATS, default 20000)', wholeNumber('--max-chats'))
+  .option('--max-messages <n>', 'most messages per chat or Gurusup thread (env MAX_MESSAGES, default 10000)', wholeNumber('--max-messages'))
   .option('--max-query-cost <n>', 'highest estimated GraphQL query cost; a page multiplies what it selects by its size (env MAX_QUERY_COST, default 500000)', wholeNumber('--max-query-cost'))
   .option('--max-aliases <n>', 'most aliases in one GraphQL operation (env MAX_ALIASES, default 30)', wholeNumber('--max-aliases'))
   .option('--max-directives <n>', 'most directives in one GraphQL operation (env MAX_DIRECTIVES, default 50)', wholeNumber('--max-directives'))

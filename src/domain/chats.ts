@@ -3,6 +3,7 @@ import type { Tenant } from '../store/tenant.js';
 import { API, SERVICE_ACCOUNT_ID, SYSTEM, USER, describeActor, type Actor } from './actors.js';
 import { CHAT_TRANSITIONS, assertTransition, type ChatAction } from './chat-lifecycle.js';
 import type { DomainContext } from './context.js';
+import { assertRoomForChat, assertRoomForMessage } from './limits.js';
 import { DomainError, invalidArgument, notFound } from './errors.js';
 import type { ChatChange, DomainEvents } from './events.js';
 import { parsePosting, type Posting } from './postings.js';
@@ -34,6 +35,7 @@ export function createChat(ctx: DomainContext, tenant: Tenant, input: NewChatInp
   if (input.categoryId !== undefined && !tenant.categoriesById.has(input.categoryId)) {
     throw invalidArgument('categoryId', `No category "${input.categoryId}"; this partner has ${[...tenant.categoriesById.keys()].join(', ')}.`);
   }
+  assertRoomForChat(ctx, tenant, tenant.data.chats.length, 'chats');
   const now = ctx.clock.now();
   let id = ctx.random.chatId();
   // A replayed scenario seed draws the same ids again: never reuse one.
@@ -307,6 +309,7 @@ export function postMessage(
           : tenant.personasById.has(chat.expertId ?? '')
             ? { kind: 'persona', id: chat.expertId as string }
             : { kind: 'expert', id: SERVICE_ACCOUNT_ID };
+  assertRoomForMessage(ctx, chat.messages.length, `Chat ${chat.id}`);
   const id = ctx.random.uuid();
   const last = chat.messages[chat.messages.length - 1];
   const message: MessageRecord = {

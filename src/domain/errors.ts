@@ -9,7 +9,9 @@ export type DomainErrorCode =
   | 'INVALID_TRANSITION'
   | 'ALREADY_ACCEPTED'
   | 'CHAT_NOT_OPEN'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  /** A bound on what the emulator keeps (tenants, chats, messages, runs): the message names it and its flag. */
+  | 'LIMIT_REACHED';
 
 export class DomainError extends Error {
   constructor(

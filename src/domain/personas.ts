@@ -1,6 +1,7 @@
 import type { PersonaRecord } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
 import type { DomainContext } from './context.js';
+import { assertRoomForChat } from './limits.js';
 import { invalidArgument } from './errors.js';
 
 export interface PersonaInput {
@@ -56,6 +57,7 @@ export function savePersona(ctx: DomainContext, tenant: Tenant, input: PersonaIn
     }
     return { persona: existing, created: false };
   }
+  assertRoomForChat(ctx, tenant, tenant.data.personas.length, 'personas');
   const persona: PersonaRecord = { id: ctx.random.uuid(), ...fields, createdAt: now, updatedAt: now };
   tenant.data.personas.push(persona);
   tenant.indexPersona(persona);

@@ -65,7 +65,8 @@ export function summarizeTenant(store: Store, tenant: Tenant): TenantSummary {
 
 function translate(error: unknown): never {
   if (error instanceof StoreError) {
-    throw new DomainError(error.code === 'NOT_FOUND' ? 'NOT_FOUND' : error.code === 'UNKNOWN_TEMPLATE' ? 'INVALID_ARGUMENT' : 'CONFLICT', error.message);
+    const code = error.code === 'NOT_FOUND' ? 'NOT_FOUND' : error.code === 'UNKNOWN_TEMPLATE' ? 'INVALID_ARGUMENT' : error.code === 'LIMIT_REACHED' ? 'LIMIT_REACHED' : 'CONFLICT';
+    throw new DomainError(code, error.message);
   }
   throw error;
 }

@@ -4,6 +4,7 @@ import { threadHash } from '../store/keys.js';
 import type { Tenant } from '../store/tenant.js';
 import type { DomainContext } from './context.js';
 import { DomainError, invalidArgument } from './errors.js';
+import { assertRoomForChat, assertRoomForMessage } from './limits.js';
 
 /**
  * Gurusup threads: an organisation's conversations, addressed by md5(thread_fid). A customer
@@ -53,6 +54,13 @@ function checkBody(body: string): string {
   return body;
 }
 
+/** Refuses before anything changes when the thread (new or not) has no room for `adding` more messages. */
+function assertRoom(ctx: DomainContext, tenant: Tenant, org: GurusupOrgData, fid: string, adding: number): void {
+  const existing = tenant.threadsByHash.get(threadHash(fid));
+  if (!existing) assertRoomForChat(ctx, tenant, org.threads.length, 'Gurusup threads');
+  assertRoomForMessage(ctx, (existing?.messages.length ?? 0) + adding - 1, `Gurusup thread ${fid}`);
+}
+
 function threadFor(tenant: Tenant, org: GurusupOrgData, fid: string, now: number): GurusupThreadRecord {
   const hash = threadHash(fid);
   const existing = tenant.threadsByHash.get(hash);
@@ -90,6 +98,7 @@ export function postThreadMessage(ctx: DomainContext, tenant: Tenant, input: Par
   const userFid = input.user_fid === undefined ? 'anonymous' : checkFid(input.user_fid, 'user_fid');
   const lang = input.lang?.trim() || org.language;
   const isAgent = input.is_customer_support_agent ?? false;
+  assertRoom(ctx, tenant, org, fid, !isAgent && org.autoReply ? 2 : 1);
   const now = ctx.clock.now();
   const thread = threadFor(tenant, org, fid, now);
   const posted = append(ctx, tenant, thread, {
@@ -131,6 +140,7 @@ export function sendSystemMessage(
   const org = orgOf(tenant);
   const fid = checkFid(input.thread_fid, 'thread_fid');
   const body = checkBody(input.body);
+  assertRoom(ctx, tenant, org, fid, 1);
   const now = ctx.clock.now();
   const thread = threadFor(tenant, org, fid, now);
   const message = append(ctx, tenant, thread, {

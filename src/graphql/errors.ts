@@ -15,6 +15,7 @@ export const GRAPHQL_CODES: Record<DomainErrorCode, string> = {
   ALREADY_ACCEPTED: 'CHAT_ALREADY_ACCEPTED',
   CHAT_NOT_OPEN: 'CHAT_NOT_OPEN',
   CONFLICT: 'CONFLICT',
+  LIMIT_REACHED: 'LIMIT_REACHED',
 };
 
 /** Codes that are safe to show as they are (GraphQL's and Apollo's own, and ours). */

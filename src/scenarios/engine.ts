@@ -48,6 +48,8 @@ const ACTION_OF: Partial<Record<DomainEventName, string>> = {
 
 /** Runs kept per scenario for GET (finished ones beyond this are forgotten, oldest first). */
 const KEPT_RUNS = 200;
+/** Runs going on at once: each holds timers, chats and a timeline, so their number is bounded. */
+export const MAX_ACTIVE_RUNS = 100;
 /** Integrator calls and undelivered webhooks kept per run (a 300-chat run makes ~2,000 calls). */
 const KEPT_CALLS = 10_000;
 const KEPT_UNDELIVERED = 50;
@@ -266,6 +268,11 @@ export class ScenarioEngine implements RunHost {
   /** Starts a run and returns at once (the run goes on in the background). */
   start(name: string, options: StartRunOptions = {}): RunRecord {
     const scenario = this.find(name);
+    if (this.active.size >= MAX_ACTIVE_RUNS) {
+      throw new DomainError('LIMIT_REACHED', `${this.active.size} scenario runs are going on, the most the emulator runs at once (${MAX_ACTIVE_RUNS}). Wait for some to end, or cancel them (DELETE …/runs/:id).`, {
+        limit: MAX_ACTIVE_RUNS,
+      });
+    }
     const params = this.params(scenario, options.params ?? {});
     const tenantId = options.tenant ?? (typeof params.tenant === 'string' && params.tenant !== '' ? params.tenant : undefined) ?? this.deps.domain.store.tenants()[0]?.id;
     if (tenantId === undefined) throw new DomainError('NOT_FOUND', 'There is no tenant to run the scenario in.');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { packageRoot } from '../paths.js';
 
@@ -29,6 +29,14 @@ export class SeedCache {
     }
   }
 
+  /** Keeps the folder to MAX_FILES entries: created tenants with new seeds would otherwise fill the disk. */
+  private prune(dir: string): void {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    if (files.length <= MAX_FILES) return;
+    const byAge = files.map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs })).sort((a, b) => a.at - b.at);
+    for (const { f } of byAge.slice(0, files.length - MAX_FILES)) rmSync(join(dir, f), { force: true });
+  }
+
   write(key: string, text: string): void {
     if (!this.dir) return;
     try {
@@ -36,11 +44,15 @@ export class SeedCache {
       const temp = join(this.dir, `${key}.${process.pid}.tmp`);
       writeFileSync(temp, text);
       renameSync(temp, join(this.dir, `${key}.json`));
+      this.prune(this.dir);
     } catch {
       // Not writable (a read-only image, say): generating each time is only slower.
     }
   }
 }
+
+/** Files the disk cache keeps (about 0.7 MB each); the least recently written go first. */
+const MAX_FILES = 200;
 
 function cacheDir(): string {
   const root = packageRoot();

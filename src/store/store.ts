@@ -19,7 +19,21 @@ export interface StoreOptions {
   seedCache?: boolean;
   /** Tenant ids, tokens and keys, and the tenant counter (default: fresh ones from the seed). */
   generators?: Generators;
+  /** What the store keeps at most (default DEFAULT_STORE_LIMITS). */
+  limits?: Partial<StoreLimits>;
 }
+
+/** Bounds on what the emulator keeps, so a long run or a loop of requests cannot grow it without end. */
+export interface StoreLimits {
+  /** Tenants, the built-in ones included (--max-tenants). */
+  tenants: number;
+  /** Chats per tenant, the seed's included, --bulk-chats not; also Gurusup threads and personas per tenant (--max-chats). */
+  chats: number;
+  /** Messages per chat and per Gurusup thread (--max-messages). */
+  messages: number;
+}
+
+export const DEFAULT_STORE_LIMITS: StoreLimits = { tenants: 100, chats: 20_000, messages: 10_000 };
 
 export interface CreateTenantOptions {
   id?: string;
@@ -47,7 +61,7 @@ interface TenantOrigin {
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'TENANT_EXISTS' | 'TOKEN_IN_USE' | 'UNKNOWN_TEMPLATE' | 'NOT_FOUND',
+    readonly code: 'TENANT_EXISTS' | 'TOKEN_IN_USE' | 'UNKNOWN_TEMPLATE' | 'NOT_FOUND' | 'LIMIT_REACHED',
     message: string,
   ) {
     super(message);
@@ -74,6 +88,15 @@ const gurusupFixture = (template: TenantFixture, apiKeys: string[]): NonNullable
 
 /** Pure output of the generator, cached by its inputs so that test files start fast. */
 const seedCache = new Map<string, string>();
+/** Entries kept (about 0.7 MB each): enough for the built-in tenants and a test file's created ones. */
+const SEED_CACHE_ENTRIES = 16;
+
+/** Keeps `text` as the most recently used entry, dropping the least recently used beyond the bound. */
+function remember(key: string, text: string): void {
+  seedCache.delete(key);
+  seedCache.set(key, text);
+  while (seedCache.size > SEED_CACHE_ENTRIES) seedCache.delete(seedCache.keys().next().value as string);
+}
 
 /**
  * Every tenant's live data, with the seed it came from kept beside it: reset is one call.
@@ -86,10 +109,12 @@ export class Store {
   private readonly origins = new Map<string, TenantOrigin>();
   private readonly listeners = new Set<() => void>();
   private readonly generators: Generators;
+  readonly limits: StoreLimits;
   private readonly diskCache: SeedCache;
 
   constructor(private readonly options: StoreOptions) {
     this.generators = options.generators ?? new Generators(options.seed);
+    this.limits = { ...DEFAULT_STORE_LIMITS, ...options.limits };
     this.diskCache = new SeedCache(options.seedCache ?? true);
     for (const fixture of options.fixtures.tenants) {
       this.origins.set(fixture.id, { fixture, seed: this.builtInSeed(fixture), builtIn: true });
@@ -128,6 +153,11 @@ export class Store {
     return this.byGurusupKey.get(key);
   }
 
+  /** The most chats (and Gurusup threads, personas) a tenant may hold: the limit, plus its --bulk-chats. */
+  chatAllowance(tenant: Tenant): number {
+    return this.limits.chats + (tenant.id === this.options.fixtures.tenants[0]?.id ? (this.options.bulkChats ?? 0) : 0);
+  }
+
   isBuiltIn(id: string): boolean {
     return this.origins.get(id)?.builtIn ?? false;
   }
@@ -138,6 +168,12 @@ export class Store {
       ? this.options.fixtures.tenants.find((t) => t.id === options.template)
       : this.options.fixtures.tenants[0];
     if (!template) throw new StoreError('UNKNOWN_TEMPLATE', `no fixture tenant "${options.template}" to copy`);
+    if (this.byId.size >= this.limits.tenants) {
+      throw new StoreError(
+        'LIMIT_REACHED',
+        `There are ${this.byId.size} tenants, the most this emulator keeps (--max-tenants ${this.limits.tenants}). Delete ones you no longer need (DELETE /_emulator/tenants/:id), reset (POST /_emulator/reset), or raise --max-tenants.`,
+      );
+    }
     if (options.id !== undefined && this.byId.has(options.id)) throw new StoreError('TENANT_EXISTS', `a tenant with id "${options.id}" already exists`);
     if (options.token !== undefined && this.byToken.has(options.token)) throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
     if (options.gurusupKey !== undefined && this.byGurusupKey.has(options.gurusupKey)) {
@@ -279,13 +315,12 @@ export class Store {
     const cached = seedCache.get(key) ?? this.diskCache.read(key);
     const parsed = cached === undefined ? undefined : parseOrUndefined(cached);
     if (cached && parsed) {
-      seedCache.set(key, cached);
+      remember(key, cached);
       return parsed;
     }
     const data = generateTenant(input);
     const text = JSON.stringify(data);
-    if (seedCache.size > 64) seedCache.clear();
-    seedCache.set(key, text);
+    remember(key, text);
     this.diskCache.write(key, text);
     return data;
   }
