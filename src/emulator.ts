@@ -29,6 +29,7 @@ import { Dispatcher } from './webhooks/dispatcher.js';
 import { publishGurusupWebhooks } from './webhooks/gurusup-publisher.js';
 import { publishGuuruWebhooks, webhookRenderer } from './webhooks/guuru-publisher.js';
 import { signBody } from './webhooks/signature.js';
+import { thirdPartySuite } from './verify/third-party.js';
 import { Verifications } from './verify/verifications.js';
 import { DEFAULT_RETRY_POLICY } from './webhooks/retry-policy.js';
 import { WebhookSettings } from './webhooks/subscriptions.js';
@@ -150,6 +151,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     seed: config.seed,
     defaultTimeoutMs: config.webhookTimeoutMs,
     wire: { send: options.transport ?? transport.send, render: webhookRenderer(store, settings), sign: signBody, secretOf: (tenantId) => settings.get(tenantId).secret },
+    // The third-party suite is the reactive scenarios' verdict: each run to its end, at no pace (speed 0).
+    thirdParty: thirdPartySuite(async ({ scenario, signal, ...run }) => {
+      const started = scenarios.start(scenario, { ...run, speed: 0 });
+      const cancel = () => scenarios.cancel(scenario, started.id);
+      signal.addEventListener('abort', cancel);
+      try {
+        return (await scenarios.settled(started.id, signal)) ?? started;
+      } finally {
+        signal.removeEventListener('abort', cancel);
+      }
+    }),
   });
   // A verification crafts its chats' webhooks itself; a scenario run with a target routes its own.
   routing.routeOf = (t, c) => (verifications.owns(t, c) ? null : scenarios.routeOf(t, c));

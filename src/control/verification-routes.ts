@@ -9,7 +9,7 @@ import { httpUrl, parseBody } from './body.js';
 const startBody = z
   .object({
     target: httpUrl('an http(s) URL of your webhook receiver, such as http://127.0.0.1:8000/webhooks'),
-    suites: z.array(z.enum(SUITES as [SuiteName, ...SuiteName[]])).optional(),
+    suites: z.array(z.enum(SUITES as [SuiteName, ...SuiteName[]])).min(1, 'name at least one suite: receiver, third-party').optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     timeoutMs: z.number().int().min(1).max(600_000).optional(),
     tenant: z.string().min(1).optional(),

@@ -117,16 +117,21 @@ export class ReceiverExam {
         }
         await this.x.calls.settle(this.quietMs, this.x.timeoutMs, this.x.signal);
         for (const evaluate of this.evaluations) evaluate();
-        if (this.late) this.stoppedLate(this.late);
+        if (this.late) {
+          this.stoppedLate(this.late);
+          this.stopped = 'the receiver answers after the delivery timeout (see receiver.ack-within-timeout)';
+        }
       } else {
         const why = this.late?.statusCode === undefined && this.late ? 'does not answer' : 'refuses';
         for (const id of this.dependents()) this.x.settle(id, 'skipped', `not examined: the integration ${why} correctly signed deliveries (see receiver.signed-accepted)`);
+        this.stopped = `the integration ${why} correctly signed deliveries (see receiver.signed-accepted)`;
       }
     } catch (error) {
       if (!(error instanceof TargetDown)) throw error;
       // What was examined before the target went away still counts.
       for (const evaluate of this.evaluations) evaluate();
       this.targetDown(error.message);
+      this.stopped = `the target stopped accepting connections (${error.message})`;
     }
     return this.acknowledgement();
   }
@@ -388,6 +393,8 @@ export class ReceiverExam {
   // --- helpers ---------------------------------------------------------------------------------
 
   private readonly evaluations: (() => void)[] = [];
+  /** Why nothing more can be examined at this target (a later suite is skipped for the same reason). */
+  stopped: string | undefined;
   /** The first delivery answered after the timeout (or never). */
   private late: DeliveryEvidence | undefined;
   private readonly bodies = new WeakMap<DeliveryEvidence, string>();

@@ -178,6 +178,7 @@ export class Verifications {
       check.details = details;
       report.summary = summarize(report.checks);
     };
+    let stopped: string | undefined;
     try {
       if (report.suites.includes('receiver')) {
         // The verification's own random source: the same seed gives the same chats, keys and bodies.
@@ -204,9 +205,15 @@ export class Verifications {
         });
         const acknowledgement = await exam.run();
         if (acknowledgement) report.timings.acknowledgement = acknowledgement;
+        stopped = exam.stopped;
       }
       if (report.suites.includes('third-party') && this.deps.thirdParty && !running.abort.signal.aborted) {
-        await this.deps.thirdParty.run({ tenantId: tenant.id, target: report.target, seed, timeoutMs: report.timeoutMs, signal: running.abort.signal, settle });
+        if (stopped) {
+          // The conversation would only show the same failure again, as a cascade of others.
+          for (const check of this.deps.thirdParty.checks) settle(check.id, 'skipped', `not examined: ${stopped}`);
+        } else {
+          await this.deps.thirdParty.run({ tenantId: tenant.id, target: report.target, seed, timeoutMs: report.timeoutMs, signal: running.abort.signal, settle });
+        }
       }
     } finally {
       calls.close();

@@ -35,17 +35,19 @@ describe('guuru-emulator verify', () => {
       expect(res.stdout).toContain(`your integration must call ${emulatorUrl}/graphql with "Authorization: Bearer demo-token" and check webhook signatures with the secret "secr3t" (tenant guuru-qa)`);
       expect(res.stdout).toMatch(/^PASS {2}receiver\.signed-accepted {2}Accepts a correctly signed delivery: chat-assigned \(chat \S+\) correctly signed → 200; then acceptChat ×1$/m);
       expect(res.stdout.match(/^PASS {2}receiver\./gm)).toHaveLength(11);
-      expect(res.stdout).toMatch(/^PASSED {2}11 checks: 11 passed, 0 failed \(0 required\), 0 skipped; acknowledgement p50 \d+ ms, p99 \d+ ms$/m);
+      expect(res.stdout.match(/^PASS {2}third-party\./gm)).toHaveLength(7);
+      expect(res.stdout).toMatch(/^SKIP {2}third-party\.reopen {2}Reopens a closed chat with openChat: not applicable: openChat was not used$/m);
+      expect(res.stdout).toMatch(/^PASSED {2}19 checks: 18 passed, 0 failed \(0 required\), 1 skipped; acknowledgement p50 \d+ ms, p99 \d+ ms$/m);
       // Not a terminal: no colours.
       expect(res.stdout).not.toMatch(/\u001b\[/);
 
       const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
-      expect(report).toMatchObject({ kind: 'guuru-emulator/verification', version: 1, status: 'passed', target: integration.url, summary: { passed: 11 } });
+      expect(report).toMatchObject({ kind: 'guuru-emulator/verification', version: 1, status: 'passed', target: integration.url, suites: ['receiver', 'third-party'], summary: { passed: 18, skipped: 1 } });
       const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
       expect(await junitSchemaErrors(xml)).toEqual([]);
       const junit = parser.parse(xml);
-      expect(junit.testsuites).toMatchObject({ '@_tests': '11', '@_failures': '0', '@_errors': '0' });
-      expect(junit.testsuites.testsuite[0].testcase.map((c: any) => c['@_name'].split(':')[0])).toEqual(report.checks.map((c: any) => c.id));
+      expect(junit.testsuites).toMatchObject({ '@_tests': '19', '@_failures': '0', '@_errors': '0', '@_skipped': '1' });
+      expect(junit.testsuites.testsuite.flatMap((suite: any) => suite.testcase.map((c: any) => c['@_name'].split(':')[0]))).toEqual(report.checks.map((c: any) => c.id));
     } finally {
       await integration.close();
     }
@@ -108,7 +110,7 @@ describe('guuru-emulator verify', () => {
     const emulatorUrl = `http://127.0.0.1:${await freePort()}`;
     const unreachable = await run(process.execPath, [MAIN, 'verify', '--target', 'http://127.0.0.1:9/hooks', '--url', emulatorUrl]);
     expect(unreachable.code).toBe(2);
-    expect(unreachable.stdout).toMatch(/^ERROR {2}11 checks: 0 passed, 0 failed \(0 required\), 11 skipped$/m);
+    expect(unreachable.stdout).toMatch(/^ERROR {2}19 checks: 0 passed, 0 failed \(0 required\), 19 skipped$/m);
     expect(unreachable.stdout).toMatch(/could not run: cannot reach the target http:\/\/127.0.0.1:9\/hooks: connection refused/);
     // Something that is not an emulator holds the address of --url.
     const other = createServer((socket) => socket.resume());

@@ -34,7 +34,11 @@ export type Flaw =
   /** Acknowledges its first delivery only after `ackDelayMs` (a cold start), the others at once. */
   | 'slow-first-ack'
   /** Keeps writing into a chat after closing it. */
-  | 'writes-after-close';
+  | 'writes-after-close'
+  /** Accepts without a persona (as the service account): the customer sees no agent. */
+  | 'no-persona'
+  /** Never closes a chat. */
+  | 'never-closes';
 
 export interface ReferenceOptions {
   /** The emulator's GraphQL endpoint. */
@@ -110,7 +114,10 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         const experts: unknown[] = Array.isArray(body.requestedExperts) ? body.requestedExperts : [];
         const forApi = experts.some((e) => (typeof e === 'string' ? e : (e as { id?: string })?.id) === 'api');
         if (!forApi && flaw !== 'accepts-any-chat') return;
-        const accepted = await gql('mutation Accept($id: ID!, $personaId: ID!) { acceptChat(id: $id, input: { personaId: $personaId }) { id status } }', { id: body.id, personaId: await persona() });
+        const accepted =
+          flaw === 'no-persona'
+            ? await gql('mutation Accept($id: ID!) { acceptChat(id: $id) { id status } }', { id: body.id })
+            : await gql('mutation Accept($id: ID!, $personaId: ID!) { acceptChat(id: $id, input: { personaId: $personaId }) { id status } }', { id: body.id, personaId: await persona() });
         // "An error will be returned if the chat was already accepted. You should expect and handle this error gracefully."
         if (!accepted.errors) {
           mine.add(body.id);
@@ -129,7 +136,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         const count = (replies.get(chatId) ?? 0) + 1;
         replies.set(chatId, count);
         await reply(chatId, `Thanks for your message. Here is answer ${count}.`);
-        if (count >= closeAfter) {
+        if (count >= closeAfter && flaw !== 'never-closes') {
           await gql('mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
           closed.add(chatId);
           if (flaw === 'writes-after-close') await reply(chatId, 'One more thing before you go!');

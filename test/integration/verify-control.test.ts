@@ -41,11 +41,11 @@ describe('verify: the control API', () => {
       expect(started.status).toBe(202);
       const answer = (await started.json()) as any;
       expect(started.headers.get('location')).toBe(`/_emulator/verifications/${answer.id}`);
-      expect(answer).toMatchObject({ id: expect.stringMatching(/^ver-\d+$/), status: 'running', target: integration.url, tenant: 'guuru-qa', suites: ['receiver'], seed: 7, timeoutMs: 2000 });
+      expect(answer).toMatchObject({ id: expect.stringMatching(/^ver-\d+$/), status: 'running', target: integration.url, tenant: 'guuru-qa', suites: ['receiver', 'third-party'], seed: 7, timeoutMs: 2000 });
 
       const live = (await (await fetch(`${t.url}/_emulator/verifications/${answer.id}`)).json()) as any;
       expect(live).toMatchObject({ kind: 'guuru-emulator/verification', version: 1, id: answer.id, status: 'running' });
-      expect(live.checks).toHaveLength(11);
+      expect(live.checks).toHaveLength(19);
       expect(live.checks.some((c: any) => c.status === 'pending')).toBe(true);
       // Self-describing: every check carries what a dashboard or a CI needs to show it.
       expect(Object.keys(live).sort()).toEqual(['checks', 'deliveries', 'id', 'kind', 'seed', 'status', 'suites', 'summary', 'target', 'tenant', 'timeoutMs', 'timings', 'version']);
@@ -53,18 +53,20 @@ describe('verify: the control API', () => {
 
       const done = (await (await fetch(`${t.url}/_emulator/verifications/${answer.id}?wait=1`)).json()) as any;
       expect(done.status).toBe('passed');
-      expect(done.checks.every((c: any) => c.status === 'passed')).toBe(true);
+      expect(done.checks.filter((c: any) => c.status !== 'passed').map((c: any) => c.id)).toEqual(['third-party.reopen']);
       expect(done.timings.finishedAt).toEqual(expect.any(String));
 
       const list = (await (await fetch(`${t.url}/_emulator/verifications`)).json()) as any;
-      expect(list.suites).toEqual(['receiver']);
-      expect(list.verifications.find((v: any) => v.id === answer.id)).toMatchObject({ status: 'passed', summary: { passed: 11 } });
+      expect(list.suites).toEqual(['receiver', 'third-party']);
+      expect(list.verifications.find((v: any) => v.id === answer.id)).toMatchObject({ status: 'passed', summary: { passed: 18, skipped: 1 } });
 
       const junit = await fetch(`${t.url}/_emulator/verifications/${answer.id}/junit`);
       expect(junit.headers.get('content-type')).toMatch(/application\/xml/);
       const xml = new XMLParser({ ignoreAttributes: false }).parse(await junit.text());
-      expect(xml.testsuites.testsuite['@_name']).toBe('receiver');
-      expect(xml.testsuites.testsuite.testcase).toHaveLength(11);
+      expect(xml.testsuites.testsuite.map((suite: any) => [suite['@_name'], suite.testcase.length])).toEqual([
+        ['receiver', 11],
+        ['third-party', 8],
+      ]);
     } finally {
       await integration.close();
     }
@@ -79,7 +81,7 @@ describe('verify: the control API', () => {
       expect(put.status).toBe(200);
       const other = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, token: tenant.token, secret: tenant.webhookSecret });
       try {
-        const { id } = (await (await post(t.url, '/_emulator/verifications', { target: other.url, timeoutMs: 2000, tenant: tenant.id })).json()) as any;
+        const { id } = (await (await post(t.url, '/_emulator/verifications', { target: other.url, timeoutMs: 2000, tenant: tenant.id, suites: ['receiver'] })).json()) as any;
         const report = (await (await fetch(`${t.url}/_emulator/verifications/${id}?wait=1`)).json()) as any;
         expect(report.status).toBe('passed');
         expect(other.received).toEqual(report.deliveries.map((d: any) => d.event));
@@ -102,7 +104,7 @@ describe('verify: the control API', () => {
       [{}, /target/],
       [{ target: 'not a url' }, /target: an http\(s\) URL of your webhook receiver/],
       [{ target: 'http://127.0.0.1:1/x', suites: ['nope'] }, /suites/],
-      [{ target: 'http://127.0.0.1:1/x', suites: ['third-party'] }, /third-party suite is not available/],
+      [{ target: 'http://127.0.0.1:1/x', suites: [] }, /suites/],
       [{ target: 'http://127.0.0.1:1/x', timeoutMs: 0 }, /timeoutMs/],
       [{ target: 'http://127.0.0.1:1/x', speed: 2 }, /speed/],
       [{ target: 'http://127.0.0.1:1/x', tenant: 'nobody' }, /No tenant "nobody"/],

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { startReferenceIntegration, type Flaw, type ReferenceOptions } from '../helpers/reference-integration.js';
 
-// The receiver suite against real integrations on loopback: the reference one, written from the
-// docs, passes every check; each broken one differs from it in one behaviour and fails that check
-// and no other (the checks it makes unobservable are skipped, saying why).
+// Both suites against real integrations on loopback: the reference one, written from the docs,
+// passes every check; each broken one differs from it in one behaviour and fails that check and no
+// other (the checks it makes unobservable are skipped, saying why).
 
 let t: TestEmulator;
 
@@ -35,7 +35,7 @@ async function verify(options: Partial<ReferenceOptions> = {}, body: Record<stri
 
 const byId = (report: Report) => Object.fromEntries(report.checks.map((c) => [c.id, c]));
 
-describe('verify: the receiver suite', () => {
+describe('verify: the receiver and third-party suites', () => {
   it('passes a reference integration written from the docs on every check', async () => {
     const report = await verify();
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
@@ -50,15 +50,26 @@ describe('verify: the receiver suite', () => {
       ['receiver.out-of-order', 'passed'],
       ['receiver.ack-within-timeout', 'passed'],
       ['receiver.ack-under-2s', 'passed'],
+      ['third-party.webhooks-delivered', 'passed'],
+      ['third-party.accept', 'passed'],
+      ['third-party.persona', 'passed'],
+      ['third-party.reply', 'passed'],
+      ['third-party.close', 'passed'],
+      ['third-party.no-message-after-close', 'passed'],
+      // Only an integration that reopens a chat itself can be examined on it.
+      ['third-party.reopen', 'skipped'],
+      ['third-party.idempotent', 'passed'],
     ]);
     expect(report.status).toBe('passed');
-    expect(report.summary).toMatchObject({ total: 11, passed: 11, failed: 0, skipped: 0, requiredFailed: 0 });
+    expect(report.summary).toMatchObject({ total: 19, passed: 18, failed: 0, skipped: 1, requiredFailed: 0 });
     const checks = byId(report);
     // The evidence says what was sent, what came back and what the integration then did.
     expect(checks['receiver.signed-accepted']?.evidence).toMatch(/^chat-assigned \(chat \S+\) correctly signed → 200; then acceptChat ×1$/);
     expect(checks['receiver.bad-signature-refused']?.evidence).toMatch(/body changed after signing → 400 .*other secret → 400 .*no signature header → 400 .*none acted on/);
     expect(checks['receiver.idempotent']?.evidence).toMatch(/sent twice with Idempotency-Key [0-9a-f-]{36} → 200, 200; acceptChat ×1; message-created .* answered with sendChatMessage ×1, as a single one is/);
     expect(checks['receiver.out-of-order']?.evidence).toMatch(/before chat-opened .*answered with sendChatMessage ×1, as in order/);
+    expect(checks['third-party.reply']?.evidence).toMatch(/^third-party-messaging \(run-\d+, chat \S+\): 2 messages sent; third-party-reopen \(run-\d+, chat \S+\): 3 messages sent$/);
+    expect(checks['third-party.reopen']?.evidence).toBe('not applicable: openChat was not used');
     expect(report.timings.acknowledgement.samples).toBeGreaterThan(15);
     expect(report.timings.acknowledgement.p99Ms).toBeLessThan(2000);
     // Each check carries its documentation and the deliveries behind it.
@@ -81,6 +92,9 @@ describe('verify: the receiver suite', () => {
     { flaw: 'refuses-unknown-events', check: 'receiver.unknown-event', evidence: /X-Guuru-Event: chat-escalated .*→ 400 "Unknown event chat-escalated": answer 2xx to events you do not handle/ },
     { flaw: 'drops-early-messages', check: 'receiver.out-of-order', evidence: /before chat-opened .*; then no Admin API call, while in order \(chat \S+\) the integration answered with sendChatMessage ×1/ },
     { flaw: 'slow-ack', check: 'receiver.ack-within-timeout', evidence: /1 answered after the delivery timeout of 1000 ms .*slowest: chat-assigned, correctly signed/, options: { ackDelayMs: 1500 }, body: { timeoutMs: 1000 } },
+    { flaw: 'writes-after-close', check: 'third-party.no-message-after-close', evidence: /^third-party-messaging \(run-\d+, chat \S+\): sendChatMessage into a chat that is not open was refused 1 time \(reopen with openChat first, or stop after chat-closed\)/ },
+    { flaw: 'no-persona', check: 'third-party.persona', evidence: /accepted without a personaId: the chat is held by the service account, the customer sees no agent/ },
+    { flaw: 'never-closes', check: 'third-party.close', evidence: /the customer was helped but no closeChat once the customer is helped within \d+(\.\d)? s/ },
   ];
 
   describe.concurrent('an integration broken in one way fails that check and only that one', () => {
@@ -93,13 +107,13 @@ describe('verify: the receiver suite', () => {
         expect(report.status).toBe('failed');
         expect(report.summary.requiredFailed).toBe(1);
         // What it could not examine because of this failure says so.
-        for (const skipped of report.checks.filter((c) => c.status === 'skipped')) expect(skipped.evidence).toMatch(/^not (examined|observable): /);
+        for (const skipped of report.checks.filter((c) => c.status === 'skipped')) expect(skipped.evidence).toMatch(/^not (examined|observable|applicable): /);
       });
     }
   });
 
   it('a check that is only recommended fails without failing the verification', async () => {
-    const report = await verify({ flaw: 'slow-first-ack', ackDelayMs: 2100 }, { timeoutMs: 5000 });
+    const report = await verify({ flaw: 'slow-first-ack', ackDelayMs: 2100 }, { timeoutMs: 5000, suites: ['receiver'] });
     const failed = report.checks.filter((c) => c.status === 'failed');
     expect(failed.map((c) => [c.id, c.level])).toEqual([['receiver.ack-under-2s', 'recommended']]);
     expect(failed[0]?.evidence).toMatch(/p99 2\d{3} ms over \d+ answers: 1 took 2 s or more; slowest: chat-assigned, correctly signed/);
