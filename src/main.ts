@@ -217,6 +217,7 @@ program
   .option('--seed <n>', 'seed of the deliveries: same seed, same deliveries and report', wholeNumber('--seed'))
   .option('--timeout <ms>', 'how long the integration has to answer a delivery and to act on it (default: the webhook timeout, 10000)', wholeNumber('--timeout'))
   .option('--tenant <id>', 'the tenant whose token and secret your integration uses (default the first)')
+  .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   // Usage errors exit 2: 1 means "ran and a required check failed".
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   .action(async (flags: VerifyFlags) => {

@@ -21,6 +21,8 @@ export interface VerifyFlags {
   seed?: number;
   timeout?: number;
   tenant?: string;
+  /** The emulator's admin token (`--admin-token`, env ADMIN_TOKEN), when it requires one. */
+  adminToken?: string;
 }
 
 /** A usage error: exit 2 with this message. */
@@ -107,15 +109,19 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
     ({ emulator: local, base } = await startLocal(emulatorUrl));
     out.log(`no emulator at ${emulatorUrl.origin}; started one in this process at ${base} for this verification`);
   }
+  const token = local?.adminToken ?? flags.adminToken ?? process.env.ADMIN_TOKEN;
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   try {
-    const tenants = (await json<{ tenants: TenantInfo[] }>(await fetch(`${base}/_emulator/tenants`))).tenants;
+    const listed = await fetch(`${base}/_emulator/tenants`, { headers });
+    if (listed.status === 401) throw new UsageError(`the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN (${(await json<{ message?: string }>(listed)).message ?? 'HTTP 401'})`);
+    const tenants = (await json<{ tenants: TenantInfo[] }>(listed)).tenants;
     const tenant = flags.tenant === undefined ? tenants[0] : tenants.find((t) => t.id === flags.tenant);
     if (!tenant) throw new UsageError(`--tenant ${flags.tenant}: no such tenant at ${base}; there are ${tenants.map((t) => t.id).join(', ')}.`);
     out.log(`your integration must call ${base}/graphql with "Authorization: Bearer ${tenant.token}" and check webhook signatures with the secret "${tenant.webhookSecret}" (tenant ${tenant.id})`);
 
     const started = await fetch(`${base}/_emulator/verifications`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ target, tenant: tenant.id, ...(suites ? { suites } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}) }),
     });
     const answer = await json<{ id?: string; message?: string }>(started);
@@ -125,7 +131,7 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
     const printed = new Set<string>();
     let report: VerificationReport;
     for (;;) {
-      report = await json<VerificationReport>(await fetch(`${base}/_emulator/verifications/${answer.id}`));
+      report = await json<VerificationReport>(await fetch(`${base}/_emulator/verifications/${answer.id}`, { headers }));
       // In the catalogue's order, each line once its check and the ones before it are settled. A
       // verification that could not run has nothing to say per check.
       for (const check of report.status === 'error' ? [] : report.checks) {

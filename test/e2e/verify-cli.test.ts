@@ -22,7 +22,8 @@ async function freePort(): Promise<number> {
 
 const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' || name === 'testsuite' });
 
-describe('guuru-emulator verify', () => {
+// Each test runs the built CLI (a whole verification, both suites): slower than the default timeout allows on a busy CI machine.
+describe('guuru-emulator verify', { timeout: 60_000 }, () => {
   it('starts an emulator at --url, prints the checklist, writes JSON and JUnit, and exits 0 for a correct integration', async () => {
     const emulatorUrl = `http://127.0.0.1:${await freePort()}`;
     // As in CI: the integration starts first, configured for the emulator that verify will start.
@@ -75,15 +76,18 @@ describe('guuru-emulator verify', () => {
     }
   });
 
-  it('uses a running emulator at --url', async () => {
-    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0']);
+  it('uses a running emulator at --url, with its admin token', async () => {
+    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--admin-token', 'verify-admin-token']);
     const integration = await startReferenceIntegration({ graphqlUrl: `${app.url}/graphql` });
     try {
-      const res = await run(process.execPath, [MAIN, 'verify', '--target', integration.url, '--url', app.url, '--timeout', '3000', '--seed', '4']);
+      const refused = await run(process.execPath, [MAIN, 'verify', '--target', integration.url, '--url', app.url], { ADMIN_TOKEN: '' });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/the emulator at http:\S+ needs its admin token: pass --admin-token or set ADMIN_TOKEN/);
+      const res = await run(process.execPath, [MAIN, 'verify', '--target', integration.url, '--url', app.url, '--timeout', '3000', '--seed', '4', '--admin-token', 'verify-admin-token']);
       expect(res.code, res.stdout + res.stderr).toBe(0);
       expect(res.stdout).not.toContain('started one in this process');
       expect(res.stdout).toContain(`your integration must call ${app.url}/graphql`);
-      const list = (await (await fetch(`${app.url}/_emulator/verifications`)).json()) as any;
+      const list = (await (await fetch(`${app.url}/_emulator/verifications`, { headers: { authorization: 'Bearer verify-admin-token' } })).json()) as any;
       expect(list.verifications).toEqual([expect.objectContaining({ id: 'ver-1', status: 'passed', seed: 4 })]);
     } finally {
       await integration.close();

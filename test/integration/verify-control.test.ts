@@ -33,7 +33,7 @@ async function silentReceiver(): Promise<{ url: string; close(): Promise<void> }
   };
 }
 
-describe('verify: the control API', () => {
+describe('verify: the control API', { timeout: 60_000 }, () => {
   it('POST /_emulator/verifications answers 202 with an id; GET shows the live report and ?wait=1 the final one', async () => {
     const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql` });
     try {
@@ -158,7 +158,7 @@ describe('verify: the control API', () => {
   });
 });
 
-describe('verify: determinism', () => {
+describe('verify: determinism', { timeout: 60_000 }, () => {
   /** Runs one verification on a fresh emulator on a fixed virtual clock; returns the deliveries as received and the report. */
   async function once(seed: number) {
     const emulator = await startEmulator({ clock: new VirtualClock(SEED_TIME) });

@@ -35,7 +35,8 @@ async function verify(options: Partial<ReferenceOptions> = {}, body: Record<stri
 
 const byId = (report: Report) => Object.fromEntries(report.checks.map((c) => [c.id, c]));
 
-describe('verify: the receiver and third-party suites', () => {
+// A verification with both suites takes seconds of real time (the integration is a real process).
+describe('verify: the receiver and third-party suites', { timeout: 60_000 }, () => {
   it('passes a reference integration written from the docs on every check', async () => {
     const report = await verify();
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
