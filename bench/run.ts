@@ -1,6 +1,6 @@
 /**
  * The emulator's benchmark. `npm run bench` (builds first), `npm run bench -- --quick` for a short
- * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks, gurusup, dashboard),
+ * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks, gurusup, dashboard, scenarios),
  * `--no-pin` to skip `taskset -c 0`. Prints a table and writes bench/results.json (sections not run
  * this time keep their previous figures). See bench/README.md.
  */
@@ -33,6 +33,7 @@ import {
 } from './lib.js';
 import { measureDashboard } from './dashboard.js';
 import { measureGurusup } from './gurusup.js';
+import { measureScenarios } from './scenarios.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -40,7 +41,7 @@ const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url))
 const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url));
 const WEBHOOKS = fileURLToPath(new URL('./webhooks.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
-const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks', 'gurusup', 'dashboard'] as const;
+const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks', 'gurusup', 'dashboard', 'scenarios'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -661,6 +662,27 @@ async function dashboard() {
   return result;
 }
 
+async function scenarios() {
+  const r = await measureScenarios({ quick, pin, env: childEnv });
+  const s = (value: number) => `${(value / 1000).toFixed(1)} s`;
+  report({
+    label: `${r.chats} third-party chats at once (speed 0, virtual clock) → every verdict`,
+    value: `${s(r.allChatsMs)} (one chat alone: ${s(r.oneChatMs)}), verdict ${r.verdictPassed ? 'passed' : 'FAILED'}`,
+    target: 'all finish, verdicts passed',
+    ok: r.status === 'completed' && r.verdictPassed && r.chatsWithVerdict === r.chats,
+  });
+  report({ label: '  webhooks delivered / integrator calls recorded', value: `${r.deliveries.delivered.toLocaleString('en-US')} of ${r.deliveries.sent.toLocaleString('en-US')} / ${r.integratorCalls.toLocaleString('en-US')}` });
+  report({ label: 'Q1 latency, idle (sequential, 5 ms gap)', value: p50p99(r.latencyQ1.idle) });
+  report({
+    label: `Q1 latency while the ${r.chats} chats run`,
+    value: `${p50p99(r.latencyQ1.duringRun)}: p99 ${r.latencyRatio.p99.toFixed(2)}x idle`,
+    target: 'every probe answered',
+    ok: r.latencyQ1.duringRun.samples > 0,
+  });
+  if (r.failedExpectations.length > 0) report({ label: '  failed expectations', value: r.failedExpectations.join('; ') });
+  return r;
+}
+
 const parts: Record<Section, () => Promise<unknown>> = {
   'cold-start': coldStart,
   'in-process': inProcess,
@@ -669,6 +691,7 @@ const parts: Record<Section, () => Promise<unknown>> = {
   webhooks,
   gurusup,
   dashboard,
+  scenarios,
 };
 for (const section of SECTIONS) {
   if (!runs(section)) continue;
