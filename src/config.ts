@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type Logger } from './logger.js';
 import type { Transport } from './webhooks/transport.js';
 
 /** Options of createEmulator(). Every one has a production default. */
@@ -21,7 +21,7 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** How webhook requests are sent. Default: node's http/https with keep-alive. */
   transport?: Transport;
-  /** Where messages go. Default: the console. */
+  /** Where messages go. Default: a structured logger on standard error in `logFormat` at `logLevel`. */
   logger?: Logger;
   /** Largest accepted request body. Default 1mb. */
   bodyLimit?: string;
@@ -43,6 +43,10 @@ export interface EmulatorOptions {
   deliveryLogSize?: number;
   /** API requests (GraphQL and Gurusup) kept in the request journal, GET /_emulator/requests. Default 1000 (env REQUEST_LOG_SIZE). */
   requestLogSize?: number;
+  /** Log entries as readable lines (`pretty`, coloured on a terminal) or JSON lines (`json`). Default pretty (env LOG_FORMAT). */
+  logFormat?: LogFormat;
+  /** Least severe entries logged: debug, info, warn, error or silent. Default info (env LOG_LEVEL). */
+  logLevel?: LogLevel;
   /** The Gurusup send-message webhook of every organisation goes to this URL (env GURUSUP_WEBHOOK_URL). Default: none. */
   gurusupWebhookUrl?: string;
   /** Extra folders of scenario files, after the built-in ones (env SCENARIOS_DIR). */
@@ -115,6 +119,8 @@ const schema = z.object({
   webhookConcurrency: z.number().int().min(1).max(1_000).default(8),
   deliveryLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
   requestLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
+  logFormat: z.enum(LOG_FORMATS).default('pretty'),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
   gurusupWebhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' }).optional(),
   scenarios: z.array(z.string().min(1)).default([]),
   adminToken: z.string().min(8, 'at least 8 characters').max(500).regex(/^\S+$/, 'no spaces').optional(),
@@ -176,6 +182,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS'),
     deliveryLogSize: int('DELIVERY_LOG_SIZE'),
     requestLogSize: int('REQUEST_LOG_SIZE'),
+    logFormat: (env.LOG_FORMAT || undefined) as LogFormat | undefined,
+    logLevel: (env.LOG_LEVEL || undefined) as LogLevel | undefined,
     gurusupWebhookUrl: env.GURUSUP_WEBHOOK_URL || undefined,
     scenarios: env.SCENARIOS_DIR ? [env.SCENARIOS_DIR] : undefined,
     adminToken: env.ADMIN_TOKEN || undefined,

@@ -14,7 +14,7 @@ import { Generators } from './generators.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { errorHandler, sendError } from './http-errors.js';
 import { createGuard, emulatorHostNames, generateAdminToken, isLoopback } from './http-guard.js';
-import { consoleLogger } from './logger.js';
+import { createLogger } from './logger.js';
 import { DataFile } from './store/persistence.js';
 import { loadFixtures, type Fixtures } from './store/fixtures.js';
 import { Store } from './store/store.js';
@@ -78,8 +78,8 @@ const DRAIN_MS = 2_000;
 /** Builds the whole emulator (store, APIs, control API) without opening a socket. */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const clock = options.clock ?? new SystemClock();
-  const logger = options.logger ?? consoleLogger;
   const config = resolveConfig(options, clock.now());
+  const logger = options.logger ?? createLogger({ format: config.logFormat, level: config.logLevel });
   // The built-in fixtures never change, so they are read once per process; a custom folder every time.
   const fixtures = config.fixtures ? loadFixtures(config.fixtures) : (builtInFixtures ??= loadFixtures());
 
@@ -99,7 +99,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     limits: { tenants: config.maxTenants, chats: config.maxChats, messages: config.maxMessages },
   });
   await dataFile?.attach(store, () => clock.now(), generators);
-  const events = new EventBus();
+  const events = new EventBus((message, error) => logger.error(message, error));
   const domain: DomainContext = {
     store,
     events,

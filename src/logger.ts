@@ -1,14 +1,64 @@
-/** The logging seam: a test passes a silent or recording logger; the CLI passes the console one. */
+import { pino, type Logger as Pino } from 'pino';
+import pretty from 'pino-pretty';
+
+/** The logging seam: a test passes a silent or recording logger; the CLI makes one with createLogger. */
 export interface Logger {
   info(message: string, ...details: unknown[]): void;
   warn(message: string, ...details: unknown[]): void;
   error(message: string, ...details: unknown[]): void;
 }
 
+/** `pretty`: one readable line per entry (colours on a terminal); `json`: one JSON object per line (log shippers). */
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LoggerOptions {
+  /** Default pretty. */
+  format?: LogFormat;
+  /** Default info. */
+  level?: LogLevel;
+  /** Where entries go. Default: standard error (standard output carries the CLI's own answers). */
+  destination?: NodeJS.WritableStream;
+  /** Pretty format only. Default: when the destination is a terminal. */
+  colorize?: boolean;
+}
+
+/** A structured logger (pino): entries carry a level, a time and the details as fields, not as text. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? 'info';
+  const destination = options.destination ?? process.stderr;
+  const base =
+    options.format === 'json'
+      ? pino({ level, base: { name: 'guuru-emulator' }, timestamp: pino.stdTimeFunctions.isoTime }, destination)
+      : pino(
+          { level },
+          // A stream in this thread, not a transport worker: the CLI is one bundled file.
+          pretty({ destination, sync: true, colorize: options.colorize ?? Boolean((destination as { isTTY?: boolean }).isTTY), ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }),
+        );
+  return fromPino(base);
+}
+
+/** Our three methods over pino: an Error among the details becomes `err` (with its stack), the rest `details`. */
+function fromPino(log: Pino): Logger {
+  const at =
+    (method: 'info' | 'warn' | 'error') =>
+    (message: string, ...details: unknown[]) => {
+      const err = details.find((d): d is Error => d instanceof Error);
+      const rest = details.filter((d) => d !== err);
+      log[method]({ ...(err ? { err } : {}), ...(rest.length > 0 ? { details: rest.length === 1 ? rest[0] : rest } : {}) }, message);
+    };
+  return { info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+let defaultLogger: Logger | undefined;
+
+/** The pretty logger on standard error, made on first use. */
 export const consoleLogger: Logger = {
-  info: (message, ...details) => console.log(message, ...details),
-  warn: (message, ...details) => console.warn(`warning: ${message}`, ...details),
-  error: (message, ...details) => console.error(`error: ${message}`, ...details),
+  info: (message, ...details) => (defaultLogger ??= createLogger()).info(message, ...details),
+  warn: (message, ...details) => (defaultLogger ??= createLogger()).warn(message, ...details),
+  error: (message, ...details) => (defaultLogger ??= createLogger()).error(message, ...details),
 };
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -39,6 +39,9 @@ export type DomainEventName = keyof DomainEvents;
 type Listener<K extends DomainEventName> = (payload: DomainEvents[K]) => void;
 
 export class EventBus {
+  /** `onListenerError`: where a failing listener is reported (the emulator passes its logger). */
+  constructor(private readonly onListenerError: (message: string, error: unknown) => void = () => {}) {}
+
   private readonly listeners = new Map<DomainEventName, Set<Listener<DomainEventName>>>();
 
   /** `first`: run before the listeners already registered (an observer that must see the change before adapters react to it). */
@@ -55,7 +58,7 @@ export class EventBus {
         listener(payload);
       } catch (error) {
         // A broken subscriber must never undo or block a state change that already happened.
-        console.error(`guuru-emulator: a listener of ${name} failed:`, error);
+        this.onListenerError(`a listener of ${name} failed`, error);
       }
     }
   }

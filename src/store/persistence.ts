@@ -77,7 +77,8 @@ export class DataFile {
 
   constructor(
     readonly file: string,
-    private readonly onError: (message: string) => void = (message) => console.error(`guuru-emulator: ${message}`),
+    /** Where a failed write is reported (the emulator passes its logger). */
+    private readonly onError: (message: string) => void,
   ) {
     this.db = new Low<StateFile | null>(new LowDataFile<StateFile | null>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), null);
   }

@@ -1,6 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, spawnUntilListening } from '../helpers/spawn.js';
+import { run, spawnUntilListening, type Running } from '../helpers/spawn.js';
 import { webhookSink } from '../helpers/webhook-sink.js';
 
 // These run the built CLI (npm test builds dist/ first), as `npm start` and the Docker image do.
@@ -11,6 +13,15 @@ const query = (url: string, token = 'demo-token') =>
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: '{ partner { id } }' }),
   }).then((r) => r.json() as Promise<any>);
+
+/** Waits until the process has printed a line matching `pattern` (its output arrives in chunks). */
+async function outputMatching(app: Running, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!pattern.test(app.output())) {
+    if (Date.now() > until) throw new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${app.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('the guuru-emulator CLI', () => {
   it('is built', () => {
@@ -53,6 +64,29 @@ describe('the guuru-emulator CLI', () => {
     }
   });
 
+  it('logs readable lines by default and JSON lines with --log-format json (or LOG_FORMAT)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-format-'));
+    writeFileSync(join(dir, 'broken.yaml'), 'name: broken\ndescription: x\nsteps: [{ fly: {} }]\n');
+    try {
+      const pretty = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--scenarios', dir]);
+      await outputMatching(pretty, /scenario skipped/);
+      await pretty.stop();
+      expect(pretty.output()).toMatch(/\] WARN: scenario skipped: .*broken\.yaml: steps\[0\]: unknown action "fly"/);
+      for (const [args, env] of [[['--log-format', 'json'], {}], [[], { LOG_FORMAT: 'json' }]] as const) {
+        const json = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--scenarios', dir, ...args], env);
+        await outputMatching(json, /scenario skipped/);
+        await json.stop();
+        const line = json.output().split('\n').find((l) => l.startsWith('{') && l.includes('scenario skipped'));
+        expect(JSON.parse(line ?? 'null')).toMatchObject({ level: 40, name: 'guuru-emulator', msg: expect.stringContaining('unknown action "fly"') });
+      }
+      const bad = await run(process.execPath, [MAIN, 'start', '--port', '0', '--log-format', 'xml']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--log-format.*xml.*pretty, json/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('honours PORT and HOST from the environment', async () => {
     const app = await spawnUntilListening(process.execPath, [MAIN], { PORT: '0', HOST: '127.0.0.1' });
     try {
@@ -67,6 +101,14 @@ describe('the guuru-emulator CLI', () => {
     const badPort = await run(process.execPath, [MAIN, 'start', '--port', 'abc']);
     expect(badPort.code).not.toBe(0);
     expect(badPort.stderr).toMatch(/--port must be a whole number/);
+    // Usage mistakes exit 2 (could not run), never 1 (ran and failed).
+    expect(badPort.code).toBe(2);
+    for (const args of [['start', '--nope'], ['scenario', 'run', 'happy-path', '--nope'], ['scenario', 'run'], ['start', '--log-level', 'loud']]) {
+      const res = await run(process.execPath, [MAIN, ...args]);
+      expect(res.code, args.join(' ')).toBe(2);
+      expect(res.stderr, args.join(' ')).toMatch(/^error: /);
+    }
+    expect((await run(process.execPath, [MAIN, '--version'])).code).toBe(0);
     const badData = await run(process.execPath, [MAIN, 'start', '--port', '0', '--data', 'package.json']);
     expect(badData.code).toBe(2);
     expect(badData.stderr).toMatch(/refusing to use package\.json: it is not a guuru-emulator state file/);
