@@ -33,6 +33,7 @@ import { thirdPartySuite } from './verify/third-party.js';
 import { Verifications } from './verify/verifications.js';
 import { DEFAULT_RETRY_POLICY } from './webhooks/retry-policy.js';
 import { WebhookSettings } from './webhooks/subscriptions.js';
+import { WebhookRoutes } from './webhooks/routes.js';
 import { createHttpTransport } from './webhooks/transport.js';
 
 export interface Emulator {
@@ -137,11 +138,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     { url: config.webhookUrl, fixtures: new Map(fixtures.tenants.flatMap((t) => (t.webhooks ? [[t.id, t.webhooks] as const] : []))) },
     (tenantId) => store.tenant(tenantId)?.data.webhookSecret ?? '',
   );
-  // Runs with a target route their chats' webhooks there; the engine is made after the publishers.
-  const routing: { routeOf?: (tenantId: string, chatId: string) => string | null | undefined } = {};
-  publishGuuruWebhooks({ events, store, settings, dispatcher, random: generators.webhookKeys, routeOf: (t, c) => routing.routeOf?.(t, c) });
+  // Scenario runs with a target, verifications and triggers route their own chats' webhooks.
+  const routes = new WebhookRoutes();
+  publishGuuruWebhooks({ events, store, settings, dispatcher, random: generators.webhookKeys, routeOf: routes.resolve });
   const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
-  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: (t, c) => routing.routeOf?.(t, c) ?? undefined });
+  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: routes.resolve });
   const requests = new RequestJournal(config.requestLogSize);
   const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed, journal: requests });
   const verifications = new Verifications({
@@ -164,7 +165,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }),
   });
   // A verification crafts its chats' webhooks itself; a scenario run with a target routes its own.
-  routing.routeOf = (t, c) => (verifications.owns(t, c) ? null : scenarios.routeOf(t, c));
+  routes.add((t, c) => (verifications.owns(t, c) ? null : undefined));
+  routes.add((t, c) => scenarios.routeOf(t, c));
 
   // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
   const onEnqueued = (listener: (delivery: Delivery) => void) => {
@@ -209,7 +211,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.use('/_emulator/ui', dashboard.assetRouter);
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, domain, snapshots, settings, gurusupSettings, dispatcher, scenarios, requests, verifications, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, snapshots, routes, settings, gurusupSettings, dispatcher, scenarios, requests, verifications, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
   );
   // A browser opening /graphql gets the GraphiQL IDE (not an API request: not journaled); API clients go on to Apollo.
   app.get('/graphql', (req, res, next) => (wantsHtml(req) ? guarded(dashboard.graphiqlPage)(req, res, next) : next()));

@@ -11,6 +11,8 @@ import { FixturesError } from './store/fixtures.js';
 import { DataFileError } from './store/persistence.js';
 import { VERSION } from './version.js';
 import { listScenarios, runScenario, type RunFlags } from './scenario-cli.js';
+import { runTrigger, type TriggerFlags } from './trigger-cli.js';
+import { TRIGGER_EVENTS } from './control/trigger.js';
 import { runVerify, type VerifyFlags } from './verify-cli.js';
 
 const wholeNumber = (name: string) => (value: string) => {
@@ -208,6 +210,21 @@ scenario
       console.error(`guuru-emulator: ${(error as Error).message}`);
       process.exitCode = 2;
     }
+  });
+
+program
+  .command('trigger <event>')
+  .description(`fire one realistic webhook by making the state change that causes it, with its prerequisites (events: ${TRIGGER_EVENTS.join(', ')}); exits 0 when it was delivered, 1 when not, 2 on a usage error`)
+  .option('--target <url>', "send the event's webhooks to this URL instead of the tenant's subscriptions")
+  .option('--url <url>', 'the emulator (one is started in this process on that address if none answers; it then needs --target)', 'http://127.0.0.1:4000')
+  .option('--tenant <id>', 'tenant to act in (default the first)')
+  .option('--param <key=value>', 'a detail of the event, e.g. rating=bad, question=..., text=... (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option('--only', 'deliver just this event (its prerequisites change the state but send nothing)')
+  .option('--timeout <ms>', 'longest wait for the first delivery attempts (default: the webhook timeout + 2 s)', wholeNumber('--timeout'))
+  .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  .action(async (event: string, flags: TriggerFlags) => {
+    process.exitCode = await runTrigger(event, flags);
   });
 
 program

@@ -51,7 +51,8 @@ export function parseParams(pairs: string[]): Record<string, string | number | b
   return out;
 }
 
-async function reachable(url: string): Promise<boolean> {
+/** True when an emulator answers its health check at `url`. */
+export async function reachable(url: string): Promise<boolean> {
   try {
     const res = await fetch(`${url}/_emulator/health`, { signal: AbortSignal.timeout(1_500) });
     return res.ok;
@@ -70,16 +71,16 @@ const line = (entry: TimelineEntry, start: number): string => {
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0']);
 
 /** Where to start an emulator for --url: its host and port when that is this machine, else why not. */
-function localAddress(url: string): { host: string; port: number } | string {
+export function localAddress(url: string, command = 'scenario run'): { host: string; port: number } | string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return `--url: "${url}" is not a URL (e.g. http://127.0.0.1:4000).`;
   }
-  if (parsed.protocol !== 'http:') return `No emulator answers at ${url}, and scenario run only starts one over http: use --url http://127.0.0.1:PORT.`;
+  if (parsed.protocol !== 'http:') return `No emulator answers at ${url}, and ${command} only starts one over http: use --url http://127.0.0.1:PORT.`;
   if (!LOCAL_HOSTS.has(parsed.hostname)) {
-    return `No emulator answers at ${url}. scenario run starts one only on this machine (127.0.0.1, localhost): start guuru-emulator on ${parsed.hostname}, or point --url at a local address.`;
+    return `No emulator answers at ${url}. ${command} starts one only on this machine (127.0.0.1, localhost): start guuru-emulator on ${parsed.hostname}, or point --url at a local address.`;
   }
   const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname.replace(/^\[|\]$/g, '');
   return { host, port: parsed.port === '' ? 80 : Number(parsed.port) };

@@ -7,6 +7,8 @@ import type { EventBus } from '../domain/events.js';
 import { createTenant, findTenant, removeTenant, resetAll, resetTenant, summarizeTenant, type TenantSummary } from '../domain/tenants.js';
 import type { Snapshots } from '../domain/snapshots.js';
 import { createSnapshotRoutes } from './snapshot-routes.js';
+import { createTriggerRoutes } from './trigger-routes.js';
+import type { WebhookRoutes } from '../webhooks/routes.js';
 import { sendError } from '../http-errors.js';
 import type { Store } from '../store/store.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
@@ -31,6 +33,8 @@ export interface ControlDeps {
   clock: Clock;
   domain: DomainContext;
   snapshots: Snapshots;
+  /** Per-chat webhook routes (trigger sends its chat's webhooks to its target). */
+  routes: WebhookRoutes;
   settings: WebhookSettings;
   gurusupSettings: GurusupSettings;
   dispatcher: Dispatcher;
@@ -118,6 +122,7 @@ export function createControlRouter(deps: ControlDeps): Router {
   router.get('/events', deps.stream.handler);
   router.use(createChatRoutes(deps.domain, deps.activity));
   router.use(createSnapshotRoutes(deps.snapshots, (ids) => ids.map((id) => withLinks(summarizeTenant(store, findTenant(store, id))))));
+  router.use(createTriggerRoutes({ domain: deps.domain, settings: deps.settings, gurusupSettings: deps.gurusupSettings, dispatcher: deps.dispatcher, routes: deps.routes }));
   router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));
   router.use(createScenarioRoutes(deps.scenarios));
   router.use(createRequestRoutes(deps.requests));

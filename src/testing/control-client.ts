@@ -1,4 +1,5 @@
 import type { TenantView } from '../control/router.js';
+import type { TriggerEvent, TriggerRequest, TriggerResult } from '../control/trigger.js';
 import type { SnapshotInfo } from '../domain/snapshots.js';
 import type { Delivery, DeliveryStatus } from '../webhooks/delivery-log.js';
 import type { GuuruEvent } from '../webhooks/payloads.js';
@@ -167,6 +168,15 @@ export class ControlClient {
   /** A party of the chat acts: `assign`, `accept`, `messages`, `close`, `reopen`, `handover`, `rate`, `miss`, `transfer-to-persona`. */
   chatAction(chatId: string, action: string, body: Record<string, unknown> = {}) {
     return this.request<Record<string, unknown>>('POST', `${this.tenantPath}/chats/${encodeURIComponent(chatId)}/${action}`, body);
+  }
+
+  /**
+   * Fires one realistic event of any type by making the state change that causes it, with its
+   * prerequisites, on a new chat (or Gurusup thread) of the client's tenant; resolves once each of
+   * its deliveries had a first attempt. `only` sends just the named event.
+   */
+  trigger(event: TriggerEvent | (string & {}), options: Omit<TriggerRequest, 'event' | 'tenant'> = {}) {
+    return this.request<TriggerResult>('POST', '/trigger', { event, ...(this.tenant !== undefined ? { tenant: this.tenant } : {}), ...options });
   }
 
   /**

@@ -4,6 +4,7 @@ import { messageJson, type GurusupWebhookPayload } from '../gurusup/views.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import type { Dispatcher } from './dispatcher.js';
+import type { RouteSource } from './routes.js';
 
 /**
  * Gurusup's "send message event": every message the system sends (the automatic reply, messages
@@ -17,15 +18,16 @@ export function publishGurusupWebhooks(deps: {
   store: Store;
   settings: GurusupSettings;
   dispatcher: Dispatcher;
-  /** A URL that takes one thread's events instead of the organisation's webhook (scenario runs with a target). */
-  routeOf?: (tenantId: string, threadHash: string) => string | undefined;
+  /** Per-thread overrides (WebhookRoutes.resolve, keyed by thread hash): a URL instead of the organisation's webhook, or `null` for none. */
+  routeOf?: RouteSource;
 }): () => void {
   const { events, store, settings, dispatcher } = deps;
   const offMessage = events.on('gurusup.message-created', ({ tenantId, thread, message }) => {
     if (!message.fromSystem) return;
     const config = settings.get(tenantId);
     const key = store.tenant(tenantId)?.data.gurusup?.apiKeys[0];
-    const url = deps.routeOf?.(tenantId, thread.hash) ?? config.webhookUrl;
+    const route = deps.routeOf?.(tenantId, thread.hash, config.eventName);
+    const url = route === null ? '' : (route ?? config.webhookUrl);
     if (url === '' || key === undefined) return;
     const payload: GurusupWebhookPayload = { event: config.eventName, data: messageJson(message) };
     const body = JSON.stringify(payload);

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import type { Dispatcher } from './dispatcher.js';
 import { LEGACY_EVENT_NAMES, chatPayload, isGuuruEvent, messagePayload, type ChatWebhookPayload, type GuuruEvent, type MessageWebhookPayload } from './payloads.js';
 import { guuruHeaders } from './signature.js';
+import type { RouteSource } from './routes.js';
 import type { TenantWebhooks, WebhookSettings } from './subscriptions.js';
 
 /**
@@ -30,12 +31,8 @@ export interface PublisherDeps {
   dispatcher: Dispatcher;
   /** Idempotency keys: seeded, so a run repeats, and never reset, so two events never share one. */
   random: Random;
-  /**
-   * A URL that takes every event of one chat instead of the tenant's subscriptions (scenario runs
-   * with a target); `null`: this chat's webhooks are someone else's to send (a verification crafts
-   * its own), so none goes out from here.
-   */
-  routeOf?: (tenantId: string, chatId: string) => string | null | undefined;
+  /** Per-chat overrides (WebhookRoutes.resolve): a URL instead of the subscriptions, or `null` for none from here. */
+  routeOf?: RouteSource;
 }
 
 /** One GUURU webhook as it goes on the wire: headers (signed when the partner has a secret) and body. */
@@ -62,7 +59,7 @@ export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
   const { events, store, settings, dispatcher, random } = deps;
 
   const deliver = (tenant: Tenant, event: GuuruEvent, chatId: string, payload: () => ChatWebhookPayload | MessageWebhookPayload) => {
-    const route = deps.routeOf?.(tenant.id, chatId);
+    const route = deps.routeOf?.(tenant.id, chatId, event);
     if (route === null) return;
     const url = route ?? settings.target(tenant.id, event);
     if (url === undefined) return;
