@@ -59,6 +59,8 @@ export class ChatActivity {
     const state = this.state(key);
     for (;;) {
       if (interrupt?.interrupted) throw new Interrupted();
+      // Forgotten (its run is over): nobody waits for it any more.
+      if (this.chats.get(key) !== state) return;
       const idleFor = this.now() - state.last;
       if (state.pending.size === 0 && idleFor >= graceMs) return;
       await new Promise<void>((resolve, reject) => {

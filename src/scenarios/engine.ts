@@ -492,6 +492,7 @@ export class ScenarioEngine implements RunHost {
     run.record.finishedAt = this.deps.domain.clock.now();
     if (error) run.record.error = error;
     this.active.delete(run);
+    for (const chatId of run.record.chats) this.activity.forget(`${run.tenant.id}/${chatId}`);
     this.wake();
     this.wakeDriver?.();
   }

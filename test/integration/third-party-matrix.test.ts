@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/index.js';
 import { SEED_TIME, startEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { answerThenClose, startIntegrator, type IntegratorPlan } from '../helpers/integrator.js';
+import { answerThenClose, type IntegratorPlan } from '../helpers/integrator.js';
+import { customerLines, playAgainst } from '../helpers/third-party.js';
 
 /**
  * The reactive customer of third-party-messaging against integrators written from the Third Party
@@ -13,34 +14,7 @@ const START = SEED_TIME + 9 * 3_600_000;
 
 const ALL_PASSED = { 'webhooks-delivered': 'passed', accept: 'passed', persona: 'passed', reply: 'passed', close: 'passed', 'no-message-after-close': 'passed', reopen: 'not-applicable', idempotent: 'passed' } as const;
 
-async function play(t: TestEmulator, plan: IntegratorPlan, params: Record<string, unknown> = {}, name = 'third-party-messaging', speed = 0) {
-  const integrator = await startIntegrator(`${t.url}/graphql`, plan);
-  try {
-    const started = await fetch(`${t.url}/_emulator/scenarios/${name}/runs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ target: integrator.url, speed, params }),
-    });
-    expect(started.status).toBe(202);
-    const { id } = (await started.json()) as { id: string };
-    const run = (await (await fetch(`${t.url}/_emulator/scenarios/${name}/runs/${id}?wait=1`)).json()) as any;
-    await t.emulator.webhooks.dispatcher.idle();
-    const chat = await chatFromApi(t, run.chats[0]);
-    const statuses = Object.fromEntries(run.verdict.expectations.map((e: any) => [e.id, e.status]));
-    const expectation = (id: string) => run.verdict.expectations.find((e: any) => e.id === id);
-    return { run, chat, statuses, expectation, integrator, events: integrator.received.map((r) => r.event) };
-  } finally {
-    await integrator.close();
-  }
-}
-
-async function chatFromApi(t: TestEmulator, id: string) {
-  const res = await t.gql(`{ partner { chats(first: 20, orderBy: {field: createdAt, direction: desc}) { edges { node { id status rating messages(first: 100) { edges { node { ... on TextMessage { text } author { __typename } } } } } } } } }`);
-  const chat = res.body.data!.partner.chats.edges.map((e: any) => e.node).find((c: any) => c.id === id);
-  return { ...chat, messages: chat.messages.edges.map((e: any) => ({ text: e.node.text, by: e.node.author.__typename })) };
-}
-
-const customerLines = (chat: { messages: { text: string; by: string }[] }) => chat.messages.filter((m) => m.by === 'UserAuthor').map((m) => m.text);
+const play = (t: TestEmulator, plan: IntegratorPlan, params: Record<string, unknown> = {}) => playAgainst(t, 'third-party-messaging', plan, params);
 
 describe('third-party-messaging: the customer reacts to whatever a correct integration does', () => {
   let t: TestEmulator;

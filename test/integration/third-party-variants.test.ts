@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/index.js';
 import { SEED_TIME, startEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { answerThenClose, startIntegrator, type IntegratorPlan } from '../helpers/integrator.js';
+import { answerThenClose, type IntegratorPlan } from '../helpers/integrator.js';
+import { customerLines, playAgainst } from '../helpers/third-party.js';
 
 /** The customer's variants (comes back, impatient), determinism, speed, and runs that tell the truth. */
 
@@ -20,25 +21,7 @@ async function finish(t: TestEmulator, name: string, id: string) {
   return run;
 }
 
-async function play(t: TestEmulator, name: string, plan: IntegratorPlan, params: Record<string, unknown> = {}, options: Record<string, unknown> = {}) {
-  const integrator = await startIntegrator(`${t.url}/graphql`, plan);
-  try {
-    const run = await finish(t, name, await start(t, name, { target: integrator.url, speed: 0, params, ...options }));
-    const chat = await chatOf(t, run.chats[0]);
-    const statuses = Object.fromEntries(run.verdict.expectations.map((e: any) => [e.id, e.status]));
-    return { run, chat, statuses, integrator, events: integrator.received.map((r) => r.event), expectation: (id: string) => run.verdict.expectations.find((e: any) => e.id === id) };
-  } finally {
-    await integrator.close();
-  }
-}
-
-async function chatOf(t: TestEmulator, id: string) {
-  const res = await t.gql(`{ partner { chats(first: 30, orderBy: {field: createdAt, direction: desc}) { edges { node { id status rating messages(first: 100) { edges { node { ... on TextMessage { text } author { __typename } } } } } } } } }`);
-  const chat = res.body.data!.partner.chats.edges.map((e: any) => e.node).find((c: any) => c.id === id);
-  return { ...chat, messages: chat.messages.edges.map((e: any) => ({ text: e.node.text, by: e.node.author.__typename })) };
-}
-
-const customerLines = (chat: { messages: { text: string; by: string }[] }) => chat.messages.filter((m) => m.by === 'UserAuthor').map((m) => m.text);
+const play = playAgainst;
 
 describe('third-party-reopen: the customer comes back after the close', () => {
   let t: TestEmulator;
