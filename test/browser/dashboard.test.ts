@@ -182,6 +182,26 @@ describe('live', () => {
   }, 60_000);
 });
 
+describe('Scenario verdicts', () => {
+  it('a finished third-party run shows its verdict: which expectation failed and the evidence', async () => {
+    const page = await browser.open('/#/scenarios/third-party-messaging');
+    // Nobody accepts: the receiver only acknowledges the webhooks.
+    await page.locator('input[name="acceptTimeout"]').fill('400ms');
+    await page.locator('input[name="target"]').fill(sink.url);
+    await page.locator('input[name="speed"]').fill('0');
+    await page.getByRole('button', { name: 'Start third-party-messaging' }).click();
+    await page.waitForURL(/#\/scenarios\/third-party-messaging\/runs\/run-\d+$/);
+    const verdict = page.locator('.card', { hasText: 'Verdict' });
+    await expect.poll(() => verdict.locator('h2 .badge').textContent(), { timeout: 20_000 }).toBe('failed');
+    const accept = verdict.getByRole('list', { name: 'Expectations' }).locator('> li', { hasText: 'acceptChat' }).first();
+    expect(await accept.locator('.badge').first().textContent()).toBe('failed');
+    expect(await accept.textContent()).toMatch(/webhook chat-assigned.*waited for acceptChat after chat-assigned.*patience/s);
+    expect(await page.locator('h1 .badge').textContent()).toBe('failed');
+    await shot(page, 'scenario-verdict');
+    await page.close();
+  }, 40_000);
+});
+
 describe('GraphiQL', () => {
   it('runs a query typed in the editor and returns the seeded partner', async () => {
     const page = await browser.open('/graphql');

@@ -44,7 +44,7 @@ interface TimelineEntry {
   outcome?: 'done' | 'timeout';
   webhooks: { deliveryId: string; event: string }[];
 }
-type Run = RunSummary & { timeline: TimelineEntry[]; verdicts?: unknown };
+type Run = RunSummary & { timeline: TimelineEntry[]; verdict?: unknown };
 
 export const RunBadge = ({ status }: { status: RunSummary['status'] }) => <span class={`badge run-${status}`}>{status}</span>;
 
@@ -324,26 +324,73 @@ export function RunPage({ scenario, runId }: { scenario: string; runId: string }
   );
 }
 
-/** The run's verdicts (what was checked and whether it held), when the run has them. */
-function Verdicts({ run }: { run: Run }) {
-  if (run.verdicts === undefined) return null;
-  const list = Array.isArray(run.verdicts) ? (run.verdicts as Record<string, unknown>[]) : [];
+interface Evidence {
+  kind: 'webhook' | 'api-call' | 'timeout';
+  chatId: string;
+  deliveryId?: string;
+  requestId?: string;
+  event?: string;
+  operation?: string;
+  status?: string | number;
+  statusCode?: number;
+  errorCode?: string;
+  expected?: string;
+  cause?: string;
+  iso?: string;
+}
+interface Verdict {
+  passed: boolean;
+  counts: { passed: number; failed: number; notApplicable: number };
+  expectations: { id: string; title: string; required: boolean; status: 'passed' | 'failed' | 'not-applicable'; reason: string; evidence: Evidence[]; more?: number }[];
+}
+
+function EvidenceItem({ e, tenant }: { e: Evidence; tenant: string }) {
+  if (e.kind === 'webhook')
+    return (
+      <li>
+        webhook <a href={href('deliveries', e.deliveryId ?? '')}>{e.event}</a> for <a href={href('chats', tenant, e.chatId)}>{e.chatId}</a>: {String(e.status)}
+        {e.statusCode !== undefined ? ` (HTTP ${e.statusCode})` : ''}
+      </li>
+    );
+  if (e.kind === 'api-call')
+    return (
+      <li>
+        API call <a href={href('requests', { tenant })}>{e.operation}</a> on <a href={href('chats', tenant, e.chatId)}>{e.chatId}</a>: HTTP {String(e.status)}
+        {e.errorCode ? ` ${e.errorCode}` : ''}
+      </li>
+    );
   return (
-    <Card title="Verdicts">
-      {list.length === 0 ? (
-        <p class="muted">No verdict yet.</p>
-      ) : (
-        <ul class="verdicts">
-          {list.map((v, i) => {
-            const ok = v.ok ?? v.passed ?? v.pass ?? (v.status === 'pass' || v.status === 'passed' || v.outcome === 'pass');
-            return (
-              <li key={i} class={ok ? 'pass' : 'fail'}>
-                <span class={`badge ${ok ? 'delivery-ok' : 'delivery-bad'}`}>{ok ? 'pass' : 'fail'}</span> {String(v.check ?? v.name ?? v.rule ?? '')} {String(v.message ?? v.detail ?? '')}
-              </li>
-            );
-          })}
-        </ul>
-      )}
+    <li>
+      waited for {e.expected} on <a href={href('chats', tenant, e.chatId)}>{e.chatId}</a>: {e.cause}
+    </li>
+  );
+}
+
+/** The run's verdict against the integration: each expectation, whether it held, and the evidence. */
+function Verdicts({ run }: { run: Run }) {
+  const v = run.verdict as Verdict | undefined;
+  if (!v) return null;
+  return (
+    <Card title={<>Verdict <span class={`badge ${v.passed ? 'delivery-ok' : 'delivery-bad'}`}>{v.passed ? 'passed' : 'failed'}</span></>}>
+      <p class="muted small">
+        {v.counts.passed} passed · {v.counts.failed} failed · {v.counts.notApplicable} not applicable
+      </p>
+      <ul class="verdicts" aria-label="Expectations">
+        {v.expectations.map((x) => (
+          <li key={x.id} class={x.status}>
+            <span class={`badge ${x.status === 'passed' ? 'delivery-ok' : x.status === 'failed' ? 'delivery-bad' : 'neutral'}`}>{x.status}</span> <strong>{x.title}</strong>
+            {!x.required && <span class="muted small"> (optional)</span>} — {x.reason}
+            {x.evidence.length > 0 && (
+              <ul class="evidence small">
+                {x.evidence.map((e, i) => (
+                  <EvidenceItem key={i} e={e} tenant={run.tenant} />
+                ))}
+                {x.more ? <li class="muted">and {x.more} more</li> : null}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ul>
     </Card>
   );
 }
