@@ -51,6 +51,7 @@ async function firstRender(browser: Browser, url: string, plainPage: string): Pr
   try {
     const page = await context.newPage();
     await page.goto(plainPage);
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, undefined, { polling: 50, timeout: 10_000 });
     const baselineFcpMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
     await page.goto(`${url}/`);
     await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_RENDER, { timeout: 30_000 });
@@ -122,7 +123,7 @@ export async function measureDashboard({ quick, pin }: { quick: boolean; pin: bo
       await sleep(1_000);
     };
 
-    const rounds = quick ? 1 : 3;
+    const rounds = quick ? 1 : 4;
     const duration = quick ? 4 : 8;
     const withTabs: number[] = [];
     const without: number[] = [];

@@ -18,8 +18,12 @@ function authorOf(view: ChatActivityView, m: Message): { role: string; name: str
 
 function Transcript({ view }: { view: ChatActivityView }) {
   const { chat } = view;
+  // Chats opened through the emulator carry the question as their first message too.
+  const first = chat.messages[0];
+  const askedInFirst = first?.author.kind === 'user' && first.text === chat.question;
   return (
     <ol class="transcript" aria-label="Conversation">
+      {!askedInFirst && (
       <li class="msg customer question">
         <div class="who">{chat.user.name ?? 'Customer'} asked</div>
         <div class="bubble">{chat.question}</div>
@@ -27,6 +31,7 @@ function Transcript({ view }: { view: ChatActivityView }) {
           <Time at={chat.createdAt} />
         </div>
       </li>
+      )}
       {chat.messages.map((m) => {
         const { role, name } = authorOf(view, m);
         return (
