@@ -84,6 +84,7 @@ async function start(flags: StartFlags): Promise<void> {
           ? `\n                             needs the admin token: Authorization: Bearer ${emulator.adminToken}   (or X-Admin-Token)` +
             (emulator.config.adminToken ? '' : `\n                             made at start because ${emulator.config.host} is not a loopback address; choose your own with --admin-token or ADMIN_TOKEN`)
           : ''),
+      `  Dashboard                  ${url}/${emulator.adminToken ? `?token=${encodeURIComponent(emulator.adminToken)}` : ''}   (GraphiQL: ${url}/graphql)`,
       `  Webhooks                   ${emulator.config.webhookUrl ? `every GUURU event → ${emulator.config.webhookUrl}` : `none subscribed (PUT ${url}/_emulator/webhooks or --webhook-url)`}; deliveries: ${url}/_emulator/deliveries`,
       `  Seed                       ${emulator.config.seed} at ${new Date(emulator.config.seedTime).toISOString()}` +
         (emulator.config.data ? `, state kept in ${emulator.config.data}` : ', in memory'),

@@ -267,3 +267,30 @@ describe('Requests', () => {
     await page.close();
   });
 });
+
+describe('behind an admin token', () => {
+  it('asks for the token once, keeps it in a cookie, and works (also when given in the address)', async () => {
+    const locked = await startEmulator({ adminToken: 'sekret-admin-token-42' });
+    const other = await startBrowser(locked.url);
+    try {
+      const page = await other.open('/');
+      const prompt = page.getByRole('dialog', { name: 'This emulator needs its admin token' });
+      await prompt.waitFor();
+      await prompt.getByLabel('Admin token').fill('sekret-admin-token-42');
+      await prompt.getByRole('button', { name: 'Continue' }).click();
+      await expect.poll(() => page.locator('.card.tenant').first().textContent()).toContain('demo-token');
+      await expect.poll(() => page.locator('.live').textContent()).toBe('Live');
+      expect(await prompt.count()).toBe(0);
+
+      // A fresh browser given the address the start banner prints.
+      await other.context.clearCookies();
+      await page.goto(`${locked.url}/?token=sekret-admin-token-42#/chats`);
+      await page.locator('table.chats tbody tr').first().waitFor();
+      expect(page.url()).toBe(`${locked.url}/#/chats`);
+      expect(other.foreign).toEqual([]);
+    } finally {
+      await other.close();
+      await locked.stop();
+    }
+  }, 40_000);
+});

@@ -1,3 +1,28 @@
+/** The cookie the emulator's guard reads the admin token from (EventSource cannot send headers). */
+const ADMIN_TOKEN_COOKIE = 'guuru-emulator-admin-token';
+
+export function setAdminToken(token: string): void {
+  document.cookie = `${ADMIN_TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; SameSite=Strict`;
+}
+
+/** A token given once in the address (…/?token=…, as the start banner prints it) is kept in a cookie and taken out of the address. */
+export function adoptTokenFromUrl(): void {
+  const url = new URL(location.href);
+  const token = url.searchParams.get('token');
+  if (!token) return;
+  setAdminToken(token);
+  url.searchParams.delete('token');
+  history.replaceState(null, '', url.pathname + url.search + url.hash);
+}
+
+type TokenListener = () => void;
+const tokenListeners = new Set<TokenListener>();
+/** Called when the emulator asks for its admin token (401 ADMIN_TOKEN_REQUIRED). */
+export function onTokenRequired(listener: TokenListener): () => void {
+  tokenListeners.add(listener);
+  return () => void tokenListeners.delete(listener);
+}
+
 /** The control API (JSON) as the pages call it: one error type with the emulator's message. */
 export class ApiError extends Error {
   constructor(
@@ -25,6 +50,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   } catch {
     throw new ApiError(res.status, `${method} ${path}: HTTP ${res.status}, not JSON`);
   }
+  if (res.status === 401 && (json as { code?: string } | undefined)?.code === 'ADMIN_TOKEN_REQUIRED') tokenListeners.forEach((l) => l());
   if (!res.ok) throw new ApiError(res.status, (json as { message?: string } | undefined)?.message ?? `${method} ${path}: HTTP ${res.status}`);
   return json as T;
 }

@@ -1,3 +1,5 @@
+import { useEffect, useState } from 'preact/hooks';
+import { onTokenRequired, setAdminToken } from './api';
 import { ChatPage } from './views/chat';
 import { ChatsView } from './views/chats';
 import { DeliveriesView, DeliveryPage } from './views/deliveries';
@@ -28,8 +30,39 @@ function LiveIndicator() {
   );
 }
 
+/** Shown when the emulator requires its admin token (bound to a network interface, or --admin-token). */
+function TokenPrompt() {
+  const [token, setToken] = useState('');
+  return (
+    <div class="token-prompt" role="dialog" aria-modal="true" aria-labelledby="token-title">
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setAdminToken(token.trim());
+          location.reload();
+        }}
+      >
+        <h2 id="token-title">This emulator needs its admin token</h2>
+        <p>
+          It printed the token when it started (<code>--admin-token</code>, <code>ADMIN_TOKEN</code>, or made at start on a non-loopback <code>--host</code>). The page keeps it in a cookie for this site.
+        </p>
+        <label class="field">
+          <span>Admin token</span>
+          <input type="password" required autoFocus autoComplete="off" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} />
+        </label>
+        <button type="submit" class="primary">
+          Continue
+        </button>
+      </form>
+    </div>
+  );
+}
+
 export function App() {
   const route = useRoute();
+  const [needsToken, setNeedsToken] = useState(false);
+  useEffect(() => onTokenRequired(() => setNeedsToken(true)), []);
   const [section = '', a, b, c, d] = route.parts;
   const tenant = route.params.get('tenant');
   let view;
@@ -67,6 +100,7 @@ export function App() {
         </nav>
         <LiveIndicator />
       </header>
+      {needsToken && <TokenPrompt />}
       <main id="main" tabIndex={-1}>
         {view}
       </main>
