@@ -80,6 +80,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         status = 400;
         message = `Request body is not what its Content-Encoding (${String(req.headers['content-encoding'])}) says: ${(e.message ?? 'it does not decompress').replace(/\.$/, '')}. Send it uncompressed without the header, or compressed as the header says.`;
         code = 'BAD_REQUEST';
+      } else if (error instanceof URIError) {
+        // Express could not decode a path parameter (a broken %-escape such as %E0%A4%A).
+        status = 400;
+        message = `The path ${req.originalUrl.slice(0, 200)} has a malformed %-escape: encode each path segment with encodeURIComponent.`;
+        code = 'BAD_REQUEST';
       } else if (e.expose === true && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
         // Any other mistake body-parser found in the request (aborted, wrong length, …).
         status = e.status;

@@ -30,6 +30,10 @@ import type { ChatFacts, DeliveryFact, IntegratorCall, WaitFact } from './verdic
 
 
 /** What the runner needs from the engine: time, waiting for the integrator, bookkeeping. */
+
+/** Branches one `parallel` step may start (each a chat flow with its own timers). */
+export const MAX_PARALLEL = 10_000;
+
 export interface RunHost {
   /** Waits `ms` of scenario time (scaled by speed; on a virtual clock the engine moves time); `interrupt` stops it. */
   sleep(run: ScenarioRun, ms: number, interrupt?: Interrupt): Promise<void>;
@@ -176,6 +180,8 @@ export class ScenarioRun implements CustomerHost {
       }
       case 'parallel': {
         const count = this.int(step.args.count, name);
+        // Every branch is set up at once: a huge count would hold the process (and its memory) for good.
+        if (count > MAX_PARALLEL) throw new StepFailed(`${name}: parallel count ${count} is more than the ${MAX_PARALLEL} branches a run may have at once`);
         let offset = 0;
         const branches: Promise<boolean>[] = [];
         for (let i = 0; i < count; i++) {

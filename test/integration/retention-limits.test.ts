@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/index.js';
 import { MAX_ACTIVE_RUNS } from '../../src/scenarios/engine.js';
+import { MAX_PARALLEL } from '../../src/scenarios/runner.js';
 import { SEED_TIME, startEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 // Bounds on what the emulator keeps: a clear 409 LIMIT_REACHED naming the limit and its flag, and
@@ -105,5 +106,15 @@ describe('retention limits', () => {
     expect(refused.body.message).toMatch(/at once \(100\).*cancel/);
     await control('DELETE', `/scenarios/missed/runs/${ids[0]}`);
     expect((await control('POST', '/scenarios/missed/runs', { speed: 1 })).status).toBe(202);
+  });
+
+  it(`a parallel step of more than ${MAX_PARALLEL} branches fails the run instead of holding the process`, async () => {
+    t = await startEmulator({ clock: new VirtualClock(SEED_TIME + 9 * 3_600_000) });
+    const started = await control('POST', '/scenarios/busy-day/runs', { speed: 0, params: { chats: 100_000_000 } });
+    expect(started.status).toBe(202);
+    const run = await control('GET', `/scenarios/busy-day/runs/${started.body.id}?wait=1`);
+    expect(run.body.status).toBe('failed');
+    expect(run.body.error).toMatch(/parallel count 100000000 is more than the 10000 branches/);
+    expect((await control('GET', '/health')).status).toBe(200);
   });
 });
