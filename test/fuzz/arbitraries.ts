@@ -292,6 +292,11 @@ const ROUTES: RouteTemplate[] = [
   { method: 'GET', path: () => '/_emulator/faults' },
   { method: 'POST', path: () => '/_emulator/faults', body: (g) => ({ kind: pick(g, ['duplicate', 'delay', 'reorder', 'drop-first-attempt', text(g)]), times: pick(g, [1, null, int(g)]), delayMs: int(g) }) },
   { method: 'DELETE', path: (g) => `/_emulator/faults/${enc(text(g))}` },
+  {
+    method: 'POST',
+    path: () => '/_emulator/trigger',
+    body: (g) => ({ event: pick(g, ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed', 'chat-rated', 'send_message', text(g)]), only: pick(g, [true, false]), timeoutMs: g(fc.nat, { max: 300 }) }),
+  },
   { method: 'GET', path: () => '/_emulator/verifications' },
   { method: 'GET', path: (g) => `/_emulator/verifications/${enc(text(g))}` },
   { method: 'GET', path: () => '/gurusup/threads' },
