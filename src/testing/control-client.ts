@@ -4,6 +4,8 @@ import type { SnapshotInfo } from '../domain/snapshots.js';
 import type { Delivery, DeliveryStatus } from '../webhooks/delivery-log.js';
 import type { GuuruEvent } from '../webhooks/payloads.js';
 import type { TenantWebhooks } from '../webhooks/subscriptions.js';
+import type { SuiteName } from '../verify/checks.js';
+import type { VerificationReport } from '../verify/report.js';
 
 /** A non-2xx answer of the control API: its status and its JSON error body. */
 export class ControlApiError extends Error {
@@ -203,5 +205,15 @@ export class ControlClient {
   /** Moves a virtual clock (`--virtual-clock`) forward; timers due meanwhile fire. */
   advanceClock(ms: number) {
     return this.request<{ kind: string; now: number; iso: string }>('POST', '/clock/advance', { ms });
+  }
+
+  /**
+   * Examines the integration whose webhook receiver is `target` (what `guuru-emulator verify`
+   * does) against the client's tenant, and resolves with the finished report: `status` is `passed`
+   * when every required check passed; each check has its evidence.
+   */
+  async verify(options: { target: string; suites?: SuiteName[]; seed?: number; timeoutMs?: number }): Promise<VerificationReport> {
+    const started = await this.request<{ id: string }>('POST', '/verifications', { ...options, ...(this.tenant !== undefined ? { tenant: this.tenant } : {}) });
+    return this.request<VerificationReport>('GET', `/verifications/${encodeURIComponent(started.id)}?wait=1`);
   }
 }

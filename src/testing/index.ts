@@ -10,6 +10,8 @@ export { signWebhook, verifyWebhook, type SignWebhookOptions, type HeaderSource 
 export { ControlClient, ControlApiError, type ControlClientOptions, type TenantInfo, type DeliveryInfo, type DeliveryQuery, type SubscribeOptions } from './control-client.js';
 export type { SnapshotInfo } from '../domain/snapshots.js';
 export { TRIGGER_EVENTS, type TriggerEvent, type TriggerRequest, type TriggerResult } from '../control/trigger.js';
+export type { VerificationReport, CheckResult, Evidence as VerificationEvidence } from '../verify/report.js';
+export type { SuiteName } from '../verify/checks.js';
 export { GUURU_EVENTS, type GuuruEvent } from '../webhooks/payloads.js';
 export type { ChatWebhookPayload, MessageWebhookPayload, GurusupWebhookPayload, WebhookPayloads } from './payloads.js';
 export { VirtualClock, SystemClock, type Clock } from '../clock.js';

@@ -143,12 +143,16 @@ export class ReceiverExam {
     const chat = this.newChat('Which size should I take for the Trail Runner 3?');
     const d = await this.deliver({ check: 'receiver.signed-accepted', label: 'chat-assigned, correctly signed', event: 'chat-assigned', subject: { chat }, chatId: chat.id });
     if (!is2xx(d)) {
-      this.x.settle(
-        'receiver.signed-accepted',
-        'failed',
-        `chat-assigned (chat ${chat.id}) signed with the tenant's secret ${answerOf(d)}: GUURU's own deliveries are refused; check the secret (GET /_emulator/webhooks shows it) and that the signature is the hex HMAC-SHA256 of the raw body`,
-        [d],
-      );
+      const code = d.statusCode ?? 0;
+      const hint =
+        code === 404 || code === 405
+          ? `nothing takes a POST at ${this.x.target}: check the path of --target`
+          : code >= 500
+            ? 'your code failed on a delivery GUURU would send: its answer above says where'
+            : code >= 300 && code < 400
+              ? 'GUURU does not follow redirects: give the final URL as --target'
+              : "GUURU's own deliveries are refused; check the secret (GET /_emulator/webhooks shows it) and that the signature is the hex HMAC-SHA256 of the raw body";
+      this.x.settle('receiver.signed-accepted', 'failed', `chat-assigned (chat ${chat.id}) signed with the tenant's secret ${answerOf(d)}: ${d.statusCode === undefined ? 'no answer' : hint}`, [d]);
       return undefined;
     }
     this.acceptsAssigned = await this.waitForAccept(chat);

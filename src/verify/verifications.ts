@@ -99,6 +99,8 @@ export class Verifications {
     this.all.set(report.id, running);
     this.trim();
     void this.execute(running, tenant, seed).catch((error: unknown) => {
+      // A refused domain command (a limit reached, the tenant removed meanwhile) says what to do; anything else is a bug.
+      if (error instanceof DomainError) return this.finish(running, 'error', error.message);
       this.deps.logger.error(`verification ${report.id} crashed`, error);
       this.finish(running, 'error', `internal error: ${(error as Error).message}`);
     });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/index.js';
+import { ControlClient } from '../../src/testing/index.js';
 import { SEED_TIME, startEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { startReferenceIntegration } from '../helpers/reference-integration.js';
 import { startWebhookSink } from '../helpers/webhook-sink.js';
@@ -134,6 +135,54 @@ describe('verify: the control API', { timeout: 60_000 }, () => {
     expect(report.status).toBe('error');
     expect(report.error).toMatch(/cannot reach the target http:\/\/127.0.0.1:9\/hooks: connection refused \(nothing listens on 127.0.0.1:9\)/);
     expect(report.checks.every((c: any) => c.status === 'skipped' && c.evidence.startsWith('not examined: cannot reach'))).toBe(true);
+  });
+
+  it('says when nothing takes a POST at the target, and examines nothing more', async () => {
+    const server = createServer((_req, res) => res.writeHead(404).end('Cannot POST /hooks'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+    try {
+      const { id } = (await (await post(t.url, '/_emulator/verifications', { target, timeoutMs: 1000 })).json()) as any;
+      const report = (await (await fetch(`${t.url}/_emulator/verifications/${id}?wait=1`)).json()) as any;
+      expect(report.status).toBe('failed');
+      const failed = report.checks.filter((c: any) => c.status === 'failed');
+      expect(failed.map((c: any) => c.id)).toEqual(['receiver.signed-accepted']);
+      expect(failed[0].evidence).toMatch(/→ 404 "Cannot POST \/hooks": nothing takes a POST at http:\S+\/hooks: check the path of --target$/);
+      const thirdParty = report.checks.filter((c: any) => c.suite === 'third-party');
+      expect(thirdParty.every((c: any) => c.status === 'skipped' && /^not examined: the integration refuses correctly signed deliveries/.test(c.evidence))).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('ends in status error, saying which limit, when the tenant has no room for its chats', async () => {
+    // The seed's own chats (this file's emulator holds the chats of earlier verifications too).
+    const fresh = await startEmulator();
+    const seeded = ((await (await fetch(`${fresh.url}/_emulator/tenants/guuru-qa`)).json()) as any).counts.chats;
+    await fresh.stop();
+    const small = await startEmulator({ maxChats: seeded + 3 });
+    const integration = await startReferenceIntegration({ graphqlUrl: `${small.url}/graphql` });
+    try {
+      const { id } = (await (await post(small.url, '/_emulator/verifications', { target: integration.url, timeoutMs: 2000, suites: ['receiver'] })).json()) as any;
+      const report = (await (await fetch(`${small.url}/_emulator/verifications/${id}?wait=1`)).json()) as any;
+      expect(report.status).toBe('error');
+      expect(report.error).toMatch(/--max-chats/);
+      expect(report.error).not.toMatch(/internal error/);
+    } finally {
+      await integration.close();
+      await small.stop();
+    }
+  });
+
+  it('runs through the testing ControlClient, which resolves with the finished report', async () => {
+    const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql` });
+    try {
+      const report = await new ControlClient(t.url, { tenant: 'guuru-qa' }).verify({ target: integration.url, suites: ['receiver'], timeoutMs: 2000 });
+      expect(report).toMatchObject({ kind: 'guuru-emulator/verification', status: 'passed', tenant: 'guuru-qa', suites: ['receiver'], summary: { total: 11, passed: 11 } });
+      await expect(new ControlClient(t.url).verify({ target: 'ftp://example.org' })).rejects.toThrow(/POST \/_emulator\/verifications answered 400: .*target/);
+    } finally {
+      await integration.close();
+    }
   });
 
   it('reports a receiver that never answers, and DELETE cancels a running verification', async () => {
