@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import type { Clock } from './clock.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type Logger } from './logger.js';
-import type { Transport } from './webhooks/transport.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 
-/** Options of createEmulator(). Every one has a production default. */
-export interface EmulatorOptions {
+/**
+ * The plain settings of an emulator (what flags, environment variables and a config file can set).
+ * createEmulator() also takes the side effects (clock, logger, transport): see EmulatorOptions.
+ * Every one has a production default.
+ */
+export interface ConfigOptions {
   /** TCP port for start(); 0 picks a free one. Default 4000 (env PORT). */
   port?: number;
   /** Interface to listen on. Default 127.0.0.1 (env HOST; the Docker image sets 0.0.0.0). */
@@ -17,12 +19,6 @@ export interface EmulatorOptions {
   fixtures?: string;
   /** JSON file that keeps state across restarts. Default: none (in memory). */
   data?: string;
-  /** Time source. Default: the system clock. */
-  clock?: Clock;
-  /** How webhook requests are sent. Default: node's http/https with keep-alive. */
-  transport?: Transport;
-  /** Where messages go. Default: a structured logger on standard error in `logFormat` at `logLevel`. */
-  logger?: Logger;
   /** Largest accepted request body. Default 1mb. */
   bodyLimit?: string;
   /** Extra light-weight chats in the first tenant, for benchmarks. Default 0. */
@@ -138,9 +134,8 @@ const schema = z.object({
 export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTime: number };
 
 /** Validates the options and fills the defaults; `now` decides the default seed time. */
-export function resolveConfig(options: EmulatorOptions, now: number): ResolvedConfig {
-  const { clock: _clock, logger: _logger, transport: _transport, ...plain } = options;
-  const parsed = schema.safeParse(withoutUndefined(plain));
+export function resolveConfig(options: ConfigOptions, now: number): ResolvedConfig {
+  const parsed = schema.safeParse(withoutUndefined(options));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`invalid option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
@@ -161,7 +156,7 @@ export const withoutUndefined = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** Options from the environment (flags override them). */
-export function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions {
+export function optionsFromEnv(env: NodeJS.ProcessEnv): ConfigOptions {
   const int = (name: string): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;

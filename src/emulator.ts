@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type RequestHandler } from 'express';
 import { SystemClock, type Clock } from './clock.js';
-import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './config.js';
+import { resolveConfig, type ConfigOptions, type ResolvedConfig } from './config.js';
 import { ChatActivity } from './control/chat-activity.js';
 import { EventStream } from './control/event-stream.js';
 import { createControlRouter } from './control/router.js';
@@ -14,7 +14,7 @@ import { Generators } from './generators.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { errorHandler, sendError } from './http-errors.js';
 import { createGuard, emulatorHostNames, generateAdminToken, isLoopback } from './http-guard.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { DataFile } from './store/persistence.js';
 import { loadFixtures, type Fixtures } from './store/fixtures.js';
 import { Store } from './store/store.js';
@@ -23,6 +23,7 @@ import { recordRequests } from './journal/http-recorder.js';
 import { RequestJournal, isFailed } from './journal/request-journal.js';
 import { createGurusupRouter } from './gurusup/router.js';
 import { GurusupSettings } from './gurusup/settings.js';
+import { webhookPayload } from './gurusup/views.js';
 import { ScenarioEngine } from './scenarios/engine.js';
 import type { Delivery } from './webhooks/delivery-log.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
@@ -34,7 +35,7 @@ import { Verifications } from './verify/verifications.js';
 import { DEFAULT_RETRY_POLICY } from './webhooks/retry-policy.js';
 import { WebhookSettings } from './webhooks/subscriptions.js';
 import { WebhookRoutes } from './webhooks/routes.js';
-import { createHttpTransport } from './webhooks/transport.js';
+import { createHttpTransport, type Transport } from './webhooks/transport.js';
 
 export interface Emulator {
   /** The Express app, usable with supertest without listening. */
@@ -75,6 +76,16 @@ let builtInFixtures: Fixtures | undefined;
 
 /** How long stop() lets requests in progress finish before it closes their connections. */
 const DRAIN_MS = 2_000;
+
+/** Options of createEmulator(): the plain settings plus the side effects a test may replace. */
+export interface EmulatorOptions extends ConfigOptions {
+  /** Time source. Default: the system clock. */
+  clock?: Clock;
+  /** How webhook requests are sent. Default: node's http/https with keep-alive. */
+  transport?: Transport;
+  /** Where messages go. Default: a structured logger on standard error in `logFormat` at `logLevel`. */
+  logger?: Logger;
+}
 
 /** Builds the whole emulator (store, APIs, control API) without opening a socket. */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -142,7 +153,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const routes = new WebhookRoutes();
   publishGuuruWebhooks({ events, store, settings, dispatcher, random: generators.webhookKeys, routeOf: routes.resolve });
   const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
-  publishGurusupWebhooks({ events, store, settings: gurusupSettings, dispatcher, routeOf: routes.resolve });
+  publishGurusupWebhooks({ events, store, settings: gurusupSettings, render: webhookPayload, dispatcher, routeOf: routes.resolve });
   const requests = new RequestJournal(config.requestLogSize);
   const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed, journal: requests });
   const verifications = new Verifications({

@@ -4,8 +4,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VirtualClock } from './clock.js';
-import { ConfigError, optionsFromEnv, withoutUndefined, type EmulatorOptions } from './config.js';
-import { createEmulator } from './emulator.js';
+import { ConfigError, optionsFromEnv, withoutUndefined } from './config.js';
+import { createEmulator, type EmulatorOptions } from './emulator.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { FixturesError } from './store/fixtures.js';
 import { DataFileError } from './store/persistence.js';

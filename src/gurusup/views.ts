@@ -24,6 +24,9 @@ export interface GurusupWebhookPayload {
   data: GurusupMessageJson;
 }
 
+/** The send-message webhook's body for one system message. */
+export const webhookPayload = (eventName: string, m: GurusupMessageRecord): GurusupWebhookPayload => ({ event: eventName, data: messageJson(m) });
+
 export function messageJson(m: GurusupMessageRecord): GurusupMessageJson {
   const at = new Date(m.createdAt).toISOString();
   return {

@@ -15,5 +15,5 @@ export type { SuiteName } from '../verify/checks.js';
 export { GUURU_EVENTS, type GuuruEvent } from '../webhooks/payloads.js';
 export type { ChatWebhookPayload, MessageWebhookPayload, GurusupWebhookPayload, WebhookPayloads } from './payloads.js';
 export { VirtualClock, SystemClock, type Clock } from '../clock.js';
-export type { EmulatorOptions } from '../config.js';
+export type { EmulatorOptions } from '../emulator.js';
 export type { Emulator } from '../emulator.js';

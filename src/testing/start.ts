@@ -1,4 +1,4 @@
-import type { EmulatorOptions } from '../config.js';
+import type { EmulatorOptions } from '../emulator.js';
 import { createEmulator, type Emulator } from '../emulator.js';
 import { silentLogger } from '../logger.js';
 import { ControlClient, type TenantInfo } from './control-client.js';

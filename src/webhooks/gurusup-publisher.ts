@@ -1,6 +1,5 @@
 import type { EventBus } from '../domain/events.js';
-import type { GurusupSettings } from '../gurusup/settings.js';
-import { messageJson, type GurusupWebhookPayload } from '../gurusup/views.js';
+import type { GurusupMessageRecord } from '../store/model.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -16,7 +15,10 @@ import type { RouteSource } from './routes.js';
 export function publishGurusupWebhooks(deps: {
   events: EventBus;
   store: Store;
-  settings: GurusupSettings;
+  /** The organisation's webhook settings (the Gurusup adapter's, passed in by the composition root). */
+  settings: { get(tenantId: string): { webhookUrl: string; eventName: string }; remove(tenantId: string): void };
+  /** The webhook body of one message: the Gurusup API's own JSON of it (gurusup/views.ts). */
+  render: (eventName: string, message: GurusupMessageRecord) => unknown;
   dispatcher: Dispatcher;
   /** Per-thread overrides (WebhookRoutes.resolve, keyed by thread hash): a URL instead of the organisation's webhook, or `null` for none. */
   routeOf?: RouteSource;
@@ -29,8 +31,7 @@ export function publishGurusupWebhooks(deps: {
     const route = deps.routeOf?.(tenantId, thread.hash, config.eventName);
     const url = route === null ? '' : (route ?? config.webhookUrl);
     if (url === '' || key === undefined) return;
-    const payload: GurusupWebhookPayload = { event: config.eventName, data: messageJson(message) };
-    const body = JSON.stringify(payload);
+    const body = JSON.stringify(deps.render(config.eventName, message));
     dispatcher.enqueue({
       source: 'gurusup',
       tenantId,
