@@ -1,4 +1,4 @@
-import type { Conversation } from './conversation.js';
+import type { Conversation } from '../store/conversation.js';
 import type { Interrupt } from './interrupt.js';
 
 /** Who caused a domain event of a run's chat: the run's own step, the integrator (Admin API), or someone else (control API). */

@@ -20,7 +20,7 @@ import type { Random } from '../random.js';
 import type { ChatRecord, ExpertRecord } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
 import type { DomainEventName, DomainEvents } from '../domain/events.js';
-import { Conversation } from './conversation.js';
+import { Conversation } from '../store/conversation.js';
 import { CUSTOMER_DEFAULTS, GiveUp, ReactiveCustomer, type CustomerHost, type CustomerSettings } from './customer.js';
 import type { EventOrigin, Flow } from './flow.js';
 import { Interrupted, type Interrupt } from './interrupt.js';

@@ -90,9 +90,9 @@ const contentFixture = z.object({
   feedbackComments: z.array(z.string()).min(1),
   bios: z.array(z.string()).min(1),
   pages: z.array(z.record(z.string(), z.tuple([z.string(), z.string()]))).min(1),
-  /** Scenario dialogue by topic (question → answer → thanks); without it scenarios use the flat lists above. */
+  /** Dialogue by topic (question → answer → thanks) of seeded and scenario chats; without it they use the flat lists above. */
   topics: z.array(topicFixture).min(1).optional(),
-  /** Topic-free lines of a scenario chat, per language (thanks, closings, nudges…). */
+  /** Topic-free lines of a chat, per language (thanks, closings, nudges…). */
   conversation: z.object({ en: conversationLines }).catchall(conversationLines).optional(),
   /** Gurusup threads: customer messages, automatic replies, agent answers, subjects (per language). */
   gurusup: z

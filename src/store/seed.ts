@@ -1,7 +1,8 @@
 import type { Faker } from '@faker-js/faker';
 import { Random, type SeedLanguage } from '../random.js';
+import { Conversation } from './conversation.js';
 import { monthStart, nextMonth, threadHash } from './keys.js';
-import type { ContentFixture, TenantFixture } from './fixtures.js';
+import type { ContentFixture, TenantFixture, TopicLines } from './fixtures.js';
 import type {
   AuthorRef,
   ChatRecord,
@@ -41,7 +42,7 @@ export interface SeedInput {
 
 /** Builds one tenant's whole data set from its fixture and the seed. Pure: no clock, no I/O. */
 /** Bump when the generator's output changes, so cached seeds are regenerated. */
-export const GENERATOR_REVISION = 3;
+export const GENERATOR_REVISION = 4;
 
 export function generateTenant(input: SeedInput): TenantData {
   return new TenantGenerator(input).generate();
@@ -57,6 +58,8 @@ class TenantGenerator {
   private guurus: ExpertRecord[] = [];
   private agents: ExpertRecord[] = [];
   private personas: PersonaRecord[] = [];
+  /** The topic each seeded chat talks about, for the documented chat's English question. */
+  private readonly topics = new Map<ChatRecord, string>();
 
   constructor(private readonly input: SeedInput) {
     this.rnd = new Random(input.seed);
@@ -98,10 +101,6 @@ class TenantGenerator {
   private language(): SeedLanguage {
     const weights = Object.entries(this.fx.languages) as [SeedLanguage, number][];
     return this.rnd.weighted(weights.filter(([, w]) => w > 0).map(([value, weight]) => ({ value, weight })));
-  }
-
-  private text(list: Record<string, string[]>, lang: string): string {
-    return this.rnd.pick(list[lang] ?? list.en ?? ['']);
   }
 
   private generateExperts(): void {
@@ -266,12 +265,15 @@ class TenantGenerator {
     const firstName = p.person.firstName();
     const lastName = p.person.lastName();
     const id = this.rnd.chatId();
+    // One topic per chat, from question to answer to thanks, no line twice.
+    const talk = new Conversation(this.content, this.rnd, lang);
+    const category = this.fx.categories.find((c) => c.name === talk.topic.category) ?? this.rnd.pick(this.fx.categories);
     const chat: ChatRecord = {
       id,
       seq: 0,
       createdAt,
       isAssignedToAgent: false,
-      question: this.text(this.content.questions, lang),
+      question: talk.question(),
       status,
       language: lang,
       requestedExperts: [],
@@ -284,9 +286,10 @@ class TenantGenerator {
         locale: lang,
         isLead: this.rnd.fraction() < 0.2,
       },
-      categoryId: this.rnd.pick(this.fx.categories).id,
+      categoryId: category.id,
       messages: [],
     };
+    this.topics.set(chat, talk.topic.id);
     let t = createdAt;
     const step = (min: number, max: number) => (t = Math.min(this.now, t + this.rnd.int(min, max)));
     const say = (author: AuthorRef, text: string, hide: { user?: boolean; expert?: boolean } = {}) =>
@@ -315,14 +318,22 @@ class TenantGenerator {
     chat.isAssignedToAgent = expert.kind !== 'guuru';
     const author: AuthorRef = expert.kind === 'persona' ? { kind: 'persona', id: expert.id } : { kind: 'expert', id: expert.id };
     chat.acceptedAt = step(20_000, 8 * MINUTE);
+    if (this.rnd.fraction() < 0.3) {
+      // Someone listens: the customer explains the question in more detail.
+      step(15_000, 2 * MINUTE);
+      say({ kind: 'user' }, talk.details());
+    }
+    // Each round: the expert answers what was asked, the customer asks a follow-up on the topic.
+    // An open chat ends with the customer's question, waiting for its answer.
     const rounds = this.rnd.int(1, 3);
     for (let r = 0; r < rounds; r++) {
       step(30_000, 4 * MINUTE);
-      say(author, this.text(this.content.answers, lang));
-      if (r < rounds - 1 || status === 'open') {
+      say(author, talk.answer());
+      const last = r === rounds - 1;
+      if ((!last || status === 'open') && talk.hasFollowUp()) {
         step(30_000, 3 * MINUTE);
-        say({ kind: 'user' }, this.text(this.content.followUps, lang));
-      }
+        say({ kind: 'user' }, talk.followUp());
+      } else if (!last) break;
     }
     if (status === 'open') return chat;
 
@@ -343,7 +354,9 @@ class TenantGenerator {
       if (status === 'handover') return chat;
     } else {
       step(20_000, 2 * MINUTE);
-      say(author, this.text(this.content.closings, lang));
+      say({ kind: 'user' }, talk.thanks());
+      step(20_000, 2 * MINUTE);
+      say(author, talk.closing());
       chat.closedAt = step(MINUTE, 10 * MINUTE);
     }
     if (status === 'closed') return chat;
@@ -410,7 +423,7 @@ class TenantGenerator {
     target.user.locale = 'en';
     target.language = 'en';
     for (const m of target.messages) if (m.author.kind === 'bot' && m.text === oldSearching) m.text = searching.en;
-    target.question = this.text(this.content.questions, 'en');
+    target.question = new Conversation(this.content, this.rnd, 'en', this.topics.get(target)).question();
     const first = target.messages[0];
     const hello: MessageRecord = {
       id: doc.messageId,
@@ -467,18 +480,23 @@ class TenantGenerator {
     const span = this.now - HISTORY_DAYS * DAY - start;
     const statuses: ChatStatus[] = ['rated', 'rated', 'rated', 'closed', 'missed'];
     const languages = ['en', 'de', 'fr', 'it'];
-    const questions = this.content.questions.en;
+    const topics = this.content.topics ?? [];
+    const fallback = this.content.questions.en;
     for (let i = 0; i < count; i++) {
       const createdAt = start + Math.floor((span * i) / count);
       const status = statuses[i % statuses.length] ?? 'rated';
+      const language = languages[i % languages.length] ?? 'en';
+      // Every topic in every language, each question in its chat's language.
+      const topic = topics[Math.floor(i / languages.length) % Math.max(topics.length, 1)];
+      const question = topic ? ((topic[language] as TopicLines | undefined) ?? topic.en).question : (fallback[i % fallback.length] ?? '');
       yield {
         id: `bulk${i.toString(36).padStart(17, '0')}`,
         seq: 0,
         createdAt,
         isAssignedToAgent: false,
-        question: questions[i % questions.length] ?? '',
+        question,
         status,
-        language: languages[i % languages.length] ?? 'en',
+        language,
         requestedExperts: [],
         user: { id: `bulkuser${i}` },
         messages: [],

@@ -1,5 +1,5 @@
 import type { Random } from '../random.js';
-import type { ContentFixture, ConversationLines, TopicLines } from '../store/fixtures.js';
+import type { ContentFixture, ConversationLines, TopicLines } from './fixtures.js';
 
 /** A topic in one language, with the category it belongs to (by name). */
 interface Topic {
@@ -19,11 +19,11 @@ const FALLBACK_LINES: ConversationLines = {
 };
 
 /**
- * The dialogue of one scenario chat: one topic from question to answer to thanks, in the chat's
- * language, with no line said twice (content from `fixtures/content.json`, drawn with the run's
- * seeded random source). The customer asks the topic's question, adds its details, asks its
- * follow-ups in order; an expert answers what was last asked (answers are aligned with the
- * question and the follow-ups); thanks and closings come from the topic-free lines.
+ * The dialogue of one chat, seeded or played by a scenario: one topic from question to answer to
+ * thanks, in the chat's language, with no line said twice (content from `fixtures/content.json`,
+ * drawn with the caller's seeded random source). The customer asks the topic's question, adds its
+ * details, asks its follow-ups in order; an expert answers what was last asked (answers are aligned
+ * with the question and the follow-ups); thanks and closings come from the topic-free lines.
  */
 export class Conversation {
   readonly topic: Topic;
@@ -39,8 +39,10 @@ export class Conversation {
     content: ContentFixture,
     private readonly random: Random,
     readonly language: string,
+    /** The topic to talk about (by id); a random one when absent or unknown. */
+    topicId?: string,
   ) {
-    this.topic = pickTopic(content, random, language);
+    this.topic = pickTopic(content, random, language, topicId);
     this.general = content.conversation?.[language] ?? content.conversation?.en ?? fallbackLines(content, language);
   }
 
@@ -130,10 +132,10 @@ export class Conversation {
   }
 }
 
-function pickTopic(content: ContentFixture, random: Random, language: string): Topic {
+function pickTopic(content: ContentFixture, random: Random, language: string, topicId: string | undefined): Topic {
   const topics = content.topics;
   if (topics && topics.length > 0) {
-    const topic = random.pick(topics);
+    const topic = topics.find((t) => t.id === topicId) ?? random.pick(topics);
     const lines = (topic[language] as TopicLines | undefined) ?? topic.en;
     return { id: topic.id, ...(topic.category ? { category: topic.category } : {}), lines };
   }
