@@ -131,6 +131,9 @@ const schema = z.object({
   maxDepth: z.number().int().min(1).max(1_000).default(DEFAULT_GRAPHQL_LIMITS.depth),
 });
 
+/** The one schema of the emulator's options: flags, environment and config files (src/config-file.ts) all end here. */
+export { schema as optionSchema };
+
 export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTime: number };
 
 /** Validates the options and fills the defaults; `now` decides the default seed time. */

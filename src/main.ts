@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { VirtualClock } from './clock.js';
 import { ConfigError, optionsFromEnv, withoutUndefined } from './config.js';
 import { createEmulator, type EmulatorOptions } from './emulator.js';
+import { loadConfigFile } from './config-file.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { FixturesError } from './store/fixtures.js';
 import { DataFileError } from './store/persistence.js';
@@ -21,6 +22,7 @@ const wholeNumber = (name: string) => (value: string) => {
 };
 
 interface StartFlags {
+  config?: string;
   port?: number;
   host?: string;
   seed?: number;
@@ -55,8 +57,13 @@ interface StartFlags {
 
 async function start(flags: StartFlags): Promise<void> {
   const env = optionsFromEnv(process.env);
-  const { virtualClock, webhookBackoff, webhookTimeout, scenarios, scenario, allowHost, ...rest } = flags;
+  const { config: configPath, virtualClock: clockFlag, webhookBackoff, webhookTimeout, scenarios, scenario: scenarioFlag, allowHost, ...rest } = flags;
+  // Flags > environment > config file > defaults.
+  const file = loadConfigFile(configPath, process.cwd());
+  const virtualClock = clockFlag ?? file?.start.virtualClock;
+  const scenario = scenarioFlag ?? file?.start.scenario;
   const options: EmulatorOptions = {
+    ...withoutUndefined(file?.options ?? {}),
     ...withoutUndefined(env),
     ...withoutUndefined({
       ...rest,
@@ -88,6 +95,7 @@ async function start(flags: StartFlags): Promise<void> {
       `  Webhooks                   ${emulator.config.webhookUrl ? `every GUURU event → ${emulator.config.webhookUrl}` : `none subscribed (PUT ${url}/_emulator/webhooks or --webhook-url)`}; deliveries: ${url}/_emulator/deliveries`,
       `  Seed                       ${emulator.config.seed} at ${new Date(emulator.config.seedTime).toISOString()}` +
         (emulator.config.data ? `, state kept in ${emulator.config.data}` : ', in memory'),
+      ...(file ? [`  Config file                ${file.path}`] : []),
       `Try: curl -s ${url}/graphql -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"query":"{ partner { id } }"}'`,
     ].join('\n'),
   );
@@ -132,6 +140,7 @@ const program = new Command()
 program
   .command('start', { isDefault: true })
   .description('start the emulator with its built-in seed data')
+  .option('-c, --config <file>', 'read options from this JSON or YAML file (default: guuru-emulator.config.{json,yaml,yml} in the working directory); flags and env override it')
   .option('-p, --port <port>', 'TCP port, 0 for any free port (env PORT, default 4000)', wholeNumber('--port'))
   .option('-H, --host <host>', 'interface to listen on (env HOST, default 127.0.0.1)')
   .option('--seed <n>', 'random seed of the built-in data (env SEED, default 1)', wholeNumber('--seed'))

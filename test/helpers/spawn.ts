@@ -8,9 +8,9 @@ export interface Running {
   stop(): Promise<number | null>;
 }
 
-/** Runs a command that prints "listening on <url>", and resolves once it does. */
-export function spawnUntilListening(command: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 15_000): Promise<Running> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a command that prints "listening on <url>" (in `cwd`, default the current folder), and resolves once it does. */
+export function spawnUntilListening(command: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 15_000, cwd?: string): Promise<Running> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
