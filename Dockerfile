@@ -22,8 +22,15 @@ COPY bin ./bin
 COPY schema.graphql ./
 COPY fixtures ./fixtures
 COPY scenarios ./scenarios
+# /data: a writable home for --data (mount a volume there); the seed cache is writable too.
+RUN mkdir -p /data node_modules/.cache && chown node:node /data node_modules/.cache
+VOLUME /data
 USER node
 EXPOSE 4000
-HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+# --start-interval: probed each second while starting, so a wait for "healthy" (Testcontainers) ends about a second after start.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --start-interval=1s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/_emulator/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/main.js", "start"]
+# `docker run IMAGE [start] [flags]`, and the other commands: `docker run IMAGE trigger chat-rated --url …`.
+# Flags without a command go to start (the CLI's default command).
+ENTRYPOINT ["node", "dist/main.js"]
+CMD ["start"]

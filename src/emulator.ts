@@ -13,7 +13,7 @@ import { Snapshots } from './domain/snapshots.js';
 import { Generators } from './generators.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { errorHandler, sendError } from './http-errors.js';
-import { createGuard, emulatorHostNames, generateAdminToken, isLoopback } from './http-guard.js';
+import { createGuard, emulatorHostNames, generateAdminToken, isLoopback, isWildcard } from './http-guard.js';
 import { createLogger, type Logger } from './logger.js';
 import { DataFile } from './store/persistence.js';
 import { loadFixtures, type Fixtures } from './store/fixtures.js';
@@ -286,7 +286,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         listening.once('error', reject);
         listening.listen(config.port, config.host, () => {
           const { port } = listening.address() as AddressInfo;
-          const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+          // Bound to every interface (Docker), the URL shown and linked is one a person can open.
+          const host = isWildcard(config.host) ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
           url = `http://${host}:${port}`;
           resolve(url);
         });

@@ -7,7 +7,10 @@ import { sendError } from './http-errors.js';
 export const ADMIN_TOKEN_COOKIE = 'guuru-emulator-admin-token';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
-const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', '']);
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+
+/** True for an address that binds every interface (0.0.0.0, ::). */
+export const isWildcard = (host: string): boolean => WILDCARDS.has(host.replace(/^\[|\]$/g, '').toLowerCase());
 
 /** True for an interface only this machine reaches (127.0.0.0/8, ::1, localhost). */
 export const isLoopback = (host: string): boolean => {

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { VirtualClock } from './clock.js';
 import { ConfigError, optionsFromEnv, withoutUndefined } from './config.js';
 import { createEmulator, type EmulatorOptions } from './emulator.js';
+import { isWildcard } from './http-guard.js';
 import { loadConfigFile } from './config-file.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { FixturesError } from './store/fixtures.js';
@@ -80,10 +81,31 @@ async function start(flags: StartFlags): Promise<void> {
   }
   const emulator = await createEmulator(options);
   const url = await emulator.start();
+  // A graceful stop: no new requests, requests in progress finish, every change is written to
+  // --data, exit 0. A second signal exits at once. Installed before the banner: whoever reads
+  // "listening on" may stop it at once.
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping (finishing requests${emulator.config.data ? `, saving ${emulator.config.data}` : ''}; send it again to exit at once)`);
+    emulator.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`guuru-emulator: could not stop cleanly: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   const token = emulator.store.tenants()[0]?.data.tokens[0] ?? '(none)';
   console.log(
     [
-      `guuru-emulator ${VERSION} listening on ${url}`,
+      `guuru-emulator ${VERSION} listening on ${url}` + (isWildcard(emulator.config.host) ? `   (bound to ${emulator.config.host}: every interface; from elsewhere use this machine's name or the mapped port)` : ''),
       `  GUURU Admin API (GraphQL)  POST ${url}/graphql   Authorization: Bearer ${token}`,
       `  Gurusup API (REST)         ${url}/gurusup/threads   x-api-key: ${emulator.store.tenants()[0]?.data.gurusup?.apiKeys[0] ?? '(none)'}`,
       `  Control API                ${url}/_emulator   (health: ${url}/_emulator/health)` +
@@ -108,26 +130,6 @@ async function start(flags: StartFlags): Promise<void> {
   }
   // Reads the scenario files now, so a broken one is reported (through the logger) at start.
   emulator.scenarios.list();
-  // A graceful stop: no new requests, requests in progress finish, every change is written to
-  // --data, exit 0. A second signal exits at once.
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      console.error(`${signal} again: exiting without waiting`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`\n${signal}: stopping (finishing requests${emulator.config.data ? `, saving ${emulator.config.data}` : ''}; send it again to exit at once)`);
-    emulator.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`guuru-emulator: could not stop cleanly: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 const program = new Command()

@@ -117,29 +117,71 @@ describe('the guuru-emulator CLI', () => {
 
 describe('the Docker image', () => {
   const dockerfile = readFileSync('Dockerfile', 'utf8');
+  const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const exec = (instruction: string): string[] => {
+    const line = new RegExp(`^${instruction} (\\[.*\\])$`, 'm').exec(finalStage)?.[1];
+    expect(line, instruction).toBeDefined();
+    return JSON.parse(line!) as string[];
+  };
+  const entrypoint = exec('ENTRYPOINT');
+  const cmd = exec('CMD');
+  /** What `docker run IMAGE ...args` runs: the ENTRYPOINT with the arguments, or with the CMD when there are none. */
+  const dockerRun = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const [binary, ...rest] = [...entrypoint, ...(args.length > 0 ? args : cmd)];
+    expect(binary).toBe('node');
+    // As in the image: every interface, an admin token of the user's (else one is made), production.
+    return spawnUntilListening(process.execPath, rest, { PORT: '0', HOST: '0.0.0.0', NODE_ENV: 'production', ADMIN_TOKEN: 'docker-token-1', ...env });
+  };
 
-  it('is multi-stage, runs as non-root, on 0.0.0.0:4000, with a health check', () => {
+  it('is multi-stage, runs as non-root, on 0.0.0.0:4000, with a health check and a writable /data volume', () => {
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    expect(dockerfile).toMatch(/^USER (?!root)\S+/m);
-    expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
-    expect(dockerfile).toMatch(/^EXPOSE 4000/m);
-    expect(dockerfile).toMatch(/^HEALTHCHECK [\s\S]*?\/_emulator\/health/m);
+    expect(finalStage).toMatch(/^USER node$/m);
+    expect(finalStage).toMatch(/HOST=0\.0\.0\.0/);
+    expect(finalStage).toMatch(/^EXPOSE 4000/m);
+    expect(finalStage).toMatch(/^HEALTHCHECK [\s\S]*?\/_emulator\/health/m);
+    expect(finalStage).toMatch(/^VOLUME \/data$/m);
+    // /data is made and given to the user the process runs as, before USER switches to it.
+    expect(finalStage).toMatch(/^RUN mkdir -p \/data[^\n]*&& chown node:node \/data/m);
+    expect(finalStage.indexOf('chown node:node /data')).toBeLessThan(finalStage.indexOf('USER node'));
+    expect(entrypoint).toEqual(['node', 'dist/main.js']);
+    expect(cmd).toEqual(['start']);
   });
 
-  it("runs the image's CMD and answers its HEALTHCHECK path", async () => {
-    // No Docker engine here: run exactly the CMD of the final stage from the repo root instead.
-    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
-    expect(cmd).toBeDefined();
-    const [binary, ...args] = JSON.parse(cmd!) as string[];
-    expect(binary).toBe('node');
-    const app = await spawnUntilListening(process.execPath, args, { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' });
+  it('`docker run IMAGE` starts, prints a URL a person can open, and its HEALTHCHECK command passes', async () => {
+    const app = await dockerRun([]);
     try {
+      expect(app.url).toMatch(/^http:\/\/localhost:\d+$/);
+      expect(app.output()).toContain('bound to 0.0.0.0: every interface');
+      expect(app.output()).not.toMatch(/http:\/\/0\.0\.0\.0/);
       const health = await fetch(`${app.url}/_emulator/health`);
       expect(health.status).toBe(200);
-      expect(((await health.json()) as any).status).toBe('ok');
+      // The image's own probe, run as Docker runs it (PORT is the image's; here the free port taken).
+      const probe = /^HEALTHCHECK [^\n]*\\\n\s*CMD (.*)$/m.exec(finalStage)?.[1];
+      expect(probe).toBeDefined();
+      const port = new URL(app.url).port;
+      expect((await run('sh', ['-c', probe!], { PORT: port })).code).toBe(0);
+      expect((await run('sh', ['-c', probe!], { PORT: '1' })).code).toBe(1);
     } finally {
       await app.stop();
+    }
+  });
+
+  it('`docker run IMAGE --seed 2` and `docker run IMAGE start --seed 2 --data /data/state.json` take the flags', async () => {
+    const bare = await dockerRun(['--seed', '2']);
+    try {
+      expect(bare.output()).toMatch(/Seed\s+2 at/);
+    } finally {
+      expect(await bare.stop()).toBe(0);
+    }
+    const data = mkdtempSync(join(tmpdir(), 'guuru-docker-data-'));
+    try {
+      const started = await dockerRun(['start', '--seed', '2', '--data', join(data, 'state.json')]);
+      expect(started.output()).toMatch(/Seed\s+2 at .*state kept in .*state\.json/);
+      expect(await started.stop()).toBe(0);
+      expect(existsSync(join(data, 'state.json'))).toBe(true);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
     }
   });
 });
