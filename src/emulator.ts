@@ -233,7 +233,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       });
       return;
     }
-    next();
+    // A verification may hold the integration's calls on one of its chats, as a slow API would.
+    const held = verifications.gate(req.body);
+    if (held) void held.then(() => next());
+    else next();
   });
   app.use('/graphql', graphql.middleware);
   const gurusup = createGurusupRouter({ domain, settings: gurusupSettings, bodyLimit: config.bodyLimit });
@@ -298,7 +301,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         // Live streams never end by themselves: end them first so the drain below is not held up.
         stream.close();
         activity.stop();
-        // Verifications in progress end as cancelled, which also answers their long polls.
+        // Scenario runs and verifications in progress end as cancelled, which also answers their long polls.
+        scenarios.stop();
         verifications.stop();
         if (server) {
           // Stop accepting, let requests in progress finish (their changes are then saved below),

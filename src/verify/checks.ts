@@ -69,7 +69,7 @@ export const RECEIVER_CHECKS = [
     suite: 'receiver',
     title: 'Acts once on a delivery retried after a timeout',
     level: 'required',
-    rule: 'When the first attempt is given up as timed out and retried at once (same Idempotency-Key and body) while your code may still be working on it, the chat is acted on once.',
+    rule: 'When the first attempt is given up as timed out and retried at once (same Idempotency-Key and body) while your code is still working on it (its Admin API calls on the chat are held until the retry is answered, as a slow API would), the chat is acted on once.',
     doc: DOCS.webhooks,
   },
   {

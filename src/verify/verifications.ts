@@ -40,6 +40,13 @@ export interface VerificationDeps {
 /** Verifications kept for GET (finished ones beyond this are forgotten, oldest first). */
 const KEPT = 50;
 
+/** Admin API calls on one chat held back until the examiner lets them go. */
+interface Hold {
+  waiting: (() => void)[];
+  accepts: number;
+  release(): void;
+}
+
 interface Running {
   report: VerificationReport;
   tenantId: string;
@@ -56,6 +63,7 @@ interface Running {
  */
 export class Verifications {
   private readonly all = new Map<string, Running>();
+  private readonly holds = new Map<string, Hold>();
   private seq = 0;
 
   constructor(private readonly deps: VerificationDeps) {}
@@ -146,6 +154,50 @@ export class Verifications {
     return report;
   }
 
+  /**
+   * Asked by the Admin API before it runs a request: a promise to wait for when the request names a
+   * chat whose calls a verification holds back (the retry probe keeps the integration "still working"
+   * on a delivery while its retry arrives, as a slow API would), undefined otherwise (the usual case,
+   * at no cost).
+   */
+  gate = (body: unknown): Promise<void> | undefined => {
+    if (this.holds.size === 0) return undefined;
+    const text = JSON.stringify(body ?? null);
+    for (const [chatId, hold] of this.holds) {
+      if (!text.includes(chatId)) continue;
+      return new Promise<void>((resolve) => {
+        hold.waiting.push(resolve);
+        // A second acceptChat while the first is held: the retry is being acted on too; let both go.
+        if (text.includes('acceptChat')) hold.accepts += 1;
+        if (hold.accepts >= 2) hold.release();
+      });
+    }
+    return undefined;
+  };
+
+  /** Holds the Admin API calls naming `chatId` until the returned release is called (or `maxMs` passed). */
+  private hold(chatId: string, maxMs: number): () => void {
+    const timer = setTimeout(() => hold.release(), maxMs);
+    const hold: Hold = {
+      waiting: [],
+      accepts: 0,
+      release: () => {
+        clearTimeout(timer);
+        if (this.holds.get(chatId) === hold) this.holds.delete(chatId);
+        for (const resolve of hold.waiting.splice(0)) resolve();
+      },
+    };
+    this.holds.set(chatId, hold);
+    return hold.release;
+  }
+
+  /** Long polls currently waiting for a verification to end (diagnostics: none stays behind). */
+  get waiting(): number {
+    let n = 0;
+    for (const running of this.all.values()) n += running.waiters.size;
+    return n;
+  }
+
   /** True for a chat a verification crafts the webhooks of (the publisher stays silent for it). */
   owns = (tenantId: string, chatId: string): boolean => {
     for (const running of this.all.values()) if (running.tenantId === tenantId && running.chats.has(chatId)) return true;
@@ -200,6 +252,7 @@ export class Verifications {
           },
           settle: (id, status, evidence, details) => settle(id, status, evidence, details),
           statusOf: (id: ReceiverCheckId) => report.checks.find((c) => c.id === id)?.status ?? 'pending',
+          hold: (chatId, maxMs) => this.hold(chatId, maxMs),
           sent: (delivery) => {
             report.deliveries.push(delivery);
             report.deliveries.sort((a, b) => Number(a.deliveryId.split('.')[1]) - Number(b.deliveryId.split('.')[1]));
