@@ -5,12 +5,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowser, type TestBrowser } from '../helpers/browser.js';
 import { startEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startReferenceIntegration } from '../helpers/reference-integration.js';
 import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.js';
 
 // The dashboard in a real browser (Debian's chromium), with every request to another host
 // blocked: each view shows the seeded data, a scenario started from the form plays out on the
 // Chats view without a reload, webhooks show their attempts, redeliver adds one, GraphiQL runs a
-// typed query. UPDATE_SCREENSHOTS=1 also writes the README's screenshots to docs/screenshots/.
+// typed query, a verification started from the Verify form fills in its checklist. UPDATE_SCREENSHOTS=1 also writes the README's screenshots to docs/screenshots/.
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : undefined;
 const shot = async (page: Page, name: string) => {
   if (!SHOTS) return;
@@ -109,7 +110,7 @@ describe('a person at the keyboard, on a narrow window', () => {
     await page.waitForURL(/#\/chats$/);
     await page.locator('table.chats tbody tr').first().waitFor();
     await page.setViewportSize({ width: 390, height: 800 });
-    for (const path of ['/', '/#/chats', '/#/deliveries', '/#/scenarios', '/#/requests', '/#/gurusup']) {
+    for (const path of ['/', '/#/chats', '/#/deliveries', '/#/scenarios', '/#/requests', '/#/gurusup', '/#/verifications']) {
       await page.goto(`${t.url}${path}`);
       await page.locator('main .card').first().waitFor();
       expect({ path, overflow: await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) }).toEqual({ path, overflow: 0 });
@@ -227,6 +228,81 @@ describe('Scenario verdicts', () => {
     await shot(page, 'scenario-verdict');
     await page.close();
   }, 40_000);
+});
+
+describe('Verify', () => {
+  it('a verification started from the form fills in its checklist live: a reference integration passes every check', async () => {
+    const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql` });
+    try {
+      const page = await browser.open('/#/verifications');
+      const form = page.getByRole('form', { name: 'Verify an integration' });
+      // What the integration must be configured with, as the CLI says it.
+      await expect.poll(() => form.textContent()).toMatch(new RegExp(`must call ${t.url}/graphql with Authorization: Bearer demo-token .*secret secr3t \\(tenant guuru-qa\\)`));
+      expect(await page.locator('.empty').textContent()).toMatch(/No verification yet/);
+      // Every status the page shows while it runs; a reload would lose them.
+      await page.evaluate(() => {
+        const w = window as unknown as { statuses: string[] };
+        w.statuses = [];
+        new MutationObserver(() => {
+          const s = document.querySelector('h1 .badge')?.textContent;
+          if (s && w.statuses.at(-1) !== s) w.statuses.push(s);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
+      await form.getByLabel('Target: your webhook receiver').fill(integration.url);
+      await form.getByLabel('Timeout (ms)').fill('2000');
+      await form.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL(/#\/verifications\/ver-\d+$/);
+      const rows = page.getByRole('table', { name: 'Checklist' }).locator('tbody tr');
+      await expect.poll(() => page.locator('h1 .badge').textContent(), { timeout: 45_000 }).toBe('passed');
+      expect(await page.evaluate(() => (window as unknown as { statuses: string[] }).statuses)).toEqual(['running', 'passed']);
+      const statuses = Object.fromEntries(await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-check-id'), tr.querySelector('.badge')?.textContent])));
+      expect(Object.keys(statuses)).toHaveLength(19);
+      expect(Object.values(statuses).filter((s) => s === 'passed')).toHaveLength(18);
+      expect(statuses['third-party.reopen']).toBe('skipped');
+      const signed = rows.and(page.locator('[data-check-id="receiver.signed-accepted"]'));
+      expect(await signed.textContent()).toMatch(/Accepts a correctly signed delivery.*receiver\.signed-accepted.*required.*correctly signed → 200; then acceptChat ×1.*GUURU webhooks: Examples/);
+      expect(await signed.getByRole('link', { name: /GUURU webhooks: Examples/ }).getAttribute('href')).toBe('https://developers.guuru.com/docs/webhooks/examples');
+      expect(await page.locator('dd.ack').textContent()).toMatch(/^p50 \d+ ms · p99 \d+ ms · max \d+ ms over \d+ answers$/);
+      await shot(page, 'verification');
+      await page.close();
+    } finally {
+      await integration.close();
+    }
+  }, 60_000);
+
+  it('an integration that accepts any signature fails that check, with the evidence and the rule; the list shows both', async () => {
+    const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, flaw: 'accepts-any-signature' });
+    try {
+      const page = await browser.open('/#/verifications');
+      const form = page.getByRole('form', { name: 'Verify an integration' });
+      await form.getByLabel('Target: your webhook receiver').fill(integration.url);
+      await form.getByLabel('Timeout (ms)').fill('2000');
+      await form.getByLabel('third-party').uncheck();
+      await form.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL(/#\/verifications\/ver-\d+$/);
+      await expect.poll(() => page.locator('h1 .badge').textContent(), { timeout: 30_000 }).toBe('failed');
+      const rows = page.getByRole('table', { name: 'Checklist' }).locator('tbody tr');
+      expect(await rows.count()).toBe(11);
+      const failed = page.locator('tr.check-failed');
+      expect(await failed.getAttribute('data-check-id')).toBe('receiver.bad-signature-refused');
+      expect(await failed.locator('.evidence-line').textContent()).toMatch(/body changed after signing \(chat \S+\) → 200; then acceptChat ×1: it acted on a forged delivery/);
+      expect(await failed.locator('.rule').textContent()).toMatch(/^The rule: A body changed after signing/);
+      await failed.getByText(/pieces? of evidence/).click();
+      expect(await failed.locator('ul.evidence').textContent()).toMatch(/sent chat-assigned, body changed after signing .*→ HTTP 200/);
+      expect(await page.locator('.card-head .summary').textContent()).toBe('10 passed · 1 failed (1 required) · 0 skipped');
+      await shot(page, 'verification-failed');
+
+      await page.goto(`${t.url}/#/verifications`);
+      const list = page.getByRole('table', { name: 'Verifications' }).locator('tbody tr');
+      await expect.poll(() => list.count()).toBe(2);
+      expect(await list.first().textContent()).toMatch(new RegExp(`failed.*${integration.url}.*10 passed · 1 failed \\(1 required\\) · 0 skipped`));
+      expect(await list.nth(1).textContent()).toMatch(/passed.*18 passed · 0 failed · 1 skipped/);
+      await shot(page, 'verifications');
+      await page.close();
+    } finally {
+      await integration.close();
+    }
+  }, 60_000);
 });
 
 describe('GraphiQL', () => {

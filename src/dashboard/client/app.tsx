@@ -7,6 +7,7 @@ import { GurusupView } from './views/gurusup';
 import { OverviewView } from './views/overview';
 import { RequestsView } from './views/requests';
 import { RunPage, ScenariosView } from './views/scenarios';
+import { VerificationPage, VerificationsView } from './views/verifications';
 import { useLiveState } from './live';
 import { href, useRoute } from './router';
 
@@ -17,6 +18,7 @@ const NAV = [
   ['requests', 'Requests'],
   ['scenarios', 'Scenarios'],
   ['gurusup', 'Gurusup'],
+  ['verifications', 'Verify'],
 ] as const;
 
 function LiveIndicator() {
@@ -73,6 +75,8 @@ export function App() {
   else if (section === 'requests') view = <RequestsView params={route.params} />;
   else if (section === 'scenarios' && a && b === 'runs' && c) view = <RunPage scenario={a} runId={c} />;
   else if (section === 'scenarios') view = <ScenariosView selected={a} />;
+  else if (section === 'verifications' && a) view = <VerificationPage id={a} />;
+  else if (section === 'verifications') view = <VerificationsView />;
   else if (section === 'gurusup') view = <GurusupView tenant={tenant} thread={a} />;
   else view = <OverviewView />;
   void d;

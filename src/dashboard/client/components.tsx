@@ -130,3 +130,27 @@ export function useTenantId(fromUrl: string | null): string | undefined {
   const { data } = useTenants();
   return fromUrl ?? data?.tenants[0]?.id;
 }
+
+/** The tenant a run or verification uses: empty means the first (built-in) one, as the control API defaults. */
+export function DefaultTenantField({ value, onChange }: { value: string; onChange: (tenant: string) => void }) {
+  const { data } = useTenants();
+  return (
+    <label class="field">
+      <span>Tenant</span>
+      <select name="tenant" value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        <option value="">{data?.tenants[0]?.id ?? 'first'} (default)</option>
+        {data?.tenants.slice(1).map((t) => (
+          <option key={t.id}>{t.id}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The seed of a run or verification: empty means the emulator's. */
+export const SeedField = ({ value, onChange }: { value: string; onChange: (seed: string) => void }) => (
+  <label class="field">
+    <span>Seed</span>
+    <input name="seed" type="number" min="0" placeholder="the emulator's" value={value} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />
+  </label>
+);

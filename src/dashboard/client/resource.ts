@@ -72,3 +72,12 @@ export function useResource<T>(path: string | undefined, concerns?: (event: Live
 
   return { data, error, loading, reload: load };
 }
+
+/** Re-reads `reload` every `everyMs` while `active`: what moves on the emulator clock (a scenario run) or has no live event of its own (a verification). */
+export function usePoll(active: boolean, reload: () => void, everyMs = 1_000): void {
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(reload, everyMs);
+    return () => clearInterval(timer);
+  }, [active, reload, everyMs]);
+}

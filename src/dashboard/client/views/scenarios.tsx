@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, query, send } from '../api';
-import { Card, Code, DeliveryBadge, Empty, ErrorBox, Loading, Time, useTenants } from '../components';
-import { useResource } from '../resource';
+import { Card, Code, DefaultTenantField, DeliveryBadge, Empty, ErrorBox, Loading, SeedField, Time } from '../components';
+import { usePoll, useResource } from '../resource';
 import { href, navigate } from '../router';
 import type { SummaryList } from '../types';
 
@@ -48,17 +48,7 @@ type Run = RunSummary & { timeline: TimelineEntry[]; verdict?: unknown };
 
 export const RunBadge = ({ status }: { status: RunSummary['status'] }) => <span class={`badge run-${status}`}>{status}</span>;
 
-/** Re-reads `reload` every second while `active`: runs move on the emulator clock, not only on domain events. */
-function usePoll(active: boolean, reload: () => void, everyMs = 1_000) {
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(reload, everyMs);
-    return () => clearInterval(timer);
-  }, [active, reload, everyMs]);
-}
-
 function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted: (run: RunSummary) => void }) {
-  const tenants = useTenants();
   const [values, setValues] = useState<Record<string, string | boolean>>({});
   const [target, setTarget] = useState('');
   const [speed, setSpeed] = useState('60');
@@ -111,24 +101,13 @@ function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted
             {spec.description && <small class="muted">{spec.description}</small>}
           </label>
         ))}
-        <label class="field">
-          <span>Tenant</span>
-          <select name="tenant" value={tenant} onChange={(e) => setTenant((e.target as HTMLSelectElement).value)}>
-            <option value="">{tenants.data?.tenants[0]?.id ?? 'first'} (default)</option>
-            {tenants.data?.tenants.slice(1).map((t) => (
-              <option key={t.id}>{t.id}</option>
-            ))}
-          </select>
-        </label>
+        <DefaultTenantField value={tenant} onChange={setTenant} />
         <label class="field">
           <span>Speed</span>
           <input name="speed" type="number" min="0" step="any" value={speed} onInput={(e) => setSpeed((e.target as HTMLInputElement).value)} />
           <small class="muted">× real time; 0 runs without waiting</small>
         </label>
-        <label class="field">
-          <span>Seed</span>
-          <input name="seed" type="number" min="0" placeholder="the emulator's" value={seed} onInput={(e) => setSeed((e.target as HTMLInputElement).value)} />
-        </label>
+        <SeedField value={seed} onChange={setSeed} />
         <label class="field wide">
           <span>Target (optional)</span>
           <input name="target" type="url" placeholder="http://127.0.0.1:3000/webhooks — this run's webhooks go there" value={target} onInput={(e) => setTarget((e.target as HTMLInputElement).value)} />
