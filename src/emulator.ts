@@ -155,7 +155,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
   publishGurusupWebhooks({ events, store, settings: gurusupSettings, render: webhookPayload, dispatcher, routeOf: routes.resolve });
   const requests = new RequestJournal(config.requestLogSize);
-  const scenarios = new ScenarioEngine({ domain, dispatcher, logger, dirs: config.scenarios, seed: config.seed, journal: requests });
+  const scenarios = new ScenarioEngine({ domain, watchDeliveries: (listeners) => dispatcher.watch(listeners), logger, dirs: config.scenarios, seed: config.seed, journal: requests });
   const verifications = new Verifications({
     domain,
     requests,
@@ -180,19 +180,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   routes.add((t, c) => scenarios.routeOf(t, c));
 
   // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
-  const onEnqueued = (listener: (delivery: Delivery) => void) => {
-    dispatcher.on('enqueued', listener);
-    return () => void dispatcher.off('enqueued', listener);
-  };
-  const activity = new ChatActivity(events, () => clock.now(), onEnqueued);
+  const activity = new ChatActivity(events, () => clock.now(), (enqueued: (delivery: Delivery) => void) => dispatcher.watch({ enqueued }));
   const stream = new EventStream({
     events,
     store,
     onRequest: (listener) => requests.subscribe((r) => listener({ id: r.id, failed: isFailed(r) })),
-    onDelivery: (listener) => {
-      for (const name of ['enqueued', 'attempt', 'settled'] as const) dispatcher.on(name, listener);
-      return () => ['enqueued', 'attempt', 'settled'].forEach((name) => dispatcher.off(name as 'settled', listener));
-    },
+    onDelivery: (listener) => dispatcher.watch({ enqueued: listener, attempt: listener, settled: listener }),
   });
 
   // Bound to a non-loopback interface the control API is reachable from the network: never without a token.

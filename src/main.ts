@@ -8,6 +8,7 @@ import { ConfigError, optionsFromEnv, withoutUndefined } from './config.js';
 import { createEmulator, type EmulatorOptions } from './emulator.js';
 import { isWildcard } from './http-guard.js';
 import { loadConfigFile } from './config-file.js';
+import { defaultTenant } from './domain/tenants.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { FixturesError } from './store/fixtures.js';
 import { DataFileError } from './store/persistence.js';
@@ -102,12 +103,13 @@ async function start(flags: StartFlags): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-  const token = emulator.store.tenants()[0]?.data.tokens[0] ?? '(none)';
+  const tenant = defaultTenant(emulator.store);
+  const token = tenant?.data.tokens[0] ?? '(none)';
   console.log(
     [
       `guuru-emulator ${VERSION} listening on ${url}` + (isWildcard(emulator.config.host) ? `   (bound to ${emulator.config.host}: every interface; from elsewhere use this machine's name or the mapped port)` : ''),
       `  GUURU Admin API (GraphQL)  POST ${url}/graphql   Authorization: Bearer ${token}`,
-      `  Gurusup API (REST)         ${url}/gurusup/threads   x-api-key: ${emulator.store.tenants()[0]?.data.gurusup?.apiKeys[0] ?? '(none)'}`,
+      `  Gurusup API (REST)         ${url}/gurusup/threads   x-api-key: ${tenant?.data.gurusup?.apiKeys[0] ?? '(none)'}`,
       `  Control API                ${url}/_emulator   (health: ${url}/_emulator/health)` +
         (emulator.adminToken
           ? `\n                             needs the admin token: Authorization: Bearer ${emulator.adminToken}   (or X-Admin-Token)` +

@@ -1,5 +1,5 @@
 import { USER, describeActor, type Actor } from '../domain/actors.js';
-import type { EventBus } from '../domain/events.js';
+import { CHAT_CHANGE_EVENTS, type EventBus } from '../domain/events.js';
 import type { ChatStatus } from '../store/model.js';
 
 /** One step in a chat's life: a status change or a message, with the webhooks it caused. */
@@ -19,7 +19,6 @@ export interface ActivityStep {
   deliveries: string[];
 }
 
-const CHAT_EVENTS = ['chat.assigned', 'chat.accepted', 'chat.closed', 'chat.reopened', 'chat.handed-over', 'chat.rated', 'chat.missed', 'chat.persona-transferred'] as const;
 
 export interface ChatActivityOptions {
   /** Chats whose steps are kept, most recently active first (default 5,000). */
@@ -51,7 +50,7 @@ export class ChatActivity {
     this.maxChats = options.maxChats ?? 5_000;
     this.maxSteps = options.maxSteps ?? 500;
     const first = { first: true };
-    for (const name of CHAT_EVENTS) {
+    for (const name of CHAT_CHANGE_EVENTS) {
       this.offs.push(events.on(name, ({ tenantId, chat, from, actor }) => this.record(tenantId, chat.id, { kind: 'status', event: name, from, to: chat.status, actor: actor.kind, actorLabel: describeActor(actor) }), first));
     }
     this.offs.push(

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { DomainEventName, EventBus } from '../domain/events.js';
+import { CHAT_CHANGE_EVENTS, type DomainEventName, type EventBus } from '../domain/events.js';
 import type { Store } from '../store/store.js';
 import type { Delivery } from '../webhooks/delivery-log.js';
 import type { LiveEvent } from './live-events.js';
@@ -18,7 +18,6 @@ export interface EventStreamDeps {
   maxPerWindow?: number;
 }
 
-const CHAT_EVENTS = ['chat.assigned', 'chat.accepted', 'chat.closed', 'chat.reopened', 'chat.handed-over', 'chat.rated', 'chat.missed', 'chat.persona-transferred'] as const;
 
 interface Client {
   res: Response;
@@ -45,7 +44,7 @@ export class EventStream {
 
   constructor(private readonly deps: EventStreamDeps) {
     const { events, store } = deps;
-    for (const name of CHAT_EVENTS) {
+    for (const name of CHAT_CHANGE_EVENTS) {
       this.offs.push(
         events.on(name, ({ tenantId, chat, from }) => {
           this.queue(`chat:${tenantId}:${chat.id}`, () => ({ type: 'chat', tenantId, event: name, from, chat: chatSummary(chat) }));

@@ -137,7 +137,7 @@ export async function trigger(deps: TriggerDeps, request: TriggerRequest): Promi
   const { domain } = deps;
   const event = triggerEventOf(request.event);
   const params = checkParams(event, request.params ?? {});
-  const tenant = findTenant(domain.store, request.tenant ?? domain.store.tenants()[0]?.id ?? '');
+  const tenant = findTenant(domain.store, request.tenant);
   const target = request.target ?? null;
   const only = request.only ?? false;
   const steps: TriggerResult['steps'] = [];

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { SERVICE_ACCOUNT_ID } from '../domain/actors.js';
+import { defaultTenant } from '../domain/tenants.js';
 import type { Store } from '../store/store.js';
 import type { Tenant } from '../store/tenant.js';
 import { VERSION } from '../version.js';
@@ -100,7 +101,7 @@ export function createDashboard(deps: DashboardDeps) {
   };
 
   const graphiqlPage: RequestHandler = (_req, res) => {
-    const tenant = deps.store.tenants()[0];
+    const tenant = defaultTenant(deps.store);
     const config: GraphiqlConfig = {
       version: VERSION,
       graphqlUrl: '/graphql',

@@ -27,6 +27,7 @@ export const describeActor = (actor: Actor): string =>
  */
 export const PARTIES = ['user', 'customer', 'expert', 'api', 'system', 'bot'] as const;
 export type Party = (typeof PARTIES)[number];
+export const isParty = (word: string): word is Party => (PARTIES as readonly string[]).includes(word);
 
 /**
  * The actor a party word means in one chat. `expert` is whoever holds the chat: the Admin API when

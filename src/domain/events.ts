@@ -36,6 +36,18 @@ export interface DomainEvents {
 }
 
 export type DomainEventName = keyof DomainEvents;
+
+/** The events of a chat's status changes: each carries a `ChatChange`. */
+export const CHAT_CHANGE_EVENTS = [
+  'chat.assigned',
+  'chat.accepted',
+  'chat.closed',
+  'chat.reopened',
+  'chat.handed-over',
+  'chat.rated',
+  'chat.missed',
+  'chat.persona-transferred',
+] as const satisfies readonly DomainEventName[];
 type Listener<K extends DomainEventName> = (payload: DomainEvents[K]) => void;
 
 export class EventBus {

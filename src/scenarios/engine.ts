@@ -2,12 +2,11 @@ import type { Clock } from '../clock.js';
 import { VirtualClock } from '../clock.js';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
-import type { DomainEventName } from '../domain/events.js';
+import { CHAT_CHANGE_EVENTS, type DomainEventName } from '../domain/events.js';
 import { findTenant } from '../domain/tenants.js';
 import type { Logger } from '../logger.js';
 import { Random } from '../random.js';
 import type { RequestJournal, RequestRecord } from '../journal/request-journal.js';
-import type { Dispatcher } from '../webhooks/dispatcher.js';
 import { ChatActivity } from './chat-activity.js';
 import { Interrupt, Interrupted } from './interrupt.js';
 import { loadScenarios, parseScenarioText, type LoadedScenarios } from './loader.js';
@@ -27,7 +26,8 @@ export interface StartRunOptions {
 
 export interface EngineDeps {
   domain: DomainContext;
-  dispatcher: Dispatcher;
+  /** Tells the engine of every webhook as it is enqueued and as it settles (the composition root wires the dispatcher); returns the unsubscribe. */
+  watchDeliveries: (listeners: { enqueued(delivery: DeliveryNotice): void; settled(delivery: DeliveryNotice): void }) => () => void;
   logger: Logger;
   /** Extra folders of scenario files (--scenarios). */
   dirs?: string[];
@@ -37,7 +37,6 @@ export interface EngineDeps {
   journal?: RequestJournal;
 }
 
-const CHAT_EVENTS: DomainEventName[] = ['chat.assigned', 'chat.accepted', 'chat.closed', 'chat.reopened', 'chat.handed-over', 'chat.rated', 'chat.missed', 'chat.persona-transferred'];
 const ACTION_OF: Partial<Record<DomainEventName, string>> = {
   'chat.accepted': 'acceptChat',
   'chat.closed': 'closeChat',
@@ -52,10 +51,24 @@ const KEPT_RUNS = 200;
 export const MAX_ACTIVE_RUNS = 100;
 /** Integrator calls and undelivered webhooks kept per run (a 300-chat run makes ~2,000 calls). */
 const KEPT_CALLS = 10_000;
+/** How long the virtual-clock driver moves time between two turns of the event loop (ms of real time). */
+const DRIVER_SLICE_MS = 10;
 const KEPT_UNDELIVERED = 50;
 
-/** One webhook on its way (the dispatcher's log entry). */
-type Delivery = ReturnType<Dispatcher['enqueue']>;
+/** What the engine reads of one webhook on its way (the dispatcher's log entry has these fields and more). */
+export interface DeliveryNotice {
+  id: string;
+  tenantId: string;
+  /** The chat (or Gurusup thread hash) it is about. */
+  chatId?: string;
+  event: string;
+  url: string;
+  createdAt: number;
+  status: string;
+  attempts: readonly { statusCode?: number; error?: string }[];
+  redeliveryOf?: string;
+  duplicateOf?: string;
+}
 
 /** What a run knows about one of its webhooks. */
 interface TrackedDelivery {
@@ -87,10 +100,10 @@ export class ScenarioEngine implements RunHost {
 
   constructor(private readonly deps: EngineDeps) {
     const { events } = deps.domain;
-    for (const name of [...CHAT_EVENTS, 'message.created' as const]) {
+    for (const name of [...CHAT_CHANGE_EVENTS, 'message.created' as const]) {
       this.offs.push(
         events.on(
-          name as 'chat.accepted',
+          name,
           (payload) => {
             const chatId = 'chat' in payload ? payload.chat.id : undefined;
             const key = `${payload.tenantId}/${chatId}`;
@@ -116,14 +129,7 @@ export class ScenarioEngine implements RunHost {
         ),
       );
     }
-    const onEnqueued = (delivery: Delivery) => this.deliveryEnqueued(delivery);
-    const onSettled = (delivery: Delivery) => this.deliverySettled(delivery);
-    deps.dispatcher.on('enqueued', onEnqueued);
-    deps.dispatcher.on('settled', onSettled);
-    this.offs.push(() => {
-      deps.dispatcher.off('enqueued', onEnqueued);
-      deps.dispatcher.off('settled', onSettled);
-    });
+    this.offs.push(deps.watchDeliveries({ enqueued: (delivery) => this.deliveryEnqueued(delivery), settled: (delivery) => this.deliverySettled(delivery) }));
     if (deps.journal) this.offs.push(deps.journal.subscribe((record) => this.requestRecorded(record)));
   }
 
@@ -134,7 +140,7 @@ export class ScenarioEngine implements RunHost {
     return entry;
   }
 
-  private deliveryEnqueued(delivery: Delivery): void {
+  private deliveryEnqueued(delivery: DeliveryNotice): void {
     if (delivery.chatId === undefined) return;
     const key = `${delivery.tenantId}/${delivery.chatId}`;
     const run = this.byChat.get(key);
@@ -154,7 +160,7 @@ export class ScenarioEngine implements RunHost {
     if (delivery.status === 'delivered' || delivery.status === 'failed') this.deliverySettled(delivery);
   }
 
-  private deliverySettled(delivery: Delivery): void {
+  private deliverySettled(delivery: DeliveryNotice): void {
     const tracked = this.tracked.get(delivery.id);
     if (!tracked) return;
     this.tracked.delete(delivery.id);
@@ -274,9 +280,7 @@ export class ScenarioEngine implements RunHost {
       });
     }
     const params = this.params(scenario, options.params ?? {});
-    const tenantId = options.tenant ?? (typeof params.tenant === 'string' && params.tenant !== '' ? params.tenant : undefined) ?? this.deps.domain.store.tenants()[0]?.id;
-    if (tenantId === undefined) throw new DomainError('NOT_FOUND', 'There is no tenant to run the scenario in.');
-    const tenant = findTenant(this.deps.domain.store, tenantId);
+    const tenant = findTenant(this.deps.domain.store, options.tenant ?? (typeof params.tenant === 'string' && params.tenant !== '' ? params.tenant : undefined));
     const speed = options.speed ?? 1;
     if (!Number.isFinite(speed) || speed < 0) throw invalidArgument('speed', 'speed is a number ≥ 0 (0 runs without waiting).');
     const seed = options.seed ?? this.deps.seed;
@@ -562,10 +566,17 @@ export class ScenarioEngine implements RunHost {
       return;
     }
     this.driving = true;
+    let sliceStarted = performance.now();
     const loop = async (): Promise<void> => {
       while (this.active.size > 0) {
-        // Let the runs' continuations (microtasks) and pending I/O run first.
-        await new Promise((resolve) => setImmediate(resolve));
+        if (performance.now() - sliceStarted < DRIVER_SLICE_MS) {
+          // Let the runs' continuations finish: a tick runs once every queued promise job has.
+          await new Promise((resolve) => process.nextTick(resolve));
+        } else {
+          // Then pending I/O (the API's clients): a busy driver must not starve them, nor they it.
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStarted = performance.now();
+        }
         const next = clock.nextDueAt();
         if (next === undefined) {
           await this.driverSleep(10);

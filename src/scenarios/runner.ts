@@ -1,5 +1,4 @@
-import type { Actor } from '../domain/actors.js';
-import { API, SYSTEM, USER } from '../domain/actors.js';
+import { actorOf, API, isParty, PARTIES, SERVICE_ACCOUNT_ID, USER, type Actor } from '../domain/actors.js';
 import {
   acceptChat,
   assignChat,
@@ -267,11 +266,10 @@ export class ScenarioRun implements CustomerHost {
     return first.id;
   }
 
-  /** Who an expert-side action is by: the chat's expert, or the API when a persona or `api` holds it. */
-  private expertActor(chat: ChatRecord): Actor {
-    const holder = chat.expertId;
-    if (holder === undefined || holder === 'api' || this.tenant.personasById.has(holder)) return API;
-    return { kind: 'expert', id: holder };
+  /** The actor a step's `by`/`from` word means in its chat (the words of the control API, domain/actors.ts). */
+  private actor(word: string, chat: ChatRecord, name: string): Actor {
+    if (!isParty(word)) throw new StepFailed(`${name}: "${word}" is not one of ${PARTIES.join(', ')}.`);
+    return actorOf(word, this.tenant, chat);
   }
 
   private perform(step: Step, flow: Flow, name: string): string | undefined {
@@ -304,7 +302,7 @@ export class ScenarioRun implements CustomerHost {
         return `customer opened chat ${chat.id}: "${chat.question}"`;
       }
       case 'assign': {
-        const experts = (step.args.experts ?? ['api']).map((e) => {
+        const experts = (step.args.experts ?? [SERVICE_ACCOUNT_ID]).map((e) => {
           const ref = this.text(e);
           return ref === 'guuru' ? this.pickExpert('guuru', name).id : ref;
         });
@@ -313,7 +311,7 @@ export class ScenarioRun implements CustomerHost {
       }
       case 'accept': {
         const chat = this.chat(flow, name);
-        const by = step.args.by ? this.text(step.args.by) : chat.requestedExperts.includes('api') ? 'persona' : 'guuru';
+        const by = step.args.by ? this.text(step.args.by) : chat.requestedExperts.includes(SERVICE_ACCOUNT_ID) ? 'persona' : 'guuru';
         if (by === 'persona') {
           const personaId = this.persona(step.args.persona, name);
           acceptChat(ctx, tenant, chat.id, { personaId }, API);
@@ -331,7 +329,7 @@ export class ScenarioRun implements CustomerHost {
       case 'message': {
         const chat = this.chat(flow, name);
         const from = this.text(step.args.from);
-        const actor: Actor = from === 'customer' ? USER : from === 'bot' ? SYSTEM : this.expertActor(chat);
+        const actor = this.actor(from, chat, name);
         const fallback = from === 'customer' ? '{{followUp}}' : from === 'bot' ? '{{botNote}}' : '{{answer}}';
         const posting = step.args.attachment
           ? { type: 'attachment', address: this.text(step.args.attachment.url), mimetype: step.args.attachment.mimetype, filename: step.args.attachment.filename }
@@ -342,13 +340,13 @@ export class ScenarioRun implements CustomerHost {
       case 'close': {
         const chat = this.chat(flow, name);
         const by = step.args.by ? this.text(step.args.by) : 'expert';
-        closeChat(ctx, tenant, chat.id, by === 'customer' ? USER : this.expertActor(chat));
+        closeChat(ctx, tenant, chat.id, this.actor(by, chat, name));
         return `closed by the ${by}`;
       }
       case 'reopen': {
         const chat = this.chat(flow, name);
         const by = step.args.by ? this.text(step.args.by) : 'customer';
-        reopenChat(ctx, tenant, chat.id, by === 'customer' ? USER : this.expertActor(chat));
+        reopenChat(ctx, tenant, chat.id, this.actor(by, chat, name));
         return `reopened by the ${by}`;
       }
       case 'handover': {
@@ -442,7 +440,7 @@ export class ScenarioRun implements CustomerHost {
         case 'rated':
           return chat.status === 'rated';
         case 'integrator-message':
-          return chat.messages.slice(since).some((m) => m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === 'api'));
+          return chat.messages.slice(since).some((m) => m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === SERVICE_ACCOUNT_ID));
       }
     };
     const expected = step.args.expect ?? `chat ${event}`;

@@ -295,9 +295,7 @@ export class Verifications {
   }
 
   private tenantOf(id: string | undefined): Tenant {
-    const tenantId = id ?? this.deps.domain.store.tenants()[0]?.id;
-    if (tenantId === undefined) throw new DomainError('NOT_FOUND', 'There is no tenant to verify against; create one with POST /_emulator/tenants.');
-    return findTenant(this.deps.domain.store, tenantId);
+    return findTenant(this.deps.domain.store, id);
   }
 
   private suitesOf(given: SuiteName[] | undefined): SuiteName[] {

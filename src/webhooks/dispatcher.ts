@@ -60,6 +60,21 @@ export class Dispatcher extends EventEmitter<{ enqueued: [Delivery]; attempt: [D
     this.log = new DeliveryLog(options.logLimit);
   }
 
+  /** Subscribes to a delivery's stages (each listener gets the log entry); returns the unsubscribe. */
+  watch(listeners: { enqueued?: (delivery: Delivery) => void; attempt?: (delivery: Delivery) => void; settled?: (delivery: Delivery) => void }): () => void {
+    const names = ['enqueued', 'attempt', 'settled'] as const;
+    for (const name of names) {
+      const listener = listeners[name];
+      if (listener) this.on(name, listener);
+    }
+    return () => {
+      for (const name of names) {
+        const listener = listeners[name];
+        if (listener) this.off(name, listener);
+      }
+    };
+  }
+
   /** Queues an event for delivery and returns its log entry at once. */
   enqueue(outgoing: OutgoingDelivery, origin: { redeliveryOf?: string; duplicateOf?: string } = {}): Delivery {
     const delivery: Delivery = {

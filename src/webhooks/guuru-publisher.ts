@@ -1,4 +1,4 @@
-import type { DomainEventName, EventBus } from '../domain/events.js';
+import { CHAT_CHANGE_EVENTS, type DomainEventName, type EventBus } from '../domain/events.js';
 import type { Random } from '../random.js';
 import type { ChatRecord, MessageRecord } from '../store/model.js';
 import type { Store } from '../store/store.js';
@@ -69,10 +69,11 @@ export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
   };
 
   const unsubscribe: (() => void)[] = [];
-  for (const [domainEvent, webhook] of Object.entries(WEBHOOK_OF) as [DomainEventName, GuuruEvent][]) {
-    if (domainEvent === 'message.created') continue;
+  for (const domainEvent of CHAT_CHANGE_EVENTS) {
+    const webhook = WEBHOOK_OF[domainEvent];
+    if (webhook === undefined) continue;
     unsubscribe.push(
-      events.on(domainEvent as 'chat.assigned', ({ tenantId, chat }) => {
+      events.on(domainEvent, ({ tenantId, chat }) => {
         const tenant = store.tenant(tenantId);
         if (tenant) deliver(tenant, webhook, chat.id, () => chatPayload(tenant, chat, webhook, settings.get(tenantId).requestedExperts));
       }),
