@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Checks every control-API answer of the run against /_emulator/openapi.json at the end.
+    globalSetup: ['./test/control-contract.setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Two cores: keep file parallelism modest so timing-sensitive e2e tests are not starved.

@@ -6,6 +6,7 @@ import { resolveConfig, type ConfigOptions, type ResolvedConfig } from './config
 import { ChatActivity } from './control/chat-activity.js';
 import { EventStream } from './control/event-stream.js';
 import { createControlRouter } from './control/router.js';
+import { recordAnswers } from './control/answer-recorder.js';
 import { createDashboard, wantsHtml } from './dashboard/pages.js';
 import type { DomainContext } from './domain/context.js';
 import { EventBus } from './domain/events.js';
@@ -207,10 +208,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     open: (req) => {
       if (req.method !== 'GET') return false;
       const path = req.originalUrl.split('?')[0] ?? '';
-      return path === '/_emulator/health' || path.startsWith('/_emulator/ui/') || ((path === '/' || path === '/graphql') && wantsHtml(req));
+      return path === '/_emulator/health' || path === '/_emulator/openapi.json' || path.startsWith('/_emulator/ui/') || ((path === '/' || path === '/graphql') && wantsHtml(req));
     },
   });
   const guarded = (handler: RequestHandler): RequestHandler => (req, res, next) => guard(req, res, (error?: unknown) => (error ? next(error) : handler(req, res, next)));
+  // The test suite's contract check: every control answer, refusals included, to DIR (see answer-recorder.ts).
+  const recordTo = process.env.GUURU_EMULATOR_RECORD_CONTROL;
+  if (recordTo) app.use('/_emulator', recordAnswers(recordTo));
   app.use('/_emulator', guard);
   app.use('/_emulator/ui', dashboard.assetRouter);
   app.use(

@@ -25,7 +25,7 @@ import { chatSummary } from './summaries.js';
 
 const by = z.enum(['user', 'customer', 'expert', 'api', 'system']);
 
-const createChatBody = z
+export const createChatBody = z
   .object({
     question: z.string().min(1),
     language: z.string().optional(),
@@ -36,7 +36,7 @@ const createChatBody = z
   })
   .strict();
 
-const ACTIONS = {
+export const ACTIONS = {
   assign: z.object({ requestedExperts: z.array(z.string().min(1)).min(1).default(['api']) }).strict(),
   accept: z.object({ personaId: z.string().optional(), expertId: z.string().optional() }).strict(),
   messages: z
@@ -59,15 +59,15 @@ const ACTIONS = {
 
 type ChatActionName = keyof typeof ACTIONS;
 
-const STATUSES = ['created', 'assigned', 'open', 'closed', 'rated', 'handover', 'missed'] as const satisfies readonly ChatStatus[];
+export const CHAT_STATUSES = ['created', 'assigned', 'open', 'closed', 'rated', 'handover', 'missed'] as const satisfies readonly ChatStatus[];
 
-const listQuery = z
+export const listQuery = z
   .object({
     /** One status or several, comma-separated. */
     status: z
       .string()
       .transform((s) => s.split(',').filter((x) => x !== ''))
-      .pipe(z.array(z.enum(STATUSES)))
+      .pipe(z.array(z.enum(CHAT_STATUSES)))
       .optional(),
     language: z.string().min(1).optional(),
     /** Chats created before this one (its `seq`): the next page of a newest-first list. */

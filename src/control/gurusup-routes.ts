@@ -8,7 +8,7 @@ import { messageJson, threadWithMessagesJson } from '../gurusup/views.js';
 import type { Tenant } from '../store/tenant.js';
 import { httpUrl, parseBody, tenantOfRequest } from './body.js';
 
-const settingsBody = z
+export const settingsBody = z
   .object({
     tenant: z.string().optional(),
     webhookUrl: z.union([httpUrl(), z.literal(''), z.null()]).optional(),
@@ -19,7 +19,7 @@ const settingsBody = z
   })
   .strict();
 
-const systemMessageBody = z
+export const systemMessageBody = z
   .object({
     thread_fid: z.string().min(1),
     body: z.string().min(1),

@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import type { RequestJournal } from '../journal/request-journal.js';
 import { parseBody } from './body.js';
 
-const requestsQuery = z
+export const requestsQuery = z
   .object({
     tenant: z.string().optional(),
     api: z.enum(['graphql', 'gurusup']).optional(),

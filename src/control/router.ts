@@ -1,5 +1,4 @@
 import express, { Router } from 'express';
-import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
@@ -26,6 +25,8 @@ import { createRequestRoutes } from './request-routes.js';
 import type { RequestJournal } from '../journal/request-journal.js';
 import type { Verifications } from '../verify/verifications.js';
 import { createVerificationRoutes } from './verification-routes.js';
+import { advanceBody, createTenantBody } from './root-bodies.js';
+import { controlOpenApiDocument } from './openapi.js';
 
 export interface ControlDeps {
   store: Store;
@@ -51,18 +52,6 @@ export interface ControlDeps {
   /** The public base URL once listening (for links in answers). */
   baseUrl: () => string | undefined;
 }
-
-const createTenantBody = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a lower-case slug such as team-a').optional(),
-    token: z.string().min(8, 'at least 8 characters').max(200).optional(),
-    gurusupKey: z.string().min(8, 'at least 8 characters').max(200).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    template: z.string().optional(),
-  })
-  .strict();
-
-const advanceBody = z.object({ ms: z.number().int().nonnegative() }).strict();
 
 /** A tenant as the control API shows it: its summary, the webhook secret in use and, once listening, its API URLs. */
 export type TenantView = TenantSummary & { webhookSecret: string; graphqlUrl?: string; gurusupUrl?: string };
@@ -90,6 +79,10 @@ export function createControlRouter(deps: ControlDeps): Router {
       clock: clock.kind,
       tenants: store.tenants().length,
     });
+  });
+
+  router.get('/openapi.json', (req, res) => {
+    res.json(controlOpenApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`));
   });
 
   router.post('/reset', (_req, res) => {

@@ -4,7 +4,7 @@ import type { ScenarioEngine } from '../scenarios/engine.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { httpUrl, parseBody } from './body.js';
 
-const runBody = z
+export const runBody = z
   .object({
     target: httpUrl().optional(),
     speed: z.number().min(0).max(1_000_000).optional(),
@@ -14,7 +14,7 @@ const runBody = z
   })
   .strict();
 
-const filesBody = z
+export const filesBody = z
   .object({ files: z.array(z.object({ file: z.string().min(1).max(500), yaml: z.string() }).strict()).max(200) })
   .strict();
 

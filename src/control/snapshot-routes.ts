@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { Snapshots } from '../domain/snapshots.js';
 import { parseBody } from './body.js';
 
-const takeBody = z.object({ name: z.string(), tenant: z.string().optional() }).strict();
+export const takeBody = z.object({ name: z.string(), tenant: z.string().optional() }).strict();
+
+export const restoreBody = z.object({}).strict();
 
 /** Named snapshots of the data: take, list, restore, delete. */
 export function createSnapshotRoutes(snapshots: Snapshots, tenantViews: (ids: string[]) => unknown[]): Router {
@@ -20,7 +22,7 @@ export function createSnapshotRoutes(snapshots: Snapshots, tenantViews: (ids: st
     res.json(snapshots.get(req.params.name));
   });
   router.post('/snapshots/:name/restore', (req, res) => {
-    parseBody(z.object({}).strict(), req);
+    parseBody(restoreBody, req);
     const { removed, ...snapshot } = snapshots.restore(req.params.name);
     res.json({ restored: snapshot, removed, tenants: tenantViews(snapshot.tenants.map((t) => t.id)) });
   });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { httpUrl, parseBody } from './body.js';
 import { trigger, type TriggerDeps } from './trigger.js';
 
-const triggerBody = z
+export const triggerBody = z
   .object({
     event: z.string().min(1),
     tenant: z.string().optional(),

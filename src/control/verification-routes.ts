@@ -6,7 +6,7 @@ import type { VerificationReport } from '../verify/report.js';
 import type { Verifications } from '../verify/verifications.js';
 import { httpUrl, parseBody } from './body.js';
 
-const startBody = z
+export const startBody = z
   .object({
     target: httpUrl('an http(s) URL of your webhook receiver, such as http://127.0.0.1:8000/webhooks'),
     suites: z.array(z.enum(SUITES as [SuiteName, ...SuiteName[]])).min(1, 'name at least one suite: receiver, third-party').optional(),

@@ -14,7 +14,7 @@ import { deliverySummary } from './summaries.js';
 const urlOrEmpty = z.union([httpUrl(), z.literal(''), z.null()]);
 const eventName = z.enum(GUURU_EVENTS);
 
-const webhooksBody = z
+export const webhooksBody = z
   .object({
     tenant: z.string().optional(),
     secret: z.string().max(512).optional(),
@@ -26,7 +26,7 @@ const webhooksBody = z
   })
   .strict();
 
-const policyBody = z
+export const policyBody = z
   .object({
     maxAttempts: z.number().int().min(1).max(50).optional(),
     baseDelayMs: z.number().int().min(0).max(3_600_000).optional(),
@@ -37,13 +37,13 @@ const policyBody = z
 
 const KNOWN_EVENTS = new Set<string>([...GUURU_EVENTS, 'send_message']);
 
-const STATUSES = ['queued', 'held', 'sending', 'retrying', 'delivered', 'failed'] as const satisfies readonly DeliveryStatus[];
+export const DELIVERY_STATUSES = ['queued', 'held', 'sending', 'retrying', 'delivered', 'failed'] as const satisfies readonly DeliveryStatus[];
 
-const deliveriesQuery = z
+export const deliveriesQuery = z
   .object({
     event: z.string().optional(),
     chatId: z.string().optional(),
-    status: z.enum(STATUSES).optional(),
+    status: z.enum(DELIVERY_STATUSES).optional(),
     tenant: z.string().optional(),
     source: z.enum(['guuru', 'gurusup']).optional(),
     limit: z.coerce.number().int().min(1).max(10_000).optional(),
@@ -52,7 +52,7 @@ const deliveriesQuery = z
   })
   .strict();
 
-const faultBody = z
+export const faultBody = z
   .object({
     kind: z.enum(FAULT_KINDS),
     event: z.string().optional(),
@@ -63,7 +63,9 @@ const faultBody = z
   })
   .strict();
 
-const redeliverBody = z.object({ url: httpUrl().optional() }).strict();
+export const redeliverBody = z.object({ url: httpUrl().optional() }).strict();
+
+export const flushBody = z.object({ timeoutMs: z.number().int().min(0).max(600_000).default(30_000) }).strict();
 
 export interface WebhookRouteDeps {
   store: Store;
@@ -152,7 +154,7 @@ export function createWebhookRoutes(deps: WebhookRouteDeps): Router {
   });
   /** Waits (up to timeoutMs of real time) until no delivery is queued, sending or retrying. */
   router.post('/deliveries/flush', async (req, res) => {
-    const { timeoutMs } = parseBody(z.object({ timeoutMs: z.number().int().min(0).max(600_000).default(30_000) }).strict(), req);
+    const { timeoutMs } = parseBody(flushBody, req);
     let timer: NodeJS.Timeout | undefined;
     const idle = await Promise.race([
       dispatcher.idle().then(() => true),
