@@ -6,6 +6,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { junitSchemaErrors } from '../helpers/junit-schema.js';
 import { startReferenceIntegration } from '../helpers/reference-integration.js';
+import { spawn } from 'node:child_process';
 import { run, spawnUntilListening } from '../helpers/spawn.js';
 
 // The built CLI's verify command (npm test builds dist/ first).
@@ -92,6 +93,42 @@ describe('guuru-emulator verify', { timeout: 60_000 }, () => {
     } finally {
       await integration.close();
       await app.stop();
+    }
+  });
+
+  it('on a terminal: prints each check as soon as it is settled, in colour, and without colour under NO_COLOR', async () => {
+    const emulatorUrl = `http://127.0.0.1:${await freePort()}`;
+    const integration = await startReferenceIntegration({ graphqlUrl: `${emulatorUrl}/graphql` });
+    // script(1) gives the CLI a pseudo-terminal, as a developer's shell does.
+    const command = (target: string, extra: string[]) => [process.execPath, MAIN, 'verify', '--target', target, '--url', emulatorUrl, '--timeout', '3000', ...extra].map((a) => `'${a}'`).join(' ');
+    try {
+      const child = spawn('script', ['-qfec', command(integration.url, []), '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const seen: Record<string, number> = {};
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (seen.first === undefined && out.includes('receiver.signed-accepted')) seen.first = Date.now();
+        if (seen.summary === undefined && out.includes('PASSED')) seen.summary = Date.now();
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code, out).toBe(0);
+      expect(out).toMatch(/\u001b\[32mPASS\u001b\[39m {2}\u001b\[1mreceiver\.signed-accepted\u001b\[22m {2}Accepts a correctly signed delivery: /);
+      expect(out).toMatch(/\u001b\[32mPASSED\u001b\[39m {2}19 checks/);
+      // The receiver suite's lines came while the third-party suite was still running (seconds of conversation), not all at the end.
+      expect(seen.summary! - seen.first!).toBeGreaterThan(1_000);
+
+    } finally {
+      await integration.close();
+    }
+    // A fresh integration (the first one remembers its persona in the emulator that is gone).
+    const again = await startReferenceIntegration({ graphqlUrl: `${emulatorUrl}/graphql` });
+    try {
+      const plain = await run('script', ['-qfec', command(again.url, ['--suite', 'receiver']), '/dev/null'], { NO_COLOR: '1' });
+      expect(plain.code, plain.stdout).toBe(0);
+      expect(plain.stdout).toMatch(/^PASS {2}receiver\.signed-accepted {2}/m);
+      expect(plain.stdout).not.toMatch(/\u001b\[/);
+    } finally {
+      await again.close();
     }
   });
 

@@ -38,7 +38,9 @@ export type Flaw =
   /** Accepts without a persona (as the service account): the customer sees no agent. */
   | 'no-persona'
   /** Never closes a chat. */
-  | 'never-closes';
+  | 'never-closes'
+  /** Reopens a chat once the customer has rated it (GUURU refuses openChat on a rated chat). */
+  | 'reopens-rated-chat';
 
 export interface ReferenceOptions {
   /** The emulator's GraphQL endpoint. */
@@ -148,6 +150,9 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         return;
       case 'chat-reopened':
         closed.delete(body.id);
+        return;
+      case 'chat-rated':
+        if (flaw === 'reopens-rated-chat' && mine.has(body.id)) await gql('mutation Open($id: ID!) { openChat(id: $id) { id status } }', { id: body.id });
         return;
       default:
         return;

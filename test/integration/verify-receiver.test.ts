@@ -96,6 +96,7 @@ describe('verify: the receiver and third-party suites', { timeout: 60_000 }, () 
     { flaw: 'writes-after-close', check: 'third-party.no-message-after-close', evidence: /^third-party-messaging \(run-\d+, chat \S+\): sendChatMessage into a chat that is not open was refused 1 time \(reopen with openChat first, or stop after chat-closed\)/ },
     { flaw: 'no-persona', check: 'third-party.persona', evidence: /accepted without a personaId: the chat is held by the service account, the customer sees no agent/ },
     { flaw: 'never-closes', check: 'third-party.close', evidence: /the customer was helped but no closeChat once the customer is helped within \d+(\.\d)? s/ },
+    { flaw: 'reopens-rated-chat', check: 'third-party.reopen', evidence: /^third-party-messaging \(run-\d+, chat \S+\): openChat was refused \(INVALID_STATE_TRANSITION\): a rated chat cannot be reopened/ },
   ];
 
   describe.concurrent('an integration broken in one way fails that check and only that one', () => {
