@@ -29,26 +29,30 @@ export const systemMessageBody = z
   })
   .strict();
 
+/** A tenant's Gurusup organisation as GET /_emulator/tenants/:id/gurusup shows it. */
+export function orgView(tenant: Tenant, settings: GurusupSettings) {
+  const org = orgOf(tenant);
+  const s = settings.get(tenant.id);
+  return {
+    tenant: tenant.id,
+    name: org.name,
+    apiKey: org.apiKeys[0],
+    apiKeys: org.apiKeys,
+    autoReply: org.autoReply,
+    language: org.language,
+    webhookUrl: s.webhookUrl,
+    eventName: s.eventName,
+    postStatus: s.postStatus,
+    threads: org.threads.length,
+  };
+}
+export type GurusupOrgView = ReturnType<typeof orgView>;
+
 /** The Gurusup organisation of each tenant: its key, webhook, automatic reply, and system messages. */
 export function createGurusupControlRoutes(domain: DomainContext, settings: GurusupSettings): Router {
   const router = Router();
 
-  const view = (tenant: Tenant) => {
-    const org = orgOf(tenant);
-    const s = settings.get(tenant.id);
-    return {
-      tenant: tenant.id,
-      name: org.name,
-      apiKey: org.apiKeys[0],
-      apiKeys: org.apiKeys,
-      autoReply: org.autoReply,
-      language: org.language,
-      webhookUrl: s.webhookUrl,
-      eventName: s.eventName,
-      postStatus: s.postStatus,
-      threads: org.threads.length,
-    };
-  };
+  const view = (tenant: Tenant) => orgView(tenant, settings);
   const put = (tenant: Tenant, req: Request) => {
     const { tenant: _t, autoReply, language, webhookUrl, ...rest } = parseBody(settingsBody, req);
     orgOf(tenant);

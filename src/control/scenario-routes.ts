@@ -26,6 +26,8 @@ const summary = (s: Scenario) => ({
   file: s.file,
   steps: s.steps.length,
 });
+/** A scenario as GET /_emulator/scenarios lists it. */
+export type ScenarioSummary = ReturnType<typeof summary>;
 
 /** Scenario list, runs (start, status with timeline, cancel). */
 export function createScenarioRoutes(engine: ScenarioEngine): Router {

@@ -94,6 +94,7 @@ const deliveryView = (d: Delivery) => {
   }
   return { ...d, body, rawBody: d.body };
 };
+export type DeliveryView = ReturnType<typeof deliveryView>;
 
 /** Webhook subscriptions, the delivery log with redelivery, the retry policy and delivery faults. */
 export function createWebhookRoutes(deps: WebhookRouteDeps): Router {

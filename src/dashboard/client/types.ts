@@ -3,30 +3,15 @@ import type { ActivityStep } from '../../control/chat-activity';
 import type { ChatSummary, DeliverySummary } from '../../control/summaries';
 import type { ChatRecord } from '../../store/model';
 import type { TenantView } from '../../control/router';
+import type { DeliveryView } from '../../control/webhook-routes';
+import type { Attempt } from '../../webhooks/delivery-log';
 
-export type { ActivityStep, ChatSummary, DeliverySummary, ChatRecord };
+export type { ActivityStep, Attempt, ChatSummary, DeliverySummary, ChatRecord };
 
 export type TenantSummary = TenantView;
 
-export interface Attempt {
-  attempt: number;
-  at: number;
-  durationMs: number;
-  statusCode?: number;
-  error?: string;
-  response?: string;
-  fault?: string;
-}
-
-export interface Delivery extends Omit<DeliverySummary, 'attempts'> {
-  idempotencyKey?: string;
-  headers: Record<string, string>;
-  body: unknown;
-  rawBody: string;
-  attempts: Attempt[];
-  nextAttemptAt?: number;
-  faults: string[];
-}
+/** GET /_emulator/deliveries/:id: `body` parsed back, `rawBody` as sent. */
+export type Delivery = DeliveryView;
 
 export interface DeliveryList {
   deliveries: Delivery[];

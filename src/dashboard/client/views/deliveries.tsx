@@ -3,6 +3,7 @@ import { enc, query, send } from '../api';
 import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Json, Loading, TenantPicker, Time, useTenantId } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
+import type { FaultRule } from '../../../webhooks/faults';
 import type { Delivery, DeliveryList, SummaryList } from '../types';
 import { WebhookBlock, groupRepeats } from '../webhook-parts';
 
@@ -61,17 +62,6 @@ function SubscriptionCard({ tenant }: { tenant: string }) {
       )}
     </Card>
   );
-}
-
-interface FaultRule {
-  id: string;
-  kind: string;
-  event?: string;
-  chatId?: string;
-  tenantId?: string;
-  remaining: number | null;
-  delayMs: number;
-  applied: number;
 }
 
 function FaultCard({ tenant }: { tenant: string }) {

@@ -3,40 +3,13 @@ import { enc, query, send } from '../api';
 import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Loading, TenantPicker, Time, useTenantId } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
+import type { GurusupOrgView } from '../../../control/gurusup-routes';
+import type { threadWithMessagesJson } from '../../../gurusup/views';
 import type { SummaryList } from '../types';
 import { redeliver } from '../webhook-parts';
 
-interface GurusupMessage {
-  id: string;
-  thread: string;
-  body: string;
-  user_fid: string;
-  lang: string;
-  subject?: string;
-  is_customer_support_agent: boolean;
-  created_at: string;
-}
-interface Thread {
-  thread: string;
-  thread_fid: string;
-  user_fid: string;
-  lang: string;
-  subject?: string;
-  message_count: number;
-  updated_at: string;
-  messages: GurusupMessage[];
-}
-interface OrgView {
-  tenant: string;
-  name: string;
-  apiKey: string;
-  autoReply: boolean;
-  language: string;
-  webhookUrl: string;
-  eventName: string;
-  postStatus: number;
-  threads: number;
-}
+type Thread = ReturnType<typeof threadWithMessagesJson>;
+type OrgView = GurusupOrgView;
 
 function Settings({ tenant }: { tenant: string }) {
   const org = useResource<OrgView>(`/_emulator/tenants/${enc(tenant)}/gurusup`);

@@ -3,48 +3,14 @@ import { enc, query, send } from '../api';
 import { Card, Code, DefaultTenantField, DeliveryBadge, Empty, ErrorBox, Loading, SeedField, Time } from '../components';
 import { usePoll, useResource } from '../resource';
 import { href, navigate } from '../router';
+import type { ScenarioSummary } from '../../../control/scenario-routes';
+import type { RunRecord } from '../../../scenarios/run-types';
+import type { Evidence } from '../../../scenarios/verdict';
 import type { SummaryList } from '../types';
 
-interface ParamSpec {
-  default: string | number | boolean;
-  description?: string;
-  enum?: (string | number)[];
-}
-interface ScenarioSummary {
-  name: string;
-  description: string;
-  params: Record<string, ParamSpec>;
-  builtIn: boolean;
-  steps: number;
-}
-interface RunSummary {
-  id: string;
-  scenario: string;
-  status: 'running' | 'completed' | 'failed' | 'cancelled';
-  tenant: string;
-  params: Record<string, string | number | boolean>;
-  seed: number;
-  speed: number;
-  target?: string;
-  startedAt: number;
-  finishedAt?: number;
-  error?: string;
-  chats: string[];
-  threads: string[];
-}
-interface TimelineEntry {
-  at: number;
-  step: string;
-  action: string;
-  by: 'scenario' | 'integrator';
-  chatId?: string;
-  thread?: string;
-  detail?: string;
-  expected?: string;
-  outcome?: 'done' | 'timeout';
-  webhooks: { deliveryId: string; event: string }[];
-}
-type Run = RunSummary & { timeline: TimelineEntry[]; verdict?: unknown };
+/** A run as the list shows it (without its time line), and in full. */
+type RunSummary = Omit<RunRecord, 'timeline'>;
+type Run = RunRecord;
 
 export const RunBadge = ({ status }: { status: RunSummary['status'] }) => <span class={`badge run-${status}`}>{status}</span>;
 
@@ -303,25 +269,6 @@ export function RunPage({ scenario, runId }: { scenario: string; runId: string }
   );
 }
 
-interface Evidence {
-  kind: 'webhook' | 'api-call' | 'timeout';
-  chatId: string;
-  deliveryId?: string;
-  requestId?: string;
-  event?: string;
-  operation?: string;
-  status?: string | number;
-  statusCode?: number;
-  errorCode?: string;
-  expected?: string;
-  cause?: string;
-  iso?: string;
-}
-interface Verdict {
-  passed: boolean;
-  counts: { passed: number; failed: number; notApplicable: number };
-  expectations: { id: string; title: string; required: boolean; status: 'passed' | 'failed' | 'not-applicable'; reason: string; evidence: Evidence[]; more?: number }[];
-}
 
 function EvidenceItem({ e, tenant }: { e: Evidence; tenant: string }) {
   if (e.kind === 'webhook')
@@ -347,7 +294,7 @@ function EvidenceItem({ e, tenant }: { e: Evidence; tenant: string }) {
 
 /** The run's verdict against the integration: each expectation, whether it held, and the evidence. */
 function Verdicts({ run }: { run: Run }) {
-  const v = run.verdict as Verdict | undefined;
+  const v = run.verdict;
   if (!v) return null;
   return (
     <Card title={<>Verdict <span class={`badge ${v.passed ? 'delivery-ok' : 'delivery-bad'}`}>{v.passed ? 'passed' : 'failed'}</span></>}>
