@@ -56,6 +56,8 @@ export interface ControlDeps {
 /** A tenant as the control API shows it: its summary, the webhook secret in use and, once listening, its API URLs. */
 export type TenantView = TenantSummary & { webhookSecret: string; graphqlUrl?: string; gurusupUrl?: string };
 
+const mib = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10;
+
 /** The /_emulator control API: JSON in, JSON out. */
 export function createControlRouter(deps: ControlDeps): Router {
   const { store, events, clock } = deps;
@@ -78,6 +80,8 @@ export function createControlRouter(deps: ControlDeps): Router {
       now: clock.now(),
       clock: clock.kind,
       tenants: store.tenants().length,
+      // For soaks and dashboards: what the process holds (MiB).
+      memory: { rssMiB: mib(process.memoryUsage.rss()), heapUsedMiB: mib(process.memoryUsage().heapUsed) },
     });
   });
 

@@ -496,7 +496,7 @@ export class ScenarioEngine implements RunHost {
     run.record.finishedAt = this.deps.domain.clock.now();
     if (error) run.record.error = error;
     this.active.delete(run);
-    for (const chatId of run.record.chats) this.activity.forget(`${run.tenant.id}/${chatId}`);
+    for (const chatId of run.record.chats) this.activity.forget(`${run.record.tenant}/${chatId}`);
     this.wake();
     this.wakeDriver?.();
   }
@@ -509,7 +509,7 @@ export class ScenarioEngine implements RunHost {
       this.runs.delete(id);
       // A forgotten run stops routing its chats' webhooks to its target.
       for (const chatOrThread of [...run.record.chats, ...run.record.threads]) {
-        const key = `${run.tenant.id}/${chatOrThread}`;
+        const key = `${run.record.tenant}/${chatOrThread}`;
         if (this.byChat.get(key) === run) this.byChat.delete(key);
       }
     }

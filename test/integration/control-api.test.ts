@@ -13,6 +13,9 @@ describe('control API', () => {
   it('reports health', async () => {
     const res = await request(t.emulator.app).get('/_emulator/health').expect(200);
     expect(res.body).toMatchObject({ status: 'ok', name: 'guuru-emulator', tenants: 1, clock: 'system' });
+    // What the process holds, in MiB (the soak bench samples it).
+    expect(res.body.memory.rssMiB).toBeGreaterThan(res.body.memory.heapUsedMiB);
+    expect(res.body.memory.heapUsedMiB).toBeGreaterThan(1);
   });
 
   it('creates, shows, lists, resets and deletes tenants', async () => {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/index.js';
 import { SEED_TIME, startEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -38,5 +40,27 @@ describe('GET …/runs/:id?wait=1', () => {
     const run = await fetch(`${t.url}/_emulator/scenarios/happy-path/runs/${id}`).then((r) => r.json() as Promise<{ status: string }>);
     expect(run.status).toBe('running');
     await fetch(`${t.url}/_emulator/scenarios/happy-path/runs/${id}`, { method: 'DELETE' });
+  });
+
+  it('a finished run kept for GET holds no tenant data: after a reset the old tenant can be collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const before = new WeakRef(t.emulator.store.tenant('guuru-qa')!);
+    const id = await startRun('busy-day', { speed: 0, params: { chats: 5 } });
+    expect(((await (await fetch(`${t.url}/_emulator/scenarios/busy-day/runs/${id}?wait=1`)).json()) as { status: string }).status).toBe('completed');
+    await fetch(`${t.url}/_emulator/reset`, { method: 'POST' });
+    // The run is still listed (with its timeline) …
+    expect(t.emulator.scenarios.get('busy-day', id).chats).toHaveLength(5);
+    // … but the tenant it played in, replaced by the reset, is gone from memory.
+    // Polled: a WeakRef's target lives at least until the current job ends, and the machine may be busy.
+    await expect
+      .poll(
+        () => {
+          gc();
+          return before.deref() === undefined;
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe(true);
   });
 });
