@@ -1,6 +1,6 @@
 /**
  * The emulator's benchmark. `npm run bench` (builds first), `npm run bench -- --quick` for a short
- * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks, gurusup, dashboard, scenarios),
+ * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks, gurusup, dashboard, scenarios, attacks),
  * `--no-pin` to skip `taskset -c 0`. Prints a table and writes bench/results.json (sections not run
  * this time keep their previous figures). See bench/README.md.
  */
@@ -33,6 +33,7 @@ import {
 } from './lib.js';
 import { measureDashboard } from './dashboard.js';
 import { measureGurusup } from './gurusup.js';
+import { measureAttacks } from './attacks.js';
 import { measureScenarios } from './scenarios.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,7 +42,7 @@ const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url))
 const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url));
 const WEBHOOKS = fileURLToPath(new URL('./webhooks.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
-const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks', 'gurusup', 'dashboard', 'scenarios'] as const;
+const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks', 'gurusup', 'dashboard', 'scenarios', 'attacks'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -683,6 +684,32 @@ async function scenarios() {
   return r;
 }
 
+async function attacks() {
+  const r = await measureAttacks({ quick, pin, env: childEnv });
+  for (const [name, a] of Object.entries(r.attacks)) {
+    report({
+      label: name,
+      value: `${a.statuses.join('/')} ${a.reasons.join('/')}: alone ${a.aloneMedianMs} ms; ${r.atOnce} at once ${a.medianMs} ms (max ${a.maxMs} ms)`,
+      target: 'refused',
+      ok: a.statuses.every((s) => s === 400) && a.reasons.every((x) => x.startsWith('MAX_')),
+    });
+  }
+  report({ label: 'Q1 latency, idle (sequential, 5 ms gap)', value: p50p99(r.probeQ1.idle) });
+  report({
+    label: 'Q1 latency while the attacks are refused',
+    value: `${p50p99(r.probeQ1.duringAttacks)}, max ${ms(r.probeQ1.duringAttacks.maxMs)}`,
+    target: 'every probe answered',
+    ok: r.probeQ1.duringAttacks.samples > 0,
+  });
+  report({ label: 'emulator RSS before / highest / after the attacks', value: `${r.rssMiB.before} / ${r.rssMiB.highest} / ${r.rssMiB.after} MiB`, target: '+ < 64 MiB', ok: r.rssMiB.highest - r.rssMiB.before < 64 });
+  const b = r.liftedBaseline;
+  report({
+    label: `  baseline, limits lifted: ${b.attack}, once`,
+    value: `HTTP ${b.status} after ${ms(b.answerMs)} (${b.answerMiB} MiB); Q1 max ${ms(b.probeQ1.maxMs)}; RSS ${b.rssMiB.before} → ${b.rssMiB.highest} MiB`,
+  });
+  return r;
+}
+
 const parts: Record<Section, () => Promise<unknown>> = {
   'cold-start': coldStart,
   'in-process': inProcess,
@@ -692,6 +719,7 @@ const parts: Record<Section, () => Promise<unknown>> = {
   gurusup,
   dashboard,
   scenarios,
+  attacks,
 };
 for (const section of SECTIONS) {
   if (!runs(section)) continue;
