@@ -28,6 +28,9 @@ const rssMiB = (pid: number): number => {
 };
 
 const child = spawn(process.execPath, ['dist/main.js', 'start', '--port', '0', '--seed-time', '2026-11-22'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+// The emulator never outlives the run, also when the run is stopped (Ctrl-C) or fails.
+process.on('exit', () => child.kill('SIGKILL'));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 let output = '';
 let exited: number | null | undefined;
 child.on('exit', (code, signal) => (exited = code ?? (signal ? -1 : null)));
@@ -68,6 +71,7 @@ const summary = {
   stackTraces: report.stackTraces,
   unanswered: report.unanswered,
   crashes,
+  slowestMs: report.slowest.map((r) => r.ms),
   rssBeforeMiB: rssBefore,
   rssAfterMiB: rssAfter,
   durationS: Math.round(report.durationMs / 1000),
@@ -75,5 +79,6 @@ const summary = {
 };
 console.log(JSON.stringify(summary, null, 2));
 if (report.findings.length > 0) console.log('first findings:', JSON.stringify(report.findings.slice(0, 10), null, 2));
+console.log('slowest answers:', JSON.stringify(report.slowest.slice(0, 5), null, 2));
 writeFileSync('bench/fuzz-results.json', `${JSON.stringify(summary, null, 2)}\n`);
 process.exit(report.serverErrors + report.stackTraces + report.unanswered + crashes === 0 ? 0 : 1);

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { GraphQLSchema } from 'graphql';
 import { graphqlRequest, rawRequest, restRequest, type FuzzRequest, type KnownIds } from './arbitraries.js';
@@ -21,6 +22,8 @@ export interface FuzzReport {
   /** Requests that got no answer in time outside the long polls that may wait (flush, ?wait=1). */
   unanswered: number;
   findings: Finding[];
+  /** The slowest answered HTTP requests (raw sockets excepted), slowest first: where a stall would show. */
+  slowest: { request: string; status: number; ms: number }[];
   durationMs: number;
 }
 
@@ -83,17 +86,24 @@ export interface FuzzOptions {
  * unanswered request. Samples are drawn in batches, each with its own seed derived from `seed`.
  */
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
-  const started = Date.now();
   const arbitrary = fc.oneof(
     { weight: 3, arbitrary: graphqlRequest(options.schema, options.ids) },
     { weight: 5, arbitrary: restRequest(options.ids) },
     { weight: 2, arbitrary: rawRequest() },
   );
-  const report: FuzzReport = { seed: options.seed, requests: 0, byKind: { graphql: 0, rest: 0, raw: 0 }, statuses: {}, serverErrors: 0, stackTraces: 0, unanswered: 0, findings: [], durationMs: 0 };
-  // Drawing samples is the slow part (~10 ms each): a short run draws only what it sends.
-  const BATCH = Math.min(500, options.requests);
-  let queue: FuzzRequest[] = [];
+  const started = Date.now();
+  const report: FuzzReport = { seed: options.seed, requests: 0, byKind: { graphql: 0, rest: 0, raw: 0 }, statuses: {}, serverErrors: 0, stackTraces: 0, unanswered: 0, findings: [], slowest: [], durationMs: 0 };
+  // Drawing samples is the slow part (5–20 ms each on a busy machine) and blocks this process. While it
+  // is blocked, answers in flight can pass their timeout, and an idle keep-alive connection can pass the
+  // server's 5 s keep-alive timeout unnoticed, so the next request on it fails ("other side closed"):
+  // a false "no answer". So: small batches, and the first one drawn before a throw-away request that
+  // replaces the connections left idle since `knownIds`.
+  const BATCH = Math.min(50, options.requests);
   let batch = 0;
+  let queue: FuzzRequest[] = fc.sample(arbitrary, { numRuns: BATCH, seed: options.seed + batch++ });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await fetch(`${options.baseUrl}/_emulator/health`).then((r) => r.arrayBuffer().then(() => true), () => false)) break;
+  }
   const next = (): FuzzRequest | undefined => {
     if (report.requests >= options.requests) return undefined;
     if (queue.length === 0) queue = fc.sample(arbitrary, { numRuns: BATCH, seed: options.seed + batch++ });
@@ -107,7 +117,12 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const worker = async () => {
     for (let req = next(); req; req = next()) {
       report.byKind[req.kind] += 1;
+      const sentAt = performance.now();
       const answer = req.kind === 'raw' ? await sendRaw(options.baseUrl, req.bytes, 1_500) : await sendHttp(options.baseUrl, req, 5_000);
+      const ms = Math.round(performance.now() - sentAt);
+      if (answer && req.kind !== 'raw' && (report.slowest.length < 10 || ms > (report.slowest.at(-1)?.ms ?? 0))) {
+        report.slowest = [...report.slowest, { request: describe(req).slice(0, 200), status: answer.status, ms }].sort((a, b) => b.ms - a.ms).slice(0, 10);
+      }
       if (!answer) {
         const longPoll = req.kind !== 'raw' && (/[?&]wait=/.test(req.path) || req.path.includes('/deliveries/flush'));
         if (!longPoll) {
