@@ -10,7 +10,7 @@
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { LISTENING, Q1, assertOk, median, percentile, postGraphQL, round, rssOf, sleep, spawnChild, type Child, type GraphQLAnswer } from './lib.js';
+import { LISTENING, Q1, assertOk, latencySummary, median, postGraphQL, probeQ1, round, rssOf, spawnChild, type Child, type GraphQLAnswer } from './lib.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const MiB = 1024 * 1024;
@@ -29,20 +29,8 @@ export const ATTACKS: Record<string, string> = {
 const LIFTED_ATTACK = '500 aliases of chats(first: 100) → messages';
 const LIFTED = ['--max-aliases', '100000', '--max-query-cost', '1000000000', '--max-tokens', '1000000'];
 
-const stats = (samples: number[]) => ({ samples: samples.length, p50Ms: round(percentile(samples, 50), 1), p99Ms: round(percentile(samples, 99), 1), maxMs: round(Math.max(...samples), 1) });
-
-/** `{ partner { id } }` one after another until `until()`; each answer must be a 200 without errors. */
-async function probe(url: string, agent: Agent, until: () => boolean, gapMs = 5): Promise<number[]> {
-  const samples: number[] = [];
-  while (!until()) {
-    const start = performance.now();
-    const answer = await postGraphQL(url, Q1, 120_000, agent);
-    samples.push(performance.now() - start);
-    assertOk(answer, 'the probe during the attacks bench');
-    await sleep(gapMs);
-  }
-  return samples;
-}
+const stats = latencySummary;
+const probe = (url: string, agent: Agent, until: () => boolean) => probeQ1(url, agent, until, 5, 'the probe during the attacks bench', 120_000);
 
 /** The emulator's highest RSS while `work` runs, sampled every 20 ms. */
 async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fstatSync, readFileSync } from 'node:fs';
 import { get, request, type Agent } from 'node:http';
 import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
 
 export const TOKEN = 'demo-token';
 export const AUTH_HEADER = `Bearer ${TOKEN}`;
@@ -258,6 +259,22 @@ export function assertOk(answer: GraphQLAnswer, what: string): void {
   }
 }
 
+/**
+ * `{ partner { id } }` one after another through `agent` with `gapMs` between, until `until()`; each
+ * answer must be a 200 without errors (`what` names the probe in the error). Returns the latencies (ms).
+ */
+export async function probeQ1(url: string, agent: Agent, until: () => boolean, gapMs: number, what: string, timeoutMs = 10_000): Promise<number[]> {
+  const samples: number[] = [];
+  while (!until()) {
+    const start = performance.now();
+    const answer = await postGraphQL(url, Q1, timeoutMs, agent);
+    samples.push(performance.now() - start);
+    assertOk(answer, what);
+    await sleep(gapMs);
+  }
+  return samples;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Numbers
 
@@ -317,3 +334,11 @@ export function exitWithParent(): void {
   process.stdin.on('error', () => process.exit(0));
   process.stdin.resume();
 }
+
+/** Count, p50, p99 and max of latencies (ms), to 0.1 ms. */
+export const latencySummary = (samples: number[]) => ({
+  samples: samples.length,
+  p50Ms: round(percentile(samples, 50), 1),
+  p99Ms: round(percentile(samples, 99), 1),
+  maxMs: round(Math.max(...samples), 1),
+});

@@ -10,7 +10,7 @@
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { LISTENING, Q1, assertOk, median, percentile, postGraphQL, round, rssOf, sleep, spawnChild, type Child } from './lib.js';
+import { LISTENING, latencySummary, median, percentile, probeQ1, round, rssOf, spawnChild, type Child } from './lib.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const INTEGRATOR = fileURLToPath(new URL('./scenario-integrator.ts', import.meta.url));
@@ -30,19 +30,8 @@ async function json<T>(url: string, body?: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function probe(url: string, agent: Agent, until: () => boolean, gapMs: number): Promise<number[]> {
-  const samples: number[] = [];
-  while (!until()) {
-    const start = performance.now();
-    const answer = await postGraphQL(url, Q1, 10_000, agent);
-    samples.push(performance.now() - start);
-    assertOk(answer, 'Q1 during the scenarios bench');
-    await sleep(gapMs);
-  }
-  return samples;
-}
-
-const stats = (samples: number[]) => ({ samples: samples.length, p50Ms: round(percentile(samples, 50), 1), p99Ms: round(percentile(samples, 99), 1), maxMs: round(Math.max(...samples), 1) });
+const probe = (url: string, agent: Agent, until: () => boolean, gapMs: number) => probeQ1(url, agent, until, gapMs, 'Q1 during the scenarios bench');
+const stats = latencySummary;
 
 export async function measureScenarios({ quick, pin, env }: { quick: boolean; pin: boolean; env: NodeJS.ProcessEnv }) {
   const chats = quick ? 100 : 300;
