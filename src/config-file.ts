@@ -35,7 +35,7 @@ const FLAG_ALIASES: Record<string, string> = { webhookBackoff: 'webhookBackoffMs
 const PATH_KEYS = ['fixtures', 'data', 'scenarios'] as const;
 
 /** Options that are lists: a single value is taken as a list of one (as the flag takes one). */
-const LIST_KEYS = new Set(['scenarios', 'allowedHosts']);
+const LIST_KEYS = new Set(['scenarios', 'allowedHosts', 'cors']);
 
 /** Every key a file may use: each emulator option (one schema, src/config.ts) and the start command's own. */
 const fieldSchemas = (): Record<string, z.ZodType> => ({ ...(optionSchema.shape as Record<string, z.ZodType>), ...START_KEYS });

@@ -55,6 +55,13 @@ export interface ConfigOptions {
   adminToken?: string;
   /** More names the control API accepts in `Host` besides loopback and the bound host (env ALLOWED_HOSTS, comma-separated). */
   allowedHosts?: string[];
+  /**
+   * Origins whose web pages may call the GraphQL and Gurusup APIs (CORS), e.g. Apollo Sandbox or
+   * http://localhost:5173; `*` for any. Default: none (env CORS_ORIGINS, comma-separated).
+   */
+  cors?: string[];
+  /** Also let the `cors` origins use the control API (still behind the admin token). Default false (env CORS_CONTROL=1). */
+  corsControl?: boolean;
   /** Most tenants kept, the built-in ones included. Default 100 (env MAX_TENANTS). */
   maxTenants?: number;
   /** Most chats per tenant (seeded ones included, --bulk-chats not); also Gurusup threads and personas. Default 20000 (env MAX_CHATS). */
@@ -96,6 +103,9 @@ export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = { cost: 500_000, aliases: 3
 
 export class ConfigError extends Error {}
 
+/** `*` or an origin (scheme://host[:port], no path), as browsers send it in `Origin`. */
+const CORS_ORIGIN = /^(\*|[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+)$/i;
+
 const DAY = 86_400_000;
 
 const schema = z.object({
@@ -121,6 +131,9 @@ const schema = z.object({
   scenarios: z.array(z.string().min(1)).default([]),
   adminToken: z.string().min(8, 'at least 8 characters').max(500).regex(/^\S+$/, 'no spaces').optional(),
   allowedHosts: z.array(z.string().min(1).regex(/^[^\s/:]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name without scheme or port')).default([]),
+  // A trailing slash is dropped: browsers send the origin without one.
+  cors: z.array(z.preprocess((v) => (typeof v === 'string' ? v.trim().replace(/\/$/, '') : v), z.string().regex(CORS_ORIGIN, 'an origin such as http://localhost:5173 (scheme, host and port, no path), or *'))).default([]),
+  corsControl: z.boolean().default(false),
   maxTenants: z.number().int().min(1).max(100_000).default(100),
   maxChats: z.number().int().min(1).max(100_000_000).default(20_000),
   maxMessages: z.number().int().min(1).max(100_000_000).default(10_000),
@@ -142,6 +155,10 @@ export function resolveConfig(options: ConfigOptions, now: number): ResolvedConf
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`invalid option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  if (parsed.data.corsControl && parsed.data.cors.length === 0) throw new ConfigError('invalid option corsControl: --cors-control needs --cors ORIGIN (the origins whose pages may use the control API)');
+  if (parsed.data.corsControl && parsed.data.cors.includes('*')) {
+    throw new ConfigError('invalid option corsControl: the control API can be opened to named origins, not * (any web page could then drive the emulator)');
   }
   return { ...parsed.data, seedTime: parseSeedTime(parsed.data.seedTime, now) };
 }
@@ -186,6 +203,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ConfigOptions {
     scenarios: env.SCENARIOS_DIR ? [env.SCENARIOS_DIR] : undefined,
     adminToken: env.ADMIN_TOKEN || undefined,
     allowedHosts: env.ALLOWED_HOSTS ? env.ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) : undefined,
+    cors: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
+    corsControl: env.CORS_CONTROL === '1' || env.CORS_CONTROL === 'true' ? true : undefined,
     maxTenants: int('MAX_TENANTS'),
     maxChats: int('MAX_CHATS'),
     maxMessages: int('MAX_MESSAGES'),

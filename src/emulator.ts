@@ -14,6 +14,7 @@ import { Snapshots } from './domain/snapshots.js';
 import { Generators } from './generators.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import { errorHandler, sendError } from './http-errors.js';
+import { corsAllows, corsFor } from './http-cors.js';
 import { createGuard, emulatorHostNames, generateAdminToken, isLoopback, isWildcard } from './http-guard.js';
 import { createLogger, type Logger } from './logger.js';
 import { DataFile } from './store/persistence.js';
@@ -205,6 +206,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const guard = createGuard({
     hostNames: emulatorHostNames(config.host, config.allowedHosts),
     adminToken,
+    ...(config.corsControl ? { allowOrigin: (origin: string) => corsAllows(config.cors, origin) } : {}),
     open: (req) => {
       if (req.method !== 'GET') return false;
       const path = req.originalUrl.split('?')[0] ?? '';
@@ -215,6 +217,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   // The test suite's contract check: every control answer, refusals included, to DIR (see answer-recorder.ts).
   const recordTo = process.env.GUURU_EMULATOR_RECORD_CONTROL;
   if (recordTo) app.use('/_emulator', recordAnswers(recordTo));
+  // Opt-in CORS, before any authentication (a preflight carries no credentials).
+  if (config.cors.length > 0) {
+    const cors = corsFor(config.cors);
+    app.use(['/graphql', '/gurusup'], cors);
+    if (config.corsControl) app.use('/_emulator', cors);
+  }
   app.use('/_emulator', guard);
   app.use('/_emulator/ui', dashboard.assetRouter);
   app.use(

@@ -47,6 +47,8 @@ export interface GuardOptions {
   adminToken?: string;
   /** Requests that need no admin token (a health check, static files); Host and Origin are still checked. */
   open?: (req: Request) => boolean;
+  /** Other sites whose pages may use these routes (`--cors` with `--cors-control`); the token is still required. */
+  allowOrigin?: (origin: string) => boolean;
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -112,7 +114,7 @@ export function createGuard(options: GuardOptions): RequestHandler {
       } catch {
         originHost = undefined;
       }
-      if (originHost === undefined || originHost !== host.toLowerCase()) {
+      if ((originHost === undefined || originHost !== host.toLowerCase()) && !options.allowOrigin?.(origin)) {
         sendError(res, 403, `Refused: a web page at ${origin} may not use the emulator's control API (only pages the emulator serves itself may). Call it from a script, curl or your tests instead.`, {
           code: 'FORBIDDEN_ORIGIN',
         });

@@ -47,6 +47,8 @@ interface StartFlags {
   scenario?: string;
   adminToken?: string;
   allowHost?: string[];
+  cors?: string[];
+  corsControl?: boolean;
   maxTenants?: number;
   maxChats?: number;
   maxMessages?: number;
@@ -162,6 +164,8 @@ program
   .option('--webhook-backoff <ms>', 'delay before the first retry, doubled each time, with jitter (env WEBHOOK_BACKOFF_MS, default 1000)', wholeNumber('--webhook-backoff'))
   .option('--webhook-timeout <ms>', 'longest wait for a receiver to answer (env WEBHOOK_TIMEOUT_MS, default 10000)', wholeNumber('--webhook-timeout'))
   .option('--admin-token <token>', 'token the control API and dashboard require (env ADMIN_TOKEN; made at start when --host is not loopback)')
+  .option('--cors <origin>', "let this origin's web pages call the GraphQL and Gurusup APIs (repeatable or comma-separated; * for any; env CORS_ORIGINS)", (value: string, all: string[] | undefined) => [...(all ?? []), ...value.split(',').map((o) => o.trim()).filter(Boolean)])
+  .option('--cors-control', 'also let the --cors origins use the control API (still behind the admin token; env CORS_CONTROL=1)')
   .option('--allow-host <name>', 'another name the control API accepts in the Host header (repeatable; env ALLOWED_HOSTS, comma-separated)', (value: string, all: string[]) => [...all, value], [] as string[])
   .option('--max-tenants <n>', 'most tenants kept, the built-in ones included (env MAX_TENANTS, default 100)', wholeNumber('--max-tenants'))
   .option('--max-chats <n>', 'most chats per tenant, also Gurusup threads and personas (env MAX_CHATS, default 20000)', wholeNumber('--max-chats'))

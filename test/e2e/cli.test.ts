@@ -185,3 +185,21 @@ describe('the Docker image', () => {
     }
   });
 });
+
+describe('start --cors', () => {
+  it('takes origins from the flag (repeatable, comma-separated) and CORS_CONTROL from the environment', async () => {
+    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--cors', 'http://a.test,http://b.test', '--cors', 'http://c.test'], { CORS_CONTROL: '1' });
+    try {
+      for (const [origin, path] of [['http://b.test', '/graphql'], ['http://c.test', '/_emulator/tenants']]) {
+        const res = await fetch(`${app.url}${path}`, { method: 'OPTIONS', headers: { origin: origin!, 'access-control-request-method': 'POST' } });
+        expect(res.status, path).toBe(204);
+        expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      }
+    } finally {
+      expect(await app.stop()).toBe(0);
+    }
+    const bad = await run(process.execPath, [MAIN, 'start', '--port', '0', '--cors-control']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--cors-control needs --cors ORIGIN/);
+  });
+});
