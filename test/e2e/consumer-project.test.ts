@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCS } from '../../src/verify/checks.js';
 import { createConsumerProject, type ConsumerProject } from '../helpers/consumer-project.js';
 
 // A user's project that installs the packed tarball (npm test built dist/ first). Its test files
@@ -60,6 +62,12 @@ describe('a project that installs the packed package', () => {
     expect(Object.keys(examples)).toEqual(
       expect.arrayContaining(['test/chat-opened.test.ts', 'test/fresh-tenant.test.ts', 'test/snapshot.test.ts', 'test/node-test.test.mjs', 'test/require.test.cjs', 'src/receiver.ts', 'test/receiver.test.ts']),
     );
+  });
+
+  it('ships the local docs that verify reports link to (a check names its doc by its path in the package)', () => {
+    const local = Object.values(DOCS).filter((doc) => !/^https?:/.test(doc.url));
+    expect(local.length).toBeGreaterThan(0);
+    for (const doc of local) expect(existsSync(join(project.dir, 'node_modules', 'guuru-emulator', doc.url)), doc.url).toBe(true);
   });
 
   it('installs on Node 20 without an engine warning or a warning about the package', () => {

@@ -135,7 +135,8 @@ describe('built-in scenarios against a loopback receiver', () => {
       }
       answeredWhileRunning += 1;
     }
-    expect(answeredWhileRunning).toBeGreaterThanOrEqual(3);
+    // Answered while it ran (a blocked API would answer only once the run is over); how often depends on the machine.
+    expect(answeredWhileRunning).toBeGreaterThanOrEqual(1);
   });
 
   it('gurusup-conversation: send_message events with the organisation key, matching the thread', async () => {
