@@ -1,17 +1,24 @@
-// The import rules of src/, stated once (docs/architecture.md points here). `npm run lint` runs
-// dependency-cruiser with them; a new import that breaks one fails the build.
+// The import rules of src/, stated once (docs/architecture.md points here) as rules between folders.
+// `npm run lint` runs dependency-cruiser with them; a new import that breaks one fails the build.
 //
-//   kernel   clock, random, logger, paths, version, config: imported by anyone, imports no folder
-//   store/   the data model and persistence: imports only the kernel
-//   domain/  every state change and rule: imports store/ and the kernel, never an adapter
-//   journal/ the request journal (an observation seam): imports only the kernel
-//   adapters graphql/ gurusup/ webhooks/ scenarios/ verify/: each imports domain/, store/, journal/,
-//            the kernel and http-errors.ts, never another adapter
-//   faces    control/ and dashboard/ (the operator's view of every part) may also import adapters
-//   root     emulator.ts, main.ts, index.ts, the *-cli.ts commands, testing/: compose everything
+//   kernel/   clock, random, generators, logger, paths, version: imported by anyone, imports nothing else
+//   config/   the option schema and the config-file reader: imports only kernel/
+//   store/    the data model and persistence: imports only kernel/
+//   domain/   every state change and rule: imports store/ and kernel/, never an adapter
+//   journal/  the request journal (an observation seam): imports only kernel/
+//   http/     the HTTP edge (error shape, guard, CORS): imports domain/ (its errors), config/, kernel/
+//   adapters  graphql/ gurusup/ webhooks/ scenarios/ verify/: each imports domain/, store/, journal/,
+//             http/, config/ and kernel/, never another adapter
+//   faces     control/ and dashboard/ (the operator's view of every part) may also import adapters
+//   root      app/ (the composition root), cli/ (the commands), testing/ (the public test helpers,
+//             which start emulators) and the package entry src/index.ts compose everything; no part
+//             imports them, app/ imports neither cli/ nor testing/, testing/ does not import cli/
 const ADAPTERS = ['graphql', 'gurusup', 'webhooks', 'scenarios', 'verify'];
 const FACES = ['control', 'dashboard'];
+const ROOT = ['app', 'cli', 'testing'];
 const folder = (names) => `^src/(${names.join('|')})/`;
+/** Anything in src/ outside the given folders (the package entry at the root included). */
+const outside = (names) => ({ path: '^src/', pathNot: folder(names) });
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -26,23 +33,30 @@ module.exports = {
     {
       name: 'kernel-imports-no-folder',
       severity: 'error',
-      comment: 'The kernel (clock, random, logger, paths, version, config) is imported by everyone, so it imports none of the folders.',
-      from: { path: '^src/[^/]+[.]ts$', pathNot: '^src/(emulator|main|index|[a-z-]+-cli)[.]ts$|^src/http-errors[.]ts$' },
-      to: { path: '^src/[^/]+/' },
+      comment: 'kernel/ (clock, random, generators, logger, paths, version) is imported by everyone, so it imports nothing else of src/.',
+      from: { path: '^src/kernel/' },
+      to: outside(['kernel']),
+    },
+    {
+      name: 'config-imports-only-the-kernel',
+      severity: 'error',
+      comment: 'config/ holds plain settings; what they switch on is wired in app/.',
+      from: { path: '^src/config/' },
+      to: outside(['config', 'kernel']),
     },
     {
       name: 'store-imports-only-the-kernel',
       severity: 'error',
       comment: 'store/ holds data and persistence; rules belong in domain/, wire formats in adapters.',
       from: { path: '^src/store/' },
-      to: { path: '^src/[^/]+/', pathNot: '^src/store/' },
+      to: outside(['store', 'kernel']),
     },
     {
       name: 'domain-imports-no-adapter',
       severity: 'error',
       comment: 'domain/ knows nothing of HTTP, GraphQL, webhooks or scenarios: adapters call it and listen to its events.',
       from: { path: '^src/domain/' },
-      to: { path: `${folder([...ADAPTERS, ...FACES, 'journal'])}|^src/(http-errors|emulator|main|index)[.]ts$` },
+      to: outside(['domain', 'store', 'kernel']),
     },
     {
       name: 'domain-imports-no-framework',
@@ -56,22 +70,43 @@ module.exports = {
       severity: 'error',
       comment: 'journal/ only records what adapters tell it.',
       from: { path: '^src/journal/' },
-      to: { path: '^src/[^/]+/', pathNot: '^src/journal/' },
+      to: outside(['journal', 'kernel']),
+    },
+    {
+      name: 'http-imports-no-adapter',
+      severity: 'error',
+      comment: 'http/ is the shared HTTP edge of every adapter: it maps domain errors and guards requests, and knows no adapter.',
+      from: { path: '^src/http/' },
+      to: outside(['http', 'domain', 'config', 'kernel']),
     },
     {
       name: 'adapters-do-not-import-each-other',
       severity: 'error',
       comment:
-        'An adapter (graphql, gurusup, webhooks, scenarios, verify) never imports another one: share through domain/ (commands, events), or let the composition root (emulator.ts) pass a function in.',
-      from: { path: `^src/(${ADAPTERS.join('|')})/` },
+        'An adapter (graphql, gurusup, webhooks, scenarios, verify) never imports another one: share through domain/ (commands, events), or let the composition root (app/) pass a function in.',
+      from: { path: folder(ADAPTERS) },
       to: { path: folder([...ADAPTERS, ...FACES]), pathNot: '^src/$1/' },
     },
     {
       name: 'nothing-imports-the-root',
       severity: 'error',
-      comment: 'emulator.ts, main.ts and index.ts compose the parts; no part imports them (testing/ is part of the root: the test helpers start emulators).',
-      from: { path: '^src/[^/]+/', pathNot: '^src/testing/' },
-      to: { path: '^src/(emulator|main|index)[.]ts$' },
+      comment: 'app/, cli/, testing/ and the package entry compose the parts; no part imports them.',
+      from: { path: '^src/', pathNot: `${folder(ROOT)}|^src/[^/]+$` },
+      to: { path: `${folder(ROOT)}|^src/[^/]+$` },
+    },
+    {
+      name: 'app-imports-no-command',
+      severity: 'error',
+      comment: 'app/ builds and runs an emulator; the commands (cli/) and the test helpers (testing/) use it, not the other way round.',
+      from: { path: '^src/app/' },
+      to: { path: `${folder(['cli', 'testing'])}|^src/[^/]+$` },
+    },
+    {
+      name: 'testing-imports-no-command',
+      severity: 'error',
+      comment: 'testing/ is a library for test suites: it starts emulators through app/, never through a CLI command.',
+      from: { path: '^src/testing/' },
+      to: { path: `${folder(['cli'])}|^src/[^/]+$` },
     },
   ],
   options: {

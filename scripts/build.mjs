@@ -51,7 +51,7 @@ mkdirSync(DASHBOARD, { recursive: true });
 const [, , dashboard, graphiql] = await Promise.all([
   build({
     ...common,
-    entryPoints: { main: 'src/main.ts' },
+    entryPoints: { main: 'src/cli/main.ts' },
     outdir: 'dist',
     // Inlined CommonJS dependencies still call require() for Node built-ins.
     banner: { js: "import { createRequire as __guuruCreateRequire } from 'node:module'; const require = __guuruCreateRequire(import.meta.url);" },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { openApiDocument as gurusupDocument } from '../gurusup/openapi.js';
 import { FAULT_KINDS } from '../webhooks/faults.js';
 import { GUURU_EVENTS } from '../webhooks/payloads.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../kernel/version.js';
 import { ACTIONS, CHAT_STATUSES, createChatBody, listQuery } from './chat-routes.js';
 import { settingsBody, systemMessageBody } from './gurusup-routes.js';
 import { requestsQuery } from './request-routes.js';

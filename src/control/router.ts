@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
 import type { EventBus } from '../domain/events.js';
@@ -8,7 +8,7 @@ import type { Snapshots } from '../domain/snapshots.js';
 import { createSnapshotRoutes } from './snapshot-routes.js';
 import { createTriggerRoutes } from './trigger-routes.js';
 import type { WebhookRoutes } from '../webhooks/routes.js';
-import { sendError } from '../http-errors.js';
+import { sendError } from '../http/errors.js';
 import type { Store } from '../store/store.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
 import type { WebhookSettings } from '../webhooks/subscriptions.js';

@@ -5,7 +5,7 @@ import { DomainError, invalidArgument } from '../domain/errors.js';
 import { findTenant } from '../domain/tenants.js';
 import { orgOf, postThreadMessage, sendSystemMessage, threadHash } from '../domain/threads.js';
 import type { GurusupSettings } from '../gurusup/settings.js';
-import type { SeedLanguage } from '../random.js';
+import type { SeedLanguage } from '../kernel/random.js';
 import type { Tenant } from '../store/tenant.js';
 import { isFinal, type Delivery } from '../webhooks/delivery-log.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';

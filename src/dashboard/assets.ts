@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Request, RequestHandler } from 'express';
-import { packagePath } from '../paths.js';
+import { packagePath } from '../kernel/paths.js';
 
 /** What scripts/build.mjs writes beside the bundles. */
 export interface Manifest {

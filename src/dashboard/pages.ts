@@ -3,7 +3,7 @@ import { SERVICE_ACCOUNT_ID } from '../domain/actors.js';
 import { defaultTenant } from '../domain/tenants.js';
 import type { Store } from '../store/store.js';
 import type { Tenant } from '../store/tenant.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../kernel/version.js';
 import { DashboardAssets } from './assets.js';
 import { exampleOperations, type ExampleHints } from './examples.js';
 

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.js';
-import type { Random } from '../random.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Random } from '../kernel/random.js';
 import type { ContentFixture } from '../store/fixtures.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from './events.js';

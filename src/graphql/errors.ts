@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
 import { limitError, type GraphQLLimits } from './limits.js';
 
 const TOKEN_LIMIT = /Document contains more that \d+ tokens/;

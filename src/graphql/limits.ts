@@ -19,7 +19,7 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from '../config.js';
+import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from '../config/config.js';
 import { MAX_PAGE_SIZE } from '../domain/pagination.js';
 
 export { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits };

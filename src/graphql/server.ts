@@ -17,8 +17,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { resolveTenant } from '../domain/tenants.js';
-import type { Logger } from '../logger.js';
-import { packagePath } from '../paths.js';
+import type { Logger } from '../kernel/logger.js';
+import { packagePath } from '../kernel/paths.js';
 import type { DomainContext } from '../domain/context.js';
 import type { GraphQLContext } from './context.js';
 import { fixDocument } from './document-fixes.js';

@@ -1,4 +1,4 @@
-import { VERSION } from '../version.js';
+import { VERSION } from '../kernel/version.js';
 
 /**
  * OpenAPI 3.1 description of the emulated Gurusup public API, served at /gurusup/openapi.json.

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DomainContext } from '../domain/context.js';
 import { resolveTenant } from '../domain/tenants.js';
 import { findGurusupMessage, findThread, listThreads, postThreadMessage } from '../domain/threads.js';
-import { sendError } from '../http-errors.js';
+import { sendError } from '../http/errors.js';
 import { journalNotes } from '../journal/http-recorder.js';
 import type { Tenant } from '../store/tenant.js';
 import { openApiDocument } from './openapi.js';

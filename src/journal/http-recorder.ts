@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { RequestError, RequestJournal, RequestRecord } from './request-journal.js';
 
 /**

@@ -1,11 +1,11 @@
-import type { Clock } from '../clock.js';
-import { VirtualClock } from '../clock.js';
+import type { Clock } from '../kernel/clock.js';
+import { VirtualClock } from '../kernel/clock.js';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
 import { CHAT_CHANGE_EVENTS, type DomainEventName } from '../domain/events.js';
 import { findTenant } from '../domain/tenants.js';
-import type { Logger } from '../logger.js';
-import { Random } from '../random.js';
+import type { Logger } from '../kernel/logger.js';
+import { Random } from '../kernel/random.js';
 import type { RequestJournal, RequestRecord } from '../journal/request-journal.js';
 import { ChatActivity } from './chat-activity.js';
 import { Interrupt, Interrupted } from './interrupt.js';

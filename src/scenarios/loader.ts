@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { packagePath } from '../paths.js';
+import { packagePath } from '../kernel/paths.js';
 import { parseScenario, ScenarioFileError, type Scenario } from './schema.js';
 
 export const builtInScenariosDir = (): string => packagePath('scenarios');

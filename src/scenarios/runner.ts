@@ -15,7 +15,7 @@ import {
 import type { DomainContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
 import { postThreadMessage, sendSystemMessage, threadHash } from '../domain/threads.js';
-import type { Random } from '../random.js';
+import type { Random } from '../kernel/random.js';
 import type { ChatRecord, ExpertRecord } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
 import type { DomainEventName, DomainEvents } from '../domain/events.js';

@@ -1,4 +1,4 @@
-import type { Random } from '../random.js';
+import type { Random } from '../kernel/random.js';
 import type { ContentFixture, ConversationLines, TopicLines } from './fixtures.js';
 
 /** A topic in one language, with the category it belongs to (by name). */

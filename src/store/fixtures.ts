@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { packagePath } from '../paths.js';
+import { packagePath } from '../kernel/paths.js';
 
 // The store layer must not import the webhooks adapter; the ids are repeated and a test keeps them equal.
 export const GUURU_EVENT_IDS = ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'chat-transferred', 'chat-rated'] as const;

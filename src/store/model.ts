@@ -1,4 +1,4 @@
-import type { GeneratorState } from '../generators.js';
+import type { GeneratorState } from '../kernel/generators.js';
 
 /**
  * The data model of the store: plain, JSON-serialisable records (what persistence writes), one

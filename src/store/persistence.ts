@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataFile as LowDataFile } from 'lowdb/node';
 import { Low } from 'lowdb';
-import { Generators, type GeneratorState } from '../generators.js';
+import { Generators, type GeneratorState } from '../kernel/generators.js';
 import { STATE_FORMAT, STATE_VERSION, type StateFile, type TenantData } from './model.js';
 import type { Store } from './store.js';
 

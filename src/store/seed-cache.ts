@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../kernel/paths.js';
 
 /**
  * Generated seed data kept on disk (node_modules/.cache/guuru-emulator), keyed by everything the

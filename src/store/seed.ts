@@ -1,5 +1,5 @@
 import type { Faker } from '@faker-js/faker';
-import { Random, type SeedLanguage } from '../random.js';
+import { Random, type SeedLanguage } from '../kernel/random.js';
 import { Conversation } from './conversation.js';
 import { monthStart, nextMonth, threadHash } from './keys.js';
 import type { ContentFixture, TenantFixture, TopicLines } from './fixtures.js';

@@ -1,9 +1,9 @@
-import { Generators } from '../generators.js';
+import { Generators } from '../kernel/generators.js';
 import type { Fixtures, TenantFixture } from './fixtures.js';
 import type { TenantData } from './model.js';
 import { GENERATOR_REVISION, generateTenant } from './seed.js';
 import { SeedCache } from './seed-cache.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../kernel/version.js';
 import { Tenant } from './tenant.js';
 
 export interface StoreOptions {

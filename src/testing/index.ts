@@ -14,6 +14,6 @@ export type { VerificationReport, CheckResult, Evidence as VerificationEvidence 
 export type { SuiteName } from '../verify/checks.js';
 export { GUURU_EVENTS, type GuuruEvent } from '../webhooks/payloads.js';
 export type { ChatWebhookPayload, MessageWebhookPayload, GurusupWebhookPayload, WebhookPayloads } from './payloads.js';
-export { VirtualClock, SystemClock, type Clock } from '../clock.js';
-export type { EmulatorOptions } from '../emulator.js';
-export type { Emulator } from '../emulator.js';
+export { VirtualClock, SystemClock, type Clock } from '../kernel/clock.js';
+export type { EmulatorOptions } from '../app/emulator.js';
+export type { Emulator } from '../app/emulator.js';

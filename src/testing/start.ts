@@ -1,6 +1,6 @@
-import type { EmulatorOptions } from '../emulator.js';
-import { createEmulator, type Emulator } from '../emulator.js';
-import { silentLogger } from '../logger.js';
+import type { EmulatorOptions } from '../app/emulator.js';
+import { createEmulator, type Emulator } from '../app/emulator.js';
+import { silentLogger } from '../kernel/logger.js';
 import { ControlClient, type TenantInfo } from './control-client.js';
 
 export interface StartEmulatorOptions extends EmulatorOptions {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../clock.js';
-import type { Logger } from '../logger.js';
+import type { Clock, TimerHandle } from '../kernel/clock.js';
+import type { Logger } from '../kernel/logger.js';
 import { DeliveryLog, isFinal, type Attempt, type Delivery } from './delivery-log.js';
 import { FaultRules } from './faults.js';
 import { retryDelay, type RetryPolicy } from './retry-policy.js';

@@ -1,7 +1,7 @@
 import type { EventBus } from '../domain/events.js';
 import type { GurusupMessageRecord } from '../store/model.js';
 import type { Store } from '../store/store.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../kernel/version.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { RouteSource } from './routes.js';
 

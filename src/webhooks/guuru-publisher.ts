@@ -1,9 +1,9 @@
 import { CHAT_CHANGE_EVENTS, type DomainEventName, type EventBus } from '../domain/events.js';
-import type { Random } from '../random.js';
+import type { Random } from '../kernel/random.js';
 import type { ChatRecord, MessageRecord } from '../store/model.js';
 import type { Store } from '../store/store.js';
 import type { Tenant } from '../store/tenant.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../kernel/version.js';
 import type { Dispatcher } from './dispatcher.js';
 import { LEGACY_EVENT_NAMES, chatPayload, isGuuruEvent, messagePayload, type ChatWebhookPayload, type GuuruEvent, type MessageWebhookPayload } from './payloads.js';
 import { guuruHeaders } from './signature.js';

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { optionsFromEnv } from '../../src/config.js';
-import { ADMIN_TOKEN_COOKIE, emulatorHostNames } from '../../src/http-guard.js';
+import { optionsFromEnv } from '../../src/config/config.js';
+import { ADMIN_TOKEN_COOKIE, emulatorHostNames } from '../../src/http/guard.js';
 import { startEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 interface Answer {

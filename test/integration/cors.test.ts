@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, optionsFromEnv, resolveConfig } from '../../src/config.js';
+import { ConfigError, optionsFromEnv, resolveConfig } from '../../src/config/config.js';
 import { createEmulator, silentLogger, type Emulator, type EmulatorOptions } from '../../src/index.js';
 
 const APP = 'http://app.example.test:5173';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { optionsFromEnv } from '../../src/config.js';
+import { optionsFromEnv } from '../../src/config/config.js';
 import { DEFAULT_GRAPHQL_LIMITS } from '../../src/index.js';
 import { startEmulator, type GraphQLResult, type TestEmulator } from '../helpers/emulator.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SystemClock, VirtualClock } from '../../src/clock.js';
+import { SystemClock, VirtualClock } from '../../src/kernel/clock.js';
 
 describe('VirtualClock', () => {
   it('only moves when advanced, firing due timers in time order', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfigObject } from '../../src/config-file.js';
-import { optionSchema } from '../../src/config.js';
+import { parseConfigObject } from '../../src/config/file.js';
+import { optionSchema } from '../../src/config/config.js';
 
 const FILE = join('/srv/app', 'guuru-emulator.config.yaml');
 const parse = (value: unknown) => parseConfigObject(value, FILE);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Generators } from '../../src/generators.js';
-import { Random } from '../../src/random.js';
+import { Generators } from '../../src/kernel/generators.js';
+import { Random } from '../../src/kernel/random.js';
 
 const draws = (random: Random, n = 5) => Array.from({ length: n }, () => random.uuid());
 

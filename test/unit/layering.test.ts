@@ -31,12 +31,17 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
   it('accept the layering of docs/architecture.md', async () => {
     expect(
       await violations({
-        'src/clock.ts': 'export const now = () => 0;',
-        'src/store/store.ts': "import { now } from '../clock.js'; export const s = now();",
+        'src/kernel/clock.ts': 'export const now = () => 0;',
+        'src/config/config.ts': "import { now } from '../kernel/clock.js'; export const k = now();",
+        'src/store/store.ts': "import { now } from '../kernel/clock.js'; export const s = now();",
         'src/domain/chats.ts': "import { s } from '../store/store.js'; export const c = s;",
         'src/graphql/resolvers.ts': "import { c } from '../domain/chats.js'; export const r = c;",
-        'src/control/router.ts': "import { r } from '../graphql/resolvers.js'; export const x = r;",
-        'src/emulator.ts': "import { x } from './control/router.js'; export const e = x;",
+        'src/http/errors.ts': "import { c } from '../domain/chats.js'; import { k } from '../config/config.js'; export const h = [c, k];",
+        'src/control/router.ts': "import { r } from '../graphql/resolvers.js'; import { h } from '../http/errors.js'; export const x = [r, h];",
+        'src/app/emulator.ts': "import { x } from '../control/router.js'; export const e = x;",
+        'src/testing/start.ts': "import { e } from '../app/emulator.js'; export const t = e;",
+        'src/cli/main.ts': "import { e } from '../app/emulator.js'; import { t } from '../testing/start.js'; export const m = [e, t];",
+        'src/index.ts': "import { e } from './app/emulator.js'; export const i = e;",
       }),
     ).toEqual([]);
   });
@@ -66,11 +71,24 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
     expect(
       await violations({
         'src/webhooks/transport.ts': 'export type T = 1;',
-        'src/config.ts': "import type { T } from './webhooks/transport.js'; export const k: T = 1;",
-        'src/emulator.ts': 'export const e = 1;',
-        'src/scenarios/a.ts': "import { e } from '../emulator.js'; import { b } from './b.js'; export const a = [e, b];",
+        'src/kernel/clock.ts': "import type { T } from '../webhooks/transport.js'; export const k: T = 1;",
+        'src/app/emulator.ts': 'export const e = 1;',
+        'src/scenarios/a.ts': "import { e } from '../app/emulator.js'; import { b } from './b.js'; export const a = [e, b];",
         'src/scenarios/b.ts': "import { a } from './a.js'; export const b = () => a;",
       }),
     ).toEqual(['kernel-imports-no-folder', 'no-cycles', 'nothing-imports-the-root']);
+  });
+
+  it('refuse config/ or http/ importing an adapter, and app/ or testing/ importing a command', async () => {
+    expect(
+      await violations({
+        'src/webhooks/transport.ts': 'export type T = 1;',
+        'src/config/config.ts': "import type { T } from '../webhooks/transport.js'; export const k: T = 1;",
+        'src/http/guard.ts': "import type { T } from '../webhooks/transport.js'; export const g: T = 1;",
+        'src/cli/main.ts': 'export const m = 1;',
+        'src/app/emulator.ts': "import { m } from '../cli/main.js'; export const e = m;",
+        'src/testing/start.ts': "import { m } from '../cli/main.js'; export const t = m;",
+      }),
+    ).toEqual(['app-imports-no-command', 'config-imports-only-the-kernel', 'http-imports-no-adapter', 'testing-imports-no-command']);
   });
 });

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { DomainError, type DomainErrorCode } from './domain/errors.js';
-import type { Logger } from './logger.js';
+import { DomainError, type DomainErrorCode } from '../domain/errors.js';
+import type { Logger } from '../kernel/logger.js';
 
 const STATUS: Record<DomainErrorCode, number> = {
   INVALID_ARGUMENT: 400,

@@ -3,11 +3,11 @@
  * through the control API of the emulator at --url (one is started in this process when none
  * answers, and stops once the deliveries had their first attempt).
  */
-import { TRIGGER_EVENTS, type TriggerResult } from './control/trigger.js';
-import { createEmulator, type Emulator } from './emulator.js';
-import { silentLogger } from './logger.js';
-import { localAddress, parseParams, reachable } from './scenario-cli.js';
-import { ControlApiError, ControlClient } from './testing/control-client.js';
+import { TRIGGER_EVENTS, type TriggerResult } from '../control/trigger.js';
+import { createEmulator, type Emulator } from '../app/emulator.js';
+import { silentLogger } from '../kernel/logger.js';
+import { localAddress, parseParams, reachable } from './scenario.js';
+import { ControlApiError, ControlClient } from '../testing/control-client.js';
 
 export interface TriggerFlags {
   url: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../kernel/logger.js';
 
 /**
  * The plain settings of an emulator (what flags, environment variables and a config file can set).

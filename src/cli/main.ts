@@ -3,20 +3,20 @@
  * start, print where everything is, stop cleanly on SIGINT/SIGTERM.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { VirtualClock } from './clock.js';
-import { ConfigError, optionsFromEnv, withoutUndefined } from './config.js';
-import { createEmulator, type EmulatorOptions } from './emulator.js';
-import { isWildcard } from './http-guard.js';
-import { loadConfigFile } from './config-file.js';
-import { defaultTenant } from './domain/tenants.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
-import { FixturesError } from './store/fixtures.js';
-import { DataFileError } from './store/persistence.js';
-import { VERSION } from './version.js';
-import { listScenarios, runScenario, type RunFlags } from './scenario-cli.js';
-import { runTrigger, type TriggerFlags } from './trigger-cli.js';
-import { TRIGGER_EVENTS } from './control/trigger.js';
-import { runVerify, type VerifyFlags } from './verify-cli.js';
+import { VirtualClock } from '../kernel/clock.js';
+import { ConfigError, optionsFromEnv, withoutUndefined } from '../config/config.js';
+import { createEmulator, type EmulatorOptions } from '../app/emulator.js';
+import { isWildcard } from '../http/guard.js';
+import { loadConfigFile } from '../config/file.js';
+import { defaultTenant } from '../domain/tenants.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../kernel/logger.js';
+import { FixturesError } from '../store/fixtures.js';
+import { DataFileError } from '../store/persistence.js';
+import { VERSION } from '../kernel/version.js';
+import { listScenarios, runScenario, type RunFlags } from './scenario.js';
+import { runTrigger, type TriggerFlags } from './trigger.js';
+import { TRIGGER_EVENTS } from '../control/trigger.js';
+import { runVerify, type VerifyFlags } from './verify.js';
 
 const wholeNumber = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);

@@ -1,6 +1,6 @@
 import cors from 'cors';
 import type { RequestHandler } from 'express';
-import { sendError } from './http-errors.js';
+import { sendError } from './errors.js';
 
 const OPTIONS = {
   // Every method the APIs answer; the headers a client asks for (Authorization, x-api-key, …) are allowed.

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import type { Request, RequestHandler } from 'express';
-import { sendError } from './http-errors.js';
+import { sendError } from './errors.js';
 
 /** The cookie a browser page (the dashboard) may carry the admin token in: EventSource cannot send headers. */
 export const ADMIN_TOKEN_COOKIE = 'guuru-emulator-admin-token';

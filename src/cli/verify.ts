@@ -4,13 +4,13 @@
  * control API, and starts one in process on that address when none answers.
  */
 import { writeFile } from 'node:fs/promises';
-import { VirtualClock } from './clock.js';
-import { createEmulator, type Emulator } from './emulator.js';
-import { silentLogger } from './logger.js';
-import { SUITES, type SuiteName } from './verify/checks.js';
-import { checkLine, summaryLines } from './verify/checklist.js';
-import { toJUnit } from './verify/junit.js';
-import { exitCodeOf, type VerificationReport } from './verify/report.js';
+import { VirtualClock } from '../kernel/clock.js';
+import { createEmulator, type Emulator } from '../app/emulator.js';
+import { silentLogger } from '../kernel/logger.js';
+import { SUITES, type SuiteName } from '../verify/checks.js';
+import { checkLine, summaryLines } from '../verify/checklist.js';
+import { toJUnit } from '../verify/junit.js';
+import { exitCodeOf, type VerificationReport } from '../verify/report.js';
 
 export interface VerifyFlags {
   target: string;

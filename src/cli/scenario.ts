@@ -5,12 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VirtualClock } from './clock.js';
-import { createEmulator, type Emulator } from './emulator.js';
-import { loadScenarios } from './scenarios/loader.js';
-import type { RunRecord, TimelineEntry } from './scenarios/run-types.js';
-import { formatVerdict } from './scenarios/verdict.js';
-import { silentLogger } from './logger.js';
+import { VirtualClock } from '../kernel/clock.js';
+import { createEmulator, type Emulator } from '../app/emulator.js';
+import { loadScenarios } from '../scenarios/loader.js';
+import type { RunRecord, TimelineEntry } from '../scenarios/run-types.js';
+import { formatVerdict } from '../scenarios/verdict.js';
+import { silentLogger } from '../kernel/logger.js';
 
 export interface RunFlags {
   url: string;
