@@ -4,12 +4,12 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VirtualClock } from '../kernel/clock.js';
-import { ConfigError, optionsFromEnv, withoutUndefined } from '../config/config.js';
+import { ConfigError, optionsFromEnv, withoutUndefined, type ConfigOptions } from '../config/config.js';
+import { flagAttribute, flaggedOptions, OPTIONS, type OptionSpec } from '../config/options.js';
 import { createEmulator, type EmulatorOptions } from '../app/emulator.js';
 import { isWildcard } from '../http/guard.js';
 import { loadConfigFile } from '../config/file.js';
 import { defaultTenant } from '../domain/tenants.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../kernel/logger.js';
 import { FixturesError } from '../store/fixtures.js';
 import { DataFileError } from '../store/persistence.js';
 import { VERSION } from '../kernel/version.js';
@@ -23,59 +23,57 @@ const wholeNumber = (name: string) => (value: string) => {
   return Number(value);
 };
 
-interface StartFlags {
-  config?: string;
-  port?: number;
-  host?: string;
-  seed?: number;
-  seedTime?: string;
-  fixtures?: string;
-  data?: string;
-  bodyLimit?: string;
-  bulkChats?: number;
-  virtualClock?: string | boolean;
-  webhookUrl?: string;
-  webhookAttempts?: number;
-  webhookBackoff?: number;
-  webhookTimeout?: number;
-  deliveryLogSize?: number;
-  requestLogSize?: number;
-  logFormat?: LogFormat;
-  logLevel?: LogLevel;
-  gurusupWebhookUrl?: string;
-  scenarios?: string;
-  scenario?: string;
-  adminToken?: string;
-  allowHost?: string[];
-  cors?: string[];
-  corsControl?: boolean;
-  maxTenants?: number;
-  maxChats?: number;
-  maxMessages?: number;
-  maxQueryCost?: number;
-  maxAliases?: number;
-  maxDirectives?: number;
-  maxTokens?: number;
-  maxDepth?: number;
+/** The start command's flags, by commander attribute (`webhookBackoff`, `allowHost`, …). */
+type StartFlags = Record<string, unknown>;
+
+/** A commander Option for a row of the option table; help ends with its env variable and default. */
+function startOption(spec: OptionSpec): Option {
+  const value = spec.form === 'switch' ? '' : spec.form === 'optional' ? ` [${(spec.arg ?? 'value').replace(/^\[|\]$/g, '')}]` : ` <${spec.arg ?? 'value'}>`;
+  const notes = [spec.env ? `env ${spec.env}${spec.envForm === 'list' ? ', comma-separated' : spec.envForm === 'on' ? '=1' : ''}` : '', `default ${spec.default.replace(/`/g, '')}`].filter(Boolean).join(', ');
+  const option = new Option(`${spec.short ? `${spec.short}, ` : ''}${spec.flag}${value}`, `${spec.doc.replace(/`/g, '').replace(/ \(\[[^\]]*\]\([^)]*\)\)|\[([^\]]*)\]\([^)]*\)/g, '$1')} (${notes})`);
+  const flag = spec.flag as string;
+  switch (spec.form) {
+    case 'int':
+      return option.argParser(wholeNumber(flag));
+    case 'repeat':
+      return option.argParser((v: string, all: string[] | undefined) => [...(all ?? []), v]);
+    case 'repeat-list':
+      return option.argParser((v: string, all: string[] | undefined) => [
+        ...(all ?? []),
+        ...v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      ]);
+    case 'choice':
+      return option.choices(spec.choices ?? []);
+    default:
+      return option;
+  }
+}
+
+/** The emulator options the flags set, by option key (a single `--scenarios` folder is a list of one). */
+function optionsFromFlags(flags: StartFlags): ConfigOptions {
+  const options: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(OPTIONS) as [string, OptionSpec][]) {
+    if (spec.flag === undefined) continue;
+    const value = flags[flagAttribute(spec.flag)];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    options[key] = spec.form === 'one' && typeof value === 'string' ? [value] : value;
+  }
+  return options as ConfigOptions;
 }
 
 async function start(flags: StartFlags): Promise<void> {
   const env = optionsFromEnv(process.env);
-  const { config: configPath, virtualClock: clockFlag, webhookBackoff, webhookTimeout, scenarios, scenario: scenarioFlag, allowHost, ...rest } = flags;
   // Flags > environment > config file > defaults.
-  const file = loadConfigFile(configPath, process.cwd());
-  const virtualClock = clockFlag ?? file?.start.virtualClock;
-  const scenario = scenarioFlag ?? file?.start.scenario;
+  const file = loadConfigFile(flags.config as string | undefined, process.cwd());
+  const virtualClock = (flags.virtualClock as string | boolean | undefined) ?? file?.start.virtualClock;
+  const scenario = (flags.scenario as string | undefined) ?? file?.start.scenario;
   const options: EmulatorOptions = {
     ...withoutUndefined(file?.options ?? {}),
     ...withoutUndefined(env),
-    ...withoutUndefined({
-      ...rest,
-      webhookBackoffMs: webhookBackoff,
-      webhookTimeoutMs: webhookTimeout,
-      scenarios: scenarios ? [scenarios] : undefined,
-      allowedHosts: allowHost && allowHost.length > 0 ? allowHost : undefined,
-    }),
+    ...optionsFromFlags(flags),
   };
   if (virtualClock) {
     const at = typeof virtualClock === 'string' ? Date.parse(virtualClock) : Date.now();
@@ -143,42 +141,10 @@ const program = new Command()
   // Usage errors (unknown option or command, bad or missing value) exit 2 in every command; 1 means "ran and failed".
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
-program
-  .command('start', { isDefault: true })
-  .description('start the emulator with its built-in seed data')
-  .option('-c, --config <file>', 'read options from this JSON or YAML file (default: guuru-emulator.config.{json,yaml,yml} in the working directory); flags and env override it')
-  .option('-p, --port <port>', 'TCP port, 0 for any free port (env PORT, default 4000)', wholeNumber('--port'))
-  .option('-H, --host <host>', 'interface to listen on (env HOST, default 127.0.0.1)')
-  .option('--seed <n>', 'random seed of the built-in data (env SEED, default 1)', wholeNumber('--seed'))
-  .option('--seed-time <iso|ms>', 'the "now" of the seed data (env SEED_TIME, default: today 00:00 UTC)')
-  .option('--fixtures <dir>', 'load tenants.json and content.json from this folder (env FIXTURES_DIR)')
-  .option('--data <file>', 'keep state in this JSON file across restarts (env DATA_FILE, default: in memory)')
-  .option('--body-limit <size>', 'largest accepted request body (default 1mb)')
-  .option('--virtual-clock [iso]', 'run on a virtual clock that only moves through POST /_emulator/clock/advance')
-  .option('--bulk-chats <n>', 'add n light-weight chats to the first tenant (benchmarks)', wholeNumber('--bulk-chats'))
-  .option('--webhook-url <url>', 'subscribe every GUURU webhook event of every partner to this URL (env WEBHOOK_URL)')
-  .option('--gurusup-webhook-url <url>', "send every organisation's Gurusup send-message events to this URL (env GURUSUP_WEBHOOK_URL)")
-  .option('--scenarios <dir>', 'also load the scenario files (*.yaml) of this folder (env SCENARIOS_DIR)')
-  .option('--scenario <name>', 'run this scenario once the emulator listens')
-  .option('--webhook-attempts <n>', 'delivery attempts per event, the first included (env WEBHOOK_ATTEMPTS, default 5)', wholeNumber('--webhook-attempts'))
-  .option('--webhook-backoff <ms>', 'delay before the first retry, doubled each time, with jitter (env WEBHOOK_BACKOFF_MS, default 1000)', wholeNumber('--webhook-backoff'))
-  .option('--webhook-timeout <ms>', 'longest wait for a receiver to answer (env WEBHOOK_TIMEOUT_MS, default 10000)', wholeNumber('--webhook-timeout'))
-  .option('--admin-token <token>', 'token the control API and dashboard require (env ADMIN_TOKEN; made at start when --host is not loopback)')
-  .option('--cors <origin>', "let this origin's web pages call the GraphQL and Gurusup APIs (repeatable or comma-separated; * for any; env CORS_ORIGINS)", (value: string, all: string[] | undefined) => [...(all ?? []), ...value.split(',').map((o) => o.trim()).filter(Boolean)])
-  .option('--cors-control', 'also let the --cors origins use the control API (still behind the admin token; env CORS_CONTROL=1)')
-  .option('--allow-host <name>', 'another name the control API accepts in the Host header (repeatable; env ALLOWED_HOSTS, comma-separated)', (value: string, all: string[]) => [...all, value], [] as string[])
-  .option('--max-tenants <n>', 'most tenants kept, the built-in ones included (env MAX_TENANTS, default 100)', wholeNumber('--max-tenants'))
-  .option('--max-chats <n>', 'most chats per tenant, also Gurusup threads and personas (env MAX_CHATS, default 20000)', wholeNumber('--max-chats'))
-  .option('--max-messages <n>', 'most messages per chat or Gurusup thread (env MAX_MESSAGES, default 10000)', wholeNumber('--max-messages'))
-  .option('--max-query-cost <n>', 'highest estimated GraphQL query cost; a page multiplies what it selects by its size (env MAX_QUERY_COST, default 500000)', wholeNumber('--max-query-cost'))
-  .option('--max-aliases <n>', 'most aliases in one GraphQL operation (env MAX_ALIASES, default 30)', wholeNumber('--max-aliases'))
-  .option('--max-directives <n>', 'most directives in one GraphQL operation (env MAX_DIRECTIVES, default 50)', wholeNumber('--max-directives'))
-  .option('--max-tokens <n>', 'most tokens in one GraphQL document (env MAX_TOKENS, default 5000)', wholeNumber('--max-tokens'))
-  .option('--max-depth <n>', 'deepest GraphQL selection (env MAX_DEPTH, default 12)', wholeNumber('--max-depth'))
-  .option('--delivery-log-size <n>', 'finished deliveries kept in the delivery log (env DELIVERY_LOG_SIZE, default 1000)', wholeNumber('--delivery-log-size'))
-  .option('--request-log-size <n>', 'API requests kept in the request journal (env REQUEST_LOG_SIZE, default 1000)', wholeNumber('--request-log-size'))
-  .addOption(new Option('--log-format <format>', 'log lines: pretty (coloured on a terminal) or json (env LOG_FORMAT, default pretty)').choices(LOG_FORMATS))
-  .addOption(new Option('--log-level <level>', 'least severe entries logged (env LOG_LEVEL, default info)').choices(LOG_LEVELS))
+const startCommand = program.command('start', { isDefault: true }).description('start the emulator with its built-in seed data');
+// Every flag from the one option table (config/options.ts), in its order.
+for (const { spec } of flaggedOptions()) startCommand.addOption(startOption(spec));
+startCommand
   .action(async (flags: StartFlags) => {
     try {
       await start(flags);

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, optionSchema, type ConfigOptions } from './config.js';
+import { FILE_START_KEYS, flagAttribute, OPTIONS, START_OPTIONS, type OptionSpec } from './options.js';
 
 /** Looked for in the working directory when no --config is given, in this order (only one may exist). */
 export const CONFIG_FILE_NAMES = ['guuru-emulator.config.json', 'guuru-emulator.config.yaml', 'guuru-emulator.config.yml'] as const;
@@ -23,21 +24,22 @@ export interface ConfigFile {
 }
 
 /** Keys of the CLI's start command that are not emulator options. */
-const START_KEYS = {
-  virtualClock: z.union([z.boolean(), z.string().min(1)]),
-  scenario: z.string().min(1),
-} as const;
+const START_KEYS: Record<string, z.ZodType> = Object.fromEntries(FILE_START_KEYS.map((key) => [key, START_OPTIONS[key].schema]));
 
 /** Flags whose name differs from the option they set: the file takes the flag's spelling too. */
-const FLAG_ALIASES: Record<string, string> = { webhookBackoff: 'webhookBackoffMs', webhookTimeout: 'webhookTimeoutMs', allowHost: 'allowedHosts' };
+const FLAG_ALIASES: Record<string, string> = Object.fromEntries(
+  Object.entries(OPTIONS as Record<string, OptionSpec>)
+    .filter(([key, spec]) => spec.flag !== undefined && flagAttribute(spec.flag) !== key)
+    .map(([key, spec]) => [flagAttribute(spec.flag as string), key]),
+);
 
 /** Options that are paths: relative ones are read from the config file's folder, as a person reading the file expects. */
-const PATH_KEYS = ['fixtures', 'data', 'scenarios'] as const;
+const PATH_KEYS = (Object.entries(OPTIONS) as [string, OptionSpec][]).filter(([, spec]) => spec.path).map(([key]) => key);
 
 /** Options that are lists: a single value is taken as a list of one (as the flag takes one). */
-const LIST_KEYS = new Set(['scenarios', 'allowedHosts', 'cors']);
+const LIST_KEYS = new Set((Object.entries(OPTIONS) as [string, OptionSpec][]).filter(([, spec]) => spec.schema instanceof z.ZodDefault && spec.schema.unwrap() instanceof z.ZodArray).map(([key]) => key));
 
-/** Every key a file may use: each emulator option (one schema, src/config.ts) and the start command's own. */
+/** Every key a file may use: each emulator option (one table, options.ts) and the start command's own. */
 const fieldSchemas = (): Record<string, z.ZodType> => ({ ...(optionSchema.shape as Record<string, z.ZodType>), ...START_KEYS });
 
 const camel = (key: string): string => key.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
