@@ -17,11 +17,8 @@ import { listScenarios, runScenario, type RunFlags } from './scenario.js';
 import { runTrigger, type TriggerFlags } from './trigger.js';
 import { TRIGGER_EVENTS } from '../control/trigger.js';
 import { runVerify, type VerifyFlags } from './verify.js';
+import { wholeNumber } from './flags.js';
 
-const wholeNumber = (name: string) => (value: string) => {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
-  return Number(value);
-};
 
 /** The start command's flags, by commander attribute (`webhookBackoff`, `allowHost`, …). */
 type StartFlags = Record<string, unknown>;

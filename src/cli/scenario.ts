@@ -5,12 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VirtualClock } from '../kernel/clock.js';
-import { createEmulator, type Emulator } from '../app/emulator.js';
 import { loadScenarios } from '../scenarios/loader.js';
 import type { RunRecord, TimelineEntry } from '../scenarios/run-types.js';
 import { formatVerdict } from '../scenarios/verdict.js';
-import { silentLogger } from '../kernel/logger.js';
+import type { ControlClient } from '../testing/control-client.js';
+import { parseParams } from './flags.js';
+import { messageOf, reachOrStart, UsageError, type Remote } from './remote.js';
 
 export interface RunFlags {
   url: string;
@@ -38,29 +38,6 @@ export function listScenarios(dir?: string): number {
   return errors.length > 0 ? 1 : 0;
 }
 
-/** `--param k=v` pairs; numbers and booleans keep their type. */
-export function parseParams(pairs: string[]): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new Error(`--param needs key=value, got "${pair}"`);
-    const key = pair.slice(0, eq);
-    const raw = pair.slice(eq + 1);
-    out[key] = raw === 'true' ? true : raw === 'false' ? false : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
-  }
-  return out;
-}
-
-/** True when an emulator answers its health check at `url`. */
-export async function reachable(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/_emulator/health`, { signal: AbortSignal.timeout(1_500) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
 const line = (entry: TimelineEntry, start: number): string => {
   const offset = ((entry.at - start) / 1000).toFixed(1).padStart(7);
   const hooks = entry.webhooks.length > 0 ? `  → ${entry.webhooks.map((w) => `${w.event}#${w.deliveryId}`).join(', ')}` : '';
@@ -68,26 +45,8 @@ const line = (entry: TimelineEntry, start: number): string => {
   return `  +${offset}s  ${entry.by === 'integrator' ? 'integrator' : entry.step.padEnd(10)}  ${entry.action}${outcome}  ${entry.detail ?? ''}${hooks}`;
 };
 
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0']);
-
-/** Where to start an emulator for --url: its host and port when that is this machine, else why not. */
-export function localAddress(url: string, command = 'scenario run'): { host: string; port: number } | string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `--url: "${url}" is not a URL (e.g. http://127.0.0.1:4000).`;
-  }
-  if (parsed.protocol !== 'http:') return `No emulator answers at ${url}, and ${command} only starts one over http: use --url http://127.0.0.1:PORT.`;
-  if (!LOCAL_HOSTS.has(parsed.hostname)) {
-    return `No emulator answers at ${url}. ${command} starts one only on this machine (127.0.0.1, localhost): start guuru-emulator on ${parsed.hostname}, or point --url at a local address.`;
-  }
-  const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname.replace(/^\[|\]$/g, '');
-  return { host, port: parsed.port === '' ? 80 : Number(parsed.port) };
-}
-
-/** Sends the scenario files of `dir` to a running emulator; false when the folder cannot be read. */
-async function loadFolderInto(base: string, dir: string): Promise<boolean> {
+/** Sends the scenario files of `dir` to a running emulator; false when the folder cannot be read or the files are refused. */
+async function loadFolderInto(control: ControlClient, dir: string): Promise<boolean> {
   let names: string[];
   try {
     names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
@@ -96,46 +55,29 @@ async function loadFolderInto(base: string, dir: string): Promise<boolean> {
     return false;
   }
   const files = names.map((file) => ({ file: join(dir, file), yaml: readFileSync(join(dir, file), 'utf8') }));
-  const res = await fetch(`${base}/_emulator/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files }) });
-  const answer = (await res.json()) as { scenarios?: string[]; errors?: string[]; message?: string };
-  if (answer.scenarios === undefined) {
-    console.error(`--scenarios: the emulator at ${base} refused the files: ${answer.message ?? res.statusText}`);
+  let answer: { scenarios: string[]; errors?: string[] };
+  try {
+    answer = await control.loadScenarios(files);
+  } catch (error) {
+    console.error(`--scenarios: the emulator at ${control.url} refused the files: ${messageOf(error)}`);
     return false;
   }
-  console.log(`loaded ${answer.scenarios.length} scenario file${answer.scenarios.length === 1 ? '' : 's'} of ${dir} into the emulator at ${base}${answer.scenarios.length > 0 ? `: ${answer.scenarios.join(', ')}` : ''}`);
+  console.log(`loaded ${answer.scenarios.length} scenario file${answer.scenarios.length === 1 ? '' : 's'} of ${dir} into the emulator at ${control.url}${answer.scenarios.length > 0 ? `: ${answer.scenarios.join(', ')}` : ''}`);
   for (const error of answer.errors ?? []) console.error(`skipped: ${error}`);
   return true;
 }
 
 export async function runScenario(name: string, flags: RunFlags): Promise<number> {
-  let base = flags.url.replace(/\/$/, '');
-  let local: Emulator | undefined;
-  if (!(await reachable(base))) {
-    const where = localAddress(base);
-    if (typeof where === 'string') {
-      console.error(where);
-      return 2;
-    }
-    // A virtual clock: scenario time passes at the run's speed and timestamps stay consistent.
-    local = await createEmulator({ ...where, logger: silentLogger, clock: new VirtualClock(Date.now()), ...(flags.scenarios ? { scenarios: [flags.scenarios] } : {}) });
-    try {
-      base = await local.start();
-    } catch (error) {
-      await local.stop();
-      const code = (error as NodeJS.ErrnoException).code;
-      console.error(
-        code === 'EADDRINUSE'
-          ? `No emulator answers at ${flags.url}, and port ${where.port} is taken by another program: stop it, or point --url at a running emulator.`
-          : `No emulator answers at ${flags.url}, and one cannot listen there: ${(error as Error).message}`,
-      );
-      return 2;
-    }
-    console.log(`no emulator at ${flags.url}; started one in this process at ${base} (it stops when the run ends)`);
-  } else if (flags.scenarios && !(await loadFolderInto(base, flags.scenarios))) {
+  let remote: Remote;
+  try {
+    remote = await reachOrStart({ url: flags.url, command: 'scenario run', adminToken: flags.adminToken, virtualClock: true, scenarios: flags.scenarios ? [flags.scenarios] : [], lifetime: ' (it stops when the run ends)' });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
     return 2;
   }
-  const token = flags.adminToken ?? process.env.ADMIN_TOKEN;
-  const auth: Record<string, string> = token && !local ? { authorization: `Bearer ${token}` } : {};
+  const { control, local } = remote;
+  if (!local && flags.scenarios && !(await loadFolderInto(control, flags.scenarios))) return 2;
   try {
     const body = {
       ...(flags.target ? { target: flags.target } : {}),
@@ -144,24 +86,21 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
       ...(flags.tenant ? { tenant: flags.tenant } : {}),
       params: parseParams(flags.param),
     };
-    const started = await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify(body),
-    });
-    const answer = (await started.json()) as { id?: string; message?: string };
-    if (started.status !== 202 || !answer.id) {
-      console.error(`cannot run ${name}: ${answer.message ?? started.statusText}`);
+    let id: string;
+    try {
+      ({ id } = await control.startRun(name, body));
+    } catch (error) {
+      console.error(`cannot run ${name}: ${messageOf(error)}`);
       return 2;
     }
-    console.log(`${name} ${answer.id}${flags.target ? ` → ${flags.target}` : ''} (speed ${body.speed})`);
+    console.log(`${name} ${id}${flags.target ? ` → ${flags.target}` : ''} (speed ${body.speed})`);
     const deadline = Date.now() + flags.timeout;
     let shown = 0;
     // Waits on the integrator are printed again once their outcome is known.
     const open = new Set<number>();
     let run: RunRecord;
     for (;;) {
-      run = (await (await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`, { headers: auth })).json()) as RunRecord;
+      run = await control.run(name, id);
       for (const index of [...open]) {
         const entry = run.timeline[index];
         if (entry?.outcome) {
@@ -178,8 +117,8 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
       if (process.stdout.isTTY) process.stdout.write(`\r  ${run.status} · ${shown} steps · ${webhooks} webhooks  `);
       if (run.status !== 'running') break;
       if (Date.now() > deadline) {
-        console.error(`\n${name} ${answer.id} still running after ${flags.timeout} ms; cancelling`);
-        await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`, { method: 'DELETE', headers: auth });
+        console.error(`\n${name} ${id} still running after ${flags.timeout} ms; cancelling`);
+        await control.cancelRun(name, id);
         return 1;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -190,21 +129,25 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([local.webhooks.dispatcher.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
       clearTimeout(timer);
+      run = await control.run(name, id);
     }
-    if (local) run = (await (await fetch(`${base}/_emulator/scenarios/${encodeURIComponent(name)}/runs/${answer.id}`)).json()) as RunRecord;
-    const { sent, delivered, failed, pending, undelivered } = run.deliveries;
-    console.log(`${name} ${run.id} ${run.status}: ${run.timeline.length} timeline entries, chats ${run.chats.join(', ') || '-'}`);
-    console.log(`webhooks: ${sent} sent, ${delivered} delivered, ${failed} failed${pending > 0 ? `, ${pending} still on their way` : ''}`);
-    if (flags.target && sent > 0 && delivered === 0 && pending === 0) console.log(`  none of the webhooks reached ${flags.target}`);
-    for (const d of undelivered.slice(0, 5)) console.log(`  ✘ ${d.event} #${d.deliveryId} → ${d.url}: ${d.error ?? `HTTP ${d.statusCode}`} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`);
-    if (undelivered.length > 5) console.log(`  … ${failed - 5} more (GET ${base}/_emulator/deliveries?status=failed)`);
-    if (run.verdict) {
-      console.log('verdict (the Third Party Messaging guide, expectation by expectation):');
-      for (const text of formatVerdict(run.verdict)) console.log(text);
-    }
-    if (run.error) console.error(`error: ${run.error}`);
+    printOutcome(name, run, flags.target, remote.base);
     return run.status === 'completed' ? 0 : 1;
   } finally {
-    await local?.stop();
+    await remote.stop();
   }
+}
+
+function printOutcome(name: string, run: RunRecord, target: string | undefined, base: string): void {
+  const { sent, delivered, failed, pending, undelivered } = run.deliveries;
+  console.log(`${name} ${run.id} ${run.status}: ${run.timeline.length} timeline entries, chats ${run.chats.join(', ') || '-'}`);
+  console.log(`webhooks: ${sent} sent, ${delivered} delivered, ${failed} failed${pending > 0 ? `, ${pending} still on their way` : ''}`);
+  if (target && sent > 0 && delivered === 0 && pending === 0) console.log(`  none of the webhooks reached ${target}`);
+  for (const d of undelivered.slice(0, 5)) console.log(`  ✘ ${d.event} #${d.deliveryId} → ${d.url}: ${d.error ?? `HTTP ${d.statusCode}`} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`);
+  if (undelivered.length > 5) console.log(`  … ${failed - 5} more (GET ${base}/_emulator/deliveries?status=failed)`);
+  if (run.verdict) {
+    console.log('verdict (the Third Party Messaging guide, expectation by expectation):');
+    for (const text of formatVerdict(run.verdict)) console.log(text);
+  }
+  if (run.error) console.error(`error: ${run.error}`);
 }

@@ -4,10 +4,8 @@
  * answers, and stops once the deliveries had their first attempt).
  */
 import { TRIGGER_EVENTS, type TriggerResult } from '../control/trigger.js';
-import { createEmulator, type Emulator } from '../app/emulator.js';
-import { silentLogger } from '../kernel/logger.js';
-import { localAddress, parseParams, reachable } from './scenario.js';
-import { ControlApiError, ControlClient } from '../testing/control-client.js';
+import { parseParams } from './flags.js';
+import { messageOf, reachOrStart, UsageError, type Remote } from './remote.js';
 
 export interface TriggerFlags {
   url: string;
@@ -48,38 +46,32 @@ export async function runTrigger(event: string, flags: TriggerFlags): Promise<nu
     console.error(`guuru-emulator trigger: ${(error as Error).message}`);
     return 2;
   }
-  let base = flags.url.replace(/\/+$/, '');
-  let local: Emulator | undefined;
-  if (!(await reachable(base))) {
-    const where = localAddress(base, 'trigger');
-    if (typeof where === 'string') {
-      console.error(where);
-      return 2;
-    }
-    if (!flags.target) {
-      console.error(`No emulator answers at ${flags.url}, and one started here would have no subscriber: pass --target URL (your receiver), or start the emulator first.`);
-      return 2;
-    }
-    local = await createEmulator({ ...where, logger: silentLogger });
-    try {
-      base = await local.start();
-    } catch (error) {
-      await local.stop();
-      console.error(`No emulator answers at ${flags.url}, and one cannot listen there: ${(error as Error).message}`);
-      return 2;
-    }
-    console.log(`no emulator at ${flags.url}; started one in this process at ${base} (it stops after this event)`);
+  let remote: Remote;
+  try {
+    remote = await reachOrStart({
+      url: flags.url,
+      command: 'trigger',
+      adminToken: flags.adminToken,
+      tenant: flags.tenant,
+      lifetime: ' (it stops after this event)',
+      beforeStart: () => {
+        if (!flags.target) throw new UsageError(`No emulator answers at ${flags.url}, and one started here would have no subscriber: pass --target URL (your receiver), or start the emulator first.`);
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
+    return 2;
   }
   try {
-    const control = new ControlClient(base, { adminToken: local ? local.adminToken : (flags.adminToken ?? process.env.ADMIN_TOKEN), tenant: flags.tenant });
-    const result = await control.trigger(event, { ...(flags.target ? { target: flags.target } : {}), params, ...(flags.only ? { only: true } : {}), ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}) });
+    const result = await remote.control.trigger(event, { ...(flags.target ? { target: flags.target } : {}), params, ...(flags.only ? { only: true } : {}), ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}) });
     print(result);
     return result.delivered ? 0 : 1;
   } catch (error) {
     // The emulator refused the request (a bad param, no receiver, an unknown tenant): a usage error.
-    console.error(`guuru-emulator trigger: ${error instanceof ControlApiError ? (error.body.message ?? error.message) : (error as Error).message}`);
+    console.error(`guuru-emulator trigger: ${messageOf(error)}`);
     return 2;
   } finally {
-    await local?.stop();
+    await remote.stop();
   }
 }

@@ -4,13 +4,12 @@
  * control API, and starts one in process on that address when none answers.
  */
 import { writeFile } from 'node:fs/promises';
-import { VirtualClock } from '../kernel/clock.js';
-import { createEmulator, type Emulator } from '../app/emulator.js';
-import { silentLogger } from '../kernel/logger.js';
+import { ControlApiError, type TenantInfo } from '../testing/control-client.js';
 import { SUITES, type SuiteName } from '../verify/checks.js';
 import { checkLine, summaryLines } from '../verify/checklist.js';
 import { toJUnit } from '../verify/junit.js';
 import { exitCodeOf, type VerificationReport } from '../verify/report.js';
+import { messageOf, reachOrStart, UsageError } from './remote.js';
 
 export interface VerifyFlags {
   target: string;
@@ -24,9 +23,6 @@ export interface VerifyFlags {
   /** The emulator's admin token (`--admin-token`, env ADMIN_TOKEN), when it requires one. */
   adminToken?: string;
 }
-
-/** A usage error: exit 2 with this message. */
-export class UsageError extends Error {}
 
 const POLL_MS = 100;
 
@@ -53,85 +49,39 @@ function httpUrl(flag: string, value: string): URL {
   return url;
 }
 
-async function reachable(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/_emulator/health`, { signal: AbortSignal.timeout(1_500) });
-    return res.ok && ((await res.json()) as { name?: string }).name === 'guuru-emulator';
-  } catch {
-    return false;
-  }
-}
-
-interface TenantInfo {
-  id: string;
-  token: string;
-  webhookSecret: string;
-}
-
-async function json<T>(res: Response): Promise<T> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new Error(`the emulator answered ${res.status} with something that is not JSON: ${text.slice(0, 200)}`);
-  }
-}
-
-/** Starts an emulator in this process on the address of --url, so an integration configured for it reaches it. */
-async function startLocal(url: URL): Promise<{ emulator: Emulator; base: string }> {
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  if (url.protocol !== 'http:') throw new UsageError(`--url ${url.href}: no emulator answers there, and one can only be started on an http:// address.`);
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  // A virtual clock, as `scenario run` uses: scenario time passes at the run's pace.
-  const emulator = await createEmulator({ port, host, logger: silentLogger, clock: new VirtualClock(Date.now()) });
-  try {
-    const base = await emulator.start();
-    return { emulator, base };
-  } catch (error) {
-    await emulator.stop();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new UsageError(`no emulator answers at ${url.origin}, and one cannot be started there (${code}): something else uses that address. Pass --url of a running guuru-emulator, or free the port.`);
-    }
-    throw error;
-  }
-}
-
 export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = console): Promise<number> {
   const target = httpUrl('--target', flags.target).href;
   const emulatorUrl = httpUrl('--url', flags.url);
   const suites = parseSuites(flags.suite);
   const colour = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
 
-  let base = emulatorUrl.origin;
-  let local: Emulator | undefined;
-  if (!(await reachable(base))) {
-    ({ emulator: local, base } = await startLocal(emulatorUrl));
-    out.log(`no emulator at ${emulatorUrl.origin}; started one in this process at ${base} for this verification`);
-  }
-  const token = local?.adminToken ?? flags.adminToken ?? process.env.ADMIN_TOKEN;
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const remote = await reachOrStart({ url: emulatorUrl.origin, command: 'verify', adminToken: flags.adminToken, virtualClock: true, lifetime: ' for this verification' }, out);
+  const { control, base } = remote;
   try {
-    const listed = await fetch(`${base}/_emulator/tenants`, { headers });
-    if (listed.status === 401) throw new UsageError(`the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN (${(await json<{ message?: string }>(listed)).message ?? 'HTTP 401'})`);
-    const tenants = (await json<{ tenants: TenantInfo[] }>(listed)).tenants;
+    let tenants: TenantInfo[];
+    try {
+      tenants = await control.tenants();
+    } catch (error) {
+      if (error instanceof ControlApiError && error.status === 401) throw new UsageError(`the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN (${error.body.message ?? 'HTTP 401'})`);
+      throw error;
+    }
     const tenant = flags.tenant === undefined ? tenants[0] : tenants.find((t) => t.id === flags.tenant);
     if (!tenant) throw new UsageError(`--tenant ${flags.tenant}: no such tenant at ${base}; there are ${tenants.map((t) => t.id).join(', ')}.`);
     out.log(`your integration must call ${base}/graphql with "Authorization: Bearer ${tenant.token}" and check webhook signatures with the secret "${tenant.webhookSecret}" (tenant ${tenant.id})`);
 
-    const started = await fetch(`${base}/_emulator/verifications`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ target, tenant: tenant.id, ...(suites ? { suites } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}) }),
-    });
-    const answer = await json<{ id?: string; message?: string }>(started);
-    if (started.status !== 202 || !answer.id) throw new UsageError(`cannot verify: ${answer.message ?? `HTTP ${started.status}`}`);
-    out.log(`verifying ${target} (${answer.id})`);
+    const examiner = control.forTenant(tenant.id);
+    let id: string;
+    try {
+      ({ id } = await examiner.startVerification({ target, ...(suites ? { suites } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}) }));
+    } catch (error) {
+      throw new UsageError(`cannot verify: ${messageOf(error)}`);
+    }
+    out.log(`verifying ${target} (${id})`);
 
     const printed = new Set<string>();
     let report: VerificationReport;
     for (;;) {
-      report = await json<VerificationReport>(await fetch(`${base}/_emulator/verifications/${answer.id}`, { headers }));
+      report = await examiner.verification(id);
       // In the catalogue's order, each line once its check and the ones before it are settled. A
       // verification that could not run has nothing to say per check.
       for (const check of report.status === 'error' ? [] : report.checks) {
@@ -149,6 +99,6 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
     if (flags.json || flags.junit) out.log(`report written to ${[flags.json, flags.junit].filter(Boolean).join(' and ')}`);
     return exitCodeOf(report);
   } finally {
-    await local?.stop();
+    await remote.stop();
   }
 }

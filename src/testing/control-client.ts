@@ -6,6 +6,7 @@ import type { GuuruEvent } from '../webhooks/payloads.js';
 import type { TenantWebhooks } from '../webhooks/subscriptions.js';
 import type { SuiteName } from '../verify/checks.js';
 import type { VerificationReport } from '../verify/report.js';
+import type { RunRecord } from '../scenarios/run-types.js';
 
 /** A non-2xx answer of the control API: its status and its JSON error body. */
 export class ControlApiError extends Error {
@@ -38,6 +39,14 @@ export interface DeliveryQuery {
   status?: DeliveryStatus;
   source?: 'guuru' | 'gurusup';
   limit?: number;
+}
+
+/** What a verification examines (see docs/verify.md). */
+export interface VerificationOptions {
+  target: string;
+  suites?: SuiteName[];
+  seed?: number;
+  timeoutMs?: number;
 }
 
 export interface SubscribeOptions {
@@ -212,8 +221,37 @@ export class ControlClient {
    * does) against the client's tenant, and resolves with the finished report: `status` is `passed`
    * when every required check passed; each check has its evidence.
    */
-  async verify(options: { target: string; suites?: SuiteName[]; seed?: number; timeoutMs?: number }): Promise<VerificationReport> {
-    const started = await this.request<{ id: string }>('POST', '/verifications', { ...options, ...(this.tenant !== undefined ? { tenant: this.tenant } : {}) });
+  async verify(options: VerificationOptions): Promise<VerificationReport> {
+    const started = await this.startVerification(options);
     return this.request<VerificationReport>('GET', `/verifications/${encodeURIComponent(started.id)}?wait=1`);
+  }
+
+  /** Starts a verification of the client's tenant (default: the first) and resolves with its id at once. */
+  startVerification(options: VerificationOptions) {
+    return this.request<{ id: string }>('POST', '/verifications', { ...options, ...(this.tenant !== undefined ? { tenant: this.tenant } : {}) });
+  }
+
+  /** A verification's report as it stands (live while it runs). */
+  verification(id: string) {
+    return this.request<VerificationReport>('GET', `/verifications/${encodeURIComponent(id)}`);
+  }
+
+  /** Loads scenario files (YAML text) into the emulator; files that do not parse are listed in `errors`. */
+  loadScenarios(files: { file: string; yaml: string }[]) {
+    return this.request<{ scenarios: string[]; errors?: string[] }>('POST', '/scenarios', { files });
+  }
+
+  /** Starts a run of scenario `name` (in the client's tenant unless `tenant` is given) and resolves with its id at once. */
+  startRun(name: string, options: { target?: string; speed?: number; seed?: number; tenant?: string; params?: Record<string, string | number | boolean> } = {}) {
+    return this.request<{ id: string }>('POST', `/scenarios/${encodeURIComponent(name)}/runs`, { ...(this.tenant !== undefined ? { tenant: this.tenant } : {}), ...options });
+  }
+
+  /** A run as it stands: status, timeline, deliveries, verdict once finished. */
+  run(name: string, id: string) {
+    return this.request<RunRecord>('GET', `/scenarios/${encodeURIComponent(name)}/runs/${encodeURIComponent(id)}`);
+  }
+
+  cancelRun(name: string, id: string) {
+    return this.request<unknown>('DELETE', `/scenarios/${encodeURIComponent(name)}/runs/${encodeURIComponent(id)}`);
   }
 }

@@ -1,0 +1,22 @@
+/** How the commands read their flags' values (commander parsers and `--param` pairs). */
+import { InvalidArgumentError } from 'commander';
+
+/** A commander parser for a whole-number flag; a bad value is a usage error naming the flag. */
+export const wholeNumber = (name: string) => (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+  return Number(value);
+};
+
+/** `--param k=v` pairs; numbers and booleans keep their type. */
+export function parseParams(pairs: string[]): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--param needs key=value, got "${pair}"`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    out[key] = raw === 'true' ? true : raw === 'false' ? false : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  }
+  return out;
+}
+
