@@ -1,5 +1,12 @@
 import type { RequestJournal, RequestRecord } from '../journal/request-journal.js';
+import { Quiescence, type QuietOutcome, type QuietRule } from './quiescence.js';
 import type { ApiCallEvidence } from './report.js';
+
+/** What one chat's observation saw: its calls from the mark until it was quiet (or the bound). */
+export interface Observed {
+  calls: ObservedCall[];
+  outcome: QuietOutcome;
+}
 
 /** One mutation of the integration on one of the watched chats (a refused one too). */
 export interface ObservedCall extends ApiCallEvidence {
@@ -18,10 +25,11 @@ export class IntegratorCalls {
   private readonly chats = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private readonly off: () => void;
-  private lastCallAt = performance.now();
+  /** Calls and deliveries per chat: when a chat is quiet (the observation rule, quiescence.ts). */
+  private readonly activity = new Quiescence();
 
   constructor(journal: RequestJournal, private readonly tenantId: string) {
-    this.off = journal.subscribe((record) => this.observe(record));
+    this.off = journal.subscribe((record) => this.onRecord(record));
   }
 
   watch(chatId: string): void {
@@ -61,25 +69,28 @@ export class IntegratorCalls {
     });
   }
 
+  /** A delivery to the chat is in flight (activity) until the returned function is called. */
+  delivering(chatId: string): () => void {
+    return this.activity.begin(chatId);
+  }
+
   /**
-   * Resolves once no call on the watched chats has come for `quietMs` (or after `maxMs`): the
+   * The chat's calls after `since`, read once the chat has been quiet for the rule's grace while
+   * `ready` holds (or at its bound): two chats observed this way are compared on equal terms.
+   */
+  async observe(chatId: string, since: number, rule: QuietRule, options: { ready?: (calls: ObservedCall[]) => boolean; signal?: AbortSignal } = {}): Promise<Observed> {
+    const ready = options.ready;
+    const outcome = await this.activity.until([chatId], rule, { ...(ready ? { ready: () => ready(this.on(chatId, since)) } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    return { calls: this.on(chatId, since), outcome };
+  }
+
+  /**
+   * Resolves once every watched chat has been quiet for the rule's grace (or at its bound): the
    * integration has finished reacting. Absence cannot be observed, so the negative checks ("it
    * did not accept") are read after this.
    */
-  async settle(quietMs: number, maxMs: number, signal?: AbortSignal): Promise<void> {
-    const deadline = performance.now() + maxMs;
-    for (;;) {
-      const quietFor = performance.now() - this.lastCallAt;
-      if (quietFor >= quietMs || performance.now() >= deadline || signal?.aborted) return;
-      const wait = Math.min(quietMs - quietFor, deadline - performance.now());
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(1, wait));
-        signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
-    }
+  settle(rule: QuietRule, signal?: AbortSignal): Promise<QuietOutcome> {
+    return this.activity.until([...this.chats], rule, signal ? { signal } : {});
   }
 
   close(): void {
@@ -87,7 +98,7 @@ export class IntegratorCalls {
     this.listeners.clear();
   }
 
-  private observe(record: RequestRecord): void {
+  private onRecord(record: RequestRecord): void {
     if (record.tenantId !== this.tenantId || record.operationType !== 'mutation') return;
     let seen = false;
     for (const field of record.fields ?? []) {
@@ -106,7 +117,7 @@ export class IntegratorCalls {
       seen = true;
     }
     if (!seen) return;
-    this.lastCallAt = performance.now();
+    for (const field of record.fields ?? []) if (field.chatId !== undefined && this.chats.has(field.chatId)) this.activity.touch(field.chatId);
     for (const listener of [...this.listeners]) listener();
   }
 }
@@ -124,6 +135,13 @@ export function describeCalls(calls: readonly ApiCallEvidence[]): string {
     })
     .join(', ');
 }
+
+/**
+ * The answers among a chat's calls: everything but closeChat. When to close is the integration's
+ * choice (right after its reply, or seconds later), judged by the close checks; a message is
+ * answered by what it sends.
+ */
+export const answersOf = <T extends ApiCallEvidence>(calls: readonly T[]): T[] => calls.filter((c) => c.operation !== 'closeChat');
 
 /** The operations of a list of calls as a sorted multiset key ("closeChat,sendChatMessage"). */
 export const operationsOf = (calls: readonly ApiCallEvidence[]): string =>

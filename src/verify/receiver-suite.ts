@@ -4,7 +4,8 @@ import type { DomainContext } from '../domain/context.js';
 import type { ChatRecord, MessageRecord } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
 import type { ReceiverCheckId } from './checks.js';
-import { describeCalls, operationsOf, type IntegratorCalls } from './integrator-calls.js';
+import { answersOf, describeCalls, operationsOf, type IntegratorCalls, type Observed, type ObservedCall } from './integrator-calls.js';
+import { QUIET_GRACE_MS, observationBound, type QuietRule } from './quiescence.js';
 import type { AcknowledgementTimes, CheckStatus, DeliveryEvidence, Evidence } from './report.js';
 import type { WebhookWire } from './wire.js';
 
@@ -89,16 +90,17 @@ export class ReceiverExam {
   private readonly samples: { ms: number; label: string; chatId?: string }[] = [];
   private readonly sent: { check: ReceiverCheckId; evidence: DeliveryEvidence }[] = [];
   private readonly capMs: number;
-  private readonly quietMs: number;
+  /** The observation rule of every check that compares or counts reactions (quiescence.ts). */
+  private readonly rule: QuietRule;
   /** The integration accepted the first correctly signed chat-assigned requested to api. */
   private acceptsAssigned = false;
-  /** Calls on the in-order chat after its customer message: how the integration answers one message. */
-  private inOrder: { chat: ChatRecord; mark: number } | undefined;
+  /** How the integration answered one customer message in order (the calibration chat), observed under `rule`. */
+  private inOrder: { chat: ChatRecord; seen: Promise<Observed> } | undefined;
 
   constructor(private readonly x: ReceiverExamContext) {
     // A late answer is still waited for (up to twice the timeout) so the report can say how late.
     this.capMs = x.timeoutMs * 2;
-    this.quietMs = Math.min(500, Math.max(150, Math.round(x.timeoutMs / 20)));
+    this.rule = { graceMs: QUIET_GRACE_MS, boundMs: observationBound(x.timeoutMs) };
   }
 
   async run(): Promise<AcknowledgementTimes | undefined> {
@@ -119,8 +121,8 @@ export class ReceiverExam {
           if (this.x.signal.aborted || this.late) break;
           await probe();
         }
-        await this.x.calls.settle(this.quietMs, this.x.timeoutMs, this.x.signal);
-        for (const evaluate of this.evaluations) evaluate();
+        await this.x.calls.settle(this.rule, this.x.signal);
+        await this.evaluate();
         if (this.late) {
           this.stoppedLate(this.late);
           this.stopped = 'the receiver answers after the delivery timeout (see receiver.ack-within-timeout)';
@@ -133,7 +135,7 @@ export class ReceiverExam {
     } catch (error) {
       if (!(error instanceof TargetDown)) throw error;
       // What was examined before the target went away still counts.
-      for (const evaluate of this.evaluations) evaluate();
+      await this.evaluate();
       this.targetDown(error.message);
       this.stopped = `the target stopped accepting connections (${error.message})`;
     }
@@ -167,12 +169,12 @@ export class ReceiverExam {
       [d, ...this.x.calls.on(chat.id)],
     );
     if (this.acceptsAssigned && chat.status === 'open' && !this.late) {
-      await this.deliver({ check: 'receiver.out-of-order', label: 'chat-opened', event: 'chat-opened', subject: { chat }, chatId: chat.id });
-      await this.quiet();
+      // Counted from chat-opened on, as on the out-of-order chat (where it comes after the message).
+      await this.quietOn(chat.id);
       const mark = this.x.calls.mark();
+      await this.deliver({ check: 'receiver.out-of-order', label: 'chat-opened', event: 'chat-opened', subject: { chat }, chatId: chat.id });
       await this.customerWrites(chat, 'receiver.out-of-order', 'message-created (the customer writes)', 'Do they run small? I usually wear 42.');
-      await this.x.calls.waitFor(() => this.x.calls.on(chat.id, mark).length > 0, this.x.timeoutMs, this.x.signal);
-      this.inOrder = { chat, mark };
+      if (await this.firstAnswer(chat.id, mark)) this.inOrder = { chat, seen: this.answered(chat.id, mark) };
     }
     return chat;
   }
@@ -200,29 +202,30 @@ export class ReceiverExam {
     const first = this.prepare({ check: 'receiver.idempotent', label: 'chat-assigned (first copy)', event: 'chat-assigned', subject: { chat }, chatId: chat.id });
     const d1 = await this.send(first);
     const d2 = await this.send({ ...first, craft: { ...first.craft, label: 'chat-assigned (second copy: same Idempotency-Key, same body)' } });
-    if (this.acceptsAssigned) await this.waitForAccept(chat);
+    // Both copies counted over one quiet window, once the first acceptChat came (read while the next probes run).
+    const assigned = this.track(this.x.calls.observe(chat.id, 0, this.rule, { ready: (calls) => !this.acceptsAssigned || calls.some((c) => c.operation === 'acceptChat'), signal: this.x.signal }));
 
-    let message: { chat: ChatRecord; mark: number; copies: DeliveryEvidence[] } | undefined;
+    let message: { chat: ChatRecord; seen: Promise<Observed>; copies: DeliveryEvidence[] } | undefined;
     if (this.inOrder) {
       const other = this.newChat('Is the rain cover included with the backpack?');
       await this.deliver({ check: 'receiver.idempotent', label: 'chat-assigned', event: 'chat-assigned', subject: { chat: other }, chatId: other.id });
       if ((await this.waitForAccept(other)) && other.status === 'open') {
-        await this.deliver({ check: 'receiver.idempotent', label: 'chat-opened', event: 'chat-opened', subject: { chat: other }, chatId: other.id });
-        await this.quiet();
+        await this.quietOn(other.id);
         const mark = this.x.calls.mark();
+        await this.deliver({ check: 'receiver.idempotent', label: 'chat-opened', event: 'chat-opened', subject: { chat: other }, chatId: other.id });
         const posted = postMessage(this.x.domain, this.x.tenant, other.id, { type: 'text', text: 'And does it fit a 15-inch laptop?' }, USER);
         const prepared = this.prepare({ check: 'receiver.idempotent', label: 'message-created (first copy)', event: 'message-created', subject: { message: posted }, chatId: other.id });
         const copies = [await this.send(prepared), await this.send({ ...prepared, craft: { ...prepared.craft, label: 'message-created (second copy: same Idempotency-Key, same body)' } })];
-        await this.x.calls.waitFor(() => this.x.calls.on(other.id, mark).length > 0, this.x.timeoutMs, this.x.signal);
-        message = { chat: other, mark, copies };
+        message = { chat: other, seen: this.answered(other.id, mark), copies };
       }
     }
 
-    this.evaluations.push(() => {
+    const inOrder = this.inOrder;
+    this.evaluations.push(async () => {
       const problems: string[] = [];
       const findings: string[] = [];
       const details: Evidence[] = [d1, d2];
-      const accepts = this.x.calls.on(chat.id).filter((c) => c.operation === 'acceptChat');
+      const accepts = (await assigned).calls.filter((c) => c.operation === 'acceptChat');
       details.push(...accepts);
       if (!is2xx(d1) || !is2xx(d2)) {
         problems.push(`chat-assigned (chat ${chat.id}) sent twice with Idempotency-Key ${first.key} ${answerOf(d1)}, then ${answerOf(d2)}: both copies must be acknowledged with a 2xx (a non-2xx makes GUURU send it again)`);
@@ -231,18 +234,25 @@ export class ReceiverExam {
       } else if (accepts.length > 1) {
         problems.push(`chat-assigned (chat ${chat.id}) sent twice with Idempotency-Key ${first.key} → ${d1.statusCode}, ${d2.statusCode}; then ${describeCalls(accepts)}: the second copy was acted on; de-duplicate on Idempotency-Key`);
       }
-      if (message && this.inOrder) {
+      if (message && inOrder) {
         const [m1, m2] = message.copies as [DeliveryEvidence, DeliveryEvidence];
-        const calls = this.x.calls.on(message.chat.id, message.mark);
-        const once = this.x.calls.on(this.inOrder.chat.id, this.inOrder.mark);
-        details.push(m1, m2, ...calls);
+        const [seen, single] = [await message.seen, await inOrder.seen];
+        const twice = answersOf(seen.calls);
+        const once = answersOf(single.calls);
+        const judged = this.judged([{ label: `the duplicated message (chat ${message.chat.id})`, observed: seen }, { label: `the single message (chat ${inOrder.chat.id})`, observed: single }]);
+        details.push(m1, m2, ...seen.calls);
+        const sent = `message-created (chat ${message.chat.id}) sent twice with Idempotency-Key ${m1.idempotencyKey} → ${m1.statusCode}, ${m2.statusCode}`;
         if (!is2xx(m1) || !is2xx(m2)) {
           problems.push(`message-created (chat ${message.chat.id}) sent twice with Idempotency-Key ${m1.idempotencyKey} ${answerOf(m1)}, then ${answerOf(m2)}: both copies must be acknowledged with a 2xx`);
-        } else if (operationsOf(calls) === operationsOf(once)) {
-          if (once.length > 0) findings.push(`message-created (chat ${message.chat.id}) sent twice → ${m1.statusCode}, ${m2.statusCode}; answered with ${describeCalls(calls)}, as a single one is`);
-        } else if (calls.length > once.length) {
+        } else if (operationsOf(twice) === operationsOf(once)) {
+          findings.push(`message-created (chat ${message.chat.id}) sent twice → ${m1.statusCode}, ${m2.statusCode}; answered with ${describeCalls(twice)}, as a single one is (chat ${inOrder.chat.id}), ${judged}`);
+        } else if (twice.length > once.length) {
           problems.push(
-            `message-created (chat ${message.chat.id}) sent twice with Idempotency-Key ${m1.idempotencyKey} → ${m1.statusCode}, ${m2.statusCode}; then ${describeCalls(calls)}, where a single message-created (chat ${this.inOrder.chat.id}) got ${describeCalls(once)}: the second copy was acted on`,
+            `${sent}; answered with ${describeCalls(twice)}, where a single message-created (chat ${inOrder.chat.id}) was answered with ${describeCalls(once)}, ${judged}: the second copy was acted on`,
+          );
+        } else {
+          problems.push(
+            `${sent}; answered with ${describeCalls(twice)}, where a single message-created (chat ${inOrder.chat.id}) was answered with ${describeCalls(once)}, ${judged}: a duplicated message must be answered once, as a single one is`,
           );
         }
       }
@@ -313,7 +323,7 @@ export class ReceiverExam {
         'receiver.out-of-order',
         'skipped',
         this.acceptsAssigned
-          ? `not observable: the integration did not answer a customer message delivered in order (chat ${this.probeOneId}) within ${this.x.timeoutMs} ms`
+          ? `not observable: the integration did not answer a customer message delivered in order (chat ${this.probeOneId}) within ${(this.rule.boundMs / 1000).toFixed(1)} s (--timeout ${this.x.timeoutMs} ms + ${QUIET_GRACE_MS / 1000} s)`
           : 'not observable: the integration accepted no chat requested to api during the verification',
       );
       return;
@@ -324,24 +334,26 @@ export class ReceiverExam {
       this.x.settle('receiver.out-of-order', 'skipped', `not observable: the integration did not accept chat ${chat.id} (requested to api) within ${this.x.timeoutMs} ms`, this.x.calls.on(chat.id));
       return;
     }
-    await this.quiet();
+    await this.quietOn(chat.id);
     const mark = this.x.calls.mark();
     const message = await this.customerWrites(chat, 'receiver.out-of-order', 'message-created, before chat-opened', 'They are in the original box, is that enough?');
     const opened = await this.deliver({ check: 'receiver.out-of-order', label: 'chat-opened, after the message', event: 'chat-opened', subject: { chat }, chatId: chat.id });
-    await this.x.calls.waitFor(() => this.x.calls.on(chat.id, mark).length > 0, this.x.timeoutMs, this.x.signal);
+    const observed = this.answered(chat.id, mark);
     const inOrder = this.inOrder;
-    this.evaluations.push(() => {
-      const calls = this.x.calls.on(chat.id, mark);
-      const once = this.x.calls.on(inOrder.chat.id, inOrder.mark);
+    this.evaluations.push(async () => {
+      const [seen, single] = [await observed, await inOrder.seen];
+      const answers = answersOf(seen.calls);
+      const once = answersOf(single.calls);
       const sent = `message-created delivered before chat-opened (chat ${chat.id}) ${answerOf(message)}, chat-opened ${answerOf(opened)}`;
-      const details = [message, opened, ...calls];
+      const details = [message, opened, ...seen.calls];
+      const judged = this.judged([{ label: `the out-of-order chat (${chat.id})`, observed: seen }, { label: `the in-order chat (${inOrder.chat.id})`, observed: single }]);
       if (!is2xx(message) || !is2xx(opened)) this.x.settle('receiver.out-of-order', 'failed', `${sent}: both must be acknowledged with a 2xx, whatever their order`, details);
-      else if (operationsOf(calls) === operationsOf(once)) this.x.settle('receiver.out-of-order', 'passed', `${sent}; answered with ${describeCalls(calls)}, as in order`, details);
+      else if (operationsOf(answers) === operationsOf(once)) this.x.settle('receiver.out-of-order', 'passed', `${sent}; answered with ${describeCalls(answers)}, as in order (chat ${inOrder.chat.id}), ${judged}`, details);
       else {
         this.x.settle(
           'receiver.out-of-order',
           'failed',
-          `${sent}; then ${describeCalls(calls)}, while in order (chat ${inOrder.chat.id}) the integration answered with ${describeCalls(once)}: a message must not be lost because its chat's chat-opened has not arrived yet`,
+          `${sent}; message answered ×${once.length} in order (chat ${inOrder.chat.id}: ${describeCalls(once)}), ×${answers.length} out of order (${describeCalls(answers)}); ${judged}: a message delivered before its chat's chat-opened must be answered as one in order`,
           details,
         );
       }
@@ -405,7 +417,9 @@ export class ReceiverExam {
 
   // --- helpers ---------------------------------------------------------------------------------
 
-  private readonly evaluations: (() => void)[] = [];
+  /** Verdicts read once every probe is done (an observation may still be running: they await it). */
+  private readonly evaluations: (() => void | Promise<void>)[] = [];
+  private readonly observations: Promise<unknown>[] = [];
   /** Why nothing more can be examined at this target (a later suite is skipped for the same reason). */
   stopped: string | undefined;
   /** The first delivery answered after the timeout (or never). */
@@ -438,8 +452,43 @@ export class ReceiverExam {
     return this.x.calls.waitFor(() => this.x.calls.count(chat.id, 'acceptChat') > 0, this.x.timeoutMs, this.x.signal);
   }
 
-  private quiet(): Promise<void> {
-    return this.x.calls.settle(this.quietMs, this.x.timeoutMs, this.x.signal);
+  private async evaluate(): Promise<void> {
+    await Promise.all(this.observations);
+    for (const evaluate of this.evaluations) await evaluate();
+  }
+
+  /** An observation that runs on while the next probes go on (each chat is judged on its own activity). */
+  private track<T>(observation: Promise<T>): Promise<T> {
+    this.observations.push(observation);
+    return observation;
+  }
+
+  /** Waits until the chat is quiet (what came before a mark is not counted after it). */
+  private async quietOn(chatId: string): Promise<void> {
+    await this.x.calls.observe(chatId, 0, this.rule, { signal: this.x.signal });
+  }
+
+  /** True once the chat got a first answer after `mark` (at most --timeout). */
+  private firstAnswer(chatId: string, mark: number): Promise<boolean> {
+    return this.x.calls.waitFor(() => answersOf(this.x.calls.on(chatId, mark)).length > 0, this.x.timeoutMs, this.x.signal);
+  }
+
+  /** The answers to a customer message on `chatId` after `mark`: a first answer awaited, then counted once the chat is quiet. */
+  private answered(chatId: string, mark: number): Promise<Observed> {
+    return this.track(this.x.calls.observe(chatId, mark, this.rule, { ready: (calls: ObservedCall[]) => answersOf(calls).length > 0, signal: this.x.signal }));
+  }
+
+  /**
+   * How the compared chats were observed, in the evidence: "each counted after 1 s without a call
+   * or delivery on its chat", or which one the upper bound ended, and the flag that moves it.
+   */
+  private judged(seen: { label: string; observed: Observed }[]): string {
+    const grace = `${QUIET_GRACE_MS / 1000} s`;
+    const cut = seen.filter((s) => !s.observed.outcome.quiet);
+    if (cut.length === 0) return `each counted after ${grace} without a call or delivery on its chat`;
+    const bound = `${(this.rule.boundMs / 1000).toFixed(1)} s (--timeout ${this.x.timeoutMs} ms + ${grace} of quiet)`;
+    const why = cut.map((s) => (answersOf(s.observed.calls).length === 0 ? `${s.label} got no answer within ${bound}` : `${s.label} was still active when ${bound} had passed`));
+    return `${why.join('; ')}: that limit decided; raise --timeout if your integration answers later`;
   }
 
   private deliver(craft: Craft): Promise<DeliveryEvidence> {
@@ -480,7 +529,9 @@ export class ReceiverExam {
     const attempt = craft.attempt ?? 1;
     // Numbered when sent, so concurrent attempts keep their order in the report.
     const headers: Record<string, string> = { ...prepared.headers, 'X-Emulator-Delivery-Id': `${this.x.id}.${this.n}`, 'X-Emulator-Delivery-Attempt': String(attempt) };
-    const result = await this.x.wire.send({ url: this.x.target, headers, body: Buffer.from(body, 'utf8'), timeoutMs: this.capMs });
+    // In flight until answered: a chat with a delivery under way is not quiet.
+    const delivered = this.x.calls.delivering(craft.chatId);
+    const result = await this.x.wire.send({ url: this.x.target, headers, body: Buffer.from(body, 'utf8'), timeoutMs: this.capMs }).finally(delivered);
     const evidence: DeliveryEvidence = {
       kind: 'delivery',
       deliveryId: headers['X-Emulator-Delivery-Id'] as string,

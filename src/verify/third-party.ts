@@ -1,4 +1,5 @@
 import { DOCS, type CheckDefinition } from './checks.js';
+import { QUIET_GRACE_MS } from './quiescence.js';
 import type { CheckStatus, Evidence } from './report.js';
 
 /**
@@ -122,12 +123,15 @@ export function thirdPartySuite(runScenario: RunScenario): ThirdPartyRunner {
   return {
     checks: THIRD_PARTY_CHECKS,
     async run({ tenantId, target, seed, timeoutMs, signal, settle }) {
-      // The integration's patience budget is the verification's timeout; scenario time passes without waiting.
+      // The integration's patience budget is the verification's timeout; scenario time passes without
+      // waiting; the customer acts once the chat has been quiet for verify's grace (the observation
+      // rule of quiescence.ts: webhooks of the chat in flight or a call within the grace keep it busy).
       const patience = `${timeoutMs}ms`;
+      const grace = `${QUIET_GRACE_MS}ms`;
       const outcomes: ScenarioOutcome[] = [];
       for (const scenario of SCENARIOS) {
         if (signal.aborted) return;
-        outcomes.push(await runScenario({ scenario, target, tenant: tenantId, seed, params: { acceptTimeout: patience, replyTimeout: patience, closeTimeout: patience }, signal }));
+        outcomes.push(await runScenario({ scenario, target, tenant: tenantId, seed, params: { acceptTimeout: patience, replyTimeout: patience, closeTimeout: patience, grace }, signal }));
       }
       if (signal.aborted) return;
       const broken = outcomes.filter((o) => !o.verdict);

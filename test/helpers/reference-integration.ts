@@ -17,6 +17,8 @@ export type Flaw =
   | 'wrong-secret'
   /** Acts on every copy of a delivery. */
   | 'no-idempotency'
+  /** De-duplicates chat events but answers every copy of a customer message. */
+  | 'answers-duplicate-messages'
   /** Works before answering and records the Idempotency-Key only once the work is done. */
   | 'records-key-when-done'
   /** Accepts every chat-assigned, whoever it is requested to. */
@@ -49,6 +51,16 @@ export interface ReferenceOptions {
   secret?: string;
   /** Closes a chat after answering this many customer messages (default 2). */
   closeAfterReplies?: number;
+  /**
+   * Instead of closeAfterReplies: closes a chat it has answered once the customer has been silent
+   * this long since their last message (a customer writing again restarts the wait).
+   */
+  closeAfterSilenceMs?: number;
+  /** Does each delivery's work a random 0..workDelayMaxMs after acknowledging it (seeded by `seed`). */
+  workDelayMaxMs?: number;
+  seed?: number;
+  /** sendChatMessage calls per customer message (default 1). */
+  repliesPerMessage?: number;
   flaw?: Flaw;
   /** For slow-ack. */
   ackDelayMs?: number;
@@ -66,6 +78,18 @@ const MESSAGE_FIELDS = ['id', 'type', 'text', 'attachment', 'createdAt', 'hideFo
 const EVENTS = ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'chat-transferred', 'chat-rated'];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** mulberry32: a small seeded source, so an integration's pace is the same from run to run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /**
  * A third-party messaging integration written from the vendor's pages, as a team would: the
@@ -89,6 +113,9 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
   let personaId: string | undefined;
   // One queue per chat keeps a chat's work in arrival order.
   const queues = new Map<string, Promise<void>>();
+  const silenceTimers = new Map<string, NodeJS.Timeout>();
+  const random = seeded(options.seed ?? 1);
+  let stopped = false;
 
   const gql = async (query: string, variables: Record<string, unknown>) => {
     const res = await fetch(options.graphqlUrl, {
@@ -110,7 +137,24 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
     await gql('mutation Reply($input: ChatMessageInput!) { sendChatMessage(input: $input) }', { input: { chatId, posting: { type: 'text', text } } });
   };
 
-  const handle = async (event: string, body: any): Promise<void> => {
+  const close = async (chatId: string) => {
+    await gql('mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
+    closed.add(chatId);
+    if (flaw === 'writes-after-close') await reply(chatId, 'One more thing before you go!');
+  };
+
+  /** Closes the chat once the customer has been silent for closeAfterSilenceMs since `receivedAt`. */
+  const closeAfterSilence = (chatId: string, receivedAt: number, delayMs: number) => {
+    clearTimeout(silenceTimers.get(chatId));
+    const timer = setTimeout(() => {
+      silenceTimers.delete(chatId);
+      if (stopped || closed.has(chatId)) return;
+      void enqueueWork(chatId, () => close(chatId));
+    }, Math.max(0, delayMs - (performance.now() - receivedAt)));
+    silenceTimers.set(chatId, timer);
+  };
+
+  const handle = async (event: string, body: any, receivedAt: number): Promise<void> => {
     switch (event) {
       case 'chat-assigned': {
         const experts: unknown[] = Array.isArray(body.requestedExperts) ? body.requestedExperts : [];
@@ -137,12 +181,10 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         if (closed.has(chatId) && flaw !== 'writes-after-close') return;
         const count = (replies.get(chatId) ?? 0) + 1;
         replies.set(chatId, count);
-        await reply(chatId, `Thanks for your message. Here is answer ${count}.`);
-        if (count >= closeAfter && flaw !== 'never-closes') {
-          await gql('mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
-          closed.add(chatId);
-          if (flaw === 'writes-after-close') await reply(chatId, 'One more thing before you go!');
-        }
+        for (let i = 0; i < (options.repliesPerMessage ?? 1); i++) await reply(chatId, `Thanks for your message. Here is answer ${count}${i > 0 ? `, part ${i + 1}` : ''}.`);
+        if (flaw === 'never-closes') return;
+        if (options.closeAfterSilenceMs !== undefined) closeAfterSilence(chatId, receivedAt, options.closeAfterSilenceMs);
+        else if (count >= closeAfter) await close(chatId);
         return;
       }
       case 'chat-closed':
@@ -159,11 +201,20 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
     }
   };
 
-  const enqueue = (event: string, body: any): Promise<void> => {
-    const chatId = String(body?.chat?.id ?? body?.id ?? '');
-    const next = (queues.get(chatId) ?? Promise.resolve()).then(() => handle(event, body)).catch(() => undefined);
+  const enqueueWork = (chatId: string, work: () => Promise<void>): Promise<void> => {
+    const next = (queues.get(chatId) ?? Promise.resolve()).then(work).catch(() => undefined);
     queues.set(chatId, next);
     return next;
+  };
+
+  const enqueue = (event: string, body: any): Promise<void> => {
+    const receivedAt = performance.now();
+    const chatId = String(body?.chat?.id ?? body?.id ?? '');
+    const delay = options.workDelayMaxMs ? Math.round(random() * options.workDelayMaxMs) : 0;
+    return enqueueWork(chatId, async () => {
+      if (delay > 0) await sleep(delay);
+      await handle(event, body, receivedAt);
+    });
   };
 
   const verified = (raw: Buffer, header: string | string[] | undefined): boolean => {
@@ -214,7 +265,8 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       res.writeHead(200).end('Success!');
       return;
     }
-    if (flaw !== 'no-idempotency' && seen.has(key)) {
+    const actsOnCopies = flaw === 'no-idempotency' || (flaw === 'answers-duplicate-messages' && event === 'message-created');
+    if (!actsOnCopies && seen.has(key)) {
       res.writeHead(200).end('Already processed');
       return;
     }
@@ -249,6 +301,8 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
     received,
     close: () =>
       new Promise<void>((resolve) => {
+        stopped = true;
+        for (const timer of silenceTimers.values()) clearTimeout(timer);
         if (!server.listening) return resolve();
         server.close(() => resolve());
         server.closeAllConnections();
