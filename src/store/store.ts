@@ -40,6 +40,8 @@ export interface CreateTenantOptions {
   token?: string;
   /** Gurusup API key of the tenant's organisation (default: a fresh one). */
   gurusupKey?: string;
+  /** Webhook signing secret (default: a fresh random one from the seeded tenant stream, never the built-in `secr3t`). */
+  webhookSecret?: string;
   seed?: number;
   /** Fixture tenant to copy the shape of (default: the first one). */
   template?: string;
@@ -190,8 +192,10 @@ export class Store {
     const id = options.id ?? fresh(() => `tenant-${number}-${ids.slug(6)}`, this.byId);
     const token = options.token ?? fresh(() => `tok_${ids.token(24)}`, this.byToken);
     const gurusupKey = options.gurusupKey ?? fresh(() => `gs_${ids.token(32)}`, this.byGurusupKey);
+    // Drawn last, so the ids and keys of created tenants are what they were before secrets were per tenant.
+    const webhookSecret = options.webhookSecret ?? `whsec_${ids.token(32)}`;
     const gurusup = gurusupFixture(template, [gurusupKey]);
-    const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token], gurusup };
+    const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token], webhookSecret, gurusup };
     const origin = { fixture, seed: options.seed ?? this.options.seed + number * 7919, builtIn: false };
     this.origins.set(id, origin);
     const tenant = new Tenant(this.generate(origin));
@@ -334,7 +338,7 @@ export class Store {
     const template = this.options.fixtures.tenants[0];
     if (!template) throw new Error('fixtures define no tenant');
     const gurusup = data.gurusup ? gurusupFixture(template, data.gurusup.apiKeys) : undefined;
-    return { fixture: { ...template, id: data.id, name: data.name, tokens: data.tokens, gurusup }, seed: data.seed, builtIn: false };
+    return { fixture: { ...template, id: data.id, name: data.name, tokens: data.tokens, webhookSecret: data.webhookSecret, gurusup }, seed: data.seed, builtIn: false };
   }
 
   private add(tenant: Tenant): void {
