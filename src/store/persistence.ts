@@ -102,9 +102,9 @@ function parseLine(line: string): unknown {
 /**
  * `--data FILE`: a snapshot of the whole state (FILE, written with lowdb through a temporary file and
  * a rename, so never half-written) and a change log beside it (FILE.log, one JSON line per change,
- * store/change-log.ts). A change is appended to the log on the next turn of the event loop, so
- * keeping a write costs what the write is, whatever the size of the state; a crash (`kill -9`) loses
- * at most what changed in that turn. Once the log is larger than the snapshot (and COMPACT_MIN_BYTES)
+ * store/change-log.ts). A change is appended to the log as soon as the command that made it has run
+ * (a microtask), so keeping a write costs what the write is, whatever the size of the state, and a
+ * crash (`kill -9`) loses at most a change whose answer was on its way. Once the log is larger than the snapshot (and COMPACT_MIN_BYTES)
  * it is folded into a new snapshot, written in the background while the log goes on: the cost of a
  * snapshot is spread over at least as many bytes of changes. A load reads the snapshot and replays the
  * log lines after the last one it holds. A clean stop (close()) writes a snapshot with every change
@@ -116,9 +116,8 @@ export class DataFile {
   private detach: (() => void) | undefined;
   private attached: { store: Store; now: () => number; generators: Generators } | undefined;
   private lastError: string | undefined;
-  /** Changes not yet in the log, in order. */
-  private pending: StoreChange[] = [];
-  private scheduled: ReturnType<typeof setImmediate> | undefined;
+  /** A fold of the log into a snapshot is to start on the next turn of the event loop. */
+  private foldScheduled = false;
   /** The log's file descriptor (append) and its lineage id. */
   private fd: number | undefined;
   private logId = '';
@@ -193,9 +192,6 @@ export class DataFile {
     if (!this.attached) return;
     this.detach?.();
     this.detach = undefined;
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
-    this.flush(false);
     while (this.compacting) await this.compacting;
     await this.compact();
     if (this.fd !== undefined) closeSync(this.fd);
@@ -204,58 +200,54 @@ export class DataFile {
     this.attached = undefined;
   }
 
-  /** Resolves once every change made so far is in the log (or a snapshot). */
+  /** Resolves once every change made so far is in the log or a snapshot (each change is written as it is made). */
   async flushed(): Promise<void> {
-    this.flush();
-    if (this.broken) await this.compacting;
+    while (this.broken && this.compacting) await this.compacting;
   }
 
+  /**
+   * Appends the change to the log now, synchronously: the command that made it answers only after
+   * this, so no acknowledged write waits in memory (work of later requests cannot delay it).
+   */
   private changed(change: StoreChange): void {
-    // A change of everything makes the ones before it in this turn moot.
-    if (change.kind === 'everything') this.pending = [];
-    this.pending.push(change);
-    this.scheduled ??= setImmediate(() => {
-      this.scheduled = undefined;
-      this.flush();
-    });
-  }
-
-  /** Appends the pending changes to the log, as they are now, in one write. */
-  private flush(startCompaction = true): void {
-    if (this.pending.length === 0 || !this.attached) return;
+    if (!this.attached) return;
     const { store, generators } = this.attached;
     if (this.broken) {
       // The state in memory has every change: a snapshot keeps them all.
-      this.pending = [];
       if (this.compacting) this.missed = true;
-      else if (startCompaction) this.startCompaction();
+      else this.scheduleFold();
       return;
     }
-    const lines: string[] = [];
-    let tenants = false;
-    for (const change of this.pending) {
-      const body = encodeChange(change, (id) => store.tenant(id), () => store.tenants().map((t) => t.data));
-      if (!body) continue;
-      tenants ||= body.op === 'tenant' || body.op === 'everything';
-      lines.push(JSON.stringify({ n: ++this.line, ...body }));
-    }
+    const body = encodeChange(change, (id) => store.tenant(id), () => store.tenants().map((t) => t.data));
+    if (!body) return;
+    const lines = [JSON.stringify({ n: ++this.line, ...body })];
     // The tenant counter goes with the tenants it numbered (the id streams are forked at each start anyway).
-    if (tenants) lines.push(JSON.stringify({ n: ++this.line, op: 'generators', generators: generators.state() }));
-    this.pending = [];
-    if (lines.length === 0) return;
+    if (body.op === 'tenant' || body.op === 'everything') lines.push(JSON.stringify({ n: ++this.line, op: 'generators', generators: generators.state() }));
     const text = `${lines.join('\n')}\n`;
     try {
       if (this.fd === undefined) throw new Error('the log is not open');
       writeSync(this.fd, text);
     } catch (error) {
       this.broken = true;
-      this.report(`could not append to ${this.logFile} (${(error as Error).message}); changes are kept in memory and written in a snapshot on the next change.`);
+      this.report(`could not append to ${this.logFile} (${(error as Error).message}); changes are kept in memory and written in a snapshot instead.`);
+      if (this.compacting) this.missed = true;
+      else this.scheduleFold();
       return;
     }
     this.writes += 1;
     this.logBytes += Buffer.byteLength(text);
     this.tail?.push(text);
-    if (startCompaction && !this.compacting && this.logBytes > Math.max(COMPACT_MIN_BYTES, this.snapshotBytes)) this.startCompaction();
+    if (this.logBytes > Math.max(COMPACT_MIN_BYTES, this.snapshotBytes)) this.scheduleFold();
+  }
+
+  /** Folds the log into a snapshot on the next turn of the event loop, not inside the command that wrote the last line. */
+  private scheduleFold(): void {
+    if (this.foldScheduled || this.compacting) return;
+    this.foldScheduled = true;
+    setImmediate(() => {
+      this.foldScheduled = false;
+      if (this.attached && !this.compacting) this.startCompaction();
+    });
   }
 
   private startCompaction(): void {
@@ -291,7 +283,6 @@ export class DataFile {
   private async compact(): Promise<void> {
     if (!this.attached) return;
     const { store, now, generators } = this.attached;
-    this.flush(false);
     const wasBroken = this.broken;
     const id = this.fd === undefined || wasBroken ? randomUUID() : this.logId;
     const through = this.line;
