@@ -65,7 +65,7 @@ export function createChat(ctx: DomainContext, tenant: Tenant, input: NewChatInp
     author: { kind: 'user' },
   });
   tenant.addChat(chat);
-  ctx.store.changed();
+  ctx.store.changed({ kind: 'chat', tenant, chat, messages: chat.messages });
   ctx.events.emit('chat.created', { tenantId: tenant.id, chatId: id });
   return chat;
 }
@@ -108,7 +108,7 @@ function commit<A extends ChatAction>(
   const from: ChatStatus = chat.status;
   change(chat, ctx.clock.now());
   chat.status = CHAT_TRANSITIONS[action].to;
-  ctx.store.changed();
+  ctx.store.changed({ kind: 'chat', tenant, chat });
   const payload: ChatChange = { tenantId: tenant.id, chat, from, actor, ...extra };
   ctx.events.emit(CHAT_TRANSITIONS[action].event as ChatEventName, payload);
   return chat;
@@ -326,7 +326,7 @@ export function postMessage(
     author,
   };
   chat.messages.push(message);
-  ctx.store.changed();
+  ctx.store.changed({ kind: 'chat', tenant, chat, messages: [message] });
   ctx.events.emit('message.created', { tenantId: tenant.id, chat, message, actor });
   return message;
 }

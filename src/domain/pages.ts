@@ -58,7 +58,7 @@ export function updatePage(ctx: DomainContext, tenant: Tenant, input: PageUpdate
   if (input.isVisible != null) page.isVisible = input.isVisible;
   if (input.isBotKnowledge != null) page.isBotKnowledge = input.isBotKnowledge;
   page.updatedAt = Math.max(ctx.clock.now(), page.updatedAt);
-  ctx.store.changed();
+  ctx.store.changed({ kind: 'page', tenant, page });
   ctx.events.emit('page.updated', { tenantId: tenant.id, page });
   return { page };
 }

@@ -52,7 +52,7 @@ export function savePersona(ctx: DomainContext, tenant: Tenant, input: PersonaIn
       (fields.photoUrl !== undefined && existing.photoUrl !== fields.photoUrl);
     if (changed) {
       Object.assign(existing, fields, { updatedAt: now });
-      ctx.store.changed();
+      ctx.store.changed({ kind: 'persona', tenant, persona: existing });
       ctx.events.emit('persona.saved', { tenantId: tenant.id, persona: existing, created: false });
     }
     return { persona: existing, created: false };
@@ -61,7 +61,7 @@ export function savePersona(ctx: DomainContext, tenant: Tenant, input: PersonaIn
   const persona: PersonaRecord = { id: ctx.random.uuid(), ...fields, createdAt: now, updatedAt: now };
   tenant.data.personas.push(persona);
   tenant.indexPersona(persona);
-  ctx.store.changed();
+  ctx.store.changed({ kind: 'persona', tenant, persona });
   ctx.events.emit('persona.saved', { tenantId: tenant.id, persona, created: true });
   return { persona, created: true };
 }

@@ -34,7 +34,9 @@ export function reviewSubmission(ctx: DomainContext, tenant: Tenant, id: string,
       tenant.communityByExpertId.set(expert.id, member);
     }
   }
-  ctx.store.changed();
+  const expert = tenant.expertsById.get(submission.expertId);
+  const member = expert ? tenant.communityByExpertId.get(expert.id) : undefined;
+  ctx.store.changed({ kind: 'submission', tenant, submission, ...(expert ? { expert } : {}), ...(member ? { member } : {}) });
   ctx.events.emit('submission.reviewed', { tenantId: tenant.id, submission });
   return submission;
 }

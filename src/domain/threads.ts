@@ -127,7 +127,7 @@ export function postThreadMessage(ctx: DomainContext, tenant: Tenant, input: Par
     });
     ctx.events.emit('gurusup.message-created', { tenantId: tenant.id, thread, message: reply });
   }
-  ctx.store.changed();
+  ctx.store.changed({ kind: 'thread', tenant, thread, messages: reply ? [posted, reply] : [posted] });
   return reply ? { posted, reply } : { posted };
 }
 
@@ -153,7 +153,7 @@ export function sendSystemMessage(
     createdAt: now,
   });
   ctx.events.emit('gurusup.message-created', { tenantId: tenant.id, thread, message });
-  ctx.store.changed();
+  ctx.store.changed({ kind: 'thread', tenant, thread, messages: [message] });
   return message;
 }
 
@@ -162,7 +162,7 @@ export function updateOrg(ctx: DomainContext, tenant: Tenant, patch: { autoReply
   const org = orgOf(tenant);
   if (patch.autoReply !== undefined) org.autoReply = patch.autoReply;
   if (patch.language !== undefined) org.language = patch.language;
-  ctx.store.changed();
+  ctx.store.changed({ kind: 'org', tenant });
   return org;
 }
 

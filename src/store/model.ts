@@ -220,15 +220,19 @@ export interface TenantData {
   gurusup?: GurusupOrgData;
 }
 
-/** What `--data FILE` holds. */
+/** What `--data FILE` holds: a snapshot; the changes made since are lines of `FILE.log` (store/change-log.ts). */
 export interface StateFile {
   format: typeof STATE_FORMAT;
-  version: typeof STATE_VERSION;
+  /** 2 since the change log; a version 1 file (no log) still loads. */
+  version: (typeof READABLE_STATE_VERSIONS)[number];
   savedAt: number;
   /** Where the id and key generators were, so that nothing repeats after a restart (absent in older files). */
   generators?: GeneratorState;
+  /** The change log that follows this snapshot: its id and the last line the snapshot holds (absent in version 1). */
+  log?: { id: string; through: number };
   tenants: TenantData[];
 }
 
 export const STATE_FORMAT = 'guuru-emulator-state';
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
+export const READABLE_STATE_VERSIONS = [1, 2] as const;

@@ -1,6 +1,17 @@
 import { Generators } from '../kernel/generators.js';
 import type { Fixtures, TenantFixture } from './fixtures.js';
-import type { TenantData } from './model.js';
+import type {
+  ChatRecord,
+  CommunityExpertRecord,
+  ExpertRecord,
+  GurusupMessageRecord,
+  GurusupThreadRecord,
+  MessageRecord,
+  PageRecord,
+  PersonaRecord,
+  SubmissionRecord,
+  TenantData,
+} from './model.js';
 import { GENERATOR_REVISION, generateTenant } from './seed.js';
 import { SeedCache } from './seed-cache.js';
 import { VERSION } from '../kernel/version.js';
@@ -40,10 +51,33 @@ export interface CreateTenantOptions {
   token?: string;
   /** Gurusup API key of the tenant's organisation (default: a fresh one). */
   gurusupKey?: string;
+  /** Webhook signing secret (default: a fresh random one from the seeded tenant stream, never the built-in `secr3t`). */
+  webhookSecret?: string;
   seed?: number;
   /** Fixture tenant to copy the shape of (default: the first one). */
   template?: string;
 }
+
+/**
+ * What a change touched, so that persistence keeps just that (its cost is the change's, not the
+ * state's). Records are named, not copied: a listener reads their value when it keeps them.
+ * `everything` (also a `changed()` without an argument) means any part of any tenant may have changed.
+ */
+export type StoreChange =
+  /** A chat's fields; `messages`: ones added (or changed) with it. */
+  | { kind: 'chat'; tenant: Tenant; chat: ChatRecord; messages?: MessageRecord[] }
+  /** A Gurusup thread's fields; `messages`: ones added with it. */
+  | { kind: 'thread'; tenant: Tenant; thread: GurusupThreadRecord; messages?: GurusupMessageRecord[] }
+  /** The Gurusup organisation's settings (not its threads). */
+  | { kind: 'org'; tenant: Tenant }
+  | { kind: 'persona'; tenant: Tenant; persona: PersonaRecord }
+  | { kind: 'page'; tenant: Tenant; page: PageRecord }
+  /** A reviewed submission, with the expert and community member an approval changes. */
+  | { kind: 'submission'; tenant: Tenant; submission: SubmissionRecord; expert?: ExpertRecord; member?: CommunityExpertRecord }
+  /** A tenant added or replaced whole (created, reset, restored). */
+  | { kind: 'tenant'; tenant: Tenant }
+  | { kind: 'removed'; tenantId: string }
+  | { kind: 'everything' };
 
 /** What `capture()` returns: deep copies of tenants' data and where each came from. Opaque to callers. */
 export interface StoreSnapshot {
@@ -107,7 +141,7 @@ export class Store {
   private readonly byToken = new Map<string, Tenant>();
   private readonly byGurusupKey = new Map<string, Tenant>();
   private readonly origins = new Map<string, TenantOrigin>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly generators: Generators;
   readonly limits: StoreLimits;
   private readonly diskCache: SeedCache;
@@ -190,13 +224,15 @@ export class Store {
     const id = options.id ?? fresh(() => `tenant-${number}-${ids.slug(6)}`, this.byId);
     const token = options.token ?? fresh(() => `tok_${ids.token(24)}`, this.byToken);
     const gurusupKey = options.gurusupKey ?? fresh(() => `gs_${ids.token(32)}`, this.byGurusupKey);
+    // Drawn last, so the ids and keys of created tenants are what they were before secrets were per tenant.
+    const webhookSecret = options.webhookSecret ?? `whsec_${ids.token(32)}`;
     const gurusup = gurusupFixture(template, [gurusupKey]);
-    const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token], gurusup };
+    const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token], webhookSecret, gurusup };
     const origin = { fixture, seed: options.seed ?? this.options.seed + number * 7919, builtIn: false };
     this.origins.set(id, origin);
     const tenant = new Tenant(this.generate(origin));
     this.add(tenant);
-    this.changed();
+    this.changed({ kind: 'tenant', tenant });
     return tenant;
   }
 
@@ -205,7 +241,7 @@ export class Store {
     if (!tenant) throw new StoreError('NOT_FOUND', `no tenant "${id}"`);
     this.drop(tenant);
     this.origins.delete(id);
-    this.changed();
+    this.changed({ kind: 'removed', tenantId: id });
   }
 
   /** Back to the state at start: built-in tenants regenerated from the seed, created ones removed. */
@@ -213,7 +249,7 @@ export class Store {
     for (const tenant of this.tenants()) this.drop(tenant);
     for (const [id, origin] of this.origins) if (!origin.builtIn) this.origins.delete(id);
     this.loadSeed();
-    this.changed();
+    this.changed({ kind: 'everything' });
   }
 
   /** One tenant back to its own seed data (same id and token). */
@@ -224,7 +260,7 @@ export class Store {
     this.drop(current);
     const tenant = new Tenant(this.generate(origin));
     this.add(tenant);
-    this.changed();
+    this.changed({ kind: 'tenant', tenant });
     return tenant;
   }
 
@@ -274,7 +310,8 @@ export class Store {
     }
     for (const [id, origin] of snapshot.origins) this.origins.set(id, origin);
     for (const tenant of incoming) this.add(tenant);
-    this.changed();
+    const [one] = incoming;
+    this.changed(snapshot.tenantId !== undefined && one ? { kind: 'tenant', tenant: one } : { kind: 'everything' });
     return { removed };
   }
 
@@ -283,14 +320,14 @@ export class Store {
     return this.tenants().map((t) => structuredClone(t.data));
   }
 
-  onChange(listener: () => void): () => void {
+  onChange(listener: (change: StoreChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Domain code calls this after every state change. */
-  changed(): void {
-    for (const listener of this.listeners) listener();
+  /** Domain code calls this after every state change, naming what it changed (nothing named: anything may have). */
+  changed(change: StoreChange = { kind: 'everything' }): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   private loadSeed(): void {
@@ -334,7 +371,7 @@ export class Store {
     const template = this.options.fixtures.tenants[0];
     if (!template) throw new Error('fixtures define no tenant');
     const gurusup = data.gurusup ? gurusupFixture(template, data.gurusup.apiKeys) : undefined;
-    return { fixture: { ...template, id: data.id, name: data.name, tokens: data.tokens, gurusup }, seed: data.seed, builtIn: false };
+    return { fixture: { ...template, id: data.id, name: data.name, tokens: data.tokens, webhookSecret: data.webhookSecret, gurusup }, seed: data.seed, builtIn: false };
   }
 
   private add(tenant: Tenant): void {

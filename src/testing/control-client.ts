@@ -123,8 +123,8 @@ export class ControlClient {
     return this.request<{ tenants: TenantInfo[] }>('GET', '/tenants').then((r) => r.tenants);
   }
 
-  /** A fresh isolated tenant (own partner, token, secret, Gurusup key): one per test file for parallel runs. */
-  createTenant(options: { id?: string; token?: string; gurusupKey?: string; seed?: number; template?: string } = {}) {
+  /** A fresh isolated tenant (own partner, token, random webhook secret unless `webhookSecret` is given, Gurusup key): one per test file for parallel runs. */
+  createTenant(options: { id?: string; token?: string; gurusupKey?: string; webhookSecret?: string; seed?: number; template?: string } = {}) {
     return this.request<TenantInfo>('POST', '/tenants', options);
   }
 

@@ -49,7 +49,10 @@ export interface WaitForOptions<E extends WebhookEvent = WebhookEvent> {
 }
 
 export interface WebhookSinkOptions {
-  /** The secret deliveries are checked with. Default `secr3t` (the built-in tenant's); null checks nothing. */
+  /**
+   * The secret deliveries are checked with. Default `secr3t` (the built-in tenant's); null checks
+   * nothing. A created tenant has its own secret: pass it, or call `useSecret(emulator.secret)` once known.
+   */
   secret?: string | null;
   /** Gurusup: the `x-api-key` the deliveries must carry. Default: not checked. */
   apiKey?: string;
@@ -70,6 +73,8 @@ export interface WebhookSink extends AsyncDisposable {
   waitFor(options?: WaitForOptions): Promise<AnyReceivedWebhook[]>;
   /** Sets the status of the next requests (default: 200, or 400 for a signature that does not match, like GUURU's example receiver). */
   respondWith(responder: Responder): void;
+  /** Checks the next deliveries with this secret (a created tenant's own, e.g. `emulator.secret`); null checks nothing. */
+  useSecret(secret: string | null): void;
   /** Forgets what was received. */
   clear(): void;
   close(): Promise<void>;
@@ -100,7 +105,7 @@ function classify(headers: IncomingHttpHeaders, body: unknown): Pick<ReceivedWeb
  * ```
  */
 export async function webhookSink(options: WebhookSinkOptions = {}): Promise<WebhookSink> {
-  const secret = options.secret === undefined ? 'secr3t' : options.secret;
+  let secret = options.secret === undefined ? 'secr3t' : options.secret;
   const received: AnyReceivedWebhook[] = [];
   let respond: Responder = () => 200;
   let waiters: (() => void)[] = [];
@@ -192,6 +197,9 @@ export async function webhookSink(options: WebhookSinkOptions = {}): Promise<Web
     waitFor: waitFor as WebhookSink['waitFor'],
     respondWith(responder) {
       respond = responder;
+    },
+    useSecret(next) {
+      secret = next;
     },
     clear() {
       received.length = 0;

@@ -29,7 +29,7 @@ describe('--data FILE', () => {
 
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     expect(saved.format).toBe('guuru-emulator-state');
-    expect(saved.version).toBe(1);
+    expect(saved.version).toBe(2);
 
     const second = await startEmulator({ data: file, seed: 99 });
     try {
