@@ -1,6 +1,6 @@
 /**
  * The emulator's benchmark. `npm run bench` (builds first), `npm run bench -- --quick` for a short
- * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, throughput, webhooks, gurusup, dashboard, scenarios, attacks),
+ * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, reads, throughput, webhooks, gurusup, dashboard, scenarios, attacks),
  * `--no-pin` to skip `taskset -c 0`. Prints a table and writes bench/results.json (sections not run
  * this time keep their previous figures). See bench/README.md.
  */
@@ -42,7 +42,7 @@ const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url))
 const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url));
 const WEBHOOKS = fileURLToPath(new URL('./webhooks.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
-const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'throughput', 'webhooks', 'gurusup', 'dashboard', 'scenarios', 'attacks'] as const;
+const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'reads', 'throughput', 'webhooks', 'gurusup', 'dashboard', 'scenarios', 'attacks'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -233,6 +233,33 @@ async function deepPaging() {
   report({ label: 'deep paging ratio deep/first, asc', value: `${result.ratioAsc.toFixed(2)}x`, target: 'target ≤ 1.5x', ok: result.ratioAsc <= 1.5 });
   report({ label: 'deep paging ratio deep/first, desc', value: `${result.ratioDesc.toFixed(2)}x`, target: 'target ≤ 1.5x', ok: result.ratioDesc <= 1.5 });
   report({ label: 'deep paging process RSS (1M chats)', value: mib(result.rssBytes), target: 'target < 2 GiB', ok: result.rssBytes < 2 * 2 ** 30 });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads at the chat cap: the documented orders and date filters at 260 and 20,000 chats
+
+interface ReadsResult {
+  chats: { seeded: number; atCap: number };
+  datedInCreationOrder: { seeded: boolean; atCap: boolean };
+  fillMs: number;
+  samples: number;
+  orders: { name: string; seeded: { p50Ms: number; p99Ms: number; edges: number }; atCap: { p50Ms: number; p99Ms: number; edges: number }; p50Ratio: number }[];
+  worstP50Ratio: number;
+}
+
+async function reads() {
+  const samples = quick ? 50 : 200;
+  const result = await runJsonChild<ReadsResult>('bench/reads.ts', ['--chats', '20000', '--samples', String(samples)], 600_000, pin);
+  const { seeded, atCap } = result.chats;
+  report({ label: `reads: ${atCap.toLocaleString('en-US')} chats dated out of creation order (virtual clock behind the seed), made in`, value: ms(result.fillMs) });
+  for (const o of result.orders) {
+    report({
+      label: `  ${o.name}: p50/p99 at ${seeded} vs ${atCap.toLocaleString('en-US')} chats (${samples} each)`,
+      value: `${o.seeded.p50Ms.toFixed(2)}/${o.seeded.p99Ms.toFixed(1)} vs ${o.atCap.p50Ms.toFixed(2)}/${o.atCap.p99Ms.toFixed(1)} ms: ${o.p50Ratio.toFixed(2)}x`,
+    });
+  }
+  report({ label: `reads at the cap: worst p50 ratio, ${atCap.toLocaleString('en-US')} vs ${seeded} chats`, value: `${result.worstP50Ratio.toFixed(2)}x`, target: 'target ≤ 2x', ok: result.worstP50Ratio <= 2 });
   return result;
 }
 
@@ -714,6 +741,7 @@ const parts: Record<Section, () => Promise<unknown>> = {
   'cold-start': coldStart,
   'in-process': inProcess,
   'deep-paging': deepPaging,
+  reads,
   throughput,
   webhooks,
   gurusup,

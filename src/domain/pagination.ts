@@ -105,6 +105,38 @@ export function paginate<T>(
   return { edges, pageInfo: pageInfo(edges, end - edges.length > from) };
 }
 
+/**
+ * One page of the members of `items` (sorted by `order`) that an index finds: `next(i)` is the first
+ * member at or after position i, `previous(i)` the last before it (-1: none). The same page as
+ * `paginate` over the members alone, at a cost in the page size rather than in `items.length`.
+ */
+export function paginateIndexed<T>(
+  items: readonly T[],
+  request: PageRequest,
+  order: Ordering<T>,
+  members: { next(from: number): number; previous(before: number): number },
+  reverse = false,
+): Page<T> {
+  const first = pageSize(request.first);
+  const afterKey = request.after === null || request.after === undefined ? undefined : decodeCursor(order.kind, request.after);
+  const edges: Edge<T>[] = [];
+  const at = (i: number) => items[i] as T;
+  if (!reverse) {
+    let i = members.next(afterKey ? lowerBound(0, items.length, (j) => order.compare(order.key(at(j)), afterKey) <= 0) : 0);
+    while (i >= 0 && edges.length < first) {
+      edges.push(edgeOf(at(i), order));
+      i = members.next(i + 1);
+    }
+    return { edges, pageInfo: pageInfo(edges, i >= 0) };
+  }
+  let i = members.previous(afterKey ? lowerBound(0, items.length, (j) => order.compare(order.key(at(j)), afterKey) > 0) : items.length);
+  while (i >= 0 && edges.length < first) {
+    edges.push(edgeOf(at(i), order));
+    i = members.previous(i);
+  }
+  return { edges, pageInfo: pageInfo(edges, i >= 0) };
+}
+
 /** First index in [lo, hi) where `before(i)` is false; `before` must be true then false. */
 export function lowerBound(lo: number, hi: number, before: (i: number) => boolean): number {
   while (lo < hi) {

@@ -13,7 +13,7 @@ import type {
 import type { Tenant } from '../store/tenant.js';
 import { monthStart } from '../store/keys.js';
 import { DomainError, invalidArgument } from './errors.js';
-import { compareKeys, descending, lowerBound, paginate, type Ordering, type Page, type PageRequest } from './pagination.js';
+import { compareKeys, descending, lowerBound, paginate, paginateIndexed, type Ordering, type Page, type PageRequest } from './pagination.js';
 
 export type Direction = 'asc' | 'desc';
 
@@ -49,8 +49,12 @@ export function listChats(tenant: Tenant, query: ChatQuery): Page<ChatRecord> {
     const to = endDate == null ? chats.length : lowerBound(from, chats.length, (i) => (chats[i] as ChatRecord).createdAt < endDate);
     return paginate(chats, query, chatOrder(direction), { from, to, reverse: direction === 'desc' });
   }
-  const inWindow = chats.filter((c) => (startDate == null || c.createdAt >= startDate) && (endDate == null || c.createdAt < endDate));
-  return paginate(inWindow, query, chatOrder(direction), { reverse: direction === 'desc' });
+  if (startDate == null && endDate == null) return paginate(chats, query, chatOrder(direction), { reverse: direction === 'desc' });
+  // Dated out of creation order: the window's members are scattered, found through the time index.
+  const times = tenant.chatsByTime();
+  const lo = startDate ?? -Infinity;
+  const hi = endDate ?? Infinity;
+  return paginateIndexed(chats, query, chatOrder(direction), { next: (i) => times.next(i, lo, hi), previous: (i) => times.previous(i, lo, hi) }, direction === 'desc');
 }
 
 export const findChat = (tenant: Tenant, id: string): ChatRecord | undefined => tenant.chatsById.get(id);

@@ -314,7 +314,11 @@ export class ScenarioEngine implements RunHost {
       () => this.delivered(run).then(() => this.finish(run, 'completed')),
       (error: unknown) => {
         if (error instanceof RunCancelled || run.cancelled) this.finish(run, 'cancelled');
-        else if (error instanceof StepFailed || error instanceof DomainError) void this.delivered(run).then(() => this.finish(run, 'failed', error.message));
+        else if (error instanceof StepFailed || error instanceof DomainError) {
+          // One failed step ends the run: its other flows stop now rather than run on (or sleep) after it.
+          this.halt(run);
+          void this.delivered(run).then(() => this.finish(run, 'failed', error.message));
+        }
         else {
           this.deps.logger.error(`scenario ${name} (${record.id}) crashed`, error);
           this.finish(run, 'failed', `internal error: ${(error as Error).message}`);
@@ -389,7 +393,7 @@ export class ScenarioEngine implements RunHost {
 
   sleep(run: ScenarioRun, ms: number, interrupt?: Interrupt): Promise<void> {
     const clock = this.deps.domain.clock;
-    if (run.cancelled) return Promise.reject(new RunCancelled());
+    if (run.stopped) return Promise.reject(new RunCancelled());
     if (interrupt?.interrupted) return Promise.reject(new Interrupted());
     // A virtual clock moves by the whole delay (the driver advances it); the system clock waits delay / speed.
     const wait = clock.kind === 'virtual' ? ms : run.record.speed === 0 ? 0 : ms / run.record.speed;
@@ -416,7 +420,7 @@ export class ScenarioEngine implements RunHost {
   }
 
   async quiet(run: ScenarioRun, chatId: string, graceMs: number, interrupt?: Interrupt): Promise<void> {
-    if (run.cancelled) throw new RunCancelled();
+    if (run.stopped) throw new RunCancelled();
     // One stop for both: the handler's interrupt and cancelling the run.
     const stop = new Interrupt();
     const removeOuter = interrupt?.add(() => stop.fire());
@@ -425,7 +429,7 @@ export class ScenarioEngine implements RunHost {
     try {
       await this.activity.quiet(`${run.tenant.id}/${chatId}`, graceMs, stop);
     } catch (error) {
-      throw run.cancelled ? new RunCancelled() : error;
+      throw run.stopped ? new RunCancelled() : error;
     } finally {
       run.sleeps.delete(abort);
       removeOuter?.();
@@ -458,7 +462,7 @@ export class ScenarioEngine implements RunHost {
       const timer = setTimeout(() => done(check()), timeoutMs);
       timer.unref?.();
       const poll = () => {
-        if (run.cancelled) done(new RunCancelled());
+        if (run.stopped) done(new RunCancelled());
         else if (check()) done(true);
       };
       this.waiters.add(poll);
@@ -470,9 +474,14 @@ export class ScenarioEngine implements RunHost {
   private abort(run: ScenarioRun): void {
     run.cancelled = true;
     this.finish(run, 'cancelled');
+    this.wake();
+  }
+
+  /** Stops every flow of the run at once: its pending sleeps are cancelled (their clock timers too). */
+  private halt(run: ScenarioRun): void {
+    run.halted = true;
     for (const abortSleep of [...run.sleeps]) abortSleep();
     run.sleeps.clear();
-    this.wake();
   }
 
   private wake(): void {
@@ -496,6 +505,10 @@ export class ScenarioEngine implements RunHost {
     run.record.finishedAt = this.deps.domain.clock.now();
     if (error) run.record.error = error;
     this.active.delete(run);
+    this.halt(run);
+    // A finished run keeps its record only: the verdict is computed, so its working state goes.
+    run.customers.clear();
+    run.facts.clear();
     for (const chatId of run.record.chats) this.activity.forget(`${run.record.tenant}/${chatId}`);
     this.wake();
     this.wakeDriver?.();

@@ -54,6 +54,11 @@ type ParamValue = string | number | boolean;
 /** One execution of a scenario: walks the steps, drives the domain, writes the timeline. */
 export class ScenarioRun implements CustomerHost {
   cancelled = false;
+  /**
+   * The run has ended (a step failed, or it finished): its other flows stop at their next wait
+   * instead of living on as timers that hold the run (a refused busy-day left 59 per run).
+   */
+  halted = false;
   /** Aborts the sleeps in progress (cancelling a run). */
   readonly sleeps = new Set<() => void>();
   /** The entry webhooks enqueued right now belong to (set while a step runs). */
@@ -64,6 +69,11 @@ export class ScenarioRun implements CustomerHost {
   readonly facts = new Map<string, ChatFacts>();
   /** The scenario waits for an integration (a customer or a wait-until step): it gets a verdict. */
   readonly integratorFacing: boolean;
+
+  /** Cancelled or ended: nothing of the run may act or wait any more. */
+  get stopped(): boolean {
+    return this.cancelled || this.halted;
+  }
 
   /** The tenant's id: the run looks the tenant up in the store, never holds it (see `tenant`). */
   private readonly tenantId: string;
@@ -158,7 +168,7 @@ export class ScenarioRun implements CustomerHost {
 
   private async steps(steps: Step[], flow: Flow): Promise<boolean> {
     for (const step of steps) {
-      if (this.cancelled) throw new RunCancelled();
+      if (this.stopped) throw new RunCancelled();
       if (flow.interrupt?.interrupted) throw new Interrupted();
       const goOn = await this.step(step, flow);
       if (!goOn) return false;

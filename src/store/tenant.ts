@@ -1,3 +1,4 @@
+import { ChatTimeIndex } from './chat-time-index.js';
 import type {
   CategoryRecord,
   ChatRecord,
@@ -32,6 +33,8 @@ export class Tenant {
   readonly gurusupMessagesById = new Map<string, GurusupMessageRecord>();
   /** True while chats' createdAt never decreases with seq, which lets date filters binary-search. */
   chatsSortedByCreation = true;
+  /** Built on the first date-filtered read of chats dated out of creation order, then kept up on each append. */
+  private chatTimes: ChatTimeIndex | undefined;
 
   constructor(readonly data: TenantData) {
     for (const chat of data.chats) this.indexChat(chat);
@@ -64,10 +67,17 @@ export class Tenant {
     return last ? last.seq + 1 : 1;
   }
 
+  /** The chats' creation times by position (see ChatTimeIndex), for date windows over unsorted dates. */
+  chatsByTime(): ChatTimeIndex {
+    this.chatTimes ??= new ChatTimeIndex(this.data.chats.map((c) => c.createdAt));
+    return this.chatTimes;
+  }
+
   private indexChat(chat: ChatRecord): void {
     const previous = this.data.chats[this.chatsById.size - 1];
     if (previous && previous !== chat && previous.createdAt > chat.createdAt) this.chatsSortedByCreation = false;
     this.chatsById.set(chat.id, chat);
+    this.chatTimes?.append(chat.createdAt);
   }
 
   indexThread(thread: GurusupThreadRecord): void {

@@ -108,6 +108,32 @@ describe('retention limits', () => {
     expect((await control('POST', '/scenarios/missed/runs', { speed: 1 })).status).toBe(202);
   });
 
+  it('a busy-day run refused at the chat cap keeps nothing beyond its record: no timer left behind, however many runs', async () => {
+    const clock = new VirtualClock(SEED_TIME + 9 * 3_600_000);
+    const seeded = (await startEmulator()).emulator;
+    const limit = seeded.store.tenant('guuru-qa')!.data.chats.length + 20;
+    await seeded.stop();
+    t = await startEmulator({ clock, maxChats: limit });
+    // The first run fills the tenant and fails at the cap part-way; the next ones fail at their first chat.
+    for (let i = 0; i < 12; i++) {
+      const started = await control('POST', '/scenarios/busy-day/runs', { speed: 0, params: { chats: 60 } });
+      const run = await control('GET', `/scenarios/busy-day/runs/${started.body.id}?wait=1`);
+      expect(run.body.status).toBe('failed');
+      expect(run.body.error).toMatch(/LIMIT_REACHED|holds \d+ chats, the most this emulator keeps/);
+      // Its other 40-59 branches were waiting for their start on the clock: none of them is left.
+      expect(clock.pendingTimers()).toBe(0);
+      if (i > 0) {
+        expect(run.body.chats).toEqual([]);
+        expect(run.body.timeline.length).toBeLessThanOrEqual(2);
+      }
+    }
+    expect(t.emulator.store.tenant('guuru-qa')!.data.chats).toHaveLength(limit);
+    // After the failure nothing of the run acts any more: the chats it left stay as they were.
+    const before = JSON.stringify(t.emulator.store.tenant('guuru-qa')!.data.chats);
+    clock.advance(24 * 3_600_000);
+    expect(JSON.stringify(t.emulator.store.tenant('guuru-qa')!.data.chats)).toBe(before);
+  });
+
   it(`a parallel step of more than ${MAX_PARALLEL} branches fails the run instead of holding the process`, async () => {
     t = await startEmulator({ clock: new VirtualClock(SEED_TIME + 9 * 3_600_000) });
     const started = await control('POST', '/scenarios/busy-day/runs', { speed: 0, params: { chats: 100_000_000 } });
