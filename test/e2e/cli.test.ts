@@ -146,6 +146,10 @@ describe('the Docker image', () => {
     expect(finalStage.indexOf('chown node:node /data')).toBeLessThan(finalStage.indexOf('USER node'));
     expect(entrypoint).toEqual(['node', 'dist/main.js']);
     expect(cmd).toEqual(['start']);
+    // Builds offline: no `# syntax=` line, which makes BuildKit pull a frontend image from a registry.
+    expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/m);
+    // The docs the npm package ships (verify reports and error messages point into them).
+    expect(finalStage).toMatch(/^COPY docs\/\*\.md \.\/docs\/$/m);
   });
 
   it('`docker run IMAGE` starts, prints a URL a person can open, and its HEALTHCHECK command passes', async () => {
