@@ -17,7 +17,7 @@ import { listScenarios, runScenario, type RunFlags } from './scenario.js';
 import { runTrigger, type TriggerFlags } from './trigger.js';
 import { TRIGGER_EVENTS } from '../control/trigger.js';
 import { runVerify, type VerifyFlags } from './verify.js';
-import { runDrift, type DriftFlags } from './drift.js';
+import type { DriftFlags } from './drift.js';
 
 const wholeNumber = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
@@ -281,6 +281,8 @@ program
   .option('--timeout <ms>', 'longest wait for one answer of a live API', wholeNumber('--timeout'), 30_000)
   .action(async (flags: DriftFlags) => {
     try {
+      // Loaded when asked for: `start` does not pay for the schema diff library.
+      const { runDrift } = await import('./drift.js');
       process.exitCode = await runDrift(flags);
     } catch (error) {
       console.error(`guuru-emulator drift: ${(error as Error).message}`);

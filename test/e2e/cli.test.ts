@@ -109,6 +109,8 @@ describe('the guuru-emulator CLI', () => {
       expect(res.stderr, args.join(' ')).toMatch(/^error: /);
     }
     expect((await run(process.execPath, [MAIN, '--version'])).code).toBe(0);
+    const drift = await run(process.execPath, [MAIN, 'drift']);
+    expect([drift.code, drift.stderr.trim()]).toEqual([2, 'guuru-emulator drift: nothing to compare: pass --url (the live Admin API, with --token) and/or --gurusup-url (with --api-key).']);
     const badData = await run(process.execPath, [MAIN, 'start', '--port', '0', '--data', 'package.json']);
     expect(badData.code).toBe(2);
     expect(badData.stderr).toMatch(/refusing to use package\.json: it is not a guuru-emulator state file/);
