@@ -10,6 +10,9 @@
 //   adapters  graphql/ gurusup/ webhooks/ scenarios/ verify/: each imports domain/, store/, journal/,
 //             http/, config/ and kernel/, never another adapter
 //   faces     control/ and dashboard/ (the operator's view of every part) may also import adapters
+//   drift/    the comparison of a live API with the emulator (`guuru-emulator drift`): imports only
+//             kernel/ (the emulator side, the schema and the Gurusup document, is passed in by cli/);
+//             only cli/ imports it
 //   root      app/ (the composition root), cli/ (the commands), testing/ (the public test helpers,
 //             which start emulators) and the package entry src/index.ts compose everything; no part
 //             imports them, app/ imports neither cli/ nor testing/, testing/ does not import cli/
@@ -86,6 +89,20 @@ module.exports = {
         'An adapter (graphql, gurusup, webhooks, scenarios, verify) never imports another one: share through domain/ (commands, events), or let the composition root (app/) pass a function in.',
       from: { path: folder(ADAPTERS) },
       to: { path: folder([...ADAPTERS, ...FACES]), pathNot: '^src/$1/' },
+    },
+    {
+      name: 'drift-imports-only-the-kernel',
+      severity: 'error',
+      comment: 'drift/ compares a live API with what the emulator ships; cli/ passes the emulator side in, so drift/ knows no part of the emulator.',
+      from: { path: '^src/drift/' },
+      to: outside(['drift', 'kernel']),
+    },
+    {
+      name: 'only-the-commands-import-drift',
+      severity: 'error',
+      comment: 'drift/ serves the `drift` command; no part of a running emulator needs it.',
+      from: { path: '^src/', pathNot: `${folder(['cli', 'drift'])}` },
+      to: { path: '^src/drift/' },
     },
     {
       name: 'nothing-imports-the-root',

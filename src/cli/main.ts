@@ -18,6 +18,7 @@ import { runTrigger, type TriggerFlags } from './trigger.js';
 import { TRIGGER_EVENTS } from '../control/trigger.js';
 import { runVerify, type VerifyFlags } from './verify.js';
 import { wholeNumber } from './flags.js';
+import type { DriftFlags } from './drift.js';
 
 
 /** The start command's flags, by commander attribute (`webhookBackoff`, `allowHost`, …). */
@@ -226,6 +227,28 @@ program
     } catch (error) {
       console.error(`guuru-emulator verify: ${(error as Error).message}`);
       // A usage error, an emulator that cannot start or went away: the verification could not run.
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('drift')
+  .description("compare the live GUURU Admin API (schema by introspection) and Gurusup API (statuses and field names) with this emulator, reading only; exits 0 when nothing at or over --fail-on moved, 1 when something did, 2 when it could not compare")
+  .option('--url <url>', "the live Admin API's GraphQL endpoint")
+  .option('--token <token>', "a tenant's API token for it (env GUURU_API_TOKEN)")
+  .option('--gurusup-url <url>', 'the live Gurusup API base URL')
+  .option('--api-key <key>', "an organisation's Gurusup key (env GURUSUP_API_KEY)")
+  .option('--fail-on <level>', 'the least change that fails the run: breaking, dangerous or safe', 'breaking')
+  .option('--json <file>', 'also write the report as JSON')
+  .option('--junit <file>', 'also write the report as JUnit XML')
+  .option('--timeout <ms>', 'longest wait for one answer of a live API', wholeNumber('--timeout'), 30_000)
+  .action(async (flags: DriftFlags) => {
+    try {
+      // Loaded when asked for: `start` does not pay for the schema diff library.
+      const { runDrift } = await import('./drift.js');
+      process.exitCode = await runDrift(flags);
+    } catch (error) {
+      console.error(`guuru-emulator drift: ${(error as Error).message}`);
       process.exitCode = 2;
     }
   });

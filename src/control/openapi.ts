@@ -75,8 +75,15 @@ function operation(method: string, path: string, op: Operation): Schema {
   const responses: Record<string, Schema> = {};
   for (const [status, description] of Object.entries(errors)) responses[status] = { description, content: { 'application/json': { schema: ref('Error') } } };
   for (const [status, answer] of Object.entries(op.responses)) {
-    const content = answer.content ?? (answer.schema ? { 'application/json': answer.schema } : undefined);
-    responses[status] = { description: answer.description, ...(content ? { content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }])) } : {}) };
+    let content = answer.content ?? (answer.schema ? { 'application/json': answer.schema } : undefined);
+    let description = answer.description;
+    const generic = errors[status];
+    // A route's own answer for a status every route can give (a 400 of its own): either may come.
+    if (generic !== undefined && content !== undefined && JSON.stringify(content['application/json']) !== JSON.stringify(ref('Error'))) {
+      content = { ...content, 'application/json': { anyOf: [ref('Error'), content['application/json'] ?? {}] } };
+      description = `${answer.description}; or: ${generic}`;
+    }
+    responses[status] = { description, ...(content ? { content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }])) } : {}) };
   }
   return {
     summary: op.summary,
@@ -115,14 +122,14 @@ function routes(): Record<string, Record<string, Operation>> {
   return {
     '/health': { get: { summary: 'Liveness (needs no admin token: the Docker HEALTHCHECK)', open: true, responses: { '200': ok('Running', ref('Health')) } } },
     '/openapi.json': { get: { summary: 'This document', open: true, responses: { '200': ok('The OpenAPI 3.1 document', { type: 'object', required: ['openapi', 'paths'] }) } } },
-    '/reset': { post: { summary: 'Every tenant back to its seed; created tenants removed', responses: { '200': ok('Reset', object({ status: { const: 'reset' }, tenants: array(ref('Tenant')) })) } } },
+    '/reset': { post: { summary: 'Every built-in tenant back to its seed (a deleted one too); created tenants removed', responses: { '200': ok('Reset', object({ status: { const: 'reset' }, tenants: array(ref('Tenant')) })) } } },
     '/tenants': {
       get: { summary: 'The tenants with their credentials and counts', responses: { '200': tenantsAnswer } },
       post: { summary: 'A new tenant (isolated data, its own token, secret and Gurusup key)', body: createTenantBody, responses: { '201': ok('Created', ref('Tenant')), '409': error('The id is taken or the tenant limit is reached') } },
     },
     '/tenants/{id}': {
       get: { summary: 'One tenant', responses: { '200': ok('The tenant', ref('Tenant')) } },
-      delete: { summary: 'Removes a created tenant', responses: { '204': { description: 'Removed' }, '409': error('A built-in tenant cannot be removed') } },
+      delete: { summary: 'Removes a tenant (a built-in one comes back on POST /reset)', responses: { '204': { description: 'Removed' } } },
     },
     '/tenants/{id}/reset': { post: { summary: 'One tenant back to its seed', responses: { '200': ok('Reset', ref('Tenant')) } } },
     '/tenants/{id}/chats': {
@@ -299,7 +306,7 @@ function schemas(): Record<string, Schema> {
     Error: {
       type: 'object',
       required: ['statusCode', 'error', 'message'],
-      properties: { statusCode: int, error: str, message: str, code: { type: 'string', description: 'Stable code, e.g. NOT_FOUND, INVALID_ARGUMENT, FORBIDDEN_ORIGIN' }, field: { type: 'string', description: 'The field at fault' } },
+      properties: { statusCode: int, error: str, message: str, code: { type: 'string', description: 'Stable code, e.g. NOT_FOUND, INVALID_ARGUMENT, FORBIDDEN_ORIGIN' }, field: { type: 'string', description: 'The field at fault' }, argumentName: { type: 'string', description: 'The field or argument at fault (INVALID_ARGUMENT, NOT_FOUND)' } },
     },
     Health: object({ status: { const: 'ok' }, name: { const: 'guuru-emulator' }, version: str, uptimeMs: int, now: ms, clock: { enum: ['system', 'virtual'] }, tenants: int, memory: object({ rssMiB: num, heapUsedMiB: num }) }),
     Clock: object({ kind: { enum: ['system', 'virtual'] }, now: ms, iso: { type: 'string', format: 'date-time' } }),

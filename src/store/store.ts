@@ -150,9 +150,7 @@ export class Store {
     this.generators = options.generators ?? new Generators(options.seed);
     this.limits = { ...DEFAULT_STORE_LIMITS, ...options.limits };
     this.diskCache = new SeedCache(options.seedCache ?? true);
-    for (const fixture of options.fixtures.tenants) {
-      this.origins.set(fixture.id, { fixture, seed: this.builtInSeed(fixture), builtIn: true });
-    }
+    this.restoreBuiltInOrigins();
     if (options.initialState) {
       for (const data of options.initialState) {
         this.origins.set(data.id, this.origins.get(data.id) ?? this.originOf(data));
@@ -240,14 +238,17 @@ export class Store {
     const tenant = this.byId.get(id);
     if (!tenant) throw new StoreError('NOT_FOUND', `no tenant "${id}"`);
     this.drop(tenant);
-    this.origins.delete(id);
+    // A built-in tenant's origin stays: reset brings it back.
+    if (!this.isBuiltIn(id)) this.origins.delete(id);
     this.changed({ kind: 'removed', tenantId: id });
   }
 
   /** Back to the state at start: built-in tenants regenerated from the seed, created ones removed. */
   reset(): void {
     for (const tenant of this.tenants()) this.drop(tenant);
-    for (const [id, origin] of this.origins) if (!origin.builtIn) this.origins.delete(id);
+    this.origins.clear();
+    // Every built-in tenant comes back, even one deleted or whose id a created tenant took since.
+    this.restoreBuiltInOrigins();
     this.loadSeed();
     this.changed({ kind: 'everything' });
   }
@@ -360,6 +361,12 @@ export class Store {
     remember(key, text);
     this.diskCache.write(key, text);
     return data;
+  }
+
+  private restoreBuiltInOrigins(): void {
+    for (const fixture of this.options.fixtures.tenants) {
+      this.origins.set(fixture.id, { fixture, seed: this.builtInSeed(fixture), builtIn: true });
+    }
   }
 
   private builtInSeed(fixture: TenantFixture): number {

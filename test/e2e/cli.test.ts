@@ -109,6 +109,8 @@ describe('the guuru-emulator CLI', () => {
       expect(res.stderr, args.join(' ')).toMatch(/^error: /);
     }
     expect((await run(process.execPath, [MAIN, '--version'])).code).toBe(0);
+    const drift = await run(process.execPath, [MAIN, 'drift']);
+    expect([drift.code, drift.stderr.trim()]).toEqual([2, 'guuru-emulator drift: nothing to compare: pass --url (the live Admin API, with --token) and/or --gurusup-url (with --api-key).']);
     const badData = await run(process.execPath, [MAIN, 'start', '--port', '0', '--data', 'package.json']);
     expect(badData.code).toBe(2);
     expect(badData.stderr).toMatch(/refusing to use package\.json: it is not a guuru-emulator state file/);
@@ -146,6 +148,10 @@ describe('the Docker image', () => {
     expect(finalStage.indexOf('chown node:node /data')).toBeLessThan(finalStage.indexOf('USER node'));
     expect(entrypoint).toEqual(['node', 'dist/main.js']);
     expect(cmd).toEqual(['start']);
+    // Builds offline: no `# syntax=` line, which makes BuildKit pull a frontend image from a registry.
+    expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/m);
+    // The docs the npm package ships (verify reports and error messages point into them).
+    expect(finalStage).toMatch(/^COPY docs\/\*\.md \.\/docs\/$/m);
   });
 
   it('`docker run IMAGE` starts, prints a URL a person can open, and its HEALTHCHECK command passes', async () => {

@@ -49,6 +49,19 @@ describe('control API', () => {
     expect((await t.gql('{ partner { id } }')).body.data!.partner.id).toBe('guuru-qa');
   });
 
+  it('brings a deleted built-in tenant back on reset, even after its id was taken', async () => {
+    const before = (await request(t.emulator.app).get('/_emulator/tenants/guuru-qa').expect(200)).body;
+    await request(t.emulator.app).delete('/_emulator/tenants/guuru-qa').expect(204);
+    expect((await t.gql('{ partner { id } }')).status).toBe(401);
+    // A created tenant under the built-in's id, then deleted too: reset still knows the built-in one.
+    await request(t.emulator.app).post('/_emulator/tenants').send({ id: 'guuru-qa' }).expect(201);
+    await request(t.emulator.app).delete('/_emulator/tenants/guuru-qa').expect(204);
+    const res = await request(t.emulator.app).post('/_emulator/reset').expect(200);
+    expect(res.body.tenants.map((x: any) => [x.id, x.builtIn, x.token])).toEqual([['guuru-qa', true, before.token]]);
+    expect(res.body.tenants[0].webhookSecret).toBe(before.webhookSecret);
+    expect((await t.gql('{ partner { id } }')).body.data!.partner.id).toBe('guuru-qa');
+  });
+
   it('refuses bad bodies with a JSON 400 that names the field, changing nothing', async () => {
     const tenants = (await request(t.emulator.app).get('/_emulator/tenants')).body.tenants.length;
     const badId = await request(t.emulator.app).post('/_emulator/tenants').send({ id: 'Not A Slug' }).expect(400);

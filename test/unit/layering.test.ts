@@ -40,7 +40,8 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
         'src/control/router.ts': "import { r } from '../graphql/resolvers.js'; import { h } from '../http/errors.js'; export const x = [r, h];",
         'src/app/emulator.ts': "import { x } from '../control/router.js'; export const e = x;",
         'src/testing/start.ts': "import { e } from '../app/emulator.js'; export const t = e;",
-        'src/cli/main.ts': "import { e } from '../app/emulator.js'; import { t } from '../testing/start.js'; export const m = [e, t];",
+        'src/drift/run.ts': "import { now } from '../kernel/clock.js'; export const d = now();",
+        'src/cli/main.ts': "import { e } from '../app/emulator.js'; import { t } from '../testing/start.js'; import { d } from '../drift/run.js'; export const m = [e, t, d];",
         'src/index.ts': "import { e } from './app/emulator.js'; export const i = e;",
       }),
     ).toEqual([]);
@@ -90,5 +91,15 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
         'src/testing/start.ts': "import { m } from '../cli/main.js'; export const t = m;",
       }),
     ).toEqual(['app-imports-no-command', 'config-imports-only-the-kernel', 'http-imports-no-adapter', 'testing-imports-no-command']);
+  });
+
+  it('refuse drift/ importing a part of the emulator, and a part of the emulator importing drift/', async () => {
+    expect(
+      await violations({
+        'src/graphql/server.ts': 'export const g = 1;',
+        'src/drift/graphql.ts': "import { g } from '../graphql/server.js'; export const d = g;",
+        'src/control/router.ts': "import { d } from '../drift/graphql.js'; export const c = d;",
+      }),
+    ).toEqual(['drift-imports-only-the-kernel', 'only-the-commands-import-drift']);
   });
 });
