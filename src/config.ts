@@ -68,6 +68,14 @@ export interface ConfigOptions {
   maxChats?: number;
   /** Most messages per chat and per Gurusup thread. Default 10000 (env MAX_MESSAGES). */
   maxMessages?: number;
+  /** Most MiB of data one tenant keeps (its seed included; see docs/robustness.md). Default 64 (env MAX_TENANT_MB). */
+  maxTenantMb?: number;
+  /** Most MiB of data all tenants keep together. Default 256 (env MAX_STORED_MB). */
+  maxStoredMb?: number;
+  /** Longest a client may take to send a request's headers; then 408. Default 10000 ms (env HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs?: number;
+  /** Longest a client may take to send a whole request (headers and body); then 408. Default 30000 ms (env REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   /** Highest estimated GraphQL query cost. Default 500000 (env MAX_QUERY_COST). */
   maxQueryCost?: number;
   /** Most aliases in one GraphQL operation. Default 30 (env MAX_ALIASES). */
@@ -118,7 +126,8 @@ const schema = z.object({
   bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 1mb or 512kb').default('1mb'),
   bulkChats: z.number().int().min(0).max(5_000_000).default(0),
   seedCache: z.boolean().default(true),
-  webhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/webhooks' }).optional(),
+  // 2048: the bound of every webhook URL (FIELD_LIMITS['webhook.url'] in src/domain/field-limits.ts).
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/webhooks' }).max(2_048, 'at most 2048 characters').optional(),
   webhookAttempts: z.number().int().min(1).max(50).default(5),
   webhookBackoffMs: z.number().int().min(0).max(3_600_000).default(1_000),
   webhookTimeoutMs: z.number().int().min(1).max(600_000).default(10_000),
@@ -127,7 +136,7 @@ const schema = z.object({
   requestLogSize: z.number().int().min(0).max(1_000_000).default(1_000),
   logFormat: z.enum(LOG_FORMATS).default('pretty'),
   logLevel: z.enum(LOG_LEVELS).default('info'),
-  gurusupWebhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' }).optional(),
+  gurusupWebhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' }).max(2_048, 'at most 2048 characters').optional(),
   scenarios: z.array(z.string().min(1)).default([]),
   adminToken: z.string().min(8, 'at least 8 characters').max(500).regex(/^\S+$/, 'no spaces').optional(),
   allowedHosts: z.array(z.string().min(1).regex(/^[^\s/:]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name without scheme or port')).default([]),
@@ -137,6 +146,10 @@ const schema = z.object({
   maxTenants: z.number().int().min(1).max(100_000).default(100),
   maxChats: z.number().int().min(1).max(100_000_000).default(20_000),
   maxMessages: z.number().int().min(1).max(100_000_000).default(10_000),
+  maxTenantMb: z.number().int().min(1).max(1_000_000).default(64),
+  maxStoredMb: z.number().int().min(1).max(1_000_000).default(256),
+  headersTimeoutMs: z.number().int().min(100).max(3_600_000).default(10_000),
+  requestTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
   maxQueryCost: z.number().int().min(1).max(1_000_000_000).default(DEFAULT_GRAPHQL_LIMITS.cost),
   maxAliases: z.number().int().min(0).max(100_000).default(DEFAULT_GRAPHQL_LIMITS.aliases),
   maxDirectives: z.number().int().min(0).max(100_000).default(DEFAULT_GRAPHQL_LIMITS.directives),
@@ -159,6 +172,9 @@ export function resolveConfig(options: ConfigOptions, now: number): ResolvedConf
   if (parsed.data.corsControl && parsed.data.cors.length === 0) throw new ConfigError('invalid option corsControl: --cors-control needs --cors ORIGIN (the origins whose pages may use the control API)');
   if (parsed.data.corsControl && parsed.data.cors.includes('*')) {
     throw new ConfigError('invalid option corsControl: the control API can be opened to named origins, not * (any web page could then drive the emulator)');
+  }
+  if (parsed.data.headersTimeoutMs > parsed.data.requestTimeoutMs) {
+    throw new ConfigError(`invalid option headersTimeoutMs: ${parsed.data.headersTimeoutMs} is longer than requestTimeoutMs ${parsed.data.requestTimeoutMs} (the headers are part of the request)`);
   }
   return { ...parsed.data, seedTime: parseSeedTime(parsed.data.seedTime, now) };
 }
@@ -208,6 +224,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ConfigOptions {
     maxTenants: int('MAX_TENANTS'),
     maxChats: int('MAX_CHATS'),
     maxMessages: int('MAX_MESSAGES'),
+    maxTenantMb: int('MAX_TENANT_MB'),
+    maxStoredMb: int('MAX_STORED_MB'),
+    headersTimeoutMs: int('HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS'),
     maxQueryCost: int('MAX_QUERY_COST'),
     maxAliases: int('MAX_ALIASES'),
     maxDirectives: int('MAX_DIRECTIVES'),

@@ -52,6 +52,10 @@ interface StartFlags {
   maxTenants?: number;
   maxChats?: number;
   maxMessages?: number;
+  maxTenantMb?: number;
+  maxStoredMb?: number;
+  headersTimeout?: number;
+  requestTimeout?: number;
   maxQueryCost?: number;
   maxAliases?: number;
   maxDirectives?: number;
@@ -61,7 +65,7 @@ interface StartFlags {
 
 async function start(flags: StartFlags): Promise<void> {
   const env = optionsFromEnv(process.env);
-  const { config: configPath, virtualClock: clockFlag, webhookBackoff, webhookTimeout, scenarios, scenario: scenarioFlag, allowHost, ...rest } = flags;
+  const { config: configPath, virtualClock: clockFlag, webhookBackoff, webhookTimeout, headersTimeout, requestTimeout, scenarios, scenario: scenarioFlag, allowHost, ...rest } = flags;
   // Flags > environment > config file > defaults.
   const file = loadConfigFile(configPath, process.cwd());
   const virtualClock = clockFlag ?? file?.start.virtualClock;
@@ -73,6 +77,8 @@ async function start(flags: StartFlags): Promise<void> {
       ...rest,
       webhookBackoffMs: webhookBackoff,
       webhookTimeoutMs: webhookTimeout,
+      headersTimeoutMs: headersTimeout,
+      requestTimeoutMs: requestTimeout,
       scenarios: scenarios ? [scenarios] : undefined,
       allowedHosts: allowHost && allowHost.length > 0 ? allowHost : undefined,
     }),
@@ -170,6 +176,10 @@ program
   .option('--max-tenants <n>', 'most tenants kept, the built-in ones included (env MAX_TENANTS, default 100)', wholeNumber('--max-tenants'))
   .option('--max-chats <n>', 'most chats per tenant, also Gurusup threads and personas (env MAX_CHATS, default 20000)', wholeNumber('--max-chats'))
   .option('--max-messages <n>', 'most messages per chat or Gurusup thread (env MAX_MESSAGES, default 10000)', wholeNumber('--max-messages'))
+  .option('--max-tenant-mb <n>', 'most MiB of data one tenant keeps, its seed included (env MAX_TENANT_MB, default 64)', wholeNumber('--max-tenant-mb'))
+  .option('--max-stored-mb <n>', 'most MiB of data all tenants keep together (env MAX_STORED_MB, default 256)', wholeNumber('--max-stored-mb'))
+  .option('--headers-timeout <ms>', 'longest a client may take to send request headers, then 408 (env HEADERS_TIMEOUT_MS, default 10000)', wholeNumber('--headers-timeout'))
+  .option('--request-timeout <ms>', 'longest a client may take to send a whole request, then 408 (env REQUEST_TIMEOUT_MS, default 30000)', wholeNumber('--request-timeout'))
   .option('--max-query-cost <n>', 'highest estimated GraphQL query cost; a page multiplies what it selects by its size (env MAX_QUERY_COST, default 500000)', wholeNumber('--max-query-cost'))
   .option('--max-aliases <n>', 'most aliases in one GraphQL operation (env MAX_ALIASES, default 30)', wholeNumber('--max-aliases'))
   .option('--max-directives <n>', 'most directives in one GraphQL operation (env MAX_DIRECTIVES, default 50)', wholeNumber('--max-directives'))

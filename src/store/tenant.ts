@@ -11,6 +11,7 @@ import type {
   SubmissionRecord,
   TenantData,
 } from './model.js';
+import { sizeOf } from './size.js';
 
 /**
  * One tenant's live data plus the lookup indexes derived from it. The indexes are rebuilt from
@@ -32,8 +33,11 @@ export class Tenant {
   readonly gurusupMessagesById = new Map<string, GurusupMessageRecord>();
   /** True while chats' createdAt never decreases with seq, which lets date filters binary-search. */
   chatsSortedByCreation = true;
+  /** About the bytes of `data` as JSON: measured on load, then grown by the domain commands that store text. */
+  bytes: number;
 
   constructor(readonly data: TenantData) {
+    this.bytes = sizeOf(data);
     for (const chat of data.chats) this.indexChat(chat);
     for (const expert of data.experts) this.expertsById.set(expert.id, expert);
     for (const persona of data.personas) this.indexPersona(persona);
