@@ -110,7 +110,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     initialState: saved?.tenants,
     seedCache: config.seedCache,
     generators,
-    limits: { tenants: config.maxTenants, chats: config.maxChats, messages: config.maxMessages },
+    limits: { tenants: config.maxTenants, chats: config.maxChats, messages: config.maxMessages, tenantBytes: config.maxTenantMb * 2 ** 20, storedBytes: config.maxStoredMb * 2 ** 20 },
   });
   await dataFile?.attach(store, () => clock.now(), generators);
   const events = new EventBus((message, error) => logger.error(message, error));
@@ -280,7 +280,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     adminToken,
     start() {
       if (server) return Promise.reject(new Error('the emulator is already listening'));
-      const listening = createServer(app);
+      // A slow client (1 byte every 500 ms) would otherwise hold its socket for Node's default 300 s:
+      // Node answers 408 once the headers or the whole request take longer than configured.
+      const listening = createServer(
+        { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) },
+        app,
+      );
       server = listening;
       // While stopping, a connection closes as soon as its last request is answered (keep-alive
       // would otherwise hold the stop for its idle timeout).

@@ -52,6 +52,9 @@ export function resolveConfig(options: ConfigOptions, now: number): ResolvedConf
   if (parsed.data.corsControl && parsed.data.cors.includes('*')) {
     throw new ConfigError('invalid option corsControl: the control API can be opened to named origins, not * (any web page could then drive the emulator)');
   }
+  if (parsed.data.headersTimeoutMs > parsed.data.requestTimeoutMs) {
+    throw new ConfigError(`invalid option headersTimeoutMs: ${parsed.data.headersTimeoutMs} is longer than requestTimeoutMs ${parsed.data.requestTimeoutMs} (the headers are part of the request)`);
+  }
   return { ...parsed.data, seedTime: parseSeedTime(parsed.data.seedTime, now) };
 }
 

@@ -308,7 +308,7 @@ function schemas(): Record<string, Schema> {
       required: ['statusCode', 'error', 'message'],
       properties: { statusCode: int, error: str, message: str, code: { type: 'string', description: 'Stable code, e.g. NOT_FOUND, INVALID_ARGUMENT, FORBIDDEN_ORIGIN' }, field: { type: 'string', description: 'The field at fault' }, argumentName: { type: 'string', description: 'The field or argument at fault (INVALID_ARGUMENT, NOT_FOUND)' } },
     },
-    Health: object({ status: { const: 'ok' }, name: { const: 'guuru-emulator' }, version: str, uptimeMs: int, now: ms, clock: { enum: ['system', 'virtual'] }, tenants: int, memory: object({ rssMiB: num, heapUsedMiB: num }) }),
+    Health: object({ status: { const: 'ok' }, name: { const: 'guuru-emulator' }, version: str, uptimeMs: int, now: ms, clock: { enum: ['system', 'virtual'] }, tenants: int, memory: object({ rssMiB: num, heapUsedMiB: num, heapTotalMiB: num, storedMiB: num, storedLimitMiB: num }) }),
     Clock: object({ kind: { enum: ['system', 'virtual'] }, now: ms, iso: { type: 'string', format: 'date-time' } }),
     Tenant: object(
       {

@@ -80,8 +80,18 @@ export function createControlRouter(deps: ControlDeps): Router {
       now: clock.now(),
       clock: clock.kind,
       tenants: store.tenants().length,
-      // For soaks and dashboards: what the process holds (MiB).
-      memory: { rssMiB: mib(process.memoryUsage.rss()), heapUsedMiB: mib(process.memoryUsage().heapUsed) },
+      // For soaks and dashboards: what the process holds (MiB). heapUsed is what live objects take;
+      // rss far above it is heap V8 keeps reserved after a peak, not data the emulator retains.
+      memory: (() => {
+        const usage = process.memoryUsage();
+        return {
+          rssMiB: mib(usage.rss),
+          heapUsedMiB: mib(usage.heapUsed),
+          heapTotalMiB: mib(usage.heapTotal),
+          storedMiB: mib(store.storedBytes()),
+          storedLimitMiB: mib(store.storedAllowance),
+        };
+      })(),
     });
   });
 

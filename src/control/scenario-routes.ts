@@ -15,7 +15,8 @@ export const runBody = z
   .strict();
 
 export const filesBody = z
-  .object({ files: z.array(z.object({ file: z.string().min(1).max(500), yaml: z.string() }).strict()).max(200) })
+  // A scenario file is a few KB; 256 KiB is far more than any needs, and bounds what an upload keeps.
+  .object({ files: z.array(z.object({ file: z.string().min(1).max(500), yaml: z.string().max(262_144) }).strict()).max(200) })
   .strict();
 
 const summary = (s: Scenario) => ({

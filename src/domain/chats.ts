@@ -3,10 +3,12 @@ import type { Tenant } from '../store/tenant.js';
 import { API, SERVICE_ACCOUNT_ID, SYSTEM, USER, describeActor, type Actor } from './actors.js';
 import { CHAT_TRANSITIONS, assertTransition, type ChatAction } from './chat-lifecycle.js';
 import type { DomainContext } from './context.js';
-import { assertRoomForChat, assertRoomForMessage } from './limits.js';
+import { assertRoomForChat, assertRoomForMessage, reserveBytes } from './limits.js';
+import { textBytes } from '../store/size.js';
 import { DomainError, invalidArgument, notFound } from './errors.js';
 import type { ChatChange, DomainEvents } from './events.js';
 import { parsePosting, type Posting } from './postings.js';
+import { assertLength, quote } from './field-limits.js';
 
 /**
  * Chat commands: every change to a chat goes through one of these. Each checks everything first
@@ -28,14 +30,20 @@ export interface NewChatInput {
 export function createChat(ctx: DomainContext, tenant: Tenant, input: NewChatInput): ChatRecord {
   const question = input.question.trim();
   if (question === '') throw invalidArgument('question', 'A chat needs a non-empty question.');
+  assertLength('chat.question', 'question', question);
+  assertLength('user.name', 'user.name', input.user?.name);
+  assertLength('user.email', 'user.email', input.user?.email);
+  assertLength('user.phone', 'user.phone', input.user?.phone);
   const language = input.language ?? 'en';
   if (!(CHAT_LANGUAGES as readonly string[]).includes(language)) {
-    throw invalidArgument('language', `language must be one of the chat window's locales ${CHAT_LANGUAGES.join(', ')}, got "${language}".`);
+    throw invalidArgument('language', `language must be one of the chat window's locales ${CHAT_LANGUAGES.join(', ')}, got ${quote(language, 20)}.`);
   }
   if (input.categoryId !== undefined && !tenant.categoriesById.has(input.categoryId)) {
-    throw invalidArgument('categoryId', `No category "${input.categoryId}"; this partner has ${[...tenant.categoriesById.keys()].join(', ')}.`);
+    throw invalidArgument('categoryId', `No category ${quote(input.categoryId, 40)}; this partner has ${[...tenant.categoriesById.keys()].join(', ')}.`);
   }
   assertRoomForChat(ctx, tenant, tenant.data.chats.length, 'chats');
+  // The chat and its first message (the question is one string, kept once).
+  reserveBytes(ctx, tenant, 2 * textBytes(question, input.user?.name, input.user?.email, input.user?.phone));
   const now = ctx.clock.now();
   let id = ctx.random.chatId();
   // A replayed scenario seed draws the same ids again: never reuse one.
@@ -119,7 +127,7 @@ export function assertAssignable(tenant: Tenant, experts: string[], argumentName
   if (experts.length === 0) throw invalidArgument(argumentName, 'A chat is assigned to at least one expert id (e.g. "api", the Public API service account).');
   for (const id of experts) {
     if (id !== SERVICE_ACCOUNT_ID && !tenant.expertsById.get(id)?.isMember) {
-      throw invalidArgument(argumentName, `"${id}" is not an expert of this partner's community; use "api" or an expert id from partner { experts }.`);
+      throw invalidArgument(argumentName, `${quote(id, 40)} is not an expert of this partner's community; use "api" or an expert id from partner { experts }.`);
     }
   }
 }
@@ -209,6 +217,10 @@ export interface HandoverInput {
 export function handoverChat(ctx: DomainContext, tenant: Tenant, chatId: string, input: HandoverInput = {}, actor: Actor = SYSTEM): ChatRecord {
   const chat = findChatOrThrow(tenant, chatId);
   assertTransition(chat, 'handover');
+  assertLength('handover.reason', 'reason', input.reason);
+  assertLength('handover.receiver', 'receiver', input.receiver);
+  assertLength('handover.type', 'type', input.type);
+  reserveBytes(ctx, tenant, textBytes(input.reason, input.receiver, input.type));
   const id = ctx.random.uuid();
   return commit(ctx, tenant, chat, 'handover', actor, (c, now) => {
     c.transfer = { id, createdAt: now, notificationSentAt: now, type: input.type ?? 'agent', ...(input.reason ? { reason: input.reason } : {}), ...(input.receiver ? { receiver: input.receiver } : {}) };
@@ -219,7 +231,7 @@ export function handoverChat(ctx: DomainContext, tenant: Tenant, chatId: string,
 /** The end user rates a closed or handed-over chat; nothing can happen to it afterwards. */
 export function rateChat(ctx: DomainContext, tenant: Tenant, chatId: string, rating: string, actor: Actor = USER): ChatRecord {
   const chat = findChatOrThrow(tenant, chatId);
-  if (!(RATINGS as readonly string[]).includes(rating)) throw invalidArgument('rating', `rating must be one of ${RATINGS.join(', ')}, got "${rating}".`);
+  if (!(RATINGS as readonly string[]).includes(rating)) throw invalidArgument('rating', `rating must be one of ${RATINGS.join(', ')}, got ${quote(rating, 20)}.`);
   assertTransition(chat, 'rate');
   return commit(ctx, tenant, chat, 'rate', actor, (c, now) => {
     c.rating = rating as Rating;
@@ -310,6 +322,7 @@ export function postMessage(
             ? { kind: 'persona', id: chat.expertId as string }
             : { kind: 'expert', id: SERVICE_ACCOUNT_ID };
   assertRoomForMessage(ctx, chat.messages.length, `Chat ${chat.id}`);
+  reserveBytes(ctx, tenant, parsed.type === 'text' ? textBytes(parsed.text) : textBytes(parsed.url, parsed.mimetype, parsed.filename));
   const id = ctx.random.uuid();
   const last = chat.messages[chat.messages.length - 1];
   const message: MessageRecord = {

@@ -28,5 +28,11 @@ export class DomainError extends Error {
 export const invalidArgument = (argumentName: string, message: string): DomainError =>
   new DomainError('INVALID_ARGUMENT', message, { argumentName });
 
-export const notFound = (what: string, id: string, argumentName: string, hint: string): DomainError =>
-  new DomainError('NOT_FOUND', `No ${what} "${id}" in this partner. ${hint}`, { argumentName, id });
+/** Longest id quoted back in a NOT_FOUND message and its details. */
+const ID_CHARS = 80;
+
+export const notFound = (what: string, id: string, argumentName: string, hint: string): DomainError => {
+  // An id is quoted back only when short: a 900 KiB "id" must not come back as a 900 KiB error.
+  const shown = id.length <= ID_CHARS ? `"${id}"` : `"${id.slice(0, ID_CHARS)}…" (${id.length} characters)`;
+  return new DomainError('NOT_FOUND', `No ${what} ${shown} in this partner. ${hint}`, { argumentName, id: id.length <= ID_CHARS ? id : `${id.slice(0, ID_CHARS)}…` });
+};

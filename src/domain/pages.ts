@@ -2,6 +2,9 @@ import type { PageRecord } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
 import type { DomainContext } from './context.js';
 import { notFound } from './errors.js';
+import { assertLength, quote } from './field-limits.js';
+import { reserveBytes } from './limits.js';
+import { sizeOf } from '../store/size.js';
 
 /** Page language codes, in the documented order (Mutations page). */
 export const PAGE_LANGUAGES = ['en', 'de', 'fr', 'it', 'es', 'th', 'ko', 'ja', 'nl', 'pl', 'da', 'no', 'sv', 'fi', 'pt', 'zh', 'ar', 'ro', 'uk', 'bg', 'cs', 'sl'] as const;
@@ -30,11 +33,12 @@ function languageMap(value: unknown, field: 'title' | 'content'): LanguageMap | 
   }
   for (const [lang, text] of Object.entries(value)) {
     if (!(PAGE_LANGUAGES as readonly string[]).includes(lang)) {
-      return { field: ['input', field, lang], message: `"${lang}" is not a supported language code; use one of ${PAGE_LANGUAGES.join(', ')}.` };
+      return { field: ['input', field, lang], message: `${quote(lang, 20)} is not a supported language code; use one of ${PAGE_LANGUAGES.join(', ')}.` };
     }
     if (text !== null && typeof text !== 'string') {
       return { field: ['input', field, lang], message: `${field}.${lang} must be a string or null, got ${Array.isArray(text) ? 'a list' : typeof text}.` };
     }
+    if (typeof text === 'string') assertLength(field === 'title' ? 'page.title' : 'page.content', `input.${field}.${lang}`, text);
   }
   return value as LanguageMap;
 }
@@ -53,6 +57,7 @@ export function updatePage(ctx: DomainContext, tenant: Tenant, input: PageUpdate
   if (title && isProblem(title)) return { problem: title };
   const content = input.content === undefined || input.content === null ? undefined : languageMap(input.content, 'content');
   if (content && isProblem(content)) return { problem: content };
+  reserveBytes(ctx, tenant, (title ? sizeOf(title) - sizeOf(page.title) : 0) + (content ? sizeOf(content) - sizeOf(page.content) : 0));
   if (title) page.title = { ...title };
   if (content) page.content = { ...content };
   if (input.isVisible != null) page.isVisible = input.isVisible;

@@ -14,6 +14,7 @@ import type { Tenant } from '../store/tenant.js';
 import { monthStart } from '../store/keys.js';
 import { DomainError, invalidArgument } from './errors.js';
 import { compareKeys, descending, lowerBound, paginate, paginateIndexed, type Ordering, type Page, type PageRequest } from './pagination.js';
+import { quote } from './field-limits.js';
 
 export type Direction = 'asc' | 'desc';
 
@@ -210,8 +211,8 @@ export function findCommunityMember(tenant: Tenant, expertId: string): Community
 /** A token sees only its own partner: another partner's community is refused, not hidden. */
 export function assertOwnPartner(tenant: Tenant, partnerId: string | null | undefined): void {
   if (partnerId != null && partnerId !== tenant.id) {
-    throw new DomainError('FORBIDDEN', `This token belongs to partner "${tenant.id}" and cannot read partner "${partnerId}".`, {
-      partnerId,
+    throw new DomainError('FORBIDDEN', `This token belongs to partner "${tenant.id}" and cannot read partner ${quote(partnerId, 60)}.`, {
+      partnerId: partnerId.slice(0, 80),
     });
   }
 }

@@ -1,8 +1,10 @@
 import type { PersonaRecord } from '../store/model.js';
 import type { Tenant } from '../store/tenant.js';
 import type { DomainContext } from './context.js';
-import { assertRoomForChat } from './limits.js';
+import { assertRoomForChat, reserveBytes } from './limits.js';
+import { textBytes } from '../store/size.js';
 import { invalidArgument } from './errors.js';
+import { assertLength, quote } from './field-limits.js';
 
 export interface PersonaInput {
   providerId: string;
@@ -16,12 +18,15 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 function check(input: PersonaInput): { providerId: string; name: string; email?: string; photoUrl?: string } {
   const providerId = input.providerId.trim();
   if (providerId === '') throw invalidArgument('input.providerId', 'input.providerId must be the agent\'s non-empty id in your system.');
-  if (providerId.length > 256) throw invalidArgument('input.providerId', 'input.providerId is longer than 256 characters.');
+  assertLength('persona.providerId', 'input.providerId', providerId);
   const name = input.name.trim();
   if (name === '') throw invalidArgument('input.name', 'input.name must not be empty: end users see it as the author of the persona\'s messages.');
+  assertLength('persona.name', 'input.name', name);
   const email = input.email ?? undefined;
-  if (email !== undefined && !EMAIL.test(email)) throw invalidArgument('input.email', `input.email "${email}" is not an e-mail address.`);
+  assertLength('persona.email', 'input.email', email);
+  if (email !== undefined && !EMAIL.test(email)) throw invalidArgument('input.email', `input.email ${quote(email)} is not an e-mail address.`);
   const photoUrl = input.photoUrl ?? undefined;
+  assertLength('persona.photoUrl', 'input.photoUrl', photoUrl);
   if (photoUrl !== undefined) {
     let url: URL | undefined;
     try {
@@ -30,7 +35,7 @@ function check(input: PersonaInput): { providerId: string; name: string; email?:
       url = undefined;
     }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      throw invalidArgument('input.photoUrl', `input.photoUrl "${photoUrl}" is not an absolute http(s) URL.`);
+      throw invalidArgument('input.photoUrl', `input.photoUrl ${quote(photoUrl)} is not an absolute http(s) URL.`);
     }
   }
   return { providerId, name, ...(email !== undefined ? { email } : {}), ...(photoUrl !== undefined ? { photoUrl } : {}) };
@@ -51,6 +56,9 @@ export function savePersona(ctx: DomainContext, tenant: Tenant, input: PersonaIn
       (fields.email !== undefined && existing.email !== fields.email) ||
       (fields.photoUrl !== undefined && existing.photoUrl !== fields.photoUrl);
     if (changed) {
+      // Only growth counts: a rename to a shorter name frees nothing until a reset re-measures.
+      const grown = (fields.name.length - existing.name.length) + ((fields.email?.length ?? 0) - (existing.email?.length ?? 0)) + ((fields.photoUrl?.length ?? 0) - (existing.photoUrl?.length ?? 0));
+      reserveBytes(ctx, tenant, grown);
       Object.assign(existing, fields, { updatedAt: now });
       ctx.store.changed({ kind: 'persona', tenant, persona: existing });
       ctx.events.emit('persona.saved', { tenantId: tenant.id, persona: existing, created: false });
@@ -58,6 +66,7 @@ export function savePersona(ctx: DomainContext, tenant: Tenant, input: PersonaIn
     return { persona: existing, created: false };
   }
   assertRoomForChat(ctx, tenant, tenant.data.personas.length, 'personas');
+  reserveBytes(ctx, tenant, textBytes(fields.providerId, fields.name, fields.email, fields.photoUrl));
   const persona: PersonaRecord = { id: ctx.random.uuid(), ...fields, createdAt: now, updatedAt: now };
   tenant.data.personas.push(persona);
   tenant.indexPersona(persona);

@@ -1,4 +1,5 @@
 import { invalidArgument } from './errors.js';
+import { FIELD_LIMITS, assertLength, quote } from './field-limits.js';
 
 /**
  * `ChatMessageInput.posting` as the Mutations page documents it: `type` ("text" | "attachment"),
@@ -11,7 +12,7 @@ export type Posting =
 
 const KEYS = ['type', 'text', 'mimetype', 'address', 'filename'] as const;
 const TYPES = ['text', 'attachment'] as const;
-export const MAX_TEXT_LENGTH = 20_000;
+export const MAX_TEXT_LENGTH = FIELD_LIMITS['message.text'];
 const MIMETYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
 
 const EXAMPLES =
@@ -25,7 +26,8 @@ export function parsePosting(posting: unknown, arg = 'input.posting'): Posting {
   const fields = posting as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((k) => !(KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw invalidArgument(`${arg}.${unknown[0]}`, `${arg} has unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}; a posting has only ${KEYS.join(', ')}.`);
+    const first = unknown[0] as string;
+    throw invalidArgument(`${arg}.${first.length <= 40 ? first : `${first.slice(0, 40)}…`}`, `${arg} has unknown field(s) ${unknown.slice(0, 5).map((k) => quote(k, 40)).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}; a posting has only ${KEYS.join(', ')}.`);
   }
   for (const key of KEYS) {
     const value = fields[key];
@@ -37,7 +39,7 @@ export function parsePosting(posting: unknown, arg = 'input.posting'): Posting {
   const type = str('type');
   if (type === undefined) throw invalidArgument(`${arg}.type`, `${arg}.type is required: "text" or "attachment". ${EXAMPLES}`);
   if (!(TYPES as readonly string[]).includes(type)) {
-    throw invalidArgument(`${arg}.type`, `Unknown posting type "${type}": use "text" or "attachment".`);
+    throw invalidArgument(`${arg}.type`, `Unknown posting type ${quote(type, 40)}: use "text" or "attachment".`);
   }
   if (type === 'text') {
     const text = str('text');
@@ -49,18 +51,21 @@ export function parsePosting(posting: unknown, arg = 'input.posting'): Posting {
   if (address === undefined || address.trim() === '') {
     throw invalidArgument(`${arg}.address`, `An "attachment" posting needs ${arg}.address, the https URL of the file (the read side returns it as attachment.url).`);
   }
+  assertLength('attachment.address', `${arg}.address`, address);
   let url: URL;
   try {
     url = new URL(address);
   } catch {
-    throw invalidArgument(`${arg}.address`, `${arg}.address "${address}" is not an absolute URL; send the file's https URL.`);
+    throw invalidArgument(`${arg}.address`, `${arg}.address ${quote(address)} is not an absolute URL; send the file's https URL.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw invalidArgument(`${arg}.address`, `${arg}.address must be an http(s) URL, got the ${url.protocol} scheme.`);
   }
   const mimetype = str('mimetype');
+  assertLength('attachment.mimetype', `${arg}.mimetype`, mimetype);
+  assertLength('attachment.filename', `${arg}.filename`, str('filename'));
   if (mimetype !== undefined && !MIMETYPE.test(mimetype)) {
-    throw invalidArgument(`${arg}.mimetype`, `${arg}.mimetype "${mimetype}" is not a media type such as image/png.`);
+    throw invalidArgument(`${arg}.mimetype`, `${arg}.mimetype ${quote(mimetype)} is not a media type such as image/png.`);
   }
   const filename = str('filename') ?? fileNameOf(url);
   return { type: 'attachment', url: url.href, ...(mimetype ? { mimetype } : {}), ...(filename ? { filename } : {}) };

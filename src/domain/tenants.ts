@@ -3,6 +3,7 @@ import { StoreError, type CreateTenantOptions, type Store } from '../store/store
 import type { Tenant } from '../store/tenant.js';
 import { DomainError } from './errors.js';
 import type { EventBus } from './events.js';
+import { quote } from './field-limits.js';
 
 /**
  * What a request carries to say which tenant it is about: an Admin API bearer token, a Gurusup
@@ -75,7 +76,7 @@ function translate(error: unknown): never {
 export function findTenant(store: Store, id: string | undefined): Tenant {
   const tenant = resolveTenant(store, { id });
   if (tenant) return tenant;
-  throw new DomainError('NOT_FOUND', id === undefined ? 'There is no tenant; create one with POST /_emulator/tenants.' : `No tenant "${id}". GET /_emulator/tenants lists them.`);
+  throw new DomainError('NOT_FOUND', id === undefined ? 'There is no tenant; create one with POST /_emulator/tenants.' : `No tenant ${quote(id, 60)}. GET /_emulator/tenants lists them.`);
 }
 
 /** A fresh, isolated, seeded tenant with its own token (for parallel test files). */

@@ -4,7 +4,9 @@ import { threadHash } from '../store/keys.js';
 import type { Tenant } from '../store/tenant.js';
 import type { DomainContext } from './context.js';
 import { DomainError, invalidArgument } from './errors.js';
-import { assertRoomForChat, assertRoomForMessage } from './limits.js';
+import { assertRoomForChat, assertRoomForMessage, reserveBytes } from './limits.js';
+import { textBytes } from '../store/size.js';
+import { FIELD_LIMITS, assertLength } from './field-limits.js';
 
 /**
  * Gurusup threads: an organisation's conversations, addressed by md5(thread_fid). A customer
@@ -14,8 +16,8 @@ import { assertRoomForChat, assertRoomForMessage } from './limits.js';
 
 export { threadHash };
 
-export const MAX_BODY_LENGTH = 20_000;
-export const MAX_FID_LENGTH = 256;
+export const MAX_BODY_LENGTH = FIELD_LIMITS['gurusup.body'];
+export const MAX_FID_LENGTH = FIELD_LIMITS['gurusup.thread_fid'];
 
 /** The fields of the documented `PartialMessage` (already type-checked by the adapter). */
 export interface PartialMessage {
@@ -96,9 +98,14 @@ export function postThreadMessage(ctx: DomainContext, tenant: Tenant, input: Par
   const fid = checkFid(input.thread_fid, 'thread_fid');
   const body = checkBody(input.body);
   const userFid = input.user_fid === undefined ? 'anonymous' : checkFid(input.user_fid, 'user_fid');
+  assertLength('gurusup.lang', 'lang', input.lang);
+  assertLength('gurusup.subject', 'subject', input.subject);
   const lang = input.lang?.trim() || org.language;
   const isAgent = input.is_customer_support_agent ?? false;
-  assertRoom(ctx, tenant, org, fid, !isAgent && org.autoReply ? 2 : 1);
+  const autoReplies = !isAgent && org.autoReply;
+  assertRoom(ctx, tenant, org, fid, autoReplies ? 2 : 1);
+  // The message, a new thread, and the automatic reply (one of the seed's texts).
+  reserveBytes(ctx, tenant, textBytes(body, fid, userFid, lang, input.subject) + (tenant.threadsByHash.has(threadHash(fid)) ? 0 : textBytes(fid)) + (autoReplies ? textBytes(fid) + 512 : 0));
   const now = ctx.clock.now();
   const thread = threadFor(tenant, org, fid, now);
   const posted = append(ctx, tenant, thread, {
@@ -140,7 +147,11 @@ export function sendSystemMessage(
   const org = orgOf(tenant);
   const fid = checkFid(input.thread_fid, 'thread_fid');
   const body = checkBody(input.body);
+  if (input.user_fid !== undefined) checkFid(input.user_fid, 'user_fid');
+  assertLength('gurusup.lang', 'lang', input.lang);
+  assertLength('gurusup.subject', 'subject', input.subject);
   assertRoom(ctx, tenant, org, fid, 1);
+  reserveBytes(ctx, tenant, textBytes(body, fid, input.user_fid, input.lang, input.subject) + (tenant.threadsByHash.has(threadHash(fid)) ? 0 : textBytes(fid)));
   const now = ctx.clock.now();
   const thread = threadFor(tenant, org, fid, now);
   const message = append(ctx, tenant, thread, {
@@ -160,6 +171,7 @@ export function sendSystemMessage(
 /** The organisation's settings that live in its data (reset restores them). */
 export function updateOrg(ctx: DomainContext, tenant: Tenant, patch: { autoReply?: boolean; language?: string }): GurusupOrgData {
   const org = orgOf(tenant);
+  assertLength('gurusup.lang', 'language', patch.language);
   if (patch.autoReply !== undefined) org.autoReply = patch.autoReply;
   if (patch.language !== undefined) org.language = patch.language;
   ctx.store.changed({ kind: 'org', tenant });

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
+import { shortenMessage } from '../domain/field-limits.js';
 import type { Logger } from '../kernel/logger.js';
 import { limitError, type GraphQLLimits } from './limits.js';
 
@@ -37,6 +38,15 @@ const PASS_THROUGH = new Set([
  * through without stack traces, anything else is masked (and logged) as INTERNAL_SERVER_ERROR.
  */
 export function createFormatError(logger: Logger, limits: GraphQLLimits) {
+  const format = formatWith(logger, limits);
+  // Never echo a long input back: graphql-js's coercion errors quote the whole variable.
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const answer = format(formatted, error);
+    return answer.message.length > 200 ? { ...answer, message: shortenMessage(answer.message) } : answer;
+  };
+}
+
+function formatWith(logger: Logger, limits: GraphQLLimits) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     // graphql-js's own token limit (checked while parsing), told like the other limits.

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
+import { shortenMessage } from '../domain/field-limits.js';
 import type { Logger } from '../kernel/logger.js';
 
 const STATUS: Record<DomainErrorCode, number> = {
@@ -27,6 +28,8 @@ const REASONS: Record<number, string> = {
 
 /** The REST error body of the control API (and the Gurusup API): status, reason, message. */
 export function sendError(res: Response, statusCode: number, message: string, extra: Record<string, unknown> = {}): void {
+  // Never echo a long input back (a 900 KiB id or value would make a 900 KiB error).
+  message = shortenMessage(message);
   res.locals.errorMessage = message;
   res.status(statusCode).json({ statusCode, error: REASONS[statusCode] ?? 'Error', message, ...extra });
 }
@@ -96,7 +99,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (res.headersSent) return;
     if (req.path.startsWith('/graphql')) {
-      res.status(status).json({ errors: [{ message, extensions: { code } }] });
+      res.status(status).json({ errors: [{ message: shortenMessage(message), extensions: { code } }] });
       return;
     }
     sendError(res, status, message, error instanceof DomainError ? { code: error.code, ...error.details } : {});

@@ -62,16 +62,26 @@ const nameOf = (host: string): string => {
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-function presentedToken(req: Request): string | undefined {
+/**
+ * Every admin token candidate the request carries, from each header that may hold it: a client can
+ * send the Admin API's `Authorization: Bearer demo-token` beside a valid `X-Admin-Token`.
+ */
+function presentedTokens(req: Request): string[] {
+  const tokens: string[] = [];
   const bearer = /^\s*bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (bearer) return bearer;
+  if (bearer) tokens.push(bearer);
   const header = req.headers['x-admin-token'];
-  if (typeof header === 'string' && header.trim() !== '') return header.trim();
+  if (typeof header === 'string' && header.trim() !== '') tokens.push(header.trim());
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === ADMIN_TOKEN_COOKIE) return decodeURIComponent(value.join('='));
+    if (key !== ADMIN_TOKEN_COOKIE) continue;
+    try {
+      tokens.push(decodeURIComponent(value.join('=')));
+    } catch {
+      tokens.push(value.join('='));
+    }
   }
-  return undefined;
+  return tokens;
 }
 
 function isJsonType(contentType: string): boolean {
@@ -84,11 +94,13 @@ function isJsonType(contentType: string): boolean {
  * a web page, on any site the developer visits, from driving or reading the emulator.
  *
  * - a foreign `Origin` (not this very origin, or `null`) is refused: 403 `FORBIDDEN_ORIGIN`;
- *   clients without an Origin (curl, SDKs, tests) are not browsers and pass;
+ *   clients without an Origin (curl, SDKs, tests) are not browsers and pass, unless a state
+ *   change says `Sec-Fetch-Site: cross-site` (a browser's word for another site's page);
  * - a `Host` that is not one of the emulator's names is refused (DNS rebinding): 403 `FORBIDDEN_HOST`,
  *   unless the request carries the admin token;
  * - with an admin token set (`--admin-token`, `ADMIN_TOKEN`; generated when bound to a non-loopback
- *   interface), every request outside `open` needs it: 401 `ADMIN_TOKEN_REQUIRED`;
+ *   interface), every request outside `open` needs it, in any of the headers that may hold it
+ *   (one wrong value beside the right one does not hide it): 401 `ADMIN_TOKEN_REQUIRED`;
  * - a state-changing request (POST, PUT, PATCH, DELETE) with a body must say
  *   `Content-Type: application/json` (a body-less one may omit it): 415 `JSON_REQUIRED`. A page can
  *   send `text/plain` or a form across sites without asking first; it cannot send JSON.
@@ -121,8 +133,15 @@ export function createGuard(options: GuardOptions): RequestHandler {
         return;
       }
     }
-    const token = presentedToken(req);
-    const tokenValid = expected !== undefined && token !== undefined && timingSafeEqual(digest(token), expected);
+    // A browser says where a request comes from even without Origin: a cross-site state change is a page's doing.
+    if (origin === undefined && STATE_CHANGING.has(req.method) && req.headers['sec-fetch-site'] === 'cross-site') {
+      sendError(res, 403, 'Refused: a web page on another site may not change the emulator through its control API (Sec-Fetch-Site: cross-site). Call it from a script, curl or your tests instead.', {
+        code: 'FORBIDDEN_ORIGIN',
+      });
+      return;
+    }
+    const tokens = presentedTokens(req);
+    const tokenValid = expected !== undefined && tokens.some((token) => timingSafeEqual(digest(token), expected));
     if (!tokenValid && !names.has(nameOf(host))) {
       sendError(
         res,
@@ -137,7 +156,7 @@ export function createGuard(options: GuardOptions): RequestHandler {
       sendError(
         res,
         401,
-        token === undefined
+        tokens.length === 0
           ? 'The control API needs the admin token: send "Authorization: Bearer <token>" or "X-Admin-Token: <token>" (the token is --admin-token / ADMIN_TOKEN, or the one printed at start).'
           : 'Wrong admin token: use the --admin-token / ADMIN_TOKEN value, or the one the emulator printed at start.',
         { code: 'ADMIN_TOKEN_REQUIRED' },

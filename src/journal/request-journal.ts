@@ -66,6 +66,60 @@ export interface RequestFilter {
 
 /** Longest GraphQL document kept per entry; the rest is cut with a marker. */
 export const QUERY_CHARS = 4_000;
+/** Longest string kept whole in an entry's variables; a longer one is kept as a prefix with its size. */
+export const VALUE_CHARS = 1_000;
+/** Most keys of an object and items of a list kept in an entry's variables. */
+export const VALUE_ITEMS = 50;
+/** Most bytes the journal keeps (about, as JSON); the oldest entries are forgotten first. */
+export const JOURNAL_BYTES = 16 * 2 ** 20;
+
+/** A string as the journal keeps it: whole, or its first `max` characters and its length. */
+export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`);
+
+/**
+ * A variable value as the journal keeps it: long strings as a prefix with their size, long lists
+ * and objects as their first items with a count of the rest, deep nesting cut. A fuzzer's 1 MiB
+ * variable thus costs the journal about a kilobyte, not a megabyte per entry.
+ */
+export function boundValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return clip(value, VALUE_CHARS);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= 8) return '… (nested too deep to keep)';
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, VALUE_ITEMS).map((v) => boundValue(v, depth + 1));
+    return value.length > VALUE_ITEMS ? [...kept, `… (${value.length - VALUE_ITEMS} more items)`] : kept;
+  }
+  const entries = Object.entries(value);
+  const kept = entries.slice(0, VALUE_ITEMS).map(([k, v]) => [clip(k, 100), boundValue(v, depth + 1)]);
+  if (entries.length > VALUE_ITEMS) kept.push(['…', `${entries.length - VALUE_ITEMS} more keys`]);
+  return Object.fromEntries(kept);
+}
+
+/** An entry with every part bounded: what the journal keeps of a request, whatever it carried. */
+function bounded(record: RequestRecord): RequestRecord {
+  const short = (text: string | undefined, max: number) => (text === undefined ? undefined : clip(text, max));
+  return {
+    ...record,
+    path: clip(record.path, 2_000),
+    route: clip(record.route, 2_000),
+    ...(record.operationName !== undefined ? { operationName: short(record.operationName, 200) } : {}),
+    ...(record.query !== undefined ? { query: clip(record.query, QUERY_CHARS + 40) } : {}),
+    ...(record.variables !== undefined ? { variables: boundValue(record.variables) as Record<string, unknown> } : {}),
+    ...(record.fields !== undefined
+      ? {
+          fields: record.fields.slice(0, VALUE_ITEMS).map((f) => ({
+            ...f,
+            name: clip(f.name, 200),
+            ...(f.alias !== undefined ? { alias: clip(f.alias, 200) } : {}),
+            ...(f.chatId !== undefined ? { chatId: clip(f.chatId, 200) } : {}),
+            ...(f.errorMessage !== undefined ? { errorMessage: clip(f.errorMessage, 2_000) } : {}),
+          })),
+        }
+      : {}),
+    ...(record.errors !== undefined ? { errors: record.errors.slice(0, VALUE_ITEMS).map((e) => ({ ...e, message: clip(e.message, 2_000), ...(e.path ? { path: e.path.slice(0, 20) } : {}) })) } : {}),
+    chatIds: record.chatIds.slice(0, VALUE_ITEMS).map((id) => clip(id, 200)),
+  };
+}
 
 export const isFailed = (r: RequestRecord): boolean => r.status >= 400 || (r.errors?.length ?? 0) > 0;
 
@@ -75,19 +129,28 @@ type Listener = (record: RequestRecord) => void;
 export class RequestJournal {
   private readonly entries = new Map<string, RequestRecord>();
   private readonly listeners = new Set<Listener>();
+  private readonly sizes = new Map<string, number>();
+  private bytes = 0;
   private seq = 0;
   evicted = 0;
 
-  constructor(public limit: number) {}
+  /** `limit` entries at most, and about `maxBytes` bytes (JOURNAL_BYTES). */
+  constructor(
+    public limit: number,
+    readonly maxBytes = JOURNAL_BYTES,
+  ) {}
 
   record(entry: Omit<RequestRecord, 'id'>): RequestRecord {
     this.seq += 1;
-    const record: RequestRecord = { id: String(this.seq), ...entry };
+    const record = bounded({ id: String(this.seq), ...entry });
     if (this.limit > 0) {
+      const size = JSON.stringify(record).length;
       this.entries.set(record.id, record);
+      this.sizes.set(record.id, size);
+      this.bytes += size;
       for (const id of this.entries.keys()) {
-        if (this.entries.size <= this.limit) break;
-        this.entries.delete(id);
+        if (this.entries.size <= this.limit && this.bytes <= this.maxBytes) break;
+        this.forget(id);
         this.evicted += 1;
       }
     }
@@ -127,9 +190,22 @@ export class RequestJournal {
     return { kept: this.entries.size, evicted: this.evicted, limit: this.limit };
   }
 
+  /** About the bytes the kept entries take as JSON. */
+  get keptBytes(): number {
+    return this.bytes;
+  }
+
   clear(): number {
     const n = this.entries.size;
     this.entries.clear();
+    this.sizes.clear();
+    this.bytes = 0;
     return n;
+  }
+
+  private forget(id: string): void {
+    this.entries.delete(id);
+    this.bytes -= this.sizes.get(id) ?? 0;
+    this.sizes.delete(id);
   }
 }

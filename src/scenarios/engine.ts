@@ -16,6 +16,9 @@ import { RunCancelled, ScenarioRun, StepFailed, type RunHost } from './runner.js
 import type { Scenario } from './schema.js';
 import { computeVerdict, type DeliveryFact, type IntegratorCall } from './verdict.js';
 
+/** Scenarios kept at most (built-in, --scenarios folders and uploads together). */
+export const MAX_SCENARIOS = 500;
+
 export interface StartRunOptions {
   target?: string;
   speed?: number;
@@ -252,6 +255,11 @@ export class ScenarioEngine implements RunHost {
     for (const { file, yaml } of files) {
       try {
         const scenario = parseScenarioText(yaml, file);
+        // Replacing one is always fine; new names are bounded, so uploads cannot grow the process without end.
+        if (!this.scenarios.has(scenario.name) && this.scenarios.size >= MAX_SCENARIOS) {
+          errors.push(`${file}: ${this.scenarios.size} scenarios are loaded, the most the emulator keeps (${MAX_SCENARIOS}); replace one by sending a file with its name.`);
+          continue;
+        }
         this.scenarios.set(scenario.name, scenario);
         added.push(scenario.name);
       } catch (error) {

@@ -16,6 +16,7 @@ import { GENERATOR_REVISION, generateTenant } from './seed.js';
 import { SeedCache } from './seed-cache.js';
 import { VERSION } from '../kernel/version.js';
 import { Tenant } from './tenant.js';
+import { MIB } from './size.js';
 
 export interface StoreOptions {
   fixtures: Fixtures;
@@ -42,9 +43,16 @@ export interface StoreLimits {
   chats: number;
   /** Messages per chat and per Gurusup thread (--max-messages). */
   messages: number;
+  /** Bytes of data per tenant, its seed included (--max-tenant-mb). */
+  tenantBytes: number;
+  /** Bytes of data of all tenants and snapshots together (--max-stored-mb). */
+  storedBytes: number;
 }
 
-export const DEFAULT_STORE_LIMITS: StoreLimits = { tenants: 100, chats: 20_000, messages: 10_000 };
+export const DEFAULT_STORE_LIMITS: StoreLimits = { tenants: 100, chats: 20_000, messages: 10_000, tenantBytes: 64 * MIB, storedBytes: 256 * MIB };
+
+/** What --bulk-chats adds to the byte budgets per chat (a bulk chat takes about 1 KB). */
+export const BULK_CHAT_BYTES = 2_048;
 
 export interface CreateTenantOptions {
   id?: string;
@@ -120,6 +128,8 @@ const gurusupFixture = (template: TenantFixture, apiKeys: string[]): NonNullable
   apiKeys,
 });
 
+const mib = (bytes: number): number => Math.round((bytes / MIB) * 10) / 10;
+
 /** Pure output of the generator, cached by its inputs so that test files start fast. */
 const seedCache = new Map<string, string>();
 /** Entries kept (about 0.7 MB each): enough for the built-in tenants and a test file's created ones. */
@@ -142,6 +152,7 @@ export class Store {
   private readonly byGurusupKey = new Map<string, Tenant>();
   private readonly origins = new Map<string, TenantOrigin>();
   private readonly listeners = new Set<(change: StoreChange) => void>();
+  private readonly retained = new Map<string, number>();
   private readonly generators: Generators;
   readonly limits: StoreLimits;
   private readonly diskCache: SeedCache;
@@ -190,6 +201,33 @@ export class Store {
     return this.limits.chats + (tenant.id === this.options.fixtures.tenants[0]?.id ? (this.options.bulkChats ?? 0) : 0);
   }
 
+  /** The most bytes a tenant may hold: the limit, plus room for its --bulk-chats. */
+  byteAllowance(tenant: Tenant): number {
+    return this.limits.tenantBytes + (tenant.id === this.options.fixtures.tenants[0]?.id ? this.bulkBytes() : 0);
+  }
+
+  /** The most bytes all tenants and snapshots may hold together. */
+  get storedAllowance(): number {
+    return this.limits.storedBytes + this.bulkBytes();
+  }
+
+  /** Bytes held now: every tenant's data plus what others keep beside it (snapshots). */
+  storedBytes(): number {
+    let total = 0;
+    for (const tenant of this.byId.values()) total += tenant.bytes;
+    for (const bytes of this.retained.values()) total += bytes;
+    return total;
+  }
+
+  /** Copies of data kept outside the store (snapshots) count toward --max-stored-mb: their holder reports them here. */
+  setRetained(holder: string, bytes: number): void {
+    this.retained.set(holder, bytes);
+  }
+
+  private bulkBytes(): number {
+    return (this.options.bulkChats ?? 0) * BULK_CHAT_BYTES;
+  }
+
   isBuiltIn(id: string): boolean {
     return this.origins.get(id)?.builtIn ?? false;
   }
@@ -227,8 +265,14 @@ export class Store {
     const gurusup = gurusupFixture(template, [gurusupKey]);
     const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token], webhookSecret, gurusup };
     const origin = { fixture, seed: options.seed ?? this.options.seed + number * 7919, builtIn: false };
-    this.origins.set(id, origin);
     const tenant = new Tenant(this.generate(origin));
+    if (this.storedBytes() + tenant.bytes > this.storedAllowance) {
+      throw new StoreError(
+        'LIMIT_REACHED',
+        `The tenants and snapshots hold ${mib(this.storedBytes())} MiB, and a new tenant (${mib(tenant.bytes)} MiB) would pass the most this emulator keeps (--max-stored-mb ${mib(this.limits.storedBytes)}). Delete tenants or snapshots you no longer need, reset (POST /_emulator/reset), or raise --max-stored-mb.`,
+      );
+    }
+    this.origins.set(id, origin);
     this.add(tenant);
     this.changed({ kind: 'tenant', tenant });
     return tenant;

@@ -12,6 +12,7 @@ import type {
   SubmissionRecord,
   TenantData,
 } from './model.js';
+import { sizeOf } from './size.js';
 
 /**
  * One tenant's live data plus the lookup indexes derived from it. The indexes are rebuilt from
@@ -35,8 +36,11 @@ export class Tenant {
   chatsSortedByCreation = true;
   /** Built on the first date-filtered read of chats dated out of creation order, then kept up on each append. */
   private chatTimes: ChatTimeIndex | undefined;
+  /** About the bytes of `data` as JSON: measured on load, then grown by the domain commands that store text. */
+  bytes: number;
 
   constructor(readonly data: TenantData) {
+    this.bytes = sizeOf(data);
     for (const chat of data.chats) this.indexChat(chat);
     for (const expert of data.experts) this.expertsById.set(expert.id, expert);
     for (const persona of data.personas) this.indexPersona(persona);

@@ -39,6 +39,20 @@ export interface Delivery {
   faults: string[];
 }
 
+/** Most bytes of finished deliveries the log keeps (bodies, headers, attempts); the oldest are forgotten first. */
+export const DELIVERY_LOG_BYTES = 32 * 2 ** 20;
+
+/**
+ * About the bytes one delivery keeps. Its URL is not counted: it is the subscription's own string
+ * (at most 2,048 characters), shared by every delivery to it, not a copy per entry.
+ */
+function sizeOfDelivery(d: Delivery): number {
+  let size = 512 + d.body.length;
+  for (const [name, value] of Object.entries(d.headers)) size += name.length + value.length;
+  for (const a of d.attempts) size += 64 + (a.response?.length ?? 0) + (a.error?.length ?? 0);
+  return size;
+}
+
 export const isFinal = (d: Delivery): boolean => d.status === 'delivered' || d.status === 'failed';
 
 export interface DeliveryFilter {
@@ -57,10 +71,16 @@ export interface DeliveryFilter {
 export class DeliveryLog {
   private readonly pending = new Map<string, Delivery>();
   private readonly finished = new Map<string, Delivery>();
+  private readonly sizes = new Map<string, number>();
+  private finishedBytes = 0;
   private seq = 0;
   evicted = 0;
 
-  constructor(public limit: number) {}
+  /** `limit` finished deliveries at most, and about `maxBytes` bytes of them (DELIVERY_LOG_BYTES). */
+  constructor(
+    public limit: number,
+    readonly maxBytes = DELIVERY_LOG_BYTES,
+  ) {}
 
   nextId(): string {
     this.seq += 1;
@@ -75,13 +95,18 @@ export class DeliveryLog {
   settle(delivery: Delivery): void {
     if (!this.pending.delete(delivery.id)) return;
     this.finished.set(delivery.id, delivery);
+    const size = sizeOfDelivery(delivery);
+    this.sizes.set(delivery.id, size);
+    this.finishedBytes += size;
     this.trim();
   }
 
   trim(): void {
     for (const id of this.finished.keys()) {
-      if (this.finished.size <= this.limit) break;
+      if (this.finished.size <= this.limit && this.finishedBytes <= this.maxBytes) break;
       this.finished.delete(id);
+      this.finishedBytes -= this.sizes.get(id) ?? 0;
+      this.sizes.delete(id);
       this.evicted += 1;
     }
   }
@@ -110,6 +135,8 @@ export class DeliveryLog {
   clearFinished(): number {
     const n = this.finished.size;
     this.finished.clear();
+    this.sizes.clear();
+    this.finishedBytes = 0;
     return n;
   }
 }

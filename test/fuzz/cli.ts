@@ -59,6 +59,31 @@ const report = await fuzz({
 const alive = exited === undefined && (await fetch(`${url}/_emulator/health`).then((r) => r.ok, () => false));
 const rssAfter = exited === undefined ? rssMiB(pid) : undefined;
 const crashes = alive ? 0 : 1;
+
+interface Memory {
+  rssMiB: number;
+  heapUsedMiB: number;
+  heapTotalMiB: number;
+  storedMiB: number;
+}
+const memory = async (): Promise<Memory | undefined> =>
+  fetch(`${url}/_emulator/health`).then(
+    async (r) => ((await r.json()) as { memory: Memory }).memory,
+    () => undefined,
+  );
+// After a reset: is what the process holds retained objects (heapUsed stays high) or heap V8 keeps
+// reserved after the peak (heapUsed falls, RSS stays)? Light queries for 20 s let the collector run.
+const afterFuzz = alive ? await memory() : undefined;
+let afterReset: Memory | undefined;
+if (alive) {
+  await fetch(`${url}/_emulator/reset`, { method: 'POST' });
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer demo-token' }, body: '{"query":"{ partner { id chats(first: 100) { edges { node { id } } } } }"}' }).catch(() => undefined);
+    const now = await memory();
+    if (now && (afterReset === undefined || now.heapUsedMiB < afterReset.heapUsedMiB)) afterReset = now;
+  }
+}
 child.kill('SIGTERM');
 
 const summary = {
@@ -74,6 +99,9 @@ const summary = {
   slowestMs: report.slowest.map((r) => r.ms),
   rssBeforeMiB: rssBefore,
   rssAfterMiB: rssAfter,
+  /** /health after the run, and the lowest heapUsed seen in the 20 s after POST /_emulator/reset. */
+  memoryAfterFuzz: afterFuzz,
+  memoryAfterReset: afterReset,
   durationS: Math.round(report.durationMs / 1000),
   seed,
 };

@@ -82,6 +82,19 @@ describe('the control API refuses what a web page can send', () => {
     unchanged();
   });
 
+  it('a cross-site state change without an Origin (Sec-Fetch-Site: cross-site) changes nothing: 403', async () => {
+    for (const [method, path] of ATTACKS) {
+      const res = await send(t.url, method, path, { host, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, '{}');
+      expect(res.status, path).toBe(403);
+      expect(res.body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN_ORIGIN' });
+      expect(res.body.message).toMatch(/Sec-Fetch-Site: cross-site/);
+    }
+    unchanged();
+    // The emulator's own pages (same-origin) and reads from anywhere are served.
+    expect((await send(t.url, 'GET', '/_emulator/tenants', { host, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
+    expect((await send(t.url, 'POST', '/_emulator/reset', { host, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, '{}')).status).toBe(200);
+  });
+
   it('a rebound Host (DNS rebinding) reads nothing and changes nothing: 403', async () => {
     const read = await send(t.url, 'GET', '/_emulator/tenants', { host: 'evil.example:4000' });
     expect(read.status).toBe(403);
@@ -147,6 +160,15 @@ describe('--admin-token', () => {
     expect((await send(t.url, 'GET', '/_emulator/tenants', { host, authorization: `Bearer ${TOKEN}` })).status).toBe(200);
     expect((await send(t.url, 'GET', '/_emulator/tenants', { host, 'x-admin-token': TOKEN })).status).toBe(200);
     expect((await send(t.url, 'GET', '/_emulator/tenants', { host, cookie: `theme=dark; ${ADMIN_TOKEN_COOKIE}=${TOKEN}` })).status).toBe(200);
+  });
+
+  it('is found in whichever header holds it, beside an Admin API bearer token', async () => {
+    const both = await send(t.url, 'GET', '/_emulator/tenants', { host, authorization: 'Bearer demo-token', 'x-admin-token': TOKEN });
+    expect(both.status).toBe(200);
+    const cookie = await send(t.url, 'GET', '/_emulator/tenants', { host, authorization: 'Bearer demo-token', cookie: `${ADMIN_TOKEN_COOKIE}=${TOKEN}` });
+    expect(cookie.status).toBe(200);
+    const neither = await send(t.url, 'GET', '/_emulator/tenants', { host, authorization: 'Bearer demo-token', 'x-admin-token': 'not-the-token' });
+    expect(neither.status).toBe(401);
   });
 
   it('with the token, any Host name works (a Docker service name), but never a foreign page', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/index.js';
-import { MAX_ACTIVE_RUNS } from '../../src/scenarios/engine.js';
+import { readFileSync } from 'node:fs';
+import { MAX_ACTIVE_RUNS, MAX_SCENARIOS } from '../../src/scenarios/engine.js';
 import { MAX_PARALLEL } from '../../src/scenarios/runner.js';
 import { SEED_TIME, startEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -142,5 +143,24 @@ describe('retention limits', () => {
     expect(run.body.status).toBe('failed');
     expect(run.body.error).toMatch(/parallel count 100000000 is more than the 10000 branches/);
     expect((await control('GET', '/health')).status).toBe(200);
+  });
+
+  it('scenario uploads: at most MAX_SCENARIOS names and 256 KiB per file; replacing one still works', async () => {
+    t = await startEmulator();
+    const yaml = readFileSync('scenarios/happy-path.yaml', 'utf8');
+    const named = (name: string) => ({ file: `${name}.yaml`, yaml: yaml.replace(/^name: .*$/m, `name: ${name}`) });
+    const loaded = (await control('GET', '/scenarios')).body.scenarios.length as number;
+    for (let i = loaded; i < MAX_SCENARIOS; i += 200) {
+      const files = Array.from({ length: Math.min(200, MAX_SCENARIOS - i) }, (_, k) => named(`up-${i + k}`));
+      expect((await control('POST', '/scenarios', { files })).status).toBe(200);
+    }
+    const refused = await control('POST', '/scenarios', { files: [named('one-too-many')] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toContain(`the most the emulator keeps (${MAX_SCENARIOS})`);
+    expect((await control('POST', '/scenarios', { files: [named(`up-${loaded}`)] })).status).toBe(200);
+    const fat = await control('POST', '/scenarios', { files: [{ file: 'fat.yaml', yaml: `${yaml}\n# ${'x'.repeat(262_144)}` }] });
+    expect(fat.status).toBe(400);
+    expect(fat.body.code).toBe('INVALID_ARGUMENT');
+    expect((await control('GET', '/scenarios')).body.scenarios).toHaveLength(MAX_SCENARIOS);
   });
 });
