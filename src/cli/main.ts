@@ -194,6 +194,15 @@ scenario
     }
   });
 
+/** The trigger accepts the chat itself for chat-opened and later events: an integration that accepts on chat-assigned must not see that one. */
+const ONLY_HELP = `
+When to use --only:
+  From chat-opened on, the trigger accepts the chat itself (as the tenant's first persona, or --param
+  persona=ID), after a chat-assigned that goes to your receiver too. If your integration accepts on
+  chat-assigned, its acceptChat then gets CHAT_ALREADY_ACCEPTED. Use --only to send just the named
+  event (chat-opened, message-created, chat-closed, chat-reopened, chat-transferred, chat-rated).
+  To see your integration accept, trigger chat-assigned (it is the first event of every chat).`;
+
 program
   .command('trigger <event>')
   .description(`fire one realistic webhook by making the state change that causes it, with its prerequisites (events: ${TRIGGER_EVENTS.join(', ')}); exits 0 when it was delivered, 1 when not, 2 on a usage error`)
@@ -201,9 +210,10 @@ program
   .option('--url <url>', 'the emulator (one is started in this process on that address if none answers; it then needs --target)', 'http://127.0.0.1:4000')
   .option('--tenant <id>', 'tenant to act in (default the first)')
   .option('--param <key=value>', 'a detail of the event, e.g. rating=bad, question=..., text=... (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
-  .option('--only', 'deliver just this event (its prerequisites change the state but send nothing)')
+  .option('--only', 'deliver just this event (its prerequisites change the state but send nothing); see "When to use --only" below')
   .option('--timeout <ms>', 'longest wait for the first delivery attempts (default: the webhook timeout + 2 s)', wholeNumber('--timeout'))
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
+  .addHelpText('after', ONLY_HELP)
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   .action(async (event: string, flags: TriggerFlags) => {
     process.exitCode = await runTrigger(event, flags);

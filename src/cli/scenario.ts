@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenarios } from '../scenarios/loader.js';
 import type { RunRecord, TimelineEntry } from '../scenarios/run-types.js';
+import { isOpenWait, timelineText } from '../scenarios/timeline-text.js';
 import { formatVerdict } from '../scenarios/verdict.js';
 import type { ControlClient } from '../testing/control-client.js';
 import { parseParams } from './flags.js';
@@ -38,11 +39,11 @@ export function listScenarios(dir?: string): number {
   return errors.length > 0 ? 1 : 0;
 }
 
-const line = (entry: TimelineEntry, start: number): string => {
-  const offset = ((entry.at - start) / 1000).toFixed(1).padStart(7);
+/** One time-line entry in words: its time in the run, what happened, the webhooks it caused. */
+const line = (entry: TimelineEntry, run: RunRecord): string => {
+  const offset = ((entry.at - run.startedAt) / 1000).toFixed(1).padStart(7);
   const hooks = entry.webhooks.length > 0 ? `  → ${entry.webhooks.map((w) => `${w.event}#${w.deliveryId}`).join(', ')}` : '';
-  const outcome = entry.outcome ? ` [${entry.outcome}]` : '';
-  return `  +${offset}s  ${entry.by === 'integrator' ? 'integrator' : entry.step.padEnd(10)}  ${entry.action}${outcome}  ${entry.detail ?? ''}${hooks}`;
+  return `  +${offset}s  ${timelineText(entry, run.chats)}${hooks}`;
 };
 
 /** Sends the scenario files of `dir` to a running emulator; false when the folder cannot be read or the files are refused. */
@@ -96,25 +97,18 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
     console.log(`${name} ${id}${flags.target ? ` → ${flags.target}` : ''} (speed ${body.speed})`);
     const deadline = Date.now() + flags.timeout;
     let shown = 0;
-    // Waits on the integrator are printed again once their outcome is known.
-    const open = new Set<number>();
     let run: RunRecord;
     for (;;) {
       run = await control.run(name, id);
-      for (const index of [...open]) {
-        const entry = run.timeline[index];
-        if (entry?.outcome) {
-          console.log(line(entry, run.startedAt));
-          open.delete(index);
-        }
+      // Each entry once, in order: a wait on the integrator when its outcome is known, and what came after it then.
+      const over = run.status !== 'running';
+      while (shown < run.timeline.length && (over || !isOpenWait(run.timeline[shown] as TimelineEntry))) {
+        console.log(line(run.timeline[shown] as TimelineEntry, run));
+        shown += 1;
       }
-      run.timeline.slice(shown).forEach((entry, i) => {
-        console.log(line(entry, run.startedAt));
-        if ((entry.action === 'wait-until' || entry.action === 'waits') && !entry.outcome) open.add(shown + i);
-      });
-      shown = run.timeline.length;
+      const waiting = run.timeline[shown];
       const webhooks = run.timeline.reduce((n, e) => n + e.webhooks.length, 0);
-      if (process.stdout.isTTY) process.stdout.write(`\r  ${run.status} · ${shown} steps · ${webhooks} webhooks  `);
+      if (process.stdout.isTTY) process.stdout.write(`\r  ${run.status} · ${run.timeline.length} steps · ${webhooks} webhooks${waiting ? ` · ${timelineText(waiting, run.chats)}` : ''}  `);
       if (run.status !== 'running') break;
       if (Date.now() > deadline) {
         console.error(`\n${name} ${id} still running after ${flags.timeout} ms; cancelling`);

@@ -32,6 +32,10 @@ function print(result: TriggerResult): void {
     console.log(`  delivery ${d.id}  ${d.event.padEnd(16)} ${d.status.padEnd(9)} ${outcome}  ${d.url}`);
   }
   console.log(result.delivered ? `${result.event} delivered.` : `${result.event} was not delivered (see the deliveries above, or GET /_emulator/deliveries).`);
+  const assignedSent = result.steps.some((step) => step.event === 'chat-assigned' && step.sent);
+  if (assignedSent && result.event !== 'chat-assigned' && result.steps.some((step) => step.action.startsWith('accepted'))) {
+    console.log(`note: the trigger accepted this chat itself right after chat-assigned; if your integration accepts on chat-assigned, its acceptChat gets CHAT_ALREADY_ACCEPTED: add --only to send just ${result.event}.`);
+  }
 }
 
 export async function runTrigger(event: string, flags: TriggerFlags): Promise<number> {

@@ -69,8 +69,8 @@ function nearest(key: string, keys: string[]): string | undefined {
 /**
  * Checks a config file's object: its keys are the options' (camelCase, as in docs/configuration.md)
  * or the flags' (kebab-case, as on the command line); each value is validated by that option's own
- * schema. Errors name the file and the key. Nothing is defaulted here: defaults apply after env and
- * flags are merged.
+ * schema. Every mistake is reported at once, one line each naming the file and the key. Nothing is
+ * defaulted here: defaults apply after env and flags are merged.
  */
 export function parseConfigObject(value: unknown, path: string): ConfigFile {
   if (value === null || value === undefined) return { path, options: {}, start: {} };
@@ -79,22 +79,31 @@ export function parseConfigObject(value: unknown, path: string): ConfigFile {
   const known = Object.keys(fields);
   const options: Record<string, unknown> = {};
   const start: Record<string, unknown> = {};
+  const problems: string[] = [];
+  let keysListed = false;
   for (const [rawKey, rawValue] of Object.entries(value)) {
     const key = FLAG_ALIASES[camel(rawKey)] ?? camel(rawKey);
     const field = fields[key];
     if (!field) {
       const guess = nearest(key, known);
-      throw new ConfigError(`${path}: unknown key "${rawKey}"${guess ? ` (did you mean "${guess}"?)` : ''}. Keys: ${known.join(', ')} (or their --flag spellings, e.g. webhook-url).`);
+      // The list of keys once, after the first unknown one: it is long.
+      const list = keysListed ? '' : `. Keys: ${known.join(', ')} (or their --flag spellings, e.g. webhook-url).`;
+      keysListed = true;
+      problems.push(`${path}: unknown key "${rawKey}"${guess ? ` (did you mean "${guess}"?)` : ''}${list}`);
+      continue;
     }
     const listed = LIST_KEYS.has(key) && typeof rawValue === 'string' ? [rawValue] : rawValue;
     const parsed = field.safeParse(listed);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const at = issue?.path.length ? `${rawKey}.${issue.path.join('.')}` : rawKey;
-      throw new ConfigError(`${path}: ${at}: ${issue?.message ?? 'invalid value'} (got ${JSON.stringify(rawValue)})`);
+      for (const issue of parsed.error.issues) {
+        const at = issue.path.length ? `${rawKey}.${issue.path.join('.')}` : rawKey;
+        problems.push(`${path}: ${at}: ${issue.message} (got ${JSON.stringify(rawValue)})`);
+      }
+      continue;
     }
     (Object.hasOwn(START_KEYS, key) ? start : options)[key] = parsed.data;
   }
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   const base = dirname(path);
   const local = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   for (const key of PATH_KEYS) {

@@ -46,6 +46,8 @@ export const deliveriesQuery = z
     status: z.enum(DELIVERY_STATUSES).optional(),
     tenant: z.string().optional(),
     source: z.enum(['guuru', 'gurusup']).optional(),
+    /** The Idempotency-Key header a receiver got: finds a delivery and its redeliveries (they keep the key). */
+    idempotencyKey: z.string().min(1).optional(),
     limit: z.coerce.number().int().min(1).max(10_000).optional(),
     /** true: each delivery without headers and body (what a list shows; far less to send). */
     summary: z.enum(['true', 'false']).optional(),
@@ -134,7 +136,7 @@ export function createWebhookRoutes(deps: WebhookRouteDeps): Router {
     if (q.event !== undefined && q.source !== 'gurusup' && !KNOWN_EVENTS.has(q.event)) {
       throw invalidArgument('event', `Unknown event "${q.event}"; GUURU events are ${GUURU_EVENTS.join(', ')}.`);
     }
-    const all = dispatcher.log.list({ event: q.event as GuuruEvent | undefined, chatId: q.chatId, status: q.status, tenantId: q.tenant, source: q.source });
+    const all = dispatcher.log.list({ event: q.event as GuuruEvent | undefined, chatId: q.chatId, status: q.status, tenantId: q.tenant, source: q.source, idempotencyKey: q.idempotencyKey });
     const deliveries = q.limit === undefined ? all : all.slice(-q.limit);
     const view: (d: Delivery) => object = q.summary === 'true' ? deliverySummary : deliveryView;
     res.json({ deliveries: deliveries.map(view), total: all.length, log: dispatcher.log.counts() });

@@ -263,7 +263,7 @@ export class ScenarioEngine implements RunHost {
         this.scenarios.set(scenario.name, scenario);
         added.push(scenario.name);
       } catch (error) {
-        errors.push(error instanceof ScenarioFileError ? error.message : `${file}: ${String(error)}`);
+        errors.push(...(error instanceof ScenarioFileError ? error.problems : [`${file}: ${String(error)}`]));
       }
     }
     return { scenarios: added, errors };

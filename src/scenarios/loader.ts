@@ -8,7 +8,7 @@ export const builtInScenariosDir = (): string => packagePath('scenarios');
 
 export interface LoadedScenarios {
   scenarios: Map<string, Scenario>;
-  /** One message per file that could not be used (the others still load). */
+  /** The mistakes of the files that could not be used, one message each naming its file (the other files still load). */
   errors: string[];
 }
 
@@ -32,7 +32,7 @@ export function parseScenarioText(text: string, file: string, builtIn = false): 
   try {
     raw = parse(text);
   } catch (error) {
-    throw new ScenarioFileError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    throw new ScenarioFileError([`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
   }
   return parseScenario(raw, file, builtIn);
 }
@@ -54,7 +54,7 @@ function readFolders(dirs: { dir: string; builtIn: boolean }[]): LoadedScenarios
         const scenario = parseScenarioText(readFileSync(file, 'utf8'), file, builtIn);
         scenarios.set(scenario.name, scenario);
       } catch (error) {
-        errors.push(error instanceof ScenarioFileError ? error.message : `${file}: ${String(error)}`);
+        errors.push(...(error instanceof ScenarioFileError ? error.problems : [`${file}: ${String(error)}`]));
       }
     }
   }

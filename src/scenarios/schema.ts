@@ -119,12 +119,15 @@ const paramSchema = z
   })
   .strict();
 
+/** A missing key is named as missing, with what it is for, rather than zod's "expected string, received undefined". */
+const required = (what: string, otherwise: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `required: ${what}` : otherwise);
+
 const fileSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a kebab-case name such as happy-path'),
-    description: z.string().min(1),
+    name: z.string({ error: required('the name you run it by, such as happy-path', 'a kebab-case name such as happy-path') }).regex(/^[a-z0-9][a-z0-9-]*$/, 'a kebab-case name such as happy-path'),
+    description: z.string({ error: required('one line on what the scenario plays (scenario list shows it)', 'a text') }).min(1, 'one line on what the scenario plays (scenario list shows it)'),
     params: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, 'a parameter name'), paramSchema).default({}),
-    steps: z.array(z.unknown()).min(1),
+    steps: z.array(z.unknown(), { error: required('the list of steps', 'a list of steps') }).min(1, 'at least one step'),
   })
   .strict();
 
@@ -140,70 +143,113 @@ export interface Scenario {
   builtIn: boolean;
 }
 
-export class ScenarioFileError extends Error {}
-
-const describeIssue = (path: (string | number | symbol)[], message: string) => (path.length > 0 ? `${path.map(String).join('.')}: ${message}` : message);
-
-/** `allowed`: inside a customer's handlers, only the actions a customer takes in its own chat. */
-function parseSteps(raw: unknown[], path: string, file: string, allowed?: readonly string[]): Step[] {
-  return raw.map((entry, index) => {
-    const at = `${path}[${index}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new ScenarioFileError(`${file}: ${at}: a step is an object with one action key (${STEP_KINDS.join(', ')})`);
-    }
-    const keys = Object.keys(entry);
-    if (keys.length !== 1) throw new ScenarioFileError(`${file}: ${at}: a step has exactly one action key, got ${keys.length ? keys.join(', ') : 'none'}`);
-    const kind = keys[0] as string;
-    if (!(STEP_KINDS as string[]).includes(kind)) throw new ScenarioFileError(`${file}: ${at}: unknown action "${kind}"; actions are ${(allowed ?? STEP_KINDS).join(', ')}`);
-    if (allowed && !allowed.includes(kind)) throw new ScenarioFileError(`${file}: ${at}: "${kind}" cannot be used in a customer's handler; there the actions are ${allowed.join(', ')}`);
-    if (!allowed && kind === 'give-up') throw new ScenarioFileError(`${file}: ${at}: "give-up" only works in a customer's handlers (customer.on)`);
-    const schema = STEP_SCHEMAS[kind as StepKind];
-    const parsed = schema.safeParse((entry as Record<string, unknown>)[kind]);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ScenarioFileError(`${file}: ${at} (${kind}): ${describeIssue(issue?.path ?? [], issue?.message ?? 'invalid')}`);
-    }
-    const step = { kind, args: parsed.data, path: at } as Step;
-    if (kind === 'repeat' || kind === 'parallel') {
-      const inner = (parsed.data as { steps: unknown[] }).steps;
-      step.steps = parseSteps(inner, `${at}.${kind}.steps`, file, allowed);
-    }
-    if (kind === 'choose') {
-      step.branches = (parsed.data as { weight: number; steps: unknown[] }[]).map((b, i) => ({ weight: b.weight, steps: parseSteps(b.steps, `${at}.choose[${i}].steps`, file, allowed) }));
-    }
-    if (kind === 'customer') {
-      if (allowed) throw new ScenarioFileError(`${file}: ${at}: a customer's handler cannot start another customer`);
-      step.handlers = parseHandlers((parsed.data as { on?: Record<string, unknown> }).on ?? {}, `${at}.customer.on`, file);
-    }
-    return step;
-  });
+/** Every mistake of one file, each naming the file and where in it (`file: steps[1] (rate): rating: …`). */
+export class ScenarioFileError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
 }
 
-function parseHandlers(on: Record<string, unknown>, path: string, file: string): Partial<Record<CustomerEvent, Handler>> {
+type Issue = { path: PropertyKey[]; message: string };
+const describeIssue = (issue: Issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message);
+
+/** Collects a file's mistakes, so that one reading of the file reports all of them. */
+class Problems {
+  readonly list: string[] = [];
+  constructor(private readonly file: string) {}
+  add(at: string, message: string): void {
+    this.list.push(`${this.file}: ${at ? `${at}: ` : ''}${message}`);
+  }
+}
+
+/** `allowed`: inside a customer's handlers, only the actions a customer takes in its own chat. */
+function parseSteps(raw: unknown[], path: string, problems: Problems, allowed?: readonly string[]): Step[] {
+  const steps: Step[] = [];
+  raw.forEach((entry, index) => {
+    const step = parseStep(entry, `${path}[${index}]`, problems, allowed);
+    if (step) steps.push(step);
+  });
+  return steps;
+}
+
+function parseStep(entry: unknown, at: string, problems: Problems, allowed?: readonly string[]): Step | undefined {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    problems.add(at, `a step is an object with one action key (${STEP_KINDS.join(', ')})`);
+    return undefined;
+  }
+  const keys = Object.keys(entry);
+  if (keys.length !== 1) {
+    problems.add(at, `a step has exactly one action key, got ${keys.length ? keys.join(', ') : 'none'}`);
+    return undefined;
+  }
+  const kind = keys[0] as string;
+  if (!(STEP_KINDS as string[]).includes(kind)) {
+    problems.add(at, `unknown action "${kind}"; actions are ${(allowed ?? STEP_KINDS).join(', ')}`);
+    return undefined;
+  }
+  if (allowed && !allowed.includes(kind)) {
+    problems.add(at, `"${kind}" cannot be used in a customer's handler; there the actions are ${allowed.join(', ')}`);
+    return undefined;
+  }
+  if (!allowed && kind === 'give-up') {
+    problems.add(at, '"give-up" only works in a customer\'s handlers (customer.on)');
+    return undefined;
+  }
+  const schema = STEP_SCHEMAS[kind as StepKind];
+  const parsed = schema.safeParse((entry as Record<string, unknown>)[kind]);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.add(`${at} (${kind})`, describeIssue(issue));
+    return undefined;
+  }
+  const step = { kind, args: parsed.data, path: at } as Step;
+  if (kind === 'repeat' || kind === 'parallel') {
+    const inner = (parsed.data as { steps: unknown[] }).steps;
+    step.steps = parseSteps(inner, `${at}.${kind}.steps`, problems, allowed);
+  }
+  if (kind === 'choose') {
+    step.branches = (parsed.data as { weight: number; steps: unknown[] }[]).map((b, i) => ({ weight: b.weight, steps: parseSteps(b.steps, `${at}.choose[${i}].steps`, problems, allowed) }));
+  }
+  if (kind === 'customer') {
+    if (allowed) {
+      problems.add(at, "a customer's handler cannot start another customer");
+      return undefined;
+    }
+    step.handlers = parseHandlers((parsed.data as { on?: Record<string, unknown> }).on ?? {}, `${at}.customer.on`, problems);
+  }
+  return step;
+}
+
+function parseHandlers(on: Record<string, unknown>, path: string, problems: Problems): Partial<Record<CustomerEvent, Handler>> {
   const handlers: Partial<Record<CustomerEvent, Handler>> = {};
   for (const [event, value] of Object.entries(on)) {
     if (!(CUSTOMER_EVENTS as readonly string[]).includes(event)) {
-      throw new ScenarioFileError(`${file}: ${path}: unknown event "${event}"; a customer reacts to ${CUSTOMER_EVENTS.join(', ')}`);
+      problems.add(path, `unknown event "${event}"; a customer reacts to ${CUSTOMER_EVENTS.join(', ')}`);
+      continue;
     }
     if (Array.isArray(value)) {
-      const steps = parseSteps(value, `${path}.${event}`, file, HANDLER_KINDS);
+      const steps = parseSteps(value, `${path}.${event}`, problems, HANDLER_KINDS);
       handlers[event as CustomerEvent] = { first: steps, then: steps };
     } else {
       const { first, then } = value as { first: unknown[]; then?: unknown[] };
-      const firstSteps = parseSteps(first, `${path}.${event}.first`, file, HANDLER_KINDS);
-      handlers[event as CustomerEvent] = { first: firstSteps, then: then ? parseSteps(then, `${path}.${event}.then`, file, HANDLER_KINDS) : firstSteps };
+      const firstSteps = parseSteps(first, `${path}.${event}.first`, problems, HANDLER_KINDS);
+      handlers[event as CustomerEvent] = { first: firstSteps, then: then ? parseSteps(then, `${path}.${event}.then`, problems, HANDLER_KINDS) : firstSteps };
     }
   }
   return handlers;
 }
 
-/** Validates a parsed YAML document; every error names the file, the step and the field. */
+/**
+ * Validates a parsed YAML document. Every mistake is reported at once (a ScenarioFileError with one
+ * line each), naming the file, the step and the field: the steps are checked even when a top-level
+ * key is wrong.
+ */
 export function parseScenario(raw: unknown, file: string, builtIn: boolean): Scenario {
+  const problems = new Problems(file);
   const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ScenarioFileError(`${file}: ${describeIssue(issue?.path ?? [], issue?.message ?? 'invalid')}`);
-  }
-  const { name, description, params, steps } = parsed.data;
-  return { name, description, params, steps: parseSteps(steps, 'steps', file), file, builtIn };
+  if (!parsed.success) for (const issue of parsed.error.issues) problems.add('', describeIssue(issue));
+  const rawSteps = parsed.success ? parsed.data.steps : (raw as { steps?: unknown } | null)?.steps;
+  const steps = Array.isArray(rawSteps) ? parseSteps(rawSteps, 'steps', problems) : [];
+  if (!parsed.success || problems.list.length > 0) throw new ScenarioFileError(problems.list);
+  const { name, description, params } = parsed.data;
+  return { name, description, params, steps, file, builtIn };
 }

@@ -61,6 +61,7 @@ export interface DeliveryFilter {
   status?: DeliveryStatus;
   tenantId?: string;
   source?: Delivery['source'];
+  idempotencyKey?: string;
 }
 
 /**
@@ -123,7 +124,8 @@ export class DeliveryLog {
         (filter.chatId === undefined || d.chatId === filter.chatId) &&
         (filter.status === undefined || d.status === filter.status) &&
         (filter.tenantId === undefined || d.tenantId === filter.tenantId) &&
-        (filter.source === undefined || d.source === filter.source),
+        (filter.source === undefined || d.source === filter.source) &&
+        (filter.idempotencyKey === undefined || d.idempotencyKey === filter.idempotencyKey),
     );
     return all.sort((a, b) => Number(a.id) - Number(b.id));
   }

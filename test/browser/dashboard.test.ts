@@ -225,6 +225,11 @@ describe('Scenario verdicts', () => {
     expect(await accept.locator('.badge').first().textContent()).toBe('failed');
     expect(await accept.textContent()).toMatch(/webhook chat-assigned.*waited for acceptChat after chat-assigned.*patience/s);
     expect(await page.locator('h1 .badge').textContent()).toBe('failed');
+    // Its time line in words: each wait once, with its outcome; no step paths of the file.
+    const rows = await page.getByRole('table', { name: 'Run time line' }).locator('tbody tr td.wide').allTextContents();
+    expect(rows.filter((text) => /steps\[|customer\.on/.test(text))).toEqual([]);
+    expect(rows.filter((text) => /wait/.test(text))).toEqual(['waited 0.4 s for acceptChat (the chat was assigned to "api"): it did not come']);
+    expect(rows).toContain('nobody accepted: the chat was missed');
     await shot(page, 'scenario-verdict');
     await page.close();
   }, 40_000);

@@ -80,14 +80,12 @@ describe('the config file', () => {
     const bad = mkdtempSync(join(tmpdir(), 'guuru-config-bad-'));
     const start = (args: string[] = []) => run(process.execPath, [MAIN, 'start', ...args], { PORT: '0' }, bad);
     try {
-      writeFileSync(join(bad, 'guuru-emulator.config.yaml'), 'port: 0\nwebhook-attempts: 99\n');
+      // Both mistakes at once, each on its line with the file.
+      writeFileSync(join(bad, 'guuru-emulator.config.yaml'), 'webhook-attempts: 99\nprot: 0\n');
       let res = await start();
       expect(res.code).toBe(2);
-      expect(res.stderr).toContain(`guuru-emulator: ${join(bad, 'guuru-emulator.config.yaml')}: webhook-attempts: Too big: expected number to be <=50 (got 99)`);
-      writeFileSync(join(bad, 'guuru-emulator.config.yaml'), 'prot: 0\n');
-      res = await start();
-      expect(res.code).toBe(2);
-      expect(res.stderr).toMatch(/unknown key "prot" \(did you mean "port"\?\)/);
+      expect(res.stderr).toContain(`guuru-emulator: ${join(bad, 'guuru-emulator.config.yaml')}: webhook-attempts: Too big: expected number to be <=50 (got 99)\n`);
+      expect(res.stderr).toContain(`\n${join(bad, 'guuru-emulator.config.yaml')}: unknown key "prot" (did you mean "port"?)`);
       writeFileSync(join(bad, 'guuru-emulator.config.yaml'), 'port: [0\n');
       res = await start();
       expect(res.code).toBe(2);

@@ -36,7 +36,7 @@ describe('guuru-emulator scenario', () => {
       const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'missed', '--url', url, '--target', sink.url, '--instant', '--seed', '5']);
       expect(res.code, res.stderr).toBe(0);
       expect(res.stdout).toContain(`started one in this process at ${url}`);
-      expect(res.stdout).toMatch(/assign\s+assigned to api, \S+ {2}→ chat-assigned#\d+/);
+      expect(res.stdout).toMatch(/^ {2}\+ +\d+\.\ds {2}GUURU assigned the chat to api, \S+ {2}→ chat-assigned#\d+$/m);
       expect(res.stdout).toMatch(/missed run-1 completed/);
       expect(sink.received.map((r) => r.event)).toEqual(['chat-assigned', 'message-created']);
       expect(sink.received.every((r) => r.verified)).toBe(true);
@@ -50,7 +50,7 @@ describe('guuru-emulator scenario', () => {
     try {
       const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'third-party-messaging', '--url', await freeUrl(), '--target', sink.url, '--instant', '--param', 'acceptTimeout=200ms']);
       expect(res.code).toBe(1);
-      expect(res.stdout).toMatch(/waits \[timeout\]/);
+      expect(res.stdout).toMatch(/^ {2}\+ +\d+\.\ds {2}waited 0\.2 s for acceptChat \(the chat was assigned to "api"\): it did not come$/m);
       // The checklist: each expectation of the guide with its status, the failed one with its evidence.
       expect(res.stdout).toMatch(/✘ Accepts the chat with acceptChat after a chat-assigned that requests "api": failed/);
       expect(res.stdout).toMatch(/waited \d+ ms from \S+ for acceptChat after chat-assigned: timed out/);
@@ -91,6 +91,17 @@ describe('guuru-emulator scenario', () => {
       expect(res.code, res.stdout + res.stderr).toBe(0);
       expect(res.stdout).toContain(`started one in this process at ${url}`);
       expect(integrator.actions).toEqual(['acceptChat', 'sendChatMessage', 'sendChatMessage', 'closeChat']);
+      // The time line in words, each wait once (when its outcome is known), no step paths of the file.
+      const timeline = res.stdout.split('\n').filter((l) => /^ {2}\+ *\d+\.\ds {2}/.test(l)).map((l) => l.replace(/^ {2}\+ *\d+\.\ds {2}/, ''));
+      expect(timeline.filter((l) => /steps\[|customer\.on|parallel/.test(l))).toEqual([]);
+      expect(timeline.filter((l) => /^wait/.test(l))).toEqual([
+        'waited for acceptChat (the chat was assigned to "api"): it came',
+        'waited for sendChatMessage answering the customer: it came',
+        'waited for sendChatMessage answering the customer: it came',
+        'waited for closeChat (the customer has nothing more to ask): it came',
+      ]);
+      expect(timeline).toContainEqual(expect.stringMatching(/^your integration called acceptChat  → chat-opened#\d+$/));
+      expect(timeline).toContainEqual(expect.stringMatching(/^the customer rated the chat good  → chat-rated#\d+$/));
       expect(res.stdout).toMatch(/webhooks: 9 sent, 9 delivered, 0 failed/);
       expect(res.stdout).toMatch(/✔ Closes the chat with closeChat once the customer is helped: passed/);
       expect(res.stdout).toMatch(/verdict: PASSED \(7 passed, 0 failed, 1 not applicable\)/);

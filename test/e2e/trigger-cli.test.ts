@@ -38,9 +38,19 @@ describe('guuru-emulator trigger', () => {
         expect(res.stdout).toContain(`${event} delivered.`);
         expect(sink.received.map((d) => d.event)).toEqual(only ? [event] : chain);
         expect(sink.received.every((d) => d.verified)).toBe(true);
+        // Where the trigger accepted the chat itself after sending chat-assigned, it says when --only is the right call.
+        const accepts = !only && chain[0] === 'chat-assigned' && (chain as readonly string[]).includes('chat-opened');
+        expect(res.stdout.includes('add --only to send just'), `${event}${only ? ' --only' : ''}`).toBe(accepts);
       }
     }
   }, 120_000);
+
+  it('--help says when to use --only', async () => {
+    const help = await trigger('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/When to use --only:\n {2}From chat-opened on, the trigger accepts the chat itself/);
+    expect(help.stdout).toContain('its acceptChat then gets CHAT_ALREADY_ACCEPTED');
+  });
 
   it('prints what it did and each delivery with the answer it got', async () => {
     const res = await trigger('chat-rated', '--url', app.url, '--target', sink.url, '--param', 'rating=average', '--only');

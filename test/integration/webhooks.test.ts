@@ -348,6 +348,10 @@ describe('retries, redelivery and faults on a virtual clock', () => {
     expect(last.headers['idempotency-key']).toBe(original.idempotencyKey);
     expect(last.headers['x-guuru-hmac-sha256']).toBe(original.headers['X-Guuru-Hmac-Sha256']);
     expect((await control(t, 'GET', `/deliveries/${redelivered.body.id}`)).body.status).toBe('delivered');
+    // The key a receiver logged finds the delivery and its redelivery, and nothing else.
+    const byKey = await control(t, 'GET', `/deliveries?idempotencyKey=${last.headers['idempotency-key']}`);
+    expect(byKey.body.deliveries.map((d: any) => d.id)).toEqual([original.id, redelivered.body.id]);
+    expect((await control(t, 'GET', '/deliveries?idempotencyKey=not-a-key')).body.deliveries).toEqual([]);
     expect((await control(t, 'POST', '/deliveries/99999/redeliver', {})).status).toBe(404);
   });
 

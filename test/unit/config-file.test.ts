@@ -52,4 +52,19 @@ describe('config file keys', () => {
     expect(() => parse({ scenarios: ['ok', 3] })).toThrow(/: scenarios\.1: /);
     expect(() => parse(['port', 4000])).toThrow(`${FILE}: expected an object of options (e.g. port: 4000), got a list`);
   });
+
+  it('reports every mistake of a file at once, each on its own line naming the file and the key', () => {
+    let message = '';
+    try {
+      parse({ port: 'eighty', prot: 1, 'webhook-attempts': 99, seed: 3, scenarios: ['ok', 3, false], colour: 'red' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    const lines = message.split('\n');
+    expect(lines.map((line) => line.replace(/: .*/s, '') === FILE)).toEqual([true, true, true, true, true, true]);
+    expect(lines.map((line) => line.slice(FILE.length + 2).replace(/[: (].*/s, ''))).toEqual(['port', 'unknown', 'webhook-attempts', 'scenarios.1', 'scenarios.2', 'unknown']);
+    expect(lines[1]).toMatch(/unknown key "prot" \(did you mean "port"\?\)\. Keys: port, host, /);
+    // The long list of keys is given once.
+    expect(lines[5]).toBe(`${FILE}: unknown key "colour"`);
+  });
 });

@@ -9,6 +9,7 @@ import { RequestsView } from './views/requests';
 import { RunPage, ScenariosView } from './views/scenarios';
 import { VerificationPage, VerificationsView } from './views/verifications';
 import { useLiveState } from './live';
+import { Search } from './search';
 import { href, useRoute } from './router';
 
 const NAV = [
@@ -102,6 +103,7 @@ export function App() {
             GraphiQL ↗
           </a>
         </nav>
+        <Search />
         <LiveIndicator />
       </header>
       {needsToken && <TokenPrompt />}

@@ -29,8 +29,8 @@ function Page() {
     <div className="emulator-graphiql">
       <GraphiQL fetcher={fetcher} defaultTabs={defaultTabs} defaultHeaders={headers} shouldPersistHeaders isHeadersEditorEnabled defaultEditorToolsVisibility="variables">
         <GraphiQL.Logo>
-          <a href="/" className="emulator-home" title={`The emulator's dashboard (token of partner ${config.tenant})`}>
-            guuru-emulator
+          <a href="/" className="emulator-home" title={`Back to the emulator's dashboard (the token here is partner ${config.tenant}'s)`}>
+            <span aria-hidden="true">← </span>guuru-emulator dashboard
           </a>
         </GraphiQL.Logo>
       </GraphiQL>

@@ -2,6 +2,7 @@ import { enc, query } from '../api';
 import { Card, Empty, ErrorBox, Loading, StatusBadge, Time } from '../components';
 import { useResource } from '../resource';
 import { href } from '../router';
+import { useDocumentTitle } from '../title';
 import type { ActivityStep, ChatActivityView, ChatRecord, DeliveryList } from '../types';
 import { WebhookBlock, groupRepeats } from '../webhook-parts';
 
@@ -76,6 +77,8 @@ function stepsFromRecord(chat: ChatRecord): ActivityStep[] {
 export function ChatPage({ tenant, chatId }: { tenant: string; chatId: string }) {
   const view = useResource<ChatActivityView>(`/_emulator/tenants/${enc(tenant)}/chats/${enc(chatId)}/activity`, (e) => (e.type === 'chat' || e.type === 'message') && e.tenantId === tenant && (e.type === 'chat' ? e.chat.id : e.chatId) === chatId, 250);
   const deliveries = useResource<DeliveryList>(`/_emulator/deliveries${query({ tenant, chatId, limit: 1000 })}`, (e) => e.type === 'delivery' && e.delivery.tenantId === tenant && e.delivery.chatId === chatId, 250);
+  // The chat's title is its question, never its latest message.
+  useDocumentTitle(view.data?.chat.question);
   if (view.error) return <ErrorBox message={view.error} />;
   if (!view.data) return <Loading />;
   const v = view.data;

@@ -6,6 +6,8 @@ import { href, navigate } from '../router';
 import type { FaultRule } from '../../../webhooks/faults';
 import type { Delivery, DeliveryList, SummaryList } from '../types';
 import { WebhookBlock, groupRepeats } from '../webhook-parts';
+import { CopyAsCurl } from '../copy-curl';
+import { deliveryAsCurl } from '../curl';
 
 const PENDING = ['queued', 'held', 'sending', 'retrying'];
 const inGroup = (status: string, group: string) => group === '' || (group === 'pending' ? PENDING.includes(status) : status === group);
@@ -301,6 +303,7 @@ export function DeliveryPage({ id }: { id: string }) {
           </>
         )}
       </dl>
+      <CopyAsCurl what="delivery" build={() => Promise.resolve(deliveryAsCurl(d))} />
       <Card title="Attempts">
         <WebhookBlock delivery={d} repeats={repeats} />
       </Card>

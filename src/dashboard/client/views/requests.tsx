@@ -1,6 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { RequestRecord } from '../../../journal/request-journal';
-import { query, send } from '../api';
+import { getJson, query, send } from '../api';
+import { CopyAsCurl } from '../copy-curl';
+import { requestAsCurl } from '../curl';
+import type { TenantSummary } from '../types';
 import { ActionButton, Card, Empty, ErrorBox, HttpBadge, Json, Loading, Time } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -20,6 +23,12 @@ function whatOf(r: RequestRecord): string {
 }
 
 const codesOf = (r: RequestRecord): string[] => [...new Set((r.errors ?? []).map((e) => e.code))];
+
+/** The request as a curl command, with the credentials of its tenant (none when it was sent without valid ones). */
+async function curlOf(r: RequestRecord): Promise<string | undefined> {
+  const tenant = r.tenantId ? await getJson<TenantSummary>(`/_emulator/tenants/${encodeURIComponent(r.tenantId)}`) : undefined;
+  return requestAsCurl(r, location.origin, { token: tenant?.token, gurusupApiKey: tenant?.gurusupApiKey });
+}
 
 function Detail({ r }: { r: RequestRecord }) {
   return (
@@ -56,6 +65,7 @@ function Detail({ r }: { r: RequestRecord }) {
           ))}
         </ul>
       )}
+      <CopyAsCurl what="request" build={() => curlOf(r)} />
       <div class="grid two">
         {r.query !== undefined && <Json value={r.query} label="GraphQL document" />}
         {r.variables !== undefined && <Json value={r.variables} label="Variables" />}
@@ -69,7 +79,10 @@ export function RequestsView({ params }: { params: URLSearchParams }) {
   const tenant = params.get('tenant') ?? '';
   const api = params.get('api') ?? '';
   const failed = params.get('failed') ?? '';
-  const [open, setOpen] = useState<string | undefined>();
+  // #/requests?request=ID (what the search opens) opens that request.
+  const asked = params.get('request') ?? undefined;
+  const [open, setOpen] = useState<string | undefined>(asked);
+  useEffect(() => setOpen(asked), [asked]);
   const setParams = (next: Record<string, string>) => navigate(href('requests', { tenant, api, failed, ...next }));
   const journal = useResource<Journal>(`/_emulator/requests${query({ tenant, api, failed, limit: 200 })}`, (e) => e.type === 'requests', 1_000);
   const j = journal.data;

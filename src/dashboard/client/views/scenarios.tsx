@@ -5,6 +5,7 @@ import { usePoll, useResource } from '../resource';
 import { href, navigate } from '../router';
 import type { ScenarioSummary } from '../../../control/scenario-routes';
 import type { RunRecord } from '../../../scenarios/run-types';
+import { timelineText } from '../../../scenarios/timeline-text';
 import type { Evidence } from '../../../scenarios/verdict';
 import type { SummaryList } from '../types';
 
@@ -227,9 +228,7 @@ export function RunPage({ scenario, runId }: { scenario: string; runId: string }
             <thead>
               <tr>
                 <th>At</th>
-                <th>Step</th>
-                <th>Action</th>
-                <th>Detail</th>
+                <th>What happened</th>
                 <th>Webhooks</th>
               </tr>
             </thead>
@@ -239,18 +238,8 @@ export function RunPage({ scenario, runId }: { scenario: string; runId: string }
                   <td>
                     <Time at={t.at} short />
                   </td>
-                  <td class="muted small">{t.step}</td>
-                  <td>
-                    {t.action}
-                    {t.by === 'integrator' && <span class="badge neutral">integrator</span>}
-                  </td>
                   <td class="wide">
-                    {t.detail}
-                    {t.expected && (
-                      <div class="small">
-                        expected: {t.expected} {t.outcome && <span class={`badge ${t.outcome === 'done' ? 'delivery-ok' : 'delivery-bad'}`}>{t.outcome}</span>}
-                      </div>
-                    )}
+                    {timelineText(t, r.chats)}
                   </td>
                   <td>
                     {t.webhooks.map((w) => (
