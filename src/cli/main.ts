@@ -17,6 +17,7 @@ import { listScenarios, runScenario, type RunFlags } from './scenario.js';
 import { runTrigger, type TriggerFlags } from './trigger.js';
 import { TRIGGER_EVENTS } from '../control/trigger.js';
 import { runVerify, type VerifyFlags } from './verify.js';
+import { runMcp, type McpFlags } from './mcp.js';
 
 const wholeNumber = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
@@ -263,6 +264,21 @@ program
     } catch (error) {
       console.error(`guuru-emulator verify: ${(error as Error).message}`);
       // A usage error, an emulator that cannot start or went away: the verification could not run.
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('mcp')
+  .description('serve the MCP server (tools for coding agents) on stdin/stdout for the emulator at --url; when none answers there, one is started in this process')
+  .option('--url <url>', 'the emulator the tools act on', 'http://127.0.0.1:4000')
+  .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
+  .option('--virtual-clock', 'the emulator started here runs on a virtual clock (advance_clock moves it)')
+  .action(async (flags: McpFlags) => {
+    try {
+      process.exitCode = await runMcp(flags);
+    } catch (error) {
+      console.error(`guuru-emulator mcp: ${(error as Error).message}`);
       process.exitCode = 2;
     }
   });

@@ -4,7 +4,7 @@
  * control API, and starts one in process on that address when none answers.
  */
 import { writeFile } from 'node:fs/promises';
-import { VirtualClock } from '../kernel/clock.js';
+import { VirtualClock, type Clock } from '../kernel/clock.js';
 import { createEmulator, type Emulator } from '../app/emulator.js';
 import { silentLogger } from '../kernel/logger.js';
 import { SUITES, type SuiteName } from '../verify/checks.js';
@@ -42,7 +42,7 @@ function parseSuites(value: string | undefined): SuiteName[] | undefined {
   return names as SuiteName[];
 }
 
-function httpUrl(flag: string, value: string): URL {
+export function httpUrl(flag: string, value: string): URL {
   let url: URL;
   try {
     url = new URL(value);
@@ -53,7 +53,8 @@ function httpUrl(flag: string, value: string): URL {
   return url;
 }
 
-async function reachable(url: string): Promise<boolean> {
+/** True when a guuru-emulator answers its health check at `url`. */
+export async function reachable(url: string): Promise<boolean> {
   try {
     const res = await fetch(`${url}/_emulator/health`, { signal: AbortSignal.timeout(1_500) });
     return res.ok && ((await res.json()) as { name?: string }).name === 'guuru-emulator';
@@ -78,12 +79,12 @@ async function json<T>(res: Response): Promise<T> {
 }
 
 /** Starts an emulator in this process on the address of --url, so an integration configured for it reaches it. */
-async function startLocal(url: URL): Promise<{ emulator: Emulator; base: string }> {
+export async function startLocal(url: URL, clock: Clock = new VirtualClock(Date.now())): Promise<{ emulator: Emulator; base: string }> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   if (url.protocol !== 'http:') throw new UsageError(`--url ${url.href}: no emulator answers there, and one can only be started on an http:// address.`);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  // A virtual clock, as `scenario run` uses: scenario time passes at the run's pace.
-  const emulator = await createEmulator({ port, host, logger: silentLogger, clock: new VirtualClock(Date.now()) });
+  // By default a virtual clock, as `scenario run` uses: scenario time passes at the run's pace.
+  const emulator = await createEmulator({ port, host, logger: silentLogger, clock });
   try {
     const base = await emulator.start();
     return { emulator, base };
