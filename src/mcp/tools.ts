@@ -11,6 +11,7 @@ import type { ControlClient } from '../testing/control-client.js';
 import { SUITES, type SuiteName } from '../verify/checks.js';
 import { DELIVERY_STATUSES } from '../control/webhook-routes.js';
 import { FAULT_KINDS } from '../webhooks/faults.js';
+import { GUURU_EVENTS } from '../webhooks/payloads.js';
 
 /** What a tool's arguments look like: a zod object shape (the SDK turns it into the JSON schema). */
 type Shape = z.ZodRawShape;
@@ -228,6 +229,21 @@ export const TOOLS: ToolDefinition[] = [
       timeoutMs: z.number().int().min(1).optional().describe('how long the integration has to answer and act'),
     },
     run: async (client, { tenant: id, ...options }) => (await forTenant(client, id)).verify(options),
+  }),
+  tool({
+    name: 'subscribe_webhooks',
+    description: "Subscribes a tenant's GUURU webhooks (every event, or the ones named) to a URL, as the Partner Portal's Developer page does; an empty url unsubscribes.",
+    input: {
+      tenant,
+      url: z.union([z.string().url(), z.literal('')]).describe('where the deliveries go (your integration\'s receiver); "" stops them'),
+      events: z.array(z.enum(GUURU_EVENTS)).min(1).optional().describe('only these events (default every one)'),
+      secret: z.string().max(512).optional().describe('also change the signing secret'),
+    },
+    run: async (client, { tenant: id, url, events, secret }) => {
+      const c = await forTenant(client, id);
+      if (url === '') return c.request('PUT', `/tenants/${encodeURIComponent(c.tenant ?? '')}/webhooks`, { url: null });
+      return c.subscribe(url, { ...(events ? { events } : {}), ...(secret !== undefined ? { secret } : {}) });
+    },
   }),
   tool({
     name: 'list_deliveries',
