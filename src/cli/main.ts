@@ -17,7 +17,7 @@ import { listScenarios, runScenario, type RunFlags } from './scenario.js';
 import { runTrigger, type TriggerFlags } from './trigger.js';
 import { TRIGGER_EVENTS } from '../control/trigger.js';
 import { runVerify, type VerifyFlags } from './verify.js';
-import { runMcp, type McpFlags } from './mcp.js';
+import type { McpFlags } from './mcp.js';
 
 const wholeNumber = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
@@ -276,6 +276,8 @@ program
   .option('--virtual-clock', 'the emulator started here runs on a virtual clock (advance_clock moves it)')
   .action(async (flags: McpFlags) => {
     try {
+      // Loaded when used: the MCP SDK stays out of every other command's start-up.
+      const { runMcp } = await import('./mcp.js');
       process.exitCode = await runMcp(flags);
     } catch (error) {
       console.error(`guuru-emulator mcp: ${(error as Error).message}`);
