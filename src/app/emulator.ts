@@ -216,7 +216,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   // The MCP endpoint loads its SDK on first use: most runs never call it, and start-up stays quick.
   let mcpHandler: Promise<RequestHandler> | undefined;
   const mcp: RequestHandler = (req, res, next) => {
-    mcpHandler ??= import('../mcp/http.js').then((m) => m.createMcpHandler({ url: () => url, adminToken }));
+    // Its tools call this emulator over HTTP; bound to every interface, through loopback (not the
+    // display name `localhost`, which may resolve to an address that is not bound).
+    const self = () => (url === undefined || !isWildcard(config.host) ? url : `http://127.0.0.1:${new URL(url).port}`);
+    mcpHandler ??= import('../mcp/http.js').then((m) => m.createMcpHandler({ url: self, adminToken }));
     mcpHandler.then((handler) => handler(req, res, next)).catch(next);
   };
   const guarded = (handler: RequestHandler): RequestHandler => (req, res, next) => guard(req, res, (error?: unknown) => (error ? next(error) : handler(req, res, next)));

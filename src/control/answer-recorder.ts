@@ -13,6 +13,9 @@ export interface RecordedAnswer {
   json?: string;
 }
 
+/** The most of a written body kept to check (a bigger JSON answer is recorded without its body). */
+const MAX_KEPT = 1_048_576;
+
 /**
  * Appends every answer of the routes it is mounted on to DIR/<pid>.jsonl. The test suite turns it
  * on (env GUURU_EMULATOR_RECORD_CONTROL=DIR) and checks each answer against the control API's
@@ -31,8 +34,13 @@ export function recordAnswers(dir: string): RequestHandler {
     };
     // A body written with write()/end() (the MCP endpoint's SDK answers so): kept when it is JSON.
     const chunks: Buffer[] = [];
+    let kept = 0;
     const keep = (chunk: unknown) => {
-      if (json === undefined && (typeof chunk === 'string' || chunk instanceof Uint8Array)) chunks.push(Buffer.from(chunk));
+      // Bounded: a long event stream or a file must not pile up in memory.
+      if (json !== undefined || kept > MAX_KEPT || !(typeof chunk === 'string' || chunk instanceof Uint8Array)) return;
+      const buffer = Buffer.from(chunk);
+      kept += buffer.length;
+      if (kept <= MAX_KEPT) chunks.push(buffer);
     };
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     res.write = ((...args: unknown[]) => {
@@ -50,7 +58,7 @@ export function recordAnswers(dir: string): RequestHandler {
       // Headers given to writeHead() (the event stream) are only in the header block sent.
       const sent = (res as unknown as { _header?: string | null })._header ?? '';
       const type = res.getHeader('content-type') ?? /^content-type:\s*(.*?)\r?$/im.exec(sent)?.[1];
-      if (json === undefined && chunks.length > 0 && /json/i.test(String(type ?? ''))) json = Buffer.concat(chunks).toString('utf8');
+      if (json === undefined && chunks.length > 0 && kept <= MAX_KEPT && /json/i.test(String(type ?? ''))) json = Buffer.concat(chunks).toString('utf8');
       const answer: RecordedAnswer = { method: req.method, path: req.originalUrl.split('?')[0] ?? '', status: res.statusCode, ...(type !== undefined ? { contentType: String(type) } : {}), ...(json !== undefined ? { json } : {}) };
       try {
         appendFileSync(file, `${JSON.stringify(answer)}\n`);
