@@ -58,4 +58,19 @@ describe('POST /_emulator/mcp (Streamable HTTP)', { timeout: 60_000 }, () => {
     expect(res.status).toBe(406);
     expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
   });
+
+  it('works bound to every interface (Docker), with the admin token made at start', async () => {
+    const wide = await createEmulator({ port: 0, host: '0.0.0.0', logger: silentLogger });
+    const port = new URL(await wide.start()).port;
+    const client = new Client({ name: 'mcp-http-test', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/_emulator/mcp`), { requestInit: { headers: { authorization: `Bearer ${wide.adminToken}` } } }));
+      const answer = (await client.callTool({ name: 'list_chats', arguments: { limit: 1 } })) as { isError?: boolean; content: { text: string }[] };
+      expect(answer.isError ?? false, answer.content[0]?.text).toBe(false);
+      expect(JSON.parse(answer.content[0]!.text)).toMatchObject({ tenant: 'guuru-qa', chats: [expect.objectContaining({ id: expect.any(String) })] });
+    } finally {
+      await client.close();
+      await wide.stop();
+    }
+  });
 });
