@@ -32,11 +32,22 @@ const tenant = z.string().min(1).optional().describe("the tenant's id (default: 
 const chatId = z.string().min(1).describe('the chat id');
 const scalarParams = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
+/** Arguments the tool refuses itself (the control API would not know what was meant). */
+class ToolInputError extends Error {
+  readonly code = 'INVALID_ARGUMENT';
+  constructor(
+    readonly argumentName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The client acting on `id`, or on the emulator's first tenant. */
 async function forTenant(client: ControlClient, id: string | undefined): Promise<ControlClient> {
   if (id !== undefined) return client.forTenant(id);
   const first = (await client.tenants())[0];
-  if (!first) throw new Error('the emulator has no tenant; create one with create_tenant');
+  if (!first) throw new ToolInputError('tenant', 'The emulator has no tenant: create one with create_tenant, or reset.');
   return client.forTenant(first.id);
 }
 
@@ -56,18 +67,13 @@ const DEFAULT_SIDE: Record<(typeof CHAT_ACTIONS)[number], Side> = {
   miss: 'integrator',
 };
 
-class ToolInputError extends Error {
-  readonly code = 'INVALID_ARGUMENT';
-  constructor(
-    readonly argumentName: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** The control API body of a chat action taken by `side`. */
-function actionBody(action: (typeof CHAT_ACTIONS)[number], side: Side, a: { text?: string; rating?: string; expertId?: string; personaId?: string; reason?: string; receiver?: string; requestedExperts?: string[] }): [string, Record<string, unknown>] {
+function actionBody(
+  action: (typeof CHAT_ACTIONS)[number],
+  side: Side,
+  a: { text?: string; rating?: string; expertId?: string; personaId?: string; reason?: string; receiver?: string; requestedExperts?: string[] },
+): [keyof typeof ACTIONS, Record<string, unknown>] {
   const integrator = a.expertId !== undefined ? 'expert' : 'api';
   const who = side === 'customer' ? 'user' : integrator;
   const only = (allowed: Side) => {
@@ -99,10 +105,6 @@ function actionBody(action: (typeof CHAT_ACTIONS)[number], side: Side, a: { text
       return ['miss', {}];
   }
 }
-
-// The control API's own action names, so a renamed route fails the type check here.
-const _routes: (keyof typeof ACTIONS)[] = ['assign', 'accept', 'messages', 'close', 'reopen', 'rate', 'handover', 'miss'];
-void _routes;
 
 /** Every tool, in the order a client lists them. */
 export const TOOLS: ToolDefinition[] = [
