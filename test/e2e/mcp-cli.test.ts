@@ -78,6 +78,21 @@ describe('guuru-emulator mcp (stdio)', { timeout: 60_000 }, () => {
     await expect(fetch(`${url}/_emulator/health`)).rejects.toThrow();
   });
 
+  it('answers a tool error (UNAVAILABLE) when the emulator has gone away, and goes on serving', async () => {
+    const other = await createEmulator({ port: 0, logger: silentLogger });
+    const url = await other.start();
+    const { client } = await stdio(['--url', url]);
+    try {
+      await other.stop();
+      const answer = (await client.callTool({ name: 'list_chats', arguments: {} })) as { isError?: boolean; content: { text: string }[] };
+      expect(answer.isError).toBe(true);
+      expect(JSON.parse(answer.content[0]!.text)).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining(`No emulator answers at ${url}`) });
+      expect((await client.listTools()).tools).toHaveLength(TOOL_NAMES.length);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('exits 2 with what to do when the emulator needs its admin token', async () => {
     const res = await run(process.execPath, [MAIN, 'mcp', '--url', base], { ADMIN_TOKEN: '' });
     expect(res.code).toBe(2);
