@@ -14,11 +14,13 @@
 //             kernel/ (the emulator side, the schema and the Gurusup document, is passed in by cli/);
 //             only cli/ imports it
 //   root      app/ (the composition root), cli/ (the commands), testing/ (the public test helpers,
-//             which start emulators) and the package entry src/index.ts compose everything; no part
-//             imports them, app/ imports neither cli/ nor testing/, testing/ does not import cli/
+//             which start emulators), mcp/ (the MCP server: it acts through testing/'s control
+//             client) and the package entry src/index.ts compose everything; no part imports them,
+//             app/ imports neither cli/ nor testing/ (it mounts mcp/'s HTTP transport), testing/
+//             does not import cli/, mcp/ imports neither app/ nor cli/
 const ADAPTERS = ['graphql', 'gurusup', 'webhooks', 'scenarios', 'verify'];
 const FACES = ['control', 'dashboard'];
-const ROOT = ['app', 'cli', 'testing'];
+const ROOT = ['app', 'cli', 'testing', 'mcp'];
 const folder = (names) => `^src/(${names.join('|')})/`;
 /** Anything in src/ outside the given folders (the package entry at the root included). */
 const outside = (names) => ({ path: '^src/', pathNot: folder(names) });
@@ -107,7 +109,7 @@ module.exports = {
     {
       name: 'nothing-imports-the-root',
       severity: 'error',
-      comment: 'app/, cli/, testing/ and the package entry compose the parts; no part imports them.',
+      comment: 'app/, cli/, testing/, mcp/ and the package entry compose the parts; no part imports them.',
       from: { path: '^src/', pathNot: `${folder(ROOT)}|^src/[^/]+$` },
       to: { path: `${folder(ROOT)}|^src/[^/]+$` },
     },
@@ -124,6 +126,13 @@ module.exports = {
       comment: 'testing/ is a library for test suites: it starts emulators through app/, never through a CLI command.',
       from: { path: '^src/testing/' },
       to: { path: `${folder(['cli'])}|^src/[^/]+$` },
+    },
+    {
+      name: 'mcp-talks-through-the-client',
+      severity: 'error',
+      comment: 'mcp/ drives an emulator only through the control API and the Admin API (testing/control-client.ts), so stdio and HTTP share one tool table; app/ mounts it, cli/ serves it on stdio.',
+      from: { path: '^src/mcp/' },
+      to: { path: `${folder(['app', 'cli'])}|^src/[^/]+$` },
     },
   ],
   options: {

@@ -213,6 +213,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       return path === '/_emulator/health' || path === '/_emulator/openapi.json' || path.startsWith('/_emulator/ui/') || ((path === '/' || path === '/graphql') && wantsHtml(req));
     },
   });
+  // The MCP endpoint loads its SDK on first use: most runs never call it, and start-up stays quick.
+  let mcpHandler: Promise<RequestHandler> | undefined;
+  const mcp: RequestHandler = (req, res, next) => {
+    // Its tools call this emulator over HTTP; bound to every interface, through loopback (not the
+    // display name `localhost`, which may resolve to an address that is not bound).
+    const self = () => (url === undefined || !isWildcard(config.host) ? url : `http://127.0.0.1:${new URL(url).port}`);
+    mcpHandler ??= import('../mcp/http.js').then((m) => m.createMcpHandler({ url: self, adminToken }));
+    mcpHandler.then((handler) => handler(req, res, next)).catch(next);
+  };
   const guarded = (handler: RequestHandler): RequestHandler => (req, res, next) => guard(req, res, (error?: unknown) => (error ? next(error) : handler(req, res, next)));
   // The test suite's contract check: every control answer, refusals included, to DIR (see answer-recorder.ts).
   const recordTo = process.env.GUURU_EMULATOR_RECORD_CONTROL;
@@ -227,7 +236,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.use('/_emulator/ui', dashboard.assetRouter);
   app.use(
     '/_emulator',
-    createControlRouter({ store, events, clock, domain, snapshots, routes, settings, gurusupSettings, dispatcher, scenarios, requests, verifications, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url }),
+    createControlRouter({ store, events, clock, domain, snapshots, routes, settings, gurusupSettings, dispatcher, scenarios, requests, verifications, activity, stream, version: VERSION, startedAt, bodyLimit: config.bodyLimit, baseUrl: () => url, mcp }),
   );
   // A browser opening /graphql gets the GraphiQL IDE (not an API request: not journaled); API clients go on to Apollo.
   app.get('/graphql', (req, res, next) => (wantsHtml(req) ? guarded(dashboard.graphiqlPage)(req, res, next) : next()));

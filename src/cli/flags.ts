@@ -1,5 +1,6 @@
 /** How the commands read their flags' values (commander parsers and `--param` pairs). */
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './remote.js';
 
 /** A commander parser for a whole-number flag; a bad value is a usage error naming the flag. */
 export const wholeNumber = (name: string) => (value: string) => {
@@ -20,3 +21,15 @@ export function parseParams(pairs: string[]): Record<string, string | number | b
   return out;
 }
 
+
+/** An http(s) URL flag (`--target`, `--url`); anything else is a usage error naming the flag. */
+export function httpUrl(flag: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag}: "${value}" is not a URL; use an http(s) URL such as http://127.0.0.1:8000/webhooks.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag}: "${value}" is not an http(s) URL.`);
+  return url;
+}

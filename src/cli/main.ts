@@ -19,6 +19,7 @@ import { TRIGGER_EVENTS } from '../control/trigger.js';
 import { runVerify, type VerifyFlags } from './verify.js';
 import { wholeNumber } from './flags.js';
 import type { DriftFlags } from './drift.js';
+import type { McpFlags } from './mcp.js';
 
 
 /** The start command's flags, by commander attribute (`webhookBackoff`, `allowHost`, …). */
@@ -259,6 +260,23 @@ program
       process.exitCode = await runDrift(flags);
     } catch (error) {
       console.error(`guuru-emulator drift: ${(error as Error).message}`);
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('mcp')
+  .description('serve the MCP server (tools for coding agents) on stdin/stdout for the emulator at --url; when none answers there, one is started in this process')
+  .option('--url <url>', 'the emulator the tools act on', 'http://127.0.0.1:4000')
+  .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
+  .option('--virtual-clock', 'the emulator started here runs on a virtual clock (advance_clock moves it)')
+  .action(async (flags: McpFlags) => {
+    try {
+      // Loaded when used: the MCP SDK stays out of every other command's start-up.
+      const { runMcp } = await import('./mcp.js');
+      process.exitCode = await runMcp(flags);
+    } catch (error) {
+      console.error(`guuru-emulator mcp: ${(error as Error).message}`);
       process.exitCode = 2;
     }
   });

@@ -9,6 +9,7 @@ import { SUITES, type SuiteName } from '../verify/checks.js';
 import { checkLine, summaryLines } from '../verify/checklist.js';
 import { toJUnit } from '../verify/junit.js';
 import { exitCodeOf, type VerificationReport } from '../verify/report.js';
+import { httpUrl } from './flags.js';
 import { messageOf, reachOrStart, UsageError } from './remote.js';
 
 export interface VerifyFlags {
@@ -38,16 +39,6 @@ function parseSuites(value: string | undefined): SuiteName[] | undefined {
   return names as SuiteName[];
 }
 
-function httpUrl(flag: string, value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${flag}: "${value}" is not a URL; use an http(s) URL such as http://127.0.0.1:8000/webhooks.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag}: "${value}" is not an http(s) URL.`);
-  return url;
-}
 
 export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = console): Promise<number> {
   const target = httpUrl('--target', flags.target).href;

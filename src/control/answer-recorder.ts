@@ -13,6 +13,9 @@ export interface RecordedAnswer {
   json?: string;
 }
 
+/** The most of a written body kept to check (a bigger JSON answer is recorded without its body). */
+const MAX_KEPT = 1_048_576;
+
 /**
  * Appends every answer of the routes it is mounted on to DIR/<pid>.jsonl. The test suite turns it
  * on (env GUURU_EMULATOR_RECORD_CONTROL=DIR) and checks each answer against the control API's
@@ -29,12 +32,33 @@ export function recordAnswers(dir: string): RequestHandler {
       json = JSON.stringify(value);
       return send(value);
     };
+    // A body written with write()/end() (the MCP endpoint's SDK answers so): kept when it is JSON.
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    const keep = (chunk: unknown) => {
+      // Bounded: a long event stream or a file must not pile up in memory.
+      if (json !== undefined || kept > MAX_KEPT || !(typeof chunk === 'string' || chunk instanceof Uint8Array)) return;
+      const buffer = Buffer.from(chunk);
+      kept += buffer.length;
+      if (kept <= MAX_KEPT) chunks.push(buffer);
+    };
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    res.write = ((...args: unknown[]) => {
+      keep(args[0]);
+      return write(...args);
+    }) as typeof res.write;
+    const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+    res.end = ((...args: unknown[]) => {
+      if (typeof args[0] !== 'function') keep(args[0]);
+      return end(...args);
+    }) as typeof res.end;
     res.once('close', () => {
       // A client that hung up before any answer (a long poll, a malformed request) got none to check.
       if (!res.headersSent) return;
       // Headers given to writeHead() (the event stream) are only in the header block sent.
       const sent = (res as unknown as { _header?: string | null })._header ?? '';
       const type = res.getHeader('content-type') ?? /^content-type:\s*(.*?)\r?$/im.exec(sent)?.[1];
+      if (json === undefined && chunks.length > 0 && kept <= MAX_KEPT && /json/i.test(String(type ?? ''))) json = Buffer.concat(chunks).toString('utf8');
       const answer: RecordedAnswer = { method: req.method, path: req.originalUrl.split('?')[0] ?? '', status: res.statusCode, ...(type !== undefined ? { contentType: String(type) } : {}), ...(json !== undefined ? { json } : {}) };
       try {
         appendFileSync(file, `${JSON.stringify(answer)}\n`);

@@ -52,6 +52,8 @@ interface Answer {
 interface Operation {
   summary: string;
   body?: z.ZodType;
+  /** A request body that is not one of the routes' zod schemas (the MCP endpoint's JSON-RPC). */
+  bodySchema?: Schema;
   query?: z.ZodObject;
   responses: Record<string, Answer>;
   /** Needs no admin token (health, this document, the dashboard's files). */
@@ -94,6 +96,7 @@ function operation(method: string, path: string, op: Operation): Schema {
       ...Object.entries(op.query?.shape ?? {}).map(([name, field]) => ({ name, in: 'query', required: false, schema: fromZod(field as z.ZodType) })),
     ],
     ...(op.body ? { requestBody: { required: false, content: { 'application/json': { schema: fromZod(op.body) } } } } : {}),
+    ...(op.bodySchema ? { requestBody: { required: true, content: { 'application/json': { schema: op.bodySchema } } } } : {}),
     responses,
   };
 }
@@ -282,6 +285,21 @@ function routes(): Record<string, Record<string, Operation>> {
     '/faults/{id}': { delete: { summary: 'Removes one fault rule', responses: { '204': { description: 'Removed' } } } },
     '/clock': { get: { summary: 'The emulator clock', responses: { '200': ok('The clock', ref('Clock')) } } },
     '/clock/advance': { post: { summary: 'Moves a virtual clock forward (timers due fire)', body: advanceBody, responses: { '200': ok('The clock', ref('Clock')), '409': error('The clock is not virtual (start with --virtual-clock)') } } },
+    '/mcp': {
+      post: {
+        summary: 'The MCP server over Streamable HTTP, stateless: POST each JSON-RPC message (initialize, tools/list, tools/call, resources/read…); see docs/mcp.md',
+        bodySchema: { anyOf: [ref('JsonRpcMessage'), array(ref('JsonRpcMessage'))] },
+        responses: {
+          '200': ok('The JSON-RPC answer (a tool error is an answer: result.isError with the API\'s code and message)', { anyOf: [ref('JsonRpcMessage'), array(ref('JsonRpcMessage'))] }),
+          '202': { description: 'A notification or response was accepted (nothing to answer)' },
+          '400': ok('The body is not JSON (Error) or not a JSON-RPC message (a JSON-RPC error)', { anyOf: [ref('Error'), ref('JsonRpcMessage')] }),
+          '406': ok('The client does not accept both application/json and text/event-stream (a JSON-RPC error)', ref('JsonRpcMessage')),
+          '503': error('The emulator is not listening yet (its tools call it over HTTP)'),
+        },
+      },
+      get: { summary: 'Refused: the endpoint keeps no stream (stateless)', responses: { '405': error('POST only (METHOD_NOT_ALLOWED)') } },
+      delete: { summary: 'Refused: the endpoint keeps no session (stateless)', responses: { '405': error('POST only (METHOD_NOT_ALLOWED)') } },
+    },
     '/ui/{file}': {
       get: {
         summary: "The dashboard's and GraphiQL's files (content-hashed, cached for a year)",
@@ -303,6 +321,18 @@ function schemas(): Record<string, Schema> {
   const renamed = (schema: Schema): Schema => JSON.parse(JSON.stringify(schema).replace(/#\/components\/schemas\/(\w+)/g, '#/components/schemas/Gurusup$1')) as Schema;
   const chatStatus: Schema = { enum: [...CHAT_STATUSES] };
   return {
+    JsonRpcMessage: {
+      type: 'object',
+      required: ['jsonrpc'],
+      properties: {
+        jsonrpc: { const: '2.0' },
+        id: { anyOf: [str, num, { type: 'null' }] },
+        method: str,
+        params: { type: 'object' },
+        result: { type: 'object' },
+        error: object({ code: int, message: str, data: {} }, ['code', 'message']),
+      },
+    },
     Error: {
       type: 'object',
       required: ['statusCode', 'error', 'message'],

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { Clock } from '../kernel/clock.js';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
@@ -51,6 +51,8 @@ export interface ControlDeps {
   stream: EventStream;
   /** The public base URL once listening (for links in answers). */
   baseUrl: () => string | undefined;
+  /** /mcp: the MCP server over Streamable HTTP (the composition root passes it in: it lives in mcp/). */
+  mcp?: RequestHandler;
 }
 
 /** A tenant as the control API shows it: its summary, the webhook secret in use and, once listening, its API URLs. */
@@ -127,6 +129,12 @@ export function createControlRouter(deps: ControlDeps): Router {
   });
 
   router.get('/events', deps.stream.handler);
+  if (deps.mcp) {
+    router.post('/mcp', deps.mcp);
+    // Stateless: GET (a server stream) and DELETE (a session) are refused by the handler with 405.
+    router.get('/mcp', deps.mcp);
+    router.delete('/mcp', deps.mcp);
+  }
   router.use(createChatRoutes(deps.domain, deps.activity));
   router.use(createSnapshotRoutes(deps.snapshots, (ids) => ids.map((id) => withLinks(summarizeTenant(store, findTenant(store, id))))));
   router.use(createTriggerRoutes({ domain: deps.domain, settings: deps.settings, gurusupSettings: deps.gurusupSettings, dispatcher: deps.dispatcher, routes: deps.routes }));

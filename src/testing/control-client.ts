@@ -1,9 +1,13 @@
+import type { ActivityStep } from '../control/chat-activity.js';
 import type { TenantView } from '../control/router.js';
+import type { ChatSummary, DeliverySummary } from '../control/summaries.js';
 import type { TriggerEvent, TriggerRequest, TriggerResult } from '../control/trigger.js';
 import type { SnapshotInfo } from '../domain/snapshots.js';
 import type { Delivery, DeliveryStatus } from '../webhooks/delivery-log.js';
 import type { GuuruEvent } from '../webhooks/payloads.js';
+import type { FaultKind } from '../webhooks/faults.js';
 import type { TenantWebhooks } from '../webhooks/subscriptions.js';
+import type { RequestRecord } from '../journal/request-journal.js';
 import type { SuiteName } from '../verify/checks.js';
 import type { VerificationReport } from '../verify/report.js';
 import type { RunRecord } from '../scenarios/run-types.js';
@@ -47,6 +51,40 @@ export interface VerificationOptions {
   suites?: SuiteName[];
   seed?: number;
   timeoutMs?: number;
+}
+
+export interface ChatQuery {
+  /** One status or several. */
+  status?: string | string[];
+  language?: string;
+  limit?: number;
+  /** Chats created before this `seq`: the next page of a newest-first list. */
+  before?: number;
+}
+
+export interface RequestQuery {
+  api?: 'graphql' | 'gurusup';
+  operation?: string;
+  chatId?: string;
+  failed?: boolean;
+  limit?: number;
+}
+
+/** A delivery fault rule as POST /faults takes it. */
+export interface FaultInput {
+  kind: FaultKind;
+  event?: string;
+  chatId?: string;
+  tenant?: string;
+  times?: number | null;
+  delayMs?: number;
+}
+
+/** A GraphQL answer of the Admin API, with its HTTP status. */
+export interface GraphQLAnswer {
+  status: number;
+  data?: unknown;
+  errors?: { message: string; extensions?: { code?: string; [key: string]: unknown }; [key: string]: unknown }[];
 }
 
 export interface SubscribeOptions {
@@ -209,6 +247,91 @@ export class ControlClient {
 
   snapshots() {
     return this.request<{ snapshots: SnapshotInfo[] }>('GET', '/snapshots').then((r) => r.snapshots);
+  }
+
+  /** The tenant's chats, newest first, without messages. */
+  chats(query: ChatQuery = {}) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+    const qs = params.size > 0 ? `?${params}` : '';
+    return this.request<{ tenant: string; chats: ChatSummary[]; total: number; languages: string[] }>('GET', `${this.tenantPath}/chats${qs}`);
+  }
+
+  /** A chat, the names of its authors and its steps since the emulator started, each with the deliveries it caused. */
+  chatActivity(chatId: string) {
+    return this.request<{ tenant: string; chat: Record<string, unknown> & { id: string; status: string }; authors: Record<string, { kind: string; name: string }>; bot: { name: string }; steps: ActivityStep[] }>(
+      'GET',
+      `${this.tenantPath}/chats/${encodeURIComponent(chatId)}/activity`,
+    );
+  }
+
+  /** The delivery log of the tenant as summaries (no headers or body), oldest first. */
+  deliverySummaries(query: DeliveryQuery = {}) {
+    const params = new URLSearchParams({ tenant: this.requireTenant(), summary: 'true' });
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    return this.request<{ deliveries: DeliverySummary[]; total: number }>('GET', `/deliveries?${params}`);
+  }
+
+  /** Sends a delivery again (same Idempotency-Key, body and signature), to its URL or `url`. */
+  redeliver(deliveryId: string, url?: string) {
+    return this.request<DeliveryInfo>('POST', `/deliveries/${encodeURIComponent(deliveryId)}/redeliver`, url === undefined ? {} : { url });
+  }
+
+  /** The tenant's API requests in the request journal, newest first. */
+  requests(query: RequestQuery = {}) {
+    const params = new URLSearchParams({ tenant: this.requireTenant() });
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    return this.request<{ requests: RequestRecord[]; total: number }>('GET', `/requests?${params}`);
+  }
+
+  /** The delivery fault rules, with how often each fired. */
+  faults() {
+    return this.request<{ faults: unknown[] }>('GET', '/faults');
+  }
+
+  /** Adds a delivery fault rule. */
+  addFault(rule: FaultInput) {
+    return this.request<Record<string, unknown>>('POST', '/faults', rule);
+  }
+
+  /** Removes every delivery fault rule. */
+  clearFaults() {
+    return this.request<unknown>('DELETE', '/faults');
+  }
+
+  /** The scenarios the emulator knows, and the files it could not load. */
+  scenarios() {
+    return this.request<{ scenarios: { name: string; description: string; params: unknown; builtIn: boolean; steps: number }[]; errors: unknown[] }>('GET', '/scenarios');
+  }
+
+  /** Starts a run of the scenario and resolves once it is over, with its timeline and (against an integration) its verdict. */
+  async runScenario(name: string, options: { target?: string; speed?: number; seed?: number; params?: Record<string, string | number | boolean>; tenant?: string } = {}): Promise<RunRecord> {
+    const started = await this.startRun(name, options);
+    return this.request<RunRecord>('GET', `/scenarios/${encodeURIComponent(name)}/runs/${encodeURIComponent(started.id)}?wait=1`);
+  }
+
+  /**
+   * A GraphQL operation on the Admin API (POST /graphql) with the tenant's token: resolves with the
+   * answer and its status, GraphQL errors included (they are answers, not failures).
+   */
+  async graphql(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GraphQLAnswer> {
+    const { token } = await this.getTenant();
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, ...(variables !== undefined ? { variables } : {}), ...(operationName !== undefined ? { operationName } : {}) }),
+      });
+    } catch (error) {
+      throw new Error(`No emulator answers at ${this.url} (${(error as Error).message}). Is it running, and is the URL right?`, { cause: error });
+    }
+    const text = await res.text();
+    try {
+      return { status: res.status, ...(JSON.parse(text) as Omit<GraphQLAnswer, 'status'>) };
+    } catch {
+      return { status: res.status, errors: [{ message: text.slice(0, 500) }] };
+    }
   }
 
   /** Moves a virtual clock (`--virtual-clock`) forward; timers due meanwhile fire. */

@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Router } from 'express';
+import express, { type Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmulator, silentLogger, type Emulator } from '../../src/index.js';
 import { contractViolations, readAnswers } from '../helpers/control-contract.js';
+import { recordAnswers } from '../../src/control/answer-recorder.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -80,6 +81,30 @@ describe('the contract check of the test suite', () => {
     } finally {
       if (before === undefined) delete process.env.GUURU_EMULATOR_RECORD_CONTROL;
       else process.env.GUURU_EMULATOR_RECORD_CONTROL = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('records JSON written with write()/end() (the MCP endpoint), so a wrong MCP answer fails the check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guuru-answers-'));
+    try {
+      const app = express();
+      app.use('/_emulator', recordAnswers(dir));
+      app.post('/_emulator/mcp', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"jsonrpc":"2.0",');
+        res.end('"id":1,"result":{}}');
+      });
+      app.get('/_emulator/mcp', (_req, res) => {
+        res.writeHead(405, { 'content-type': 'application/json' }).end('{"nope":true}');
+      });
+      await request(app).post('/_emulator/mcp').send({});
+      await request(app).get('/_emulator/mcp');
+      const answers = readAnswers(dir);
+      expect(answers.map((a) => a.json)).toEqual(['{"jsonrpc":"2.0","id":1,"result":{}}', '{"nope":true}']);
+      const doc = (await request(emulator.app).get('/_emulator/openapi.json')).body;
+      expect(contractViolations(doc, answers)).toEqual([expect.stringMatching(/^GET \/_emulator\/mcp → 405: body must have required property 'statusCode'/)]);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

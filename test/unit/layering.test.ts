@@ -38,10 +38,12 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
         'src/graphql/resolvers.ts': "import { c } from '../domain/chats.js'; export const r = c;",
         'src/http/errors.ts': "import { c } from '../domain/chats.js'; import { k } from '../config/config.js'; export const h = [c, k];",
         'src/control/router.ts': "import { r } from '../graphql/resolvers.js'; import { h } from '../http/errors.js'; export const x = [r, h];",
-        'src/app/emulator.ts': "import { x } from '../control/router.js'; export const e = x;",
+        'src/testing/control-client.ts': "import { x } from '../control/router.js'; export const cc = x;",
+        'src/mcp/server.ts': "import { cc } from '../testing/control-client.js'; import { x } from '../control/router.js'; export const ms = [cc, x];",
+        'src/app/emulator.ts': "import { x } from '../control/router.js'; import { ms } from '../mcp/server.js'; export const e = [x, ms];",
         'src/testing/start.ts': "import { e } from '../app/emulator.js'; export const t = e;",
         'src/drift/run.ts': "import { now } from '../kernel/clock.js'; export const d = now();",
-        'src/cli/main.ts': "import { e } from '../app/emulator.js'; import { t } from '../testing/start.js'; import { d } from '../drift/run.js'; export const m = [e, t, d];",
+        'src/cli/main.ts': "import { e } from '../app/emulator.js'; import { t } from '../testing/start.js'; import { d } from '../drift/run.js'; import { ms } from '../mcp/server.js'; export const m = [e, t, d, ms];",
         'src/index.ts': "import { e } from './app/emulator.js'; export const i = e;",
       }),
     ).toEqual([]);
@@ -78,6 +80,17 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
         'src/scenarios/b.ts': "import { a } from './a.js'; export const b = () => a;",
       }),
     ).toEqual(['kernel-imports-no-folder', 'no-cycles', 'nothing-imports-the-root']);
+  });
+
+  it('refuse mcp/ importing the composition root or a command, and a part importing mcp/', async () => {
+    expect(
+      await violations({
+        'src/app/emulator.ts': 'export const e = 1;',
+        'src/cli/main.ts': 'export const m = 1;',
+        'src/mcp/server.ts': "import { e } from '../app/emulator.js'; import { m } from '../cli/main.js'; export const s = [e, m];",
+        'src/control/router.ts': "import { s } from '../mcp/server.js'; export const r = s;",
+      }),
+    ).toEqual(['mcp-talks-through-the-client', 'mcp-talks-through-the-client', 'nothing-imports-the-root']);
   });
 
   it('refuse config/ or http/ importing an adapter, and app/ or testing/ importing a command', async () => {
