@@ -11,7 +11,7 @@ describe('docs/webhooks.md', () => {
     const schema = read('schema.graphql');
     const types = authorTypes(schema);
     expect(types.sort()).toEqual(['BotAuthor', 'ExpertAuthor', 'UserAuthor']);
-    const paragraph = /`author\.__typename` says who wrote it[^]*?Bodies describe/.exec(read('docs/webhooks.md'))?.[0] ?? '';
+    const paragraph = /`author\.__typename` says who wrote it[^]*?Bodies\s+describe/.exec(read('docs/webhooks.md'))?.[0] ?? '';
     for (const type of types) {
       const documented = new RegExp(`\`${type}\` \\(([^)]*)\\)`).exec(paragraph)?.[1];
       expect(documented, type).toBeDefined();
