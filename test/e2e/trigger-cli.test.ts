@@ -39,7 +39,7 @@ describe('guuru-emulator trigger', () => {
         expect(sink.received.map((d) => d.event)).toEqual(only ? [event] : chain);
         expect(sink.received.every((d) => d.verified)).toBe(true);
         // Where the trigger accepted the chat itself after sending chat-assigned, it says when --only is the right call.
-        const accepts = !only && chain[0] === 'chat-assigned' && chain.includes('chat-opened');
+        const accepts = !only && chain[0] === 'chat-assigned' && (chain as readonly string[]).includes('chat-opened');
         expect(res.stdout.includes('add --only to send just'), `${event}${only ? ' --only' : ''}`).toBe(accepts);
       }
     }
