@@ -102,11 +102,11 @@ function parseLine(line: string): unknown {
 /**
  * `--data FILE`: a snapshot of the whole state (FILE, written with lowdb through a temporary file and
  * a rename, so never half-written) and a change log beside it (FILE.log, one JSON line per change,
- * store/change-log.ts). A change is appended to the log as soon as the command that made it has run
- * (a microtask), so keeping a write costs what the write is, whatever the size of the state, and a
- * crash (`kill -9`) loses at most a change whose answer was on its way. Once the log is larger than the snapshot (and COMPACT_MIN_BYTES)
- * it is folded into a new snapshot, written in the background while the log goes on: the cost of a
- * snapshot is spread over at least as many bytes of changes. A load reads the snapshot and replays the
+ * store/change-log.ts). A change is appended to the log when the store announces it, before the
+ * command that made it answers, so keeping a write costs what the write is, whatever the size of the
+ * state, and a crash (`kill -9`) loses no acknowledged write. Once the log is larger than the
+ * snapshot (and COMPACT_MIN_BYTES) it is folded into a new snapshot, written in the background while
+ * the log goes on: the cost of a snapshot is spread over at least as many bytes of changes. A load reads the snapshot and replays the
  * log lines after the last one it holds. A clean stop (close()) writes a snapshot with every change
  * and removes the log, so FILE alone holds the state.
  */
@@ -128,7 +128,7 @@ export class DataFile {
   /** Set while a snapshot is written: the lines appended meanwhile, which the new log starts with. */
   private tail: string[] | undefined;
   private compacting: Promise<void> | undefined;
-  /** A log write failed: the next flush writes a snapshot instead of appending to a log that may end mid-line. */
+  /** A log write failed: changes go into a snapshot instead of being appended to a log that may end mid-line. */
   private broken = false;
   /** Changes came while broken and a snapshot was on its way: it may not hold them. */
   private missed = false;

@@ -51,6 +51,24 @@ describe('each created tenant signs with its own secret', () => {
     expect(verifyWebhook(delivery.rawBody, delivery.headers, 'secr3t')).toBe(false);
   });
 
+  it("the testing toolkit's sink checks a created tenant's deliveries once told its secret", async () => {
+    const made = (await createTenant()).body;
+    const checking = await webhookSink();
+    try {
+      await fetch(`${t.url}/_emulator/webhooks`, { method: 'PUT', headers: json, body: JSON.stringify({ tenant: made.id, url: checking.url }) });
+      // Checked with secr3t (the default), the tenant's own signature does not match.
+      const before = await assignedChat(made.id);
+      const [refused] = await checking.waitFor({ event: 'chat-assigned', chatId: before });
+      expect(refused!.verified).toBe(false);
+      checking.useSecret(made.webhookSecret);
+      const after = await assignedChat(made.id);
+      const [accepted] = await checking.waitFor({ event: 'chat-assigned', chatId: after });
+      expect(accepted!.verified).toBe(true);
+    } finally {
+      await checking.close();
+    }
+  });
+
   it('the secret is shown by GET /tenants/:id and the webhook settings, kept by a tenant reset, and settable at creation', async () => {
     const made = (await createTenant({ webhookSecret: 'team-a-secret-123' })).body;
     expect(made.webhookSecret).toBe('team-a-secret-123');
