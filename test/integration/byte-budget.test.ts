@@ -109,7 +109,11 @@ describe('errors quote at most a short prefix of the input', () => {
       const answer = JSON.parse(text) as { errors: { message: string }[] };
       expect(answer.errors[0]!.message).toMatch(/characters\)/);
     }
-    // REST: a 900 KiB snapshot name or tenant id is not echoed either.
+    // REST: a long snapshot name, or thousands of long unknown keys, are not echoed either.
+    const keys = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`unknown-key-${i}-${'k'.repeat(200)}`, 1]));
+    const unknownKeys = await control('POST', '/snapshots', { name: 'ok', ...keys });
+    expect(unknownKeys.status).toBe(400);
+    expect(unknownKeys.size).toBeLessThan(4_000);
     const snapshot = await control('POST', '/snapshots', { name: huge.slice(0, 200_000) });
     expect(snapshot.status).toBe(400);
     expect(snapshot.size).toBeLessThan(2_000);
