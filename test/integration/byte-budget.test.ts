@@ -97,6 +97,22 @@ describe('field limits', () => {
   });
 });
 
+describe('a reset forgets what it removed', () => {
+  it('the webhook settings of tenants a reset removed are gone: a tenant made again with the same id starts fresh', async () => {
+    t = await startEmulator();
+    expect((await control('POST', '/tenants', { id: 'again' })).status).toBe(201);
+    expect((await control('PUT', '/tenants/again/webhooks', { url: 'http://127.0.0.1:9/old' })).status).toBe(200);
+    expect((await control('PUT', '/tenants/again/gurusup', { webhookUrl: 'http://127.0.0.1:9/old-gurusup' })).status).toBe(200);
+    expect((await control('PUT', '/webhooks', { url: 'http://127.0.0.1:9/built-in' })).status).toBe(200);
+    expect((await control('POST', '/reset')).status).toBe(200);
+    expect((await control('POST', '/tenants', { id: 'again' })).status).toBe(201);
+    expect((await control('GET', '/tenants/again/webhooks')).body.events['chat-closed'].url).toBe('');
+    expect((await control('GET', '/tenants/again/gurusup')).body.webhookUrl).toBe('');
+    // The built-in tenant's settings are configuration a reset keeps.
+    expect((await control('GET', '/webhooks')).body.events['chat-closed'].url).toBe('http://127.0.0.1:9/built-in');
+  });
+});
+
 describe('errors quote at most a short prefix of the input', () => {
   it('sendChatMessage with 900 KiB beside chatId, or as the chatId, answers in a few KB', async () => {
     t = await startEmulator();
