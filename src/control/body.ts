@@ -24,7 +24,9 @@ export function parseBody<T>(schema: z.ZodType<T>, req: Request, source: 'body' 
   const parsed = schema.safeParse((source === 'body' ? req.body : req.query) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? (issue.keys ?? []).join(', ') : source);
+    const named = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? (issue.keys ?? []).join(', ') : source);
+    // Field names come from the client: quoted back only as a short prefix.
+    const field = named.length <= 200 ? named : `${named.slice(0, 200)}…`;
     throw invalidArgument(field, `Invalid request ${source}: ${field}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;

@@ -279,7 +279,7 @@ function routes(): Record<string, Record<string, Operation>> {
     '/deliveries/{id}/redeliver': { post: { summary: 'Sends the delivery again (to its URL or another)', body: redeliverBody, responses: { '202': ok('The new delivery', ref('Delivery')) } } },
     '/faults': {
       get: { summary: 'The delivery fault rules', responses: { '200': ok('The rules', object({ faults: array(ref('FaultRule')), kinds: array({ enum: [...FAULT_KINDS] }) })) } },
-      post: { summary: 'Adds a fault rule (duplicate, delay, reorder, drop the first attempt)', body: faultBody, responses: { '201': ok('The rule', ref('FaultRule')), '404': error('No such tenant') } },
+      post: { summary: 'Adds a fault rule (duplicate, delay, reorder, drop the first attempt)', body: faultBody, responses: { '201': ok('The rule', ref('FaultRule')), '404': error('No such tenant'), '409': error('LIMIT_REACHED: 1,000 rules are kept; remove some (DELETE /faults)') } },
       delete: { summary: 'Removes every fault rule', responses: { '200': ok('How many were removed', object({ removed: int })) } },
     },
     '/faults/{id}': { delete: { summary: 'Removes one fault rule', responses: { '204': { description: 'Removed' } } } },

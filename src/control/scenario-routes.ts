@@ -9,8 +9,12 @@ export const runBody = z
     target: httpUrl().optional(),
     speed: z.number().min(0).max(1_000_000).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    tenant: z.string().optional(),
+    // A finished run keeps its params (200 runs are kept): bounded so that they cannot grow the process.
+    params: z
+      .record(z.string().max(100), z.union([z.string().max(2_000), z.number(), z.boolean()]))
+      .refine((p) => Object.keys(p).length <= 50, 'at most 50 params')
+      .optional(),
+    tenant: z.string().max(200).optional(),
   })
   .strict();
 

@@ -57,9 +57,9 @@ export const deliveriesQuery = z
 export const faultBody = z
   .object({
     kind: z.enum(FAULT_KINDS),
-    event: z.string().optional(),
-    chatId: z.string().optional(),
-    tenant: z.string().optional(),
+    event: z.string().max(200).optional(),
+    chatId: z.string().max(200).optional(),
+    tenant: z.string().max(200).optional(),
     times: z.union([z.number().int().min(1), z.null()]).optional(),
     delayMs: z.number().int().min(0).max(3_600_000).optional(),
   })

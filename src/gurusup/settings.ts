@@ -32,4 +32,9 @@ export class GurusupSettings {
   remove(tenantId: string): void {
     this.byTenant.delete(tenantId);
   }
+
+  /** Forgets the settings of tenants that no longer exist (after a reset). */
+  retainOnly(exists: (tenantId: string) => boolean): void {
+    for (const tenantId of [...this.byTenant.keys()]) if (!exists(tenantId)) this.byTenant.delete(tenantId);
+  }
 }

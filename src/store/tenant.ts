@@ -36,11 +36,10 @@ export class Tenant {
   chatsSortedByCreation = true;
   /** Built on the first date-filtered read of chats dated out of creation order, then kept up on each append. */
   private chatTimes: ChatTimeIndex | undefined;
-  /** About the bytes of `data` as JSON: measured on load, then grown by the domain commands that store text. */
-  bytes: number;
+  /** Measured on first use (reads never need it; a million bulk chats take seconds to walk). */
+  private measured: number | undefined;
 
   constructor(readonly data: TenantData) {
-    this.bytes = sizeOf(data);
     for (const chat of data.chats) this.indexChat(chat);
     for (const expert of data.experts) this.expertsById.set(expert.id, expert);
     for (const persona of data.personas) this.indexPersona(persona);
@@ -54,6 +53,16 @@ export class Tenant {
       list.push(payout);
       this.payoutsByPeriod.set(payout.period, list);
     }
+  }
+
+  /** About the bytes of `data` as JSON: measured once, then grown by the domain commands that store text. */
+  get bytes(): number {
+    this.measured ??= sizeOf(this.data);
+    return this.measured;
+  }
+
+  set bytes(value: number) {
+    this.measured = value;
   }
 
   get id(): string {

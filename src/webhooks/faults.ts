@@ -1,4 +1,5 @@
 import type { Delivery } from './delivery-log.js';
+import { DomainError } from '../domain/errors.js';
 
 /**
  * Delivery faults an integrator switches on to test its receiver (the docs warn that duplicates
@@ -36,11 +37,18 @@ export interface FaultRule {
   createdAt: number;
 }
 
+/** Fault rules kept at most: spent ones are forgotten first, then a new rule is refused. */
+export const MAX_FAULT_RULES = 1_000;
+
 export class FaultRules {
   private rules: FaultRule[] = [];
   private seq = 0;
 
   add(input: FaultRuleInput, now: number): FaultRule {
+    if (this.rules.length >= MAX_FAULT_RULES) this.rules = this.rules.filter((r) => r.remaining !== 0);
+    if (this.rules.length >= MAX_FAULT_RULES) {
+      throw new DomainError('LIMIT_REACHED', `${this.rules.length} fault rules are live, the most the emulator keeps (${MAX_FAULT_RULES}). Remove some (DELETE /_emulator/faults or /_emulator/faults/:id).`, { limit: MAX_FAULT_RULES });
+    }
     this.seq += 1;
     const rule: FaultRule = {
       id: `fault-${this.seq}`,

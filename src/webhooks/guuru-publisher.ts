@@ -85,6 +85,8 @@ export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
       if (tenant) deliver(tenant, 'message-created', message.chatId, () => messagePayload(tenant, message));
     }),
     events.on('tenant.removed', ({ tenantId }) => settings.remove(tenantId)),
+    // A reset keeps the built-in tenants' settings and forgets those of the tenants it removed.
+    events.on('store.reset', () => settings.retainOnly((tenantId) => store.tenant(tenantId) !== undefined)),
   );
   return () => unsubscribe.forEach((off) => off());
 }

@@ -70,6 +70,11 @@ export class WebhookSettings {
     this.byTenant.delete(tenantId);
   }
 
+  /** Forgets the settings of tenants that no longer exist (a reset removes created tenants without a tenant.removed each). */
+  retainOnly(exists: (tenantId: string) => boolean): void {
+    for (const tenantId of [...this.byTenant.keys()]) if (!exists(tenantId)) this.byTenant.delete(tenantId);
+  }
+
   /** The subscription an event goes to, if it is active and has a URL. */
   target(tenantId: string, event: GuuruEvent): string | undefined {
     const sub = this.get(tenantId).events[event];

@@ -97,6 +97,22 @@ describe('field limits', () => {
   });
 });
 
+describe('a reset forgets what it removed', () => {
+  it('the webhook settings of tenants a reset removed are gone: a tenant made again with the same id starts fresh', async () => {
+    t = await startEmulator();
+    expect((await control('POST', '/tenants', { id: 'again' })).status).toBe(201);
+    expect((await control('PUT', '/tenants/again/webhooks', { url: 'http://127.0.0.1:9/old' })).status).toBe(200);
+    expect((await control('PUT', '/tenants/again/gurusup', { webhookUrl: 'http://127.0.0.1:9/old-gurusup' })).status).toBe(200);
+    expect((await control('PUT', '/webhooks', { url: 'http://127.0.0.1:9/built-in' })).status).toBe(200);
+    expect((await control('POST', '/reset')).status).toBe(200);
+    expect((await control('POST', '/tenants', { id: 'again' })).status).toBe(201);
+    expect((await control('GET', '/tenants/again/webhooks')).body.events['chat-closed'].url).toBe('');
+    expect((await control('GET', '/tenants/again/gurusup')).body.webhookUrl).toBe('');
+    // The built-in tenant's settings are configuration a reset keeps.
+    expect((await control('GET', '/webhooks')).body.events['chat-closed'].url).toBe('http://127.0.0.1:9/built-in');
+  });
+});
+
 describe('errors quote at most a short prefix of the input', () => {
   it('sendChatMessage with 900 KiB beside chatId, or as the chatId, answers in a few KB', async () => {
     t = await startEmulator();
@@ -109,7 +125,11 @@ describe('errors quote at most a short prefix of the input', () => {
       const answer = JSON.parse(text) as { errors: { message: string }[] };
       expect(answer.errors[0]!.message).toMatch(/characters\)/);
     }
-    // REST: a 900 KiB snapshot name or tenant id is not echoed either.
+    // REST: a long snapshot name, or thousands of long unknown keys, are not echoed either.
+    const keys = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`unknown-key-${i}-${'k'.repeat(200)}`, 1]));
+    const unknownKeys = await control('POST', '/snapshots', { name: 'ok', ...keys });
+    expect(unknownKeys.status).toBe(400);
+    expect(unknownKeys.size).toBeLessThan(4_000);
     const snapshot = await control('POST', '/snapshots', { name: huge.slice(0, 200_000) });
     expect(snapshot.status).toBe(400);
     expect(snapshot.size).toBeLessThan(2_000);

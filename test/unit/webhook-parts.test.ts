@@ -3,6 +3,9 @@ import { GUURU_EVENT_IDS } from '../../src/store/fixtures.js';
 import { GUURU_EVENTS } from '../../src/webhooks/payloads.js';
 import { DEFAULT_RETRY_POLICY, retryDelay, worstCaseRetryWindow } from '../../src/webhooks/retry-policy.js';
 import { signBody } from '../../src/webhooks/signature.js';
+import { DeliveryLog, type Delivery } from '../../src/webhooks/delivery-log.js';
+import { FaultRules, MAX_FAULT_RULES } from '../../src/webhooks/faults.js';
+import { RequestJournal } from '../../src/journal/request-journal.js';
 
 describe('signature', () => {
   it('matches the known-answer vectors of the reference', () => {
@@ -28,4 +31,40 @@ describe('retry policy', () => {
 
 it('the fixtures know the same event ids as the webhooks', () => {
   expect([...GUURU_EVENT_IDS]).toEqual([...GUURU_EVENTS]);
+});
+
+describe('bounded in bytes (issue 22)', () => {
+  const delivery = (id: string, body: string): Delivery => ({
+    id, source: 'guuru', tenantId: 't', event: 'chat-closed', url: 'http://127.0.0.1:9/hook', headers: {}, body, status: 'delivered', createdAt: 0, attempts: [], faults: [],
+  });
+
+  it('the delivery log forgets the oldest finished deliveries once their bytes pass its budget', () => {
+    const log = new DeliveryLog(1_000, 100_000);
+    for (let i = 1; i <= 20; i++) {
+      const d = delivery(String(i), 'b'.repeat(20_000));
+      log.add(d);
+      log.settle(d);
+    }
+    expect(log.counts().finished).toBeLessThanOrEqual(5);
+    expect(log.get('20')).toBeDefined();
+    expect(log.get('1')).toBeUndefined();
+  });
+
+  it('the request journal forgets the oldest entries once their bytes pass its budget', () => {
+    const journal = new RequestJournal(1_000, 50_000);
+    for (let i = 0; i < 100; i++) {
+      journal.record({ api: 'graphql', at: 0, iso: '', method: 'POST', path: '/graphql', route: 'POST /graphql', status: 200, durationMs: 1, query: 'q'.repeat(3_000), chatIds: [] });
+    }
+    expect(journal.keptBytes).toBeLessThanOrEqual(50_000);
+    expect(journal.counts().kept).toBeLessThan(20);
+  });
+
+  it('fault rules: spent ones are forgotten to make room, then a new one is refused with LIMIT_REACHED', () => {
+    const rules = new FaultRules();
+    for (let i = 0; i < MAX_FAULT_RULES; i++) rules.add({ kind: 'drop-first-attempt', times: i === 0 ? 1 : null }, 0);
+    rules.take('drop-first-attempt', delivery('1', '{}'));
+    expect(() => rules.add({ kind: 'duplicate' }, 0)).not.toThrow();
+    expect(() => rules.add({ kind: 'duplicate' }, 0)).toThrow(expect.objectContaining({ code: 'LIMIT_REACHED' }));
+    expect(rules.list()).toHaveLength(MAX_FAULT_RULES);
+  });
 });

@@ -1,0 +1,124 @@
+import { ChatActivity } from '../control/chat-activity.js';
+import { EventStream } from '../control/event-stream.js';
+import { createGraphQLHandler } from '../graphql/server.js';
+import { GurusupSettings } from '../gurusup/settings.js';
+import { webhookPayload } from '../gurusup/views.js';
+import { RequestJournal, isFailed } from '../journal/request-journal.js';
+import { ScenarioEngine } from '../scenarios/engine.js';
+import { thirdPartySuite } from '../verify/third-party.js';
+import { Verifications } from '../verify/verifications.js';
+import type { Delivery } from '../webhooks/delivery-log.js';
+import { Dispatcher } from '../webhooks/dispatcher.js';
+import { publishGurusupWebhooks } from '../webhooks/gurusup-publisher.js';
+import { publishGuuruWebhooks, webhookRenderer } from '../webhooks/guuru-publisher.js';
+import { DEFAULT_RETRY_POLICY } from '../webhooks/retry-policy.js';
+import { WebhookRoutes } from '../webhooks/routes.js';
+import { signBody } from '../webhooks/signature.js';
+import { WebhookSettings } from '../webhooks/subscriptions.js';
+import { createHttpTransport, type Transport } from '../webhooks/transport.js';
+import type { Core } from './core.js';
+import type { EmulatorOptions } from './options.js';
+
+/** Domain events → signed deliveries: settings per tenant, the dispatcher, and who routes which chat. */
+export interface WebhookParts {
+  /** The keep-alive HTTP transport (closed on stop). */
+  transport: ReturnType<typeof createHttpTransport>;
+  /** What sends a webhook request: the transport, or the one a test gave. */
+  send: Transport;
+  dispatcher: Dispatcher;
+  settings: WebhookSettings;
+  gurusupSettings: GurusupSettings;
+  routes: WebhookRoutes;
+}
+
+/** Everything the core drives: the APIs' handler, webhooks, the journal, scenarios, verify, live views. */
+export interface Parts {
+  graphql: Awaited<ReturnType<typeof createGraphQLHandler>>;
+  webhooks: WebhookParts;
+  requests: RequestJournal;
+  scenarios: ScenarioEngine;
+  verifications: Verifications;
+  /** Each chat's steps (the dashboard's chat page). */
+  activity: ChatActivity;
+  /** The live change stream (GET /_emulator/events). */
+  stream: EventStream;
+}
+
+export async function wireParts(core: Core, options: EmulatorOptions): Promise<Parts> {
+  const { config } = core;
+  const graphql = await createGraphQLHandler(core.domain, core.logger, {
+    cost: config.maxQueryCost,
+    aliases: config.maxAliases,
+    directives: config.maxDirectives,
+    tokens: config.maxTokens,
+    depth: config.maxDepth,
+  });
+  const webhooks = wireWebhooks(core, options);
+  const requests = new RequestJournal(config.requestLogSize);
+  const { scenarios, verifications } = wireExaminers(core, webhooks, requests);
+  const { dispatcher } = webhooks;
+  // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
+  const activity = new ChatActivity(core.events, () => core.clock.now(), (enqueued: (delivery: Delivery) => void) => dispatcher.watch({ enqueued }));
+  const stream = new EventStream({
+    events: core.events,
+    store: core.store,
+    onRequest: (listener) => requests.subscribe((r) => listener({ id: r.id, failed: isFailed(r) })),
+    onDelivery: (listener) => dispatcher.watch({ enqueued: listener, attempt: listener, settled: listener }),
+  });
+  return { graphql, webhooks, requests, scenarios, verifications, activity, stream };
+}
+
+function wireWebhooks(core: Core, options: EmulatorOptions): WebhookParts {
+  const { config, clock, logger, generators, store, events, fixtures } = core;
+  const transport = createHttpTransport(config.webhookConcurrency);
+  const send = options.transport ?? transport.send;
+  const dispatcher = new Dispatcher({
+    clock,
+    transport: send,
+    logger,
+    policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.webhookAttempts, baseDelayMs: config.webhookBackoffMs, timeoutMs: config.webhookTimeoutMs },
+    concurrency: config.webhookConcurrency,
+    logLimit: config.deliveryLogSize,
+    fraction: () => generators.jitter.fraction(),
+  });
+  const settings = new WebhookSettings(
+    { url: config.webhookUrl, fixtures: new Map(fixtures.tenants.flatMap((t) => (t.webhooks ? [[t.id, t.webhooks] as const] : []))) },
+    (tenantId) => store.tenant(tenantId)?.data.webhookSecret ?? '',
+  );
+  // Scenario runs with a target, verifications and triggers route their own chats' webhooks.
+  const routes = new WebhookRoutes();
+  publishGuuruWebhooks({ events, store, settings, dispatcher, random: generators.webhookKeys, routeOf: routes.resolve });
+  const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
+  publishGurusupWebhooks({ events, store, settings: gurusupSettings, render: webhookPayload, dispatcher, routeOf: routes.resolve });
+  return { transport, send, dispatcher, settings, gurusupSettings, routes };
+}
+
+/** The scenario engine and the examiner of an integration (verify), and which chats' webhooks each routes. */
+function wireExaminers(core: Core, webhooks: WebhookParts, requests: RequestJournal): { scenarios: ScenarioEngine; verifications: Verifications } {
+  const { config, domain, logger, store } = core;
+  const { dispatcher, settings, routes } = webhooks;
+  const scenarios = new ScenarioEngine({ domain, watchDeliveries: (listeners) => dispatcher.watch(listeners), logger, dirs: config.scenarios, seed: config.seed, journal: requests });
+  const verifications = new Verifications({
+    domain,
+    requests,
+    logger,
+    seed: config.seed,
+    defaultTimeoutMs: config.webhookTimeoutMs,
+    wire: { send: webhooks.send, render: webhookRenderer(store, settings), sign: signBody, secretOf: (tenantId) => settings.get(tenantId).secret },
+    // The third-party suite is the reactive scenarios' verdict: each run to its end, at no pace (speed 0).
+    thirdParty: thirdPartySuite(async ({ scenario, signal, ...run }) => {
+      const started = scenarios.start(scenario, { ...run, speed: 0 });
+      const cancel = () => scenarios.cancel(scenario, started.id);
+      signal.addEventListener('abort', cancel);
+      try {
+        return (await scenarios.settled(started.id, signal)) ?? started;
+      } finally {
+        signal.removeEventListener('abort', cancel);
+      }
+    }),
+  });
+  // A verification crafts its chats' webhooks itself; a scenario run with a target routes its own.
+  routes.add((t, c) => (verifications.owns(t, c) ? null : undefined));
+  routes.add((t, c) => scenarios.routeOf(t, c));
+  return { scenarios, verifications };
+}

@@ -1,0 +1,61 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { ResolvedConfig } from '../config/config.js';
+import { isWildcard } from '../http/guard.js';
+
+/** How long close() lets requests in progress finish before it closes their connections. */
+const DRAIN_MS = 2_000;
+
+/** The listening socket of an emulator: start on the configured address, drain on close. */
+export class HttpServer {
+  private server: Server | undefined;
+  private draining = false;
+  /** The base URL while listening. */
+  url: string | undefined;
+
+  constructor(
+    private readonly app: Express,
+    private readonly config: Pick<ResolvedConfig, 'port' | 'host' | 'headersTimeoutMs' | 'requestTimeoutMs'>,
+  ) {}
+
+  /** Listens on config.port/host (port 0: a free port) and resolves with the base URL. */
+  start(): Promise<string> {
+    if (this.server) return Promise.reject(new Error('the emulator is already listening'));
+    const { config } = this;
+    // A slow client (1 byte every 500 ms) would otherwise hold its socket for Node's default 300 s:
+    // Node answers 408 once the headers or the whole request take longer than configured.
+    const listening = createServer({ headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) }, this.app);
+    this.server = listening;
+    // While stopping, a connection closes as soon as its last request is answered (keep-alive
+    // would otherwise hold the stop for its idle timeout).
+    listening.on('request', (_req, res: ServerResponse) => {
+      if (this.draining) res.setHeader('Connection', 'close');
+      res.once('finish', () => {
+        if (this.draining) setImmediate(() => listening.closeIdleConnections());
+      });
+    });
+    return new Promise<string>((resolve, reject) => {
+      listening.once('error', reject);
+      listening.listen(config.port, config.host, () => {
+        const { port } = listening.address() as AddressInfo;
+        // Bound to every interface (Docker), the URL shown and linked is one a person can open.
+        const host = isWildcard(config.host) ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+        this.url = `http://${host}:${port}`;
+        resolve(this.url);
+      });
+    });
+  }
+
+  /** Stops accepting, lets requests in progress finish, and only cuts connections still busy after DRAIN_MS. */
+  async close(): Promise<void> {
+    const closing = this.server;
+    if (!closing) return;
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+    closing.closeIdleConnections();
+    const cut = setTimeout(() => closing.closeAllConnections(), DRAIN_MS);
+    await closed;
+    clearTimeout(cut);
+  }
+}
