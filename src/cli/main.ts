@@ -73,6 +73,8 @@ async function start(flags: StartFlags): Promise<void> {
     ...withoutUndefined(file?.options ?? {}),
     ...withoutUndefined(env),
     ...optionsFromFlags(flags),
+    // The test suite's contract check of the control API (see control/answer-recorder.ts).
+    ...(process.env.GUURU_EMULATOR_RECORD_CONTROL ? { recordControlTo: process.env.GUURU_EMULATOR_RECORD_CONTROL } : {}),
   };
   if (virtualClock) {
     const at = typeof virtualClock === 'string' ? Date.parse(virtualClock) : Date.now();

@@ -83,6 +83,8 @@ export async function reachOrStart(options: RemoteOptions, out: Pick<Console, 'l
     logger: silentLogger,
     ...(options.virtualClock ? { clock: new VirtualClock(Date.now()) } : {}),
     ...(options.scenarios && options.scenarios.length > 0 ? { scenarios: options.scenarios } : {}),
+    // The test suite's contract check of the control API (see control/answer-recorder.ts).
+    ...(process.env.GUURU_EMULATOR_RECORD_CONTROL ? { recordControlTo: process.env.GUURU_EMULATOR_RECORD_CONTROL } : {}),
   });
   let base: string;
   try {

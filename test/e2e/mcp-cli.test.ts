@@ -7,6 +7,7 @@ import { createEmulator, silentLogger, type Emulator } from '../../src/index.js'
 import { VirtualClock } from '../../src/kernel/clock.js';
 import { call, mcpTour, TOOL_NAMES } from '../helpers/mcp-tour.js';
 import { run } from '../helpers/spawn.js';
+import { testOptions } from '../helpers/emulator.js';
 
 // The built CLI's mcp command (npm test builds dist/ first).
 const MAIN = 'dist/main.js';
@@ -33,7 +34,7 @@ async function stdio(args: string[]): Promise<{ client: Client; stderr: () => st
 let emulator: Emulator;
 let base: string;
 beforeAll(async () => {
-  emulator = await createEmulator({ port: 0, logger: silentLogger, adminToken: ADMIN, clock: new VirtualClock(Date.UTC(2026, 10, 22, 9)) });
+  emulator = await createEmulator({ ...testOptions(), port: 0, logger: silentLogger, adminToken: ADMIN, clock: new VirtualClock(Date.UTC(2026, 10, 22, 9)) });
   base = await emulator.start();
 });
 afterAll(() => emulator.stop());
@@ -79,7 +80,7 @@ describe('guuru-emulator mcp (stdio)', { timeout: 60_000 }, () => {
   });
 
   it('answers a tool error (UNAVAILABLE) when the emulator has gone away, and goes on serving', async () => {
-    const other = await createEmulator({ port: 0, logger: silentLogger });
+    const other = await createEmulator({ ...testOptions(), port: 0, logger: silentLogger });
     const url = await other.start();
     const { client } = await stdio(['--url', url]);
     try {

@@ -1,4 +1,5 @@
-import { createEmulator, silentLogger, type Emulator, type EmulatorOptions } from '../../src/index.js';
+import { silentLogger, type Emulator, type EmulatorOptions } from '../../src/index.js';
+import { startEmulator as startPublic } from '../../src/testing/index.js';
 
 /** A fixed seed time so assertions do not depend on the day the tests run. */
 export const SEED_TIME = Date.UTC(2026, 10, 22);
@@ -16,10 +17,14 @@ export interface TestEmulator {
   stop(): Promise<void>;
 }
 
-/** A whole emulator in process on port 0, with the default seed pinned to SEED_TIME. */
+/** The test suite's options of every emulator it starts: the contract check of the control API records its answers. */
+export const testOptions = (): EmulatorOptions => (process.env.GUURU_EMULATOR_RECORD_CONTROL ? { recordControlTo: process.env.GUURU_EMULATOR_RECORD_CONTROL } : {});
+
+/** A whole emulator in process on port 0 (the public `startEmulator`), with the default seed pinned to SEED_TIME. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
-  const emulator = await createEmulator({ port: 0, logger: silentLogger, seedTime: SEED_TIME, ...options });
-  const url = await emulator.start();
+  const started = await startPublic({ logger: silentLogger, seedTime: SEED_TIME, ...testOptions(), ...options });
+  const emulator = started.emulator as Emulator;
+  const { url } = started;
   return {
     emulator,
     url,

@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmulator, silentLogger, type Emulator } from '../../src/index.js';
 import { contractViolations, readAnswers } from '../helpers/control-contract.js';
 import { recordAnswers } from '../../src/control/answer-recorder.js';
+import { testOptions } from '../helpers/emulator.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await createEmulator({ logger: silentLogger, seedTime: Date.UTC(2026, 10, 22) });
+  emulator = await createEmulator({ ...testOptions(), logger: silentLogger, seedTime: Date.UTC(2026, 10, 22) });
 });
 afterAll(() => emulator.stop());
 
@@ -26,7 +27,7 @@ function routesOf(stack: Layer[]): string[] {
 
 describe('GET /_emulator/openapi.json', () => {
   it('is an OpenAPI 3.1 document of every control route, served without the admin token', async () => {
-    const guarded = await createEmulator({ logger: silentLogger, adminToken: 'secret-token-1' });
+    const guarded = await createEmulator({ ...testOptions(), logger: silentLogger, adminToken: 'secret-token-1' });
     const res = await request(guarded.app).get('/_emulator/openapi.json');
     await guarded.stop();
     expect(res.status).toBe(200);
@@ -62,7 +63,7 @@ describe('the contract check of the test suite', () => {
     const before = process.env.GUURU_EMULATOR_RECORD_CONTROL;
     process.env.GUURU_EMULATOR_RECORD_CONTROL = dir;
     try {
-      const recorded = await createEmulator({ logger: silentLogger });
+      const recorded = await createEmulator({ ...testOptions(), logger: silentLogger });
       await request(recorded.app).get('/_emulator/health');
       await request(recorded.app).post('/_emulator/tenants').send({ id: 'contract-a' });
       await request(recorded.app).get('/_emulator/tenants/nope');

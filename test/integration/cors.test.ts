@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, optionsFromEnv, resolveConfig } from '../../src/config/config.js';
 import { createEmulator, silentLogger, type Emulator, type EmulatorOptions } from '../../src/index.js';
+import { testOptions } from '../helpers/emulator.js';
 
 const APP = 'http://app.example.test:5173';
 const OTHER = 'https://evil.example';
@@ -9,7 +10,7 @@ const QUERY = JSON.stringify({ query: '{ partner { id } }' });
 
 const emulators: Emulator[] = [];
 const make = async (options: EmulatorOptions) => {
-  const emulator = await createEmulator({ logger: silentLogger, ...options });
+  const emulator = await createEmulator({ ...testOptions(), logger: silentLogger, ...options });
   emulators.push(emulator);
   return emulator.app;
 };

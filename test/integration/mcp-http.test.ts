@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, silentLogger, type Emulator } from '../../src/index.js';
 import { VirtualClock } from '../../src/kernel/clock.js';
 import { mcpTour } from '../helpers/mcp-tour.js';
+import { testOptions } from '../helpers/emulator.js';
 
 const ADMIN = 'mcp-admin-token-1';
 let emulator: Emulator;
 let base: string;
 beforeAll(async () => {
-  emulator = await createEmulator({ port: 0, logger: silentLogger, adminToken: ADMIN, clock: new VirtualClock(Date.UTC(2026, 10, 22, 9)) });
+  emulator = await createEmulator({ ...testOptions(), port: 0, logger: silentLogger, adminToken: ADMIN, clock: new VirtualClock(Date.UTC(2026, 10, 22, 9)) });
   base = await emulator.start();
 });
 afterAll(() => emulator.stop());
@@ -60,7 +61,7 @@ describe('POST /_emulator/mcp (Streamable HTTP)', { timeout: 60_000 }, () => {
   });
 
   it('works bound to every interface (Docker), with the admin token made at start', async () => {
-    const wide = await createEmulator({ port: 0, host: '0.0.0.0', logger: silentLogger });
+    const wide = await createEmulator({ ...testOptions(), port: 0, host: '0.0.0.0', logger: silentLogger });
     const port = new URL(await wide.start()).port;
     const client = new Client({ name: 'mcp-http-test', version: '1.0.0' });
     try {

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { createEmulator, silentLogger } from '../../src/index.js';
 import { monthStart, nextMonth } from '../../src/store/keys.js';
 import { FIRST_PAYOUT_MONTH } from '../../src/store/seed.js';
-import { SEED_TIME, startEmulator } from '../helpers/emulator.js';
+import { SEED_TIME, startEmulator, testOptions } from '../helpers/emulator.js';
 
 const snapshotOf = async (options: Parameters<typeof createEmulator>[0]) => {
-  const emulator = await createEmulator({ logger: silentLogger, seedTime: SEED_TIME, ...options });
+  const emulator = await createEmulator({ ...testOptions(), logger: silentLogger, seedTime: SEED_TIME, ...options });
   const json = JSON.stringify(emulator.store.snapshot());
   await emulator.stop();
   return json;
@@ -85,7 +85,7 @@ describe('the built-in seed', () => {
       }
       tenants.tenants[0].tokens = [];
       writeFileSync(join(dir, 'tenants.json'), JSON.stringify(tenants));
-      await expect(createEmulator({ fixtures: dir, logger: silentLogger })).rejects.toThrow(/tenants\.json is invalid: tenants\.0\.tokens/);
+      await expect(createEmulator({ ...testOptions(), fixtures: dir, logger: silentLogger })).rejects.toThrow(/tenants\.json is invalid: tenants\.0\.tokens/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
