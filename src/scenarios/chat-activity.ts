@@ -1,5 +1,8 @@
 import { Interrupted, type Interrupt } from './interrupt.js';
 
+/** A timer this much late: the process itself was stalled, the time meanwhile was not observed. */
+const STALL_MS = 250;
+
 interface ChatState {
   /** Deliveries of the chat not yet delivered or given up (queued, sending, retrying…). */
   pending: Set<string>;
@@ -54,14 +57,19 @@ export class ChatActivity {
     return this.chats.get(key)?.pending.size ?? 0;
   }
 
-  /** Resolves once nothing of the chat is on its way and `graceMs` of real time passed since the last activity. */
+  /**
+   * Resolves once nothing of the chat is on its way and `graceMs` of real time passed since the
+   * last activity. A timer firing more than STALL_MS late means this process was stalled (a busy
+   * machine): what the integrator sent meanwhile may be unread yet, so the grace starts again.
+   */
   async quiet(key: string, graceMs: number, interrupt?: Interrupt): Promise<void> {
     const state = this.state(key);
+    let stalledUntil = -Infinity;
     for (;;) {
       if (interrupt?.interrupted) throw new Interrupted();
       // Forgotten (its run is over): nobody waits for it any more.
       if (this.chats.get(key) !== state) return;
-      const idleFor = this.now() - state.last;
+      const idleFor = this.now() - Math.max(state.last, stalledUntil);
       if (state.pending.size === 0 && idleFor >= graceMs) return;
       await new Promise<void>((resolve, reject) => {
         const finish = (error?: Error) => {
@@ -73,7 +81,12 @@ export class ChatActivity {
         };
         const wake = () => finish();
         // Re-checked on every change and when the grace period would end.
-        const timer = setTimeout(wake, state.pending.size > 0 ? 1_000 : Math.max(1, graceMs - idleFor));
+        const ms = state.pending.size > 0 ? 1_000 : Math.max(1, graceMs - idleFor);
+        const due = this.now() + ms;
+        const timer = setTimeout(() => {
+          if (this.now() - due > STALL_MS) stalledUntil = this.now();
+          wake();
+        }, ms);
         state.waiters.add(wake);
         const remove = interrupt?.add(() => finish(new Interrupted()));
       });

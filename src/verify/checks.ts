@@ -61,7 +61,7 @@ export const RECEIVER_CHECKS = [
     suite: 'receiver',
     title: 'Acts once on a delivery received twice',
     level: 'required',
-    rule: 'The same delivery (same Idempotency-Key, same body) sent twice is acknowledged both times and acted on once: a duplicated chat-assigned leads to one acceptChat, a duplicated message-created to one answer.',
+    rule: 'The same delivery (same Idempotency-Key, same body) sent twice is acknowledged both times and acted on once: a duplicated chat-assigned leads to one acceptChat, a duplicated message-created to the same answers as a single message (each counted once its chat has been quiet for 1 s).',
     doc: DOCS.webhooks,
   },
   {
@@ -101,7 +101,7 @@ export const RECEIVER_CHECKS = [
     suite: 'receiver',
     title: 'Handles message-created before chat-opened',
     level: 'required',
-    rule: 'Delivery is at least once with no order guarantee: a customer message delivered before the chat-opened of its chat is answered as it is in order.',
+    rule: 'Delivery is at least once with no order guarantee: a customer message delivered before the chat-opened of its chat gets the same answers as one in order (each counted once its chat has been quiet for 1 s; when to closeChat is left to the close checks).',
     doc: DOCS.webhooks,
   },
   {

@@ -137,11 +137,14 @@ export function describeCalls(calls: readonly ApiCallEvidence[]): string {
 }
 
 /**
- * The answers among a chat's calls: everything but closeChat. When to close is the integration's
- * choice (right after its reply, or seconds later), judged by the close checks; a message is
- * answered by what it sends.
+ * The answers among a chat's calls: what it did before closing it. When to close is the
+ * integration's choice (right after its reply, or seconds later), and what it does after a close
+ * is judged by the close checks; a message is answered by what is sent before.
  */
-export const answersOf = <T extends ApiCallEvidence>(calls: readonly T[]): T[] => calls.filter((c) => c.operation !== 'closeChat');
+export function answersOf<T extends ApiCallEvidence>(calls: readonly T[]): T[] {
+  const close = calls.findIndex((c) => c.operation === 'closeChat');
+  return close < 0 ? [...calls] : calls.slice(0, close);
+}
 
 /** The operations of a list of calls as a sorted multiset key ("closeChat,sendChatMessage"). */
 export const operationsOf = (calls: readonly ApiCallEvidence[]): string =>

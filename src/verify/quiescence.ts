@@ -10,6 +10,12 @@
 /** How long a chat must be quiet before its reactions are counted (docs/verify.md, "How reactions are observed"). */
 export const QUIET_GRACE_MS = 1_000;
 
+/**
+ * A wake-up later than this means this process itself was stalled (a busy machine): what the
+ * integration sent meanwhile may still sit unread in a socket, so the grace starts again.
+ */
+export const STALL_MS = 250;
+
 /** The upper bound of one observation: the integration's time to act (--timeout) and then the grace. */
 export const observationBound = (timeoutMs: number): number => timeoutMs + QUIET_GRACE_MS;
 
@@ -67,6 +73,7 @@ export class Quiescence {
   async until(keys: readonly string[], rule: QuietRule, options: { ready?: () => boolean; signal?: AbortSignal } = {}): Promise<QuietOutcome> {
     const started = this.now();
     const deadline = started + rule.boundMs;
+    let stalledUntil = -Infinity;
     for (;;) {
       const now = this.now();
       const ready = options.ready?.() ?? true;
@@ -78,11 +85,13 @@ export class Quiescence {
         inFlight += a.inFlight;
         last = Math.max(last, a.last);
       }
-      const idleFor = now - last;
+      const idleFor = now - Math.max(last, stalledUntil);
       if (ready && inFlight === 0 && idleFor >= rule.graceMs) return { quiet: true, waitedMs: now - started };
       if (now >= deadline || options.signal?.aborted) return { quiet: false, waitedMs: now - started };
       const untilQuiet = ready && inFlight === 0 ? rule.graceMs - idleFor : Infinity;
-      await this.sleep(Math.max(1, Math.min(untilQuiet, deadline - now)), options.signal);
+      const ms = Math.max(1, Math.min(untilQuiet, deadline - now));
+      await this.sleep(ms, options.signal);
+      if (this.now() - (now + ms) > STALL_MS) stalledUntil = this.now();
     }
   }
 

@@ -189,7 +189,7 @@ export class ReceiverExam {
       if (!is2xx(d)) {
         this.x.settle('receiver.signature-raw-body', 'failed', `${sent}, while the same event laid out compactly was accepted: the HMAC is computed over re-serialised or re-decoded JSON instead of the raw body bytes`, [d, ...calls]);
       } else if (this.acceptsAssigned && !calls.some((c) => c.operation === 'acceptChat')) {
-        this.x.settle('receiver.signature-raw-body', 'failed', `${sent}, but the chat was never accepted, while the compactly laid out one was: the delivery was dropped after acknowledging (signature checked over re-serialised JSON?)`, [d, ...calls]);
+        this.x.settle('receiver.signature-raw-body', 'failed', `${sent}, but the chat was not accepted ${this.waitedForAccept()}, while the compactly laid out one was: the delivery was dropped after acknowledging (signature checked over re-serialised JSON?)`, [d, ...calls]);
       } else {
         this.x.settle('receiver.signature-raw-body', 'passed', `${sent}; then ${describeCalls(calls)}`, [d, ...calls]);
       }
@@ -286,7 +286,7 @@ export class ReceiverExam {
       } else if (!is2xx(d2)) {
         this.x.settle('receiver.retry-after-timeout', 'failed', `chat-assigned (chat ${chat.id}) attempt 1 given up as timed out, attempt 2 with the same Idempotency-Key ${answerOf(d2)}: a retry must be acknowledged with a 2xx`, details);
       } else if (accepts.length === 0) {
-        this.x.settle('receiver.retry-after-timeout', 'failed', `chat-assigned (chat ${chat.id}) attempt 1 given up as timed out, attempt 2 (same Idempotency-Key ${attempt1.key}) ${answerOf(d2)}; then no acceptChat: neither attempt was acted on`, details);
+        this.x.settle('receiver.retry-after-timeout', 'failed', `chat-assigned (chat ${chat.id}) attempt 1 given up as timed out, attempt 2 (same Idempotency-Key ${attempt1.key}) ${answerOf(d2)}; then no acceptChat ${this.waitedForAccept()}: neither attempt was acted on in that time`, details);
       } else if (accepts.length === 1) {
         this.x.settle('receiver.retry-after-timeout', 'passed', `chat-assigned (chat ${chat.id}) attempt 1 given up as timed out, attempt 2 (same Idempotency-Key ${attempt1.key}) sent at once ${answerOf(d2)}; acceptChat ×1`, details);
       } else {
@@ -369,7 +369,7 @@ export class ReceiverExam {
       const sent = `chat-assigned (chat ${chat.id}) with an extra field "${EXTRA_FIELD}" ${answerOf(d)}`;
       if (!is2xx(d)) this.x.settle('receiver.unknown-field', 'failed', `${sent}: a field your code does not know must be ignored, not refused (GUURU may add fields)`, [d]);
       else if (this.acceptsAssigned && !calls.some((c) => c.operation === 'acceptChat')) {
-        this.x.settle('receiver.unknown-field', 'failed', `${sent}, but the chat was never accepted, while the same event without the field was: the unknown field broke its handling`, [d, ...calls]);
+        this.x.settle('receiver.unknown-field', 'failed', `${sent}, but the chat was not accepted ${this.waitedForAccept()}, while the same event without the field was: the unknown field broke its handling`, [d, ...calls]);
       } else this.x.settle('receiver.unknown-field', 'passed', `${sent}; then ${describeCalls(calls)}`, [d, ...calls]);
     });
   }
@@ -466,6 +466,11 @@ export class ReceiverExam {
   /** Waits until the chat is quiet (what came before a mark is not counted after it). */
   private async quietOn(chatId: string): Promise<void> {
     await this.x.calls.observe(chatId, 0, this.rule, { signal: this.x.signal });
+  }
+
+  /** How long an acceptChat was waited for (a "not accepted" is only as long as that). */
+  private waitedForAccept(): string {
+    return `within ${this.x.timeoutMs} ms and the suite's end (--timeout; every chat then quiet for ${QUIET_GRACE_MS / 1000} s)`;
   }
 
   /** True once the chat got a first answer after `mark` (at most --timeout). */

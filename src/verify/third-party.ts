@@ -102,7 +102,7 @@ function detail(e: VerdictEvidence): Evidence {
 }
 
 /** Merges the verdicts of several runs: failed if any run failed it, passed if one passed it, else not applicable. */
-function merge(id: string, outcomes: ScenarioOutcome[]): { status: Exclude<CheckStatus, 'pending'>; evidence: string; details: Evidence[] } {
+function merge(id: string, outcomes: ScenarioOutcome[], timeoutMs: number): { status: Exclude<CheckStatus, 'pending'>; evidence: string; details: Evidence[] } {
   const found = outcomes.flatMap((o) => {
     const e = o.verdict?.expectations.find((x) => x.id === id);
     return e ? [{ o, e }] : [];
@@ -113,7 +113,9 @@ function merge(id: string, outcomes: ScenarioOutcome[]): { status: Exclude<Check
   if (found.length === 0) return { status: 'skipped', evidence: 'not examined: no run of the suite gave a verdict', details: [] };
   const shown = failed.length > 0 ? failed : passed.length > 0 ? passed : found;
   const details = shown.flatMap((f) => f.e.evidence.map(detail));
-  if (failed.length > 0) return { status: 'failed', evidence: failed.map(label).join('; '), details };
+  // A wait of the customer that ran out decided the verdict: say which limit, and its flag.
+  const patience = failed.some((f) => f.e.evidence.some((e) => e.kind === 'timeout')) ? `; the customer waited ${timeoutMs} ms (--timeout): raise it if your integration takes longer` : '';
+  if (failed.length > 0) return { status: 'failed', evidence: failed.map(label).join('; ') + patience, details };
   if (passed.length > 0) return { status: 'passed', evidence: passed.map(label).join('; '), details };
   return { status: 'skipped', evidence: `not applicable: ${[...new Set(found.map((f) => f.e.reason))].join('; ')}`, details };
 }
@@ -140,7 +142,7 @@ export function thirdPartySuite(runScenario: RunScenario): ThirdPartyRunner {
           settle(definition.id, 'skipped', `not examined: ${broken.map((o) => `${o.scenario} (${o.id}) ended ${o.status}${o.error ? `: ${o.error}` : ''} without a verdict`).join('; ')}`);
           continue;
         }
-        const { status, evidence, details } = merge(definition.id.slice('third-party.'.length), outcomes);
+        const { status, evidence, details } = merge(definition.id.slice('third-party.'.length), outcomes, timeoutMs);
         settle(definition.id, status, evidence, details);
       }
     },

@@ -67,4 +67,19 @@ describe('Quiescence', () => {
     }
     expect(box.value).toEqual({ quiet: true, waitedMs: 1_000 });
   });
+
+  it('a stall of this process (a timer firing late) is not quiet: the grace starts again after it', async () => {
+    let skew = 0;
+    const q = new Quiescence(() => Date.now() + skew);
+    q.touch('a');
+    const box = await settled(q.until(['a'], rule));
+    await vi.advanceTimersByTimeAsync(500);
+    skew = 2_000; // the process froze for 2 s: the timer due at 1 s fires at 3 s
+    await vi.advanceTimersByTimeAsync(500);
+    expect(box.value).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(box.value).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(box.value).toEqual({ quiet: true, waitedMs: 4_000 });
+  });
 });
