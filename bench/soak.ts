@@ -7,6 +7,12 @@
  * a warm-up of 40% of the time, the highest RSS of the next 20%; the rest of the run must stay
  * within 64 MiB of it, and the last runs may take at most 1.5 times as long as the first ones.
  * Writes bench/soak-results.json; exit 0 when within bounds.
+ *
+ * `--no-reset`: no reset between runs, so the tenant fills to its chat cap (20,000, after about
+ * 330 runs) and the later runs are refused with LIMIT_REACHED; the chats are dated on the virtual
+ * clock, behind the seed time, so out of creation order. Then the bound is on the later half: its
+ * RSS within 64 MiB of the highest before it, its query p50 at most twice the first minute's, and
+ * its runs not slower. Writes bench/soak-no-reset-results.json.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +22,7 @@ import { LISTENING, guardChildren, median, percentile, postGraphQL, round, rssOf
 const argv = process.argv.slice(2);
 const minutesAt = argv.indexOf('--minutes');
 const minutes = minutesAt >= 0 ? Number(argv[minutesAt + 1]) : 5;
+const noReset = argv.includes('--no-reset');
 if (!Number.isFinite(minutes) || minutes <= 0) {
   console.error('--minutes takes a positive number');
   process.exit(2);
@@ -45,7 +52,7 @@ const emulator = spawnChild(process.execPath, ['dist/main.js', 'start', '--port'
 const url = (await emulator.waitFor(LISTENING, 15_000))[1] as string;
 const started = Date.now();
 const elapsed = () => Date.now() - started;
-console.log(`soak: ${url} (pid ${emulator.pid}${emulator.pinned ? ', CPU 0' : ''}) for ${minutes} min: busy-day at speed 0 in a loop + ~20 queries/s`);
+console.log(`soak: ${url} (pid ${emulator.pid}${emulator.pinned ? ', CPU 0' : ''}) for ${minutes} min: busy-day at speed 0 in a loop${noReset ? ' without reset (to the chat cap and beyond)' : ''} + ~20 queries/s`);
 
 const samples: { atS: number; rssMiB: number; heapUsedMiB?: number }[] = [];
 const sampler = setInterval(() => {
@@ -71,17 +78,19 @@ const loop = async () => {
     const run = await control('POST', '/scenarios/busy-day/runs', { speed: 0 });
     const done = await control('GET', `/scenarios/busy-day/runs/${String(run.id)}?wait=1`);
     runs.push({ atS: round(elapsed() / 1000), ms: round(performance.now() - t0), chats: (done.chats as unknown[]).length, status: String(done.status) });
-    await control('POST', '/reset');
+    if (!noReset) await control('POST', '/reset');
   }
 };
 
 const latencies: number[] = [];
+const latencyAt: number[] = [];
 let queryErrors = 0;
 const queries = async () => {
   while (elapsed() < DURATION_MS) {
     const t0 = performance.now();
     const answer = await postGraphQL(`${url}/graphql`, '{ partner { chats(first: 10, orderBy: {field: id, direction: desc}) { edges { node { id status question } } } } }');
     latencies.push(performance.now() - t0);
+    latencyAt.push(elapsed() / 1000);
     if (answer.status !== 200 || answer.json?.errors) queryErrors += 1;
     await sleep(50);
   }
@@ -110,10 +119,32 @@ const slope = (settled.reduce((a, x) => a + (x.atS - meanT) * (x.rssMiB - meanR)
 const firstRuns = runs.slice(0, 5).map((r) => r.ms);
 const lastRuns = runs.slice(-5).map((r) => r.ms);
 const slowdown = round(median(lastRuns) / median(firstRuns), 2);
+// Without reset: the first minute (below the cap) against the second half (at the cap, runs refused).
+const halfS = DURATION_MS / 2000;
+const latenciesBetween = (from: number, to: number) => latencies.filter((_, i) => (latencyAt[i] as number) >= from && (latencyAt[i] as number) < to);
+const runsBetween = (from: number, to: number) => runs.filter((r) => r.atS >= from && r.atS < to);
+const capPhase = noReset
+  ? {
+      chatCap: {
+        firstRefusedAtS: runs.find((r) => r.status === 'failed')?.atS,
+        runsRefused: runs.filter((r) => r.status === 'failed').length,
+        queryP50MsFirstMinute: round(percentile(latenciesBetween(0, 60), 50), 1),
+        queryP50MsSecondHalf: round(percentile(latenciesBetween(halfS, Infinity), 50), 1),
+        queryP99MsSecondHalf: round(percentile(latenciesBetween(halfS, Infinity), 99), 1),
+        runsPerSecondHalfFirstQuarter: round(runsBetween(halfS, halfS * 1.5).length / (halfS / 2), 1),
+        runsPerSecondHalfLastQuarter: round(runsBetween(halfS * 1.5, Infinity).length / (halfS / 2), 1),
+        heapUsedMiBAtHalf: samples.find((x) => x.atS >= halfS)?.heapUsedMiB,
+        heapUsedMiBEnd: samples.at(-1)?.heapUsedMiB,
+        rssMiBAtHalf: samples.find((x) => x.atS >= halfS)?.rssMiB,
+      },
+    }
+  : {};
 const result = {
   date: new Date().toISOString(),
   node: process.version,
   minutes,
+  reset: !noReset,
+  ...capPhase,
   runs: runs.length,
   runsCompleted: runs.filter((r) => r.status === 'completed').length,
   chatsPlayed: runs.reduce((n, r) => n + r.chats, 0),
@@ -134,9 +165,16 @@ const result = {
   rssBoundMiB: RSS_BOUND_MIB,
   samples,
 };
-writeFileSync('bench/soak-results.json', `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(noReset ? 'bench/soak-no-reset-results.json' : 'bench/soak-results.json', `${JSON.stringify(result, null, 2)}\n`);
 const { samples: _s, ...printed } = result;
 console.log(JSON.stringify(printed, null, 2));
-const ok = highest - baseline <= RSS_BOUND_MIB && slowdown <= SLOWDOWN_BOUND && queryErrors === 0 && result.runsCompleted === runs.length;
+const cap = capPhase.chatCap;
+const ok = cap
+  ? // At the cap: refused runs (failed, LIMIT_REACHED) are expected; memory, queries and pace must hold.
+    highest - baseline <= RSS_BOUND_MIB &&
+    queryErrors === 0 &&
+    cap.queryP50MsSecondHalf <= 2 * Math.max(cap.queryP50MsFirstMinute, 1) &&
+    cap.runsPerSecondHalfLastQuarter >= cap.runsPerSecondHalfFirstQuarter / SLOWDOWN_BOUND
+  : highest - baseline <= RSS_BOUND_MIB && slowdown <= SLOWDOWN_BOUND && queryErrors === 0 && result.runsCompleted === runs.length;
 console.log(ok ? 'soak: PASS' : 'soak: FAIL');
 process.exit(ok ? 0 : 1);

@@ -18,6 +18,7 @@ import {
 import type { DomainContext } from '../domain/context.js';
 import type { ChatStatus } from '../store/model.js';
 import { invalidArgument } from '../domain/errors.js';
+import { listChatsNewestFirst } from '../domain/partner-reads.js';
 import { findTenant } from '../domain/tenants.js';
 import { parseBody } from './body.js';
 import type { ChatActivity } from './chat-activity.js';
@@ -89,18 +90,8 @@ export function createChatRoutes(domain: DomainContext, activity: ChatActivity):
     const tenant = findTenant(domain.store, req.params.id);
     const q = parseBody(listQuery, req, 'query');
     const statuses = q.status && q.status.length > 0 ? new Set<ChatStatus>(q.status) : undefined;
-    const chats = tenant.data.chats;
-    const page = [];
-    const languages = new Set<string>();
-    let total = 0;
-    for (let i = chats.length - 1; i >= 0; i -= 1) {
-      const chat = chats[i] as (typeof chats)[number];
-      languages.add(chat.language);
-      if ((statuses && !statuses.has(chat.status)) || (q.language !== undefined && chat.language !== q.language)) continue;
-      total += 1;
-      if (page.length < q.limit && (q.before === undefined || chat.seq < q.before)) page.push(chatSummary(chat));
-    }
-    res.json({ tenant: tenant.id, chats: page, total, languages: [...languages].sort() });
+    const { chats, total, languages } = listChatsNewestFirst(tenant, { statuses, language: q.language, beforeSeq: q.before, limit: q.limit });
+    res.json({ tenant: tenant.id, chats: chats.map(chatSummary), total, languages });
   });
 
   router.post('/tenants/:id/chats', (req, res) => {

@@ -115,7 +115,7 @@ function commit<A extends ChatAction>(
 ): ChatRecord {
   const from: ChatStatus = chat.status;
   change(chat, ctx.clock.now());
-  chat.status = CHAT_TRANSITIONS[action].to;
+  tenant.setChatStatus(chat, CHAT_TRANSITIONS[action].to);
   ctx.store.changed({ kind: 'chat', tenant, chat });
   const payload: ChatChange = { tenantId: tenant.id, chat, from, actor, ...extra };
   ctx.events.emit(CHAT_TRANSITIONS[action].event as ChatEventName, payload);

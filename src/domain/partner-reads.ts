@@ -2,6 +2,7 @@ import type {
   BalanceRecord,
   CategoryRecord,
   ChatRecord,
+  ChatStatus,
   CommunityExpertRecord,
   ExpertRecord,
   MessageRecord,
@@ -56,6 +57,18 @@ export function listChats(tenant: Tenant, query: ChatQuery): Page<ChatRecord> {
   const lo = startDate ?? -Infinity;
   const hi = endDate ?? Infinity;
   return paginateIndexed(chats, query, chatOrder(direction), { next: (i) => times.next(i, lo, hi), previous: (i) => times.previous(i, lo, hi) }, direction === 'desc');
+}
+
+/**
+ * The operator's chat list (control API, dashboard): newest first, by status and language, before a
+ * chat (its seq); with how many match in all and every language the tenant's chats have. Read from the
+ * tenant's class index, so a page costs the same at the chat cap as with a few chats.
+ */
+export function listChatsNewestFirst(
+  tenant: Tenant,
+  filter: { statuses?: ReadonlySet<ChatStatus>; language?: string; beforeSeq?: number; limit: number },
+): { chats: ChatRecord[]; total: number; languages: string[] } {
+  return { ...tenant.chatClasses.newestFirst(filter), languages: tenant.chatClasses.languages() };
 }
 
 export const findChat = (tenant: Tenant, id: string): ChatRecord | undefined => tenant.chatsById.get(id);

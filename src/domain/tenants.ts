@@ -43,7 +43,7 @@ export interface TenantSummary {
 
 export function summarizeTenant(store: Store, tenant: Tenant): TenantSummary {
   const chatsByStatus: Record<ChatStatus, number> = { created: 0, assigned: 0, open: 0, closed: 0, rated: 0, handover: 0, missed: 0 };
-  for (const chat of tenant.data.chats) chatsByStatus[chat.status] += 1;
+  for (const [status, count] of tenant.chatClasses.countByStatus()) chatsByStatus[status] += count;
   return {
     id: tenant.id,
     name: tenant.data.name,

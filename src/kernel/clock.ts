@@ -30,8 +30,11 @@ interface PendingTimer {
   at: number;
   order: number;
   fn: () => void;
+  /** Cancelled, or fired: no longer pending. */
   cancelled: boolean;
 }
+
+const NOTHING = () => undefined;
 
 /** A clock that only moves when told to: `advance(ms)` runs every timer that falls due, in order. */
 export class VirtualClock implements Clock {
@@ -39,6 +42,8 @@ export class VirtualClock implements Clock {
   private current: number;
   private timers: PendingTimer[] = [];
   private order = 0;
+  /** Cancelled timers still in `timers`: let go once they are half of it, so nothing cancelled piles up while time stands still. */
+  private cancelledHeld = 0;
 
   constructor(start: number | Date = Date.UTC(2026, 0, 1)) {
     this.current = typeof start === 'number' ? start : start.getTime();
@@ -51,7 +56,15 @@ export class VirtualClock implements Clock {
   schedule(ms: number, fn: () => void): TimerHandle {
     const timer: PendingTimer = { at: this.current + Math.max(0, ms), order: this.order++, fn, cancelled: false };
     this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
+    return {
+      cancel: () => {
+        if (timer.cancelled) return;
+        timer.cancelled = true;
+        timer.fn = NOTHING;
+        this.cancelledHeld += 1;
+        if (this.cancelledHeld > 64 && this.cancelledHeld * 2 > this.timers.length) this.dropCancelled();
+      },
+    };
   }
 
   /** Moves time forward by `ms`, firing due timers in time order (ties in scheduling order). */
@@ -62,6 +75,7 @@ export class VirtualClock implements Clock {
       const next = this.nextDue(target);
       if (!next) break;
       this.timers.splice(this.timers.indexOf(next), 1);
+      next.cancelled = true;
       this.current = next.at;
       next.fn();
     }
@@ -85,8 +99,18 @@ export class VirtualClock implements Clock {
     return this.timers.filter((t) => !t.cancelled).length;
   }
 
-  private nextDue(target: number): PendingTimer | undefined {
+  /** Timers the clock still holds, cancelled ones not yet let go included (diagnostics). */
+  heldTimers(): number {
+    return this.timers.length;
+  }
+
+  private dropCancelled(): void {
     this.timers = this.timers.filter((t) => !t.cancelled);
+    this.cancelledHeld = 0;
+  }
+
+  private nextDue(target: number): PendingTimer | undefined {
+    this.dropCancelled();
     let best: PendingTimer | undefined;
     for (const t of this.timers) {
       if (t.at > target) continue;

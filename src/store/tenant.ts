@@ -1,7 +1,9 @@
+import { ChatClassIndex } from './chat-class-index.js';
 import { ChatTimeIndex } from './chat-time-index.js';
 import type {
   CategoryRecord,
   ChatRecord,
+  ChatStatus,
   CommunityExpertRecord,
   ExpertRecord,
   GurusupMessageRecord,
@@ -34,6 +36,8 @@ export class Tenant {
   readonly gurusupMessagesById = new Map<string, GurusupMessageRecord>();
   /** True while chats' createdAt never decreases with seq, which lets date filters binary-search. */
   chatsSortedByCreation = true;
+  /** Chats by status and language (the control API's list and totals), kept on each new chat and status change. */
+  readonly chatClasses = new ChatClassIndex();
   /** Built on the first date-filtered read of chats dated out of creation order, then kept up on each append. */
   private chatTimes: ChatTimeIndex | undefined;
   /** Measured on first use (reads never need it; a million bulk chats take seconds to walk). */
@@ -90,7 +94,15 @@ export class Tenant {
     const previous = this.data.chats[this.chatsById.size - 1];
     if (previous && previous !== chat && previous.createdAt > chat.createdAt) this.chatsSortedByCreation = false;
     this.chatsById.set(chat.id, chat);
+    this.chatClasses.add(chat);
     this.chatTimes?.append(chat.createdAt);
+  }
+
+  /** Changes a chat's status (the one way it changes): the class index follows. */
+  setChatStatus(chat: ChatRecord, status: ChatStatus): void {
+    const from = chat.status;
+    chat.status = status;
+    this.chatClasses.moved(chat, from);
   }
 
   indexThread(thread: GurusupThreadRecord): void {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { listChats, type ChatQuery } from '../../src/domain/partner-reads.js';
+import { listChats, listChatsNewestFirst, type ChatQuery } from '../../src/domain/partner-reads.js';
 import { encodeCursor, type Page } from '../../src/domain/pagination.js';
 import { ChatTimeIndex } from '../../src/store/chat-time-index.js';
-import type { ChatRecord, TenantData } from '../../src/store/model.js';
+import type { ChatRecord, ChatStatus, TenantData } from '../../src/store/model.js';
 import { Tenant } from '../../src/store/tenant.js';
 
 // The indexed chat list (orders by position, date windows through ChatTimeIndex) against a plain
@@ -99,6 +99,47 @@ describe('chat list pages, indexed vs a plain sort and filter', () => {
       expect(checked).toBe(900);
     });
   }
+});
+
+describe('the newest-first chat list (control API), indexed vs a scan of every chat', () => {
+  const STATUSES: ChatStatus[] = ['created', 'assigned', 'open', 'closed', 'rated', 'handover', 'missed'];
+  const LANGUAGES = ['en', 'de', 'fr', 'it'];
+
+  /** What the route computed before the index: one pass over every chat, newest first. */
+  function scan(chats: readonly ChatRecord[], statuses: Set<ChatStatus> | undefined, language: string | undefined, before: number | undefined, limit: number) {
+    const page: ChatRecord[] = [];
+    const languages = new Set<string>();
+    let total = 0;
+    for (let i = chats.length - 1; i >= 0; i -= 1) {
+      const c = chats[i] as ChatRecord;
+      languages.add(c.language);
+      if ((statuses && !statuses.has(c.status)) || (language !== undefined && c.language !== language)) continue;
+      total += 1;
+      if (page.length < limit && (before === undefined || c.seq < before)) page.push(c);
+    }
+    return { chats: page, total, languages: [...languages].sort() };
+  }
+
+  it('same page, total and languages for any filter, as chats are added and change status', () => {
+    const rnd = random(7);
+    const make = (seq: number) => ({ ...chat(seq, seq), language: LANGUAGES[rnd(LANGUAGES.length)] as string, status: STATUSES[rnd(3)] as ChatStatus });
+    const tenant = tenantOf(Array.from({ length: 300 }, (_, i) => make(i + 1)));
+    for (let round = 0; round < 8; round++) {
+      for (let k = 0; k < 100; k++) {
+        const statuses = rnd(3) === 0 ? undefined : new Set(STATUSES.filter(() => rnd(3) === 0));
+        const language = rnd(3) === 0 ? LANGUAGES[rnd(LANGUAGES.length)] : undefined;
+        const before = rnd(3) === 0 ? undefined : rnd(tenant.data.chats.length + 2);
+        const limit = 1 + rnd(60);
+        const got = listChatsNewestFirst(tenant, { statuses, language, beforeSeq: before, limit });
+        expect(got).toEqual(scan(tenant.data.chats, statuses, language, before, limit));
+      }
+      // Chats change status (the one way: Tenant.setChatStatus), new ones arrive, one in a new language.
+      for (let k = 0; k < 80; k++) tenant.setChatStatus(tenant.data.chats[rnd(tenant.data.chats.length)] as ChatRecord, STATUSES[rnd(STATUSES.length)] as ChatStatus);
+      for (let k = 0; k < 40; k++) tenant.addChat({ ...make(tenant.nextChatSeq()), ...(k === 0 && round === 3 ? { language: 'pt' } : {}) });
+    }
+    const counts = Object.fromEntries(tenant.chatClasses.countByStatus());
+    for (const status of STATUSES) expect(counts[status] ?? 0).toBe(tenant.data.chats.filter((c) => c.status === status).length);
+  });
 });
 
 describe('ChatTimeIndex', () => {

@@ -31,6 +31,19 @@ describe('VirtualClock', () => {
     expect(fired).toEqual([10, 20]);
   });
 
+  it('lets cancelled timers go without waiting for time to move', () => {
+    const clock = new VirtualClock(0);
+    const fired: number[] = [];
+    for (let i = 0; i < 10_000; i++) clock.schedule(1_000 + i, () => fired.push(i)).cancel();
+    const kept = clock.schedule(5, () => fired.push(-1));
+    expect(clock.pendingTimers()).toBe(1);
+    expect(clock.heldTimers()).toBeLessThanOrEqual(130);
+    clock.advance(20_000);
+    expect(fired).toEqual([-1]);
+    kept.cancel(); // after it fired: nothing to do
+    expect(clock.heldTimers()).toBe(0);
+  });
+
   it('refuses to go back in time', () => {
     const clock = new VirtualClock(5_000);
     expect(() => clock.advance(-1)).toThrow(RangeError);
