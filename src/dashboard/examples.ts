@@ -27,8 +27,11 @@ const DOC_CHAT = 'O2bqy2CsAaS7RBXZrhMOB';
 const DOC_PERSONA = 'ab22a12e-cefd-4f67-945b-c215c42202b4';
 
 export function exampleOperations(h: ExampleHints = {}): ExampleOperation[] {
-  const persona = h.personaId ?? DOC_PERSONA;
-  return [
+  return [...QUERY_EXAMPLES, ...chatMutations(h), ...otherMutations(h)];
+}
+
+/** The Queries page's examples (they take no ids). */
+const QUERY_EXAMPLES: ExampleOperation[] = [
     {
       title: 'Chat state',
       query: `# Queries page: the partner behind the token, and whether chat is available now.
@@ -127,6 +130,12 @@ query Payouts($first: Int!, $after: String, $period: Timestamp!) {
 `,
       variables: { period: 1546300800000, first: 100, after: null },
     },
+];
+
+/** The Mutations page's examples on personas and chats, with seeded ids where the seed has a fitting record. */
+function chatMutations(h: ExampleHints): ExampleOperation[] {
+  const persona = h.personaId ?? DOC_PERSONA;
+  return [
     {
       title: 'createPersona',
       query: `# Examples page: one persona per providerId (calling again updates it and returns the same id).
@@ -190,6 +199,12 @@ mutation OpenChat($id: ID!) {
 `,
       variables: { id: h.closedChatId ?? DOC_CHAT },
     },
+  ];
+}
+
+/** The Mutations page's examples on submissions and pages. */
+function otherMutations(h: ExampleHints): ExampleOperation[] {
+  return [
     {
       title: 'approveSubmission',
       query: `# Mutations page: approve a pending request to join the community (rejectSubmission is its twin).

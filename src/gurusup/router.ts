@@ -49,30 +49,14 @@ declare module 'express-serve-static-core' {
  * four documented endpoints, JSON errors {statusCode, error, message}, 405 on a wrong method.
  */
 export function createGurusupRouter(deps: GurusupDeps): Router {
-  const { domain, settings } = deps;
+  const { domain } = deps;
   const router = Router();
 
   router.get('/openapi.json', (req, res) => {
     res.json(openApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`));
   });
 
-  // Header names are case-insensitive, so x-api-key, x-API-KEY and X-API-KEY are one header; the
-  // auth page's X-API-USERNAME is accepted and not checked.
-  router.use((req: Request, res: Response, next: NextFunction) => {
-    const key = req.get('x-api-key');
-    if (key === undefined || key.trim() === '') {
-      sendError(res, 401, 'Missing API key: send it in the x-api-key header (the built-in organisation uses demo-api-key).');
-      return;
-    }
-    const tenant = resolveTenant(domain.store, { apiKey: key.trim() });
-    if (!tenant) {
-      sendError(res, 401, 'Unknown API key: no organisation of this emulator has it. Use demo-api-key, or the gurusupApiKey of POST /_emulator/tenants.');
-      return;
-    }
-    res.locals.gurusupTenant = tenant;
-    journalNotes(res).tenantId = tenant.id;
-    next();
-  });
+  router.use(apiKeyAuth(domain));
 
   const tenantOf = (res: Response): Tenant => res.locals.gurusupTenant as Tenant;
 
@@ -94,31 +78,7 @@ export function createGurusupRouter(deps: GurusupDeps): Router {
     res.json(threadWithMessagesJson(thread));
   });
 
-  router.post('/messages', express.json({ limit: deps.bodyLimit }), (req, res) => {
-    if (req.body === undefined) {
-      sendError(res, 415, 'POST /messages needs "Content-Type: application/json" and a JSON body (a PartialMessage).');
-      return;
-    }
-    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
-      sendError(res, 400, 'The body must be a JSON object (a PartialMessage: body, thread_fid, user_fid, lang, subject, is_customer_support_agent).');
-      return;
-    }
-    const parsed = partialMessage.safeParse(req.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const name = issue?.path.join('.') ?? 'body';
-      sendError(res, 400, `Invalid message: ${issue?.message ?? 'invalid'}.`, { field: name });
-      return;
-    }
-    const { subject, ...rest } = parsed.data;
-    const result = postThreadMessage(domain, tenantOf(res), { ...rest, ...(subject != null ? { subject } : {}) });
-    const answer = result.reply ?? result.posted;
-    res
-      .status(settings.get(tenantOf(res).id).postStatus)
-      .location(`${req.baseUrl}/messages/${answer.id}`)
-      .set('X-Emulator-Reply', result.reply ? 'automatic-reply' : 'posted-message')
-      .json(messageJson(answer));
-  });
+  router.post('/messages', express.json({ limit: deps.bodyLimit }), postMessage(deps));
 
   router.get('/messages/:messageId', (req, res) => {
     const id = req.params.messageId;
@@ -147,4 +107,55 @@ export function createGurusupRouter(deps: GurusupDeps): Router {
     sendError(res, 404, `No Gurusup route ${req.method} ${req.baseUrl}${req.path}. The API has GET /threads, GET /threads/:threadFidHash, POST /messages, GET /messages/:id.`);
   });
   return router;
+}
+
+// Header names are case-insensitive, so x-api-key, x-API-KEY and X-API-KEY are one header; the
+// auth page's X-API-USERNAME is accepted and not checked.
+function apiKeyAuth(domain: GurusupDeps['domain']) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const key = req.get('x-api-key');
+    if (key === undefined || key.trim() === '') {
+      sendError(res, 401, 'Missing API key: send it in the x-api-key header (the built-in organisation uses demo-api-key).');
+      return;
+    }
+    const tenant = resolveTenant(domain.store, { apiKey: key.trim() });
+    if (!tenant) {
+      sendError(res, 401, 'Unknown API key: no organisation of this emulator has it. Use demo-api-key, or the gurusupApiKey of POST /_emulator/tenants.');
+      return;
+    }
+    res.locals.gurusupTenant = tenant;
+    journalNotes(res).tenantId = tenant.id;
+    next();
+  };
+}
+
+/** POST /messages: a PartialMessage posted to its thread; the automatic reply when there is one. */
+function postMessage(deps: GurusupDeps) {
+  const { domain, settings } = deps;
+  return (req: Request, res: Response): void => {
+    const tenant = res.locals.gurusupTenant as Tenant;
+    if (req.body === undefined) {
+      sendError(res, 415, 'POST /messages needs "Content-Type: application/json" and a JSON body (a PartialMessage).');
+      return;
+    }
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+      sendError(res, 400, 'The body must be a JSON object (a PartialMessage: body, thread_fid, user_fid, lang, subject, is_customer_support_agent).');
+      return;
+    }
+    const parsed = partialMessage.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const name = issue?.path.join('.') ?? 'body';
+      sendError(res, 400, `Invalid message: ${issue?.message ?? 'invalid'}.`, { field: name });
+      return;
+    }
+    const { subject, ...rest } = parsed.data;
+    const result = postThreadMessage(domain, tenant, { ...rest, ...(subject != null ? { subject } : {}) });
+    const answer = result.reply ?? result.posted;
+    res
+      .status(settings.get(tenant.id).postStatus)
+      .location(`${req.baseUrl}/messages/${answer.id}`)
+      .set('X-Emulator-Reply', result.reply ? 'automatic-reply' : 'posted-message')
+      .json(messageJson(answer));
+  };
 }

@@ -259,7 +259,8 @@ class TenantGenerator {
     return chats;
   }
 
-  private chat(status: ChatStatus, createdAt: number, forApi: boolean): ChatRecord {
+  /** A chat's record with its customer and topic, before anything is said (the draws in this order keep the seed as it was). */
+  private newChat(status: ChatStatus, createdAt: number): { chat: ChatRecord; talk: Conversation } {
     const lang = this.language();
     const p = this.rnd.people(lang);
     const firstName = p.person.firstName();
@@ -289,6 +290,12 @@ class TenantGenerator {
       categoryId: category.id,
       messages: [],
     };
+    return { chat, talk };
+  }
+
+  private chat(status: ChatStatus, createdAt: number, forApi: boolean): ChatRecord {
+    const { chat, talk } = this.newChat(status, createdAt);
+    const lang = chat.language;
     this.topics.set(chat, talk.topic.id);
     let t = createdAt;
     const step = (min: number, max: number) => (t = Math.min(this.now, t + this.rnd.int(min, max)));

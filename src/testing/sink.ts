@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebhookPayloads } from './payloads.js';
 import { signatureMatches } from '../webhooks/signature.js';
@@ -105,46 +105,11 @@ function classify(headers: IncomingHttpHeaders, body: unknown): Pick<ReceivedWeb
  * ```
  */
 export async function webhookSink(options: WebhookSinkOptions = {}): Promise<WebhookSink> {
-  let secret = options.secret === undefined ? 'secr3t' : options.secret;
-  const received: AnyReceivedWebhook[] = [];
-  let respond: Responder = () => 200;
-  let waiters: (() => void)[] = [];
-  const hanging = new Set<() => void>();
-
+  const state: SinkState = { secret: options.secret === undefined ? 'secr3t' : options.secret, apiKey: options.apiKey, received: [], respond: () => 200, waiters: [], hanging: new Set() };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const rawBody = raw.toString('utf8');
-      let body: unknown;
-      try {
-        body = JSON.parse(rawBody);
-      } catch {
-        body = undefined;
-      }
-      const kind = classify(req.headers, body);
-      const signature = req.headers['x-guuru-hmac-sha256'];
-      const verified =
-        kind.source === 'guuru'
-          ? secret !== null && signatureMatches(secret, raw, typeof signature === 'string' ? signature : undefined)
-          : options.apiKey === undefined || req.headers['x-api-key'] === options.apiKey;
-      const delivery = { ...kind, body: body as never, rawBody, headers: req.headers, method: req.method ?? 'POST', path: req.url ?? '/', verified, status: 0, receivedAt: Date.now() } as AnyReceivedWebhook;
-      received.push(delivery);
-      // Unchecked (secret null) or verified requests get the chosen status; a bad signature gets the example receiver's 400.
-      const accepted = verified || (kind.source === 'guuru' && secret === null);
-      const outcome = accepted ? respond(received.length, delivery) : 400;
-      if (outcome === 'hang') {
-        const destroy = () => res.destroy();
-        hanging.add(destroy);
-        res.on('close', () => hanging.delete(destroy));
-      } else {
-        delivery.status = outcome;
-        const text = accepted ? (outcome < 300 ? 'Success!' : 'Failure') : kind.source === 'guuru' ? 'Invalid request, non-matching HMAC-SHA256 received' : 'Invalid x-api-key';
-        res.writeHead(outcome, { 'content-type': 'text/plain' }).end(text);
-      }
-      for (const wake of waiters) wake();
-    });
+    req.on('end', () => receive(state, req, res, Buffer.concat(chunks)));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -154,57 +119,100 @@ export async function webhookSink(options: WebhookSinkOptions = {}): Promise<Web
   const host = address.includes(':') ? `[${address}]` : address;
   const url = `http://${host}:${port}/webhooks`;
 
-  const matching = (o: WaitForOptions) =>
-    received.filter((d) => (o.event === undefined || d.event === o.event) && (o.chatId === undefined || d.chatId === o.chatId) && (o.where?.(d) ?? true));
-
-  const waitFor = (o: WaitForOptions = {}): Promise<AnyReceivedWebhook[]> => {
-    const count = o.count ?? 1;
-    const timeout = o.timeout ?? 5_000;
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = matching(o);
-        if (found.length < count) return false;
-        resolve(found.slice(0, count));
-        return true;
-      };
-      if (check()) return;
-      const wake = () => {
-        if (!check()) return;
-        clearTimeout(timer);
-        waiters = waiters.filter((w) => w !== wake);
-      };
-      const timer = setTimeout(() => {
-        waiters = waiters.filter((w) => w !== wake);
-        const wanted = [o.event ?? 'any event', o.chatId ? `of chat ${o.chatId}` : ''].filter(Boolean).join(' ');
-        const seen = received.map((d) => `${d.event}${d.chatId ? `(${d.chatId})` : ''}${d.verified ? '' : ' [signature did not verify]'}`);
-        reject(new Error(`webhookSink: ${matching(o).length} of ${count} × ${wanted} arrived within ${timeout} ms; received ${seen.length}: ${seen.join(', ') || 'nothing'}. Is ${url} subscribed (webhookUrl, or control.subscribe)?`));
-      }, timeout);
-      waiters.push(wake);
-    });
-  };
-
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= new Promise<void>((resolve) => {
-      for (const destroy of hanging) destroy();
+      for (const destroy of state.hanging) destroy();
       server.close(() => resolve());
       server.closeAllConnections();
     }));
 
   return {
     url,
-    received,
-    waitFor: waitFor as WebhookSink['waitFor'],
+    received: state.received,
+    waitFor: ((o: WaitForOptions = {}) => waitFor(state, url, o)) as WebhookSink['waitFor'],
     respondWith(responder) {
-      respond = responder;
+      state.respond = responder;
     },
     useSecret(next) {
-      secret = next;
+      state.secret = next;
     },
     clear() {
-      received.length = 0;
+      state.received.length = 0;
     },
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** What a sink holds between requests. */
+interface SinkState {
+  secret: string | null;
+  apiKey: string | undefined;
+  received: AnyReceivedWebhook[];
+  respond: Responder;
+  waiters: (() => void)[];
+  hanging: Set<() => void>;
+}
+
+/** One delivery: checked (signature or key), recorded, answered with the chosen status, waiters woken. */
+function receive(state: SinkState, req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+  const { secret } = state;
+  const rawBody = raw.toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    body = undefined;
+  }
+  const kind = classify(req.headers, body);
+  const signature = req.headers['x-guuru-hmac-sha256'];
+  const verified =
+    kind.source === 'guuru'
+      ? secret !== null && signatureMatches(secret, raw, typeof signature === 'string' ? signature : undefined)
+      : state.apiKey === undefined || req.headers['x-api-key'] === state.apiKey;
+  const delivery = { ...kind, body: body as never, rawBody, headers: req.headers, method: req.method ?? 'POST', path: req.url ?? '/', verified, status: 0, receivedAt: Date.now() } as AnyReceivedWebhook;
+  state.received.push(delivery);
+  // Unchecked (secret null) or verified requests get the chosen status; a bad signature gets the example receiver's 400.
+  const accepted = verified || (kind.source === 'guuru' && secret === null);
+  const outcome = accepted ? state.respond(state.received.length, delivery) : 400;
+  if (outcome === 'hang') {
+    const destroy = () => res.destroy();
+    state.hanging.add(destroy);
+    res.on('close', () => state.hanging.delete(destroy));
+  } else {
+    delivery.status = outcome;
+    const text = accepted ? (outcome < 300 ? 'Success!' : 'Failure') : kind.source === 'guuru' ? 'Invalid request, non-matching HMAC-SHA256 received' : 'Invalid x-api-key';
+    res.writeHead(outcome, { 'content-type': 'text/plain' }).end(text);
+  }
+  for (const wake of state.waiters) wake();
+}
+
+/** Resolves with the first `count` deliveries that match, as soon as they are there; rejects after `timeout` saying what came. */
+function waitFor(state: SinkState, url: string, o: WaitForOptions): Promise<AnyReceivedWebhook[]> {
+  const count = o.count ?? 1;
+  const timeout = o.timeout ?? 5_000;
+  const matching = () =>
+    state.received.filter((d) => (o.event === undefined || d.event === o.event) && (o.chatId === undefined || d.chatId === o.chatId) && (o.where?.(d) ?? true));
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = matching();
+      if (found.length < count) return false;
+      resolve(found.slice(0, count));
+      return true;
+    };
+    if (check()) return;
+    const wake = () => {
+      if (!check()) return;
+      clearTimeout(timer);
+      state.waiters = state.waiters.filter((w) => w !== wake);
+    };
+    const timer = setTimeout(() => {
+      state.waiters = state.waiters.filter((w) => w !== wake);
+      const wanted = [o.event ?? 'any event', o.chatId ? `of chat ${o.chatId}` : ''].filter(Boolean).join(' ');
+      const seen = state.received.map((d) => `${d.event}${d.chatId ? `(${d.chatId})` : ''}${d.verified ? '' : ' [signature did not verify]'}`);
+      reject(new Error(`webhookSink: ${matching().length} of ${count} × ${wanted} arrived within ${timeout} ms; received ${seen.length}: ${seen.join(', ') || 'nothing'}. Is ${url} subscribed (webhookUrl, or control.subscribe)?`));
+    }, timeout);
+    state.waiters.push(wake);
+  });
 }
