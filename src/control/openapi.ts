@@ -106,6 +106,11 @@ const ok = (description: string, schema: Schema): Answer => ({ description, sche
 
 /** Every route of the control API, by path and method. */
 function routes(): Record<string, Record<string, Operation>> {
+  return { ...stateRoutes(), ...runRoutes(), ...scenarioRoutes(), ...webhookRoutes() };
+}
+
+/** Health, reset, tenants, their chats and the live stream. */
+function stateRoutes(): Record<string, Record<string, Operation>> {
   const chatActions = Object.fromEntries(
     Object.entries(ACTIONS).map(([action, body]) => [
       `/tenants/{id}/chats/{chatId}/${action}`,
@@ -158,6 +163,12 @@ function routes(): Record<string, Record<string, Operation>> {
         responses: { '200': { description: 'An event stream that stays open', content: { 'text/event-stream': str } } },
       },
     },
+  };
+}
+
+/** Snapshots, triggers and Gurusup. */
+function runRoutes(): Record<string, Record<string, Operation>> {
+  return {
     '/snapshots': {
       get: { summary: 'The snapshots taken', responses: { '200': ok('The snapshots', object({ snapshots: array(ref('Snapshot')) })) } },
       post: { summary: 'Takes a named snapshot of one tenant or of everything, in memory', body: takeBody, responses: { '201': ok('Taken', ref('Snapshot')), '404': error('No such tenant'), '409': error('A snapshot of that name exists, or too many are kept') } },
@@ -194,6 +205,12 @@ function routes(): Record<string, Record<string, Operation>> {
     '/tenants/{id}/gurusup/messages': {
       post: { summary: 'Gurusup sends a message itself (a send-message webhook)', body: systemMessageBody, responses: { '201': ok('The message', ref('GurusupMessage')), '409': error('A limit is reached') } },
     },
+  };
+}
+
+/** Scenarios, the request journal and verifications. */
+function scenarioRoutes(): Record<string, Record<string, Operation>> {
+  return {
     '/scenarios': {
       get: { summary: 'The scenarios with their parameters, and files that could not be read', responses: { '200': ok('The scenarios', object({ scenarios: array(ref('ScenarioSummary')), errors: array(str) })) } },
       post: {
@@ -245,6 +262,12 @@ function routes(): Record<string, Record<string, Operation>> {
     '/verifications/{id}/junit': {
       get: { summary: 'The report as JUnit XML (?wait=1: once it is over)', query: z.object({ wait: z.string().optional() }), responses: { '200': { description: 'One testcase per check', content: { 'application/xml': str } } } },
     },
+  };
+}
+
+/** Webhook settings, deliveries, faults, the clock, MCP, the dashboard files. */
+function webhookRoutes(): Record<string, Record<string, Operation>> {
+  return {
     '/webhooks': {
       get: {
         summary: "A tenant's webhook subscriptions (?tenant=, default the first), the events and the retry policy",
@@ -316,10 +339,11 @@ function routes(): Record<string, Record<string, Operation>> {
 }
 
 function schemas(): Record<string, Schema> {
-  const gurusup = gurusupDocument('').components.schemas as Record<string, Schema>;
-  // The Gurusup API's own shapes, their references renamed into this document.
-  const renamed = (schema: Schema): Schema => JSON.parse(JSON.stringify(schema).replace(/#\/components\/schemas\/(\w+)/g, '#/components/schemas/Gurusup$1')) as Schema;
-  const chatStatus: Schema = { enum: [...CHAT_STATUSES] };
+  return { ...baseSchemas(), ...chatSchemas(), ...activitySchemas(), ...runSchemas(), ...journalSchemas(), ...webhookSchemas() };
+}
+
+/** Errors, health, the clock and tenants. */
+function baseSchemas(): Record<string, Schema> {
   return {
     JsonRpcMessage: {
       type: 'object',
@@ -364,6 +388,13 @@ function schemas(): Record<string, Schema> {
       },
       ['id', 'name', 'token', 'tokens', 'builtIn', 'seed', 'counts', 'webhookSecret'],
     ),
+  };
+}
+
+/** Chats and their messages. */
+function chatSchemas(): Record<string, Schema> {
+  const chatStatus: Schema = { enum: [...CHAT_STATUSES] };
+  return {
     ChatStatus: chatStatus,
     ChatMessage: object(
       {
@@ -421,6 +452,16 @@ function schemas(): Record<string, Schema> {
       },
       ['id', 'seq', 'status', 'language', 'question', 'createdAt', 'requestedExperts', 'messages'],
     ),
+  };
+}
+
+/** A chat's activity, snapshots, triggers and Gurusup organisations. */
+function activitySchemas(): Record<string, Schema> {
+  const gurusup = gurusupDocument('').components.schemas as Record<string, Schema>;
+  // The Gurusup API's own shapes, their references renamed into this document.
+  const renamed = (schema: Schema): Schema => JSON.parse(JSON.stringify(schema).replace(/#\/components\/schemas\/(\w+)/g, '#/components/schemas/Gurusup$1')) as Schema;
+  const chatStatus: Schema = { enum: [...CHAT_STATUSES] };
+  return {
     ActivityStep: object(
       { at: ms, kind: { enum: ['created', 'status', 'message'] }, event: str, from: chatStatus, to: chatStatus, actor: str, actorLabel: str, messageId: str, deliveries: array(str) },
       ['at', 'kind', 'event', 'to', 'actor', 'actorLabel', 'deliveries'],
@@ -453,6 +494,12 @@ function schemas(): Record<string, Schema> {
       threads: int,
     }),
     ...Object.fromEntries(Object.entries(gurusup).map(([name, schema]) => [`Gurusup${name}`, renamed(schema)])),
+  };
+}
+
+/** Scenarios and their runs. */
+function runSchemas(): Record<string, Schema> {
+  return {
     ScenarioSummary: {
       type: 'object',
       required: ['name', 'description', 'params', 'builtIn', 'file', 'steps'],
@@ -491,6 +538,12 @@ function schemas(): Record<string, Schema> {
       },
       additionalProperties: false,
     },
+  };
+}
+
+/** The request journal and verifications. */
+function journalSchemas(): Record<string, Schema> {
+  return {
     JournalRequest: {
       type: 'object',
       required: ['id', 'api', 'at', 'iso', 'method', 'path', 'route', 'status', 'durationMs', 'chatIds'],
@@ -544,6 +597,12 @@ function schemas(): Record<string, Schema> {
       required: ['id', 'status', 'target', 'tenant', 'suites', 'summary', 'links'],
       properties: { id: str, status: ref('VerificationStatus'), checks: false, links: ref('VerificationLinks') },
     },
+  };
+}
+
+/** Webhook settings, deliveries and faults. */
+function webhookSchemas(): Record<string, Schema> {
+  return {
     WebhookTarget: object({ url: str, active: bool }, []),
     WebhookSettings: object(
       {
