@@ -73,29 +73,7 @@ export function createControlRouter(deps: ControlDeps): Router {
     return base ? { ...current, graphqlUrl: `${base}/graphql`, gurusupUrl: `${base}/gurusup` } : current;
   };
 
-  router.get('/health', (_req, res) => {
-    res.json({
-      status: 'ok',
-      name: 'guuru-emulator',
-      version: deps.version,
-      uptimeMs: Date.now() - deps.startedAt,
-      now: clock.now(),
-      clock: clock.kind,
-      tenants: store.tenants().length,
-      // For soaks and dashboards: what the process holds (MiB). heapUsed is what live objects take;
-      // rss far above it is heap V8 keeps reserved after a peak, not data the emulator retains.
-      memory: (() => {
-        const usage = process.memoryUsage();
-        return {
-          rssMiB: mib(usage.rss),
-          heapUsedMiB: mib(usage.heapUsed),
-          heapTotalMiB: mib(usage.heapTotal),
-          storedMiB: mib(store.storedBytes()),
-          storedLimitMiB: mib(store.storedAllowance),
-        };
-      })(),
-    });
-  });
+  router.get('/health', health(deps));
 
   router.get('/openapi.json', (req, res) => {
     res.json(controlOpenApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`));
@@ -161,4 +139,32 @@ export function createControlRouter(deps: ControlDeps): Router {
     sendError(res, 404, `No control endpoint ${req.method} /_emulator${req.path}. See docs/control-api.md.`);
   });
   return router;
+}
+
+/** GET /health: liveness, and what the process holds. */
+function health(deps: ControlDeps): RequestHandler {
+  const { store, clock } = deps;
+  return (_req, res) => {
+    res.json({
+    status: 'ok',
+    name: 'guuru-emulator',
+    version: deps.version,
+    uptimeMs: Date.now() - deps.startedAt,
+    now: clock.now(),
+    clock: clock.kind,
+    tenants: store.tenants().length,
+    // For soaks and dashboards: what the process holds (MiB). heapUsed is what live objects take;
+    // rss far above it is heap V8 keeps reserved after a peak, not data the emulator retains.
+    memory: (() => {
+      const usage = process.memoryUsage();
+      return {
+        rssMiB: mib(usage.rss),
+        heapUsedMiB: mib(usage.heapUsed),
+        heapTotalMiB: mib(usage.heapTotal),
+        storedMiB: mib(store.storedBytes()),
+        storedLimitMiB: mib(store.storedAllowance),
+      };
+    })(),
+  });
+  };
 }
