@@ -120,16 +120,18 @@ export class ScenarioEngine implements RunHost {
     if (!Number.isFinite(speed) || speed < 0) throw invalidArgument('speed', 'speed is a number ≥ 0 (0 runs without waiting).');
     const seed = options.seed ?? this.deps.seed;
     this.seq += 1;
+    // The run holds the tenant's id, never its object: a reset replaces it, and kept runs must not pin the old one.
+    const tenantId = tenant.id;
     const run = new ScenarioRun({
       id: `run-${this.seq}`,
       scenario,
-      tenant: tenant.id,
+      tenant: tenantId,
       params,
       seed,
       speed,
       ...(options.target ? { target: options.target } : {}),
       now: () => clock.now(),
-      isPersona: (expertId) => store.tenant(tenant.id)?.personasById.has(expertId) ?? false,
+      isPersona: (expertId) => store.tenant(tenantId)?.personasById.has(expertId) ?? false,
     });
     // The run's own random source: the same seed and params give the same ids, texts and payloads.
     const steps = new StepRunner(run, { store, events, clock, content, random: new Random(seed) }, this);
