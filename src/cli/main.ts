@@ -2,7 +2,7 @@
  * Process entry of the CLI (`guuru-emulator`, `npm start`): flags > environment > defaults,
  * start, print where everything is, stop cleanly on SIGINT/SIGTERM.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { VirtualClock } from '../kernel/clock.js';
 import { ConfigError, optionsFromEnv, withoutUndefined, type ConfigOptions } from '../config/config.js';
 import { flagAttribute, flaggedOptions, OPTIONS, type OptionSpec } from '../config/options.js';
@@ -13,7 +13,7 @@ import { defaultTenant } from '../domain/tenants.js';
 import { FixturesError } from '../store/fixtures.js';
 import { DataFileError } from '../store/persistence.js';
 import { VERSION } from '../kernel/version.js';
-import { listScenarios, runScenario, type RunFlags } from './scenario.js';
+import { listScenarios, runOption, runScenario, type RunFlags } from './scenario.js';
 import { runTrigger, type TriggerFlags } from './trigger.js';
 import { TRIGGER_EVENTS } from '../control/trigger.js';
 import { runVerify, type VerifyFlags } from './verify.js';
@@ -175,16 +175,13 @@ scenario
   .command('run <name>')
   .description('run a scenario on the emulator at --url (when none answers, one is started in this process, listening at --url) and print its timeline and verdict')
   .option('--url <url>', 'the emulator to run it on', 'http://127.0.0.1:4000')
-  .option('--target <url>', "send the run's webhooks to this URL")
-  .option('--speed <n>', 'scale every delay: 2 = twice as fast, 0 = no waiting', (value: string) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('--speed must be a number ≥ 0.');
-    return n;
-  })
+  // The run's own options from the one run-option table (scenarios/run-options.ts), in its help order.
+  .addOption(runOption('target'))
+  .addOption(runOption('speed'))
   .option('--instant', 'the same as --speed 0')
-  .option('--seed <n>', 'seed of the run (same seed and params, same ids and texts)', wholeNumber('--seed'))
-  .option('--tenant <id>', 'tenant to run in (default the first)')
-  .option('--param <key=value>', 'a scenario parameter (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .addOption(runOption('seed'))
+  .addOption(runOption('tenant'))
+  .addOption(runOption('params'))
   .option('--scenarios <dir>', 'also load the scenario files of this folder (into the running emulator at --url, or the one started)')
   .option('--timeout <ms>', 'give up (and cancel the run) after this long', wholeNumber('--timeout'), 600_000)
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")

@@ -1,14 +1,11 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { invalidArgument } from '../domain/errors.js';
-import { MAX_URL_LENGTH } from '../domain/field-limits.js';
 import { findTenant } from '../domain/tenants.js';
 import type { Store } from '../store/store.js';
 import type { Tenant } from '../store/tenant.js';
 
-/** An absolute http(s) URL (webhook targets), at most MAX_URL_LENGTH characters (it is sent with every delivery). */
-export const httpUrl = (example = 'an http(s) URL') =>
-  z.url({ protocol: /^https?$/, error: example }).max(MAX_URL_LENGTH, { error: (issue) => `${String((issue.input as string | undefined)?.length ?? '?')} characters long; the limit is ${MAX_URL_LENGTH}` });
+export { httpUrl } from '../http/url.js';
 
 /**
  * The tenant a request without one in its path is about: `tenant` in the JSON body, else

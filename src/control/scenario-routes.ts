@@ -1,22 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ScenarioEngine } from '../scenarios/engine.js';
+import { runOptionsSchema } from '../scenarios/run-options.js';
 import type { Scenario } from '../scenarios/schema.js';
-import { httpUrl, parseBody } from './body.js';
+import { parseBody } from './body.js';
 
-export const runBody = z
-  .object({
-    target: httpUrl().optional(),
-    speed: z.number().min(0).max(1_000_000).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    // A finished run keeps its params (200 runs are kept): bounded so that they cannot grow the process.
-    params: z
-      .record(z.string().max(100), z.union([z.string().max(2_000), z.number(), z.boolean()]))
-      .refine((p) => Object.keys(p).length <= 50, 'at most 50 params')
-      .optional(),
-    tenant: z.string().max(200).optional(),
-  })
-  .strict();
+/** The body of POST …/runs: the run options, declared once in scenarios/run-options.ts. */
+export const runBody = runOptionsSchema;
 
 export const filesBody = z
   // A scenario file is a few KB; 256 KiB is far more than any needs, and bounds what an upload keeps.
@@ -47,7 +37,7 @@ export function createScenarioRoutes(engine: ScenarioEngine): Router {
     res.status(result.scenarios.length > 0 || files.length === 0 ? 200 : 400).json({ ...result, ...(result.scenarios.length === 0 && files.length > 0 ? { message: 'No file could be used; errors says why, by file, step and field.' } : {}) });
   });
   router.get('/scenarios/:name', (req, res) => {
-    res.json({ ...summary(engine.find(req.params.name)), runs: engine.runsOf(req.params.name).map(({ timeline: _t, ...r }) => r) });
+    res.json({ ...summary(engine.find(req.params.name)), runs: engine.runsOf(req.params.name) });
   });
   router.post('/scenarios/:name/runs', (req, res) => {
     engine.find(req.params.name);
@@ -56,7 +46,7 @@ export function createScenarioRoutes(engine: ScenarioEngine): Router {
   });
   router.get('/scenarios/:name/runs', (req, res) => {
     engine.find(req.params.name);
-    res.json({ runs: engine.runsOf(req.params.name).map(({ timeline: _t, ...r }) => r) });
+    res.json({ runs: engine.runsOf(req.params.name) });
   });
   router.get('/scenarios/:name/runs/:id', async (req, res) => {
     // ?wait=1 answers once the run is over (long poll for CI).

@@ -6,7 +6,7 @@ import type { TimelineEntry } from './run-types.js';
 import type { CustomerEvent, Handler, Step } from './schema.js';
 import type { DeliveryFact, WaitFact } from './verdict.js';
 
-/** What a customer needs from its run (ScenarioRun). */
+/** What a customer needs from its run (the run's steps, runner.ts). */
 export interface CustomerHost {
   /** The run's own step is acting right now (its events are the customer's own). */
   readonly current: TimelineEntry | undefined;
@@ -14,9 +14,11 @@ export interface CustomerHost {
   chatRecord(chatId: string): ChatRecord;
   quiet(chatId: string, graceMs: number, interrupt?: Interrupt): Promise<void>;
   runSteps(steps: Step[], flow: Flow): Promise<boolean>;
-  addWait(fact: WaitFact): void;
-  latestDelivery(chatId: string): DeliveryFact | undefined;
-  note(flow: Flow, name: string, action: string, detail?: string): TimelineEntry;
+  /** The wait begins: the run records it (its fact and a time-line entry) and returns its handle. */
+  openWait(flow: Flow, name: string, fact: WaitFact, detail: string, expected: string): object;
+  /** The wait ended: how, after how long in real time. */
+  endWait(wait: object, outcome: WaitFact['outcome'], waitedMs: number): void;
+  latestDelivery(chatId: string): Readonly<DeliveryFact> | undefined;
 }
 
 /** A customer's parameters, resolved (durations in ms). */
@@ -55,8 +57,9 @@ const EXPECTING: Record<WaitFact['awaiting'], string> = {
 const isIntegratorMessage = (m: MessageRecord) => m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === 'api');
 
 interface Waiting {
-  fact: WaitFact;
-  entry: TimelineEntry;
+  awaiting: WaitFact['awaiting'];
+  /** The run's handle of the wait. */
+  handle: object;
   startedReal: number;
   timer: NodeJS.Timeout;
 }
@@ -128,7 +131,7 @@ export class ReactiveCustomer {
         this.silences = 0;
         // Busy (typing an answer, rating): the message joins what it is answering; next() looks again after.
         if (this.busy) return;
-        if (this.waiting?.fact.awaiting === 'close') return;
+        if (this.waiting?.awaiting === 'close') return;
         this.doneWaiting('reply');
         if (this.chat().status === 'open' && this.remaining > 0) this.react('replied');
         else this.next();
@@ -253,17 +256,15 @@ export class ReactiveCustomer {
   // --- patience ----------------------------------------------------------------------------
 
   private await(awaiting: WaitFact['awaiting']): void {
-    if (this.waiting?.fact.awaiting === awaiting && awaiting === 'close') return;
+    if (this.waiting?.awaiting === awaiting && awaiting === 'close') return;
     this.endWait('done');
     const patience = this.settings.patience[awaiting];
     const at = this.run.now();
     const fact: WaitFact = { chatId: this.chatId, awaiting, since: at, iso: new Date(at).toISOString(), outcome: 'done', waitedMs: 0 };
-    this.run.addWait(fact);
-    const entry = this.run.note(this.flow, `${this.name}`, 'waits', `waiting up to ${patience} ms for ${EXPECTING[awaiting]}`);
-    entry.expected = EXPECTING[awaiting];
+    const handle = this.run.openWait(this.flow, this.name, fact, `waiting up to ${patience} ms for ${EXPECTING[awaiting]}`, EXPECTING[awaiting]);
     const timer = setTimeout(() => this.expire('timeout'), patience);
     timer.unref?.();
-    this.waiting = { fact, entry, startedReal: performance.now(), timer };
+    this.waiting = { awaiting, handle, startedReal: performance.now(), timer };
     // The integrator can only act on a webhook it received.
     const latest = this.run.latestDelivery(this.chatId);
     if (!latest) this.expire('no-webhook');
@@ -271,7 +272,7 @@ export class ReactiveCustomer {
   }
 
   private doneWaiting(awaiting: WaitFact['awaiting']): void {
-    if (this.waiting?.fact.awaiting === awaiting) this.endWait('done');
+    if (this.waiting?.awaiting === awaiting) this.endWait('done');
   }
 
   private endWait(outcome: WaitFact['outcome']): Waiting | undefined {
@@ -279,18 +280,14 @@ export class ReactiveCustomer {
     if (!waiting) return undefined;
     this.waiting = undefined;
     clearTimeout(waiting.timer);
-    waiting.fact.outcome = outcome;
-    waiting.fact.waitedMs = Math.round(performance.now() - waiting.startedReal);
-    waiting.entry.outcome = outcome === 'done' || outcome === 'ended' ? 'done' : 'timeout';
-    if (outcome === 'undelivered') waiting.entry.detail += ': the webhook never reached the integrator';
-    if (outcome === 'no-webhook') waiting.entry.detail += ': no webhook was sent (no target, no subscription)';
+    this.run.endWait(waiting.handle, outcome, Math.round(performance.now() - waiting.startedReal));
     return waiting;
   }
 
   private expire(cause: 'timeout' | 'undelivered' | 'no-webhook'): void {
     const waiting = this.endWait(cause);
     if (!waiting || this.ended) return;
-    const { awaiting } = waiting.fact;
+    const { awaiting } = waiting;
     if (awaiting === 'accept') {
       this.acceptExpired = true;
       this.react('no-accept');

@@ -10,6 +10,7 @@ import type { TenantWebhooks } from '../webhooks/subscriptions.js';
 import type { RequestRecord } from '../journal/request-journal.js';
 import type { SuiteName } from '../verify/checks.js';
 import type { VerificationReport } from '../verify/report.js';
+import type { StartRunOptions } from '../scenarios/run-options.js';
 import type { RunRecord } from '../scenarios/run-types.js';
 
 /** A non-2xx answer of the control API: its status and its JSON error body. */
@@ -305,7 +306,7 @@ export class ControlClient {
   }
 
   /** Starts a run of the scenario and resolves once it is over, with its timeline and (against an integration) its verdict. */
-  async runScenario(name: string, options: { target?: string; speed?: number; seed?: number; params?: Record<string, string | number | boolean>; tenant?: string } = {}): Promise<RunRecord> {
+  async runScenario(name: string, options: StartRunOptions = {}): Promise<RunRecord> {
     const started = await this.startRun(name, options);
     return this.request<RunRecord>('GET', `/scenarios/${encodeURIComponent(name)}/runs/${encodeURIComponent(started.id)}?wait=1`);
   }
@@ -365,7 +366,7 @@ export class ControlClient {
   }
 
   /** Starts a run of scenario `name` (in the client's tenant unless `tenant` is given) and resolves with its id at once. */
-  startRun(name: string, options: { target?: string; speed?: number; seed?: number; tenant?: string; params?: Record<string, string | number | boolean> } = {}) {
+  startRun(name: string, options: StartRunOptions = {}) {
     return this.request<{ id: string }>('POST', `/scenarios/${encodeURIComponent(name)}/runs`, { ...(this.tenant !== undefined ? { tenant: this.tenant } : {}), ...options });
   }
 

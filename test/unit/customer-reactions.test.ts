@@ -27,9 +27,13 @@ class FakeRun implements CustomerHost {
   now = () => 0;
   chatRecord = () => this.chat;
   quiet = () => Promise.resolve();
-  addWait = (fact: WaitFact) => void this.waits.push(fact);
+  // The wait's handle is its fact: ending it sets the outcome the assertions read.
+  openWait = (_flow: Flow, _name: string, fact: WaitFact) => {
+    this.waits.push(fact);
+    return fact;
+  };
+  endWait = (fact: WaitFact, outcome: WaitFact['outcome']) => void (fact.outcome = outcome);
   latestDelivery = () => ({ deliveryId: 'd-1', chatId: 'chat-1', event: 'chat-assigned', at: 0, status: 'delivered' as const, attempts: 1 });
-  note = (): TimelineEntry => ({ at: 0, iso: '', step: '', action: '', by: 'scenario', webhooks: [] });
 
   runSteps = async (steps: Step[], flow: Flow): Promise<boolean> => {
     // The think-time: the customer is "typing" until the test lets it finish (or an event interrupts it).
