@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { actorOf } from '../domain/actors.js';
 import {
@@ -16,7 +16,8 @@ import {
   transferChatToPersona,
 } from '../domain/chats.js';
 import type { DomainContext } from '../domain/context.js';
-import type { ChatStatus } from '../store/model.js';
+import type { ChatStatus, MessageRecord } from '../store/model.js';
+import type { Tenant } from '../store/tenant.js';
 import { invalidArgument } from '../domain/errors.js';
 import { listChatsNewestFirst } from '../domain/partner-reads.js';
 import { findTenant } from '../domain/tenants.js';
@@ -131,53 +132,59 @@ export function createChatRoutes(domain: DomainContext, activity: ChatActivity):
     }
     const tenant = findTenant(domain.store, req.params.id);
     const chatId = req.params.chatId;
-    switch (action) {
-      case 'assign':
-        assignChat(domain, tenant, chatId, parseBody(ACTIONS.assign, req).requestedExperts);
-        break;
-      case 'accept': {
-        const body = parseBody(ACTIONS.accept, req);
-        if (body.personaId !== undefined && body.expertId !== undefined) throw invalidArgument('expertId', 'Give personaId or expertId, not both.');
-        acceptChat(domain, tenant, chatId, body, actorOf(body.expertId !== undefined ? 'expert' : 'api', tenant, {}, body.expertId));
-        break;
-      }
-      case 'messages': {
-        const body = parseBody(ACTIONS.messages, req);
-        if ((body.posting === undefined) === (body.text === undefined)) {
-          throw invalidArgument('posting', 'Give either "text" or a "posting" ({"type": "text", "text": ...} or {"type": "attachment", "address": ...}).');
-        }
-        const posting = body.posting ?? { type: 'text', text: body.text };
-        const actor = actorOf(body.from, tenant, findChatOrThrow(tenant, chatId, 'chatId'), body.expertId);
-        const message = postMessage(domain, tenant, chatId, posting, actor, { hideForUser: body.hideForUser, hideForExpert: body.hideForExpert });
-        res.status(201).json(message);
-        return;
-      }
-      case 'close': {
-        const chat = findChatOrThrow(tenant, chatId, 'chatId');
-        closeChat(domain, tenant, chatId, actorOf(parseBody(ACTIONS.close, req).by, tenant, chat));
-        break;
-      }
-      case 'reopen': {
-        const chat = findChatOrThrow(tenant, chatId, 'chatId');
-        reopenChat(domain, tenant, chatId, actorOf(parseBody(ACTIONS.reopen, req).by, tenant, chat));
-        break;
-      }
-      case 'handover':
-        handoverChat(domain, tenant, chatId, parseBody(ACTIONS.handover, req));
-        break;
-      case 'rate':
-        rateChat(domain, tenant, chatId, parseBody(ACTIONS.rate, req).rating);
-        break;
-      case 'miss':
-        parseBody(ACTIONS.miss, req);
-        missChat(domain, tenant, chatId);
-        break;
-      case 'transfer-to-persona':
-        transferChatToPersona(domain, tenant, chatId, parseBody(ACTIONS['transfer-to-persona'], req).personaId);
-        break;
-    }
-    res.json(findChatOrThrow(tenant, chatId, 'chatId'));
+    const message = performAction(domain, tenant, chatId, action, req);
+    if (message) res.status(201).json(message);
+    else res.json(findChatOrThrow(tenant, chatId, 'chatId'));
   });
 
   return router;
+}
+
+/** One chat action through its domain command; the message posted for `messages`, else nothing (the chat is answered). */
+function performAction(domain: DomainContext, tenant: Tenant, chatId: string, action: ChatActionName, req: Request): MessageRecord | undefined {
+  switch (action) {
+    case 'assign':
+      assignChat(domain, tenant, chatId, parseBody(ACTIONS.assign, req).requestedExperts);
+      break;
+    case 'accept': {
+      const body = parseBody(ACTIONS.accept, req);
+      if (body.personaId !== undefined && body.expertId !== undefined) throw invalidArgument('expertId', 'Give personaId or expertId, not both.');
+      acceptChat(domain, tenant, chatId, body, actorOf(body.expertId !== undefined ? 'expert' : 'api', tenant, {}, body.expertId));
+      break;
+    }
+    case 'messages': {
+      const body = parseBody(ACTIONS.messages, req);
+      if ((body.posting === undefined) === (body.text === undefined)) {
+        throw invalidArgument('posting', 'Give either "text" or a "posting" ({"type": "text", "text": ...} or {"type": "attachment", "address": ...}).');
+      }
+      const posting = body.posting ?? { type: 'text', text: body.text };
+      const actor = actorOf(body.from, tenant, findChatOrThrow(tenant, chatId, 'chatId'), body.expertId);
+      const message = postMessage(domain, tenant, chatId, posting, actor, { hideForUser: body.hideForUser, hideForExpert: body.hideForExpert });
+      return message;
+    }
+    case 'close': {
+      const chat = findChatOrThrow(tenant, chatId, 'chatId');
+      closeChat(domain, tenant, chatId, actorOf(parseBody(ACTIONS.close, req).by, tenant, chat));
+      break;
+    }
+    case 'reopen': {
+      const chat = findChatOrThrow(tenant, chatId, 'chatId');
+      reopenChat(domain, tenant, chatId, actorOf(parseBody(ACTIONS.reopen, req).by, tenant, chat));
+      break;
+    }
+    case 'handover':
+      handoverChat(domain, tenant, chatId, parseBody(ACTIONS.handover, req));
+      break;
+    case 'rate':
+      rateChat(domain, tenant, chatId, parseBody(ACTIONS.rate, req).rating);
+      break;
+    case 'miss':
+      parseBody(ACTIONS.miss, req);
+      missChat(domain, tenant, chatId);
+      break;
+    case 'transfer-to-persona':
+      transferChatToPersona(domain, tenant, chatId, parseBody(ACTIONS['transfer-to-persona'], req).personaId);
+      break;
+  }
+  return undefined;
 }

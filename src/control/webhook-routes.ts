@@ -100,6 +100,11 @@ export type DeliveryView = ReturnType<typeof deliveryView>;
 
 /** Webhook subscriptions, the delivery log with redelivery, the retry policy and delivery faults. */
 export function createWebhookRoutes(deps: WebhookRouteDeps): Router {
+  return Router().use(subscriptionRoutes(deps), deliveryRoutes(deps), faultRoutes(deps));
+}
+
+/** Webhook settings per tenant and the retry policy. */
+function subscriptionRoutes(deps: WebhookRouteDeps): Router {
   const { store, settings, dispatcher } = deps;
   const router = Router();
 
@@ -129,6 +134,13 @@ export function createWebhookRoutes(deps: WebhookRouteDeps): Router {
     dispatcher.policy = { ...dispatcher.policy, ...parseBody(policyBody, req) };
     res.json(dispatcher.policy);
   });
+  return router;
+}
+
+/** The delivery log: list, one, redeliver, clear, flush. */
+function deliveryRoutes(deps: WebhookRouteDeps): Router {
+  const { dispatcher } = deps;
+  const router = Router();
 
   router.get('/deliveries', (req, res) => {
     const q = parseBody(deliveriesQuery, req, 'query');
@@ -168,6 +180,13 @@ export function createWebhookRoutes(deps: WebhookRouteDeps): Router {
     clearTimeout(timer);
     res.status(idle ? 200 : 504).json({ idle, log: dispatcher.log.counts() });
   });
+  return router;
+}
+
+/** Delivery faults. */
+function faultRoutes(deps: WebhookRouteDeps): Router {
+  const { store, dispatcher } = deps;
+  const router = Router();
 
   router.get('/faults', (_req, res) => {
     res.json({ faults: dispatcher.faults.list(), kinds: FAULT_KINDS });
@@ -185,6 +204,5 @@ export function createWebhookRoutes(deps: WebhookRouteDeps): Router {
     if (!dispatcher.faults.remove(req.params.id)) throw new DomainError('NOT_FOUND', `No fault rule ${req.params.id}; GET /_emulator/faults lists them.`);
     res.status(204).end();
   });
-
   return router;
 }
