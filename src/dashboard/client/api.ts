@@ -80,3 +80,14 @@ export function query(params: Record<string, string | number | undefined>): stri
 }
 
 export const enc = encodeURIComponent;
+
+/**
+ * POST /gurusup/messages as a Gurusup user would (the organisation's x-api-key): the Gurusup
+ * window's message box. Answers the message (the automatic reply, when it is on).
+ */
+export async function postGurusupMessage<T>(apiKey: string, message: { thread_fid: string; body: string; user_fid?: string; lang?: string; subject?: string }): Promise<T> {
+  const res = await fetch('/gurusup/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey, accept: 'application/json' }, body: JSON.stringify(message) });
+  const json = (await res.json()) as { message?: string };
+  if (!res.ok) throw new ApiError(res.status, json.message ?? `POST /gurusup/messages: HTTP ${res.status}`);
+  return json as T;
+}
