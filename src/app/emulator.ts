@@ -186,7 +186,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const stream = new EventStream({
     events,
     store,
-    onRequest: (listener) => requests.subscribe((r) => listener({ id: r.id, failed: isFailed(r) })),
+    onRequest: (listener) => requests.subscribe((r) => listener({ id: r.id, failed: isFailed(r), chatIds: r.chatIds })),
     onDelivery: (listener) => dispatcher.watch({ enqueued: listener, attempt: listener, settled: listener }),
   });
 

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowser, type TestBrowser } from '../helpers/browser.js';
 import { startEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { startReferenceIntegration, type ReferenceIntegration } from '../helpers/reference-integration.js';
+import { startWebhookSink } from '../helpers/webhook-sink.js';
 
 // A person plays the conversation in the dashboard (Debian's chromium, every other host blocked):
 // as the shopper against the reference Third Party Messaging integration, with the chat's one
@@ -189,4 +190,34 @@ describe('two tabs, nobody subscribed: a person on each side', () => {
     await agent.close();
     await shop.close();
   }, 40_000);
+});
+
+describe('Gurusup: a person writes as a Gurusup user', () => {
+  it('starts a thread and writes into it; the automatic reply appears, its send-message webhook beside it', async () => {
+    const sink = await startWebhookSink(null);
+    try {
+      await control('/tenants/guuru-qa/gurusup', { webhookUrl: sink.url, autoReply: true }, 'PUT');
+      const page = await browser.open('/#/gurusup');
+      const form = page.getByRole('form', { name: 'New Gurusup thread' });
+      await form.getByRole('textbox', { name: 'Thread (thread_fid)' }).fill('play-thread-1');
+      await form.getByRole('textbox', { name: 'First message' }).fill('Do you ship to Austria?');
+      await form.getByRole('button', { name: 'Start thread' }).click();
+      await page.waitForURL(/#\/gurusup\/play-thread-1/);
+      const bubbles = page.getByRole('list', { name: 'Thread messages' }).locator('.bubble');
+      await expect.poll(() => bubbles.count()).toBe(2);
+      expect(await bubbles.first().textContent()).toBe('Do you ship to Austria?');
+      await page.getByRole('textbox', { name: 'Message' }).fill('And to Italy?');
+      await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+      await expect.poll(() => bubbles.count()).toBe(4);
+      expect(await bubbles.nth(2).textContent()).toBe('And to Italy?');
+      // Each automatic reply went out as a send-message webhook, listed beside the thread.
+      const rows = page.getByRole('table', { name: 'send-message deliveries' }).locator('tr');
+      await expect.poll(() => rows.count()).toBe(2);
+      await expect.poll(() => rows.locator('.badge').first().textContent()).toBe('delivered');
+      await page.close();
+    } finally {
+      await control('/tenants/guuru-qa/gurusup', { webhookUrl: '' }, 'PUT');
+      await sink.close();
+    }
+  }, 30_000);
 });

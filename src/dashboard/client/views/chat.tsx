@@ -117,7 +117,7 @@ function ChatBody({ data, readOnly, side }: { data: ChatData; readOnly?: boolean
 export function ChatPage({ tenant, chatId }: { tenant: string; chatId: string }) {
   const view = useResource<ChatActivityView>(`/_emulator/tenants/${enc(tenant)}/chats/${enc(chatId)}/activity`, (e) => (e.type === 'chat' || e.type === 'message') && e.tenantId === tenant && (e.type === 'chat' ? e.chat.id : e.chatId) === chatId, 250);
   const deliveries = useResource<DeliveryList>(`/_emulator/deliveries${query({ tenant, chatId, limit: 1000 })}`, (e) => e.type === 'delivery' && e.delivery.tenantId === tenant && e.delivery.chatId === chatId, 250);
-  const calls = useResource<{ requests: JournalRequest[] }>(`/_emulator/requests${query({ tenant, chatId, api: 'graphql', limit: 500 })}`, (e) => e.type === 'requests', 250);
+  const calls = useResource<{ requests: JournalRequest[] }>(`/_emulator/requests${query({ tenant, chatId, api: 'graphql', limit: 500 })}`, (e) => e.type === 'requests' && (e.chatIds === undefined || e.chatIds.includes(chatId)), 250);
   // The chat's title is its question, never its latest message.
   useDocumentTitle(view.data?.chat.question);
   if (view.error) return <ErrorBox message={view.error} />;
