@@ -39,6 +39,18 @@ afterEach(() => {
 const control = (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') =>
   fetch(`${t.url}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
 
+/** Presses Tab until the focused control's accessible name (its label, aria-label or text) is `name` (at most 40 times). */
+async function tabTo(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 40; i += 1) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el?.getAttribute('aria-label') ?? el?.closest('label')?.querySelector('span')?.textContent ?? el?.textContent ?? '';
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
 const statusOf = (page: Page) => page.locator('.widget-status').textContent();
 /** The time line's entries in order: steps by their event, API calls by their mutation. */
 const timeline = (page: Page) => page.locator('.timeline > li').evaluateAll((items) => items.map((li) => li.getAttribute('data-step') ?? `call ${li.getAttribute('data-call')}`));
@@ -131,10 +143,7 @@ describe('two tabs, nobody subscribed: a person on each side', () => {
     await shop.setViewportSize({ width: 390, height: 800 });
     await shop.getByRole('button', { name: 'Start chat' }).waitFor();
     // Keyboard only: Tab to the question, then through the form.
-    for (let i = 0; i < 30; i += 1) {
-      await shop.keyboard.press('Tab');
-      if (await shop.evaluate(() => document.activeElement?.closest('label')?.querySelector('span')?.textContent === 'Question')) break;
-    }
+    await tabTo(shop, 'Question');
     await shop.keyboard.type('Is the blue kettle in stock?');
     await shop.keyboard.press('Tab');
     await shop.keyboard.type('Jonas');
@@ -166,8 +175,8 @@ describe('two tabs, nobody subscribed: a person on each side', () => {
       await page.getByRole('textbox', { name: 'Message' }).fill(text);
       await page.getByRole('textbox', { name: 'Message' }).press('Enter');
     };
-    // The shopper writes from the keyboard: focus is in the message box, Enter sends.
-    await shop.getByRole('textbox', { name: 'Message' }).focus();
+    // The shopper writes from the keyboard: Tab to the message box, Enter sends.
+    await tabTo(shop, 'Message');
     await shop.keyboard.type('Also in green?');
     await shop.keyboard.press('Enter');
     await expect.poll(() => agent.locator('.transcript .msg.customer .bubble').allTextContents()).toContain('Also in green?');
@@ -181,7 +190,8 @@ describe('two tabs, nobody subscribed: a person on each side', () => {
     await expect.poll(() => statusOf(shop)).toBe('Lena Berg joined the chat');
     await send(agent, 'Two days.');
     await agent.getByRole('button', { name: 'Close chat' }).click();
-    await shop.getByRole('group', { name: 'Rating' }).getByRole('button', { name: 'Bad' }).focus();
+    await shop.getByRole('group', { name: 'Rating' }).waitFor();
+    await tabTo(shop, 'Bad');
     await shop.keyboard.press('Enter');
     await expect.poll(() => agent.locator('h1 .badge').textContent()).toBe('rated');
     expect(await shop.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
@@ -206,8 +216,9 @@ describe('Gurusup: a person writes as a Gurusup user', () => {
       const bubbles = page.getByRole('list', { name: 'Thread messages' }).locator('.bubble');
       await expect.poll(() => bubbles.count()).toBe(2);
       expect(await bubbles.first().textContent()).toBe('Do you ship to Austria?');
-      await page.getByRole('textbox', { name: 'Message' }).fill('And to Italy?');
-      await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+      const box = page.getByRole('textbox', { name: 'Message', exact: true });
+      await box.fill('And to Italy?');
+      await box.press('Enter');
       await expect.poll(() => bubbles.count()).toBe(4);
       expect(await bubbles.nth(2).textContent()).toBe('And to Italy?');
       // Each automatic reply went out as a send-message webhook, listed beside the thread.
