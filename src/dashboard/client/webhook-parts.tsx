@@ -47,9 +47,13 @@ export function WebhookBlock({ delivery, repeats, readOnly }: { delivery: Delive
       <div class="webhook-head">
         <span class="event">{delivery.event}</span>
         <DeliveryBadge status={repeats.at(-1)?.status ?? delivery.status} />
-        <a href={href('deliveries', delivery.id)} class="small">
-          delivery {delivery.id}
-        </a>
+        {readOnly ? (
+          <span class="small">delivery {delivery.id}</span>
+        ) : (
+          <a href={href('deliveries', delivery.id)} class="small">
+            delivery {delivery.id}
+          </a>
+        )}
         <span class="muted small url" title={delivery.url}>
           → {delivery.url}
         </span>

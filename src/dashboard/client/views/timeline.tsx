@@ -26,7 +26,7 @@ function whoLabel(step: ActivityStep, byIntegration: Set<unknown>): string {
   return step.actorLabel;
 }
 
-function CallEntry({ call, chatId }: { call: JournalRequest; chatId: string }) {
+function CallEntry({ call, chatId, readOnly }: { call: JournalRequest; chatId: string; readOnly?: boolean }) {
   const fields = (call.fields ?? []).filter((f) => f.chatId === undefined || f.chatId === chatId);
   const codes = fields.flatMap((f) => (f.errorCode ? [f.errorCode] : [])).concat((call.errors ?? []).map((e) => e.code));
   const refused = codes.length > 0 || call.status >= 400;
@@ -36,7 +36,7 @@ function CallEntry({ call, chatId }: { call: JournalRequest; chatId: string }) {
         <span class="dot-line" aria-hidden="true" />
         <span class="badge neutral">API call</span>
         <span class="step-title">
-          <a href={href('requests', { request: call.id })}>{fields.map((f) => f.name).join(', ') || call.operationName || call.route}</a>
+          {readOnly ? <code>{fields.map((f) => f.name).join(', ') || call.operationName || call.route}</code> : <a href={href('requests', { request: call.id })}>{fields.map((f) => f.name).join(', ') || call.operationName || call.route}</a>}
         </span>
         <span class="muted small">
           {refused ? <span class="inline-error">{[...new Set(codes)].join(', ') || `HTTP ${call.status}`}</span> : `answered ${call.status}`} · your integration · <Time at={call.at} short />
@@ -73,7 +73,7 @@ export function Timeline({ chat, steps: recordedSteps, deliveries, calls, readOn
       {!recorded && <p class="muted small">Nothing has happened to this chat since the emulator started: these steps come from its seeded timestamps.</p>}
       <ol class="timeline" aria-label="Status changes and webhooks">
         {entries.map((entry, i) => {
-          if (entry.kind === 'call') return <CallEntry key={`c${entry.call.id}`} call={entry.call} chatId={chat.id} />;
+          if (entry.kind === 'call') return <CallEntry key={`c${entry.call.id}`} call={entry.call} chatId={chat.id} readOnly={readOnly} />;
           const s = entry.step;
           const hooks = s.deliveries.map((id) => byId.get(id)).filter((d) => d !== undefined);
           return (
