@@ -197,6 +197,9 @@ describe('two tabs, nobody subscribed: a person on each side', () => {
     expect(await shop.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
     expect(await timeline(agent)).toEqual(['chat.created', 'chat.assigned', 'chat.accepted', 'message.created', 'message.created', 'chat.closed', 'chat.reopened', 'message.created', 'message.created', 'chat.closed', 'chat.rated']);
     expect(await agent.locator('.step.message .step-title').allTextContents()).toEqual(['message by the customer', 'message by the agent, by hand', 'message by the customer', 'message by the agent, by hand']);
+    // The agent's side fits a phone too.
+    await agent.setViewportSize({ width: 390, height: 800 });
+    expect(await agent.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
     await agent.close();
     await shop.close();
   }, 40_000);
