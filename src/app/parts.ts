@@ -62,7 +62,7 @@ export async function wireParts(core: Core, options: EmulatorOptions): Promise<P
   const stream = new EventStream({
     events: core.events,
     store: core.store,
-    onRequest: (listener) => requests.subscribe((r) => listener({ id: r.id, failed: isFailed(r) })),
+    onRequest: (listener) => requests.subscribe((r) => listener({ id: r.id, failed: isFailed(r), chatIds: r.chatIds })),
     onDelivery: (listener) => dispatcher.watch({ enqueued: listener, attempt: listener, settled: listener }),
   });
   return { graphql, webhooks, requests, scenarios, verifications, activity, stream };

@@ -117,6 +117,7 @@ async function start(flags: StartFlags): Promise<void> {
             (emulator.config.adminToken ? '' : `\n                             made at start because ${emulator.config.host} is not a loopback address; choose your own with --admin-token or ADMIN_TOKEN`)
           : ''),
       `  Dashboard                  ${url}/${emulator.adminToken ? `?token=${encodeURIComponent(emulator.adminToken)}` : ''}   (GraphiQL: ${url}/graphql)`,
+      `  Chat as a customer         ${url}/${emulator.adminToken ? `?token=${encodeURIComponent(emulator.adminToken)}` : ''}#/shop   (the agent's side: each chat's page on the dashboard)`,
       `  Webhooks                   ${emulator.config.webhookUrl ? `every GUURU event → ${emulator.config.webhookUrl}` : `none subscribed (PUT ${url}/_emulator/webhooks or --webhook-url)`}; deliveries: ${url}/_emulator/deliveries`,
       `  Seed                       ${emulator.config.seed} at ${new Date(emulator.config.seedTime).toISOString()}` +
         (emulator.config.data ? `, state kept in ${emulator.config.data}` : ', in memory'),

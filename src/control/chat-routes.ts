@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { actorOf } from '../domain/actors.js';
+import { USER, actorOf } from '../domain/actors.js';
 import {
   acceptChat,
   assertAssignable,
@@ -23,7 +23,7 @@ import { listChatsNewestFirst } from '../domain/partner-reads.js';
 import { findTenant } from '../domain/tenants.js';
 import { parseBody } from './body.js';
 import type { ChatActivity } from './chat-activity.js';
-import { chatSummary } from './summaries.js';
+import { authorsOf, chatSummary } from './summaries.js';
 
 const by = z.enum(['user', 'customer', 'expert', 'api', 'system']);
 
@@ -54,7 +54,7 @@ export const ACTIONS = {
   close: z.object({ by: by.default('api') }).strict(),
   reopen: z.object({ by: by.default('user') }).strict(),
   handover: z.object({ reason: z.string().optional(), receiver: z.string().optional(), type: z.string().optional() }).strict(),
-  rate: z.object({ rating: z.string() }).strict(),
+  rate: z.object({ rating: z.string(), comment: z.string().max(2_000).optional() }).strict(),
   miss: z.object({}).strict(),
   'transfer-to-persona': z.object({ personaId: z.string().min(1) }).strict(),
 } as const;
@@ -114,14 +114,7 @@ export function createChatRoutes(domain: DomainContext, activity: ChatActivity):
   router.get('/tenants/:id/chats/:chatId/activity', (req, res) => {
     const tenant = findTenant(domain.store, req.params.id);
     const chat = findChatOrThrow(tenant, req.params.chatId, 'chatId');
-    const authors: Record<string, { kind: 'expert' | 'persona'; name: string }> = {};
-    for (const id of new Set([chat.expertId, ...chat.messages.map((m) => (m.author.kind === 'expert' || m.author.kind === 'persona' ? m.author.id : undefined))])) {
-      if (id === undefined) continue;
-      const persona = tenant.personasById.get(id);
-      const expert = tenant.expertsById.get(id);
-      if (persona) authors[id] = { kind: 'persona', name: persona.name };
-      else if (expert) authors[id] = { kind: 'expert', name: expert.name };
-    }
+    const authors = authorsOf(tenant, chat);
     res.json({ tenant: tenant.id, chat, authors, bot: { name: tenant.data.bot.name }, steps: activity.of(tenant.id, chat.id) });
   });
 
@@ -175,9 +168,11 @@ function performAction(domain: DomainContext, tenant: Tenant, chatId: string, ac
     case 'handover':
       handoverChat(domain, tenant, chatId, parseBody(ACTIONS.handover, req));
       break;
-    case 'rate':
-      rateChat(domain, tenant, chatId, parseBody(ACTIONS.rate, req).rating);
+    case 'rate': {
+      const body = parseBody(ACTIONS.rate, req);
+      rateChat(domain, tenant, chatId, body.rating, USER, body.comment);
       break;
+    }
     case 'miss':
       parseBody(ACTIONS.miss, req);
       missChat(domain, tenant, chatId);

@@ -5,13 +5,16 @@ import type { Delivery } from '../webhooks/delivery-log.js';
 import type { LiveEvent } from './live-events.js';
 import { chatSummary, deliverySummary } from './summaries.js';
 
+/** Most chat ids one `requests` event names; past it the event names none (every chat page reads again). */
+const MAX_CHAT_IDS = 20;
+
 export interface EventStreamDeps {
   events: EventBus;
   store: Store;
   /** Subscribes to every change of a delivery (queued, each attempt, settled); returns the unsubscribe. */
   onDelivery: (listener: (delivery: Delivery) => void) => () => void;
   /** Subscribes to the request journal (id and whether it failed are all the stream needs). */
-  onRequest?: (listener: (request: { id: string; failed: boolean }) => void) => () => void;
+  onRequest?: (listener: (request: { id: string; failed: boolean; chatIds?: string[] }) => void) => () => void;
   /** Real milliseconds changes are gathered before one message goes out (default 150). */
   windowMs?: number;
   /** Changes one window may hold before the stream sends `resync` instead (default 2,000). */
@@ -38,6 +41,8 @@ export class EventStream {
   private pending = new Map<string, () => LiveEvent>();
   private overflow = false;
   private requests = { count: 0, lastId: '', failed: 0 };
+  /** The chats this window's requests named (a chat's page reads its calls only when it is among them); undefined: more than MAX_CHAT_IDS. */
+  private requestChats: Set<string> | undefined = new Set();
   private timer: NodeJS.Timeout | undefined;
   private readonly keepAlive: NodeJS.Timeout;
   private readonly offs: (() => void)[] = [];
@@ -72,9 +77,12 @@ export class EventStream {
         this.requests.count += 1;
         this.requests.lastId = request.id;
         if (request.failed) this.requests.failed += 1;
+        for (const id of request.chatIds ?? []) this.requestChats?.add(id);
+        if (this.requestChats && this.requestChats.size > MAX_CHAT_IDS) this.requestChats = undefined;
         this.queue('requests', () => {
-          const event: LiveEvent = { type: 'requests', ...this.requests };
+          const event: LiveEvent = { type: 'requests', ...this.requests, ...(this.requestChats ? { chatIds: [...this.requestChats] } : {}) };
           this.requests = { count: 0, lastId: '', failed: 0 };
+          this.requestChats = new Set();
           return event;
         });
       }) ?? (() => undefined),
@@ -147,6 +155,7 @@ export class EventStream {
     this.pending = new Map();
     this.overflow = false;
     this.requests = { count: 0, lastId: '', failed: 0 };
+    this.requestChats = new Set();
     if (batch.length > 0) this.broadcast(`data: ${JSON.stringify(batch)}\n\n`);
   }
 

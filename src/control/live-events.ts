@@ -14,5 +14,5 @@ export type LiveEvent =
   | { type: 'data'; tenantId: string; event: 'persona.saved' | 'submission.reviewed' | 'page.updated' }
   | { type: 'gurusup'; tenantId: string; thread: string; messageId: string }
   /** API requests were journaled in this window (read GET /_emulator/requests for them). */
-  | { type: 'requests'; count: number; lastId: string; failed: number }
+  | { type: 'requests'; count: number; lastId: string; failed: number; chatIds?: string[] }
   | { type: 'resync'; reason: string };

@@ -7,6 +7,7 @@ import { ACTIONS, CHAT_STATUSES, createChatBody, listQuery } from './chat-routes
 import { settingsBody, systemMessageBody } from './gurusup-routes.js';
 import { requestsQuery } from './request-routes.js';
 import { advanceBody, createTenantBody } from './root-bodies.js';
+import { personaBody, saveScenarioBody, sessionBody } from './play-routes.js';
 import { filesBody, runBody } from './scenario-routes.js';
 import { restoreBody, takeBody } from './snapshot-routes.js';
 import { TRIGGER_EVENTS } from './trigger.js';
@@ -151,12 +152,31 @@ function stateRoutes(): Record<string, Record<string, Operation>> {
         responses: {
           '200': ok(
             'The activity',
-            object({ tenant: str, chat: ref('Chat'), authors: record(object({ kind: { enum: ['expert', 'persona'] }, name: str })), bot: object({ name: str }), steps: array(ref('ActivityStep')) }),
+            object({ tenant: str, chat: ref('Chat'), authors: ref('Authors'), bot: object({ name: str }), steps: array(ref('ActivityStep')) }),
           ),
         },
       },
     },
     ...chatActions,
+    '/tenants/{id}/chats/{chatId}/session': {
+      get: { summary: 'The chat as one file: its data, steps, webhooks (signed bodies and headers) and the Admin API calls about it (the dashboard\'s "Export session")', responses: { '200': ok('The session', ref('Session')) } },
+    },
+    '/tenants/{id}/chats/{chatId}/scenario': {
+      post: {
+        summary: 'The chat held by hand as a scenario file (the integration\'s moves as wait-until steps), added to the scenarios',
+        body: saveScenarioBody,
+        responses: { '201': ok('The scenario file', object({ name: str, file: str, yaml: str })), '409': error('The chat has no recorded steps (a seeded chat), or the file could not be added') },
+      },
+    },
+    '/tenants/{id}/personas': {
+      get: { summary: "The tenant's personas (who an agent accepts as)", responses: { '200': ok('The personas', object({ tenant: str, personas: array(ref('Persona')) })) } },
+      post: { summary: 'Creates a persona (or updates the one with this providerId), as createPersona does', body: personaBody, responses: { '201': ok('Created', ref('Persona')), '200': ok('Updated', ref('Persona')), '409': error('A limit is reached') } },
+    },
+    '/sessions': {
+      get: { summary: 'The sessions imported (in memory, newest first)', responses: { '200': ok('The sessions', object({ sessions: array(object({ id: str, tenant: str, chatId: str, question: str, status: str, importedAt: ms })) })) } },
+      post: { summary: 'Imports an exported session, to be shown read-only', body: sessionBody, responses: { '201': ok('Imported', object({ id: str, tenant: str, chatId: str, question: str, status: str })) } },
+    },
+    '/sessions/{sessionId}': { get: { summary: 'One imported session', responses: { '200': ok('The session', ref('Session')) } } },
     '/events': {
       get: {
         summary: 'Changes as Server-Sent Events (chats, deliveries, requests, tenants): what the dashboard watches',
@@ -339,7 +359,7 @@ function webhookRoutes(): Record<string, Record<string, Operation>> {
 }
 
 function schemas(): Record<string, Schema> {
-  return { ...baseSchemas(), ...chatSchemas(), ...activitySchemas(), ...runSchemas(), ...journalSchemas(), ...webhookSchemas() };
+  return { ...playSchemas(), ...baseSchemas(), ...chatSchemas(), ...activitySchemas(), ...runSchemas(), ...journalSchemas(), ...webhookSchemas() };
 }
 
 /** Errors, health, the clock and tenants. */
@@ -422,6 +442,7 @@ function chatSchemas(): Record<string, Schema> {
         isAssignedToAgent: bool,
         question: str,
         rating: { enum: ['good', 'average', 'bad'] },
+        ratingComment: str,
         status: chatStatus,
         language: str,
         expertId: str,
@@ -689,6 +710,34 @@ export function controlOpenApiDocument(serverUrl: string) {
         adminTokenHeader: { type: 'apiKey', in: 'header', name: 'X-Admin-Token' },
       },
       schemas: schemas(),
+    },
+  };
+}
+
+/** What the dashboard's play views exchange: authors, personas, a session exported or imported. */
+function playSchemas(): Record<string, Schema> {
+  return {
+    Authors: record(object({ kind: { enum: ['expert', 'persona'] }, name: str, photoUrl: str }, ['kind', 'name'])),
+    Persona: object({ id: str, providerId: str, name: str, email: str, photoUrl: str, createdAt: ms, updatedAt: ms }, ['id', 'providerId', 'name', 'createdAt', 'updatedAt']),
+    Session: {
+      type: 'object',
+      required: ['format', 'version', 'tenant', 'chat', 'authors', 'bot', 'steps', 'deliveries', 'requests'],
+      properties: {
+        format: { const: 'guuru-emulator-session' },
+        version: { const: 1 },
+        exportedAt: str,
+        emulatorVersion: str,
+        tenant: str,
+        chat: ref('Chat'),
+        authors: ref('Authors'),
+        bot: object({ name: str }),
+        steps: array(ref('ActivityStep')),
+        deliveries: array(ref('Delivery')),
+        requests: array(ref('JournalRequest')),
+        id: str,
+        importedAt: ms,
+      },
+      additionalProperties: false,
     },
   };
 }

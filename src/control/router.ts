@@ -15,6 +15,7 @@ import type { WebhookSettings } from '../webhooks/subscriptions.js';
 import { parseBody } from './body.js';
 import type { ChatActivity } from './chat-activity.js';
 import { createChatRoutes } from './chat-routes.js';
+import { createPlayRoutes } from './play-routes.js';
 import type { EventStream } from './event-stream.js';
 import { createGurusupControlRoutes } from './gurusup-routes.js';
 import { createScenarioRoutes } from './scenario-routes.js';
@@ -113,6 +114,7 @@ export function createControlRouter(deps: ControlDeps): Router {
     router.get('/mcp', deps.mcp);
     router.delete('/mcp', deps.mcp);
   }
+  router.use(createPlayRoutes({ domain: deps.domain, activity: deps.activity, journal: deps.requests, dispatcher: deps.dispatcher, scenarios: deps.scenarios, version: deps.version }));
   router.use(createChatRoutes(deps.domain, deps.activity));
   router.use(createSnapshotRoutes(deps.snapshots, (ids) => ids.map((id) => withLinks(summarizeTenant(store, findTenant(store, id))))));
   router.use(createTriggerRoutes({ domain: deps.domain, settings: deps.settings, gurusupSettings: deps.gurusupSettings, dispatcher: deps.dispatcher, routes: deps.routes }));

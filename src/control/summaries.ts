@@ -1,5 +1,6 @@
 import type { ChatRecord, ChatStatus, Rating } from '../store/model.js';
 import type { Delivery, DeliveryStatus } from '../webhooks/delivery-log.js';
+import type { Tenant } from '../store/tenant.js';
 
 /** A chat without its messages: what lists and the live stream carry. */
 export interface ChatSummary {
@@ -70,4 +71,17 @@ export function deliverySummary(d: Delivery): DeliverySummary {
     ...(d.redeliveryOf !== undefined ? { redeliveryOf: d.redeliveryOf } : {}),
     ...(d.duplicateOf !== undefined ? { duplicateOf: d.duplicateOf } : {}),
   };
+}
+
+/** The authors of a chat's messages (and its current holder), with their names and photos. */
+export function authorsOf(tenant: Tenant, chat: { expertId?: string; messages: { author: { kind: string; id?: string } }[] }) {
+  const authors: Record<string, { kind: 'expert' | 'persona'; name: string; photoUrl?: string }> = {};
+  for (const id of new Set([chat.expertId, ...chat.messages.map((m) => (m.author.kind === 'expert' || m.author.kind === 'persona' ? m.author.id : undefined))])) {
+    if (id === undefined) continue;
+    const persona = tenant.personasById.get(id);
+    const expert = tenant.expertsById.get(id);
+    if (persona) authors[id] = { kind: 'persona', name: persona.name, ...(persona.photoUrl ? { photoUrl: persona.photoUrl } : {}) };
+    else if (expert) authors[id] = { kind: 'expert', name: expert.name };
+  }
+  return authors;
 }

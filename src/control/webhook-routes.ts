@@ -87,7 +87,7 @@ const settingsView = (tenantId: string, s: TenantWebhooks) => ({
 });
 
 /** A delivery as the log shows it; `body` parsed back for readability, `rawBody` exactly as sent. */
-const deliveryView = (d: Delivery) => {
+export const deliveryView = (d: Delivery) => {
   let body: unknown = d.body;
   try {
     body = JSON.parse(d.body);

@@ -229,13 +229,14 @@ export function handoverChat(ctx: DomainContext, tenant: Tenant, chatId: string,
 }
 
 /** The end user rates a closed or handed-over chat; nothing can happen to it afterwards. */
-export function rateChat(ctx: DomainContext, tenant: Tenant, chatId: string, rating: string, actor: Actor = USER): ChatRecord {
+export function rateChat(ctx: DomainContext, tenant: Tenant, chatId: string, rating: string, actor: Actor = USER, comment?: string): ChatRecord {
   const chat = findChatOrThrow(tenant, chatId);
   if (!(RATINGS as readonly string[]).includes(rating)) throw invalidArgument('rating', `rating must be one of ${RATINGS.join(', ')}, got ${quote(rating, 20)}.`);
   assertTransition(chat, 'rate');
   return commit(ctx, tenant, chat, 'rate', actor, (c, now) => {
     c.rating = rating as Rating;
     c.ratedAt = now;
+    if (comment !== undefined && comment !== '') c.ratingComment = comment;
   });
 }
 

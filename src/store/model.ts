@@ -72,6 +72,8 @@ export interface ChatRecord {
   isAssignedToAgent: boolean;
   question: string;
   rating?: Rating;
+  /** The end user's words with the rating (the dashboard's shopper window); not part of GUURU's webhooks. */
+  ratingComment?: string;
   status: ChatStatus;
   language: string;
   /** Expert or persona handling the chat. */

@@ -39,6 +39,7 @@ describe('the guuru-emulator CLI', () => {
     try {
       expect(app.output()).toContain('Authorization: Bearer demo-token');
       expect(app.output()).toContain(`${app.url}/_emulator`);
+      expect(app.output()).toMatch(new RegExp(`Chat as a customer +${app.url}/#/shop`));
       expect((await query(app.url)).data.partner.id).toBe('guuru-qa');
     } finally {
       expect(await app.stop()).toBe(0);

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { answerThenClose, startIntegrator } from '../helpers/integrator.js';
 import { run, spawnUntilListening } from '../helpers/spawn.js';
 import { webhookSink } from '../helpers/webhook-sink.js';
+import { startEmulator } from '../helpers/emulator.js';
+import { startReferenceIntegration } from '../helpers/reference-integration.js';
 
 // The built CLI's scenario commands (npm test builds dist/ first).
 const MAIN = 'dist/main.js';
@@ -145,6 +147,37 @@ describe('guuru-emulator scenario', () => {
     } finally {
       await app.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('replays a chat held by hand (saved as a scenario) against the same integration: the same conversation, verdict passed', async () => {
+    const t = await startEmulator();
+    const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, closeAfterReplies: 1 });
+    const control = (path: string, body?: unknown, method = 'POST') =>
+      fetch(`${t.url}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    const statusOf = async (id: string) => ((await fetch(`${t.url}/_emulator/tenants/guuru-qa/chats/${id}`).then((r) => r.json())) as { status: string }).status;
+    const until = async (id: string, status: string) => {
+      // Real time (a live integration over loopback): bounded at 10 s.
+      for (let i = 0; i < 200 && (await statusOf(id)) !== status; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await statusOf(id)).toBe(status);
+    };
+    try {
+      await control('/webhooks', { url: integration.url }, 'PUT');
+      // What the shopper's window does.
+      const chat = await control('/tenants/guuru-qa/chats', { question: 'Do you deliver on Saturdays?', requestedExperts: ['api'] });
+      await until(chat.id, 'open');
+      await control(`/tenants/guuru-qa/chats/${chat.id}/messages`, { from: 'user', text: 'To Zurich.' });
+      await until(chat.id, 'closed');
+      await control(`/tenants/guuru-qa/chats/${chat.id}/rate`, { rating: 'good' });
+      await control(`/tenants/guuru-qa/chats/${chat.id}/scenario`, { name: 'saturday-demo', timeout: '10s' });
+      const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'saturday-demo', '--url', t.url, '--target', integration.url]);
+      expect(res.code, res.stdout + res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/saturday-demo run-1 completed/);
+      expect(res.stdout).toMatch(/verdict: PASSED \(\d+ passed, 0 failed/);
+      expect(res.stdout).toContain('"To Zurich."');
+    } finally {
+      await integration.close();
+      await t.stop();
     }
   });
 

@@ -257,6 +257,19 @@ describe('GET /_emulator/events', () => {
     expect(counted.reduce((n, e) => n + (e.type === 'requests' ? e.failed : 0), 0)).toBe(1);
   });
 
+  it("names the chats the window's requests were about, so only those chats' pages read their calls again", async () => {
+    const chatId = t.emulator.store.tenant('guuru-qa')!.data.chats[0]!.id;
+    const events = await readEvents(
+      async () => {
+        await t.gql('mutation Close($id: ID!) { closeChat(id: $id) { id } }', { id: chatId });
+        await t.gql('{ partner { id } }');
+      },
+      (seen) => seen.filter((e) => e.type === 'requests').reduce((n, e) => n + (e.type === 'requests' ? e.count : 0), 0) >= 2,
+    );
+    const named = events.flatMap((e) => (e.type === 'requests' ? (e.chatIds ?? ['(any)']) : []));
+    expect(named).toEqual([chatId]);
+  });
+
   it('tells listeners to read again after a reset', async () => {
     const events = await readEvents(
       () => request(t.emulator.app).post('/_emulator/tenants').send({ id: 'live-a' }),

@@ -28,9 +28,20 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The emulator's error code (ALREADY_ACCEPTED, CHAT_NOT_OPEN, …), when it gave one. */
+    readonly code?: string,
   ) {
     super(message);
   }
+}
+
+/** The control API's codes as the Admin API names them (docs/graphql-api.md), so a refusal reads the same in both. */
+const ADMIN_API_CODES: Record<string, string> = { ALREADY_ACCEPTED: 'CHAT_ALREADY_ACCEPTED', INVALID_TRANSITION: 'INVALID_STATE_TRANSITION', INVALID_ARGUMENT: 'BAD_USER_INPUT' };
+
+/** An error as a person reads it: the Admin API's code, then the emulator's message. */
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError && e.code) return `${ADMIN_API_CODES[e.code] ?? e.code}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -51,7 +62,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     throw new ApiError(res.status, `${method} ${path}: HTTP ${res.status}, not JSON`);
   }
   if (res.status === 401 && (json as { code?: string } | undefined)?.code === 'ADMIN_TOKEN_REQUIRED') tokenListeners.forEach((l) => l());
-  if (!res.ok) throw new ApiError(res.status, (json as { message?: string } | undefined)?.message ?? `${method} ${path}: HTTP ${res.status}`);
+  const answer = json as { message?: string; code?: string } | undefined;
+  if (!res.ok) throw new ApiError(res.status, answer?.message ?? `${method} ${path}: HTTP ${res.status}`, answer?.code);
   return json as T;
 }
 
@@ -68,3 +80,14 @@ export function query(params: Record<string, string | number | undefined>): stri
 }
 
 export const enc = encodeURIComponent;
+
+/**
+ * POST /gurusup/messages as a Gurusup user would (the organisation's x-api-key): the Gurusup
+ * window's message box. Answers the message (the automatic reply, when it is on).
+ */
+export async function postGurusupMessage<T>(apiKey: string, message: { thread_fid: string; body: string; user_fid?: string; lang?: string; subject?: string }): Promise<T> {
+  const res = await fetch('/gurusup/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey, accept: 'application/json' }, body: JSON.stringify(message) });
+  const json = (await res.json()) as { message?: string };
+  if (!res.ok) throw new ApiError(res.status, json.message ?? `POST /gurusup/messages: HTTP ${res.status}`);
+  return json as T;
+}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onTokenRequired, setAdminToken } from './api';
-import { ChatPage } from './views/chat';
+import { ChatPage, SessionPage } from './views/chat';
+import { ShopperView } from './views/shopper';
 import { ChatsView } from './views/chats';
 import { DeliveriesView, DeliveryPage } from './views/deliveries';
 import { GurusupView } from './views/gurusup';
@@ -70,6 +71,8 @@ export function App() {
   const tenant = route.params.get('tenant');
   let view;
   if (section === 'chats' && a && b) view = <ChatPage tenant={a} chatId={b} />;
+  else if (section === 'shop') view = <ShopperView tenant={a} chatId={b} params={route.params} />;
+  else if (section === 'sessions' && a) view = <SessionPage id={a} />;
   else if (section === 'chats') view = <ChatsView params={route.params} />;
   else if (section === 'deliveries' && a) view = <DeliveryPage id={a} />;
   else if (section === 'deliveries') view = <DeliveriesView params={route.params} />;

@@ -1,7 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { errorText } from './api';
 import type { TenantSummary } from './types';
 import { useResource } from './resource';
+import { href } from './router';
 
 export const CHAT_STATUSES = ['created', 'assigned', 'open', 'handover', 'closed', 'rated', 'missed'] as const;
 
@@ -89,7 +91,7 @@ export function ActionButton({ onClick, children, kind, label }: { onClick: () =
           setBusy(true);
           setError(undefined);
           onClick()
-            .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+            .catch((e: unknown) => setError(errorText(e)))
             .finally(() => setBusy(false));
         }}
       >
@@ -153,4 +155,86 @@ export const SeedField = ({ value, onChange }: { value: string; onChange: (seed:
     <span>Seed</span>
     <input name="seed" type="number" min="0" placeholder="the emulator's" value={value} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />
   </label>
+);
+
+/** A labelled text input (the label is its accessible name). */
+export function TextField({ label, value, onInput, type = 'text', required, placeholder, name, list }: { label: string; value: string; onInput: (v: string) => void; type?: string; required?: boolean; placeholder?: string; name?: string; list?: string }) {
+  return (
+    <label class="field">
+      <span>{label}</span>
+      <input type={type} name={name} required={required} placeholder={placeholder} list={list} value={value} onInput={(e) => onInput((e.target as HTMLInputElement).value)} />
+    </label>
+  );
+}
+
+/**
+ * The message box of every conversation the pages play (shopper, agent, Gurusup user): a textbox
+ * named "Message" and a "Send" button; Enter sends, Shift+Enter starts a new line. A refusal shows
+ * beside it and the text stays.
+ */
+export function MessageComposer({ onSend, disabled, placeholder, extra }: { onSend: (text: string) => Promise<unknown>; disabled?: boolean; placeholder?: string; extra?: ComponentChildren }) {
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const submit = () => {
+    if (busy || disabled || text.trim() === '') return;
+    setBusy(true);
+    setError(undefined);
+    onSend(text.trim())
+      .then(() => setText(''))
+      .catch((e: unknown) => setError(errorText(e)))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <textarea
+        aria-label="Message"
+        rows={2}
+        placeholder={placeholder}
+        disabled={disabled}
+        value={text}
+        onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey) {
+            e.preventDefault();
+            submit();
+          }
+        }}
+      />
+      {extra}
+      <button type="submit" class="primary" disabled={busy || disabled}>
+        Send
+      </button>
+      {error && (
+        <span class="inline-error" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}
+
+/** Offers a text as a file download (a blob: URL, nothing leaves the page). */
+export function download(filename: string, text: string, type = 'application/json'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Opens the shopper's window: the way into a hand-held chat, on the Overview and on Chats. */
+export const ChatAsCustomer = ({ tenant }: { tenant?: string }) => (
+  <a class="button primary" href={href('shop', { tenant })}>
+    Chat as a customer
+  </a>
 );

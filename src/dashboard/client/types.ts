@@ -5,8 +5,13 @@ import type { ChatRecord } from '../../store/model';
 import type { TenantView } from '../../control/router';
 import type { DeliveryView } from '../../control/webhook-routes';
 import type { Attempt } from '../../webhooks/delivery-log';
+import type { RequestRecord } from '../../journal/request-journal';
+import type { PersonaRecord } from '../../store/model';
 
-export type { ActivityStep, Attempt, ChatSummary, DeliverySummary, ChatRecord };
+export type { ActivityStep, Attempt, ChatSummary, DeliverySummary, ChatRecord, PersonaRecord };
+
+/** One request of the journal (GET /_emulator/requests). */
+export type JournalRequest = RequestRecord;
 
 export type TenantSummary = TenantView;
 
@@ -22,7 +27,7 @@ export interface DeliveryList {
 export interface ChatActivityView {
   tenant: string;
   chat: ChatRecord;
-  authors: Record<string, { kind: 'expert' | 'persona'; name: string }>;
+  authors: Record<string, { kind: 'expert' | 'persona'; name: string; photoUrl?: string }>;
   bot: { name: string };
   steps: ActivityStep[];
 }
@@ -38,4 +43,15 @@ export interface SummaryList {
   deliveries: DeliverySummary[];
   total: number;
   log: DeliveryList['log'];
+}
+
+/** An exported session (GET …/chats/:chatId/session), and one imported (GET /_emulator/sessions/:id). */
+export interface SessionFile extends ChatActivityView {
+  format: 'guuru-emulator-session';
+  version: 1;
+  exportedAt?: string;
+  deliveries: Delivery[];
+  requests: JournalRequest[];
+  id?: string;
+  importedAt?: number;
 }

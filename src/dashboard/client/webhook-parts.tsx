@@ -39,7 +39,7 @@ export function AttemptRows({ attempts, via }: { attempts: Attempt[]; via?: stri
  * One webhook with every attempt, its redeliveries' attempts under it (a redelivery is another
  * try of the same event: same body, same signature, same idempotency key), and "Redeliver".
  */
-export function WebhookBlock({ delivery, repeats }: { delivery: Delivery; repeats: Delivery[] }) {
+export function WebhookBlock({ delivery, repeats, readOnly }: { delivery: Delivery; repeats: Delivery[]; readOnly?: boolean }) {
   const signature = signatureOf(delivery);
   const attempts = delivery.attempts.length + repeats.reduce((n, r) => n + r.attempts.length, 0);
   return (
@@ -47,24 +47,46 @@ export function WebhookBlock({ delivery, repeats }: { delivery: Delivery; repeat
       <div class="webhook-head">
         <span class="event">{delivery.event}</span>
         <DeliveryBadge status={repeats.at(-1)?.status ?? delivery.status} />
-        <a href={href('deliveries', delivery.id)} class="small">
-          delivery {delivery.id}
-        </a>
+        {readOnly ? (
+          <span class="small">delivery {delivery.id}</span>
+        ) : (
+          <a href={href('deliveries', delivery.id)} class="small">
+            delivery {delivery.id}
+          </a>
+        )}
         <span class="muted small url" title={delivery.url}>
           → {delivery.url}
         </span>
         <span class="muted small attempt-count">
           {attempts} attempt{attempts === 1 ? '' : 's'}
         </span>
-        <ActionButton onClick={() => redeliver(delivery.id)} label={`Redeliver delivery ${delivery.id}`}>
-          Redeliver
-        </ActionButton>
+        {!readOnly && (
+          <ActionButton onClick={() => redeliver(delivery.id)} label={`Redeliver delivery ${delivery.id}`}>
+            Redeliver
+          </ActionButton>
+        )}
       </div>
+      {delivery.idempotencyKey && (
+        <div class="muted small idempotency-key">
+          Idempotency-Key: <code>{delivery.idempotencyKey}</code>
+        </div>
+      )}
       {signature && (
         <div class="muted small signature">
           X-Guuru-Hmac-Sha256: <code>{signature}</code>
         </div>
       )}
+      <details class="signed-body">
+        <summary>Signed body and headers</summary>
+        <pre class="json" tabIndex={0} aria-label={`Headers of delivery ${delivery.id}`}>
+          {Object.entries(delivery.headers)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('\n')}
+        </pre>
+        <pre class="json" tabIndex={0} aria-label={`Body of delivery ${delivery.id}`}>
+          {delivery.rawBody}
+        </pre>
+      </details>
       {attempts === 0 ? (
         <p class="muted small">{delivery.status === 'held' ? 'Held back by a reorder fault.' : 'Queued, not sent yet.'}</p>
       ) : (

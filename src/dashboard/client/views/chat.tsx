@@ -1,10 +1,12 @@
+import type { ComponentChildren } from 'preact';
 import { enc, query } from '../api';
-import { Card, Empty, ErrorBox, Loading, StatusBadge, Time } from '../components';
+import { Card, ErrorBox, Loading, StatusBadge, Time } from '../components';
 import { useResource } from '../resource';
 import { href } from '../router';
 import { useDocumentTitle } from '../title';
-import type { ActivityStep, ChatActivityView, ChatRecord, DeliveryList } from '../types';
-import { WebhookBlock, groupRepeats } from '../webhook-parts';
+import type { ChatActivityView, ChatRecord, Delivery, DeliveryList, JournalRequest, SessionFile } from '../types';
+import { AgentConsole, ChatFaults, SessionTools } from './agent-console';
+import { Timeline } from './timeline';
 
 type Message = ChatRecord['messages'][number];
 
@@ -61,54 +63,26 @@ function Transcript({ view }: { view: ChatActivityView }) {
   );
 }
 
-/** Seeded chats have no recorded steps: their timestamps tell the story. */
-function stepsFromRecord(chat: ChatRecord): ActivityStep[] {
-  const step = (at: number | undefined, to: ActivityStep['to'], event: string): ActivityStep[] =>
-    at === undefined ? [] : [{ at, kind: at === chat.createdAt && to === 'created' ? 'created' : 'status', event, to, actor: 'system', actorLabel: 'from the seed', deliveries: [] }];
-  return [
-    ...step(chat.createdAt, 'created', 'chat.created'),
-    ...step(chat.acceptedAt, 'open', 'chat.accepted'),
-    ...step(chat.transfer?.createdAt, 'handover', 'chat.handed-over'),
-    ...step(chat.closedAt, 'closed', 'chat.closed'),
-    ...step(chat.ratedAt, 'rated', 'chat.rated'),
-  ].sort((a, b) => a.at - b.at);
+interface ChatData {
+  view: ChatActivityView;
+  deliveries: Delivery[];
+  calls: JournalRequest[];
 }
 
-export function ChatPage({ tenant, chatId }: { tenant: string; chatId: string }) {
-  const view = useResource<ChatActivityView>(`/_emulator/tenants/${enc(tenant)}/chats/${enc(chatId)}/activity`, (e) => (e.type === 'chat' || e.type === 'message') && e.tenantId === tenant && (e.type === 'chat' ? e.chat.id : e.chatId) === chatId, 250);
-  const deliveries = useResource<DeliveryList>(`/_emulator/deliveries${query({ tenant, chatId, limit: 1000 })}`, (e) => e.type === 'delivery' && e.delivery.tenantId === tenant && e.delivery.chatId === chatId, 250);
-  // The chat's title is its question, never its latest message.
-  useDocumentTitle(view.data?.chat.question);
-  if (view.error) return <ErrorBox message={view.error} />;
-  if (!view.data) return <Loading />;
-  const v = view.data;
+/** The chat's facts, its conversation and its one time line: the same for a live chat and an imported session. */
+function ChatBody({ data, readOnly, side }: { data: ChatData; readOnly?: boolean; side?: ComponentChildren }) {
+  const { view: v } = data;
   const { chat } = v;
-  const all = deliveries.data?.deliveries ?? [];
-  const { originals, repeatsOf } = groupRepeats(all);
-  const byId = new Map(originals.map((d) => [d.id, d]));
-  const recorded = v.steps.length > 0;
-  const steps = recorded ? v.steps : stepsFromRecord(chat);
-  const placed = new Set(steps.flatMap((s) => s.deliveries));
-  const unplaced = originals.filter((d) => !placed.has(d.id));
   const expert = chat.expertId ? (v.authors[chat.expertId]?.name ?? chat.expertId) : undefined;
-
   return (
-    <div class="page">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href('chats', { tenant })}>Chats</a> / <span>{chat.id}</span>
-      </nav>
-      <div class="page-head">
-        <h1>
-          <StatusBadge status={chat.status} /> {chat.question}
-        </h1>
-      </div>
+    <>
       <dl class="kv inline-kv">
         <dt>Chat</dt>
         <dd>
           <code>{chat.id}</code>
         </dd>
         <dt>Tenant</dt>
-        <dd>{tenant}</dd>
+        <dd>{v.tenant}</dd>
         <dt>Language</dt>
         <dd>{chat.language}</dd>
         <dt>Customer</dt>
@@ -118,63 +92,75 @@ export function ChatPage({ tenant, chatId }: { tenant: string; chatId: string })
         {chat.rating && (
           <>
             <dt>Rating</dt>
-            <dd>{chat.rating}</dd>
+            <dd>
+              {chat.rating}
+              {chat.ratingComment && ` · “${chat.ratingComment}”`}
+            </dd>
           </>
         )}
       </dl>
       <div class="split">
-        <Card title="Conversation">
-          <Transcript view={v} />
-        </Card>
+        <div class="stack">
+          {side}
+          <Card title="Conversation">
+            <Transcript view={v} />
+          </Card>
+        </div>
         <Card title="Time line">
-          {!recorded && <p class="muted small">Nothing has happened to this chat since the emulator started: these steps come from its seeded timestamps.</p>}
-          <ol class="timeline" aria-label="Status changes and webhooks">
-            {steps.map((s, i) => {
-              const hooks = s.deliveries.map((id) => byId.get(id)).filter((d) => d !== undefined);
-              return (
-                <li key={i} class={`step ${s.kind}`} data-step={s.event}>
-                  <div class="step-head">
-                    <span class="dot-line" aria-hidden="true" />
-                    {s.kind === 'message' ? <span class="badge neutral">message</span> : <StatusBadge status={s.to} />}
-                    <span class="step-title">
-                      {s.kind === 'message' ? (
-                        <a href={`#msg-${s.messageId}`} onClick={(e) => (e.preventDefault(), document.getElementById(`msg-${s.messageId}`)?.scrollIntoView({ block: 'center' }))}>
-                          message by {s.actorLabel}
-                        </a>
-                      ) : s.from ? (
-                        `${s.from} → ${s.to}`
-                      ) : (
-                        s.to
-                      )}
-                    </span>
-                    <span class="muted small">
-                      {s.event} · {s.actorLabel} · <Time at={s.at} short />
-                    </span>
-                  </div>
-                  {hooks.length > 0 ? (
-                    hooks.map((d) => <WebhookBlock key={d.id} delivery={d} repeats={repeatsOf.get(d.id) ?? []} />)
-                  ) : recorded && s.kind !== 'created' ? (
-                    <p class="muted small no-webhook">No webhook (nothing subscribed to {s.event === 'message.created' ? 'message-created' : 'this event'}, or it has no webhook).</p>
-                  ) : null}
-                </li>
-              );
-            })}
-          </ol>
-          {unplaced.length > 0 && (
-            <>
-              <h3>Other webhooks of this chat</h3>
-              {unplaced.map((d) => (
-                <WebhookBlock key={d.id} delivery={d} repeats={repeatsOf.get(d.id) ?? []} />
-              ))}
-            </>
-          )}
-          {recorded && all.length === 0 && (
-            <Empty title="No webhooks went out for this chat.">
-              Subscribe a URL on the <a href={href('deliveries')}>Deliveries</a> view or with <code>--webhook-url</code>, or run a scenario with a target.
-            </Empty>
-          )}
+          <Timeline chat={chat} steps={v.steps} deliveries={data.deliveries} calls={[...data.calls].sort((a, b) => a.at - b.at)} readOnly={readOnly} />
         </Card>
       </div>
+    </>
+  );
+}
+
+export function ChatPage({ tenant, chatId }: { tenant: string; chatId: string }) {
+  const view = useResource<ChatActivityView>(`/_emulator/tenants/${enc(tenant)}/chats/${enc(chatId)}/activity`, (e) => (e.type === 'chat' || e.type === 'message') && e.tenantId === tenant && (e.type === 'chat' ? e.chat.id : e.chatId) === chatId, 250);
+  const deliveries = useResource<DeliveryList>(`/_emulator/deliveries${query({ tenant, chatId, limit: 1000 })}`, (e) => e.type === 'delivery' && e.delivery.tenantId === tenant && e.delivery.chatId === chatId, 250);
+  const calls = useResource<{ requests: JournalRequest[] }>(`/_emulator/requests${query({ tenant, chatId, api: 'graphql', limit: 500 })}`, (e) => e.type === 'requests' && (e.chatIds === undefined || e.chatIds.includes(chatId)), 250);
+  // The chat's title is its question, never its latest message.
+  useDocumentTitle(view.data?.chat.question);
+  if (view.error) return <ErrorBox message={view.error} />;
+  if (!view.data) return <Loading />;
+  const { chat } = view.data;
+  return (
+    <div class="page">
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href={href('chats', { tenant })}>Chats</a> / <span>{chat.id}</span>
+      </nav>
+      <div class="page-head">
+        <h1>
+          <StatusBadge status={chat.status} /> {chat.question}
+        </h1>
+        <SessionTools tenant={tenant} chatId={chat.id} />
+      </div>
+      <ChatFaults tenant={tenant} chatId={chat.id} />
+      <ChatBody data={{ view: view.data, deliveries: deliveries.data?.deliveries ?? [], calls: calls.data?.requests ?? [] }} side={<AgentConsole tenant={tenant} chat={chat} />} />
+    </div>
+  );
+}
+
+/** An imported session (another emulator's export), read-only. */
+export function SessionPage({ id }: { id: string }) {
+  const session = useResource<SessionFile>(`/_emulator/sessions/${enc(id)}`);
+  useDocumentTitle(session.data ? `Imported: ${session.data.chat.question}` : undefined);
+  if (session.error) return <ErrorBox message={session.error} />;
+  if (!session.data) return <Loading />;
+  const s = session.data;
+  return (
+    <div class="page">
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href={href('chats')}>Chats</a> / <span>imported {s.chat.id}</span>
+      </nav>
+      <div class="page-head">
+        <h1>
+          <StatusBadge status={s.chat.status} /> {s.chat.question}
+        </h1>
+      </div>
+      <p class="muted imported-note" role="note">
+        Imported session, read-only: exported {s.exportedAt ?? ''} from tenant {s.tenant} of another emulator. Nothing here acts on this emulator.
+      </p>
+      <ChatBody data={{ view: s, deliveries: s.deliveries, calls: s.requests }} readOnly />
     </div>
   );
 }

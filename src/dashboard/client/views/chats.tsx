@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, getJson, query } from '../api';
-import { CHAT_STATUSES, Card, Empty, ErrorBox, Loading, StatusBadge, TenantPicker, Time, useTenantId } from '../components';
+import { CHAT_STATUSES, Card, ChatAsCustomer, Empty, ErrorBox, Loading, StatusBadge, TenantPicker, Time, useTenantId } from '../components';
 import { useLive } from '../live';
 import { href, navigate } from '../router';
 import type { ChatSummary } from '../types';
+import { ImportSession } from './agent-console';
 
 interface ChatList {
   chats: ChatSummary[];
@@ -89,6 +90,8 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
               ))}
             </select>
           </label>
+          <ChatAsCustomer tenant={params.get('tenant') ?? undefined} />
+          <ImportSession />
         </div>
       </div>
       <div class="chips" role="group" aria-label="Filter by status">

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { enc, query, send } from '../api';
-import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Loading, TenantPicker, Time, useTenantId } from '../components';
+import { enc, postGurusupMessage, query, send } from '../api';
+import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Loading, MessageComposer, TenantPicker, TextField, Time, useTenantId } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
 import type { GurusupOrgView } from '../../../control/gurusup-routes';
@@ -49,12 +49,52 @@ function Settings({ tenant }: { tenant: string }) {
   );
 }
 
+/** A new thread, written as a Gurusup user (POST /gurusup/messages with the organisation's key). */
+function NewThread({ apiKey, tenant }: { apiKey: string; tenant: string }) {
+  const [fid, setFid] = useState('');
+  const [user, setUser] = useState('');
+  const [body, setBody] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <form
+      class="card"
+      aria-label="New Gurusup thread"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const thread_fid = fid.trim() || `dashboard-${Date.now().toString(36)}`;
+        setError(undefined);
+        void postGurusupMessage(apiKey, { thread_fid, body: body.trim(), ...(user.trim() ? { user_fid: user.trim() } : {}) }).then(
+          () => {
+            setBody('');
+            navigate(href('gurusup', thread_fid, { tenant }));
+          },
+          (err: Error) => setError(err.message),
+        );
+      }}
+    >
+      <h2>Write as a Gurusup user</h2>
+      <div class="row">
+        <TextField label="Thread (thread_fid)" value={fid} onInput={setFid} placeholder="a new one" />
+        <TextField label="User (user_fid)" value={user} onInput={setUser} placeholder="anonymous" />
+      </div>
+      <TextField label="First message" value={body} onInput={setBody} required />
+      <button type="submit" class="primary">
+        Start thread
+      </button>
+      {error && <ErrorBox message={error} />}
+    </form>
+  );
+}
+
 export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null; thread?: string }) {
   const tenant = useTenantId(fromUrl);
   const threads = useResource<{ threads: Thread[] }>(tenant === undefined ? undefined : `/_emulator/tenants/${enc(tenant)}/gurusup/threads`, (e) => e.type === 'gurusup' && e.tenantId === tenant, 300);
   const deliveries = useResource<SummaryList>(tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, source: 'gurusup', limit: 100, summary: 'true' })}`, (e) => e.type === 'delivery' && e.delivery.source === 'gurusup', 500);
+  const org = useResource<OrgView>(tenant === undefined ? undefined : `/_emulator/tenants/${enc(tenant)}/gurusup`);
   const list = threads.data?.threads ?? [];
-  const current = list.find((t) => t.thread === thread) ?? list[0];
+  // A thread is addressed by its hash or, right after the new-thread form, by its thread_fid.
+  const current = list.find((t) => t.thread === thread || t.thread_fid === thread) ?? list[0];
+  const apiKey = org.data?.apiKey;
   return (
     <div class="page">
       <div class="page-head">
@@ -100,10 +140,17 @@ export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null
                   </li>
                 ))}
               </ol>
+              {apiKey && (
+                <MessageComposer
+                  placeholder={`Write as ${current.user_fid || 'the user'} (POST /gurusup/messages)`}
+                  onSend={(body) => postGurusupMessage(apiKey, { thread_fid: current.thread_fid, body, ...(current.user_fid ? { user_fid: current.user_fid } : {}), ...(current.lang ? { lang: current.lang } : {}) })}
+                />
+              )}
             </Card>
           )}
         </div>
       )}
+      {tenant && apiKey && <NewThread apiKey={apiKey} tenant={tenant} />}
       {tenant && (
         <div class="grid two">
           <Settings tenant={tenant} />

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { send } from '../api';
-import { ActionButton, CHAT_STATUSES, Card, Code, ErrorBox, Loading, StatusBadge, Time, useTenants } from '../components';
+import { ActionButton, CHAT_STATUSES, Card, ChatAsCustomer, Code, ErrorBox, Loading, StatusBadge, Time, useTenants } from '../components';
 import { useResource } from '../resource';
 import { href } from '../router';
 import type { ClockView, DeliveryList } from '../types';
@@ -95,6 +95,7 @@ export function OverviewView() {
       <div class="page-head">
         <h1>Overview</h1>
         <div class="actions">
+          <ChatAsCustomer />
           {confirming ? (
             <>
               <span>Every tenant goes back to its seed; created tenants are removed.</span>
