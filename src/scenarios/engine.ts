@@ -1,11 +1,13 @@
 import type { Clock } from '../kernel/clock.js';
 import { VirtualClock } from '../kernel/clock.js';
 import type { DomainContext } from '../domain/context.js';
+import { chatKey } from '../domain/chat-key.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
 import { CHAT_CHANGE_EVENTS, type DomainEventName } from '../domain/events.js';
 import { findTenant } from '../domain/tenants.js';
 import type { Logger } from '../kernel/logger.js';
 import { Random } from '../kernel/random.js';
+import { integratorCallsOf } from '../journal/chat-calls.js';
 import type { RequestJournal, RequestRecord } from '../journal/request-journal.js';
 import { ChatActivity } from './chat-activity.js';
 import { Interrupt, Interrupted } from './interrupt.js';
@@ -14,7 +16,7 @@ import { ScenarioFileError } from './schema.js';
 import type { RunRecord, TimelineEntry, TimelineWebhook } from './run-types.js';
 import { RunCancelled, ScenarioRun, StepFailed, type RunHost } from './runner.js';
 import type { Scenario } from './schema.js';
-import { computeVerdict, type DeliveryFact, type IntegratorCall } from './verdict.js';
+import { computeVerdict, type DeliveryFact } from './verdict.js';
 
 /** Scenarios kept at most (built-in, --scenarios folders and uploads together). */
 export const MAX_SCENARIOS = 500;
@@ -109,7 +111,7 @@ export class ScenarioEngine implements RunHost {
           name,
           (payload) => {
             const chatId = 'chat' in payload ? payload.chat.id : undefined;
-            const key = `${payload.tenantId}/${chatId}`;
+            const key = chatKey(payload.tenantId, chatId ?? '');
             const run = chatId === undefined ? undefined : this.byChat.get(key);
             if (run && chatId !== undefined && run.record.status === 'running') {
               this.activity.touch(key);
@@ -145,7 +147,7 @@ export class ScenarioEngine implements RunHost {
 
   private deliveryEnqueued(delivery: DeliveryNotice): void {
     if (delivery.chatId === undefined) return;
-    const key = `${delivery.tenantId}/${delivery.chatId}`;
+    const key = chatKey(delivery.tenantId, delivery.chatId);
     const run = this.byChat.get(key);
     if (!run || run.record.status !== 'running') return;
     const copy = delivery.redeliveryOf !== undefined || delivery.duplicateOf !== undefined;
@@ -193,37 +195,23 @@ export class ScenarioEngine implements RunHost {
     }
     this.wake();
     if (delivery.chatId !== undefined) {
-      this.activity.settled(`${delivery.tenantId}/${delivery.chatId}`, delivery.id);
+      this.activity.settled(chatKey(delivery.tenantId, delivery.chatId), delivery.id);
       if (status === 'failed' && fact && !fact.copy) run.customers.get(delivery.chatId)?.onDeliveryFailed(delivery.id);
     }
   }
 
   /** The integrator's API calls touching a running run's chats (from the request journal). */
   private requestRecorded(record: RequestRecord): void {
-    if (record.tenantId === undefined || record.api !== 'graphql') return;
-    for (const field of record.fields ?? []) {
-      if (field.chatId === undefined) continue;
-      const key = `${record.tenantId}/${field.chatId}`;
+    const { tenantId } = record;
+    if (tenantId === undefined) return;
+    for (const call of integratorCallsOf(record)) {
+      const key = chatKey(tenantId, call.chatId);
       const run = this.byChat.get(key);
       if (!run || run.record.status !== 'running') continue;
-      const ok = field.errorCode === undefined && record.status < 400;
-      const call: IntegratorCall = {
-        requestId: record.id,
-        chatId: field.chatId,
-        operation: field.name,
-        ...(record.operationName ? { operationName: record.operationName } : {}),
-        at: record.at,
-        iso: record.iso,
-        status: record.status,
-        ok,
-        ...(field.errorCode !== undefined ? { errorCode: field.errorCode } : {}),
-        ...(field.errorMessage !== undefined ? { errorMessage: field.errorMessage } : {}),
-        durationMs: record.durationMs,
-      };
       if (run.record.calls.length < KEPT_CALLS) run.record.calls.push(call);
-      if (run.facts.has(field.chatId)) run.addCall(call);
+      if (run.facts.has(call.chatId)) run.addCall(call);
       // Refused calls change nothing, so no domain event told the timeline: the journal does.
-      if (!ok) this.integratorEntry(run, field.name, field.chatId, `refused: ${field.errorCode ?? record.status}: ${field.errorMessage ?? ''}`.trim());
+      if (!call.ok) this.integratorEntry(run, call.operation, call.chatId, `refused: ${call.errorCode ?? record.status}: ${call.errorMessage ?? ''}`.trim());
       this.activity.touch(key);
     }
   }
@@ -355,7 +343,7 @@ export class ScenarioEngine implements RunHost {
   }
 
   /** The URL a run with a target sends one chat's (or thread's) webhooks to. */
-  routeOf = (tenantId: string, chatId: string): string | undefined => this.byChat.get(`${tenantId}/${chatId}`)?.record.target;
+  routeOf = (tenantId: string, chatId: string): string | undefined => this.byChat.get(chatKey(tenantId, chatId))?.record.target;
 
   /**
    * Resolves when the run is no longer running, or as soon as `signal` aborts (a long-polling
@@ -394,7 +382,7 @@ export class ScenarioEngine implements RunHost {
   adopt(run: ScenarioRun, kind: 'chat' | 'thread', id: string): void {
     const list = kind === 'chat' ? run.record.chats : run.record.threads;
     if (!list.includes(id)) list.push(id);
-    this.byChat.set(`${run.tenant.id}/${id}`, run);
+    this.byChat.set(chatKey(run.tenant.id, id), run);
     // A chat the integrator is expected to handle: its webhooks and calls are evidence.
     if (kind === 'chat' && run.integratorFacing) run.factsOf(id);
   }
@@ -435,7 +423,7 @@ export class ScenarioEngine implements RunHost {
     const abort = () => stop.fire();
     run.sleeps.add(abort);
     try {
-      await this.activity.quiet(`${run.tenant.id}/${chatId}`, graceMs, stop);
+      await this.activity.quiet(chatKey(run.tenant.id, chatId), graceMs, stop);
     } catch (error) {
       throw run.stopped ? new RunCancelled() : error;
     } finally {
@@ -517,7 +505,7 @@ export class ScenarioEngine implements RunHost {
     // A finished run keeps its record only: the verdict is computed, so its working state goes.
     run.customers.clear();
     run.facts.clear();
-    for (const chatId of run.record.chats) this.activity.forget(`${run.record.tenant}/${chatId}`);
+    for (const chatId of run.record.chats) this.activity.forget(chatKey(run.record.tenant, chatId));
     this.wake();
     this.wakeDriver?.();
   }
@@ -530,7 +518,7 @@ export class ScenarioEngine implements RunHost {
       this.runs.delete(id);
       // A forgotten run stops routing its chats' webhooks to its target.
       for (const chatOrThread of [...run.record.chats, ...run.record.threads]) {
-        const key = `${run.record.tenant}/${chatOrThread}`;
+        const key = chatKey(run.record.tenant, chatOrThread);
         if (this.byChat.get(key) === run) this.byChat.delete(key);
       }
     }
