@@ -21,7 +21,7 @@ export interface ActivityStep {
 }
 
 
-export interface ChatActivityOptions {
+export interface ChatStepsOptions {
   /** Chats whose steps are kept, most recently active first (default 5,000). */
   maxChats?: number;
   /** Steps kept per chat, oldest dropped first (default 500). */
@@ -34,7 +34,7 @@ export interface ChatActivityOptions {
  * being handled belongs to it). Bounded like the delivery log; seeded chats have no steps until
  * something happens to them (their history is in their timestamps).
  */
-export class ChatActivity {
+export class ChatSteps {
   private readonly steps = new Map<string, ActivityStep[]>();
   /** The step whose event is being handled, per chat: deliveries queued now belong to it. */
   private readonly current = new Map<string, ActivityStep>();
@@ -46,7 +46,7 @@ export class ChatActivity {
     events: EventBus,
     private readonly now: () => number,
     onEnqueued: (listener: (delivery: { id: string; tenantId: string; chatId?: string }) => void) => () => void,
-    options: ChatActivityOptions = {},
+    options: ChatStepsOptions = {},
   ) {
     this.maxChats = options.maxChats ?? 5_000;
     this.maxSteps = options.maxSteps ?? 500;
