@@ -44,10 +44,12 @@ export interface TimeoutEvidence {
   cause: 'patience' | 'undelivered' | 'no-webhook';
 }
 
-/** An Admin API call of the integrator touching one of the run's chats (from the request journal): the evidence verify's checks cite too, placed on the run's clock. */
-export type ApiCallEvidence = TimedApiCallEvidence;
-
-export type Evidence = WebhookEvidence | ApiCallEvidence | TimeoutEvidence;
+/**
+ * What an expectation rests on: a webhook, an Admin API call of the integrator touching one of the
+ * run's chats (journal/chat-calls.ts: the evidence verify's checks cite too, placed on the run's
+ * clock), or a wait that ran out.
+ */
+export type Evidence = WebhookEvidence | TimedApiCallEvidence | TimeoutEvidence;
 
 export interface Expectation {
   id: ExpectationId;
