@@ -1,6 +1,7 @@
 import { describeCalls } from '../integrator-calls.js';
 import { answerOf, is2xx, type ProbeKit } from './kit.js';
 
+/** receiver.ignores-other-experts: a chat requested to a community expert (not "api") is acknowledged and left alone. */
 export async function probeOtherExperts(kit: ProbeKit): Promise<void> {
   const expert = kit.x.tenant.data.experts.filter((e) => e.isMember).sort((a, b) => a.id.localeCompare(b.id))[0];
   if (!expert) {

@@ -2,6 +2,7 @@ import { answersOf, describeCalls, operationsOf } from '../integrator-calls.js';
 import { QUIET_GRACE_MS } from '../quiescence.js';
 import { answerOf, is2xx, type ProbeKit } from './kit.js';
 
+/** receiver.out-of-order: a customer message delivered before its chat's chat-opened gets the answers one in order got (the calibration chat). */
 export async function probeOutOfOrder(kit: ProbeKit): Promise<void> {
   if (!kit.inOrder) {
     kit.x.settle(

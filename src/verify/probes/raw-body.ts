@@ -1,6 +1,7 @@
 import { describeCalls } from '../integrator-calls.js';
 import { answerOf, is2xx, type ProbeKit } from './kit.js';
 
+/** receiver.signature-raw-body: a correctly signed body laid out differently (indented, non-ASCII) must be accepted and acted on like the compact one. */
 export async function probeRawBody(kit: ProbeKit): Promise<void> {
   const chat = kit.newChat('Grüezi! Passt mir die Jacke «Bergwelt» in Grösse 42? Danke 🙏', 'de');
   const d = await kit.deliver({ check: 'receiver.signature-raw-body', label: 'chat-assigned, indented JSON with non-ASCII text, correctly signed', event: 'chat-assigned', subject: { chat }, chatId: chat.id, indented: true });

@@ -1,6 +1,7 @@
 import { describeCalls } from '../integrator-calls.js';
 import { answerOf, EXTRA_FIELD, is2xx, type ProbeKit } from './kit.js';
 
+/** receiver.unknown-field: a chat-assigned with an extra top-level field is acknowledged and handled like any other. */
 export async function probeUnknownField(kit: ProbeKit): Promise<void> {
   const chat = kit.newChat('Do you ship to Liechtenstein?');
   const d = await kit.deliver({ check: 'receiver.unknown-field', label: `chat-assigned with an extra field "${EXTRA_FIELD}"`, event: 'chat-assigned', subject: { chat }, chatId: chat.id, extraField: true });
