@@ -299,7 +299,7 @@ export function describeEvidence(ev: Evidence): string {
     case 'webhook':
       return `webhook ${ev.event} #${ev.deliveryId} ${ev.iso}: ${ev.status}${ev.statusCode !== undefined ? ` (HTTP ${ev.statusCode})` : ''}${ev.error ? ` (${ev.error})` : ''}, ${ev.attempts} attempt${ev.attempts === 1 ? '' : 's'}`;
     case 'api-call':
-      return `${ev.operation} request #${ev.requestId} ${ev.iso}: HTTP ${ev.status}${ev.errorCode ? ` ${ev.errorCode}: ${ev.message ?? ''}` : ' ok'}`;
+      return `${ev.operation} request #${ev.requestId} ${ev.iso}: HTTP ${ev.status}${ev.errorCode ? ` ${ev.errorCode}: ${ev.errorMessage ?? ''}` : ' ok'}`;
     case 'timeout':
       return `waited ${Math.round(ev.waitedMs)} ms from ${ev.iso} for ${ev.expected}: ${ev.cause === 'patience' ? 'timed out' : ev.cause === 'undelivered' ? 'the webhook was never delivered' : 'no webhook was sent'}`;
   }
