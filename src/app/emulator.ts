@@ -93,7 +93,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       stopped ??= (async () => {
         // Live streams never end by themselves: end them first so the drain below is not held up.
         parts.stream.close();
-        parts.activity.stop();
+        parts.chatSteps.stop();
         // Scenario runs and verifications in progress end as cancelled, which also answers their long polls.
         parts.scenarios.stop();
         parts.verifications.stop();

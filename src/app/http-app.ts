@@ -108,7 +108,7 @@ function operatorGuard(core: Core, context: HttpAppContext): RequestHandler {
 function controlRouter(core: Core, parts: Parts, context: HttpAppContext): RequestHandler {
   const { store, events, clock, domain, snapshots, config } = core;
   const { routes, settings, gurusupSettings, dispatcher } = parts.webhooks;
-  const { scenarios, requests, verifications, activity, stream } = parts;
+  const { scenarios, requests, verifications, chatSteps, stream } = parts;
   return createControlRouter({
     store,
     events,
@@ -122,7 +122,7 @@ function controlRouter(core: Core, parts: Parts, context: HttpAppContext): Reque
     scenarios,
     requests,
     verifications,
-    activity,
+    chatSteps,
     stream,
     version: VERSION,
     startedAt: context.startedAt,

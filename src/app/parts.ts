@@ -1,4 +1,4 @@
-import { ChatActivity } from '../control/chat-activity.js';
+import { ChatSteps } from '../control/chat-steps.js';
 import { EventStream } from '../control/event-stream.js';
 import { createGraphQLHandler } from '../graphql/server.js';
 import { GurusupSettings } from '../gurusup/settings.js';
@@ -39,7 +39,7 @@ export interface Parts {
   scenarios: ScenarioEngine;
   verifications: Verifications;
   /** Each chat's steps (the dashboard's chat page). */
-  activity: ChatActivity;
+  chatSteps: ChatSteps;
   /** The live change stream (GET /_emulator/events). */
   stream: EventStream;
 }
@@ -58,14 +58,14 @@ export async function wireParts(core: Core, options: EmulatorOptions): Promise<P
   const { scenarios, verifications } = wireExaminers(core, webhooks, requests);
   const { dispatcher } = webhooks;
   // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
-  const activity = new ChatActivity(core.events, () => core.clock.now(), (enqueued: (delivery: Delivery) => void) => dispatcher.watch({ enqueued }));
+  const chatSteps = new ChatSteps(core.events, () => core.clock.now(), (enqueued: (delivery: Delivery) => void) => dispatcher.watch({ enqueued }));
   const stream = new EventStream({
     events: core.events,
     store: core.store,
     onRequest: (listener) => requests.subscribe((r) => listener({ id: r.id, failed: isFailed(r), chatIds: r.chatIds })),
     onDelivery: (listener) => dispatcher.watch({ enqueued: listener, attempt: listener, settled: listener }),
   });
-  return { graphql, webhooks, requests, scenarios, verifications, activity, stream };
+  return { graphql, webhooks, requests, scenarios, verifications, chatSteps, stream };
 }
 
 function wireWebhooks(core: Core, options: EmulatorOptions): WebhookParts {

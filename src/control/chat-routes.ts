@@ -22,7 +22,7 @@ import { invalidArgument } from '../domain/errors.js';
 import { listChatsNewestFirst } from '../domain/partner-reads.js';
 import { findTenant } from '../domain/tenants.js';
 import { parseBody } from './body.js';
-import type { ChatActivity } from './chat-activity.js';
+import type { ChatSteps } from './chat-steps.js';
 import { authorsOf, chatSummary } from './summaries.js';
 
 const by = z.enum(['user', 'customer', 'expert', 'api', 'system']);
@@ -83,7 +83,7 @@ export const listQuery = z
  * writes, reopens and rates; GUURU assigns, hands over, marks missed; an expert accepts, writes,
  * closes), through the same domain commands as the Admin API, so the same webhooks fire.
  */
-export function createChatRoutes(domain: DomainContext, activity: ChatActivity): Router {
+export function createChatRoutes(domain: DomainContext, chatSteps: ChatSteps): Router {
   const router = Router();
 
   /** A tenant's chats, newest first, without messages; filters by status and language. */
@@ -115,7 +115,7 @@ export function createChatRoutes(domain: DomainContext, activity: ChatActivity):
     const tenant = findTenant(domain.store, req.params.id);
     const chat = findChatOrThrow(tenant, req.params.chatId, 'chatId');
     const authors = authorsOf(tenant, chat);
-    res.json({ tenant: tenant.id, chat, authors, bot: { name: tenant.data.bot.name }, steps: activity.of(tenant.id, chat.id) });
+    res.json({ tenant: tenant.id, chat, authors, bot: { name: tenant.data.bot.name }, steps: chatSteps.of(tenant.id, chat.id) });
   });
 
   router.post('/tenants/:id/chats/:chatId/:action', (req, res) => {

@@ -10,7 +10,7 @@ import type { ScenarioEngine } from '../scenarios/engine.js';
 import { sessionScenario } from '../scenarios/from-session.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
 import { parseBody } from './body.js';
-import type { ChatActivity } from './chat-activity.js';
+import type { ChatSteps } from './chat-steps.js';
 import { authorsOf } from './summaries.js';
 import { deliveryView } from './webhook-routes.js';
 
@@ -86,7 +86,7 @@ const MAX_IMPORTED = 50;
 
 export interface PlayRouteDeps {
   domain: DomainContext;
-  activity: ChatActivity;
+  chatSteps: ChatSteps;
   journal: RequestJournal;
   dispatcher: Dispatcher;
   scenarios: ScenarioEngine;
@@ -126,7 +126,7 @@ export function createPlayRoutes(deps: PlayRouteDeps): Router {
       chat: chat as unknown as SessionFile['chat'],
       authors: authorsOf(tenant, chat),
       bot: { name: tenant.data.bot.name },
-      steps: deps.activity.of(tenant.id, chat.id) as unknown as SessionFile['steps'],
+      steps: deps.chatSteps.of(tenant.id, chat.id) as unknown as SessionFile['steps'],
       deliveries: deps.dispatcher.log.list({ tenantId: tenant.id, chatId: chat.id }).map(deliveryView) as unknown as SessionFile['deliveries'],
       requests: callsOf(tenant.id, chat.id) as unknown as SessionFile['requests'],
     };
@@ -138,7 +138,7 @@ export function createPlayRoutes(deps: PlayRouteDeps): Router {
     const tenant = findTenant(domain.store, req.params.id);
     const chat = findChatOrThrow(tenant, req.params.chatId, 'chatId');
     const body = parseBody(saveScenarioBody, req);
-    const steps = deps.activity.of(tenant.id, chat.id);
+    const steps = deps.chatSteps.of(tenant.id, chat.id);
     if (steps.length === 0) throw new DomainError('CONFLICT', `Chat ${chat.id} has no recorded steps since the emulator started (a seeded chat): only a chat held since then can be saved as a scenario.`);
     const name = body.name ?? `session-${chat.id.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
     const yaml = sessionScenario(chat, steps, callsOf(tenant.id, chat.id), { name, text: body.text, timeout: body.timeout });

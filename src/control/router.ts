@@ -13,7 +13,7 @@ import type { Store } from '../store/store.js';
 import type { Dispatcher } from '../webhooks/dispatcher.js';
 import type { WebhookSettings } from '../webhooks/subscriptions.js';
 import { parseBody } from './body.js';
-import type { ChatActivity } from './chat-activity.js';
+import type { ChatSteps } from './chat-steps.js';
 import { createChatRoutes } from './chat-routes.js';
 import { createPlayRoutes } from './play-routes.js';
 import type { EventStream } from './event-stream.js';
@@ -47,7 +47,7 @@ export interface ControlDeps {
   startedAt: number;
   bodyLimit: string;
   /** Each chat's steps with the webhooks they caused. */
-  activity: ChatActivity;
+  chatSteps: ChatSteps;
   /** GET /events: changes as Server-Sent Events. */
   stream: EventStream;
   /** The public base URL once listening (for links in answers). */
@@ -114,8 +114,8 @@ export function createControlRouter(deps: ControlDeps): Router {
     router.get('/mcp', deps.mcp);
     router.delete('/mcp', deps.mcp);
   }
-  router.use(createPlayRoutes({ domain: deps.domain, activity: deps.activity, journal: deps.requests, dispatcher: deps.dispatcher, scenarios: deps.scenarios, version: deps.version }));
-  router.use(createChatRoutes(deps.domain, deps.activity));
+  router.use(createPlayRoutes({ domain: deps.domain, chatSteps: deps.chatSteps, journal: deps.requests, dispatcher: deps.dispatcher, scenarios: deps.scenarios, version: deps.version }));
+  router.use(createChatRoutes(deps.domain, deps.chatSteps));
   router.use(createSnapshotRoutes(deps.snapshots, (ids) => ids.map((id) => withLinks(summarizeTenant(store, findTenant(store, id))))));
   router.use(createTriggerRoutes({ domain: deps.domain, settings: deps.settings, gurusupSettings: deps.gurusupSettings, dispatcher: deps.dispatcher, routes: deps.routes }));
   router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));

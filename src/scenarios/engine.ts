@@ -1,7 +1,9 @@
 import type { DomainContext } from '../domain/context.js';
+import { chatKey } from '../domain/chat-key.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
 import { CHAT_CHANGE_EVENTS, type DomainEventName, type DomainEvents } from '../domain/events.js';
 import { findTenant } from '../domain/tenants.js';
+import { integratorCallsOf } from '../journal/chat-calls.js';
 import type { RequestJournal, RequestRecord } from '../journal/request-journal.js';
 import type { Logger } from '../kernel/logger.js';
 import { Random } from '../kernel/random.js';
@@ -14,7 +16,6 @@ import type { RunRecord } from './run-types.js';
 import { RunCancelled, ScenarioRun, StepFailed, type DeliveryNotice } from './run.js';
 import { StepRunner, type RunHost } from './runner.js';
 import type { Scenario } from './schema.js';
-import type { IntegratorCall } from './verdict.js';
 
 export { MAX_SCENARIOS } from './registry.js';
 export type { StartRunOptions } from './run-options.js';
@@ -162,7 +163,7 @@ export class ScenarioEngine implements RunHost {
   }
 
   /** The URL a run with a target sends one chat's (or thread's) webhooks to. */
-  routeOf = (tenantId: string, chatId: string): string | undefined => this.byChat.get(`${tenantId}/${chatId}`)?.target;
+  routeOf = (tenantId: string, chatId: string): string | undefined => this.byChat.get(chatKey(tenantId, chatId))?.target;
 
   /**
    * Resolves when the run is no longer running, or as soon as `signal` aborts (a long-polling
@@ -215,7 +216,7 @@ export class ScenarioEngine implements RunHost {
 
   /** The running run that owns a chat (or thread) of a tenant. */
   private owner(tenantId: string, chatId: string | undefined): ScenarioRun | undefined {
-    const run = chatId === undefined ? undefined : this.byChat.get(`${tenantId}/${chatId}`);
+    const run = chatId === undefined ? undefined : this.byChat.get(chatKey(tenantId, chatId));
     return run?.running ? run : undefined;
   }
 
@@ -223,7 +224,7 @@ export class ScenarioEngine implements RunHost {
   private chatEvent<K extends DomainEventName>(name: K, payload: DomainEvents[K] & { tenantId: string }, chatId: string | undefined, actorKind: string): void {
     const run = this.owner(payload.tenantId, chatId);
     if (run && chatId !== undefined) {
-      this.activity.touch(`${payload.tenantId}/${chatId}`);
+      this.activity.touch(chatKey(payload.tenantId, chatId));
       // Who caused it: this run's own step, the integrator (the Admin API), or someone else (the control API).
       const origin = run.current ? 'scenario' : actorKind === 'api' ? 'integrator' : 'other';
       run.chatEvent(name, payload, chatId, origin, ACTION_OF[name]);
@@ -237,7 +238,7 @@ export class ScenarioEngine implements RunHost {
     if (!run || chatId === undefined) return;
     run.deliveryEnqueued({ ...delivery, chatId });
     this.tracked.set(delivery.id, run);
-    this.activity.enqueued(`${delivery.tenantId}/${chatId}`, delivery.id);
+    this.activity.enqueued(chatKey(delivery.tenantId, chatId), delivery.id);
     // Settled at once (the dispatcher was stopped): the event came before this listener ran.
     if (delivery.status === 'delivered' || delivery.status === 'failed') this.deliverySettled(delivery);
   }
@@ -249,40 +250,29 @@ export class ScenarioEngine implements RunHost {
     const settled = run.deliverySettled(delivery);
     this.wake();
     if (delivery.chatId !== undefined) {
-      this.activity.settled(`${delivery.tenantId}/${delivery.chatId}`, delivery.id);
+      this.activity.settled(chatKey(delivery.tenantId, delivery.chatId), delivery.id);
       if (settled?.failed) run.deliveryFailed(delivery.chatId, delivery.id);
     }
   }
 
   /** The integrator's API calls touching a running run's chats (from the request journal). */
   private requestRecorded(record: RequestRecord): void {
-    if (record.tenantId === undefined || record.api !== 'graphql') return;
-    for (const field of record.fields ?? []) {
-      const run = this.owner(record.tenantId, field.chatId);
-      if (!run || field.chatId === undefined) continue;
-      const call: IntegratorCall = {
-        requestId: record.id,
-        chatId: field.chatId,
-        operation: field.name,
-        ...(record.operationName ? { operationName: record.operationName } : {}),
-        at: record.at,
-        iso: record.iso,
-        status: record.status,
-        ok: field.errorCode === undefined && record.status < 400,
-        ...(field.errorCode !== undefined ? { errorCode: field.errorCode } : {}),
-        ...(field.errorMessage !== undefined ? { errorMessage: field.errorMessage } : {}),
-        durationMs: record.durationMs,
-      };
+    const { tenantId } = record;
+    if (tenantId === undefined) return;
+    for (const call of integratorCallsOf(record)) {
+      const run = this.owner(tenantId, call.chatId);
+      if (!run) continue;
       run.callRecorded(call);
-      this.activity.touch(`${record.tenantId}/${field.chatId}`);
+      this.activity.touch(chatKey(tenantId, call.chatId));
     }
   }
+
 
   // --- RunHost: the runs' waits ---------------------------------------------------------------
 
   adopt(run: ScenarioRun, kind: 'chat' | 'thread', id: string): void {
     run.adopt(kind, id);
-    this.byChat.set(`${run.tenantId}/${id}`, run);
+    this.byChat.set(chatKey(run.tenantId, id), run);
   }
 
   sleep(run: ScenarioRun, ms: number, interrupt?: Interrupt): Promise<void> {
@@ -319,7 +309,7 @@ export class ScenarioEngine implements RunHost {
     const removeOuter = interrupt?.add(() => stop.fire());
     const removeAbort = run.onStop(() => stop.fire());
     try {
-      await this.activity.quiet(`${run.tenantId}/${chatId}`, graceMs, stop);
+      await this.activity.quiet(chatKey(run.tenantId, chatId), graceMs, stop);
     } catch (error) {
       throw run.stopped ? new RunCancelled() : error;
     } finally {
@@ -384,7 +374,7 @@ export class ScenarioEngine implements RunHost {
   /** A run ended: it no longer drives time, and its chats' activity is forgotten. */
   private forgetActive(run: ScenarioRun): void {
     this.active.delete(run);
-    for (const chatId of run.chats) this.activity.forget(`${run.tenantId}/${chatId}`);
+    for (const chatId of run.chats) this.activity.forget(chatKey(run.tenantId, chatId));
     this.wake();
     this.driver.wake();
   }
@@ -397,7 +387,7 @@ export class ScenarioEngine implements RunHost {
       this.runs.delete(id);
       // A forgotten run stops routing its chats' webhooks to its target.
       for (const chatOrThread of run.owned) {
-        const key = `${run.tenantId}/${chatOrThread}`;
+        const key = chatKey(run.tenantId, chatOrThread);
         if (this.byChat.get(key) === run) this.byChat.delete(key);
       }
     }

@@ -6,6 +6,8 @@
  * API, `guuru-emulator verify`).
  */
 
+import { timedApiCallEvidence, type IntegratorCall, type TimedApiCallEvidence } from '../journal/chat-calls.js';
+
 export type ExpectationStatus = 'passed' | 'failed' | 'not-applicable';
 
 export type ExpectationId = 'webhooks-delivered' | 'accept' | 'persona' | 'reply' | 'close' | 'no-message-after-close' | 'reopen' | 'idempotent';
@@ -27,23 +29,6 @@ export interface WebhookEvidence {
   error?: string;
 }
 
-/** An Admin API call of the integrator touching one of the run's chats (from the request journal). */
-export interface ApiCallEvidence {
-  kind: 'api-call';
-  chatId: string;
-  /** GET /_emulator/requests/:id */
-  requestId: string;
-  /** The mutation or query field, e.g. acceptChat. */
-  operation: string;
-  at: number;
-  iso: string;
-  /** HTTP status of the answer. */
-  status: number;
-  /** The API's error code when the call was refused (extensions.code). */
-  errorCode?: string;
-  message?: string;
-}
-
 /** A wait on the integrator that ended without it acting. */
 export interface TimeoutEvidence {
   kind: 'timeout';
@@ -59,7 +44,12 @@ export interface TimeoutEvidence {
   cause: 'patience' | 'undelivered' | 'no-webhook';
 }
 
-export type Evidence = WebhookEvidence | ApiCallEvidence | TimeoutEvidence;
+/**
+ * What an expectation rests on: a webhook, an Admin API call of the integrator touching one of the
+ * run's chats (journal/chat-calls.ts: the evidence verify's checks cite too, placed on the run's
+ * clock), or a wait that ran out.
+ */
+export type Evidence = WebhookEvidence | TimedApiCallEvidence | TimeoutEvidence;
 
 export interface Expectation {
   id: ExpectationId;
@@ -83,21 +73,8 @@ export interface Verdict {
 
 // --- the facts a run collects --------------------------------------------------------------
 
-/** One of the integrator's calls (one top-level field of a request) touching a chat. */
-export interface IntegratorCall {
-  requestId: string;
-  chatId: string;
-  operation: string;
-  /** The GraphQL operation name sent, if any. */
-  operationName?: string;
-  at: number;
-  iso: string;
-  status: number;
-  ok: boolean;
-  errorCode?: string;
-  errorMessage?: string;
-  durationMs: number;
-}
+/** One of the integrator's calls (one top-level field of a request) touching a chat: built from the request journal in journal/chat-calls.ts. */
+export type { IntegratorCall } from '../journal/chat-calls.js';
 
 /** A wait of the customer (or a wait-until step) on the integrator. */
 export interface WaitFact {
@@ -170,19 +147,7 @@ export function webhookEvidence(d: DeliveryFact): WebhookEvidence {
   };
 }
 
-export function callEvidence(c: IntegratorCall): ApiCallEvidence {
-  return {
-    kind: 'api-call',
-    chatId: c.chatId,
-    requestId: c.requestId,
-    operation: c.operation,
-    at: c.at,
-    iso: c.iso,
-    status: c.status,
-    ...(c.errorCode !== undefined ? { errorCode: c.errorCode } : {}),
-    ...(c.errorMessage !== undefined ? { message: c.errorMessage } : {}),
-  };
-}
+const callEvidence = timedApiCallEvidence;
 
 const EXPECTED: Record<WaitFact['awaiting'], string> = {
   accept: 'acceptChat after chat-assigned',
@@ -334,7 +299,7 @@ export function describeEvidence(ev: Evidence): string {
     case 'webhook':
       return `webhook ${ev.event} #${ev.deliveryId} ${ev.iso}: ${ev.status}${ev.statusCode !== undefined ? ` (HTTP ${ev.statusCode})` : ''}${ev.error ? ` (${ev.error})` : ''}, ${ev.attempts} attempt${ev.attempts === 1 ? '' : 's'}`;
     case 'api-call':
-      return `${ev.operation} request #${ev.requestId} ${ev.iso}: HTTP ${ev.status}${ev.errorCode ? ` ${ev.errorCode}: ${ev.message ?? ''}` : ' ok'}`;
+      return `${ev.operation} request #${ev.requestId} ${ev.iso}: HTTP ${ev.status}${ev.errorCode ? ` ${ev.errorCode}: ${ev.errorMessage ?? ''}` : ' ok'}`;
     case 'timeout':
       return `waited ${Math.round(ev.waitedMs)} ms from ${ev.iso} for ${ev.expected}: ${ev.cause === 'patience' ? 'timed out' : ev.cause === 'undelivered' ? 'the webhook was never delivered' : 'no webhook was sent'}`;
   }

@@ -1,4 +1,4 @@
-import type { ActivityStep } from '../control/chat-activity.js';
+import type { ActivityStep } from '../control/chat-steps.js';
 import type { TenantView } from '../control/router.js';
 import type { ChatSummary, DeliverySummary } from '../control/summaries.js';
 import type { TriggerEvent, TriggerRequest, TriggerResult } from '../control/trigger.js';

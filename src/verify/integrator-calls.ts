@@ -1,6 +1,6 @@
+import { apiCallEvidence, integratorCallsOf, type ApiCallEvidence } from '../journal/chat-calls.js';
 import type { RequestJournal, RequestRecord } from '../journal/request-journal.js';
 import { Quiescence, type QuietOutcome, type QuietRule } from './quiescence.js';
-import type { ApiCallEvidence } from './report.js';
 
 /** What one chat's observation saw: its calls from the mark until it was quiet (or the bound). */
 export interface Observed {
@@ -99,25 +99,15 @@ export class IntegratorCalls {
   }
 
   private onRecord(record: RequestRecord): void {
-    if (record.tenantId !== this.tenantId || record.operationType !== 'mutation') return;
-    let seen = false;
-    for (const field of record.fields ?? []) {
-      if (field.chatId === undefined || !this.chats.has(field.chatId)) continue;
-      const ok = field.errorCode === undefined && record.status < 400;
-      this.calls.push({
-        kind: 'api-call',
-        seq: this.calls.length,
-        requestId: record.id,
-        operation: field.name,
-        chatId: field.chatId,
-        ok,
-        ...(field.errorCode !== undefined ? { errorCode: field.errorCode } : {}),
-        ...(field.errorMessage !== undefined ? { errorMessage: field.errorMessage } : {}),
-      });
-      seen = true;
+    if (record.tenantId !== this.tenantId) return;
+    const mine = integratorCallsOf(record, { mutationsOnly: true }).filter((call) => this.chats.has(call.chatId));
+    if (mine.length === 0) return;
+    for (const call of mine) {
+      // seq right after kind: the report's JSON keeps its key order.
+      const { kind, ...evidence } = apiCallEvidence(call);
+      this.calls.push({ kind, seq: this.calls.length, ...evidence });
     }
-    if (!seen) return;
-    for (const field of record.fields ?? []) if (field.chatId !== undefined && this.chats.has(field.chatId)) this.activity.touch(field.chatId);
+    for (const call of mine) this.activity.touch(call.chatId);
     for (const listener of [...this.listeners]) listener();
   }
 }

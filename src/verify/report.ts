@@ -1,4 +1,8 @@
+import type { ApiCallEvidence } from '../journal/chat-calls.js';
 import type { CheckDefinition, SuiteName } from './checks.js';
+
+/** An Admin API call of the integration on one of the verification's chats: the evidence scenario verdicts cite too. */
+export type { ApiCallEvidence } from '../journal/chat-calls.js';
 
 /**
  * A verification report: self-describing JSON (`kind`, `version`, every check with its title,
@@ -32,18 +36,6 @@ export interface DeliveryEvidence {
   response?: string;
   /** Wall-clock time to the answer (a timing: differs from run to run). */
   durationMs?: number;
-}
-
-/** An Admin API call of the integration on one of the verification's chats (from the request journal). */
-export interface ApiCallEvidence {
-  kind: 'api-call';
-  /** GET /_emulator/requests/:requestId */
-  requestId: string;
-  operation: string;
-  chatId: string;
-  ok: boolean;
-  errorCode?: string;
-  errorMessage?: string;
 }
 
 export interface NoteEvidence {

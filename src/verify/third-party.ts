@@ -1,3 +1,4 @@
+import { apiCallEvidence, type TimedApiCallEvidence } from '../journal/chat-calls.js';
 import { DOCS, type CheckDefinition } from './checks.js';
 import { QUIET_GRACE_MS } from './quiescence.js';
 import type { CheckStatus, Evidence } from './report.js';
@@ -9,22 +10,11 @@ import type { CheckStatus, Evidence } from './report.js';
  * to its end; the types below are the part of its run record this suite reads.
  */
 
-export interface VerdictEvidence {
-  kind: 'webhook' | 'api-call' | 'timeout';
-  chatId: string;
-  deliveryId?: string;
-  event?: string;
-  status?: string | number;
-  attempts?: number;
-  statusCode?: number;
-  error?: string;
-  requestId?: string;
-  operation?: string;
-  errorCode?: string;
-  message?: string;
-  expected?: string;
-  cause?: string;
-}
+/** A verdict's evidence as this suite reads it (the scenario engine's types, seen from here). */
+export type VerdictEvidence =
+  | TimedApiCallEvidence
+  | { kind: 'webhook'; chatId: string; deliveryId: string; event: string; status: string; attempts: number; statusCode?: number; error?: string }
+  | { kind: 'timeout'; chatId: string; expected: string; cause: string };
 
 export interface VerdictExpectation {
   id: string;
@@ -83,17 +73,7 @@ export const THIRD_PARTY_CHECKS: CheckDefinition[] = [
 const SCENARIOS = ['third-party-messaging', 'third-party-reopen'];
 
 function detail(e: VerdictEvidence): Evidence {
-  if (e.kind === 'api-call') {
-    return {
-      kind: 'api-call',
-      requestId: e.requestId ?? '',
-      operation: e.operation ?? '',
-      chatId: e.chatId,
-      ok: e.errorCode === undefined,
-      ...(e.errorCode !== undefined ? { errorCode: e.errorCode } : {}),
-      ...(e.message !== undefined ? { errorMessage: e.message } : {}),
-    };
-  }
+  if (e.kind === 'api-call') return apiCallEvidence(e);
   if (e.kind === 'webhook') {
     const answer = e.statusCode !== undefined ? `HTTP ${e.statusCode}` : (e.error ?? 'no answer');
     return { kind: 'note', text: `webhook ${e.event} of chat ${e.chatId} (GET /_emulator/deliveries/${e.deliveryId}): ${e.status}, ${e.attempts} attempt(s), last answer ${answer}` };

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { chatKey } from '../domain/chat-key.js';
 import type { Clock, TimerHandle } from '../kernel/clock.js';
 import type { Logger } from '../kernel/logger.js';
 import { DeliveryLog, isFinal, type Attempt, type Delivery } from './delivery-log.js';
@@ -141,7 +142,7 @@ export class Dispatcher extends EventEmitter<{ enqueued: [Delivery]; attempt: [D
   }
 
   private laneKey(delivery: Delivery): string {
-    return delivery.chatId === undefined ? `delivery:${delivery.id}` : `${delivery.tenantId}/${delivery.chatId}`;
+    return delivery.chatId === undefined ? `delivery:${delivery.id}` : chatKey(delivery.tenantId, delivery.chatId);
   }
 
   /** Puts a delivery in its chat's lane; a reorder-held delivery goes after this one. */

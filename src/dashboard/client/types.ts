@@ -1,5 +1,5 @@
 // The control API's JSON as the pages read it (the server's types where they exist).
-import type { ActivityStep } from '../../control/chat-activity';
+import type { ActivityStep } from '../../control/chat-steps';
 import type { ChatSummary, DeliverySummary } from '../../control/summaries';
 import type { ChatRecord } from '../../store/model';
 import type { TenantView } from '../../control/router';

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, query, send } from '../api';
 import { Card, Code, DefaultTenantField, DeliveryBadge, Empty, ErrorBox, Loading, SeedField, Time } from '../components';
+import { EvidenceItem } from '../evidence';
 import { usePoll, useResource } from '../resource';
 import { href, navigate } from '../router';
 import type { ScenarioSummary } from '../../../control/scenario-routes';
 import type { RunRecord } from '../../../scenarios/run-types';
 import { timelineText } from '../../../scenarios/timeline-text';
-import type { Evidence } from '../../../scenarios/verdict';
 import type { SummaryList } from '../types';
 
 /** A run as the list shows it (without its time line), and in full. */
@@ -258,28 +258,6 @@ export function RunPage({ scenario, runId }: { scenario: string; runId: string }
   );
 }
 
-
-function EvidenceItem({ e, tenant }: { e: Evidence; tenant: string }) {
-  if (e.kind === 'webhook')
-    return (
-      <li>
-        webhook <a href={href('deliveries', e.deliveryId ?? '')}>{e.event}</a> for <a href={href('chats', tenant, e.chatId)}>{e.chatId}</a>: {String(e.status)}
-        {e.statusCode !== undefined ? ` (HTTP ${e.statusCode})` : ''}
-      </li>
-    );
-  if (e.kind === 'api-call')
-    return (
-      <li>
-        API call <a href={href('requests', { tenant })}>{e.operation}</a> on <a href={href('chats', tenant, e.chatId)}>{e.chatId}</a>: HTTP {String(e.status)}
-        {e.errorCode ? ` ${e.errorCode}` : ''}
-      </li>
-    );
-  return (
-    <li>
-      waited for {e.expected} on <a href={href('chats', tenant, e.chatId)}>{e.chatId}</a>: {e.cause}
-    </li>
-  );
-}
 
 /** The run's verdict against the integration: each expectation, whether it held, and the evidence. */
 function Verdicts({ run }: { run: Run }) {

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { SuiteName } from '../../../verify/checks';
-import type { CheckResult, Evidence, VerificationReport } from '../../../verify/report';
+import type { CheckResult, VerificationReport } from '../../../verify/report';
 import { enc, send } from '../api';
 import { Card, Code, DefaultTenantField, Empty, ErrorBox, Loading, SeedField, Time, useTenants } from '../components';
+import { EvidenceItem } from '../evidence';
 import { usePoll, useResource } from '../resource';
 import { href, navigate } from '../router';
 
@@ -145,31 +146,6 @@ export function VerificationsView() {
         )}
       </Card>
     </div>
-  );
-}
-
-function EvidenceItem({ e, tenant }: { e: Evidence; tenant: string }) {
-  if (e.kind === 'note') return <li>{e.text}</li>;
-  if (e.kind === 'api-call')
-    return (
-      <li>
-        API call <a href={href('requests', { tenant })}>{e.operation}</a> on <a href={href('chats', tenant, e.chatId)}>{e.chatId}</a>: {e.ok ? 'ok' : `refused ${e.errorCode ?? ''}`}
-        {e.errorMessage ? ` (${e.errorMessage})` : ''}
-      </li>
-    );
-  const answer = e.statusCode !== undefined ? `HTTP ${e.statusCode}` : (e.error ?? 'no answer');
-  return (
-    <li>
-      sent <strong>{e.label}</strong> (attempt {e.attempt}, Idempotency-Key <Code>{e.idempotencyKey}</Code>
-      {e.chatId && (
-        <>
-          , chat <a href={href('chats', tenant, e.chatId)}>{e.chatId}</a>
-        </>
-      )}
-      ) → {answer}
-      {e.response ? <> <Code>{e.response}</Code></> : null}
-      {e.durationMs !== undefined ? <span class="muted"> in {e.durationMs} ms</span> : null}
-    </li>
   );
 }
 

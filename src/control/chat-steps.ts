@@ -1,3 +1,4 @@
+import { chatKey } from '../domain/chat-key.js';
 import { USER, describeActor, type Actor } from '../domain/actors.js';
 import { CHAT_CHANGE_EVENTS, type EventBus } from '../domain/events.js';
 import type { ChatStatus } from '../store/model.js';
@@ -20,7 +21,7 @@ export interface ActivityStep {
 }
 
 
-export interface ChatActivityOptions {
+export interface ChatStepsOptions {
   /** Chats whose steps are kept, most recently active first (default 5,000). */
   maxChats?: number;
   /** Steps kept per chat, oldest dropped first (default 500). */
@@ -33,7 +34,7 @@ export interface ChatActivityOptions {
  * being handled belongs to it). Bounded like the delivery log; seeded chats have no steps until
  * something happens to them (their history is in their timestamps).
  */
-export class ChatActivity {
+export class ChatSteps {
   private readonly steps = new Map<string, ActivityStep[]>();
   /** The step whose event is being handled, per chat: deliveries queued now belong to it. */
   private readonly current = new Map<string, ActivityStep>();
@@ -45,7 +46,7 @@ export class ChatActivity {
     events: EventBus,
     private readonly now: () => number,
     onEnqueued: (listener: (delivery: { id: string; tenantId: string; chatId?: string }) => void) => () => void,
-    options: ChatActivityOptions = {},
+    options: ChatStepsOptions = {},
   ) {
     this.maxChats = options.maxChats ?? 5_000;
     this.maxSteps = options.maxSteps ?? 500;
@@ -62,7 +63,7 @@ export class ChatActivity {
         first,
       ),
       onEnqueued((delivery) => {
-        if (delivery.chatId !== undefined) this.current.get(`${delivery.tenantId}/${delivery.chatId}`)?.deliveries.push(delivery.id);
+        if (delivery.chatId !== undefined) this.current.get(chatKey(delivery.tenantId, delivery.chatId))?.deliveries.push(delivery.id);
       }),
       events.on('store.reset', ({ tenantId }) => this.forget(tenantId)),
       events.on('tenant.removed', ({ tenantId }) => this.forget(tenantId)),
@@ -71,7 +72,7 @@ export class ChatActivity {
 
   /** A chat's steps, oldest first; a chat nothing happened to since the start has none. */
   of(tenantId: string, chatId: string): ActivityStep[] {
-    return this.steps.get(`${tenantId}/${chatId}`) ?? [];
+    return this.steps.get(chatKey(tenantId, chatId)) ?? [];
   }
 
   stop(): void {
@@ -79,7 +80,7 @@ export class ChatActivity {
   }
 
   private record(tenantId: string, chatId: string, step: Omit<ActivityStep, 'at' | 'deliveries'>): void {
-    const key = `${tenantId}/${chatId}`;
+    const key = chatKey(tenantId, chatId);
     const steps = this.steps.get(key) ?? [];
     // Most recently active last: the first key is the one to forget when over the bound.
     this.steps.delete(key);
