@@ -1,5 +1,5 @@
 // Writes the option table of docs/configuration.md from the one option table (src/config/options.ts):
-// `npm run docs:options`. test/unit/option-table.test.ts fails when the doc and the table differ.
+// `npm run docs:options`. test/unit/config/option-table.test.ts fails when the doc and the table differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { optionsMarkdownTable } from '../src/config/options.js';
 

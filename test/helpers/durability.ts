@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Running } from './spawn.js';
 
-// `kill -9` under load against the built CLI with --data: shared by test/e2e/durability.test.ts
+// `kill -9` under load against the built CLI with --data: shared by test/e2e/store/durability.test.ts
 // (a few short cycles) and bench/durability.ts (the long runs at 50 tenants and 100,000 chats).
 
 /** One acknowledged write: what it made and when its answer arrived (real time). */

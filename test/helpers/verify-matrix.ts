@@ -1,7 +1,7 @@
 import type { Flaw, ReferenceOptions } from './reference-integration.js';
 
 // The stability matrix of verify (docs/verify.md, "How reactions are observed"), shared by
-// test/integration/verify-stability.test.ts (one run) and bench/verify-stability.ts (repeated runs).
+// test/integration/verify/verify-stability.test.ts (one run) and bench/verify-stability.ts (repeated runs).
 
 /** Correct integrations at paces that straddle every window verify uses (the grace, the bounds). */
 export const CORRECT: { name: string; options: Partial<ReferenceOptions> }[] = [
