@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { enc, query } from '../api';
-import { Card, ErrorBox, Loading, StatusBadge, Time } from '../components';
+import { Card, ErrorBox, KeyValues, Loading, StatusBadge, Time } from '../components';
 import { useResource } from '../resource';
 import { href } from '../router';
 import { useDocumentTitle } from '../title';
@@ -76,29 +76,16 @@ function ChatBody({ data, readOnly, side }: { data: ChatData; readOnly?: boolean
   const expert = chat.expertId ? (v.authors[chat.expertId]?.name ?? chat.expertId) : undefined;
   return (
     <>
-      <dl class="kv inline-kv">
-        <dt>Chat</dt>
-        <dd>
-          <code>{chat.id}</code>
-        </dd>
-        <dt>Tenant</dt>
-        <dd>{v.tenant}</dd>
-        <dt>Language</dt>
-        <dd>{chat.language}</dd>
-        <dt>Customer</dt>
-        <dd>{[chat.user.name, chat.user.email].filter(Boolean).join(' · ') || '—'}</dd>
-        <dt>Held by</dt>
-        <dd>{expert ?? (chat.requestedExperts.length ? `offered to ${chat.requestedExperts.join(', ')}` : '—')}</dd>
-        {chat.rating && (
-          <>
-            <dt>Rating</dt>
-            <dd>
-              {chat.rating}
-              {chat.ratingComment && ` · “${chat.ratingComment}”`}
-            </dd>
-          </>
-        )}
-      </dl>
+      <KeyValues
+        items={[
+          ['Chat', <code>{chat.id}</code>],
+          ['Tenant', v.tenant],
+          ['Language', chat.language],
+          ['Customer', [chat.user.name, chat.user.email].filter(Boolean).join(' · ') || '—'],
+          ['Held by', expert ?? (chat.requestedExperts.length ? `offered to ${chat.requestedExperts.join(', ')}` : '—')],
+          chat.rating && ['Rating', `${chat.rating}${chat.ratingComment ? ` · “${chat.ratingComment}”` : ''}`],
+        ]}
+      />
       <div class="split">
         <div class="stack">
           {side}
