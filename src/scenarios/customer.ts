@@ -164,10 +164,8 @@ export class ReactiveCustomer {
         this.next();
         return;
       case 'chat.rated':
-        this.end('rated');
-        return;
       case 'chat.missed':
-        this.end('missed');
+        this.end(name === 'chat.rated' ? 'rated' : 'missed');
         return;
       default:
     }
@@ -234,10 +232,8 @@ export class ReactiveCustomer {
         else this.await(this.remaining > 0 ? 'reply' : 'close');
         return;
       case 'rated':
-        this.end('rated');
-        return;
       case 'missed':
-        this.end('missed');
+        this.end(chat.status);
         return;
       default:
         this.end(`left the ${chat.status} chat`);
