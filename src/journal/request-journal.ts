@@ -138,18 +138,10 @@ export class RequestJournal {
     this.entries = new BoundedMap(limit, maxBytes);
   }
 
-  get limit(): number {
-    return this.entries.limit;
-  }
-
-  get evicted(): number {
-    return this.entries.evicted;
-  }
-
   record(entry: Omit<RequestRecord, 'id'>): RequestRecord {
     this.seq += 1;
     const record = bounded({ id: String(this.seq), ...entry });
-    if (this.limit > 0) this.entries.add(record.id, record, JSON.stringify(record).length);
+    if (this.entries.limit > 0) this.entries.add(record.id, record, JSON.stringify(record).length);
     for (const listener of this.listeners) {
       try {
         listener(record);
@@ -183,7 +175,7 @@ export class RequestJournal {
   }
 
   counts(): { kept: number; evicted: number; limit: number } {
-    return { kept: this.entries.size, evicted: this.evicted, limit: this.limit };
+    return { kept: this.entries.size, evicted: this.entries.evicted, limit: this.entries.limit };
   }
 
   /** About the bytes the kept entries take as JSON. */

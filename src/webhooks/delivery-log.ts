@@ -81,14 +81,6 @@ export class DeliveryLog {
     this.finished = new BoundedMap(limit, maxBytes);
   }
 
-  get limit(): number {
-    return this.finished.limit;
-  }
-
-  get evicted(): number {
-    return this.finished.evicted;
-  }
-
   nextId(): string {
     this.seq += 1;
     return String(this.seq);
@@ -123,7 +115,7 @@ export class DeliveryLog {
   }
 
   counts(): { pending: number; finished: number; evicted: number; limit: number } {
-    return { pending: this.pending.size, finished: this.finished.size, evicted: this.evicted, limit: this.limit };
+    return { pending: this.pending.size, finished: this.finished.size, evicted: this.finished.evicted, limit: this.finished.limit };
   }
 
   clearFinished(): number {

@@ -115,6 +115,39 @@ export const Json = ({ value, label }: { value: unknown; label?: string }) => (
   </pre>
 );
 
+/**
+ * A page's heading with what sits beside it (filters, actions); on a detail page, the breadcrumb
+ * back to its list (`back`: its address and name) and where this page is (`here`).
+ */
+export function PageHead({ title, back, here, children }: { title: ComponentChildren; back?: readonly [string, string]; here?: ComponentChildren; children?: ComponentChildren }) {
+  return (
+    <>
+      {back && (
+        <nav class="crumbs" aria-label="Breadcrumb">
+          <a href={back[0]}>{back[1]}</a> / <span>{here}</span>
+        </nav>
+      )}
+      <div class="page-head">
+        <h1>{title}</h1>
+        {children}
+      </div>
+    </>
+  );
+}
+
+/** A one-row form that sends without leaving the page. */
+export const RowForm = ({ onSubmit, children }: { onSubmit: () => void; children: ComponentChildren }) => (
+  <form
+    class="row"
+    onSubmit={(e) => {
+      e.preventDefault();
+      onSubmit();
+    }}
+  >
+    {children}
+  </form>
+);
+
 export function Card({ title, actions, children, class: cls }: { title?: ComponentChildren; actions?: ComponentChildren; children: ComponentChildren; class?: string }) {
   return (
     <section class={`card ${cls ?? ''}`}>

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { enc, errorText, getJson, send } from '../api';
-import { ActionButton, Card, download, InlineError, MessageComposer, SelectField, TextField } from '../components';
+import { ActionButton, Card, download, InlineError, MessageComposer, RowForm, SelectField, TextField } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
 import type { ChatRecord, PersonaRecord } from '../types';
@@ -27,10 +27,8 @@ export function AgentConsole({ tenant, chat }: { tenant: string; chat: ChatRecor
           Accept
         </ActionButton>
       </div>
-      <form
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <RowForm
+        onSubmit={() => {
           if (newName.trim() === '') return;
           void send<PersonaRecord>('POST', `/_emulator/tenants/${enc(tenant)}/personas`, { name: newName.trim() }).then((p) => {
             setPicked(p.id);
@@ -41,7 +39,7 @@ export function AgentConsole({ tenant, chat }: { tenant: string; chat: ChatRecor
       >
         <TextField label="New persona name" value={newName} onInput={setNewName} />
         <button type="submit">Create persona</button>
-      </form>
+      </RowForm>
       <MessageComposer
         onSend={(text) => send('POST', `${base}/messages`, { from: 'expert', ...(attachment.trim() ? { posting: { type: 'attachment', address: attachment.trim() } } : { text }) }).then(() => setAttachment(''))}
         placeholder="Reply as the agent"

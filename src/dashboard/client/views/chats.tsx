@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, getJson, query } from '../api';
-import { CHAT_STATUSES, Card, ChatAsCustomer, Empty, LoadState, SelectField, StatusBadge, TenantPicker, Time, useTenantId } from '../components';
+import { Card, CHAT_STATUSES, ChatAsCustomer, Empty, LoadState, PageHead, SelectField, StatusBadge, TenantPicker, Time, useTenantId } from '../components';
 import { type Column, DataTable } from '../data-table';
 import { useLive } from '../live';
 import { href, navigate } from '../router';
@@ -97,15 +97,14 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
 
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Chats</h1>
+      <PageHead title="Chats">
         <div class="filters">
           <TenantPicker value={tenant ?? ''} onChange={(t) => setParams({ tenant: t })} />
           <SelectField label="Language" value={language} onChange={(v) => setParams({ language: v })} all="all" options={list?.languages ?? []} />
           <ChatAsCustomer tenant={params.get('tenant') ?? undefined} />
           <ImportSession />
         </div>
-      </div>
+      </PageHead>
       <div class="chips" role="group" aria-label="Filter by status">
         {CHAT_STATUSES.map((s) => (
           <button key={s} type="button" class={`chip status-${s}`} aria-pressed={statuses.includes(s)} onClick={() => toggle(s)}>

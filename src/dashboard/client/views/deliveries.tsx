@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { enc, query, send } from '../api';
-import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Json, KeyValues, LoadState, Loading, SelectField, TenantPicker, TextField, Time, useTenantId } from '../components';
+import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Json, KeyValues, Loading, LoadState, PageHead, RowForm, SelectField, TenantPicker, TextField, Time, useTenantId } from '../components';
 import { type Column, DataTable } from '../data-table';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -80,22 +80,13 @@ function SubscriptionCard({ tenant }: { tenant: string }) {
               ))}
             </ul>
           )}
-          <form
-            class="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void send('PUT', '/_emulator/webhooks', { tenant, url }).then(subs.reload, (err: Error) => alert(err.message));
-            }}
-          >
-            <label class="field grow">
-              <span>Send every GUURU event to</span>
-              <input type="url" required placeholder="http://127.0.0.1:3000/webhooks" value={url} onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
-            </label>
+          <RowForm onSubmit={() => void send('PUT', '/_emulator/webhooks', { tenant, url }).then(subs.reload, (err: Error) => alert(err.message))}>
+            <TextField label="Send every GUURU event to" class="grow" type="url" required placeholder="http://127.0.0.1:3000/webhooks" value={url} onInput={setUrl} />
             <button type="submit" class="primary">
               Subscribe
             </button>
             {urls.length > 0 && <ActionButton onClick={() => send('PUT', '/_emulator/webhooks', { tenant, url: '' }).then(subs.reload)}>Unsubscribe all</ActionButton>}
-          </form>
+          </RowForm>
           <p class="muted small">
             Signed with <Code>{s.secret || '(no secret: unsigned)'}</Code>. Retries: {s.policy.maxAttempts} attempts, from {s.policy.baseDelayMs} ms up to {s.policy.maxDelayMs} ms apart; timeout {s.policy.timeoutMs} ms.
           </p>
@@ -151,8 +142,7 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
   const shown = all.filter((d) => (event === '' || d.event === event) && inGroup(d.status, status) && (url === '' || d.url.includes(url))).reverse();
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Deliveries</h1>
+      <PageHead title="Deliveries">
         <div class="filters">
           <TenantPicker value={tenant ?? ''} onChange={(t) => setParams({ tenant: t })} />
           <SelectField label="Event" value={event} onChange={(v) => setParams({ event: v })} all="all" options={events} />
@@ -162,7 +152,7 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
             <input type="search" value={url} onChange={(e) => setParams({ url: (e.target as HTMLInputElement).value })} />
           </label>
         </div>
-      </div>
+      </PageHead>
       <LoadState resource={list} />
       {list.data && (
         <Card title={`${shown.length} of ${list.data.total} deliveries${list.data.log.evicted ? ` (${list.data.log.evicted} older ones evicted)` : ''}`}>
@@ -197,14 +187,7 @@ export function DeliveryPage({ id }: { id: string }) {
   const repeats = groupRepeats(family).repeatsOf.get(d.id) ?? [];
   return (
     <div class="page">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href('deliveries')}>Deliveries</a> / <span>{d.id}</span>
-      </nav>
-      <div class="page-head">
-        <h1>
-          {d.event} <DeliveryBadge status={d.status} />
-        </h1>
-      </div>
+      <PageHead title={<>{d.event} <DeliveryBadge status={d.status} /></>} back={[href('deliveries'), 'Deliveries']} here={d.id} />
       <KeyValues
         items={[
           ['URL', <code>{d.url}</code>],

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { enc, postGurusupMessage, query, send } from '../api';
-import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, KeyValues, Loading, MessageComposer, TenantPicker, TextField, Time, useTenantId } from '../components';
+import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, KeyValues, Loading, MessageComposer, PageHead, RowForm, TenantPicker, TextField, Time, useTenantId } from '../components';
 import { type Column, DataTable } from '../data-table';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -44,19 +44,10 @@ function Settings({ tenant }: { tenant: string }) {
           ['send-message webhook', o.webhookUrl ? <Code>{o.webhookUrl}</Code> : <span class="muted">not set</span>],
         ]}
       />
-      <form
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { webhookUrl: url }).then(org.reload, (err: Error) => alert(err.message));
-        }}
-      >
-        <label class="field grow">
-          <span>Webhook URL</span>
-          <input type="url" value={url} placeholder="http://127.0.0.1:3000/gurusup" onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
-        </label>
+      <RowForm onSubmit={() => void send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { webhookUrl: url }).then(org.reload, (err: Error) => alert(err.message))}>
+        <TextField label="Webhook URL" class="grow" type="url" placeholder="http://127.0.0.1:3000/gurusup" value={url} onInput={setUrl} />
         <button type="submit">Set</button>
-      </form>
+      </RowForm>
     </Card>
   );
 }
@@ -109,12 +100,11 @@ export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null
   const apiKey = org.data?.apiKey;
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Gurusup</h1>
+      <PageHead title="Gurusup">
         <div class="filters">
           <TenantPicker value={tenant ?? ''} onChange={(t) => navigate(href('gurusup', { tenant: t }))} />
         </div>
-      </div>
+      </PageHead>
       {threads.error && <ErrorBox message={threads.error} />}
       {!threads.data && !threads.error && <Loading />}
       {threads.data && list.length === 0 && (

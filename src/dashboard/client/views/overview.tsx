@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { send } from '../api';
-import { ActionButton, CHAT_STATUSES, Card, ChatAsCustomer, Code, ErrorBox, KeyValues, LoadState, Loading, StatusBadge, Time, useTenants } from '../components';
+import { ActionButton, Card, CHAT_STATUSES, ChatAsCustomer, Code, ErrorBox, KeyValues, Loading, LoadState, PageHead, StatusBadge, Time, useTenants } from '../components';
 import { useResource } from '../resource';
 import { href } from '../router';
 import type { ClockView, DeliveryList } from '../types';
@@ -92,8 +92,7 @@ export function OverviewView() {
   const [confirming, setConfirming] = useState(false);
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Overview</h1>
+      <PageHead title="Overview">
         <div class="actions">
           <ChatAsCustomer />
           {confirming ? (
@@ -112,7 +111,7 @@ export function OverviewView() {
             </button>
           )}
         </div>
-      </div>
+      </PageHead>
       <LoadState resource={tenants} />
       <div class="grid">
         {tenants.data?.tenants.map((t) => (

@@ -4,7 +4,7 @@ import { getJson, query, send } from '../api';
 import { CopyAsCurl } from '../copy-curl';
 import { requestAsCurl } from '../curl';
 import type { TenantSummary } from '../types';
-import { ActionButton, Card, Empty, HttpBadge, Json, LoadState, SelectField, Time } from '../components';
+import { ActionButton, Card, Empty, HttpBadge, Json, LoadState, PageHead, SelectField, Time } from '../components';
 import { type Column, DataTable } from '../data-table';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -127,8 +127,7 @@ export function RequestsView({ params }: { params: URLSearchParams }) {
   const j = journal.data;
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Requests</h1>
+      <PageHead title="Requests">
         <div class="filters">
           <SelectField label="API" value={api} onChange={(v) => setParams({ api: v })} all="all" options={API_OPTIONS} />
           <SelectField label="Outcome" value={failed} onChange={(v) => setParams({ failed: v })} all="all" options={OUTCOME_OPTIONS} />
@@ -138,7 +137,7 @@ export function RequestsView({ params }: { params: URLSearchParams }) {
           </label>
           {j && j.journal.kept > 0 && <ActionButton onClick={() => send('DELETE', '/_emulator/requests').then(journal.reload)}>Clear</ActionButton>}
         </div>
-      </div>
+      </PageHead>
       <LoadState resource={journal} />
       {j && (
         <Card title={`${Math.min(j.requests.length, j.total)} of ${j.total} requests${j.journal.evicted ? ` (the journal keeps the last ${j.journal.limit})` : ''}`}>

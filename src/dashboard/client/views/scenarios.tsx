@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, query, send } from '../api';
-import { Card, Code, DefaultTenantField, DeliveryBadge, Empty, ErrorBox, KeyValues, Loading, LoadState, SeedField, SubmitButton, TextField, Time, useSubmit } from '../components';
+import { Card, Code, DefaultTenantField, DeliveryBadge, Empty, ErrorBox, KeyValues, Loading, LoadState, PageHead, SeedField, SubmitButton, TextField, Time, useSubmit } from '../components';
 import { type Column, DataTable } from '../data-table';
 import { usePoll, useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -94,9 +94,7 @@ export function ScenariosView({ selected }: { selected?: string }) {
   usePoll(runs.data?.runs.some((r) => r.status === 'running') ?? false, runs.reload);
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Scenarios</h1>
-      </div>
+      <PageHead title="Scenarios" />
       <LoadState resource={list} />
       {list.data?.errors.map((e) => <ErrorBox key={e} message={`Skipped scenario file: ${e}`} />)}
       <div class="split narrow-left">
@@ -184,19 +182,13 @@ export function RunPage({ scenario, runId }: { scenario: string; runId: string }
   const status = new Map((deliveries.data?.deliveries ?? []).map((d) => [d.id, d.status]));
   return (
     <div class="page">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href('scenarios', scenario)}>Scenarios / {scenario}</a> / <span>{r.id}</span>
-      </nav>
-      <div class="page-head">
-        <h1>
-          {scenario} {r.id} <RunBadge status={r.status} />
-        </h1>
+      <PageHead title={<>{scenario} {r.id} <RunBadge status={r.status} /></>} back={[href('scenarios', scenario), `Scenarios / ${scenario}`]} here={r.id}>
         {r.status === 'running' && (
           <button type="button" class="danger" onClick={() => void send('DELETE', `/_emulator/scenarios/${enc(scenario)}/runs/${enc(r.id)}`).then(run.reload)}>
             Cancel run
           </button>
         )}
-      </div>
+      </PageHead>
       {r.error && <ErrorBox message={r.error} />}
       <KeyValues
         items={[

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { enc, send } from '../api';
-import { ActionButton, ErrorBox, Loading, MessageComposer, SelectField, SubmitButton, TenantPicker, TextField, useSubmit, useTenantId } from '../components';
+import { ActionButton, ErrorBox, Loading, MessageComposer, PageHead, SelectField, SubmitButton, TenantPicker, TextField, useSubmit, useTenantId } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
 import { useDocumentTitle } from '../title';
@@ -169,8 +169,7 @@ export function ShopperView({ tenant: tenantParam, chatId, params }: { tenant?: 
   useDocumentTitle(chatId ? 'Chat as a customer' : 'Chat as a customer: start');
   return (
     <div class="page shop">
-      <div class="page-head">
-        <h1>Chat as a customer</h1>
+      <PageHead title="Chat as a customer">
         <div class="filters">
           {!chatId && <TenantPicker value={tenant ?? ''} onChange={(t) => navigate(href('shop', { tenant: t }))} />}
           {chatId && tenant && (
@@ -180,7 +179,7 @@ export function ShopperView({ tenant: tenantParam, chatId, params }: { tenant?: 
             </>
           )}
         </div>
-      </div>
+      </PageHead>
       {!chatId && (tenant ? <StartForm tenant={tenant} /> : <Loading />)}
       {chatId && view.error && <ErrorBox message={view.error} />}
       {chatId && !view.data && !view.error && <Loading />}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { SuiteName } from '../../../verify/checks';
 import type { CheckResult, Evidence, VerificationReport } from '../../../verify/report';
 import { enc, send } from '../api';
-import { Card, Code, DefaultTenantField, Empty, ErrorBox, KeyValues, Loading, LoadState, SeedField, SubmitButton, TextField, Time, useSubmit, useTenants } from '../components';
+import { Card, Code, DefaultTenantField, Empty, ErrorBox, KeyValues, Loading, LoadState, PageHead, SeedField, SubmitButton, TextField, Time, useSubmit, useTenants } from '../components';
 import { type Column, DataTable } from '../data-table';
 import { usePoll, useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -97,9 +97,7 @@ export function VerificationsView() {
   usePoll(all.some((v) => v.status === 'running'), list.reload);
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Verify an integration</h1>
-      </div>
+      <PageHead title="Verify an integration" />
       <Card title="Start a verification">
         <p>
           The emulator plays GUURU against your running integration: it sends its webhook receiver deliveries (signed, forged, duplicated, retried, out of order, unknown), watches what
@@ -216,13 +214,7 @@ export function VerificationPage({ id }: { id: string }) {
   const ack = r.timings.acknowledgement;
   return (
     <div class="page">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href('verifications')}>Verify</a> / <span>{r.id}</span>
-      </nav>
-      <div class="page-head">
-        <h1>
-          Verification {r.id} <VerificationBadge status={r.status} />
-        </h1>
+      <PageHead title={<>Verification {r.id} <VerificationBadge status={r.status} /></>} back={[href('verifications'), 'Verify']} here={r.id}>
         <div class="actions">
           <a href={`/_emulator/verifications/${enc(r.id)}/junit`} download={`${r.id}.xml`}>
             JUnit XML
@@ -236,7 +228,7 @@ export function VerificationPage({ id }: { id: string }) {
             </button>
           )}
         </div>
-      </div>
+      </PageHead>
       {r.error && <ErrorBox message={r.status === 'error' ? `Could not run: ${r.error}` : `Stopped: ${r.error}`} />}
       <KeyValues
         items={[
