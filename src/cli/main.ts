@@ -63,6 +63,16 @@ function optionsFromFlags(flags: StartFlags): ConfigOptions {
   return options as ConfigOptions;
 }
 
+/** Runs a command that answers with its exit code; one that could not run exits 2, saying why. */
+async function exitWith(command: string, run: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await run();
+  } catch (error) {
+    console.error(`${command}: ${(error as Error).message}`);
+    process.exitCode = 2;
+  }
+}
+
 async function start(flags: StartFlags): Promise<void> {
   const env = optionsFromEnv(process.env);
   // Flags > environment > config file > defaults.
@@ -186,14 +196,7 @@ scenario
   .option('--scenarios <dir>', 'also load the scenario files of this folder (into the running emulator at --url, or the one started)')
   .option('--timeout <ms>', 'give up (and cancel the run) after this long', wholeNumber('--timeout'), 600_000)
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
-  .action(async (name: string, flags: RunFlags) => {
-    try {
-      process.exitCode = await runScenario(name, flags);
-    } catch (error) {
-      console.error(`guuru-emulator: ${(error as Error).message}`);
-      process.exitCode = 2;
-    }
-  });
+  .action((name: string, flags: RunFlags) => exitWith('guuru-emulator', () => runScenario(name, flags)));
 
 /** The trigger accepts the chat itself for chat-opened and later events: an integration that accepts on chat-assigned must not see that one. */
 const ONLY_HELP = `
@@ -232,15 +235,8 @@ program
   .option('--timeout <ms>', 'how long the integration has to answer a delivery and to act on it (default: the webhook timeout, 10000)', wholeNumber('--timeout'))
   .option('--tenant <id>', 'the tenant whose token and secret your integration uses (default the first)')
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
-  .action(async (flags: VerifyFlags) => {
-    try {
-      process.exitCode = await runVerify(flags);
-    } catch (error) {
-      console.error(`guuru-emulator verify: ${(error as Error).message}`);
-      // A usage error, an emulator that cannot start or went away: the verification could not run.
-      process.exitCode = 2;
-    }
-  });
+  // A usage error, an emulator that cannot start or went away: the verification could not run (2).
+  .action((flags: VerifyFlags) => exitWith('guuru-emulator verify', () => runVerify(flags)));
 
 program
   .command('drift')
@@ -253,16 +249,8 @@ program
   .option('--json <file>', 'also write the report as JSON')
   .option('--junit <file>', 'also write the report as JUnit XML')
   .option('--timeout <ms>', 'longest wait for one answer of a live API', wholeNumber('--timeout'), 30_000)
-  .action(async (flags: DriftFlags) => {
-    try {
-      // Loaded when asked for: `start` does not pay for the schema diff library.
-      const { runDrift } = await import('./drift.js');
-      process.exitCode = await runDrift(flags);
-    } catch (error) {
-      console.error(`guuru-emulator drift: ${(error as Error).message}`);
-      process.exitCode = 2;
-    }
-  });
+  // Loaded when asked for: `start` does not pay for the schema diff library.
+  .action((flags: DriftFlags) => exitWith('guuru-emulator drift', async () => (await import('./drift.js')).runDrift(flags)));
 
 program
   .command('mcp')
@@ -270,15 +258,7 @@ program
   .option('--url <url>', 'the emulator the tools act on', 'http://127.0.0.1:4000')
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   .option('--virtual-clock', 'the emulator started here runs on a virtual clock (advance_clock moves it)')
-  .action(async (flags: McpFlags) => {
-    try {
-      // Loaded when used: the MCP SDK stays out of every other command's start-up.
-      const { runMcp } = await import('./mcp.js');
-      process.exitCode = await runMcp(flags);
-    } catch (error) {
-      console.error(`guuru-emulator mcp: ${(error as Error).message}`);
-      process.exitCode = 2;
-    }
-  });
+  // Loaded when used: the MCP SDK stays out of every other command's start-up.
+  .action((flags: McpFlags) => exitWith('guuru-emulator mcp', async () => (await import('./mcp.js')).runMcp(flags)));
 
 await program.parseAsync(process.argv);

@@ -622,6 +622,16 @@ function journalSchemas(): Record<string, Schema> {
 }
 
 /** Webhook settings, deliveries and faults. */
+/** What a delivery and its summary both start with: which delivery, whose, of what, to where. */
+const deliveryHead: Record<string, Schema> = {
+  id: str,
+  source: { enum: ['guuru', 'gurusup'] },
+  tenantId: str,
+  event: str,
+  chatId: str,
+  url: str,
+};
+
 function webhookSchemas(): Record<string, Schema> {
   return {
     WebhookTarget: object({ url: str, active: bool }, []),
@@ -641,12 +651,7 @@ function webhookSchemas(): Record<string, Schema> {
     DeliveryStatus: { enum: [...DELIVERY_STATUSES] },
     Delivery: object(
       {
-        id: str,
-        source: { enum: ['guuru', 'gurusup'] },
-        tenantId: str,
-        event: str,
-        chatId: str,
-        url: str,
+        ...deliveryHead,
         idempotencyKey: str,
         headers: record(str),
         body: { description: 'The body parsed back (as sent when it is not JSON)' },
@@ -663,12 +668,7 @@ function webhookSchemas(): Record<string, Schema> {
     ),
     DeliverySummary: object(
       {
-        id: str,
-        source: { enum: ['guuru', 'gurusup'] },
-        tenantId: str,
-        event: str,
-        chatId: str,
-        url: str,
+        ...deliveryHead,
         status: ref('DeliveryStatus'),
         createdAt: ms,
         attempts: { type: 'integer', description: 'How many' },

@@ -26,7 +26,7 @@ export function createRequestRoutes(journal: RequestJournal): Router {
   });
   router.get('/requests/:id', (req, res) => {
     const record = journal.get(req.params.id);
-    if (!record) throw new DomainError('NOT_FOUND', `No request ${req.params.id} in the journal (it may have been evicted; it keeps the last ${journal.limit} requests).`);
+    if (!record) throw new DomainError('NOT_FOUND', `No request ${req.params.id} in the journal (it may have been evicted; it keeps the last ${journal.counts().limit} requests).`);
     res.json(record);
   });
   router.delete('/requests', (_req, res) => {

@@ -155,7 +155,7 @@ function deliveryRoutes(deps: WebhookRouteDeps): Router {
   });
   router.get('/deliveries/:id', (req, res) => {
     const delivery = dispatcher.log.get(req.params.id);
-    if (!delivery) throw new DomainError('NOT_FOUND', `No delivery ${req.params.id} in the log (it may have been evicted; the log keeps ${dispatcher.log.limit} finished deliveries).`);
+    if (!delivery) throw new DomainError('NOT_FOUND', `No delivery ${req.params.id} in the log (it may have been evicted; the log keeps ${dispatcher.log.counts().limit} finished deliveries).`);
     res.json(deliveryView(delivery));
   });
   router.post('/deliveries/:id/redeliver', (req, res) => {

@@ -1,3 +1,5 @@
+import { BoundedMap } from '../kernel/bounded-map.js';
+
 /**
  * The request journal: which API calls the emulator received and what it answered ("what did my
  * client send"). One entry per HTTP request to the GUURU Admin API (GraphQL) or the Gurusup API,
@@ -127,33 +129,19 @@ type Listener = (record: RequestRecord) => void;
 
 /** A bounded, newest-last list of requests with listeners (dashboard stream, scenario verdicts). */
 export class RequestJournal {
-  private readonly entries = new Map<string, RequestRecord>();
+  private readonly entries: BoundedMap<RequestRecord>;
   private readonly listeners = new Set<Listener>();
-  private readonly sizes = new Map<string, number>();
-  private bytes = 0;
   private seq = 0;
-  evicted = 0;
 
   /** `limit` entries at most, and about `maxBytes` bytes (JOURNAL_BYTES). */
-  constructor(
-    public limit: number,
-    readonly maxBytes = JOURNAL_BYTES,
-  ) {}
+  constructor(limit: number, maxBytes = JOURNAL_BYTES) {
+    this.entries = new BoundedMap(limit, maxBytes);
+  }
 
   record(entry: Omit<RequestRecord, 'id'>): RequestRecord {
     this.seq += 1;
     const record = bounded({ id: String(this.seq), ...entry });
-    if (this.limit > 0) {
-      const size = JSON.stringify(record).length;
-      this.entries.set(record.id, record);
-      this.sizes.set(record.id, size);
-      this.bytes += size;
-      for (const id of this.entries.keys()) {
-        if (this.entries.size <= this.limit && this.bytes <= this.maxBytes) break;
-        this.forget(id);
-        this.evicted += 1;
-      }
-    }
+    if (this.entries.limit > 0) this.entries.add(record.id, record, JSON.stringify(record).length);
     for (const listener of this.listeners) {
       try {
         listener(record);
@@ -187,25 +175,15 @@ export class RequestJournal {
   }
 
   counts(): { kept: number; evicted: number; limit: number } {
-    return { kept: this.entries.size, evicted: this.evicted, limit: this.limit };
+    return { kept: this.entries.size, evicted: this.entries.evicted, limit: this.entries.limit };
   }
 
   /** About the bytes the kept entries take as JSON. */
   get keptBytes(): number {
-    return this.bytes;
+    return this.entries.bytes;
   }
 
   clear(): number {
-    const n = this.entries.size;
-    this.entries.clear();
-    this.sizes.clear();
-    this.bytes = 0;
-    return n;
-  }
-
-  private forget(id: string): void {
-    this.entries.delete(id);
-    this.bytes -= this.sizes.get(id) ?? 0;
-    this.sizes.delete(id);
+    return this.entries.clear();
   }
 }

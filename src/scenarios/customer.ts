@@ -139,18 +139,12 @@ export class ReactiveCustomer {
       }
       case 'chat.closed':
       case 'chat.handed-over':
-        if (own) return;
-        this.silences = 0;
-        this.endWait('done');
-        this.react('closed');
+        if (!own) this.restart('closed');
         return;
       case 'chat.reopened':
         // After a reopen there is always one more answer to give (thanks, at least).
         this.remaining = Math.max(this.remaining, 1);
-        if (own) return;
-        this.silences = 0;
-        this.endWait('done');
-        this.react('reopened');
+        if (!own) this.restart('reopened');
         return;
       case 'chat.persona-transferred':
         // The conversation goes on with the new persona; a handler may say something about it.
@@ -164,10 +158,8 @@ export class ReactiveCustomer {
         this.next();
         return;
       case 'chat.rated':
-        this.end('rated');
-        return;
       case 'chat.missed':
-        this.end('missed');
+        this.end(name === 'chat.rated' ? 'rated' : 'missed');
         return;
       default:
     }
@@ -181,6 +173,13 @@ export class ReactiveCustomer {
   }
 
   // --- reactions ---------------------------------------------------------------------------
+
+  /** The integrator closed, handed over or reopened the chat: what was awaited is moot, the customer reacts afresh. */
+  private restart(event: 'closed' | 'reopened'): void {
+    this.silences = 0;
+    this.endWait('done');
+    this.react(event);
+  }
 
   /** Runs the handler of `event` (after the chat is quiet), interrupting the one in progress. */
   private react(event: CustomerEvent): void {
@@ -234,10 +233,8 @@ export class ReactiveCustomer {
         else this.await(this.remaining > 0 ? 'reply' : 'close');
         return;
       case 'rated':
-        this.end('rated');
-        return;
       case 'missed':
-        this.end('missed');
+        this.end(chat.status);
         return;
       default:
         this.end(`left the ${chat.status} chat`);

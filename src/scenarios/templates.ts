@@ -1,10 +1,16 @@
 import type { ContentFixture } from '../store/fixtures.js';
 import type { Random } from '../kernel/random.js';
+import type { Conversation } from '../store/conversation.js';
 import type { Flow } from './flow.js';
 import { StepFailed } from './run.js';
 import { parseDuration } from './schema.js';
 
 type ParamValue = string | number | boolean;
+
+/** The templates a chat's dialogue answers: each the {@link Conversation} line of that name. */
+const DIALOGUE_LINES = ['question', 'answer', 'followUp', 'closing', 'details', 'thanks', 'nudge', 'comeBack', 'welcomeBack', 'notHelpful'] as const;
+type DialogueLine = (typeof DIALOGUE_LINES)[number] & keyof Conversation;
+const isDialogueLine = (name: string): name is DialogueLine => (DIALOGUE_LINES as readonly string[]).includes(name);
 
 /**
  * The `{{name}}` templates of a run's step arguments: the run's parameters, else a generated text
@@ -59,31 +65,9 @@ export class Templates {
   private dialogue(name: string, flow?: Flow): string | undefined {
     const talk = flow?.talk;
     if (!talk) return undefined;
-    switch (name) {
-      case 'question':
-        return talk.question();
-      case 'answer':
-        return talk.answer();
-      case 'followUp':
-        // A reactive customer's last answer is its thanks.
-        return flow?.customer?.lastExchange ? talk.thanks() : talk.followUp();
-      case 'closing':
-        return talk.closing();
-      case 'details':
-        return talk.details();
-      case 'thanks':
-        return talk.thanks();
-      case 'nudge':
-        return talk.nudge();
-      case 'comeBack':
-        return talk.comeBack();
-      case 'welcomeBack':
-        return talk.welcomeBack();
-      case 'notHelpful':
-        return talk.notHelpful();
-      default:
-        return undefined;
-    }
+    // A reactive customer's last answer is its thanks.
+    if (name === 'followUp' && flow?.customer?.lastExchange) return talk.thanks();
+    return isDialogueLine(name) ? talk[name]() : undefined;
   }
 
   /** A text of the content's lists (no dialogue in the flow, or a template the dialogue has none of). */

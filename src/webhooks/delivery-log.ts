@@ -1,3 +1,5 @@
+import { BoundedMap } from '../kernel/bounded-map.js';
+
 /** One HTTP attempt of a delivery, as the delivery log shows it. */
 export interface Attempt {
   attempt: number;
@@ -71,17 +73,13 @@ export interface DeliveryFilter {
  */
 export class DeliveryLog {
   private readonly pending = new Map<string, Delivery>();
-  private readonly finished = new Map<string, Delivery>();
-  private readonly sizes = new Map<string, number>();
-  private finishedBytes = 0;
+  private readonly finished: BoundedMap<Delivery>;
   private seq = 0;
-  evicted = 0;
 
   /** `limit` finished deliveries at most, and about `maxBytes` bytes of them (DELIVERY_LOG_BYTES). */
-  constructor(
-    public limit: number,
-    readonly maxBytes = DELIVERY_LOG_BYTES,
-  ) {}
+  constructor(limit: number, maxBytes = DELIVERY_LOG_BYTES) {
+    this.finished = new BoundedMap(limit, maxBytes);
+  }
 
   nextId(): string {
     this.seq += 1;
@@ -95,21 +93,7 @@ export class DeliveryLog {
   /** Called when a delivery reaches delivered or failed. */
   settle(delivery: Delivery): void {
     if (!this.pending.delete(delivery.id)) return;
-    this.finished.set(delivery.id, delivery);
-    const size = sizeOfDelivery(delivery);
-    this.sizes.set(delivery.id, size);
-    this.finishedBytes += size;
-    this.trim();
-  }
-
-  trim(): void {
-    for (const id of this.finished.keys()) {
-      if (this.finished.size <= this.limit && this.finishedBytes <= this.maxBytes) break;
-      this.finished.delete(id);
-      this.finishedBytes -= this.sizes.get(id) ?? 0;
-      this.sizes.delete(id);
-      this.evicted += 1;
-    }
+    this.finished.add(delivery.id, delivery, sizeOfDelivery(delivery));
   }
 
   get(id: string): Delivery | undefined {
@@ -131,14 +115,10 @@ export class DeliveryLog {
   }
 
   counts(): { pending: number; finished: number; evicted: number; limit: number } {
-    return { pending: this.pending.size, finished: this.finished.size, evicted: this.evicted, limit: this.limit };
+    return { pending: this.pending.size, finished: this.finished.size, evicted: this.finished.evicted, limit: this.finished.limit };
   }
 
   clearFinished(): number {
-    const n = this.finished.size;
-    this.finished.clear();
-    this.sizes.clear();
-    this.finishedBytes = 0;
-    return n;
+    return this.finished.clear();
   }
 }

@@ -53,6 +53,59 @@ export const ErrorBox = ({ message }: { message: string }) => (
 
 export const Loading = () => <p class="muted loading">Loading…</p>;
 
+/** A refusal shown beside the control that caused it. */
+export const InlineError = ({ message }: { message: string }) => (
+  <span class="inline-error" role="alert">
+    {message}
+  </span>
+);
+
+/** While a resource is read: its error, or "Loading…" until it has data (nothing once it has). */
+export function LoadState({ resource }: { resource: { data?: unknown; error?: string } }) {
+  if (resource.error) return <ErrorBox message={resource.error} />;
+  return resource.data === undefined ? <Loading /> : null;
+}
+
+/** A fact: its name, its value, and a class for the value (what tests and styles find it by). */
+export type KeyValue = readonly [string, ComponentChildren, string?];
+
+/** Facts as a definition list; an entry left out (false, undefined) is not shown. */
+export function KeyValues({ items, inline = true }: { items: (KeyValue | false | null | undefined | '' | 0)[]; inline?: boolean }) {
+  return (
+    <dl class={inline ? 'kv inline-kv' : 'kv'}>
+      {items.map(
+        (item) =>
+          item && [
+            <dt key={`${item[0]}-t`}>{item[0]}</dt>,
+            <dd key={`${item[0]}-d`} class={item[2]}>
+              {item[1]}
+            </dd>,
+          ],
+      )}
+    </dl>
+  );
+}
+
+/** A labelled select (the label is its accessible name); an option is a value or [value, text]. */
+export function SelectField({ label, value, onChange, options, all, name }: { label: string; value: string; onChange: (v: string) => void; options: readonly (string | readonly [string, string])[]; all?: string; name?: string }) {
+  return (
+    <label class="field">
+      <span>{label}</span>
+      <select name={name} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {all !== undefined && <option value="">{all}</option>}
+        {options.map((o) => {
+          const [v, text] = typeof o === 'string' ? [o, o] : o;
+          return (
+            <option key={v} value={v}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </label>
+  );
+}
+
 export const Code = ({ children }: { children: ComponentChildren }) => <code class="code">{children}</code>;
 
 /** A JSON value, pretty-printed. */
@@ -60,6 +113,39 @@ export const Json = ({ value, label }: { value: unknown; label?: string }) => (
   <pre class="json" aria-label={label} tabIndex={0}>
     {typeof value === 'string' ? value : JSON.stringify(value, null, 2)}
   </pre>
+);
+
+/**
+ * A page's heading with what sits beside it (filters, actions); on a detail page, the breadcrumb
+ * back to its list (`back`: its address and name) and where this page is (`here`).
+ */
+export function PageHead({ title, back, here, children }: { title: ComponentChildren; back?: readonly [string, string]; here?: ComponentChildren; children?: ComponentChildren }) {
+  return (
+    <>
+      {back && (
+        <nav class="crumbs" aria-label="Breadcrumb">
+          <a href={back[0]}>{back[1]}</a> / <span>{here}</span>
+        </nav>
+      )}
+      <div class="page-head">
+        <h1>{title}</h1>
+        {children}
+      </div>
+    </>
+  );
+}
+
+/** A one-row form that sends without leaving the page. */
+export const RowForm = ({ onSubmit, children }: { onSubmit: () => void; children: ComponentChildren }) => (
+  <form
+    class="row"
+    onSubmit={(e) => {
+      e.preventDefault();
+      onSubmit();
+    }}
+  >
+    {children}
+  </form>
 );
 
 export function Card({ title, actions, children, class: cls }: { title?: ComponentChildren; actions?: ComponentChildren; children: ComponentChildren; class?: string }) {
@@ -97,14 +183,34 @@ export function ActionButton({ onClick, children, kind, label }: { onClick: () =
       >
         {children}
       </button>
-      {error && (
-        <span class="inline-error" role="alert">
-          {error}
-        </span>
-      )}
+      {error && <InlineError message={error} />}
     </span>
   );
 }
+
+/** A form's submission: busy while its control-API call runs, and the refusal to show (cleared on the next try). */
+export function useSubmit() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const run = <T,>(call: () => Promise<T>, then: (result: T) => void) => {
+    setBusy(true);
+    setError(undefined);
+    call()
+      .then(then, (e: unknown) => setError(errorText(e)))
+      .finally(() => setBusy(false));
+  };
+  return { busy, error, run };
+}
+
+/** A form's primary button, off while it is busy, with the refusal under it. */
+export const SubmitButton = ({ busy, error, disabled, children }: { busy: boolean; error?: string; disabled?: boolean; children: ComponentChildren }) => (
+  <>
+    <button type="submit" class="primary" disabled={busy || disabled}>
+      {children}
+    </button>
+    {error && <ErrorBox message={error} />}
+  </>
+);
 
 /** The tenants, read once per view and again when one is created, removed or reset. */
 export const useTenants = () => useResource<{ tenants: TenantSummary[] }>('/_emulator/tenants', (e) => e.type === 'chat' || e.type === 'data' || e.type === 'gurusup', 1_000);
@@ -157,12 +263,29 @@ export const SeedField = ({ value, onChange }: { value: string; onChange: (seed:
   </label>
 );
 
+interface TextFieldProps {
+  label: string;
+  value: string;
+  onInput: (v: string) => void;
+  type?: string;
+  required?: boolean;
+  placeholder?: string;
+  name?: string;
+  list?: string;
+  min?: string;
+  step?: string;
+  /** A line under the input saying what the value means. */
+  hint?: string;
+  class?: string;
+}
+
 /** A labelled text input (the label is its accessible name). */
-export function TextField({ label, value, onInput, type = 'text', required, placeholder, name, list }: { label: string; value: string; onInput: (v: string) => void; type?: string; required?: boolean; placeholder?: string; name?: string; list?: string }) {
+export function TextField({ label, value, onInput, type = 'text', hint, class: cls, ...rest }: TextFieldProps) {
   return (
-    <label class="field">
+    <label class={cls ? `field ${cls}` : 'field'}>
       <span>{label}</span>
-      <input type={type} name={name} required={required} placeholder={placeholder} list={list} value={value} onInput={(e) => onInput((e.target as HTMLInputElement).value)} />
+      <input type={type} {...rest} value={value} onInput={(e) => onInput((e.target as HTMLInputElement).value)} />
+      {hint && <small class="muted">{hint}</small>}
     </label>
   );
 }
@@ -211,11 +334,7 @@ export function MessageComposer({ onSend, disabled, placeholder, extra }: { onSe
       <button type="submit" class="primary" disabled={busy || disabled}>
         Send
       </button>
-      {error && (
-        <span class="inline-error" role="alert">
-          {error}
-        </span>
-      )}
+      {error && <InlineError message={error} />}
     </form>
   );
 }

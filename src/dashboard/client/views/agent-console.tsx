@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { enc, errorText, getJson, send } from '../api';
-import { ActionButton, Card, MessageComposer, TextField, download } from '../components';
+import { ActionButton, Card, download, InlineError, MessageComposer, RowForm, SelectField, TextField } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
 import type { ChatRecord, PersonaRecord } from '../types';
@@ -22,25 +22,13 @@ export function AgentConsole({ tenant, chat }: { tenant: string; chat: ChatRecor
   return (
     <Card title="Agent console" class="agent-console">
       <div class="row">
-        <label class="field">
-          <span>Persona</span>
-          <select value={personaId} onChange={(e) => setPicked((e.target as HTMLSelectElement).value)}>
-            {list.length === 0 && <option value="">no persona yet: create one</option>}
-            {list.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Persona" value={personaId} onChange={setPicked} all={list.length === 0 ? 'no persona yet: create one' : undefined} options={list.map((p) => [p.id, p.name] as const)} />
         <ActionButton kind="primary" onClick={act('accept', personaId ? { personaId } : {})}>
           Accept
         </ActionButton>
       </div>
-      <form
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <RowForm
+        onSubmit={() => {
           if (newName.trim() === '') return;
           void send<PersonaRecord>('POST', `/_emulator/tenants/${enc(tenant)}/personas`, { name: newName.trim() }).then((p) => {
             setPicked(p.id);
@@ -51,7 +39,7 @@ export function AgentConsole({ tenant, chat }: { tenant: string; chat: ChatRecor
       >
         <TextField label="New persona name" value={newName} onInput={setNewName} />
         <button type="submit">Create persona</button>
-      </form>
+      </RowForm>
       <MessageComposer
         onSend={(text) => send('POST', `${base}/messages`, { from: 'expert', ...(attachment.trim() ? { posting: { type: 'attachment', address: attachment.trim() } } : { text }) }).then(() => setAttachment(''))}
         placeholder="Reply as the agent"
@@ -161,11 +149,7 @@ export function ImportSession() {
       <button type="button" onClick={() => input.current?.click()}>
         Import session
       </button>
-      {error && (
-        <span class="inline-error" role="alert">
-          {error}
-        </span>
-      )}
+      {error && <InlineError message={error} />}
     </span>
   );
 }

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { enc, query } from '../api';
-import { Card, ErrorBox, Loading, StatusBadge, Time } from '../components';
+import { Card, ErrorBox, KeyValues, Loading, PageHead, StatusBadge, Time } from '../components';
 import { useResource } from '../resource';
 import { href } from '../router';
 import { useDocumentTitle } from '../title';
@@ -76,29 +76,16 @@ function ChatBody({ data, readOnly, side }: { data: ChatData; readOnly?: boolean
   const expert = chat.expertId ? (v.authors[chat.expertId]?.name ?? chat.expertId) : undefined;
   return (
     <>
-      <dl class="kv inline-kv">
-        <dt>Chat</dt>
-        <dd>
-          <code>{chat.id}</code>
-        </dd>
-        <dt>Tenant</dt>
-        <dd>{v.tenant}</dd>
-        <dt>Language</dt>
-        <dd>{chat.language}</dd>
-        <dt>Customer</dt>
-        <dd>{[chat.user.name, chat.user.email].filter(Boolean).join(' · ') || '—'}</dd>
-        <dt>Held by</dt>
-        <dd>{expert ?? (chat.requestedExperts.length ? `offered to ${chat.requestedExperts.join(', ')}` : '—')}</dd>
-        {chat.rating && (
-          <>
-            <dt>Rating</dt>
-            <dd>
-              {chat.rating}
-              {chat.ratingComment && ` · “${chat.ratingComment}”`}
-            </dd>
-          </>
-        )}
-      </dl>
+      <KeyValues
+        items={[
+          ['Chat', <code>{chat.id}</code>],
+          ['Tenant', v.tenant],
+          ['Language', chat.language],
+          ['Customer', [chat.user.name, chat.user.email].filter(Boolean).join(' · ') || '—'],
+          ['Held by', expert ?? (chat.requestedExperts.length ? `offered to ${chat.requestedExperts.join(', ')}` : '—')],
+          chat.rating && ['Rating', `${chat.rating}${chat.ratingComment ? ` · “${chat.ratingComment}”` : ''}`],
+        ]}
+      />
       <div class="split">
         <div class="stack">
           {side}
@@ -125,15 +112,9 @@ export function ChatPage({ tenant, chatId }: { tenant: string; chatId: string })
   const { chat } = view.data;
   return (
     <div class="page">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href('chats', { tenant })}>Chats</a> / <span>{chat.id}</span>
-      </nav>
-      <div class="page-head">
-        <h1>
-          <StatusBadge status={chat.status} /> {chat.question}
-        </h1>
+      <PageHead title={<><StatusBadge status={chat.status} /> {chat.question}</>} back={[href('chats', { tenant }), 'Chats']} here={chat.id}>
         <SessionTools tenant={tenant} chatId={chat.id} />
-      </div>
+      </PageHead>
       <ChatFaults tenant={tenant} chatId={chat.id} />
       <ChatBody data={{ view: view.data, deliveries: deliveries.data?.deliveries ?? [], calls: calls.data?.requests ?? [] }} side={<AgentConsole tenant={tenant} chat={chat} />} />
     </div>
@@ -149,14 +130,7 @@ export function SessionPage({ id }: { id: string }) {
   const s = session.data;
   return (
     <div class="page">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href('chats')}>Chats</a> / <span>imported {s.chat.id}</span>
-      </nav>
-      <div class="page-head">
-        <h1>
-          <StatusBadge status={s.chat.status} /> {s.chat.question}
-        </h1>
-      </div>
+      <PageHead title={<><StatusBadge status={s.chat.status} /> {s.chat.question}</>} back={[href('chats'), 'Chats']} here={`imported ${s.chat.id}`} />
       <p class="muted imported-note" role="note">
         Imported session, read-only: exported {s.exportedAt ?? ''} from tenant {s.tenant} of another emulator. Nothing here acts on this emulator.
       </p>

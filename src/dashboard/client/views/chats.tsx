@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, getJson, query } from '../api';
-import { CHAT_STATUSES, Card, ChatAsCustomer, Empty, ErrorBox, Loading, StatusBadge, TenantPicker, Time, useTenantId } from '../components';
+import { Card, CHAT_STATUSES, ChatAsCustomer, Empty, LoadState, PageHead, SelectField, StatusBadge, TenantPicker, Time, useTenantId } from '../components';
+import { type Column, DataTable } from '../data-table';
 import { useLive } from '../live';
 import { href, navigate } from '../router';
 import type { ChatSummary } from '../types';
@@ -13,6 +14,27 @@ interface ChatList {
 }
 
 const PAGE = 50;
+
+const chatColumns = (tenant: string): Column<ChatSummary>[] => [
+  { head: 'Status', cell: (c) => <StatusBadge status={c.status} /> },
+  {
+    head: 'Question',
+    class: 'wide',
+    cell: (c) => (
+      <>
+        <a href={href('chats', tenant, c.id)}>{c.question}</a>
+        <div class="muted small">
+          {c.id}
+          {c.userName ? ` · ${c.userName}` : ''}
+          {c.rating ? ` · rated ${c.rating}` : ''}
+        </div>
+      </>
+    ),
+  },
+  { head: 'Lang', cell: (c) => c.language },
+  { head: 'Messages', class: 'num', cell: (c) => c.messages },
+  { head: 'Created', cell: (c) => <Time at={c.createdAt} /> },
+];
 
 /**
  * A tenant's chats, newest first. Live: a chat that changes is updated in place, a new one appears
@@ -75,25 +97,14 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
 
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Chats</h1>
+      <PageHead title="Chats">
         <div class="filters">
           <TenantPicker value={tenant ?? ''} onChange={(t) => setParams({ tenant: t })} />
-          <label class="field">
-            <span>Language</span>
-            <select value={language} onChange={(e) => setParams({ language: (e.target as HTMLSelectElement).value })}>
-              <option value="">all</option>
-              {list?.languages.map((l) => (
-                <option key={l} value={l}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="Language" value={language} onChange={(v) => setParams({ language: v })} all="all" options={list?.languages ?? []} />
           <ChatAsCustomer tenant={params.get('tenant') ?? undefined} />
           <ImportSession />
         </div>
-      </div>
+      </PageHead>
       <div class="chips" role="group" aria-label="Filter by status">
         {CHAT_STATUSES.map((s) => (
           <button key={s} type="button" class={`chip status-${s}`} aria-pressed={statuses.includes(s)} onClick={() => toggle(s)}>
@@ -106,8 +117,7 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
           </button>
         )}
       </div>
-      {error && <ErrorBox message={error} />}
-      {!list && !error && <Loading />}
+      <LoadState resource={{ data: list, error }} />
       {list && (
         <Card title={`${list.total} chat${list.total === 1 ? '' : 's'}`}>
           {list.chats.length === 0 ? (
@@ -115,39 +125,7 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
               Run a scenario (<a href={href('scenarios')}>Scenarios</a>) or create one with <code>POST /_emulator/tenants/{tenant}/chats</code>.
             </Empty>
           ) : (
-            <table class="list chats" aria-label="Chats, newest first">
-              <thead>
-                <tr>
-                  <th>Status</th>
-                  <th>Question</th>
-                  <th>Lang</th>
-                  <th>Messages</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.chats.map((c) => (
-                  <tr key={c.id} data-chat-id={c.id}>
-                    <td>
-                      <StatusBadge status={c.status} />
-                    </td>
-                    <td class="wide">
-                      <a href={href('chats', tenant ?? '', c.id)}>{c.question}</a>
-                      <div class="muted small">
-                        {c.id}
-                        {c.userName ? ` · ${c.userName}` : ''}
-                        {c.rating ? ` · rated ${c.rating}` : ''}
-                      </div>
-                    </td>
-                    <td>{c.language}</td>
-                    <td class="num">{c.messages}</td>
-                    <td>
-                      <Time at={c.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable label="Chats, newest first" class="chats" columns={chatColumns(tenant ?? '')} rows={list.chats} rowKey={(c) => c.id} rowProps={(c) => ({ 'data-chat-id': c.id })} />
           )}
           {more && (
             <button type="button" onClick={() => load(list.chats[list.chats.length - 1]?.seq)}>

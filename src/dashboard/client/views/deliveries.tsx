@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { enc, query, send } from '../api';
-import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Json, Loading, TenantPicker, Time, useTenantId } from '../components';
+import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Json, KeyValues, Loading, LoadState, PageHead, RowForm, SelectField, TenantPicker, TextField, Time, useTenantId } from '../components';
+import { type Column, DataTable } from '../data-table';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
 import type { FaultRule } from '../../../webhooks/faults';
@@ -19,6 +20,44 @@ interface Subscriptions {
   events_available: string[];
   policy: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
 }
+
+const STATUS_GROUPS = ['pending', 'delivered', 'failed'];
+const FAULT_KINDS = ['duplicate', 'delay', 'reorder', 'drop-first-attempt'];
+const none = <span class="muted">—</span>;
+
+const DELIVERY_COLUMNS: Column<SummaryList['deliveries'][number]>[] = [
+  { head: '#', cell: (d) => <a href={href('deliveries', d.id)}>{d.id}</a> },
+  {
+    head: 'Event',
+    cell: (d) => (
+      <>
+        {d.event}
+        {d.redeliveryOf && <span class="muted small"> (redelivery of {d.redeliveryOf})</span>}
+      </>
+    ),
+  },
+  { head: 'Status', cell: (d) => <DeliveryBadge status={d.status} /> },
+  { head: 'Last answer', cell: (d) => (d.attempts > 0 ? <HttpBadge code={d.lastStatusCode} error={d.lastError} /> : none) },
+  { head: 'Attempts', class: 'num', cell: (d) => d.attempts },
+  { head: 'URL', class: 'url', title: (d) => d.url, cell: (d) => d.url },
+  { head: 'Chat', cell: (d) => (d.chatId ? <a href={href('chats', d.tenantId, d.chatId)}>{d.chatId}</a> : none) },
+  { head: 'Queued', cell: (d) => <Time at={d.createdAt} short /> },
+];
+
+const faultColumns = (reload: () => void): Column<FaultRule>[] => [
+  { head: 'Kind', cell: (f) => `${f.kind}${f.kind === 'delay' ? ` ${f.delayMs} ms` : ''}` },
+  { head: 'Matches', cell: (f) => [f.tenantId, f.event, f.chatId].filter(Boolean).join(' · ') || 'every delivery' },
+  { head: 'Left', cell: (f) => f.remaining ?? '∞' },
+  { head: 'Applied', cell: (f) => f.applied },
+  {
+    head: '',
+    cell: (f) => (
+      <ActionButton onClick={() => send('DELETE', `/_emulator/faults/${enc(f.id)}`).then(reload)} label={`Remove fault ${f.id}`}>
+        Remove
+      </ActionButton>
+    ),
+  },
+];
 
 function SubscriptionCard({ tenant }: { tenant: string }) {
   const subs = useResource<Subscriptions>(`/_emulator/webhooks${query({ tenant })}`);
@@ -41,22 +80,13 @@ function SubscriptionCard({ tenant }: { tenant: string }) {
               ))}
             </ul>
           )}
-          <form
-            class="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void send('PUT', '/_emulator/webhooks', { tenant, url }).then(subs.reload, (err: Error) => alert(err.message));
-            }}
-          >
-            <label class="field grow">
-              <span>Send every GUURU event to</span>
-              <input type="url" required placeholder="http://127.0.0.1:3000/webhooks" value={url} onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
-            </label>
+          <RowForm onSubmit={() => void send('PUT', '/_emulator/webhooks', { tenant, url }).then(subs.reload, (err: Error) => alert(err.message))}>
+            <TextField label="Send every GUURU event to" class="grow" type="url" required placeholder="http://127.0.0.1:3000/webhooks" value={url} onInput={setUrl} />
             <button type="submit" class="primary">
               Subscribe
             </button>
             {urls.length > 0 && <ActionButton onClick={() => send('PUT', '/_emulator/webhooks', { tenant, url: '' }).then(subs.reload)}>Unsubscribe all</ActionButton>}
-          </form>
+          </RowForm>
           <p class="muted small">
             Signed with <Code>{s.secret || '(no secret: unsigned)'}</Code>. Retries: {s.policy.maxAttempts} attempts, from {s.policy.baseDelayMs} ms up to {s.policy.maxDelayMs} ms apart; timeout {s.policy.timeoutMs} ms.
           </p>
@@ -84,58 +114,14 @@ function FaultCard({ tenant }: { tenant: string }) {
     <Card title="Faults" actions={faults.data?.faults.length ? <ActionButton onClick={() => send('DELETE', '/_emulator/faults').then(faults.reload)}>Clear all</ActionButton> : null}>
       {faults.data?.faults.length === 0 && <p class="muted">No fault rule: every delivery is sent as it is. Add one to test how your receiver copes.</p>}
       {faults.data && faults.data.faults.length > 0 && (
-        <table class="list" aria-label="Fault rules">
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th>Matches</th>
-              <th>Left</th>
-              <th>Applied</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {faults.data.faults.map((f) => (
-              <tr key={f.id}>
-                <td>
-                  {f.kind}
-                  {f.kind === 'delay' ? ` ${f.delayMs} ms` : ''}
-                </td>
-                <td>{[f.tenantId, f.event, f.chatId].filter(Boolean).join(' · ') || 'every delivery'}</td>
-                <td>{f.remaining ?? '∞'}</td>
-                <td>{f.applied}</td>
-                <td>
-                  <ActionButton onClick={() => send('DELETE', `/_emulator/faults/${enc(f.id)}`).then(faults.reload)} label={`Remove fault ${f.id}`}>
-                    Remove
-                  </ActionButton>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Fault rules" columns={faultColumns(faults.reload)} rows={faults.data.faults} rowKey={(f) => f.id} />
       )}
       <form class="row" onSubmit={add}>
-        <label class="field">
-          <span>Kind</span>
-          <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
-            {(faults.data?.kinds ?? ['duplicate', 'delay', 'reorder', 'drop-first-attempt']).map((k) => (
-              <option key={k}>{k}</option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span>Event (optional)</span>
-          <input value={event} placeholder="chat-opened" onInput={(e) => setEvent((e.target as HTMLInputElement).value)} />
-        </label>
-        <label class="field">
-          <span>Times (empty: all)</span>
-          <input type="number" min="1" value={times} onInput={(e) => setTimes((e.target as HTMLInputElement).value)} />
-        </label>
+        <SelectField label="Kind" value={kind} onChange={setKind} options={faults.data?.kinds ?? FAULT_KINDS} />
+        <TextField label="Event (optional)" value={event} placeholder="chat-opened" onInput={setEvent} />
+        <TextField label="Times (empty: all)" type="number" min="1" value={times} onInput={setTimes} />
         {kind === 'delay' && (
-          <label class="field">
-            <span>Delay ms</span>
-            <input type="number" min="0" value={delayMs} onInput={(e) => setDelayMs((e.target as HTMLInputElement).value)} />
-          </label>
+          <TextField label="Delay ms" type="number" min="0" value={delayMs} onInput={setDelayMs} />
         )}
         <button type="submit">Add fault</button>
       </form>
@@ -156,36 +142,18 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
   const shown = all.filter((d) => (event === '' || d.event === event) && inGroup(d.status, status) && (url === '' || d.url.includes(url))).reverse();
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Deliveries</h1>
+      <PageHead title="Deliveries">
         <div class="filters">
           <TenantPicker value={tenant ?? ''} onChange={(t) => setParams({ tenant: t })} />
-          <label class="field">
-            <span>Event</span>
-            <select value={event} onChange={(e) => setParams({ event: (e.target as HTMLSelectElement).value })}>
-              <option value="">all</option>
-              {events.map((e) => (
-                <option key={e}>{e}</option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span>Status</span>
-            <select value={status} onChange={(e) => setParams({ status: (e.target as HTMLSelectElement).value })}>
-              <option value="">all</option>
-              <option value="pending">pending</option>
-              <option value="delivered">delivered</option>
-              <option value="failed">failed</option>
-            </select>
-          </label>
+          <SelectField label="Event" value={event} onChange={(v) => setParams({ event: v })} all="all" options={events} />
+          <SelectField label="Status" value={status} onChange={(v) => setParams({ status: v })} all="all" options={STATUS_GROUPS} />
           <label class="field">
             <span>URL contains</span>
             <input type="search" value={url} onChange={(e) => setParams({ url: (e.target as HTMLInputElement).value })} />
           </label>
         </div>
-      </div>
-      {list.error && <ErrorBox message={list.error} />}
-      {!list.data && !list.error && <Loading />}
+      </PageHead>
+      <LoadState resource={list} />
       {list.data && (
         <Card title={`${shown.length} of ${list.data.total} deliveries${list.data.log.evicted ? ` (${list.data.log.evicted} older ones evicted)` : ''}`}>
           {all.length === 0 ? (
@@ -195,47 +163,7 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
           ) : shown.length === 0 ? (
             <Empty title="No delivery matches these filters." />
           ) : (
-            <table class="list" aria-label="Deliveries, newest first">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>Event</th>
-                  <th>Status</th>
-                  <th>Last answer</th>
-                  <th>Attempts</th>
-                  <th>URL</th>
-                  <th>Chat</th>
-                  <th>Queued</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.slice(0, 200).map((d) => {
-                  return (
-                    <tr key={d.id} data-delivery-id={d.id}>
-                      <td>
-                        <a href={href('deliveries', d.id)}>{d.id}</a>
-                      </td>
-                      <td>
-                        {d.event}
-                        {d.redeliveryOf && <span class="muted small"> (redelivery of {d.redeliveryOf})</span>}
-                      </td>
-                      <td>
-                        <DeliveryBadge status={d.status} />
-                      </td>
-                      <td>{d.attempts > 0 ? <HttpBadge code={d.lastStatusCode} error={d.lastError} /> : <span class="muted">—</span>}</td>
-                      <td class="num">{d.attempts}</td>
-                      <td class="url" title={d.url}>
-                        {d.url}
-                      </td>
-                      <td>{d.chatId ? <a href={href('chats', d.tenantId, d.chatId)}>{d.chatId}</a> : <span class="muted">—</span>}</td>
-                      <td>
-                        <Time at={d.createdAt} short />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <DataTable label="Deliveries, newest first" columns={DELIVERY_COLUMNS} rows={shown.slice(0, 200)} rowKey={(d) => d.id} rowProps={(d) => ({ 'data-delivery-id': d.id })} />
           )}
         </Card>
       )}
@@ -259,50 +187,17 @@ export function DeliveryPage({ id }: { id: string }) {
   const repeats = groupRepeats(family).repeatsOf.get(d.id) ?? [];
   return (
     <div class="page">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href('deliveries')}>Deliveries</a> / <span>{d.id}</span>
-      </nav>
-      <div class="page-head">
-        <h1>
-          {d.event} <DeliveryBadge status={d.status} />
-        </h1>
-      </div>
-      <dl class="kv inline-kv">
-        <dt>URL</dt>
-        <dd>
-          <code>{d.url}</code>
-        </dd>
-        <dt>Tenant</dt>
-        <dd>{d.tenantId}</dd>
-        {d.chatId && (
-          <>
-            <dt>Chat</dt>
-            <dd>
-              <a href={href('chats', d.tenantId, d.chatId)}>{d.chatId}</a>
-            </dd>
-          </>
-        )}
-        <dt>Queued</dt>
-        <dd>
-          <Time at={d.createdAt} />
-        </dd>
-        {d.nextAttemptAt !== undefined && (
-          <>
-            <dt>Next attempt</dt>
-            <dd>
-              <Time at={d.nextAttemptAt} />
-            </dd>
-          </>
-        )}
-        {d.redeliveryOf && (
-          <>
-            <dt>Redelivery of</dt>
-            <dd>
-              <a href={href('deliveries', d.redeliveryOf)}>{d.redeliveryOf}</a>
-            </dd>
-          </>
-        )}
-      </dl>
+      <PageHead title={<>{d.event} <DeliveryBadge status={d.status} /></>} back={[href('deliveries'), 'Deliveries']} here={d.id} />
+      <KeyValues
+        items={[
+          ['URL', <code>{d.url}</code>],
+          ['Tenant', d.tenantId],
+          d.chatId && ['Chat', <a href={href('chats', d.tenantId, d.chatId)}>{d.chatId}</a>],
+          ['Queued', <Time at={d.createdAt} />],
+          d.nextAttemptAt !== undefined && ['Next attempt', <Time at={d.nextAttemptAt} />],
+          d.redeliveryOf && ['Redelivery of', <a href={href('deliveries', d.redeliveryOf)}>{d.redeliveryOf}</a>],
+        ]}
+      />
       <CopyAsCurl what="delivery" build={() => Promise.resolve(deliveryAsCurl(d))} />
       <Card title="Attempts">
         <WebhookBlock delivery={d} repeats={repeats} />

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { enc, postGurusupMessage, query, send } from '../api';
-import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Loading, MessageComposer, TenantPicker, TextField, Time, useTenantId } from '../components';
+import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, KeyValues, Loading, MessageComposer, PageHead, RowForm, TenantPicker, TextField, Time, useTenantId } from '../components';
+import { type Column, DataTable } from '../data-table';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
 import type { GurusupOrgView } from '../../../control/gurusup-routes';
@@ -11,6 +12,16 @@ import { redeliver } from '../webhook-parts';
 type Thread = ReturnType<typeof threadWithMessagesJson>;
 type OrgView = GurusupOrgView;
 
+/** The send-message deliveries, without a header row: id, event, status, last answer, when, redeliver. */
+const SENT_COLUMNS: Column<SummaryList['deliveries'][number]>[] = [
+  { cell: (d) => <a href={href('deliveries', d.id)}>{d.id}</a> },
+  { cell: (d) => d.event },
+  { cell: (d) => <DeliveryBadge status={d.status} /> },
+  { cell: (d) => (d.attempts > 0 ? <HttpBadge code={d.lastStatusCode} error={d.lastError} /> : '—') },
+  { cell: (d) => <Time at={d.createdAt} short /> },
+  { cell: (d) => <ActionButton onClick={() => redeliver(d.id)}>Redeliver</ActionButton> },
+];
+
 function Settings({ tenant }: { tenant: string }) {
   const org = useResource<OrgView>(`/_emulator/tenants/${enc(tenant)}/gurusup`);
   const [url, setUrl] = useState('');
@@ -19,32 +30,24 @@ function Settings({ tenant }: { tenant: string }) {
   if (!o) return <Loading />;
   return (
     <Card title={`Organisation ${o.name}`}>
-      <dl class="kv">
-        <dt>x-api-key</dt>
-        <dd>
-          <Code>{o.apiKey}</Code>
-        </dd>
-        <dt>Automatic reply</dt>
-        <dd>
-          {o.autoReply ? 'on' : 'off'} ({o.language}){' '}
-          <ActionButton onClick={() => send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { autoReply: !o.autoReply }).then(org.reload)}>{o.autoReply ? 'Turn off' : 'Turn on'}</ActionButton>
-        </dd>
-        <dt>send-message webhook</dt>
-        <dd>{o.webhookUrl ? <Code>{o.webhookUrl}</Code> : <span class="muted">not set</span>}</dd>
-      </dl>
-      <form
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { webhookUrl: url }).then(org.reload, (err: Error) => alert(err.message));
-        }}
-      >
-        <label class="field grow">
-          <span>Webhook URL</span>
-          <input type="url" value={url} placeholder="http://127.0.0.1:3000/gurusup" onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
-        </label>
+      <KeyValues
+        inline={false}
+        items={[
+          ['x-api-key', <Code>{o.apiKey}</Code>],
+          [
+            'Automatic reply',
+            <>
+              {o.autoReply ? 'on' : 'off'} ({o.language}){' '}
+              <ActionButton onClick={() => send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { autoReply: !o.autoReply }).then(org.reload)}>{o.autoReply ? 'Turn off' : 'Turn on'}</ActionButton>
+            </>,
+          ],
+          ['send-message webhook', o.webhookUrl ? <Code>{o.webhookUrl}</Code> : <span class="muted">not set</span>],
+        ]}
+      />
+      <RowForm onSubmit={() => void send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { webhookUrl: url }).then(org.reload, (err: Error) => alert(err.message))}>
+        <TextField label="Webhook URL" class="grow" type="url" placeholder="http://127.0.0.1:3000/gurusup" value={url} onInput={setUrl} />
         <button type="submit">Set</button>
-      </form>
+      </RowForm>
     </Card>
   );
 }
@@ -97,12 +100,11 @@ export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null
   const apiKey = org.data?.apiKey;
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Gurusup</h1>
+      <PageHead title="Gurusup">
         <div class="filters">
           <TenantPicker value={tenant ?? ''} onChange={(t) => navigate(href('gurusup', { tenant: t }))} />
         </div>
-      </div>
+      </PageHead>
       {threads.error && <ErrorBox message={threads.error} />}
       {!threads.data && !threads.error && <Loading />}
       {threads.data && list.length === 0 && (
@@ -158,28 +160,7 @@ export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null
             {deliveries.data && deliveries.data.deliveries.length === 0 ? (
               <Empty title="No send-message webhook went out yet.">Set the webhook URL; the automatic reply and system messages are sent to it.</Empty>
             ) : (
-              <table class="list" aria-label="send-message deliveries">
-                <tbody>
-                  {[...(deliveries.data?.deliveries ?? [])].reverse().map((d) => (
-                    <tr key={d.id}>
-                      <td>
-                        <a href={href('deliveries', d.id)}>{d.id}</a>
-                      </td>
-                      <td>{d.event}</td>
-                      <td>
-                        <DeliveryBadge status={d.status} />
-                      </td>
-                      <td>{d.attempts > 0 ? <HttpBadge code={d.lastStatusCode} error={d.lastError} /> : '—'}</td>
-                      <td>
-                        <Time at={d.createdAt} short />
-                      </td>
-                      <td>
-                        <ActionButton onClick={() => redeliver(d.id)}>Redeliver</ActionButton>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable label="send-message deliveries" columns={SENT_COLUMNS} rows={[...(deliveries.data?.deliveries ?? [])].reverse()} rowKey={(d) => d.id} />
             )}
           </Card>
         </div>

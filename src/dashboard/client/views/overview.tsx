@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { send } from '../api';
-import { ActionButton, CHAT_STATUSES, Card, ChatAsCustomer, Code, ErrorBox, Loading, StatusBadge, Time, useTenants } from '../components';
+import { ActionButton, Card, CHAT_STATUSES, ChatAsCustomer, Code, ErrorBox, KeyValues, Loading, LoadState, PageHead, StatusBadge, Time, useTenants } from '../components';
 import { useResource } from '../resource';
 import { href } from '../router';
 import type { ClockView, DeliveryList } from '../types';
@@ -92,8 +92,7 @@ export function OverviewView() {
   const [confirming, setConfirming] = useState(false);
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Overview</h1>
+      <PageHead title="Overview">
         <div class="actions">
           <ChatAsCustomer />
           {confirming ? (
@@ -112,32 +111,25 @@ export function OverviewView() {
             </button>
           )}
         </div>
-      </div>
-      {tenants.error && <ErrorBox message={tenants.error} />}
-      {!tenants.data && !tenants.error && <Loading />}
+      </PageHead>
+      <LoadState resource={tenants} />
       <div class="grid">
         {tenants.data?.tenants.map((t) => (
           <Card key={t.id} class="tenant" title={<>Tenant {t.id}</>} actions={<a href={href('chats', { tenant: t.id })}>{t.counts.chats} chats →</a>}>
-            <dl class="kv">
-              <dt>Partner id</dt>
-              <dd>
-                <Code>{t.id}</Code> {t.builtIn && <span class="badge neutral">built-in</span>}
-              </dd>
-              <dt>Bearer token</dt>
-              <dd>
-                <Code>{t.token}</Code>
-              </dd>
-              <dt>Webhook secret</dt>
-              <dd>{t.webhookSecret ? <Code>{t.webhookSecret}</Code> : <span class="muted">none (unsigned)</span>}</dd>
-              {t.gurusupApiKey && (
-                <>
-                  <dt>Gurusup x-api-key</dt>
-                  <dd>
-                    <Code>{t.gurusupApiKey}</Code>
-                  </dd>
-                </>
-              )}
-            </dl>
+            <KeyValues
+              inline={false}
+              items={[
+                [
+                  'Partner id',
+                  <>
+                    <Code>{t.id}</Code> {t.builtIn && <span class="badge neutral">built-in</span>}
+                  </>,
+                ],
+                ['Bearer token', <Code>{t.token}</Code>],
+                ['Webhook secret', t.webhookSecret ? <Code>{t.webhookSecret}</Code> : <span class="muted">none (unsigned)</span>],
+                t.gurusupApiKey && ['Gurusup x-api-key', <Code>{t.gurusupApiKey}</Code>],
+              ]}
+            />
             <ul class="counts" aria-label={`Chats of ${t.id} by status`}>
               {CHAT_STATUSES.map((s) => (
                 <li key={s}>

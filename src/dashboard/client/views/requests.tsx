@@ -4,7 +4,8 @@ import { getJson, query, send } from '../api';
 import { CopyAsCurl } from '../copy-curl';
 import { requestAsCurl } from '../curl';
 import type { TenantSummary } from '../types';
-import { ActionButton, Card, Empty, ErrorBox, HttpBadge, Json, Loading, Time } from '../components';
+import { ActionButton, Card, Empty, HttpBadge, Json, LoadState, PageHead, SelectField, Time } from '../components';
+import { type Column, DataTable } from '../data-table';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
 
@@ -74,6 +75,44 @@ function Detail({ r }: { r: RequestRecord }) {
   );
 }
 
+const API_OPTIONS = [
+  ['graphql', 'GraphQL'],
+  ['gurusup', 'Gurusup'],
+] as const;
+const OUTCOME_OPTIONS = [
+  ['true', 'errors only'],
+  ['false', 'successes only'],
+] as const;
+
+/** The journal's columns; the request's name opens its detail under it. */
+function columns(api: string, failed: string, open: string | undefined, setOpen: (id: string | undefined) => void): Column<RequestRecord>[] {
+  return [
+    { head: 'At', cell: (r) => <Time at={r.at} short /> },
+    { head: 'API', cell: (r) => (r.api === 'graphql' ? 'GraphQL' : 'Gurusup') },
+    {
+      head: 'Request',
+      class: 'wide',
+      cell: (r) => (
+        <button type="button" class="link" aria-expanded={open === r.id} onClick={() => setOpen(open === r.id ? undefined : r.id)}>
+          {whatOf(r)}
+        </button>
+      ),
+    },
+    { head: 'Status', cell: (r) => <HttpBadge code={r.status} /> },
+    {
+      head: 'Errors',
+      cell: (r) =>
+        codesOf(r).map((c) => (
+          <span key={c} class="badge delivery-bad">
+            {c}
+          </span>
+        )),
+    },
+    { head: 'Time', class: 'num', cell: (r) => `${r.durationMs} ms` },
+    { head: 'Tenant', cell: (r) => (r.tenantId ? <a href={href('requests', { tenant: r.tenantId, api, failed })}>{r.tenantId}</a> : <span class="muted">—</span>) },
+  ];
+}
+
 /** The request journal: what the integrator's client sent, and what the emulator answered. */
 export function RequestsView({ params }: { params: URLSearchParams }) {
   const tenant = params.get('tenant') ?? '';
@@ -88,34 +127,18 @@ export function RequestsView({ params }: { params: URLSearchParams }) {
   const j = journal.data;
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Requests</h1>
+      <PageHead title="Requests">
         <div class="filters">
-          <label class="field">
-            <span>API</span>
-            <select value={api} onChange={(e) => setParams({ api: (e.target as HTMLSelectElement).value })}>
-              <option value="">all</option>
-              <option value="graphql">GraphQL</option>
-              <option value="gurusup">Gurusup</option>
-            </select>
-          </label>
-          <label class="field">
-            <span>Outcome</span>
-            <select value={failed} onChange={(e) => setParams({ failed: (e.target as HTMLSelectElement).value })}>
-              <option value="">all</option>
-              <option value="true">errors only</option>
-              <option value="false">successes only</option>
-            </select>
-          </label>
+          <SelectField label="API" value={api} onChange={(v) => setParams({ api: v })} all="all" options={API_OPTIONS} />
+          <SelectField label="Outcome" value={failed} onChange={(v) => setParams({ failed: v })} all="all" options={OUTCOME_OPTIONS} />
           <label class="field">
             <span>Tenant</span>
             <input value={tenant} placeholder="all" onChange={(e) => setParams({ tenant: (e.target as HTMLInputElement).value })} />
           </label>
           {j && j.journal.kept > 0 && <ActionButton onClick={() => send('DELETE', '/_emulator/requests').then(journal.reload)}>Clear</ActionButton>}
         </div>
-      </div>
-      {journal.error && <ErrorBox message={journal.error} />}
-      {!j && !journal.error && <Loading />}
+      </PageHead>
+      <LoadState resource={journal} />
       {j && (
         <Card title={`${Math.min(j.requests.length, j.total)} of ${j.total} requests${j.journal.evicted ? ` (the journal keeps the last ${j.journal.limit})` : ''}`}>
           {j.requests.length === 0 ? (
@@ -123,53 +146,15 @@ export function RequestsView({ params }: { params: URLSearchParams }) {
               Send one from <a href="/graphql">GraphiQL</a>, point your integration at <code>{location.origin}/graphql</code> (Bearer token on the Overview), or call <code>{location.origin}/gurusup</code>.
             </Empty>
           ) : (
-            <table class="list requests" aria-label="API requests, newest first">
-              <thead>
-                <tr>
-                  <th>At</th>
-                  <th>API</th>
-                  <th>Request</th>
-                  <th>Status</th>
-                  <th>Errors</th>
-                  <th>Time</th>
-                  <th>Tenant</th>
-                </tr>
-              </thead>
-              <tbody>
-                {j.requests.map((r) => [
-                  <tr key={r.id} data-request-id={r.id} class={open === r.id ? 'open' : ''}>
-                    <td>
-                      <Time at={r.at} short />
-                    </td>
-                    <td>{r.api === 'graphql' ? 'GraphQL' : 'Gurusup'}</td>
-                    <td class="wide">
-                      <button type="button" class="link" aria-expanded={open === r.id} onClick={() => setOpen(open === r.id ? undefined : r.id)}>
-                        {whatOf(r)}
-                      </button>
-                    </td>
-                    <td>
-                      <HttpBadge code={r.status} />
-                    </td>
-                    <td>
-                      {codesOf(r).map((c) => (
-                        <span key={c} class="badge delivery-bad">
-                          {c}
-                        </span>
-                      ))}
-                    </td>
-                    <td class="num">{r.durationMs} ms</td>
-                    <td>{r.tenantId ? <a href={href('requests', { tenant: r.tenantId, api, failed })}>{r.tenantId}</a> : <span class="muted">—</span>}</td>
-                  </tr>,
-                  open === r.id && (
-                    <tr key={`${r.id}-detail`} class="detail">
-                      <td colSpan={7}>
-                        <Detail r={r} />
-                      </td>
-                    </tr>
-                  ),
-                ])}
-              </tbody>
-            </table>
+            <DataTable
+              label="API requests, newest first"
+              class="requests"
+              columns={columns(api, failed, open, setOpen)}
+              rows={j.requests}
+              rowKey={(r) => r.id}
+              rowProps={(r) => ({ 'data-request-id': r.id, class: open === r.id ? 'open' : '' })}
+              detail={(r) => open === r.id && <Detail r={r} />}
+            />
           )}
         </Card>
       )}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, query, send } from '../api';
-import { Card, Code, DefaultTenantField, DeliveryBadge, Empty, ErrorBox, Loading, SeedField, Time } from '../components';
+import { Card, Code, DefaultTenantField, DeliveryBadge, Empty, ErrorBox, KeyValues, Loading, LoadState, PageHead, SeedField, SubmitButton, TextField, Time, useSubmit } from '../components';
+import { type Column, DataTable } from '../data-table';
 import { EvidenceItem } from '../evidence';
 import { usePoll, useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -21,8 +22,7 @@ function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted
   const [speed, setSpeed] = useState('60');
   const [seed, setSeed] = useState('');
   const [tenant, setTenant] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   useEffect(() => setValues({}), [scenario.name]);
   const start = (e: Event) => {
     e.preventDefault();
@@ -36,10 +36,7 @@ function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted
     if (target) body.target = target;
     if (seed) body.seed = Number(seed);
     if (tenant) body.tenant = tenant;
-    setBusy(true);
-    send<RunSummary>('POST', `/_emulator/scenarios/${enc(scenario.name)}/runs`, body)
-      .then((run) => (setError(undefined), onStarted(run)), (err: Error) => setError(err.message))
-      .finally(() => setBusy(false));
+    run(() => send<RunSummary>('POST', `/_emulator/scenarios/${enc(scenario.name)}/runs`, body), onStarted);
   };
   const params = Object.entries(scenario.params).filter(([name]) => name !== 'tenant');
   return (
@@ -69,21 +66,21 @@ function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted
           </label>
         ))}
         <DefaultTenantField value={tenant} onChange={setTenant} />
-        <label class="field">
-          <span>Speed</span>
-          <input name="speed" type="number" min="0" step="any" value={speed} onInput={(e) => setSpeed((e.target as HTMLInputElement).value)} />
-          <small class="muted">× real time; 0 runs without waiting</small>
-        </label>
+        <TextField label="Speed" name="speed" type="number" min="0" step="any" value={speed} onInput={setSpeed} hint="× real time; 0 runs without waiting" />
         <SeedField value={seed} onChange={setSeed} />
-        <label class="field wide">
-          <span>Target (optional)</span>
-          <input name="target" type="url" placeholder="http://127.0.0.1:3000/webhooks — this run's webhooks go there" value={target} onInput={(e) => setTarget((e.target as HTMLInputElement).value)} />
-        </label>
+        <TextField
+          label="Target (optional)"
+          class="wide"
+          name="target"
+          type="url"
+          placeholder="http://127.0.0.1:3000/webhooks — this run's webhooks go there"
+          value={target}
+          onInput={setTarget}
+        />
       </div>
-      <button type="submit" class="primary" disabled={busy}>
+      <SubmitButton busy={busy} error={error}>
         Start {scenario.name}
-      </button>
-      {error && <ErrorBox message={error} />}
+      </SubmitButton>
     </form>
   );
 }
@@ -97,12 +94,9 @@ export function ScenariosView({ selected }: { selected?: string }) {
   usePoll(runs.data?.runs.some((r) => r.status === 'running') ?? false, runs.reload);
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Scenarios</h1>
-      </div>
-      {list.error && <ErrorBox message={list.error} />}
+      <PageHead title="Scenarios" />
+      <LoadState resource={list} />
       {list.data?.errors.map((e) => <ErrorBox key={e} message={`Skipped scenario file: ${e}`} />)}
-      {!list.data && !list.error && <Loading />}
       <div class="split narrow-left">
         <nav class="side-list" aria-label="Scenarios">
           {scenarios.map((s) => (
@@ -124,40 +118,57 @@ export function ScenariosView({ selected }: { selected?: string }) {
               {runs.data && runs.data.runs.length === 0 ? (
                 <Empty title={`No run of ${current.name} yet.`}>Start one with the form above, or <code>guuru-emulator scenario run {current.name}</code>.</Empty>
               ) : (
-                <table class="list" aria-label="Runs">
-                  <thead>
-                    <tr>
-                      <th>Run</th>
-                      <th>Status</th>
-                      <th>Tenant</th>
-                      <th>Chats</th>
-                      <th>Started</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {[...(runs.data?.runs ?? [])].reverse().map((r) => (
-                      <tr key={r.id} data-run-id={r.id}>
-                        <td>
-                          <a href={href('scenarios', r.scenario, 'runs', r.id)}>{r.id}</a>
-                        </td>
-                        <td>
-                          <RunBadge status={r.status} />
-                        </td>
-                        <td>{r.tenant}</td>
-                        <td>{r.chats.length + r.threads.length}</td>
-                        <td>
-                          <Time at={r.startedAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable label="Runs" columns={RUN_COLUMNS} rows={[...(runs.data?.runs ?? [])].reverse()} rowKey={(r) => r.id} rowProps={(r) => ({ 'data-run-id': r.id })} />
               )}
             </Card>
           )}
         </div>
       </div>
     </div>
+  );
+}
+
+const RUN_COLUMNS: Column<RunSummary>[] = [
+  { head: 'Run', cell: (r) => <a href={href('scenarios', r.scenario, 'runs', r.id)}>{r.id}</a> },
+  { head: 'Status', cell: (r) => <RunBadge status={r.status} /> },
+  { head: 'Tenant', cell: (r) => r.tenant },
+  { head: 'Chats', cell: (r) => r.chats.length + r.threads.length },
+  { head: 'Started', cell: (r) => <Time at={r.startedAt} /> },
+];
+
+type Step = Run['timeline'][number];
+
+/** The time line's columns: when, what, and the webhooks the step sent with their delivery status. */
+const timelineColumns = (r: Run, status: Map<string, string>): Column<Step>[] => [
+  { head: 'At', cell: (t) => <Time at={t.at} short /> },
+  { head: 'What happened', class: 'wide', cell: (t) => timelineText(t, r.chats) },
+  {
+    head: 'Webhooks',
+    cell: (t) =>
+      t.webhooks.map((w) => (
+        <div key={w.deliveryId}>
+          <a href={href('deliveries', w.deliveryId)}>{w.event}</a> {status.has(w.deliveryId) && <DeliveryBadge status={status.get(w.deliveryId) as string} />}
+        </div>
+      )),
+  },
+];
+
+/** The chats and Gurusup threads a run made, each a link to its page. */
+function RunChats({ run: r }: { run: Run }) {
+  return (
+    <>
+      {r.chats.length === 0 && r.threads.length === 0 && <span class="muted">none yet</span>}
+      {r.chats.map((c) => (
+        <a key={c} class="chat-link" href={href('chats', r.tenant, c)}>
+          {c}{' '}
+        </a>
+      ))}
+      {r.threads.map((t) => (
+        <a key={t} href={href('gurusup', t, { tenant: r.tenant })}>
+          thread {t}{' '}
+        </a>
+      ))}
+    </>
   );
 }
 
@@ -171,87 +182,37 @@ export function RunPage({ scenario, runId }: { scenario: string; runId: string }
   const status = new Map((deliveries.data?.deliveries ?? []).map((d) => [d.id, d.status]));
   return (
     <div class="page">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href('scenarios', scenario)}>Scenarios / {scenario}</a> / <span>{r.id}</span>
-      </nav>
-      <div class="page-head">
-        <h1>
-          {scenario} {r.id} <RunBadge status={r.status} />
-        </h1>
+      <PageHead title={<>{scenario} {r.id} <RunBadge status={r.status} /></>} back={[href('scenarios', scenario), `Scenarios / ${scenario}`]} here={r.id}>
         {r.status === 'running' && (
           <button type="button" class="danger" onClick={() => void send('DELETE', `/_emulator/scenarios/${enc(scenario)}/runs/${enc(r.id)}`).then(run.reload)}>
             Cancel run
           </button>
         )}
-      </div>
+      </PageHead>
       {r.error && <ErrorBox message={r.error} />}
-      <dl class="kv inline-kv">
-        <dt>Tenant</dt>
-        <dd>{r.tenant}</dd>
-        <dt>Seed</dt>
-        <dd>{r.seed}</dd>
-        <dt>Speed</dt>
-        <dd>{r.speed}×</dd>
-        <dt>Params</dt>
-        <dd>
-          <Code>{JSON.stringify(r.params)}</Code>
-        </dd>
-        {r.target && (
-          <>
-            <dt>Target</dt>
-            <dd>
-              <Code>{r.target}</Code>
-            </dd>
-          </>
-        )}
-        <dt>Chats</dt>
-        <dd>
-          {r.chats.length === 0 && r.threads.length === 0 && <span class="muted">none yet</span>}
-          {r.chats.map((c) => (
-            <a key={c} class="chat-link" href={href('chats', r.tenant, c)}>
-              {c}{' '}
-            </a>
-          ))}
-          {r.threads.map((t) => (
-            <a key={t} href={href('gurusup', t, { tenant: r.tenant })}>
-              thread {t}{' '}
-            </a>
-          ))}
-        </dd>
-      </dl>
+      <KeyValues
+        items={[
+          ['Tenant', r.tenant],
+          ['Seed', r.seed],
+          ['Speed', `${r.speed}×`],
+          ['Params', <Code>{JSON.stringify(r.params)}</Code>],
+          r.target && ['Target', <Code>{r.target}</Code>],
+          ['Chats', <RunChats run={r} />],
+        ]}
+      />
       <Verdicts run={r} />
       <Card title={`Time line (${r.timeline.length} steps)`}>
         {r.timeline.length === 0 ? (
           <Empty title="No step yet." />
         ) : (
-          <table class="list timeline-table" aria-label="Run time line">
-            <thead>
-              <tr>
-                <th>At</th>
-                <th>What happened</th>
-                <th>Webhooks</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.timeline.map((t, i) => (
-                <tr key={i} class={t.by === 'integrator' ? 'integrator' : ''}>
-                  <td>
-                    <Time at={t.at} short />
-                  </td>
-                  <td class="wide">
-                    {timelineText(t, r.chats)}
-                  </td>
-                  <td>
-                    {t.webhooks.map((w) => (
-                      <div key={w.deliveryId}>
-                        <a href={href('deliveries', w.deliveryId)}>{w.event}</a> {status.has(w.deliveryId) && <DeliveryBadge status={status.get(w.deliveryId) as string} />}
-                      </div>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            label="Run time line"
+            class="timeline-table"
+            columns={timelineColumns(r, status)}
+            rows={r.timeline}
+            rowKey={(_, i) => i}
+            rowProps={(t) => ({ class: t.by === 'integrator' ? 'integrator' : '' })}
+          />
         )}
       </Card>
     </div>

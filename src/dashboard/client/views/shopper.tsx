@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { enc, send } from '../api';
-import { ActionButton, ErrorBox, Loading, MessageComposer, TenantPicker, TextField, useTenantId } from '../components';
+import { ActionButton, ErrorBox, Loading, MessageComposer, PageHead, SelectField, SubmitButton, TenantPicker, TextField, useSubmit, useTenantId } from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
 import { useDocumentTitle } from '../title';
@@ -20,21 +20,18 @@ function StartForm({ tenant }: { tenant: string }) {
   const [email, setEmail] = useState('');
   const [language, setLanguage] = useState('en');
   const [pool, setPool] = useState('api');
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   return (
     <form
       class="card shop-start"
       onSubmit={(e) => {
         e.preventDefault();
-        setBusy(true);
-        setError(undefined);
         const requestedExperts = pool.split(',').map((p) => p.trim()).filter(Boolean);
         const user = { ...(name.trim() ? { name: name.trim() } : {}), ...(email.trim() ? { email: email.trim() } : {}) };
-        send<ChatRecord>('POST', `/_emulator/tenants/${enc(tenant)}/chats`, { question: question.trim(), language, user, requestedExperts })
-          .then((chat) => navigate(href('shop', tenant, chat.id)))
-          .catch((err: Error) => setError(err.message))
-          .finally(() => setBusy(false));
+        run(
+          () => send<ChatRecord>('POST', `/_emulator/tenants/${enc(tenant)}/chats`, { question: question.trim(), language, user, requestedExperts }),
+          (chat) => navigate(href('shop', tenant, chat.id)),
+        );
       }}
     >
       <h2>Ask the shop</h2>
@@ -47,24 +44,16 @@ function StartForm({ tenant }: { tenant: string }) {
         <TextField label="Email" type="email" value={email} onInput={setEmail} />
       </div>
       <div class="row">
-        <label class="field">
-          <span>Language</span>
-          <select value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value)}>
-            {LANGUAGES.map((l) => (
-              <option key={l}>{l}</option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Language" value={language} onChange={setLanguage} options={LANGUAGES} />
         <TextField label="Pool (requestedExperts)" value={pool} onInput={setPool} placeholder="api" />
       </div>
       <p class="muted small">
         The chat is created, then assigned to the pool: with <code>api</code> a Third Party Messaging integration gets <code>chat-assigned</code>. With no integration subscribed, open the chat on
         the Chats view in another tab and answer as the agent.
       </p>
-      <button type="submit" class="primary" disabled={busy}>
+      <SubmitButton busy={busy} error={error}>
         Start chat
-      </button>
-      {error && <ErrorBox message={error} />}
+      </SubmitButton>
     </form>
   );
 }
@@ -180,8 +169,7 @@ export function ShopperView({ tenant: tenantParam, chatId, params }: { tenant?: 
   useDocumentTitle(chatId ? 'Chat as a customer' : 'Chat as a customer: start');
   return (
     <div class="page shop">
-      <div class="page-head">
-        <h1>Chat as a customer</h1>
+      <PageHead title="Chat as a customer">
         <div class="filters">
           {!chatId && <TenantPicker value={tenant ?? ''} onChange={(t) => navigate(href('shop', { tenant: t }))} />}
           {chatId && tenant && (
@@ -191,7 +179,7 @@ export function ShopperView({ tenant: tenantParam, chatId, params }: { tenant?: 
             </>
           )}
         </div>
-      </div>
+      </PageHead>
       {!chatId && (tenant ? <StartForm tenant={tenant} /> : <Loading />)}
       {chatId && view.error && <ErrorBox message={view.error} />}
       {chatId && !view.data && !view.error && <Loading />}

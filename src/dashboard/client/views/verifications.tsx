@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import type { SuiteName } from '../../../verify/checks';
 import type { CheckResult, VerificationReport } from '../../../verify/report';
 import { enc, send } from '../api';
-import { Card, Code, DefaultTenantField, Empty, ErrorBox, Loading, SeedField, Time, useTenants } from '../components';
+import { Card, Code, DefaultTenantField, Empty, ErrorBox, KeyValues, Loading, LoadState, PageHead, SeedField, SubmitButton, TextField, Time, useSubmit, useTenants } from '../components';
+import { type Column, DataTable } from '../data-table';
 import { EvidenceItem } from '../evidence';
 import { usePoll, useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -32,8 +33,7 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
   const [seed, setSeed] = useState('');
   const [timeout, setTimeoutMs] = useState('');
   const [chosen, setChosen] = useState<SuiteName[] | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useSubmit();
   const selected = chosen ?? suites;
   const current = tenants.data?.tenants.find((t) => t.id === tenant) ?? tenants.data?.tenants[0];
   const start = (e: Event) => {
@@ -42,10 +42,10 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
     if (tenant) body.tenant = tenant;
     if (seed) body.seed = Number(seed);
     if (timeout) body.timeoutMs = Number(timeout);
-    setBusy(true);
-    send<{ id: string }>('POST', '/_emulator/verifications', body)
-      .then((started) => (setError(undefined), navigate(href('verifications', started.id))), (err: Error) => setError(err.message))
-      .finally(() => setBusy(false));
+    run(
+      () => send<{ id: string }>('POST', '/_emulator/verifications', body),
+      (started) => navigate(href('verifications', started.id)),
+    );
   };
   return (
     <form onSubmit={start} aria-label="Verify an integration">
@@ -56,10 +56,7 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
         </p>
       )}
       <div class="form-grid">
-        <label class="field wide">
-          <span>Target: your webhook receiver</span>
-          <input name="target" type="url" required placeholder="http://127.0.0.1:8000/webhooks" value={target} onInput={(e) => setTarget((e.target as HTMLInputElement).value)} />
-        </label>
+        <TextField label="Target: your webhook receiver" class="wide" name="target" type="url" required placeholder="http://127.0.0.1:8000/webhooks" value={target} onInput={setTarget} />
         <fieldset class="field suites">
           <legend>Suites</legend>
           {suites.map((s) => (
@@ -77,16 +74,20 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
         </fieldset>
         <DefaultTenantField value={tenant} onChange={setTenant} />
         <SeedField value={seed} onChange={setSeed} />
-        <label class="field">
-          <span>Timeout (ms)</span>
-          <input name="timeoutMs" type="number" min="1" placeholder="the delivery timeout" value={timeout} onInput={(e) => setTimeoutMs((e.target as HTMLInputElement).value)} />
-          <small class="muted">to answer a delivery and act on it</small>
-        </label>
+        <TextField
+          label="Timeout (ms)"
+          name="timeoutMs"
+          type="number"
+          min="1"
+          placeholder="the delivery timeout"
+          value={timeout}
+          onInput={setTimeoutMs}
+          hint="to answer a delivery and act on it"
+        />
       </div>
-      <button type="submit" class="primary" disabled={busy || selected.length === 0}>
+      <SubmitButton busy={busy} error={error} disabled={selected.length === 0}>
         Verify
-      </button>
-      {error && <ErrorBox message={error} />}
+      </SubmitButton>
     </form>
   );
 }
@@ -97,9 +98,7 @@ export function VerificationsView() {
   usePoll(all.some((v) => v.status === 'running'), list.reload);
   return (
     <div class="page">
-      <div class="page-head">
-        <h1>Verify an integration</h1>
-      </div>
+      <PageHead title="Verify an integration" />
       <Card title="Start a verification">
         <p>
           The emulator plays GUURU against your running integration: it sends its webhook receiver deliveries (signed, forged, duplicated, retried, out of order, unknown), watches what
@@ -108,41 +107,11 @@ export function VerificationsView() {
         {list.data && <VerifyForm suites={list.data.suites} />}
       </Card>
       <Card title="Verifications">
-        {list.error && <ErrorBox message={list.error} />}
-        {!list.data && !list.error && <Loading />}
+        <LoadState resource={list} />
         {list.data && all.length === 0 ? (
           <Empty title="No verification yet.">Start one with the form above, or run <code>guuru-emulator verify --target URL</code>.</Empty>
         ) : (
-          <table class="list verifications" aria-label="Verifications">
-            <thead>
-              <tr>
-                <th>Verification</th>
-                <th>Status</th>
-                <th>Target</th>
-                <th>Checks</th>
-                <th>Started</th>
-              </tr>
-            </thead>
-            <tbody>
-              {all.map((v) => (
-                <tr key={v.id} data-verification-id={v.id}>
-                  <td>
-                    <a href={href('verifications', v.id)}>{v.id}</a>
-                  </td>
-                  <td>
-                    <VerificationBadge status={v.status} />
-                  </td>
-                  <td class="url" title={v.target}>
-                    {v.target}
-                  </td>
-                  <td class="counts">{counts(v.summary)}</td>
-                  <td>
-                    <Time at={Date.parse(v.timings.startedAt)} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Verifications" class="verifications" columns={LIST_COLUMNS} rows={all} rowKey={(v) => v.id} rowProps={(v) => ({ 'data-verification-id': v.id })} />
         )}
       </Card>
     </div>
@@ -164,6 +133,54 @@ function DocLink({ doc }: { doc: CheckResult['doc'] }) {
   );
 }
 
+const LIST_COLUMNS: Column<ListedVerification>[] = [
+  { head: 'Verification', cell: (v) => <a href={href('verifications', v.id)}>{v.id}</a> },
+  { head: 'Status', cell: (v) => <VerificationBadge status={v.status} /> },
+  { head: 'Target', class: 'url', title: (v) => v.target, cell: (v) => v.target },
+  { head: 'Checks', class: 'counts', cell: (v) => counts(v.summary) },
+  { head: 'Started', cell: (v) => <Time at={Date.parse(v.timings.startedAt)} /> },
+];
+
+/** A check's evidence: the one line, the rule when it failed, and the pieces behind it folded away. */
+function CheckEvidence({ check: c, tenant }: { check: CheckResult; tenant: string }) {
+  return (
+    <>
+      {c.status === 'pending' ? <span class="muted">examining…</span> : <span class="evidence-line">{c.evidence}</span>}
+      {c.status === 'failed' && <p class="rule small">The rule: {c.rule}</p>}
+      {c.details.length > 0 && (
+        <details>
+          <summary class="small">
+            {c.details.length} piece{c.details.length === 1 ? '' : 's'} of evidence
+          </summary>
+          <ul class="evidence small">
+            {c.details.map((e, i) => (
+              <EvidenceItem key={i} e={e} tenant={tenant} />
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
+  );
+}
+
+const checklistColumns = (tenant: string): Column<CheckResult>[] => [
+  { head: 'Status', cell: (c) => <CheckBadge check={c} /> },
+  {
+    head: 'Check',
+    cell: (c) => (
+      <>
+        <strong>{c.title}</strong>
+        <div class="muted small">
+          <code>{c.id}</code>
+        </div>
+      </>
+    ),
+  },
+  { head: 'Level', class: 'small', cell: (c) => c.level },
+  { head: 'Evidence', class: 'wide evidence-cell', cell: (c) => <CheckEvidence check={c} tenant={tenant} /> },
+  { head: 'Documented in', class: 'small', cell: (c) => <DocLink doc={c.doc} /> },
+];
+
 export function VerificationPage({ id }: { id: string }) {
   const report = useResource<VerificationReport>(`/_emulator/verifications/${enc(id)}`);
   const r = report.data;
@@ -173,13 +190,7 @@ export function VerificationPage({ id }: { id: string }) {
   const ack = r.timings.acknowledgement;
   return (
     <div class="page">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href('verifications')}>Verify</a> / <span>{r.id}</span>
-      </nav>
-      <div class="page-head">
-        <h1>
-          Verification {r.id} <VerificationBadge status={r.status} />
-        </h1>
+      <PageHead title={<>Verification {r.id} <VerificationBadge status={r.status} /></>} back={[href('verifications'), 'Verify']} here={r.id}>
         <div class="actions">
           <a href={`/_emulator/verifications/${enc(r.id)}/junit`} download={`${r.id}.xml`}>
             JUnit XML
@@ -193,75 +204,28 @@ export function VerificationPage({ id }: { id: string }) {
             </button>
           )}
         </div>
-      </div>
+      </PageHead>
       {r.error && <ErrorBox message={r.status === 'error' ? `Could not run: ${r.error}` : `Stopped: ${r.error}`} />}
-      <dl class="kv inline-kv">
-        <dt>Target</dt>
-        <dd>
-          <Code>{r.target}</Code>
-        </dd>
-        <dt>Tenant</dt>
-        <dd>{r.tenant}</dd>
-        <dt>Suites</dt>
-        <dd>{r.suites.join(', ')}</dd>
-        <dt>Seed</dt>
-        <dd>{r.seed}</dd>
-        <dt>Timeout</dt>
-        <dd>{r.timeoutMs} ms</dd>
-        <dt>Acknowledgement</dt>
-        <dd class="ack">{ack ? `p50 ${ack.p50Ms} ms · p99 ${ack.p99Ms} ms · max ${ack.maxMs} ms over ${ack.samples} answers` : <span class="muted">—</span>}</dd>
-        {r.timings.durationMs !== undefined && (
-          <>
-            <dt>Took</dt>
-            <dd>{(r.timings.durationMs / 1000).toFixed(1)} s</dd>
-          </>
-        )}
-      </dl>
+      <KeyValues
+        items={[
+          ['Target', <Code>{r.target}</Code>],
+          ['Tenant', r.tenant],
+          ['Suites', r.suites.join(', ')],
+          ['Seed', r.seed],
+          ['Timeout', `${r.timeoutMs} ms`],
+          ['Acknowledgement', ack ? `p50 ${ack.p50Ms} ms · p99 ${ack.p99Ms} ms · max ${ack.maxMs} ms over ${ack.samples} answers` : <span class="muted">—</span>, 'ack'],
+          r.timings.durationMs !== undefined && ['Took', `${(r.timings.durationMs / 1000).toFixed(1)} s`],
+        ]}
+      />
       <Card title={<>Checklist <span class="muted small summary">{counts(r.summary)}</span></>}>
-        <table class="list checklist" aria-label="Checklist">
-          <thead>
-            <tr>
-              <th>Status</th>
-              <th>Check</th>
-              <th>Level</th>
-              <th>Evidence</th>
-              <th>Documented in</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.checks.map((c) => (
-              <tr key={c.id} data-check-id={c.id} class={`check-${c.status}`}>
-                <td>
-                  <CheckBadge check={c} />
-                </td>
-                <td>
-                  <strong>{c.title}</strong>
-                  <div class="muted small">
-                    <code>{c.id}</code>
-                  </div>
-                </td>
-                <td class="small">{c.level}</td>
-                <td class="wide evidence-cell">
-                  {c.status === 'pending' ? <span class="muted">examining…</span> : <span class="evidence-line">{c.evidence}</span>}
-                  {c.status === 'failed' && <p class="rule small">The rule: {c.rule}</p>}
-                  {c.details.length > 0 && (
-                    <details>
-                      <summary class="small">{c.details.length} piece{c.details.length === 1 ? '' : 's'} of evidence</summary>
-                      <ul class="evidence small">
-                        {c.details.map((e, i) => (
-                          <EvidenceItem key={i} e={e} tenant={r.tenant} />
-                        ))}
-                      </ul>
-                    </details>
-                  )}
-                </td>
-                <td class="small">
-                  <DocLink doc={c.doc} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="Checklist"
+          class="checklist"
+          columns={checklistColumns(r.tenant)}
+          rows={r.checks}
+          rowKey={(c) => c.id}
+          rowProps={(c) => ({ 'data-check-id': c.id, class: `check-${c.status}` })}
+        />
       </Card>
     </div>
   );
