@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedMap } from '../../src/kernel/bounded-map.js';
+import { BoundedMap } from '../../../src/kernel/bounded-map.js';
 
 describe('BoundedMap (the request journal and the delivery log keep memory bounded with it)', () => {
   it('keeps at most `limit` entries, dropping the oldest first, and counts what it dropped', () => {
