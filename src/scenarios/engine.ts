@@ -1,3 +1,4 @@
+import { nextWake } from '../kernel/wake.js';
 import type { DomainContext } from '../domain/context.js';
 import { chatKey } from '../domain/chat-key.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
@@ -347,15 +348,7 @@ export class ScenarioEngine implements RunHost {
 
   /** Resolves at the engine's next wake (or when `signal` aborts). */
   private nextWake(signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done);
-    });
+    return nextWake(this.waiters, signal);
   }
 
   private abort(run: ScenarioRun): void {

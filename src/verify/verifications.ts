@@ -1,3 +1,4 @@
+import { nextWake } from '../kernel/wake.js';
 import { connect } from 'node:net';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
@@ -130,16 +131,7 @@ export class Verifications {
     const running = this.all.get(id);
     if (!running) return this.get(id);
     if (running.report.status === 'running' && !signal?.aborted) {
-      // Each wait removes its own waiter: nothing stays behind for a client that went away.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          running.waiters.delete(done);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        running.waiters.add(done);
-        signal?.addEventListener('abort', done);
-      });
+      await nextWake(running.waiters, signal);
     }
     return running.report;
   }
