@@ -38,7 +38,8 @@ module.exports = {
     {
       name: 'kernel-imports-no-folder',
       severity: 'error',
-      comment: 'kernel/ (clock, random, generators, logger, paths, version) is imported by everyone, so it imports nothing else of src/.',
+      comment:
+        'kernel/ (clock, random, generators, logger, paths, version) is imported by everyone, so it imports nothing else of src/.',
       from: { path: '^src/kernel/' },
       to: outside(['kernel']),
     },
@@ -59,7 +60,8 @@ module.exports = {
     {
       name: 'domain-imports-no-adapter',
       severity: 'error',
-      comment: 'domain/ knows nothing of HTTP, GraphQL, webhooks or scenarios: adapters call it and listen to its events.',
+      comment:
+        'domain/ knows nothing of HTTP, GraphQL, webhooks or scenarios: adapters call it and listen to its events.',
       from: { path: '^src/domain/' },
       to: outside(['domain', 'store', 'kernel']),
     },
@@ -80,7 +82,8 @@ module.exports = {
     {
       name: 'http-imports-no-adapter',
       severity: 'error',
-      comment: 'http/ is the shared HTTP edge of every adapter: it maps domain errors and guards requests, and knows no adapter.',
+      comment:
+        'http/ is the shared HTTP edge of every adapter: it maps domain errors and guards requests, and knows no adapter.',
       from: { path: '^src/http/' },
       to: outside(['http', 'domain', 'config', 'kernel']),
     },
@@ -95,7 +98,8 @@ module.exports = {
     {
       name: 'drift-imports-only-the-kernel',
       severity: 'error',
-      comment: 'drift/ compares a live API with what the emulator ships; cli/ passes the emulator side in, so drift/ knows no part of the emulator.',
+      comment:
+        'drift/ compares a live API with what the emulator ships; cli/ passes the emulator side in, so drift/ knows no part of the emulator.',
       from: { path: '^src/drift/' },
       to: outside(['drift', 'kernel']),
     },
@@ -116,7 +120,8 @@ module.exports = {
     {
       name: 'app-imports-no-command',
       severity: 'error',
-      comment: 'app/ builds and runs an emulator; the commands (cli/) and the test helpers (testing/) use it, not the other way round.',
+      comment:
+        'app/ builds and runs an emulator; the commands (cli/) and the test helpers (testing/) use it, not the other way round.',
       from: { path: '^src/app/' },
       to: { path: `${folder(['cli', 'testing'])}|^src/[^/]+$` },
     },
@@ -130,7 +135,8 @@ module.exports = {
     {
       name: 'mcp-talks-through-the-client',
       severity: 'error',
-      comment: 'mcp/ drives an emulator only through the control API and the Admin API (testing/control-client.ts), so stdio and HTTP share one tool table; app/ mounts it, cli/ serves it on stdio.',
+      comment:
+        'mcp/ drives an emulator only through the control API and the Admin API (testing/control-client.ts), so stdio and HTTP share one tool table; app/ mounts it, cli/ serves it on stdio.',
       from: { path: '^src/mcp/' },
       to: { path: `${folder(['app', 'cli'])}|^src/[^/]+$` },
     },
@@ -140,6 +146,10 @@ module.exports = {
     exclude: { path: '^src/graphql/generated/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.json'],
+    },
   },
 };

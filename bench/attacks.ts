@@ -10,7 +10,20 @@
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { LISTENING, Q1, assertOk, latencySummary, median, postGraphQL, probeQ1, round, rssOf, spawnChild, type Child, type GraphQLAnswer } from './lib.js';
+import {
+  LISTENING,
+  Q1,
+  assertOk,
+  latencySummary,
+  median,
+  postGraphQL,
+  probeQ1,
+  round,
+  rssOf,
+  spawnChild,
+  type Child,
+  type GraphQLAnswer,
+} from './lib.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const MiB = 1024 * 1024;
@@ -30,7 +43,8 @@ const LIFTED_ATTACK = '500 aliases of chats(first: 100) → messages';
 const LIFTED = ['--max-aliases', '100000', '--max-query-cost', '1000000000', '--max-tokens', '1000000'];
 
 const stats = latencySummary;
-const probe = (url: string, agent: Agent, until: () => boolean) => probeQ1(url, agent, until, 5, 'the probe during the attacks bench', 120_000);
+const probe = (url: string, agent: Agent, until: () => boolean) =>
+  probeQ1(url, agent, until, 5, 'the probe during the attacks bench', 120_000);
 
 /** The emulator's highest RSS while `work` runs, sampled every 20 ms. */
 async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
@@ -43,7 +57,9 @@ async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result
   }
 }
 
-const reasonOf = (answer: GraphQLAnswer) => (answer.json?.errors?.[0] as { extensions?: { reason?: string } } | undefined)?.extensions?.reason ?? `HTTP ${answer.status}`;
+const reasonOf = (answer: GraphQLAnswer) =>
+  (answer.json?.errors?.[0] as { extensions?: { reason?: string } } | undefined)?.extensions?.reason ??
+  `HTTP ${answer.status}`;
 
 export async function measureAttacks({ quick, pin, env }: { quick: boolean; pin: boolean; env: NodeJS.ProcessEnv }) {
   const rounds = quick ? 1 : 3;
@@ -52,7 +68,10 @@ export async function measureAttacks({ quick, pin, env }: { quick: boolean; pin:
   let emulator: Child | undefined;
   let lifted: Child | undefined;
   try {
-    emulator = spawnChild(process.execPath, [MAIN, 'start', '--port', '0'], { pin, env: { ...env, NODE_ENV: 'production' } });
+    emulator = spawnChild(process.execPath, [MAIN, 'start', '--port', '0'], {
+      pin,
+      env: { ...env, NODE_ENV: 'production' },
+    });
     const url = `${(await emulator.waitFor(LISTENING, 60_000))[1] ?? ''}/graphql`;
     const pid = emulator.pid;
     for (let i = 0; i < 50; i++) assertOk(await postGraphQL(url, Q1, 10_000, agent), 'warm-up');
@@ -97,7 +116,10 @@ export async function measureAttacks({ quick, pin, env }: { quick: boolean; pin:
     emulator = undefined;
 
     // Baseline: the cheapest attack, once, with the limits lifted.
-    lifted = spawnChild(process.execPath, [MAIN, 'start', '--port', '0', ...LIFTED], { pin, env: { ...env, NODE_ENV: 'production' } });
+    lifted = spawnChild(process.execPath, [MAIN, 'start', '--port', '0', ...LIFTED], {
+      pin,
+      env: { ...env, NODE_ENV: 'production' },
+    });
     const liftedUrl = `${(await lifted.waitFor(LISTENING, 60_000))[1] ?? ''}/graphql`;
     for (let i = 0; i < 50; i++) assertOk(await postGraphQL(liftedUrl, Q1, 10_000, agent), 'warm-up');
     const liftedPid = lifted.pid;
@@ -128,7 +150,9 @@ export async function measureAttacks({ quick, pin, env }: { quick: boolean; pin:
           },
         ]),
       ),
-      allRefused: Object.values(refusals).every((r) => r.statuses.every((s) => s === 400) && r.reasons.every((x) => x.startsWith('MAX_'))),
+      allRefused: Object.values(refusals).every(
+        (r) => r.statuses.every((s) => s === 400) && r.reasons.every((x) => x.startsWith('MAX_')),
+      ),
       probeQ1: { idle, duringAttacks },
       rssMiB: { before: rssBeforeMiB, highest: peakMiB, after: rssAfterMiB },
       liftedBaseline: {

@@ -95,7 +95,9 @@ const cursorOf = (chat: Chat) => Buffer.from(JSON.stringify(['chat', chat.seq]))
 function seqOf(cursor: string): number {
   const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!Array.isArray(parsed) || parsed[0] !== 'chat' || typeof parsed[1] !== 'number') {
-    throw new GraphQLError('Argument "after" is not a cursor of this list.', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('Argument "after" is not a cursor of this list.', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return parsed[1];
 }
@@ -124,7 +126,10 @@ const resolvers = {
       const slice = list.slice(start, start + first);
       const edges = slice.map((node) => ({ cursor: cursorOf(node), node }));
       const last = edges[edges.length - 1];
-      return { edges, pageInfo: { hasNextPage: start + slice.length < list.length, endCursor: last ? last.cursor : null } };
+      return {
+        edges,
+        pageInfo: { hasNextPage: start + slice.length < list.length, endCursor: last ? last.cursor : null },
+      };
     },
   },
 };
@@ -147,7 +152,9 @@ app.use(
     context: async ({ req }) => {
       const header = req.headers.authorization;
       if (header !== 'Bearer demo-token') {
-        throw new GraphQLError('Missing or unknown token', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+        throw new GraphQLError('Missing or unknown token', {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        });
       }
       return { token: 'demo-token' };
     },

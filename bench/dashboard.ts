@@ -20,7 +20,16 @@ import { AUTH_HEADER, LISTENING, Q1, median, round, sleep, spawnChild } from './
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const MANIFEST = fileURLToPath(new URL('../dist/dashboard/manifest.json', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const FIRST_RENDER = 'guuru-dashboard:first-render';
 
 interface Manifest {
@@ -46,19 +55,33 @@ function launcher(pin: boolean, dir: string): string {
   return wrapper;
 }
 
-async function firstRender(browser: Browser, url: string, plainPage: string): Promise<{ renderMs: number; fcpMs: number; baselineFcpMs: number }> {
+async function firstRender(
+  browser: Browser,
+  url: string,
+  plainPage: string,
+): Promise<{ renderMs: number; fcpMs: number; baselineFcpMs: number }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     const page = await context.newPage();
     await page.goto(plainPage);
-    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, undefined, { polling: 50, timeout: 10_000 });
-    const baselineFcpMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, undefined, {
+      polling: 50,
+      timeout: 10_000,
+    });
+    const baselineFcpMs = await page.evaluate(
+      () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+    );
     await page.goto(`${url}/`);
-    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_RENDER, { timeout: 30_000 });
-    const { renderMs, fcpMs } = await page.evaluate((mark) => ({
-      renderMs: performance.getEntriesByName(mark)[0]?.startTime ?? NaN,
-      fcpMs: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
-    }), FIRST_RENDER);
+    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_RENDER, {
+      timeout: 30_000,
+    });
+    const { renderMs, fcpMs } = await page.evaluate(
+      (mark) => ({
+        renderMs: performance.getEntriesByName(mark)[0]?.startTime ?? NaN,
+        fcpMs: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+      }),
+      FIRST_RENDER,
+    );
     return { renderMs, fcpMs, baselineFcpMs };
   } finally {
     await context.close();
@@ -74,7 +97,8 @@ async function cannon(url: string, duration: number): Promise<number> {
     headers: { 'content-type': 'application/json', authorization: AUTH_HEADER },
     body: JSON.stringify({ query: Q1 }),
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`autocannon: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`autocannon: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
 }
 
@@ -85,7 +109,13 @@ export async function measureDashboard({ quick, pin }: { quick: boolean; pin: bo
   // Also serves the baseline of the first-render figure: a plain HTML page with one paragraph.
   const receiver = createServer((req, res) => {
     req.resume();
-    req.on('end', () => (req.url === '/plain' ? res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>plain</title><p>A plain page.</p>') : res.writeHead(200).end('ok')));
+    req.on('end', () =>
+      req.url === '/plain'
+        ? res
+            .writeHead(200, { 'content-type': 'text/html' })
+            .end('<!doctype html><title>plain</title><p>A plain page.</p>')
+        : res.writeHead(200).end('ok'),
+    );
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
@@ -100,23 +130,53 @@ export async function measureDashboard({ quick, pin }: { quick: boolean; pin: bo
     for (let i = 0; i < (quick ? 3 : 7); i += 1) renders.push(await firstRender(browser, url, `${receiverUrl}/plain`));
 
     // busy-day: 300 chats over a simulated day, played at 1,500× (a day in about a minute), signed webhooks to the receiver.
-    const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    const post = (path: string, body: unknown) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<any>);
     const startRun = () => post('/_emulator/scenarios/busy-day/runs', { speed: 1500, target, params: { chats: 300 } });
     let run = await startRun();
     await sleep(3_000);
-    const chatId: string = (await fetch(`${url}/_emulator/tenants/guuru-qa/chats?limit=1`).then((r) => r.json() as Promise<any>)).chats[0].id;
-    const views = ['/', '/', '/#/chats', '/#/chats', '/#/chats', '/#/deliveries', '/#/requests', `/#/scenarios/busy-day/runs/${run.id}`, `/#/chats/guuru-qa/${chatId}`, '/'];
+    const chatId: string = (
+      await fetch(`${url}/_emulator/tenants/guuru-qa/chats?limit=1`).then((r) => r.json() as Promise<any>)
+    ).chats[0].id;
+    const views = [
+      '/',
+      '/',
+      '/#/chats',
+      '/#/chats',
+      '/#/chats',
+      '/#/deliveries',
+      '/#/requests',
+      `/#/scenarios/busy-day/runs/${run.id}`,
+      `/#/chats/guuru-qa/${chatId}`,
+      '/',
+    ];
     // Ten dashboards of ten people: a context each (tabs of one browser would share one stream).
-    const contexts = await Promise.all(views.map(() => browser!.newContext({ viewport: { width: 1280, height: 800 } })));
+    const contexts = await Promise.all(
+      views.map(() => browser!.newContext({ viewport: { width: 1280, height: 800 } })),
+    );
     const tabs: Page[] = await Promise.all(contexts.map((c) => c.newPage()));
     const show = async (dashboards: boolean) => {
       await Promise.all(tabs.map((tab, i) => tab.goto(dashboards ? `${url}${views[i]}` : 'about:blank')));
       if (dashboards) {
         await Promise.all(
           tabs.map((tab, i) =>
-            tab.waitForFunction(() => document.querySelector('.live')?.textContent === 'Live', undefined, { timeout: 30_000, polling: 250 }).catch(async (error: Error) => {
-              throw new Error(`dashboard ${views[i]} never went live (${await tab.locator('.live').textContent().catch(() => 'no indicator')}): ${error.message}`);
-            }),
+            tab
+              .waitForFunction(() => document.querySelector('.live')?.textContent === 'Live', undefined, {
+                timeout: 30_000,
+                polling: 250,
+              })
+              .catch(async (error: Error) => {
+                throw new Error(
+                  `dashboard ${views[i]} never went live (${await tab
+                    .locator('.live')
+                    .textContent()
+                    .catch(() => 'no indicator')}): ${error.message}`,
+                );
+              }),
           ),
         );
       }
@@ -129,7 +189,9 @@ export async function measureDashboard({ quick, pin }: { quick: boolean; pin: bo
     const without: number[] = [];
     for (let r = 0; r < rounds; r += 1) {
       // Keep a busy-day running through every measurement.
-      const status = await fetch(`${url}/_emulator/scenarios/busy-day/runs/${run.id}`).then((res) => res.json() as Promise<any>);
+      const status = await fetch(`${url}/_emulator/scenarios/busy-day/runs/${run.id}`).then(
+        (res) => res.json() as Promise<any>,
+      );
       if (status.status !== 'running') run = await startRun();
       for (const dashboards of r % 2 === 0 ? [false, true] : [true, false]) {
         await show(dashboards);

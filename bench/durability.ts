@@ -46,10 +46,26 @@ interface Cycle {
   oldestLossMs: number | null;
 }
 
-async function part(name: string, extra: string[], prepare: (app: Running) => Promise<void>): Promise<{ name: string; cycles: Cycle[]; tenants: number }> {
+async function part(
+  name: string,
+  extra: string[],
+  prepare: (app: Running) => Promise<void>,
+): Promise<{ name: string; cycles: Cycle[]; tenants: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'guuru-durability-'));
   const file = join(dir, 'state.json');
-  const args = ['dist/main.js', 'start', '--port', '0', '--seed-time', '2026-11-22', '--data', file, '--max-tenants', '1000', ...extra];
+  const args = [
+    'dist/main.js',
+    'start',
+    '--port',
+    '0',
+    '--seed-time',
+    '2026-11-22',
+    '--data',
+    file,
+    '--max-tenants',
+    '1000',
+    ...extra,
+  ];
   const start = async () => {
     const app = await spawnUntilListening(process.execPath, args, { NODE_ENV: 'production' }, 120_000);
     live.add(app);
@@ -62,7 +78,14 @@ async function part(name: string, extra: string[], prepare: (app: Running) => Pr
     await prepare(app);
     for (let i = 0; i < cycles; i++) {
       const loadMs = Math.round(300 + nextFraction() * 1_200);
-      const r = await killCycle({ app, file, kinds: ['chat', 'chat', 'chat', 'tenant'], loadMs, promiseMs: PROMISE_MS, restart: start });
+      const r = await killCycle({
+        app,
+        file,
+        kinds: ['chat', 'chat', 'chat', 'tenant'],
+        loadMs,
+        promiseMs: PROMISE_MS,
+        restart: start,
+      });
       app = r.again;
       const cycle: Cycle = {
         mbAtKill: round(r.bytesAtKill / 1e6, 1),
@@ -75,7 +98,8 @@ async function part(name: string, extra: string[], prepare: (app: Running) => Pr
       results.push(cycle);
       console.log(`${name} #${i + 1}: ${JSON.stringify(cycle)}`);
     }
-    const tenants = ((await (await fetch(`${app.url}/_emulator/tenants`)).json()) as { tenants: unknown[] }).tenants.length;
+    const tenants = ((await (await fetch(`${app.url}/_emulator/tenants`)).json()) as { tenants: unknown[] }).tenants
+      .length;
     return { name, cycles: results, tenants };
   } finally {
     await app.stop();
@@ -89,7 +113,11 @@ if (!only || only === 'tenants') {
   parts.push(
     await part('tenants', [], async (app) => {
       for (let i = 0; i < 49; i++) {
-        const res = await fetch(`${app.url}/_emulator/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        const res = await fetch(`${app.url}/_emulator/tenants`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
         if (res.status !== 201) throw new Error(`tenant ${i + 2}: ${res.status}`);
       }
     }),
@@ -111,5 +139,8 @@ const summary = parts.map((p) => {
   };
 });
 console.table(summary);
-writeFileSync('bench/durability-results.json', `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, promiseMs: PROMISE_MS, cycles, summary, parts }, null, 2)}\n`);
+writeFileSync(
+  'bench/durability-results.json',
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, promiseMs: PROMISE_MS, cycles, summary, parts }, null, 2)}\n`,
+);
 process.exit(summary.some((s) => s.lostOlderThanPromise > 0) ? 1 : 0);

@@ -13,7 +13,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const child = spawn(process.execPath, ['dist/main.js', 'start', '--port', '0', '--seed-time', '2026-11-22', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(
+  process.execPath,
+  ['dist/main.js', 'start', '--port', '0', '--seed-time', '2026-11-22', '--log-level', 'warn'],
+  { stdio: ['ignore', 'pipe', 'pipe'] },
+);
 process.on('exit', () => child.kill('SIGKILL'));
 let output = '';
 let exited: string | undefined;
@@ -28,10 +32,19 @@ const url = await new Promise<string>((resolve, reject) => {
   child.once('exit', () => reject(new Error(`exited before listening:\n${output}`)));
 });
 const pid = child.pid as number;
-const rssMiB = (): number => Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
+const rssMiB = (): number =>
+  Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
 
-async function post(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+async function post(
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await res.text();
   let json: unknown;
   try {
@@ -41,8 +54,10 @@ async function post(path: string, body: string, headers: Record<string, string>)
   }
   return { status: res.status, json };
 }
-const gql = (query: string, variables: unknown, token = 'demo-token') => post('/graphql', JSON.stringify({ query, variables }), { authorization: `Bearer ${token}` });
-const codeOf = (r: { status: number; json: any }): string => r.json?.errors?.[0]?.extensions?.code ?? r.json?.code ?? String(r.status);
+const gql = (query: string, variables: unknown, token = 'demo-token') =>
+  post('/graphql', JSON.stringify({ query, variables }), { authorization: `Bearer ${token}` });
+const codeOf = (r: { status: number; json: any }): string =>
+  r.json?.errors?.[0]?.extensions?.code ?? r.json?.code ?? String(r.status);
 
 async function health(): Promise<{ alive: boolean; rssMiB?: number; memory?: unknown }> {
   if (exited) return { alive: false };
@@ -53,8 +68,13 @@ async function health(): Promise<{ alive: boolean; rssMiB?: number; memory?: unk
   return answer ? { alive: true, rssMiB: rssMiB(), memory: answer.memory } : { alive: false };
 }
 
-const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, rssAtStartMiB: rssMiB() };
-const count = (codes: string[]) => codes.reduce<Record<string, number>>((all, c) => ({ ...all, [c]: (all[c] ?? 0) + 1 }), {});
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  rssAtStartMiB: rssMiB(),
+};
+const count = (codes: string[]) =>
+  codes.reduce<Record<string, number>>((all, c) => ({ ...all, [c]: (all[c] ?? 0) + 1 }), {});
 
 // 1. The issue's repro.
 {
@@ -66,26 +86,40 @@ const count = (codes: string[]) => codes.reduce<Record<string, number>>((all, c)
   const worker = async () => {
     while (next < 5_000 && !exited) {
       const i = next++;
-      const r = await gql('mutation($i: PersonaInput!) { createPersona(input: $i) }', { i: { providerId: `p-${i}`, name } }).catch(() => ({ status: 0, json: undefined }));
+      const r = await gql('mutation($i: PersonaInput!) { createPersona(input: $i) }', {
+        i: { providerId: `p-${i}`, name },
+      }).catch(() => ({ status: 0, json: undefined }));
       codes.push(codeOf(r));
       if (i % 500 === 0) peak = Math.max(peak, rssMiB());
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
-  results.fatPersonas = { calls: codes.length, answers: count(codes), seconds: Math.round((performance.now() - started) / 1000), peakRssMiB: peak, after: await health() };
+  results.fatPersonas = {
+    calls: codes.length,
+    answers: count(codes),
+    seconds: Math.round((performance.now() - started) / 1000),
+    peakRssMiB: peak,
+    after: await health(),
+  };
   console.log('fat personas', JSON.stringify(results.fatPersonas));
 }
 
 // 2. The fattest accepted messages with the public token, until the tenant budget refuses them.
 {
-  const chat = await post('/_emulator/tenants/guuru-qa/chats', JSON.stringify({ question: 'Room for a long talk?', requestedExperts: ['api'] }), {});
+  const chat = await post(
+    '/_emulator/tenants/guuru-qa/chats',
+    JSON.stringify({ question: 'Room for a long talk?', requestedExperts: ['api'] }),
+    {},
+  );
   const chatId: string = chat.json.id;
   await gql('mutation($id: ID!) { acceptChat(id: $id) { id } }', { id: chatId });
   const text = 'T'.repeat(20_000);
   const codes: string[] = [];
   let refusal: string | undefined;
   for (let i = 0; i < 20_000 && !refusal && !exited; i++) {
-    const r = await gql('mutation($i: ChatMessageInput!) { sendChatMessage(input: $i) }', { i: { chatId, posting: { type: 'text', text } } });
+    const r = await gql('mutation($i: ChatMessageInput!) { sendChatMessage(input: $i) }', {
+      i: { chatId, posting: { type: 'text', text } },
+    });
     const code = r.json?.errors ? codeOf(r) : 'ok';
     codes.push(code);
     if (code !== 'ok') refusal = r.json.errors[0].message;
@@ -109,7 +143,9 @@ const count = (codes: string[]) => codes.reduce<Record<string, number>>((all, c)
     }
     tenants += 1;
     for (let i = 0; i < 5_000 && !refusal; i++) {
-      const r = await post('/gurusup/messages', JSON.stringify({ body, thread_fid: `t-${i % 50}`, user_fid: 'u' }), { 'x-api-key': tenant.json.gurusupApiKey });
+      const r = await post('/gurusup/messages', JSON.stringify({ body, thread_fid: `t-${i % 50}`, user_fid: 'u' }), {
+        'x-api-key': tenant.json.gurusupApiKey,
+      });
       const code = r.status === 201 ? 'ok' : codeOf(r);
       codes.push(code);
       if (r.status === 409) {

@@ -14,7 +14,12 @@ import { LISTENING, median, round, spawnChild, type Child } from './lib.js';
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const BASELINE = fileURLToPath(new URL('./gurusup-baseline.ts', import.meta.url));
 const KEY = 'demo-api-key';
-const MESSAGE = JSON.stringify({ body: 'Hi, where is my order?', thread_fid: 'bench-thread', user_fid: 'bench-user', lang: 'en' });
+const MESSAGE = JSON.stringify({
+  body: 'Hi, where is my order?',
+  thread_fid: 'bench-thread',
+  user_fid: 'bench-user',
+  lang: 'en',
+});
 
 type Target = 'emulator' | 'baseline';
 type Endpoint = 'threads' | 'messages';
@@ -22,7 +27,10 @@ type Endpoint = 'threads' | 'messages';
 async function start(target: Target, answersFile: string, pin: boolean): Promise<{ child: Child; url: string }> {
   const child =
     target === 'emulator'
-      ? spawnChild(process.execPath, [MAIN, 'start', '--port', '0'], { pin, env: { ...process.env, GUURU_EMULATOR_SEED_CACHE: '0' } })
+      ? spawnChild(process.execPath, [MAIN, 'start', '--port', '0'], {
+          pin,
+          env: { ...process.env, GUURU_EMULATOR_SEED_CACHE: '0' },
+        })
       : spawnChild(process.execPath, ['--import', 'tsx', BASELINE, answersFile], { pin });
   const match = await child.waitFor(LISTENING, 60_000);
   return { child, url: match[1] ?? '' };
@@ -32,9 +40,22 @@ async function cannon(url: string, endpoint: Endpoint, duration: number) {
   const result = await autocannon(
     endpoint === 'threads'
       ? { url: `${url}/gurusup/threads`, connections: 50, duration, headers: { 'x-api-key': KEY } }
-      : { url: `${url}/gurusup/messages`, connections: 50, duration, method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: MESSAGE },
+      : {
+          url: `${url}/gurusup/messages`,
+          connections: 50,
+          duration,
+          method: 'POST',
+          headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+          body: MESSAGE,
+        },
   );
-  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 export async function measureGurusup({ quick, pin }: { quick: boolean; pin: boolean }) {
@@ -45,14 +66,23 @@ export async function measureGurusup({ quick, pin }: { quick: boolean; pin: bool
     // The baseline answers exactly what the emulator answers.
     const probe = await start('emulator', answersFile, pin);
     const threads = await (await fetch(`${probe.url}/gurusup/threads`, { headers: { 'x-api-key': KEY } })).json();
-    const reply = await (await fetch(`${probe.url}/gurusup/messages`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: MESSAGE })).json();
+    const reply = await (
+      await fetch(`${probe.url}/gurusup/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: MESSAGE,
+      })
+    ).json();
     await probe.child.stop();
     writeFileSync(answersFile, JSON.stringify({ threads, reply }));
 
     const rounds = quick ? 1 : 2;
     const duration = quick ? 3 : 8;
     const warmup = quick ? 1 : 3;
-    const runs: Record<Target, Record<Endpoint, number[]>> = { emulator: { threads: [], messages: [] }, baseline: { threads: [], messages: [] } };
+    const runs: Record<Target, Record<Endpoint, number[]>> = {
+      emulator: { threads: [], messages: [] },
+      baseline: { threads: [], messages: [] },
+    };
     for (let r = 0; r < rounds; r++) {
       for (const target of ['emulator', 'baseline'] as Target[]) {
         const { child, url } = await start(target, answersFile, pin);
@@ -60,9 +90,12 @@ export async function measureGurusup({ quick, pin }: { quick: boolean; pin: bool
           for (const endpoint of ['threads', 'messages'] as Endpoint[]) {
             await cannon(url, endpoint, warmup);
             const run = await cannon(url, endpoint, duration);
-            if (run.non2xx > 0 || run.errors > 0) console.warn(`warning: ${target} ${endpoint}: ${run.non2xx} non-2xx, ${run.errors} errors`);
+            if (run.non2xx > 0 || run.errors > 0)
+              console.warn(`warning: ${target} ${endpoint}: ${run.non2xx} non-2xx, ${run.errors} errors`);
             runs[target][endpoint].push(run.reqPerSec);
-            console.log(`  round ${r + 1}/${rounds} ${target.padEnd(8)} ${endpoint.padEnd(8)} ${Math.round(run.reqPerSec).toLocaleString('en-US').padStart(7)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms`);
+            console.log(
+              `  round ${r + 1}/${rounds} ${target.padEnd(8)} ${endpoint.padEnd(8)} ${Math.round(run.reqPerSec).toLocaleString('en-US').padStart(7)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms`,
+            );
           }
         } finally {
           await child.stop();
@@ -75,16 +108,21 @@ export async function measureGurusup({ quick, pin }: { quick: boolean; pin: bool
       rounds,
       durationSeconds: duration,
       connections: 50,
-      responseBytes: { threads: Buffer.byteLength(JSON.stringify(threads)), messages: Buffer.byteLength(JSON.stringify(reply)) },
+      responseBytes: {
+        threads: Buffer.byteLength(JSON.stringify(threads)),
+        messages: Buffer.byteLength(JSON.stringify(reply)),
+      },
       medianReqPerSec: {
         emulator: { threads: round(med('emulator', 'threads')), messages: round(med('emulator', 'messages')) },
         baseline: { threads: round(med('baseline', 'threads')), messages: round(med('baseline', 'messages')) },
       },
-      ratio: { threads: round(med('emulator', 'threads') / med('baseline', 'threads'), 2), messages: round(med('emulator', 'messages') / med('baseline', 'messages'), 2) },
+      ratio: {
+        threads: round(med('emulator', 'threads') / med('baseline', 'threads'), 2),
+        messages: round(med('emulator', 'messages') / med('baseline', 'messages'), 2),
+      },
       runs,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

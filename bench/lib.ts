@@ -143,12 +143,20 @@ export function spawnChild(command: string, args: string[], options: SpawnOption
             resolve(match);
           } else if (child.exitCode !== null || child.signalCode !== null || out.includes('[spawn error]')) {
             done();
-            reject(new Error(`${command} ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}. stdout:\n${out}`));
+            reject(
+              new Error(
+                `${command} ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}. stdout:\n${out}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`${command} ${args.join(' ')} printed nothing matching ${pattern} within ${timeoutMs} ms. stdout:\n${out}`));
+          reject(
+            new Error(
+              `${command} ${args.join(' ')} printed nothing matching ${pattern} within ${timeoutMs} ms. stdout:\n${out}`,
+            ),
+          );
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);
@@ -195,7 +203,12 @@ export interface GraphQLAnswer {
  * POST {query} to `url` with the demo token, over a fresh connection (no keep-alive pool), or
  * through `agent` (e.g. a keep-alive `http.Agent`) when given.
  */
-export function postGraphQL(url: string, query: string, timeoutMs = 10_000, agent: Agent | false = false): Promise<GraphQLAnswer> {
+export function postGraphQL(
+  url: string,
+  query: string,
+  timeoutMs = 10_000,
+  agent: Agent | false = false,
+): Promise<GraphQLAnswer> {
   const payload = JSON.stringify({ query });
   return new Promise((resolve, reject) => {
     const req = request(
@@ -203,7 +216,11 @@ export function postGraphQL(url: string, query: string, timeoutMs = 10_000, agen
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: AUTH_HEADER },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          authorization: AUTH_HEADER,
+        },
         timeout: timeoutMs,
       },
       (res) => {
@@ -263,7 +280,14 @@ export function assertOk(answer: GraphQLAnswer, what: string): void {
  * `{ partner { id } }` one after another through `agent` with `gapMs` between, until `until()`; each
  * answer must be a 200 without errors (`what` names the probe in the error). Returns the latencies (ms).
  */
-export async function probeQ1(url: string, agent: Agent, until: () => boolean, gapMs: number, what: string, timeoutMs = 10_000): Promise<number[]> {
+export async function probeQ1(
+  url: string,
+  agent: Agent,
+  until: () => boolean,
+  gapMs: number,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<number[]> {
   const samples: number[] = [];
   while (!until()) {
     const start = performance.now();
@@ -282,7 +306,9 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** The p-th percentile (0–100), nearest rank. */

@@ -34,7 +34,11 @@ const emu = await createEmulator({ port: 0, logger: silentLogger, seedTime, cloc
 const url = await emu.start();
 
 const created = (await (
-  await fetch(`${url}/_emulator/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'at-cap' }) })
+  await fetch(`${url}/_emulator/tenants`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'at-cap' }),
+  })
 ).json()) as { id: string; token: string };
 const big = emu.store.tenant(created.id);
 const small = emu.store.tenant('guuru-qa');
@@ -51,7 +55,8 @@ const tenants = [
   { name: 'at cap', token: created.token, chats: big.data.chats },
 ];
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 const FIELDS = 'edges { cursor node { id status question createdAt } } pageInfo { hasNextPage endCursor }';
 type Args = (dates: { q25: number; median: number; q75: number }) => string;
 const variants: { name: string; args: Args }[] = [
@@ -62,7 +67,10 @@ const variants: { name: string; args: Args }[] = [
   { name: 'startDate, asc', args: (d) => `first: 10, startDate: ${d.median}` },
   { name: 'endDate, desc', args: (d) => `first: 10, endDate: ${d.median}, orderBy: {field: id, direction: desc}` },
   { name: 'startDate + endDate, asc', args: (d) => `first: 10, startDate: ${d.q25}, endDate: ${d.q75}` },
-  { name: 'startDate + endDate, desc', args: (d) => `first: 10, startDate: ${d.q25}, endDate: ${d.q75}, orderBy: {field: createdAt, direction: desc}` },
+  {
+    name: 'startDate + endDate, desc',
+    args: (d) => `first: 10, startDate: ${d.q25}, endDate: ${d.q75}, orderBy: {field: createdAt, direction: desc}`,
+  },
   { name: 'startDate + endDate, first: 100', args: (d) => `first: 100, startDate: ${d.q25}, endDate: ${d.q75}` },
 ];
 
@@ -72,17 +80,29 @@ interface Answer {
 }
 async function timed(token: string, query: string): Promise<{ ms: number; edges: number }> {
   const start = performance.now();
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
   const answer = (await res.json()) as Answer;
   const ms = performance.now() - start;
-  if (res.status !== 200 || answer.errors) throw new Error(`unexpected answer ${res.status} ${JSON.stringify(answer).slice(0, 300)}`);
+  if (res.status !== 200 || answer.errors)
+    throw new Error(`unexpected answer ${res.status} ${JSON.stringify(answer).slice(0, 300)}`);
   return { ms, edges: answer.data?.partner?.chats?.edges?.length ?? 0 };
 }
 
 const cases = tenants.flatMap((t) => {
   const sorted = t.chats.map((c) => c.createdAt).sort((a, b) => a - b);
   const dates = { q25: quantile(sorted, 0.25), median: quantile(sorted, 0.5), q75: quantile(sorted, 0.75) };
-  return variants.map((v) => ({ tenant: t.name, token: t.token, variant: v.name, query: `{ partner { chats(${v.args(dates)}) { ${FIELDS} } } }`, times: [] as number[], edges: 0 }));
+  return variants.map((v) => ({
+    tenant: t.name,
+    token: t.token,
+    variant: v.name,
+    query: `{ partner { chats(${v.args(dates)}) { ${FIELDS} } } }`,
+    times: [] as number[],
+    edges: 0,
+  }));
 });
 for (const c of cases) c.edges = (await timed(c.token, c.query)).edges;
 for (let i = 0; i < warmup; i++) for (const c of cases) await timed(c.token, c.query);

@@ -42,7 +42,18 @@ const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url))
 const RECEIVER = fileURLToPath(new URL('./webhook-receiver.ts', import.meta.url));
 const WEBHOOKS = fileURLToPath(new URL('./webhooks.ts', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
-const SECTIONS = ['cold-start', 'in-process', 'deep-paging', 'reads', 'throughput', 'webhooks', 'gurusup', 'dashboard', 'scenarios', 'attacks'] as const;
+const SECTIONS = [
+  'cold-start',
+  'in-process',
+  'deep-paging',
+  'reads',
+  'throughput',
+  'webhooks',
+  'gurusup',
+  'dashboard',
+  'scenarios',
+  'attacks',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -57,11 +68,13 @@ for (let i = 0; i < argv.length; i++) {
   const value = arg === '--only' ? argv[++i] : arg.startsWith('--only=') ? arg.slice('--only='.length) : undefined;
   if (arg === '--only' && value === undefined) fail('--only needs a name: ' + SECTIONS.join(', '));
   if (value === undefined) {
-    if (!['--quick', '--no-pin'].includes(arg)) fail(`unknown argument ${arg}. Use --quick, --no-pin, --only <${SECTIONS.join('|')}>.`);
+    if (!['--quick', '--no-pin'].includes(arg))
+      fail(`unknown argument ${arg}. Use --quick, --no-pin, --only <${SECTIONS.join('|')}>.`);
     continue;
   }
   for (const name of value.split(',').filter(Boolean)) {
-    if (!(SECTIONS as readonly string[]).includes(name)) fail(`--only: unknown part "${name}". Parts: ${SECTIONS.join(', ')}.`);
+    if (!(SECTIONS as readonly string[]).includes(name))
+      fail(`--only: unknown part "${name}". Parts: ${SECTIONS.join(', ')}.`);
     only.add(name as Section);
   }
 }
@@ -77,7 +90,8 @@ guardChildren();
 
 // Children get a clean environment: no data file, seed or fixtures from the caller's shell.
 const childEnv: NodeJS.ProcessEnv = { ...process.env };
-for (const name of ['PORT', 'HOST', 'SEED', 'SEED_TIME', 'FIXTURES_DIR', 'DATA_FILE', 'NODE_OPTIONS']) delete childEnv[name];
+for (const name of ['PORT', 'HOST', 'SEED', 'SEED_TIME', 'FIXTURES_DIR', 'DATA_FILE', 'NODE_OPTIONS'])
+  delete childEnv[name];
 
 // ---------------------------------------------------------------------------------------------
 // Output
@@ -101,7 +115,8 @@ function report(line: Line): void {
   console.log(format(line));
 }
 const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
-const mib = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MiB`);
+const mib = (bytes: number | undefined) =>
+  bytes === undefined ? 'n/a' : `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MiB`;
 const perSecond = (value: number) => `${Math.round(value).toLocaleString('en-US')} req/s`;
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +195,8 @@ async function inProcess() {
   // "The first one in a process" is a single sample per process, so take it in several fresh processes.
   const processes = quick ? 3 : 5;
   const perProcess: InProcessResult[] = [];
-  for (let i = 0; i < processes; i++) perProcess.push(await runJsonChild<InProcessResult>('bench/in-process.ts', ['--repeat', '5'], 120_000));
+  for (let i = 0; i < processes; i++)
+    perProcess.push(await runJsonChild<InProcessResult>('bench/in-process.ts', ['--repeat', '5'], 120_000));
   const firsts = perProcess.map((r) => r.firstMs);
   const nexts = perProcess.flatMap((r) => r.nextMs);
   const result = {
@@ -205,7 +221,10 @@ async function inProcess() {
     target: 'target < 150 ms',
     ok: result.nextMedianMs < 150,
   });
-  report({ label: '  (not counted: import of src/index.js through tsx)', value: `median ${ms(result.importMedianMs)}` });
+  report({
+    label: '  (not counted: import of src/index.js through tsx)',
+    value: `median ${ms(result.importMedianMs)}`,
+  });
   return result;
 }
 
@@ -225,14 +244,39 @@ interface DeepPagingResult {
 
 async function deepPaging() {
   const samples = quick ? 10 : 30;
-  const result = await runJsonChild<DeepPagingResult>('bench/deep-paging.ts', ['--chats', '1000000', '--samples', String(samples)], 600_000);
-  report({ label: `deep paging: build + start with ${result.bulkChats.toLocaleString('en-US')} chats`, value: ms(result.buildMs) });
+  const result = await runJsonChild<DeepPagingResult>(
+    'bench/deep-paging.ts',
+    ['--chats', '1000000', '--samples', String(samples)],
+    600_000,
+  );
+  report({
+    label: `deep paging: build + start with ${result.bulkChats.toLocaleString('en-US')} chats`,
+    value: ms(result.buildMs),
+  });
   for (const v of result.variants) {
-    report({ label: `  page of 100, ${v.name} (median of ${samples})`, value: `median ${v.medianMs.toFixed(1)} ms  min ${v.minMs.toFixed(1)} ms` });
+    report({
+      label: `  page of 100, ${v.name} (median of ${samples})`,
+      value: `median ${v.medianMs.toFixed(1)} ms  min ${v.minMs.toFixed(1)} ms`,
+    });
   }
-  report({ label: 'deep paging ratio deep/first, asc', value: `${result.ratioAsc.toFixed(2)}x`, target: 'target ≤ 1.5x', ok: result.ratioAsc <= 1.5 });
-  report({ label: 'deep paging ratio deep/first, desc', value: `${result.ratioDesc.toFixed(2)}x`, target: 'target ≤ 1.5x', ok: result.ratioDesc <= 1.5 });
-  report({ label: 'deep paging process RSS (1M chats)', value: mib(result.rssBytes), target: 'target < 2 GiB', ok: result.rssBytes < 2 * 2 ** 30 });
+  report({
+    label: 'deep paging ratio deep/first, asc',
+    value: `${result.ratioAsc.toFixed(2)}x`,
+    target: 'target ≤ 1.5x',
+    ok: result.ratioAsc <= 1.5,
+  });
+  report({
+    label: 'deep paging ratio deep/first, desc',
+    value: `${result.ratioDesc.toFixed(2)}x`,
+    target: 'target ≤ 1.5x',
+    ok: result.ratioDesc <= 1.5,
+  });
+  report({
+    label: 'deep paging process RSS (1M chats)',
+    value: mib(result.rssBytes),
+    target: 'target < 2 GiB',
+    ok: result.rssBytes < 2 * 2 ** 30,
+  });
   return result;
 }
 
@@ -244,22 +288,40 @@ interface ReadsResult {
   datedInCreationOrder: { seeded: boolean; atCap: boolean };
   fillMs: number;
   samples: number;
-  orders: { name: string; seeded: { p50Ms: number; p99Ms: number; edges: number }; atCap: { p50Ms: number; p99Ms: number; edges: number }; p50Ratio: number }[];
+  orders: {
+    name: string;
+    seeded: { p50Ms: number; p99Ms: number; edges: number };
+    atCap: { p50Ms: number; p99Ms: number; edges: number };
+    p50Ratio: number;
+  }[];
   worstP50Ratio: number;
 }
 
 async function reads() {
   const samples = quick ? 50 : 200;
-  const result = await runJsonChild<ReadsResult>('bench/reads.ts', ['--chats', '20000', '--samples', String(samples)], 600_000, pin);
+  const result = await runJsonChild<ReadsResult>(
+    'bench/reads.ts',
+    ['--chats', '20000', '--samples', String(samples)],
+    600_000,
+    pin,
+  );
   const { seeded, atCap } = result.chats;
-  report({ label: `reads: ${atCap.toLocaleString('en-US')} chats dated out of creation order (virtual clock behind the seed), made in`, value: ms(result.fillMs) });
+  report({
+    label: `reads: ${atCap.toLocaleString('en-US')} chats dated out of creation order (virtual clock behind the seed), made in`,
+    value: ms(result.fillMs),
+  });
   for (const o of result.orders) {
     report({
       label: `  ${o.name}: p50/p99 at ${seeded} vs ${atCap.toLocaleString('en-US')} chats (${samples} each)`,
       value: `${o.seeded.p50Ms.toFixed(2)}/${o.seeded.p99Ms.toFixed(1)} vs ${o.atCap.p50Ms.toFixed(2)}/${o.atCap.p99Ms.toFixed(1)} ms: ${o.p50Ratio.toFixed(2)}x`,
     });
   }
-  report({ label: `reads at the cap: worst p50 ratio, ${atCap.toLocaleString('en-US')} vs ${seeded} chats`, value: `${result.worstP50Ratio.toFixed(2)}x`, target: 'target ≤ 2x', ok: result.worstP50Ratio <= 2 });
+  report({
+    label: `reads at the cap: worst p50 ratio, ${atCap.toLocaleString('en-US')} vs ${seeded} chats`,
+    value: `${result.worstP50Ratio.toFixed(2)}x`,
+    target: 'target ≤ 2x',
+    ok: result.worstP50Ratio <= 2,
+  });
   return result;
 }
 
@@ -331,14 +393,17 @@ async function throughput() {
         for (const name of Object.keys(QUERIES) as QueryName[]) {
           const answer = await postGraphQL(`${url}/graphql`, QUERIES[name]);
           assertOk(answer, `${target} ${name}`);
-          if (name === 'Q2' && edgeCount(answer) !== 100) throw new Error(`${target} Q2: expected 100 edges, got ${edgeCount(answer)}`);
+          if (name === 'Q2' && edgeCount(answer) !== 100)
+            throw new Error(`${target} Q2: expected 100 edges, got ${edgeCount(answer)}`);
           bytes[target][name] = Buffer.byteLength(answer.body);
         }
         for (const name of Object.keys(QUERIES) as QueryName[]) {
           await cannon(url, QUERIES[name], warmup);
           const run = await cannon(url, QUERIES[name], duration);
           if (run.non2xx > 0 || run.errors > 0 || run.timeouts > 0) {
-            console.warn(`warning: ${target} ${name}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts`);
+            console.warn(
+              `warning: ${target} ${name}: ${run.non2xx} non-2xx, ${run.errors} errors, ${run.timeouts} timeouts`,
+            );
           }
           runsOf[target][name].push(run);
           console.log(
@@ -452,7 +517,8 @@ const latencyStats = (values: readonly number[]): LatencyStats => ({
   p99Ms: round(percentile(values, 99), 2),
   maxMs: round(Math.max(...values), 2),
 });
-const p50p99 = (s: LatencyStats) => `p50 ${s.p50Ms.toFixed(1)} ms  p99 ${s.p99Ms.toFixed(1)} ms (${s.samples.toLocaleString('en-US')})`;
+const p50p99 = (s: LatencyStats) =>
+  `p50 ${s.p50Ms.toFixed(1)} ms  p99 ${s.p99Ms.toFixed(1)} ms (${s.samples.toLocaleString('en-US')})`;
 
 /**
  * Q1, one request at a time with `gapMs` between them, over one keep-alive connection (as fetch or
@@ -494,7 +560,18 @@ async function webhooks() {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const receiverUrl = (await receiver.waitFor(LISTENING, 60_000))[1] ?? '';
-    const args = ['--receiver', receiverUrl, '--deliveries', String(deliveries), '--chats', String(chats), '--warmup', String(warmup), '--rounds', String(rounds)];
+    const args = [
+      '--receiver',
+      receiverUrl,
+      '--deliveries',
+      String(deliveries),
+      '--chats',
+      String(chats),
+      '--warmup',
+      String(warmup),
+      '--rounds',
+      String(rounds),
+    ];
     emulator = spawnChild(process.execPath, ['--import', 'tsx', WEBHOOKS, ...args], { pin, env: childEnv });
     const child = emulator;
     const url = `${(await child.waitFor(/READY (http:\/\/127\.0\.0\.1:\d+)/, 120_000))[1] ?? ''}/graphql`;
@@ -503,7 +580,8 @@ async function webhooks() {
 
     // Idle samples before the first round and after each one; enqueue/drain samples during each.
     const samples = { idle: [] as number[], enqueue: [] as number[], drain: [] as number[] };
-    const idle = async (count: number) => samples.idle.push(...((await sequentialQ1(url, agent, gapMs, (n) => n >= count)).get('') ?? []));
+    const idle = async (count: number) =>
+      samples.idle.push(...((await sequentialQ1(url, agent, gapMs, (n) => n >= count)).get('') ?? []));
     await idle(idleSamples);
     const perRound: { emulator: WebhooksChildResult; receiver: ReceiverStats }[] = [];
     for (let r = 1; r <= rounds; r++) {
@@ -514,8 +592,10 @@ async function webhooks() {
         agent,
         gapMs,
         () => {
-          if (performance.now() > deadline) throw new Error(`webhooks round ${r}: the queue did not drain within 300 s`);
-          if (child.process.exitCode !== null || child.process.signalCode !== null) throw new Error(`webhooks: the emulator exited. stdout:\n${child.stdout()}`);
+          if (performance.now() > deadline)
+            throw new Error(`webhooks round ${r}: the queue did not drain within 300 s`);
+          if (child.process.exitCode !== null || child.process.signalCode !== null)
+            throw new Error(`webhooks: the emulator exited. stdout:\n${child.stdout()}`);
           return child.stdout().includes(`RESULT ${r} `);
         },
         () => (child.stdout().includes(`ENQUEUED ${r} `) ? 'drain' : 'enqueue'),
@@ -537,7 +617,8 @@ async function webhooks() {
     }
 
     const emus = perRound.map((p) => p.emulator);
-    const sum = (pick: (p: { emulator: WebhooksChildResult; receiver: ReceiverStats }) => number) => perRound.reduce((t, p) => t + pick(p), 0);
+    const sum = (pick: (p: { emulator: WebhooksChildResult; receiver: ReceiverStats }) => number) =>
+      perRound.reduce((t, p) => t + pick(p), 0);
     const total = deliveries * rounds;
     const delivered = sum((p) => p.emulator.delivered);
     const failed = sum((p) => p.emulator.failed);
@@ -560,7 +641,9 @@ async function webhooks() {
       receiverTotals.repeated === 0;
     const perSecond = median(emus.map((e) => e.perSecond));
     const whileQueueing = median(emus.map((e) => e.settledWhileQueueing / (e.enqueueMs / 1000)));
-    const afterQueueing = median(emus.map((e) => (e.delivered + e.failed - e.settledWhileQueueing) / (e.drainAfterEnqueueMs / 1000)));
+    const afterQueueing = median(
+      emus.map((e) => (e.delivered + e.failed - e.settledWhileQueueing) / (e.drainAfterEnqueueMs / 1000)),
+    );
     const latency = {
       idle: latencyStats(samples.idle),
       duringEnqueue: latencyStats(samples.enqueue),
@@ -579,7 +662,12 @@ async function webhooks() {
       chatsPerRound: chats,
       batch: emus[0]?.batch,
       concurrency: emus[0]?.concurrency,
-      warmup: { deliveries: warmup, ms: emus[0]?.warmupMs, perSecond: emus[0]?.warmupPerSecond, receiverVerified: warmupStats.verified },
+      warmup: {
+        deliveries: warmup,
+        ms: emus[0]?.warmupMs,
+        perSecond: emus[0]?.warmupPerSecond,
+        receiverVerified: warmupStats.verified,
+      },
       medianDeliveriesPerSecond: round(perSecond),
       medianPerSecondWhileQueueing: round(whileQueueing),
       medianPerSecondAfterQueueing: round(afterQueueing),
@@ -592,7 +680,10 @@ async function webhooks() {
       perRound,
     };
     const n = (value: number) => Math.round(value).toLocaleString('en-US');
-    const spread = rounds > 1 ? ` (${n(Math.min(...emus.map((e) => e.perSecond)))}–${n(Math.max(...emus.map((e) => e.perSecond)))})` : '';
+    const spread =
+      rounds > 1
+        ? ` (${n(Math.min(...emus.map((e) => e.perSecond)))}–${n(Math.max(...emus.map((e) => e.perSecond)))})`
+        : '';
     report({
       label: `webhooks → loopback receiver (${n(deliveries)} signed${rounds > 1 ? `, ×${rounds}, median` : ''})`,
       value: `${n(perSecond)}/s${spread}`,
@@ -603,7 +694,10 @@ async function webhooks() {
       label: '  first event queued → queue idle (median)',
       value: `${ms(median(emus.map((e) => e.totalMs)))}, of which queueing ${ms(median(emus.map((e) => e.enqueueMs)))}`,
     });
-    report({ label: `  rate while queueing (${emus[0]?.batch ?? '?'} events per loop turn) / after`, value: `${n(whileQueueing)}/s / ${n(afterQueueing)}/s` });
+    report({
+      label: `  rate while queueing (${emus[0]?.batch ?? '?'} events per loop turn) / after`,
+      value: `${n(whileQueueing)}/s / ${n(afterQueueing)}/s`,
+    });
     report({
       label: 'webhooks delivered / failed / signature verified',
       value: `${n(delivered)} / ${n(failed)} / ${n(receiverTotals.verified)}`,
@@ -644,7 +738,8 @@ async function webhooks() {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-if ((runs('cold-start') || runs('throughput')) && !existsSync(MAIN)) fail(`${MAIN} is missing: run npm run build first (npm run bench does).`);
+if ((runs('cold-start') || runs('throughput')) && !existsSync(MAIN))
+  fail(`${MAIN} is missing: run npm run build first (npm run bench does).`);
 process.chdir(ROOT);
 
 const cpuList = cpus();
@@ -659,7 +754,10 @@ const sections: Partial<Record<Section, unknown>> = {};
 async function gurusup() {
   const result = await measureGurusup({ quick, pin });
   for (const endpoint of ['threads', 'messages'] as const) {
-    const label = endpoint === 'threads' ? 'Gurusup GET /threads, emulator vs bare Express 5' : 'Gurusup POST /messages (auto-reply), emulator vs bare Express 5';
+    const label =
+      endpoint === 'threads'
+        ? 'Gurusup GET /threads, emulator vs bare Express 5'
+        : 'Gurusup POST /messages (auto-reply), emulator vs bare Express 5';
     const ratio = result.ratio[endpoint];
     report({
       label,
@@ -675,11 +773,27 @@ async function dashboard() {
   const result = await measureDashboard({ quick, pin });
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   const w = result.pageWeight;
-  report({ label: 'Dashboard page weight: own JS + CSS, gzip (raw)', value: `${kb(w.dashboard.gzip)} (${kb(w.dashboard.bytes)})`, target: '< 100 KiB', ok: w.dashboard.gzip < 100 * 1024 });
-  report({ label: '  GraphiQL page, JS + CSS, gzip (raw), for comparison', value: `${kb(w.graphiql.gzip)} (${kb(w.graphiql.bytes)})` });
+  report({
+    label: 'Dashboard page weight: own JS + CSS, gzip (raw)',
+    value: `${kb(w.dashboard.gzip)} (${kb(w.dashboard.bytes)})`,
+    target: '< 100 KiB',
+    ok: w.dashboard.gzip < 100 * 1024,
+  });
+  report({
+    label: '  GraphiQL page, JS + CSS, gzip (raw), for comparison',
+    value: `${kb(w.graphiql.gzip)} (${kb(w.graphiql.bytes)})`,
+  });
   const f = result.firstRender;
-  report({ label: `Dashboard first render, cold cache (median of ${f.runs})`, value: `${ms(f.medianRenderMs)} (first paint ${ms(f.medianFcpMs)})`, target: '< 1000 ms', ok: f.medianRenderMs < 1000 });
-  report({ label: '  baseline: first paint of a one-paragraph HTML page, same browser', value: ms(f.medianBaselineFcpMs) });
+  report({
+    label: `Dashboard first render, cold cache (median of ${f.runs})`,
+    value: `${ms(f.medianRenderMs)} (first paint ${ms(f.medianFcpMs)})`,
+    target: '< 1000 ms',
+    ok: f.medianRenderMs < 1000,
+  });
+  report({
+    label: '  baseline: first paint of a one-paragraph HTML page, same browser',
+    value: ms(f.medianBaselineFcpMs),
+  });
   const c = result.liveCost;
   report({
     label: '10 dashboards during busy-day: { partner { id } } req/s',
@@ -699,7 +813,10 @@ async function scenarios() {
     target: 'all finish, verdicts passed',
     ok: r.status === 'completed' && r.verdictPassed && r.chatsWithVerdict === r.chats,
   });
-  report({ label: '  webhooks delivered / integrator calls recorded', value: `${r.deliveries.delivered.toLocaleString('en-US')} of ${r.deliveries.sent.toLocaleString('en-US')} / ${r.integratorCalls.toLocaleString('en-US')}` });
+  report({
+    label: '  webhooks delivered / integrator calls recorded',
+    value: `${r.deliveries.delivered.toLocaleString('en-US')} of ${r.deliveries.sent.toLocaleString('en-US')} / ${r.integratorCalls.toLocaleString('en-US')}`,
+  });
   report({ label: 'Q1 latency, idle (sequential, 5 ms gap)', value: p50p99(r.latencyQ1.idle) });
   report({
     label: `Q1 latency while the ${r.chats} chats run`,
@@ -707,7 +824,8 @@ async function scenarios() {
     target: 'every probe answered',
     ok: r.latencyQ1.duringRun.samples > 0,
   });
-  if (r.failedExpectations.length > 0) report({ label: '  failed expectations', value: r.failedExpectations.join('; ') });
+  if (r.failedExpectations.length > 0)
+    report({ label: '  failed expectations', value: r.failedExpectations.join('; ') });
   return r;
 }
 
@@ -728,7 +846,12 @@ async function attacks() {
     target: 'every probe answered',
     ok: r.probeQ1.duringAttacks.samples > 0,
   });
-  report({ label: 'emulator RSS before / highest / after the attacks', value: `${r.rssMiB.before} / ${r.rssMiB.highest} / ${r.rssMiB.after} MiB`, target: '+ < 64 MiB', ok: r.rssMiB.highest - r.rssMiB.before < 64 });
+  report({
+    label: 'emulator RSS before / highest / after the attacks',
+    value: `${r.rssMiB.before} / ${r.rssMiB.highest} / ${r.rssMiB.after} MiB`,
+    target: '+ < 64 MiB',
+    ok: r.rssMiB.highest - r.rssMiB.before < 64,
+  });
   const b = r.liftedBaseline;
   report({
     label: `  baseline, limits lifted: ${b.attack}, once`,
@@ -760,7 +883,11 @@ for (const section of SECTIONS) {
 console.log('Summary');
 for (const line of lines) if (!line.label.startsWith('  ')) console.log(format(line));
 const missed = lines.filter((l) => l.ok === false);
-console.log(missed.length === 0 ? '\nEvery target met.' : `\n${missed.length} target(s) missed: ${missed.map((l) => l.label.trim()).join('; ')}`);
+console.log(
+  missed.length === 0
+    ? '\nEvery target met.'
+    : `\n${missed.length} target(s) missed: ${missed.map((l) => l.label.trim()).join('; ')}`,
+);
 
 let previous: { sections?: Record<string, unknown> } = {};
 try {

@@ -26,11 +26,17 @@ interface RunAnswer {
 }
 
 async function json<T>(url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    url,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   return (await res.json()) as T;
 }
 
-const probe = (url: string, agent: Agent, until: () => boolean, gapMs: number) => probeQ1(url, agent, until, gapMs, 'Q1 during the scenarios bench');
+const probe = (url: string, agent: Agent, until: () => boolean, gapMs: number) =>
+  probeQ1(url, agent, until, gapMs, 'Q1 during the scenarios bench');
 const stats = latencySummary;
 
 export async function measureScenarios({ quick, pin, env }: { quick: boolean; pin: boolean; env: NodeJS.ProcessEnv }) {
@@ -42,7 +48,11 @@ export async function measureScenarios({ quick, pin, env }: { quick: boolean; pi
   try {
     emulator = spawnChild(process.execPath, [MAIN, 'start', '--port', '0', '--virtual-clock'], { pin, env });
     const base = (await emulator.waitFor(LISTENING, 60_000))[1] ?? '';
-    integrator = spawnChild(process.execPath, ['--import', 'tsx', INTEGRATOR, '--graphql', `${base}/graphql`], { pin, cpu: 1, env });
+    integrator = spawnChild(process.execPath, ['--import', 'tsx', INTEGRATOR, '--graphql', `${base}/graphql`], {
+      pin,
+      cpu: 1,
+      env,
+    });
     const target = `${(await integrator.waitFor(LISTENING, 60_000))[1] ?? ''}/guuru`;
     const runs = `${base}/_emulator/scenarios/third-party-messaging/runs`;
     const play = async (n: number, during?: (done: () => boolean) => Promise<number[]>) => {
@@ -59,7 +69,15 @@ export async function measureScenarios({ quick, pin, env }: { quick: boolean; pi
     };
     // Warm-up (not measured): code paths, the integrator's persona, connections.
     await play(5);
-    const idle = await probe(`${base}/graphql`, agent, ((n) => () => ++n > (quick ? 300 : 600))(0), gapMs);
+    const idle = await probe(
+      `${base}/graphql`,
+      agent,
+      (
+        (n) => () =>
+          ++n > (quick ? 300 : 600)
+      )(0),
+      gapMs,
+    );
     const single = await play(1);
     const many = await play(chats, (done) => probe(`${base}/graphql`, agent, done, gapMs));
     const failed = many.run.verdict?.expectations.filter((e) => e.status === 'failed') ?? [];
@@ -78,7 +96,10 @@ export async function measureScenarios({ quick, pin, env }: { quick: boolean; pi
       deliveries: many.run.deliveries,
       integratorCalls: many.run.calls.length,
       latencyQ1: { idle: stats(idle), duringRun: stats(many.samples) },
-      latencyRatio: { p50: round(percentile(many.samples, 50) / percentile(idle, 50), 2), p99: round(percentile(many.samples, 99) / percentile(idle, 99), 2) },
+      latencyRatio: {
+        p50: round(percentile(many.samples, 50) / percentile(idle, 50), 2),
+        p99: round(percentile(many.samples, 99) / percentile(idle, 99), 2),
+      },
       emulatorRssBytes: rssOf(emulator.pid),
       medianQ1Ms: round(median(many.samples), 1),
     };

@@ -45,14 +45,20 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks`;
 
-const emulator = spawnChild(process.execPath, ['dist/main.js', 'start', '--port', '0', '--virtual-clock', '--webhook-url', receiverUrl], {
-  env: { ...process.env, NODE_ENV: 'production' },
-  pin: true,
-});
+const emulator = spawnChild(
+  process.execPath,
+  ['dist/main.js', 'start', '--port', '0', '--virtual-clock', '--webhook-url', receiverUrl],
+  {
+    env: { ...process.env, NODE_ENV: 'production' },
+    pin: true,
+  },
+);
 const url = (await emulator.waitFor(LISTENING, 15_000))[1] as string;
 const started = Date.now();
 const elapsed = () => Date.now() - started;
-console.log(`soak: ${url} (pid ${emulator.pid}${emulator.pinned ? ', CPU 0' : ''}) for ${minutes} min: busy-day at speed 0 in a loop${noReset ? ' without reset (to the chat cap and beyond)' : ''} + ~20 queries/s`);
+console.log(
+  `soak: ${url} (pid ${emulator.pid}${emulator.pinned ? ', CPU 0' : ''}) for ${minutes} min: busy-day at speed 0 in a loop${noReset ? ' without reset (to the chat cap and beyond)' : ''} + ~20 queries/s`,
+);
 
 const samples: { atS: number; rssMiB: number; heapUsedMiB?: number }[] = [];
 const sampler = setInterval(() => {
@@ -61,13 +67,19 @@ const sampler = setInterval(() => {
   void fetch(`${url}/_emulator/health`)
     .then((r) => r.json() as Promise<{ memory?: { heapUsedMiB: number } }>)
     .then(
-      (health) => rss !== undefined && samples.push({ atS, rssMiB: round(rss / MiB, 1), heapUsedMiB: health.memory?.heapUsedMiB }),
+      (health) =>
+        rss !== undefined &&
+        samples.push({ atS, rssMiB: round(rss / MiB, 1), heapUsedMiB: health.memory?.heapUsedMiB }),
       () => undefined,
     );
 }, 5_000);
 
 const control = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${url}/_emulator${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${url}/_emulator${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return (await res.json()) as Record<string, unknown>;
 };
 
@@ -77,7 +89,12 @@ const loop = async () => {
     const t0 = performance.now();
     const run = await control('POST', '/scenarios/busy-day/runs', { speed: 0 });
     const done = await control('GET', `/scenarios/busy-day/runs/${String(run.id)}?wait=1`);
-    runs.push({ atS: round(elapsed() / 1000), ms: round(performance.now() - t0), chats: (done.chats as unknown[]).length, status: String(done.status) });
+    runs.push({
+      atS: round(elapsed() / 1000),
+      ms: round(performance.now() - t0),
+      chats: (done.chats as unknown[]).length,
+      status: String(done.status),
+    });
     if (!noReset) await control('POST', '/reset');
   }
 };
@@ -88,7 +105,10 @@ let queryErrors = 0;
 const queries = async () => {
   while (elapsed() < DURATION_MS) {
     const t0 = performance.now();
-    const answer = await postGraphQL(`${url}/graphql`, '{ partner { chats(first: 10, orderBy: {field: id, direction: desc}) { edges { node { id status question } } } } }');
+    const answer = await postGraphQL(
+      `${url}/graphql`,
+      '{ partner { chats(first: 10, orderBy: {field: id, direction: desc}) { edges { node { id status question } } } } }',
+    );
     latencies.push(performance.now() - t0);
     latencyAt.push(elapsed() / 1000);
     if (answer.status !== 200 || answer.json?.errors) queryErrors += 1;
@@ -115,13 +135,17 @@ const end = samples.at(-1)?.rssMiB ?? 0;
 const settled = samples.filter((x) => x.atS >= warmUpEnd);
 const meanT = settled.reduce((a, x) => a + x.atS, 0) / settled.length;
 const meanR = settled.reduce((a, x) => a + x.rssMiB, 0) / settled.length;
-const slope = (settled.reduce((a, x) => a + (x.atS - meanT) * (x.rssMiB - meanR), 0) / settled.reduce((a, x) => a + (x.atS - meanT) ** 2, 0)) * 60;
+const slope =
+  (settled.reduce((a, x) => a + (x.atS - meanT) * (x.rssMiB - meanR), 0) /
+    settled.reduce((a, x) => a + (x.atS - meanT) ** 2, 0)) *
+  60;
 const firstRuns = runs.slice(0, 5).map((r) => r.ms);
 const lastRuns = runs.slice(-5).map((r) => r.ms);
 const slowdown = round(median(lastRuns) / median(firstRuns), 2);
 // Without reset: the first minute (below the cap) against the second half (at the cap, runs refused).
 const halfS = DURATION_MS / 2000;
-const latenciesBetween = (from: number, to: number) => latencies.filter((_, i) => (latencyAt[i] as number) >= from && (latencyAt[i] as number) < to);
+const latenciesBetween = (from: number, to: number) =>
+  latencies.filter((_, i) => (latencyAt[i] as number) >= from && (latencyAt[i] as number) < to);
 const runsBetween = (from: number, to: number) => runs.filter((r) => r.atS >= from && r.atS < to);
 const capPhase = noReset
   ? {
@@ -165,7 +189,10 @@ const result = {
   rssBoundMiB: RSS_BOUND_MIB,
   samples,
 };
-writeFileSync(noReset ? 'bench/soak-no-reset-results.json' : 'bench/soak-results.json', `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(
+  noReset ? 'bench/soak-no-reset-results.json' : 'bench/soak-results.json',
+  `${JSON.stringify(result, null, 2)}\n`,
+);
 const { samples: _s, ...printed } = result;
 console.log(JSON.stringify(printed, null, 2));
 const cap = capPhase.chatCap;
@@ -175,6 +202,9 @@ const ok = cap
     queryErrors === 0 &&
     cap.queryP50MsSecondHalf <= 2 * Math.max(cap.queryP50MsFirstMinute, 1) &&
     cap.runsPerSecondHalfLastQuarter >= cap.runsPerSecondHalfFirstQuarter / SLOWDOWN_BOUND
-  : highest - baseline <= RSS_BOUND_MIB && slowdown <= SLOWDOWN_BOUND && queryErrors === 0 && result.runsCompleted === runs.length;
+  : highest - baseline <= RSS_BOUND_MIB &&
+    slowdown <= SLOWDOWN_BOUND &&
+    queryErrors === 0 &&
+    result.runsCompleted === runs.length;
 console.log(ok ? 'soak: PASS' : 'soak: FAIL');
 process.exit(ok ? 0 : 1);

@@ -29,7 +29,11 @@ type Report = MatrixReport & { timings: { durationMs: number } };
 async function verify(options: Partial<ReferenceOptions>, body: Record<string, unknown>): Promise<Report> {
   const integration = await startReferenceIntegration({ graphqlUrl: `${url}/graphql`, ...options });
   try {
-    const started = await fetch(`${url}/_emulator/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: integration.url, ...body }) });
+    const started = await fetch(`${url}/_emulator/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target: integration.url, ...body }),
+    });
     const { id } = (await started.json()) as { id: string };
     return (await (await fetch(`${url}/_emulator/verifications/${id}?wait=1`)).json()) as Report;
   } finally {
@@ -46,19 +50,31 @@ interface Case {
   expectedRecommended?: string;
 }
 
-const recommendedNotPassed = (name: string, report: Report): string[] => report.checks.filter((c) => c.level === 'recommended' && c.status !== 'passed').map((c) => `${name}: ${c.id} ${c.status} (${c.evidence})`);
+const recommendedNotPassed = (name: string, report: Report): string[] =>
+  report.checks
+    .filter((c) => c.level === 'recommended' && c.status !== 'passed')
+    .map((c) => `${name}: ${c.id} ${c.status} (${c.evidence})`);
 
 const cases: Case[] = [
   ...CORRECT.flatMap(({ name, options }) => [
-    { name: `${name} (both suites, --timeout 5000)`, run: () => verify(options, { timeoutMs: 5_000 }), judge: (r: Report) => notPassed(name, r, { recommended: false }).join('; ') || undefined },
-    { name: `${name} (receiver, --timeout 5000)`, run: () => verify(options, { timeoutMs: 5_000, suites: ['receiver'] }), judge: (r: Report) => notPassed(name, r, { recommended: false }).join('; ') || undefined },
+    {
+      name: `${name} (both suites, --timeout 5000)`,
+      run: () => verify(options, { timeoutMs: 5_000 }),
+      judge: (r: Report) => notPassed(name, r, { recommended: false }).join('; ') || undefined,
+    },
+    {
+      name: `${name} (receiver, --timeout 5000)`,
+      run: () => verify(options, { timeoutMs: 5_000, suites: ['receiver'] }),
+      judge: (r: Report) => notPassed(name, r, { recommended: false }).join('; ') || undefined,
+    },
   ]),
   ...BROKEN.map(({ flaw, check, evidence, suites, timeoutMs }) => ({
     name: `${flaw}, closes 1.5 s after the customer`,
     run: () => verify({ flaw, closeAfterSilenceMs: 1_500 }, { timeoutMs: timeoutMs ?? 3_000, suites }),
     judge: (r: Report) => {
       const failed = failedRequired(r);
-      if (failed.length !== 1 || failed[0] !== check) return `${flaw}: failed ${failed.join(', ') || 'nothing'}, expected ${check}`;
+      if (failed.length !== 1 || failed[0] !== check)
+        return `${flaw}: failed ${failed.join(', ') || 'nothing'}, expected ${check}`;
       const text = r.checks.find((c) => c.id === check)?.evidence ?? '';
       return evidence.test(text) ? undefined : `${flaw}: evidence "${text}" does not match ${String(evidence)}`;
     },
@@ -83,7 +99,9 @@ for (let round = 1; round <= rounds; round++) {
   } finally {
     await worker?.terminate();
   }
-  console.log(`round ${round}/${rounds}${loaded ? ' (other core busy)' : ''}: ${flips.filter((f) => f.round === round).length} flips, ${warnings.filter((f) => f.round === round).length} recommended checks not passed`);
+  console.log(
+    `round ${round}/${rounds}${loaded ? ' (other core busy)' : ''}: ${flips.filter((f) => f.round === round).length} flips, ${warnings.filter((f) => f.round === round).length} recommended checks not passed`,
+  );
 }
 const matrixMinutes = (performance.now() - started) / 60_000;
 
@@ -117,7 +135,9 @@ const result = {
   matrixMinutes: Math.round(matrixMinutes * 10) / 10,
   verifySeconds: timings,
 };
-console.log(`${runs} verifies (${rounds} rounds of ${cases.length}, ${result.loadedRounds} with the other core busy) in ${result.matrixMinutes} min: ${flips.length} flips`);
+console.log(
+  `${runs} verifies (${rounds} rounds of ${cases.length}, ${result.loadedRounds} with the other core busy) in ${result.matrixMinutes} min: ${flips.length} flips`,
+);
 for (const flip of flips) console.log(`  round ${flip.round}${flip.loaded ? ' (loaded)' : ''}: ${flip.why}`);
 console.log(`${warnings.length} recommended checks not passed (not flips: the verdict stays "passed")`);
 for (const w of warnings) console.log(`  round ${w.round}${w.loaded ? ' (loaded)' : ''}: ${w.why}`);

@@ -57,8 +57,18 @@ const server = createServer((req, res) => {
     const wallMs = performance.now() - since.wallMs;
     const cpuMs = (cpu.user + cpu.system) / 1000;
     // CPU use since the last reset, and over the span from the first to the last delivery.
-    const busySpanMs = counts.firstAtMs === undefined || counts.lastAtMs === undefined ? 0 : counts.lastAtMs - counts.firstAtMs;
-    res.end(JSON.stringify({ ...counts, chats: lastIdOfChat.size, cpuMs: Math.round(cpuMs), wallMs: Math.round(wallMs), busySpanMs: Math.round(busySpanMs), memoryRss: process.memoryUsage().rss }));
+    const busySpanMs =
+      counts.firstAtMs === undefined || counts.lastAtMs === undefined ? 0 : counts.lastAtMs - counts.firstAtMs;
+    res.end(
+      JSON.stringify({
+        ...counts,
+        chats: lastIdOfChat.size,
+        cpuMs: Math.round(cpuMs),
+        wallMs: Math.round(wallMs),
+        busySpanMs: Math.round(busySpanMs),
+        memoryRss: process.memoryUsage().rss,
+      }),
+    );
     if (req.url === '/reset') {
       stats = fresh();
       lastIdOfChat.clear();

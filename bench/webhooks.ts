@@ -39,7 +39,8 @@ const auto = process.argv.includes('--auto');
 /** Writes a CPU profile of the measured phase only (from the first event to idle) to this file. */
 const profileTo = flag('--profile', '');
 if (!receiver) throw new Error('--receiver <url of bench/webhook-receiver.ts> is required');
-if (deliveries < 2 * chats) throw new Error(`--deliveries must be at least 2 × --chats (${2 * chats}): every chat is assigned and accepted`);
+if (deliveries < 2 * chats)
+  throw new Error(`--deliveries must be at least 2 × --chats (${2 * chats}): every chat is assigned and accepted`);
 
 const { createEmulator, silentLogger } = await import('../src/index.js');
 const { acceptChat, assignChat, createChat, postMessage } = await import('../src/domain/chats.js');
@@ -77,7 +78,8 @@ function plan(count: number, label: string): (i: number) => void {
   const t = tenant as NonNullable<typeof tenant>;
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push(createChat(emu.domain, t, { question: `${label} question ${i}` }).id);
-  if (dispatcher.log.counts().pending !== 0) throw new Error('creating chats queued webhooks: the event plan would be off');
+  if (dispatcher.log.counts().pending !== 0)
+    throw new Error('creating chats queued webhooks: the event plan would be off');
   return (i) => {
     const chatId = ids[i % count] as string;
     if (i < count) assignChat(emu.domain, t, chatId, ['api']);
@@ -127,7 +129,8 @@ if (warmup > 0) {
   await dispatcher.idle();
 }
 const warmupMs = performance.now() - warmupStart;
-if (warmupTally.failed > 0) throw new Error(`${warmupTally.failed} warm-up deliveries failed: is the receiver up at ${receiver}?`);
+if (warmupTally.failed > 0)
+  throw new Error(`${warmupTally.failed} warm-up deliveries failed: is the receiver up at ${receiver}?`);
 
 /** Resolves on the n-th `go` line on stdin (at once with --auto). */
 let gos = 0;
@@ -145,7 +148,8 @@ if (!auto) {
   });
   process.stdin.resume();
 }
-const go = (n: number) => (auto || gos >= n ? Promise.resolve() : new Promise<void>((resolve) => goWaiters.push({ n, resolve })));
+const go = (n: number) =>
+  auto || gos >= n ? Promise.resolve() : new Promise<void>((resolve) => goWaiters.push({ n, resolve }));
 
 const LOOP_RESOLUTION_MS = 2;
 // The histogram holds the interval between two ticks of its timer: the lag is what exceeds the resolution.
@@ -197,12 +201,20 @@ for (let r = 1; r <= rounds; r++) {
       delivered: tally.delivered,
       failed: tally.failed,
       attempts: tally.attempts,
-      failedSamples: failed.map((d) => ({ id: d.id, event: d.event, attempts: d.attempts.map((a) => a.error ?? a.statusCode) })),
+      failedSamples: failed.map((d) => ({
+        id: d.id,
+        event: d.event,
+        attempts: d.attempts.map((a) => a.error ?? a.statusCode),
+      })),
       log: { ...counts, evictedDuringRound: counts.evicted - logAtStart.evicted },
       cpuUserMs: round(cpu.user / 1000),
       cpuSystemMs: round(cpu.system / 1000),
       cpuPercentOfWall: round(((cpu.user + cpu.system) / 1000 / totalMs) * 100),
-      eventLoopLagMs: { p50: lag(loopDelay.percentile(50)), p99: lag(loopDelay.percentile(99)), max: lag(loopDelay.max) },
+      eventLoopLagMs: {
+        p50: lag(loopDelay.percentile(50)),
+        p99: lag(loopDelay.percentile(99)),
+        max: lag(loopDelay.max),
+      },
       rssBytes: process.memoryUsage().rss,
     })}`,
   );

@@ -11,7 +11,14 @@ import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+};
 const DASHBOARD = 'dist/dashboard';
 
 /** One browser page: its entry (TS + the CSS it imports) → hashed files; returns { js, css }. */
@@ -54,10 +61,19 @@ const [, , dashboard, graphiql] = await Promise.all([
     entryPoints: { main: 'src/cli/main.ts' },
     outdir: 'dist',
     // Inlined CommonJS dependencies still call require() for Node built-ins.
-    banner: { js: "import { createRequire as __guuruCreateRequire } from 'node:module'; const require = __guuruCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __guuruCreateRequire } from 'node:module'; const require = __guuruCreateRequire(import.meta.url);",
+    },
   }),
   // Both library entries share one chunk: an app importing `guuru-emulator` and `guuru-emulator/testing` loads the code once.
-  build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, outdir: 'dist', packages: 'external', splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
+  build({
+    ...common,
+    entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+    outdir: 'dist',
+    packages: 'external',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+  }),
   // The SharedWorker that holds one event stream for all of a browser's dashboard tabs.
   buildPage('dashboard', 'src/dashboard/client/main.tsx', 'preact', { worker: 'src/dashboard/client/live-worker.ts' }),
   buildPage('graphiql', 'src/dashboard/client/graphiql.tsx', 'react'),
@@ -72,4 +88,7 @@ for (const file of [...dashboard.files, ...graphiql.files]) {
   if (gzip.length < body.length && !name.endsWith('.map')) writeFileSync(`${file}.gz`, gzip);
   files[name] = { bytes: body.length, gzip: Math.min(gzip.length, body.length) };
 }
-writeFileSync(join(DASHBOARD, 'manifest.json'), JSON.stringify({ dashboard: dashboard.page, graphiql: graphiql.page, files }, null, 2) + '\n');
+writeFileSync(
+  join(DASHBOARD, 'manifest.json'),
+  JSON.stringify({ dashboard: dashboard.page, graphiql: graphiql.page, files }, null, 2) + '\n',
+);

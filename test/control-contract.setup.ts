@@ -18,7 +18,9 @@ export default function setup(): () => void {
     const violations = contractViolations(controlOpenApiDocument('http://localhost/_emulator'), answers);
     if (violations.length > 0) {
       // vitest reports an error thrown here but still exits 0: the exit code is set instead.
-      console.error(`\n${violations.length} control-API answer(s) of the test run do not match /_emulator/openapi.json (src/control/openapi.ts):\n${violations.slice(0, 50).join('\n')}`);
+      console.error(
+        `\n${violations.length} control-API answer(s) of the test run do not match /_emulator/openapi.json (src/control/openapi.ts):\n${violations.slice(0, 50).join('\n')}`,
+      );
       process.exitCode = 1;
       return;
     }

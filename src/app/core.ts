@@ -50,7 +50,13 @@ export async function buildCore(options: EmulatorOptions): Promise<Core> {
     initialState: saved?.tenants,
     seedCache: config.seedCache,
     generators,
-    limits: { tenants: config.maxTenants, chats: config.maxChats, messages: config.maxMessages, tenantBytes: config.maxTenantMb * MIB, storedBytes: config.maxStoredMb * MIB },
+    limits: {
+      tenants: config.maxTenants,
+      chats: config.maxChats,
+      messages: config.maxMessages,
+      tenantBytes: config.maxTenantMb * MIB,
+      storedBytes: config.maxStoredMb * MIB,
+    },
   });
   await dataFile?.attach(store, () => clock.now(), generators);
   const events = new EventBus((message, error) => logger.error(message, error));

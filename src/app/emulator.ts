@@ -67,7 +67,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const { config } = core;
   // Bound to a non-loopback interface the control API is reachable from the network: never without a token.
   const adminToken = config.adminToken ?? (isLoopback(config.host) ? undefined : generateAdminToken());
-  const app = createHttpApp(core, parts, { adminToken, url: () => listening.url, recordControlTo: options.recordControlTo, startedAt: Date.now() });
+  const app = createHttpApp(core, parts, {
+    adminToken,
+    url: () => listening.url,
+    recordControlTo: options.recordControlTo,
+    startedAt: Date.now(),
+  });
   const listening = new HttpServer(app, config);
 
   let stopped: Promise<void> | undefined;
@@ -78,7 +83,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     clock: core.clock,
     config,
     domain: core.domain,
-    webhooks: { settings: parts.webhooks.settings, dispatcher: parts.webhooks.dispatcher, gurusup: parts.webhooks.gurusupSettings },
+    webhooks: {
+      settings: parts.webhooks.settings,
+      dispatcher: parts.webhooks.dispatcher,
+      gurusup: parts.webhooks.gurusupSettings,
+    },
     generators: core.generators,
     dataFile: core.dataFile,
     scenarios: parts.scenarios,

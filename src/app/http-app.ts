@@ -53,9 +53,21 @@ function mounts(core: Core, parts: Parts, context: HttpAppContext): Mount[] {
       guard(req, res, (error?: unknown) => (error ? next(error) : handler(req, res, next)));
   const cors = config.cors.length > 0 ? corsFor(config.cors) : undefined;
   const recordGurusup = recordRequests(parts.requests, core.clock, 'gurusup');
-  const gurusup = createGurusupRouter({ domain: core.domain, settings: parts.webhooks.gurusupSettings, bodyLimit: config.bodyLimit });
+  const gurusup = createGurusupRouter({
+    domain: core.domain,
+    settings: parts.webhooks.gurusupSettings,
+    bodyLimit: config.bodyLimit,
+  });
   return [
-    ...(context.recordControlTo ? [{ name: 'control-answer recorder (the test suite contract check)', path: '/_emulator', handlers: [recordAnswers(context.recordControlTo)] }] : []),
+    ...(context.recordControlTo
+      ? [
+          {
+            name: 'control-answer recorder (the test suite contract check)',
+            path: '/_emulator',
+            handlers: [recordAnswers(context.recordControlTo)],
+          },
+        ]
+      : []),
     // Opt-in CORS, before any authentication (a preflight carries no credentials).
     ...(cors ? [{ name: 'CORS for the APIs', path: ['/graphql', '/gurusup'], handlers: [cors] }] : []),
     ...(cors && config.corsControl ? [{ name: 'CORS for the control API', path: '/_emulator', handlers: [cors] }] : []),
@@ -63,8 +75,22 @@ function mounts(core: Core, parts: Parts, context: HttpAppContext): Mount[] {
     { name: 'dashboard files', path: '/_emulator/ui', handlers: [dashboard.assetRouter] },
     { name: 'control API', path: '/_emulator', handlers: [controlRouter(core, parts, context)] },
     // A browser opening /graphql gets the GraphiQL IDE (not an API request: not journaled); API clients go on to Apollo.
-    { name: 'GraphiQL', method: 'get', path: '/graphql', handlers: [(req, res, next) => (wantsHtml(req) ? guarded(dashboard.graphiqlPage)(req, res, next) : next())] },
-    { name: 'GUURU Admin API (GraphQL)', path: '/graphql', handlers: [recordRequests(parts.requests, core.clock, 'graphql'), express.json({ limit: config.bodyLimit }), graphqlGate(parts), parts.graphql.middleware] },
+    {
+      name: 'GraphiQL',
+      method: 'get',
+      path: '/graphql',
+      handlers: [(req, res, next) => (wantsHtml(req) ? guarded(dashboard.graphiqlPage)(req, res, next) : next())],
+    },
+    {
+      name: 'GUURU Admin API (GraphQL)',
+      path: '/graphql',
+      handlers: [
+        recordRequests(parts.requests, core.clock, 'graphql'),
+        express.json({ limit: config.bodyLimit }),
+        graphqlGate(parts),
+        parts.graphql.middleware,
+      ],
+    },
     // The auth page's base path is /api/v1; the get-started page's paths are bare: both work.
     { name: 'Gurusup API (/api/v1)', path: '/gurusup/api/v1', handlers: [recordGurusup, gurusup] },
     { name: 'Gurusup API', path: '/gurusup', handlers: [recordGurusup, gurusup] },
@@ -75,13 +101,27 @@ function mounts(core: Core, parts: Parts, context: HttpAppContext): Mount[] {
       handlers: [
         (req, res, next) => {
           if (wantsHtml(req)) return guarded(dashboard.dashboardPage)(req, res, next);
-          res.json({ name: 'guuru-emulator', version: VERSION, graphql: '/graphql', gurusup: '/gurusup', control: '/_emulator', health: '/_emulator/health' });
+          res.json({
+            name: 'guuru-emulator',
+            version: VERSION,
+            graphql: '/graphql',
+            gurusup: '/gurusup',
+            control: '/_emulator',
+            health: '/_emulator/health',
+          });
         },
       ],
     },
     {
       name: 'not found',
-      handlers: [(req, res) => sendError(res, 404, `No route ${req.method} ${req.path}. The GUURU Admin API is POST /graphql, the Gurusup API is under /gurusup, the control API under /_emulator.`)],
+      handlers: [
+        (req, res) =>
+          sendError(
+            res,
+            404,
+            `No route ${req.method} ${req.path}. The GUURU Admin API is POST /graphql, the Gurusup API is under /gurusup, the control API under /_emulator.`,
+          ),
+      ],
     },
   ];
 }
@@ -100,7 +140,12 @@ function operatorGuard(core: Core, context: HttpAppContext): RequestHandler {
     open: (req) => {
       if (req.method !== 'GET') return false;
       const path = req.originalUrl.split('?')[0] ?? '';
-      return path === '/_emulator/health' || path === '/_emulator/openapi.json' || path.startsWith('/_emulator/ui/') || ((path === '/' || path === '/graphql') && wantsHtml(req));
+      return (
+        path === '/_emulator/health' ||
+        path === '/_emulator/openapi.json' ||
+        path.startsWith('/_emulator/ui/') ||
+        ((path === '/' || path === '/graphql') && wantsHtml(req))
+      );
     },
   });
 }
@@ -152,7 +197,12 @@ function graphqlGate(parts: Parts): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'POST' && req.body === undefined) {
       res.status(415).json({
-        errors: [{ message: 'POST /graphql needs "Content-Type: application/json" and a JSON body {"query": "..."}.', extensions: { code: 'BAD_REQUEST' } }],
+        errors: [
+          {
+            message: 'POST /graphql needs "Content-Type: application/json" and a JSON body {"query": "..."}.',
+            extensions: { code: 'BAD_REQUEST' },
+          },
+        ],
       });
       return;
     }

@@ -58,7 +58,11 @@ export async function wireParts(core: Core, options: EmulatorOptions): Promise<P
   const { scenarios, verifications } = wireExaminers(core, webhooks, requests);
   const { dispatcher } = webhooks;
   // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
-  const chatSteps = new ChatSteps(core.events, () => core.clock.now(), (enqueued: (delivery: Delivery) => void) => dispatcher.watch({ enqueued }));
+  const chatSteps = new ChatSteps(
+    core.events,
+    () => core.clock.now(),
+    (enqueued: (delivery: Delivery) => void) => dispatcher.watch({ enqueued }),
+  );
   const stream = new EventStream({
     events: core.events,
     store: core.store,
@@ -76,35 +80,73 @@ function wireWebhooks(core: Core, options: EmulatorOptions): WebhookParts {
     clock,
     transport: send,
     logger,
-    policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.webhookAttempts, baseDelayMs: config.webhookBackoffMs, timeoutMs: config.webhookTimeoutMs },
+    policy: {
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: config.webhookAttempts,
+      baseDelayMs: config.webhookBackoffMs,
+      timeoutMs: config.webhookTimeoutMs,
+    },
     concurrency: config.webhookConcurrency,
     logLimit: config.deliveryLogSize,
     fraction: () => generators.jitter.fraction(),
   });
   const settings = new WebhookSettings(
-    { url: config.webhookUrl, fixtures: new Map(fixtures.tenants.flatMap((t) => (t.webhooks ? [[t.id, t.webhooks] as const] : []))) },
+    {
+      url: config.webhookUrl,
+      fixtures: new Map(fixtures.tenants.flatMap((t) => (t.webhooks ? [[t.id, t.webhooks] as const] : []))),
+    },
     (tenantId) => store.tenant(tenantId)?.data.webhookSecret ?? '',
   );
   // Scenario runs with a target, verifications and triggers route their own chats' webhooks.
   const routes = new WebhookRoutes();
-  publishGuuruWebhooks({ events, store, settings, dispatcher, random: generators.webhookKeys, routeOf: routes.resolve });
+  publishGuuruWebhooks({
+    events,
+    store,
+    settings,
+    dispatcher,
+    random: generators.webhookKeys,
+    routeOf: routes.resolve,
+  });
   const gurusupSettings = new GurusupSettings(config.gurusupWebhookUrl);
-  publishGurusupWebhooks({ events, store, settings: gurusupSettings, render: webhookPayload, dispatcher, routeOf: routes.resolve });
+  publishGurusupWebhooks({
+    events,
+    store,
+    settings: gurusupSettings,
+    render: webhookPayload,
+    dispatcher,
+    routeOf: routes.resolve,
+  });
   return { transport, send, dispatcher, settings, gurusupSettings, routes };
 }
 
 /** The scenario engine and the examiner of an integration (verify), and which chats' webhooks each routes. */
-function wireExaminers(core: Core, webhooks: WebhookParts, requests: RequestJournal): { scenarios: ScenarioEngine; verifications: Verifications } {
+function wireExaminers(
+  core: Core,
+  webhooks: WebhookParts,
+  requests: RequestJournal,
+): { scenarios: ScenarioEngine; verifications: Verifications } {
   const { config, domain, logger, store } = core;
   const { dispatcher, settings, routes } = webhooks;
-  const scenarios = new ScenarioEngine({ domain, watchDeliveries: (listeners) => dispatcher.watch(listeners), logger, dirs: config.scenarios, seed: config.seed, journal: requests });
+  const scenarios = new ScenarioEngine({
+    domain,
+    watchDeliveries: (listeners) => dispatcher.watch(listeners),
+    logger,
+    dirs: config.scenarios,
+    seed: config.seed,
+    journal: requests,
+  });
   const verifications = new Verifications({
     domain,
     requests,
     logger,
     seed: config.seed,
     defaultTimeoutMs: config.webhookTimeoutMs,
-    wire: { send: webhooks.send, render: webhookRenderer(store, settings), sign: signBody, secretOf: (tenantId) => settings.get(tenantId).secret },
+    wire: {
+      send: webhooks.send,
+      render: webhookRenderer(store, settings),
+      sign: signBody,
+      secretOf: (tenantId) => settings.get(tenantId).secret,
+    },
     // The third-party suite is the reactive scenarios' verdict: each run to its end, at no pace (speed 0).
     thirdParty: thirdPartySuite(async ({ scenario, signal, ...run }) => {
       const started = scenarios.start(scenario, { ...run, speed: 0 });

@@ -25,7 +25,14 @@ export class HttpServer {
     const { config } = this;
     // A slow client (1 byte every 500 ms) would otherwise hold its socket for Node's default 300 s:
     // Node answers 408 once the headers or the whole request take longer than configured.
-    const listening = createServer({ headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) }, this.app);
+    const listening = createServer(
+      {
+        headersTimeout: config.headersTimeoutMs,
+        requestTimeout: config.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+      },
+      this.app,
+    );
     this.server = listening;
     // While stopping, a connection closes as soon as its last request is answered (keep-alive
     // would otherwise hold the stop for its idle timeout).
@@ -40,7 +47,11 @@ export class HttpServer {
       listening.listen(config.port, config.host, () => {
         const { port } = listening.address() as AddressInfo;
         // Bound to every interface (Docker), the URL shown and linked is one a person can open.
-        const host = isWildcard(config.host) ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+        const host = isWildcard(config.host)
+          ? 'localhost'
+          : config.host.includes(':')
+            ? `[${config.host}]`
+            : config.host;
         this.url = `http://${host}:${port}`;
         resolve(this.url);
       });

@@ -33,23 +33,43 @@ function httpUrl(flag: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new DriftUsageError(`${flag}: "${value}" is not a URL; use an http(s) URL such as https://api.guuru.com/graphql.`);
+    throw new DriftUsageError(
+      `${flag}: "${value}" is not a URL; use an http(s) URL such as https://api.guuru.com/graphql.`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DriftUsageError(`${flag}: "${value}" is not an http(s) URL.`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new DriftUsageError(`${flag}: "${value}" is not an http(s) URL.`);
   return url.href;
 }
 
-export async function runDrift(flags: DriftFlags, out: Pick<Console, 'log'> = console, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runDrift(
+  flags: DriftFlags,
+  out: Pick<Console, 'log'> = console,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const token = flags.token ?? env.GUURU_API_TOKEN;
   const apiKey = flags.apiKey ?? env.GURUSUP_API_KEY;
-  if (flags.url === undefined && flags.gurusupUrl === undefined) throw new DriftUsageError('nothing to compare: pass --url (the live Admin API, with --token) and/or --gurusup-url (with --api-key).');
-  if (flags.gurusupUrl !== undefined && !apiKey) throw new DriftUsageError('--gurusup-url needs --api-key (or GURUSUP_API_KEY): the organisation key its read-only requests use.');
+  if (flags.url === undefined && flags.gurusupUrl === undefined)
+    throw new DriftUsageError(
+      'nothing to compare: pass --url (the live Admin API, with --token) and/or --gurusup-url (with --api-key).',
+    );
+  if (flags.gurusupUrl !== undefined && !apiKey)
+    throw new DriftUsageError(
+      '--gurusup-url needs --api-key (or GURUSUP_API_KEY): the organisation key its read-only requests use.',
+    );
   const failOn = (flags.failOn ?? 'breaking') as DriftLevel;
-  if (!DRIFT_LEVELS.includes(failOn)) throw new DriftUsageError(`--fail-on: "${flags.failOn}" is not one of ${DRIFT_LEVELS.join(', ')}.`);
+  if (!DRIFT_LEVELS.includes(failOn))
+    throw new DriftUsageError(`--fail-on: "${flags.failOn}" is not one of ${DRIFT_LEVELS.join(', ')}.`);
   const report = await compare({
     ...(flags.url !== undefined ? { graphql: { url: httpUrl('--url', flags.url), ...(token ? { token } : {}) } } : {}),
-    ...(flags.gurusupUrl !== undefined ? { gurusup: { url: httpUrl('--gurusup-url', flags.gurusupUrl), apiKey: apiKey! } } : {}),
-    emulator: { version: VERSION, sdl: readFileSync(packagePath('schema.graphql'), 'utf8'), gurusupDocument: gurusupDocument('') },
+    ...(flags.gurusupUrl !== undefined
+      ? { gurusup: { url: httpUrl('--gurusup-url', flags.gurusupUrl), apiKey: apiKey! } }
+      : {}),
+    emulator: {
+      version: VERSION,
+      sdl: readFileSync(packagePath('schema.graphql'), 'utf8'),
+      gurusupDocument: gurusupDocument(''),
+    },
     failOn,
     timeoutMs: flags.timeout ?? 30_000,
   });
@@ -57,6 +77,7 @@ export async function runDrift(flags: DriftFlags, out: Pick<Console, 'log'> = co
   for (const line of reportLines(report, colour)) out.log(line);
   if (flags.json) await writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
   if (flags.junit) await writeFile(flags.junit, driftToJUnit(report));
-  if (flags.json || flags.junit) out.log(`report written to ${[flags.json, flags.junit].filter(Boolean).join(' and ')}`);
+  if (flags.json || flags.junit)
+    out.log(`report written to ${[flags.json, flags.junit].filter(Boolean).join(' and ')}`);
   return driftExitCode(report);
 }

@@ -21,15 +21,17 @@ export function parseParams(pairs: string[]): Record<string, string | number | b
   return out;
 }
 
-
 /** An http(s) URL flag (`--target`, `--url`); anything else is a usage error naming the flag. */
 export function httpUrl(flag: string, value: string): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${flag}: "${value}" is not a URL; use an http(s) URL such as http://127.0.0.1:8000/webhooks.`);
+    throw new UsageError(
+      `${flag}: "${value}" is not a URL; use an http(s) URL such as http://127.0.0.1:8000/webhooks.`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag}: "${value}" is not an http(s) URL.`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`${flag}: "${value}" is not an http(s) URL.`);
   return url;
 }

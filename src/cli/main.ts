@@ -21,15 +21,29 @@ import { wholeNumber } from './flags.js';
 import type { DriftFlags } from './drift.js';
 import type { McpFlags } from './mcp.js';
 
-
 /** The start command's flags, by commander attribute (`webhookBackoff`, `allowHost`, …). */
 type StartFlags = Record<string, unknown>;
 
 /** A commander Option for a row of the option table; help ends with its env variable and default. */
 function startOption(spec: OptionSpec): Option {
-  const value = spec.form === 'switch' ? '' : spec.form === 'optional' ? ` [${(spec.arg ?? 'value').replace(/^\[|\]$/g, '')}]` : ` <${spec.arg ?? 'value'}>`;
-  const notes = [spec.env ? `env ${spec.env}${spec.envForm === 'list' ? ', comma-separated' : spec.envForm === 'on' ? '=1' : ''}` : '', `default ${spec.default.replace(/`/g, '')}`].filter(Boolean).join(', ');
-  const option = new Option(`${spec.short ? `${spec.short}, ` : ''}${spec.flag}${value}`, `${spec.doc.replace(/`/g, '').replace(/ \(\[[^\]]*\]\([^)]*\)\)|\[([^\]]*)\]\([^)]*\)/g, '$1')} (${notes})`);
+  const value =
+    spec.form === 'switch'
+      ? ''
+      : spec.form === 'optional'
+        ? ` [${(spec.arg ?? 'value').replace(/^\[|\]$/g, '')}]`
+        : ` <${spec.arg ?? 'value'}>`;
+  const notes = [
+    spec.env
+      ? `env ${spec.env}${spec.envForm === 'list' ? ', comma-separated' : spec.envForm === 'on' ? '=1' : ''}`
+      : '',
+    `default ${spec.default.replace(/`/g, '')}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const option = new Option(
+    `${spec.short ? `${spec.short}, ` : ''}${spec.flag}${value}`,
+    `${spec.doc.replace(/`/g, '').replace(/ \(\[[^\]]*\]\([^)]*\)\)|\[([^\]]*)\]\([^)]*\)/g, '$1')} (${notes})`,
+  );
   const flag = spec.flag as string;
   switch (spec.form) {
     case 'int':
@@ -84,7 +98,9 @@ async function start(flags: StartFlags): Promise<void> {
     ...withoutUndefined(env),
     ...optionsFromFlags(flags),
     // The test suite's contract check of the control API (see control/answer-recorder.ts).
-    ...(process.env.GUURU_EMULATOR_RECORD_CONTROL ? { recordControlTo: process.env.GUURU_EMULATOR_RECORD_CONTROL } : {}),
+    ...(process.env.GUURU_EMULATOR_RECORD_CONTROL
+      ? { recordControlTo: process.env.GUURU_EMULATOR_RECORD_CONTROL }
+      : {}),
   };
   if (virtualClock) {
     const at = typeof virtualClock === 'string' ? Date.parse(virtualClock) : Date.now();
@@ -103,7 +119,9 @@ async function start(flags: StartFlags): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    console.log(`\n${signal}: stopping (finishing requests${emulator.config.data ? `, saving ${emulator.config.data}` : ''}; send it again to exit at once)`);
+    console.log(
+      `\n${signal}: stopping (finishing requests${emulator.config.data ? `, saving ${emulator.config.data}` : ''}; send it again to exit at once)`,
+    );
     emulator.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -118,13 +136,18 @@ async function start(flags: StartFlags): Promise<void> {
   const token = tenant?.data.tokens[0] ?? '(none)';
   console.log(
     [
-      `guuru-emulator ${VERSION} listening on ${url}` + (isWildcard(emulator.config.host) ? `   (bound to ${emulator.config.host}: every interface; from elsewhere use this machine's name or the mapped port)` : ''),
+      `guuru-emulator ${VERSION} listening on ${url}` +
+        (isWildcard(emulator.config.host)
+          ? `   (bound to ${emulator.config.host}: every interface; from elsewhere use this machine's name or the mapped port)`
+          : ''),
       `  GUURU Admin API (GraphQL)  POST ${url}/graphql   Authorization: Bearer ${token}`,
       `  Gurusup API (REST)         ${url}/gurusup/threads   x-api-key: ${tenant?.data.gurusup?.apiKeys[0] ?? '(none)'}`,
       `  Control API                ${url}/_emulator   (health: ${url}/_emulator/health)` +
         (emulator.adminToken
           ? `\n                             needs the admin token: Authorization: Bearer ${emulator.adminToken}   (or X-Admin-Token)` +
-            (emulator.config.adminToken ? '' : `\n                             made at start because ${emulator.config.host} is not a loopback address; choose your own with --admin-token or ADMIN_TOKEN`)
+            (emulator.config.adminToken
+              ? ''
+              : `\n                             made at start because ${emulator.config.host} is not a loopback address; choose your own with --admin-token or ADMIN_TOKEN`)
           : ''),
       `  Dashboard                  ${url}/${emulator.adminToken ? `?token=${encodeURIComponent(emulator.adminToken)}` : ''}   (GraphiQL: ${url}/graphql)`,
       `  Chat as a customer         ${url}/${emulator.adminToken ? `?token=${encodeURIComponent(emulator.adminToken)}` : ''}#/shop   (the agent's side: each chat's page on the dashboard)`,
@@ -148,31 +171,34 @@ async function start(flags: StartFlags): Promise<void> {
 
 const program = new Command()
   .name('guuru-emulator')
-  .description('A local, stateful emulator of the GUURU Admin API (GraphQL) and its webhooks, and of the Gurusup public API.')
+  .description(
+    'A local, stateful emulator of the GUURU Admin API (GraphQL) and its webhooks, and of the Gurusup public API.',
+  )
   .version(VERSION)
   // Usage errors (unknown option or command, bad or missing value) exit 2 in every command; 1 means "ran and failed".
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
-const startCommand = program.command('start', { isDefault: true }).description('start the emulator with its built-in seed data');
+const startCommand = program
+  .command('start', { isDefault: true })
+  .description('start the emulator with its built-in seed data');
 // Every flag from the one option table (config/options.ts), in its order.
 for (const { spec } of flaggedOptions()) startCommand.addOption(startOption(spec));
-startCommand
-  .action(async (flags: StartFlags) => {
-    try {
-      await start(flags);
-    } catch (error) {
-      if (error instanceof ConfigError || error instanceof FixturesError || error instanceof DataFileError) {
-        console.error(`guuru-emulator: ${error.message}`);
-        process.exit(2);
-      }
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE' || code === 'EACCES') {
-        console.error(`guuru-emulator: cannot listen: ${(error as Error).message}. Pick another --port (or PORT).`);
-        process.exit(2);
-      }
-      throw error;
+startCommand.action(async (flags: StartFlags) => {
+  try {
+    await start(flags);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof FixturesError || error instanceof DataFileError) {
+      console.error(`guuru-emulator: ${error.message}`);
+      process.exit(2);
     }
-  });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      console.error(`guuru-emulator: cannot listen: ${(error as Error).message}. Pick another --port (or PORT).`);
+      process.exit(2);
+    }
+    throw error;
+  }
+});
 
 const scenario = program.command('scenario').description('list and run scenarios (whole chat flows)');
 scenario
@@ -184,7 +210,9 @@ scenario
   });
 scenario
   .command('run <name>')
-  .description('run a scenario on the emulator at --url (when none answers, one is started in this process, listening at --url) and print its timeline and verdict')
+  .description(
+    'run a scenario on the emulator at --url (when none answers, one is started in this process, listening at --url) and print its timeline and verdict',
+  )
   .option('--url <url>', 'the emulator to run it on', 'http://127.0.0.1:4000')
   // The run's own options from the one run-option table (scenarios/run-options.ts), in its help order.
   .addOption(runOption('target'))
@@ -193,7 +221,10 @@ scenario
   .addOption(runOption('seed'))
   .addOption(runOption('tenant'))
   .addOption(runOption('params'))
-  .option('--scenarios <dir>', 'also load the scenario files of this folder (into the running emulator at --url, or the one started)')
+  .option(
+    '--scenarios <dir>',
+    'also load the scenario files of this folder (into the running emulator at --url, or the one started)',
+  )
   .option('--timeout <ms>', 'give up (and cancel the run) after this long', wholeNumber('--timeout'), 600_000)
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   .action((name: string, flags: RunFlags) => exitWith('guuru-emulator', () => runScenario(name, flags)));
@@ -209,13 +240,31 @@ When to use --only:
 
 program
   .command('trigger <event>')
-  .description(`fire one realistic webhook by making the state change that causes it, with its prerequisites (events: ${TRIGGER_EVENTS.join(', ')}); exits 0 when it was delivered, 1 when not, 2 on a usage error`)
+  .description(
+    `fire one realistic webhook by making the state change that causes it, with its prerequisites (events: ${TRIGGER_EVENTS.join(', ')}); exits 0 when it was delivered, 1 when not, 2 on a usage error`,
+  )
   .option('--target <url>', "send the event's webhooks to this URL instead of the tenant's subscriptions")
-  .option('--url <url>', 'the emulator (one is started in this process on that address if none answers; it then needs --target)', 'http://127.0.0.1:4000')
+  .option(
+    '--url <url>',
+    'the emulator (one is started in this process on that address if none answers; it then needs --target)',
+    'http://127.0.0.1:4000',
+  )
   .option('--tenant <id>', 'tenant to act in (default the first)')
-  .option('--param <key=value>', 'a detail of the event, e.g. rating=bad, question=..., text=... (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
-  .option('--only', 'deliver just this event (its prerequisites change the state but send nothing); see "When to use --only" below')
-  .option('--timeout <ms>', 'longest wait for the first delivery attempts (default: the webhook timeout + 2 s)', wholeNumber('--timeout'))
+  .option(
+    '--param <key=value>',
+    'a detail of the event, e.g. rating=bad, question=..., text=... (repeatable)',
+    (value: string, all: string[]) => [...all, value],
+    [] as string[],
+  )
+  .option(
+    '--only',
+    'deliver just this event (its prerequisites change the state but send nothing); see "When to use --only" below',
+  )
+  .option(
+    '--timeout <ms>',
+    'longest wait for the first delivery attempts (default: the webhook timeout + 2 s)',
+    wholeNumber('--timeout'),
+  )
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   .addHelpText('after', ONLY_HELP)
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
@@ -225,14 +274,27 @@ program
 
 program
   .command('verify')
-  .description("examine a running integration: its webhook receiver (signatures, idempotency, retries, order, speed) and the third-party messaging protocol; exits 0 when every required check passed, 1 when one failed, 2 when it could not run")
+  .description(
+    'examine a running integration: its webhook receiver (signatures, idempotency, retries, order, speed) and the third-party messaging protocol; exits 0 when every required check passed, 1 when one failed, 2 when it could not run',
+  )
   .requiredOption('--target <url>', "your integration's webhook receiver")
-  .option('--suite <names>', `suites to run, comma-separated: receiver, third-party (default: every one the emulator offers)`)
+  .option(
+    '--suite <names>',
+    `suites to run, comma-separated: receiver, third-party (default: every one the emulator offers)`,
+  )
   .option('--junit <file>', 'also write the report as JUnit XML (one testcase per check)')
   .option('--json <file>', 'also write the report as JSON')
-  .option('--url <url>', 'the emulator your integration uses (one is started in this process on that address if none answers)', 'http://127.0.0.1:4000')
+  .option(
+    '--url <url>',
+    'the emulator your integration uses (one is started in this process on that address if none answers)',
+    'http://127.0.0.1:4000',
+  )
   .option('--seed <n>', 'seed of the deliveries: same seed, same deliveries and report', wholeNumber('--seed'))
-  .option('--timeout <ms>', 'how long the integration has to answer a delivery and to act on it (default: the webhook timeout, 10000)', wholeNumber('--timeout'))
+  .option(
+    '--timeout <ms>',
+    'how long the integration has to answer a delivery and to act on it (default: the webhook timeout, 10000)',
+    wholeNumber('--timeout'),
+  )
   .option('--tenant <id>', 'the tenant whose token and secret your integration uses (default the first)')
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   // A usage error, an emulator that cannot start or went away: the verification could not run (2).
@@ -240,7 +302,9 @@ program
 
 program
   .command('drift')
-  .description("compare the live GUURU Admin API (schema by introspection) and Gurusup API (statuses and field names) with this emulator, reading only; exits 0 when nothing at or over --fail-on moved, 1 when something did, 2 when it could not compare")
+  .description(
+    'compare the live GUURU Admin API (schema by introspection) and Gurusup API (statuses and field names) with this emulator, reading only; exits 0 when nothing at or over --fail-on moved, 1 when something did, 2 when it could not compare',
+  )
   .option('--url <url>', "the live Admin API's GraphQL endpoint")
   .option('--token <token>', "a tenant's API token for it (env GUURU_API_TOKEN)")
   .option('--gurusup-url <url>', 'the live Gurusup API base URL')
@@ -250,11 +314,15 @@ program
   .option('--junit <file>', 'also write the report as JUnit XML')
   .option('--timeout <ms>', 'longest wait for one answer of a live API', wholeNumber('--timeout'), 30_000)
   // Loaded when asked for: `start` does not pay for the schema diff library.
-  .action((flags: DriftFlags) => exitWith('guuru-emulator drift', async () => (await import('./drift.js')).runDrift(flags)));
+  .action((flags: DriftFlags) =>
+    exitWith('guuru-emulator drift', async () => (await import('./drift.js')).runDrift(flags)),
+  );
 
 program
   .command('mcp')
-  .description('serve the MCP server (tools for coding agents) on stdin/stdout for the emulator at --url; when none answers there, one is started in this process')
+  .description(
+    'serve the MCP server (tools for coding agents) on stdin/stdout for the emulator at --url; when none answers there, one is started in this process',
+  )
   .option('--url <url>', 'the emulator the tools act on', 'http://127.0.0.1:4000')
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   .option('--virtual-clock', 'the emulator started here runs on a virtual clock (advance_clock moves it)')

@@ -18,11 +18,20 @@ export interface McpFlags {
 }
 
 /** Serves MCP on stdin/stdout until the client hangs up; resolves with the exit code. */
-export async function runMcp(flags: McpFlags, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
+export async function runMcp(
+  flags: McpFlags,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<number> {
   const emulatorUrl = httpUrl('--url', flags.url);
   // Standard output is the protocol: the started-emulator line goes to standard error.
   const remote = await reachOrStart(
-    { url: emulatorUrl.origin, command: 'mcp', adminToken: flags.adminToken, virtualClock: flags.virtualClock === true, lifetime: ' (it stops with this server)' },
+    {
+      url: emulatorUrl.origin,
+      command: 'mcp',
+      adminToken: flags.adminToken,
+      virtualClock: flags.virtualClock === true,
+      lifetime: ' (it stops with this server)',
+    },
     { log: (line: string) => log(`guuru-emulator mcp: ${line}`) },
   );
   const { base, control: client } = remote;
@@ -30,7 +39,10 @@ export async function runMcp(flags: McpFlags, log: (line: string) => void = (lin
     await client.tenants();
   } catch (error) {
     await remote.stop();
-    if (error instanceof ControlApiError && error.status === 401) throw new UsageError(`the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN (${error.body.message ?? 'HTTP 401'})`);
+    if (error instanceof ControlApiError && error.status === 401)
+      throw new UsageError(
+        `the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN (${error.body.message ?? 'HTTP 401'})`,
+      );
     throw error;
   }
   const server = createMcpServer(client);

@@ -31,9 +31,14 @@ export function localAddress(url: string, command: string): { host: string; port
   } catch {
     throw new UsageError(`--url: "${url}" is not a URL (e.g. http://127.0.0.1:4000).`);
   }
-  if (parsed.protocol !== 'http:') throw new UsageError(`No emulator answers at ${url}, and ${command} only starts one over http: use --url http://127.0.0.1:PORT.`);
+  if (parsed.protocol !== 'http:')
+    throw new UsageError(
+      `No emulator answers at ${url}, and ${command} only starts one over http: use --url http://127.0.0.1:PORT.`,
+    );
   if (!LOCAL_HOSTS.has(parsed.hostname)) {
-    throw new UsageError(`No emulator answers at ${url}. ${command} starts one only on this machine (127.0.0.1, localhost): start guuru-emulator on ${parsed.hostname}, or point --url at a local address.`);
+    throw new UsageError(
+      `No emulator answers at ${url}. ${command} starts one only on this machine (127.0.0.1, localhost): start guuru-emulator on ${parsed.hostname}, or point --url at a local address.`,
+    );
   }
   const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname.replace(/^\[|\]$/g, '');
   return { host, port: parsed.port === '' ? 80 : Number(parsed.port) };
@@ -72,7 +77,10 @@ export async function reachOrStart(options: RemoteOptions, out: Pick<Console, 'l
   const remote = (base: string, local?: Emulator): Remote => ({
     base,
     local,
-    control: new ControlClient(base, { adminToken: local ? local.adminToken : (options.adminToken ?? process.env.ADMIN_TOKEN), tenant: options.tenant }),
+    control: new ControlClient(base, {
+      adminToken: local ? local.adminToken : (options.adminToken ?? process.env.ADMIN_TOKEN),
+      tenant: options.tenant,
+    }),
     stop: async () => local?.stop(),
   });
   if (await reachable(url)) return remote(url);
@@ -84,7 +92,9 @@ export async function reachOrStart(options: RemoteOptions, out: Pick<Console, 'l
     ...(options.virtualClock ? { clock: new VirtualClock(Date.now()) } : {}),
     ...(options.scenarios && options.scenarios.length > 0 ? { scenarios: options.scenarios } : {}),
     // The test suite's contract check of the control API (see control/answer-recorder.ts).
-    ...(process.env.GUURU_EMULATOR_RECORD_CONTROL ? { recordControlTo: process.env.GUURU_EMULATOR_RECORD_CONTROL } : {}),
+    ...(process.env.GUURU_EMULATOR_RECORD_CONTROL
+      ? { recordControlTo: process.env.GUURU_EMULATOR_RECORD_CONTROL }
+      : {}),
   });
   let base: string;
   try {
@@ -104,4 +114,5 @@ export async function reachOrStart(options: RemoteOptions, out: Pick<Console, 'l
 }
 
 /** The message of a failed control call, as a person reads it (the API's own message when it gave one). */
-export const messageOf = (error: unknown): string => (error instanceof ControlApiError ? (error.body.message ?? error.message) : (error as Error).message);
+export const messageOf = (error: unknown): string =>
+  error instanceof ControlApiError ? (error.body.message ?? error.message) : (error as Error).message;

@@ -34,7 +34,8 @@ const FLAG_PARSERS: Record<RunOptionKey, ((value: string, previous: unknown) => 
   target: undefined,
   speed: (value: string) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('--speed must be a number ≥ 0.');
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+      throw new InvalidArgumentError('--speed must be a number ≥ 0.');
     return n;
   },
   seed: wholeNumber('--seed'),
@@ -66,7 +67,8 @@ export function listScenarios(dir?: string): number {
 /** One time-line entry in words: its time in the run, what happened, the webhooks it caused. */
 const line = (entry: TimelineEntry, run: RunRecord): string => {
   const offset = ((entry.at - run.startedAt) / 1000).toFixed(1).padStart(7);
-  const hooks = entry.webhooks.length > 0 ? `  → ${entry.webhooks.map((w) => `${w.event}#${w.deliveryId}`).join(', ')}` : '';
+  const hooks =
+    entry.webhooks.length > 0 ? `  → ${entry.webhooks.map((w) => `${w.event}#${w.deliveryId}`).join(', ')}` : '';
   return `  +${offset}s  ${timelineText(entry, run.chats)}${hooks}`;
 };
 
@@ -74,7 +76,9 @@ const line = (entry: TimelineEntry, run: RunRecord): string => {
 async function loadFolderInto(control: ControlClient, dir: string): Promise<boolean> {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    names = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch (error) {
     console.error(`--scenarios: cannot read ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     return false;
@@ -87,7 +91,9 @@ async function loadFolderInto(control: ControlClient, dir: string): Promise<bool
     console.error(`--scenarios: the emulator at ${control.url} refused the files: ${messageOf(error)}`);
     return false;
   }
-  console.log(`loaded ${answer.scenarios.length} scenario file${answer.scenarios.length === 1 ? '' : 's'} of ${dir} into the emulator at ${control.url}${answer.scenarios.length > 0 ? `: ${answer.scenarios.join(', ')}` : ''}`);
+  console.log(
+    `loaded ${answer.scenarios.length} scenario file${answer.scenarios.length === 1 ? '' : 's'} of ${dir} into the emulator at ${control.url}${answer.scenarios.length > 0 ? `: ${answer.scenarios.join(', ')}` : ''}`,
+  );
   for (const error of answer.errors ?? []) console.error(`skipped: ${error}`);
   return true;
 }
@@ -95,7 +101,14 @@ async function loadFolderInto(control: ControlClient, dir: string): Promise<bool
 export async function runScenario(name: string, flags: RunFlags): Promise<number> {
   let remote: Remote;
   try {
-    remote = await reachOrStart({ url: flags.url, command: 'scenario run', adminToken: flags.adminToken, virtualClock: true, scenarios: flags.scenarios ? [flags.scenarios] : [], lifetime: ' (it stops when the run ends)' });
+    remote = await reachOrStart({
+      url: flags.url,
+      command: 'scenario run',
+      adminToken: flags.adminToken,
+      virtualClock: true,
+      scenarios: flags.scenarios ? [flags.scenarios] : [],
+      lifetime: ' (it stops when the run ends)',
+    });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(error.message);
@@ -132,7 +145,10 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
       }
       const waiting = run.timeline[shown];
       const webhooks = run.timeline.reduce((n, e) => n + e.webhooks.length, 0);
-      if (process.stdout.isTTY) process.stdout.write(`\r  ${run.status} · ${run.timeline.length} steps · ${webhooks} webhooks${waiting ? ` · ${timelineText(waiting, run.chats)}` : ''}  `);
+      if (process.stdout.isTTY)
+        process.stdout.write(
+          `\r  ${run.status} · ${run.timeline.length} steps · ${webhooks} webhooks${waiting ? ` · ${timelineText(waiting, run.chats)}` : ''}  `,
+        );
       if (run.status !== 'running') break;
       if (Date.now() > deadline) {
         console.error(`\n${name} ${id} still running after ${flags.timeout} ms; cancelling`);
@@ -145,7 +161,10 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
     if (local) {
       // Let the webhooks reach the target before the in-process emulator goes away.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([local.webhooks.dispatcher.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      await Promise.race([
+        local.webhooks.dispatcher.idle(),
+        new Promise((resolve) => (timer = setTimeout(resolve, 10_000))),
+      ]);
       clearTimeout(timer);
       run = await control.run(name, id);
     }
@@ -158,10 +177,17 @@ export async function runScenario(name: string, flags: RunFlags): Promise<number
 
 function printOutcome(name: string, run: RunRecord, target: string | undefined, base: string): void {
   const { sent, delivered, failed, pending, undelivered } = run.deliveries;
-  console.log(`${name} ${run.id} ${run.status}: ${run.timeline.length} timeline entries, chats ${run.chats.join(', ') || '-'}`);
-  console.log(`webhooks: ${sent} sent, ${delivered} delivered, ${failed} failed${pending > 0 ? `, ${pending} still on their way` : ''}`);
+  console.log(
+    `${name} ${run.id} ${run.status}: ${run.timeline.length} timeline entries, chats ${run.chats.join(', ') || '-'}`,
+  );
+  console.log(
+    `webhooks: ${sent} sent, ${delivered} delivered, ${failed} failed${pending > 0 ? `, ${pending} still on their way` : ''}`,
+  );
   if (target && sent > 0 && delivered === 0 && pending === 0) console.log(`  none of the webhooks reached ${target}`);
-  for (const d of undelivered.slice(0, 5)) console.log(`  ✘ ${d.event} #${d.deliveryId} → ${d.url}: ${d.error ?? `HTTP ${d.statusCode}`} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`);
+  for (const d of undelivered.slice(0, 5))
+    console.log(
+      `  ✘ ${d.event} #${d.deliveryId} → ${d.url}: ${d.error ?? `HTTP ${d.statusCode}`} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`,
+    );
   if (undelivered.length > 5) console.log(`  … ${failed - 5} more (GET ${base}/_emulator/deliveries?status=failed)`);
   if (run.verdict) {
     console.log('verdict (the Third Party Messaging guide, expectation by expectation):');

@@ -21,9 +21,13 @@ const ALIASES = ['chatTransferred', 'chatRated'];
 
 function print(result: TriggerResult): void {
   const where = result.target ?? 'the tenant’s subscriptions';
-  console.log(`${result.event} on tenant ${result.tenant}${result.chatId ? `, chat ${result.chatId}` : ''}${result.thread ? `, thread ${result.thread.fid}` : ''} → ${where}${result.only ? ' (--only)' : ''}`);
+  console.log(
+    `${result.event} on tenant ${result.tenant}${result.chatId ? `, chat ${result.chatId}` : ''}${result.thread ? `, thread ${result.thread.fid}` : ''} → ${where}${result.only ? ' (--only)' : ''}`,
+  );
   for (const step of result.steps) {
-    const note = step.event ? `${step.event}${step.sent ? '' : result.only ? ' (not sent: --only)' : ' (not sent: not subscribed)'}` : '';
+    const note = step.event
+      ? `${step.event}${step.sent ? '' : result.only ? ' (not sent: --only)' : ' (not sent: not subscribed)'}`
+      : '';
     console.log(`  ${step.action.padEnd(58)} ${note}`);
   }
   if (result.deliveries.length === 0) console.log('  no delivery was made');
@@ -31,10 +35,20 @@ function print(result: TriggerResult): void {
     const outcome = d.lastStatusCode !== undefined ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? 'no answer yet');
     console.log(`  delivery ${d.id}  ${d.event.padEnd(16)} ${d.status.padEnd(9)} ${outcome}  ${d.url}`);
   }
-  console.log(result.delivered ? `${result.event} delivered.` : `${result.event} was not delivered (see the deliveries above, or GET /_emulator/deliveries).`);
+  console.log(
+    result.delivered
+      ? `${result.event} delivered.`
+      : `${result.event} was not delivered (see the deliveries above, or GET /_emulator/deliveries).`,
+  );
   const assignedSent = result.steps.some((step) => step.event === 'chat-assigned' && step.sent);
-  if (assignedSent && result.event !== 'chat-assigned' && result.steps.some((step) => step.action.startsWith('accepted'))) {
-    console.log(`note: the trigger accepted this chat itself right after chat-assigned; if your integration accepts on chat-assigned, its acceptChat gets CHAT_ALREADY_ACCEPTED: add --only to send just ${result.event}.`);
+  if (
+    assignedSent &&
+    result.event !== 'chat-assigned' &&
+    result.steps.some((step) => step.action.startsWith('accepted'))
+  ) {
+    console.log(
+      `note: the trigger accepted this chat itself right after chat-assigned; if your integration accepts on chat-assigned, its acceptChat gets CHAT_ALREADY_ACCEPTED: add --only to send just ${result.event}.`,
+    );
   }
 }
 
@@ -59,7 +73,10 @@ export async function runTrigger(event: string, flags: TriggerFlags): Promise<nu
       tenant: flags.tenant,
       lifetime: ' (it stops after this event)',
       beforeStart: () => {
-        if (!flags.target) throw new UsageError(`No emulator answers at ${flags.url}, and one started here would have no subscriber: pass --target URL (your receiver), or start the emulator first.`);
+        if (!flags.target)
+          throw new UsageError(
+            `No emulator answers at ${flags.url}, and one started here would have no subscriber: pass --target URL (your receiver), or start the emulator first.`,
+          );
       },
     });
   } catch (error) {
@@ -68,7 +85,12 @@ export async function runTrigger(event: string, flags: TriggerFlags): Promise<nu
     return 2;
   }
   try {
-    const result = await remote.control.trigger(event, { ...(flags.target ? { target: flags.target } : {}), params, ...(flags.only ? { only: true } : {}), ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}) });
+    const result = await remote.control.trigger(event, {
+      ...(flags.target ? { target: flags.target } : {}),
+      params,
+      ...(flags.only ? { only: true } : {}),
+      ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+    });
     print(result);
     return result.delivered ? 0 : 1;
   } catch (error) {

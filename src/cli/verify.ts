@@ -34,11 +34,11 @@ function parseSuites(value: string | undefined): SuiteName[] | undefined {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const name of names) {
-    if (!(SUITES as readonly string[]).includes(name)) throw new UsageError(`--suite: unknown suite "${name}"; the suites are ${SUITES.join(', ')} (comma-separated).`);
+    if (!(SUITES as readonly string[]).includes(name))
+      throw new UsageError(`--suite: unknown suite "${name}"; the suites are ${SUITES.join(', ')} (comma-separated).`);
   }
   return names as SuiteName[];
 }
-
 
 export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = console): Promise<number> {
   const target = httpUrl('--target', flags.target).href;
@@ -46,24 +46,46 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
   const suites = parseSuites(flags.suite);
   const colour = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
 
-  const remote = await reachOrStart({ url: emulatorUrl.origin, command: 'verify', adminToken: flags.adminToken, virtualClock: true, lifetime: ' for this verification' }, out);
+  const remote = await reachOrStart(
+    {
+      url: emulatorUrl.origin,
+      command: 'verify',
+      adminToken: flags.adminToken,
+      virtualClock: true,
+      lifetime: ' for this verification',
+    },
+    out,
+  );
   const { control, base } = remote;
   try {
     let tenants: TenantInfo[];
     try {
       tenants = await control.tenants();
     } catch (error) {
-      if (error instanceof ControlApiError && error.status === 401) throw new UsageError(`the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN (${error.body.message ?? 'HTTP 401'})`);
+      if (error instanceof ControlApiError && error.status === 401)
+        throw new UsageError(
+          `the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN (${error.body.message ?? 'HTTP 401'})`,
+        );
       throw error;
     }
     const tenant = flags.tenant === undefined ? tenants[0] : tenants.find((t) => t.id === flags.tenant);
-    if (!tenant) throw new UsageError(`--tenant ${flags.tenant}: no such tenant at ${base}; there are ${tenants.map((t) => t.id).join(', ')}.`);
-    out.log(`your integration must call ${base}/graphql with "Authorization: Bearer ${tenant.token}" and check webhook signatures with the secret "${tenant.webhookSecret}" (tenant ${tenant.id})`);
+    if (!tenant)
+      throw new UsageError(
+        `--tenant ${flags.tenant}: no such tenant at ${base}; there are ${tenants.map((t) => t.id).join(', ')}.`,
+      );
+    out.log(
+      `your integration must call ${base}/graphql with "Authorization: Bearer ${tenant.token}" and check webhook signatures with the secret "${tenant.webhookSecret}" (tenant ${tenant.id})`,
+    );
 
     const examiner = control.forTenant(tenant.id);
     let id: string;
     try {
-      ({ id } = await examiner.startVerification({ target, ...(suites ? { suites } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}) }));
+      ({ id } = await examiner.startVerification({
+        target,
+        ...(suites ? { suites } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+      }));
     } catch (error) {
       throw new UsageError(`cannot verify: ${messageOf(error)}`);
     }
@@ -87,7 +109,8 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
     for (const line of summaryLines(report, colour)) out.log(line);
     if (flags.json) await writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
     if (flags.junit) await writeFile(flags.junit, toJUnit(report));
-    if (flags.json || flags.junit) out.log(`report written to ${[flags.json, flags.junit].filter(Boolean).join(' and ')}`);
+    if (flags.json || flags.junit)
+      out.log(`report written to ${[flags.json, flags.junit].filter(Boolean).join(' and ')}`);
     return exitCodeOf(report);
   } finally {
     await remote.stop();

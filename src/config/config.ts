@@ -1,8 +1,18 @@
 import { z } from 'zod';
-import { DEFAULT_GRAPHQL_LIMITS as DEFAULTS, OPTIONS, type EnvForm, type OptionKey, type OptionSpec } from './options.js';
+import {
+  DEFAULT_GRAPHQL_LIMITS as DEFAULTS,
+  OPTIONS,
+  type EnvForm,
+  type OptionKey,
+  type OptionSpec,
+} from './options.js';
 
 /** The schema of the emulator's options, built from the one option table (options.ts). */
-const schema = z.object(Object.fromEntries(Object.entries(OPTIONS).map(([key, spec]) => [key, spec.schema])) as { [K in OptionKey]: (typeof OPTIONS)[K]['schema'] });
+const schema = z.object(
+  Object.fromEntries(Object.entries(OPTIONS).map(([key, spec]) => [key, spec.schema])) as {
+    [K in OptionKey]: (typeof OPTIONS)[K]['schema'];
+  },
+);
 
 /**
  * The plain settings of an emulator (what flags, environment variables and a config file can set;
@@ -48,12 +58,19 @@ export function resolveConfig(options: ConfigOptions, now: number): ResolvedConf
     const issue = parsed.error.issues[0];
     throw new ConfigError(`invalid option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
-  if (parsed.data.corsControl && parsed.data.cors.length === 0) throw new ConfigError('invalid option corsControl: --cors-control needs --cors ORIGIN (the origins whose pages may use the control API)');
+  if (parsed.data.corsControl && parsed.data.cors.length === 0)
+    throw new ConfigError(
+      'invalid option corsControl: --cors-control needs --cors ORIGIN (the origins whose pages may use the control API)',
+    );
   if (parsed.data.corsControl && parsed.data.cors.includes('*')) {
-    throw new ConfigError('invalid option corsControl: the control API can be opened to named origins, not * (any web page could then drive the emulator)');
+    throw new ConfigError(
+      'invalid option corsControl: the control API can be opened to named origins, not * (any web page could then drive the emulator)',
+    );
   }
   if (parsed.data.headersTimeoutMs > parsed.data.requestTimeoutMs) {
-    throw new ConfigError(`invalid option headersTimeoutMs: ${parsed.data.headersTimeoutMs} is longer than requestTimeoutMs ${parsed.data.requestTimeoutMs} (the headers are part of the request)`);
+    throw new ConfigError(
+      `invalid option headersTimeoutMs: ${parsed.data.headersTimeoutMs} is longer than requestTimeoutMs ${parsed.data.requestTimeoutMs} (the headers are part of the request)`,
+    );
   }
   return { ...parsed.data, seedTime: parseSeedTime(parsed.data.seedTime, now) };
 }
@@ -62,7 +79,8 @@ function parseSeedTime(value: number | string | undefined, now: number): number 
   if (value === undefined) return Math.floor(now / DAY) * DAY;
   if (typeof value === 'number') return value;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new ConfigError(`invalid option seedTime: "${value}" is neither milliseconds nor an ISO date`);
+  if (!Number.isFinite(ms))
+    throw new ConfigError(`invalid option seedTime: "${value}" is neither milliseconds nor an ISO date`);
   return ms;
 }
 
@@ -85,7 +103,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ConfigOptions {
 function fromEnv(name: string, form: EnvForm, raw: string): unknown {
   switch (form) {
     case 'int':
-      if (!/^\d+$/.test(raw)) throw new ConfigError(`environment variable ${name} must be a whole number, got "${raw}"`);
+      if (!/^\d+$/.test(raw))
+        throw new ConfigError(`environment variable ${name} must be a whole number, got "${raw}"`);
       return Number(raw);
     case 'text':
       return raw;

@@ -6,7 +6,11 @@ import { ConfigError, optionSchema, type ConfigOptions } from './config.js';
 import { FILE_START_KEYS, flagAttribute, OPTIONS, START_OPTIONS, type OptionSpec } from './options.js';
 
 /** Looked for in the working directory when no --config is given, in this order (only one may exist). */
-export const CONFIG_FILE_NAMES = ['guuru-emulator.config.json', 'guuru-emulator.config.yaml', 'guuru-emulator.config.yml'] as const;
+export const CONFIG_FILE_NAMES = [
+  'guuru-emulator.config.json',
+  'guuru-emulator.config.yaml',
+  'guuru-emulator.config.yml',
+] as const;
 
 /** What the CLI's `start` takes from a file besides the emulator's options. */
 export interface FileStartOptions {
@@ -24,7 +28,9 @@ export interface ConfigFile {
 }
 
 /** Keys of the CLI's start command that are not emulator options. */
-const START_KEYS: Record<string, z.ZodType> = Object.fromEntries(FILE_START_KEYS.map((key) => [key, START_OPTIONS[key].schema]));
+const START_KEYS: Record<string, z.ZodType> = Object.fromEntries(
+  FILE_START_KEYS.map((key) => [key, START_OPTIONS[key].schema]),
+);
 
 /** Flags whose name differs from the option they set: the file takes the flag's spelling too. */
 const FLAG_ALIASES: Record<string, string> = Object.fromEntries(
@@ -34,13 +40,22 @@ const FLAG_ALIASES: Record<string, string> = Object.fromEntries(
 );
 
 /** Options that are paths: relative ones are read from the config file's folder, as a person reading the file expects. */
-const PATH_KEYS = (Object.entries(OPTIONS) as [string, OptionSpec][]).filter(([, spec]) => spec.path).map(([key]) => key);
+const PATH_KEYS = (Object.entries(OPTIONS) as [string, OptionSpec][])
+  .filter(([, spec]) => spec.path)
+  .map(([key]) => key);
 
 /** Options that are lists: a single value is taken as a list of one (as the flag takes one). */
-const LIST_KEYS = new Set((Object.entries(OPTIONS) as [string, OptionSpec][]).filter(([, spec]) => spec.schema instanceof z.ZodDefault && spec.schema.unwrap() instanceof z.ZodArray).map(([key]) => key));
+const LIST_KEYS = new Set(
+  (Object.entries(OPTIONS) as [string, OptionSpec][])
+    .filter(([, spec]) => spec.schema instanceof z.ZodDefault && spec.schema.unwrap() instanceof z.ZodArray)
+    .map(([key]) => key),
+);
 
 /** Every key a file may use: each emulator option (one table, options.ts) and the start command's own. */
-const fieldSchemas = (): Record<string, z.ZodType> => ({ ...(optionSchema.shape as Record<string, z.ZodType>), ...START_KEYS });
+const fieldSchemas = (): Record<string, z.ZodType> => ({
+  ...(optionSchema.shape as Record<string, z.ZodType>),
+  ...START_KEYS,
+});
 
 const camel = (key: string): string => key.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -48,7 +63,9 @@ const camel = (key: string): string => key.replace(/-([a-z0-9])/g, (_, c: string
 function distance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
+    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   const at = (i: number, j: number) => d[i]?.[j] ?? 0;
   for (let i = 1; i <= x.length; i++) {
     for (let j = 1; j <= y.length; j++) {
@@ -74,7 +91,10 @@ function nearest(key: string, keys: string[]): string | undefined {
  */
 export function parseConfigObject(value: unknown, path: string): ConfigFile {
   if (value === null || value === undefined) return { path, options: {}, start: {} };
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${path}: expected an object of options (e.g. port: 4000), got ${Array.isArray(value) ? 'a list' : typeof value}`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError(
+      `${path}: expected an object of options (e.g. port: 4000), got ${Array.isArray(value) ? 'a list' : typeof value}`,
+    );
   const fields = fieldSchemas();
   const known = Object.keys(fields);
   const options: Record<string, unknown> = {};
@@ -136,7 +156,9 @@ export function loadConfigFile(explicit: string | undefined, cwd: string): Confi
   try {
     value = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    throw new ConfigError(
+      `${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   return parseConfigObject(value, path);
 }

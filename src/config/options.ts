@@ -74,9 +74,36 @@ const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 
 /** The emulator's options: createEmulator(), flags, environment and config files all end in their schemas. */
 export const OPTIONS = {
-  port: option({ schema: whole(0, 65_535).default(4000), flag: '--port', short: '-p', arg: 'N', form: 'int', env: 'PORT', envForm: 'int', default: '4000', doc: 'TCP port; `0` picks a free one' }),
-  host: option({ schema: z.string().min(1).default('127.0.0.1'), flag: '--host', short: '-H', arg: 'H', env: 'HOST', default: '127.0.0.1', doc: 'interface to listen on (the Docker image sets `0.0.0.0`)' }),
-  seed: option({ schema: whole(0, 2 ** 31 - 1).default(1), flag: '--seed', arg: 'N', form: 'int', env: 'SEED', envForm: 'int', default: '1', doc: 'random seed of the built-in data' }),
+  port: option({
+    schema: whole(0, 65_535).default(4000),
+    flag: '--port',
+    short: '-p',
+    arg: 'N',
+    form: 'int',
+    env: 'PORT',
+    envForm: 'int',
+    default: '4000',
+    doc: 'TCP port; `0` picks a free one',
+  }),
+  host: option({
+    schema: z.string().min(1).default('127.0.0.1'),
+    flag: '--host',
+    short: '-H',
+    arg: 'H',
+    env: 'HOST',
+    default: '127.0.0.1',
+    doc: 'interface to listen on (the Docker image sets `0.0.0.0`)',
+  }),
+  seed: option({
+    schema: whole(0, 2 ** 31 - 1).default(1),
+    flag: '--seed',
+    arg: 'N',
+    form: 'int',
+    env: 'SEED',
+    envForm: 'int',
+    default: '1',
+    doc: 'random seed of the built-in data',
+  }),
   seedTime: option({
     schema: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
     flag: '--seed-time',
@@ -85,10 +112,42 @@ export const OPTIONS = {
     default: 'today 00:00 UTC',
     doc: 'the "now" of the seed data (every seeded timestamp is before it)',
   }),
-  fixtures: option({ schema: z.string().min(1).optional(), path: true, flag: '--fixtures', arg: 'DIR', env: 'FIXTURES_DIR', default: '`fixtures/`', doc: 'folder with `tenants.json` and `content.json`' }),
-  data: option({ schema: z.string().min(1).optional(), path: true, flag: '--data', arg: 'FILE', env: 'DATA_FILE', default: 'in memory', doc: 'keep state in a JSON file across restarts' }),
-  bodyLimit: option({ schema: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 1mb or 512kb').default('1mb'), flag: '--body-limit', arg: 'SIZE', default: '1mb', doc: 'largest request body' }),
-  bulkChats: option({ schema: whole(0, 5_000_000).default(0), flag: '--bulk-chats', arg: 'N', form: 'int', default: '0', doc: 'add N light-weight chats to the first tenant (benchmarks)' }),
+  fixtures: option({
+    schema: z.string().min(1).optional(),
+    path: true,
+    flag: '--fixtures',
+    arg: 'DIR',
+    env: 'FIXTURES_DIR',
+    default: '`fixtures/`',
+    doc: 'folder with `tenants.json` and `content.json`',
+  }),
+  data: option({
+    schema: z.string().min(1).optional(),
+    path: true,
+    flag: '--data',
+    arg: 'FILE',
+    env: 'DATA_FILE',
+    default: 'in memory',
+    doc: 'keep state in a JSON file across restarts',
+  }),
+  bodyLimit: option({
+    schema: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 1mb or 512kb')
+      .default('1mb'),
+    flag: '--body-limit',
+    arg: 'SIZE',
+    default: '1mb',
+    doc: 'largest request body',
+  }),
+  bulkChats: option({
+    schema: whole(0, 5_000_000).default(0),
+    flag: '--bulk-chats',
+    arg: 'N',
+    form: 'int',
+    default: '0',
+    doc: 'add N light-weight chats to the first tenant (benchmarks)',
+  }),
   seedCache: option({
     schema: z.boolean().default(true),
     env: 'GUURU_EMULATOR_SEED_CACHE',
@@ -98,14 +157,26 @@ export const OPTIONS = {
   }),
   webhookUrl: option({
     // 2048: the bound of every webhook URL (FIELD_LIMITS['webhook.url'] in src/domain/field-limits.ts).
-    schema: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/webhooks' }).max(2_048, 'at most 2048 characters').optional(),
+    schema: z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/webhooks' })
+      .max(2_048, 'at most 2048 characters')
+      .optional(),
     flag: '--webhook-url',
     arg: 'URL',
     env: 'WEBHOOK_URL',
     default: 'none',
     doc: 'subscribe every GUURU webhook event of every partner to this URL',
   }),
-  webhookAttempts: option({ schema: whole(1, 50).default(5), flag: '--webhook-attempts', arg: 'N', form: 'int', env: 'WEBHOOK_ATTEMPTS', envForm: 'int', default: '5', doc: 'delivery attempts per event, the first included' }),
+  webhookAttempts: option({
+    schema: whole(1, 50).default(5),
+    flag: '--webhook-attempts',
+    arg: 'N',
+    form: 'int',
+    env: 'WEBHOOK_ATTEMPTS',
+    envForm: 'int',
+    default: '5',
+    doc: 'delivery attempts per event, the first included',
+  }),
   webhookBackoffMs: option({
     schema: whole(0, 3_600_000).default(1_000),
     flag: '--webhook-backoff',
@@ -127,8 +198,21 @@ export const OPTIONS = {
     doc: "longest wait for a receiver's response (wall-clock)",
   }),
   // 8: 16 took CPU from the API (query p50 ×2.9 while draining), 4 delivered too few (bench).
-  webhookConcurrency: option({ schema: whole(1, 1_000).default(8), default: '8', doc: "concurrent requests per receiver URL (each chat's events stay in order)" }),
-  deliveryLogSize: option({ schema: whole(0, 1_000_000).default(1_000), flag: '--delivery-log-size', arg: 'N', form: 'int', env: 'DELIVERY_LOG_SIZE', envForm: 'int', default: '1000', doc: 'finished deliveries kept in the delivery log' }),
+  webhookConcurrency: option({
+    schema: whole(1, 1_000).default(8),
+    default: '8',
+    doc: "concurrent requests per receiver URL (each chat's events stay in order)",
+  }),
+  deliveryLogSize: option({
+    schema: whole(0, 1_000_000).default(1_000),
+    flag: '--delivery-log-size',
+    arg: 'N',
+    form: 'int',
+    env: 'DELIVERY_LOG_SIZE',
+    envForm: 'int',
+    default: '1000',
+    doc: 'finished deliveries kept in the delivery log',
+  }),
   requestLogSize: option({
     schema: whole(0, 1_000_000).default(1_000),
     flag: '--request-log-size',
@@ -160,14 +244,27 @@ export const OPTIONS = {
     doc: `least severe entries logged: ${LOG_LEVELS.map((l) => `\`${l}\``).join(', ')}`,
   }),
   gurusupWebhookUrl: option({
-    schema: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' }).max(2_048, 'at most 2048 characters').optional(),
+    schema: z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8000/gurusup' })
+      .max(2_048, 'at most 2048 characters')
+      .optional(),
     flag: '--gurusup-webhook-url',
     arg: 'URL',
     env: 'GURUSUP_WEBHOOK_URL',
     default: 'none',
     doc: "every organisation's Gurusup send-message events to this URL",
   }),
-  scenarios: option({ schema: z.array(z.string().min(1)).default([]), path: true, flag: '--scenarios', arg: 'DIR', form: 'one', env: 'SCENARIOS_DIR', envForm: 'one', default: 'none', doc: 'also load the scenario files of this folder' }),
+  scenarios: option({
+    schema: z.array(z.string().min(1)).default([]),
+    path: true,
+    flag: '--scenarios',
+    arg: 'DIR',
+    form: 'one',
+    env: 'SCENARIOS_DIR',
+    envForm: 'one',
+    default: 'none',
+    doc: 'also load the scenario files of this folder',
+  }),
   adminToken: option({
     schema: z.string().min(8, 'at least 8 characters').max(500).regex(/^\S+$/, 'no spaces').optional(),
     flag: '--admin-token',
@@ -177,7 +274,14 @@ export const OPTIONS = {
     doc: 'token the control API and dashboard require (see [who may use it](control-api.md#who-may-use-it))',
   }),
   allowedHosts: option({
-    schema: z.array(z.string().min(1).regex(/^[^\s/:]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name without scheme or port')).default([]),
+    schema: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .regex(/^[^\s/:]+$|^\[[0-9a-fA-F:.]+\]$/, 'a host name without scheme or port'),
+      )
+      .default([]),
     flag: '--allow-host',
     arg: 'NAME',
     form: 'repeat',
@@ -214,7 +318,16 @@ export const OPTIONS = {
     default: 'off',
     doc: 'also let the `--cors` origins use the control API (named origins only, still behind the admin token)',
   }),
-  maxTenants: option({ schema: whole(1, 100_000).default(100), flag: '--max-tenants', arg: 'N', form: 'int', env: 'MAX_TENANTS', envForm: 'int', default: '100', doc: 'most tenants kept, the built-in ones included' }),
+  maxTenants: option({
+    schema: whole(1, 100_000).default(100),
+    flag: '--max-tenants',
+    arg: 'N',
+    form: 'int',
+    env: 'MAX_TENANTS',
+    envForm: 'int',
+    default: '100',
+    doc: 'most tenants kept, the built-in ones included',
+  }),
   maxChats: option({
     schema: whole(1, 100_000_000).default(20_000),
     flag: '--max-chats',
@@ -225,7 +338,16 @@ export const OPTIONS = {
     default: '20000',
     doc: 'most chats per tenant (seeded included, `--bulk-chats` not); also Gurusup threads and personas per tenant',
   }),
-  maxMessages: option({ schema: whole(1, 100_000_000).default(10_000), flag: '--max-messages', arg: 'N', form: 'int', env: 'MAX_MESSAGES', envForm: 'int', default: '10000', doc: 'most messages per chat or Gurusup thread' }),
+  maxMessages: option({
+    schema: whole(1, 100_000_000).default(10_000),
+    flag: '--max-messages',
+    arg: 'N',
+    form: 'int',
+    env: 'MAX_MESSAGES',
+    envForm: 'int',
+    default: '10000',
+    doc: 'most messages per chat or Gurusup thread',
+  }),
   maxTenantMb: option({
     schema: whole(1, 1_000_000).default(64),
     flag: '--max-tenant-mb',
@@ -236,7 +358,16 @@ export const OPTIONS = {
     default: '64',
     doc: 'most MiB of data one tenant keeps, its seed included (about its size as JSON)',
   }),
-  maxStoredMb: option({ schema: whole(1, 1_000_000).default(256), flag: '--max-stored-mb', arg: 'N', form: 'int', env: 'MAX_STORED_MB', envForm: 'int', default: '256', doc: 'most MiB of data all tenants and snapshots keep together' }),
+  maxStoredMb: option({
+    schema: whole(1, 1_000_000).default(256),
+    flag: '--max-stored-mb',
+    arg: 'N',
+    form: 'int',
+    env: 'MAX_STORED_MB',
+    envForm: 'int',
+    default: '256',
+    doc: 'most MiB of data all tenants and snapshots keep together',
+  }),
   headersTimeoutMs: option({
     schema: whole(100, 3_600_000).default(10_000),
     flag: '--headers-timeout',
@@ -267,7 +398,16 @@ export const OPTIONS = {
     default: String(DEFAULT_GRAPHQL_LIMITS.cost),
     doc: 'highest estimated GraphQL query cost (see [GraphQL limits](graphql-api.md#limits))',
   }),
-  maxAliases: option({ schema: whole(0, 100_000).default(DEFAULT_GRAPHQL_LIMITS.aliases), flag: '--max-aliases', arg: 'N', form: 'int', env: 'MAX_ALIASES', envForm: 'int', default: String(DEFAULT_GRAPHQL_LIMITS.aliases), doc: 'most aliases in one GraphQL operation' }),
+  maxAliases: option({
+    schema: whole(0, 100_000).default(DEFAULT_GRAPHQL_LIMITS.aliases),
+    flag: '--max-aliases',
+    arg: 'N',
+    form: 'int',
+    env: 'MAX_ALIASES',
+    envForm: 'int',
+    default: String(DEFAULT_GRAPHQL_LIMITS.aliases),
+    doc: 'most aliases in one GraphQL operation',
+  }),
   maxDirectives: option({
     schema: whole(0, 100_000).default(DEFAULT_GRAPHQL_LIMITS.directives),
     flag: '--max-directives',
@@ -278,8 +418,26 @@ export const OPTIONS = {
     default: String(DEFAULT_GRAPHQL_LIMITS.directives),
     doc: 'most directives in one GraphQL operation',
   }),
-  maxTokens: option({ schema: whole(100, 10_000_000).default(DEFAULT_GRAPHQL_LIMITS.tokens), flag: '--max-tokens', arg: 'N', form: 'int', env: 'MAX_TOKENS', envForm: 'int', default: String(DEFAULT_GRAPHQL_LIMITS.tokens), doc: 'most tokens in one GraphQL document' }),
-  maxDepth: option({ schema: whole(1, 1_000).default(DEFAULT_GRAPHQL_LIMITS.depth), flag: '--max-depth', arg: 'N', form: 'int', env: 'MAX_DEPTH', envForm: 'int', default: String(DEFAULT_GRAPHQL_LIMITS.depth), doc: 'deepest GraphQL selection' }),
+  maxTokens: option({
+    schema: whole(100, 10_000_000).default(DEFAULT_GRAPHQL_LIMITS.tokens),
+    flag: '--max-tokens',
+    arg: 'N',
+    form: 'int',
+    env: 'MAX_TOKENS',
+    envForm: 'int',
+    default: String(DEFAULT_GRAPHQL_LIMITS.tokens),
+    doc: 'most tokens in one GraphQL document',
+  }),
+  maxDepth: option({
+    schema: whole(1, 1_000).default(DEFAULT_GRAPHQL_LIMITS.depth),
+    flag: '--max-depth',
+    arg: 'N',
+    form: 'int',
+    env: 'MAX_DEPTH',
+    envForm: 'int',
+    default: String(DEFAULT_GRAPHQL_LIMITS.depth),
+    doc: 'deepest GraphQL selection',
+  }),
 };
 
 /** The start command's own options (not emulator options): flags, and config-file keys where `file` is set. */
@@ -300,7 +458,13 @@ export const START_OPTIONS = {
     default: 'system clock',
     doc: 'time moves only through `POST /_emulator/clock/advance`',
   }),
-  scenario: option({ schema: z.string().min(1), flag: '--scenario', arg: 'NAME', default: 'none', doc: 'run this scenario once listening' }),
+  scenario: option({
+    schema: z.string().min(1),
+    flag: '--scenario',
+    arg: 'NAME',
+    default: 'none',
+    doc: 'run this scenario once listening',
+  }),
 };
 
 /** Start options a config file may hold (a file cannot name another file). */
@@ -317,7 +481,8 @@ export function flaggedOptions(): { key: string; spec: OptionSpec }[] {
 }
 
 /** The commander attribute of a flag (`--webhook-backoff` → `webhookBackoff`). */
-export const flagAttribute = (flag: string): string => flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+export const flagAttribute = (flag: string): string =>
+  flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** The rows of docs/configuration.md's option table, generated from OPTIONS and START_OPTIONS. */
 export function optionsMarkdownTable(): string {
@@ -331,7 +496,9 @@ export function optionsMarkdownTable(): string {
   };
   const code = (s: string): string => (/^`|^[a-z]+ ?\(|^(none|on|off|in memory|today|system)/.test(s) ? s : `\`${s}\``);
   for (const [key, spec] of [...Object.entries(OPTIONS), ...Object.entries(START_OPTIONS)] as [string, OptionSpec][]) {
-    const flag = spec.flag ? `\`${spec.flag}${spec.arg ? ` ${spec.arg.replace(/\|/g, '\\|')}` : ''}\`` : `(\`${key}\` in a config file)`;
+    const flag = spec.flag
+      ? `\`${spec.flag}${spec.arg ? ` ${spec.arg.replace(/\|/g, '\\|')}` : ''}\``
+      : `(\`${key}\` in a config file)`;
     rows.push(`| ${flag} | ${envCell(spec)} | ${code(spec.default)} | ${spec.doc} |`);
   }
   return rows.join('\n');

@@ -58,8 +58,15 @@ export function recordAnswers(dir: string): RequestHandler {
       // Headers given to writeHead() (the event stream) are only in the header block sent.
       const sent = (res as unknown as { _header?: string | null })._header ?? '';
       const type = res.getHeader('content-type') ?? /^content-type:\s*(.*?)\r?$/im.exec(sent)?.[1];
-      if (json === undefined && chunks.length > 0 && kept <= MAX_KEPT && /json/i.test(String(type ?? ''))) json = Buffer.concat(chunks).toString('utf8');
-      const answer: RecordedAnswer = { method: req.method, path: req.originalUrl.split('?')[0] ?? '', status: res.statusCode, ...(type !== undefined ? { contentType: String(type) } : {}), ...(json !== undefined ? { json } : {}) };
+      if (json === undefined && chunks.length > 0 && kept <= MAX_KEPT && /json/i.test(String(type ?? '')))
+        json = Buffer.concat(chunks).toString('utf8');
+      const answer: RecordedAnswer = {
+        method: req.method,
+        path: req.originalUrl.split('?')[0] ?? '',
+        status: res.statusCode,
+        ...(type !== undefined ? { contentType: String(type) } : {}),
+        ...(json !== undefined ? { json } : {}),
+      };
       try {
         appendFileSync(file, `${JSON.stringify(answer)}\n`);
       } catch {

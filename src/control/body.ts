@@ -13,7 +13,11 @@ export { httpUrl } from '../http/url.js';
  */
 export function tenantOfRequest(store: Store, req: Request): Tenant {
   const fromBody = (req.body as { tenant?: unknown } | undefined)?.tenant;
-  return findTenant(store, (typeof fromBody === 'string' ? fromBody : undefined) ?? (typeof req.query.tenant === 'string' ? req.query.tenant : undefined));
+  return findTenant(
+    store,
+    (typeof fromBody === 'string' ? fromBody : undefined) ??
+      (typeof req.query.tenant === 'string' ? req.query.tenant : undefined),
+  );
 }
 
 /** Validates a JSON body (or query) with zod; the first problem becomes a 400 naming the field. */
@@ -21,7 +25,8 @@ export function parseBody<T>(schema: z.ZodType<T>, req: Request, source: 'body' 
   const parsed = schema.safeParse((source === 'body' ? req.body : req.query) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const named = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? (issue.keys ?? []).join(', ') : source);
+    const named =
+      issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? (issue.keys ?? []).join(', ') : source);
     // Field names come from the client: quoted back only as a short prefix.
     const field = named.length <= 200 ? named : `${named.slice(0, 200)}…`;
     throw invalidArgument(field, `Invalid request ${source}: ${field}: ${issue?.message ?? 'invalid'}`);

@@ -32,7 +32,10 @@ export const createChatBody = z
     question: z.string().min(1),
     language: z.string().optional(),
     categoryId: z.string().optional(),
-    user: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() }).strict().optional(),
+    user: z
+      .object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional() })
+      .strict()
+      .optional(),
     /** Assign right away to these experts (e.g. ["api"]). */
     requestedExperts: z.array(z.string().min(1)).min(1).optional(),
   })
@@ -53,7 +56,9 @@ export const ACTIONS = {
     .strict(),
   close: z.object({ by: by.default('api') }).strict(),
   reopen: z.object({ by: by.default('user') }).strict(),
-  handover: z.object({ reason: z.string().optional(), receiver: z.string().optional(), type: z.string().optional() }).strict(),
+  handover: z
+    .object({ reason: z.string().optional(), receiver: z.string().optional(), type: z.string().optional() })
+    .strict(),
   rate: z.object({ rating: z.string(), comment: z.string().max(2_000).optional() }).strict(),
   miss: z.object({}).strict(),
   'transfer-to-persona': z.object({ personaId: z.string().min(1) }).strict(),
@@ -61,7 +66,15 @@ export const ACTIONS = {
 
 type ChatActionName = keyof typeof ACTIONS;
 
-export const CHAT_STATUSES = ['created', 'assigned', 'open', 'closed', 'rated', 'handover', 'missed'] as const satisfies readonly ChatStatus[];
+export const CHAT_STATUSES = [
+  'created',
+  'assigned',
+  'open',
+  'closed',
+  'rated',
+  'handover',
+  'missed',
+] as const satisfies readonly ChatStatus[];
 
 export const listQuery = z
   .object({
@@ -91,7 +104,12 @@ export function createChatRoutes(domain: DomainContext, chatSteps: ChatSteps): R
     const tenant = findTenant(domain.store, req.params.id);
     const q = parseBody(listQuery, req, 'query');
     const statuses = q.status && q.status.length > 0 ? new Set<ChatStatus>(q.status) : undefined;
-    const { chats, total, languages } = listChatsNewestFirst(tenant, { statuses, language: q.language, beforeSeq: q.before, limit: q.limit });
+    const { chats, total, languages } = listChatsNewestFirst(tenant, {
+      statuses,
+      language: q.language,
+      beforeSeq: q.before,
+      limit: q.limit,
+    });
     res.json({ tenant: tenant.id, chats: chats.map(chatSummary), total, languages });
   });
 
@@ -115,13 +133,22 @@ export function createChatRoutes(domain: DomainContext, chatSteps: ChatSteps): R
     const tenant = findTenant(domain.store, req.params.id);
     const chat = findChatOrThrow(tenant, req.params.chatId, 'chatId');
     const authors = authorsOf(tenant, chat);
-    res.json({ tenant: tenant.id, chat, authors, bot: { name: tenant.data.bot.name }, steps: chatSteps.of(tenant.id, chat.id) });
+    res.json({
+      tenant: tenant.id,
+      chat,
+      authors,
+      bot: { name: tenant.data.bot.name },
+      steps: chatSteps.of(tenant.id, chat.id),
+    });
   });
 
   router.post('/tenants/:id/chats/:chatId/:action', (req, res) => {
     const action = req.params.action as ChatActionName;
     if (!Object.hasOwn(ACTIONS, action)) {
-      throw invalidArgument('action', `Unknown chat action "${req.params.action}"; use one of ${Object.keys(ACTIONS).join(', ')}.`);
+      throw invalidArgument(
+        'action',
+        `Unknown chat action "${req.params.action}"; use one of ${Object.keys(ACTIONS).join(', ')}.`,
+      );
     }
     const tenant = findTenant(domain.store, req.params.id);
     const chatId = req.params.chatId;
@@ -134,25 +161,44 @@ export function createChatRoutes(domain: DomainContext, chatSteps: ChatSteps): R
 }
 
 /** One chat action through its domain command; the message posted for `messages`, else nothing (the chat is answered). */
-function performAction(domain: DomainContext, tenant: Tenant, chatId: string, action: ChatActionName, req: Request): MessageRecord | undefined {
+function performAction(
+  domain: DomainContext,
+  tenant: Tenant,
+  chatId: string,
+  action: ChatActionName,
+  req: Request,
+): MessageRecord | undefined {
   switch (action) {
     case 'assign':
       assignChat(domain, tenant, chatId, parseBody(ACTIONS.assign, req).requestedExperts);
       break;
     case 'accept': {
       const body = parseBody(ACTIONS.accept, req);
-      if (body.personaId !== undefined && body.expertId !== undefined) throw invalidArgument('expertId', 'Give personaId or expertId, not both.');
-      acceptChat(domain, tenant, chatId, body, actorOf(body.expertId !== undefined ? 'expert' : 'api', tenant, {}, body.expertId));
+      if (body.personaId !== undefined && body.expertId !== undefined)
+        throw invalidArgument('expertId', 'Give personaId or expertId, not both.');
+      acceptChat(
+        domain,
+        tenant,
+        chatId,
+        body,
+        actorOf(body.expertId !== undefined ? 'expert' : 'api', tenant, {}, body.expertId),
+      );
       break;
     }
     case 'messages': {
       const body = parseBody(ACTIONS.messages, req);
       if ((body.posting === undefined) === (body.text === undefined)) {
-        throw invalidArgument('posting', 'Give either "text" or a "posting" ({"type": "text", "text": ...} or {"type": "attachment", "address": ...}).');
+        throw invalidArgument(
+          'posting',
+          'Give either "text" or a "posting" ({"type": "text", "text": ...} or {"type": "attachment", "address": ...}).',
+        );
       }
       const posting = body.posting ?? { type: 'text', text: body.text };
       const actor = actorOf(body.from, tenant, findChatOrThrow(tenant, chatId, 'chatId'), body.expertId);
-      const message = postMessage(domain, tenant, chatId, posting, actor, { hideForUser: body.hideForUser, hideForExpert: body.hideForExpert });
+      const message = postMessage(domain, tenant, chatId, posting, actor, {
+        hideForUser: body.hideForUser,
+        hideForExpert: body.hideForExpert,
+      });
       return message;
     }
     case 'close': {

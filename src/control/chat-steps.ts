@@ -20,7 +20,6 @@ export interface ActivityStep {
   deliveries: string[];
 }
 
-
 export interface ChatStepsOptions {
   /** Chats whose steps are kept, most recently active first (default 5,000). */
   maxChats?: number;
@@ -52,18 +51,51 @@ export class ChatSteps {
     this.maxSteps = options.maxSteps ?? 500;
     const first = { first: true };
     for (const name of CHAT_CHANGE_EVENTS) {
-      this.offs.push(events.on(name, ({ tenantId, chat, from, actor }) => this.record(tenantId, chat.id, { kind: 'status', event: name, from, to: chat.status, actor: actor.kind, actorLabel: describeActor(actor) }), first));
+      this.offs.push(
+        events.on(
+          name,
+          ({ tenantId, chat, from, actor }) =>
+            this.record(tenantId, chat.id, {
+              kind: 'status',
+              event: name,
+              from,
+              to: chat.status,
+              actor: actor.kind,
+              actorLabel: describeActor(actor),
+            }),
+          first,
+        ),
+      );
     }
     this.offs.push(
-      events.on('chat.created', ({ tenantId, chatId }) => this.record(tenantId, chatId, { kind: 'created', event: 'chat.created', to: 'created', actor: 'user', actorLabel: describeActor(USER) }), first),
+      events.on(
+        'chat.created',
+        ({ tenantId, chatId }) =>
+          this.record(tenantId, chatId, {
+            kind: 'created',
+            event: 'chat.created',
+            to: 'created',
+            actor: 'user',
+            actorLabel: describeActor(USER),
+          }),
+        first,
+      ),
       events.on(
         'message.created',
         ({ tenantId, chat, message, actor }) =>
-          this.record(tenantId, chat.id, { kind: 'message', event: 'message.created', to: chat.status, actor: actor.kind, actorLabel: describeActor(actor), messageId: message.id }),
+          this.record(tenantId, chat.id, {
+            kind: 'message',
+            event: 'message.created',
+            to: chat.status,
+            actor: actor.kind,
+            actorLabel: describeActor(actor),
+            messageId: message.id,
+          }),
         first,
       ),
       onEnqueued((delivery) => {
-        if (delivery.chatId !== undefined) this.current.get(chatKey(delivery.tenantId, delivery.chatId))?.deliveries.push(delivery.id);
+        if (delivery.chatId !== undefined)
+          this.current.get(chatKey(delivery.tenantId, delivery.chatId))?.deliveries.push(delivery.id);
       }),
       events.on('store.reset', ({ tenantId }) => this.forget(tenantId)),
       events.on('tenant.removed', ({ tenantId }) => this.forget(tenantId)),

@@ -21,7 +21,6 @@ export interface EventStreamDeps {
   maxPerWindow?: number;
 }
 
-
 interface Client {
   res: Response;
   /** The socket is full: skip messages until it drains, then tell the page to read again. */
@@ -52,7 +51,13 @@ export class EventStream {
     for (const name of CHAT_CHANGE_EVENTS) {
       this.offs.push(
         events.on(name, ({ tenantId, chat, from }) => {
-          this.queue(`chat:${tenantId}:${chat.id}`, () => ({ type: 'chat', tenantId, event: name, from, chat: chatSummary(chat) }));
+          this.queue(`chat:${tenantId}:${chat.id}`, () => ({
+            type: 'chat',
+            tenantId,
+            event: name,
+            from,
+            chat: chatSummary(chat),
+          }));
         }),
       );
     }
@@ -60,45 +65,82 @@ export class EventStream {
       events.on('chat.created', ({ tenantId, chatId }) => {
         this.queue(`chat:${tenantId}:${chatId}`, () => {
           const chat = store.tenant(tenantId)?.chatsById.get(chatId);
-          return chat ? { type: 'chat', tenantId, event: 'chat.created', chat: chatSummary(chat) } : { type: 'resync', reason: 'a chat vanished' };
+          return chat
+            ? { type: 'chat', tenantId, event: 'chat.created', chat: chatSummary(chat) }
+            : { type: 'resync', reason: 'a chat vanished' };
         });
       }),
       events.on('message.created', ({ tenantId, chat, message }) => {
-        this.queue(`message:${tenantId}:${message.id}`, () => ({ type: 'message', tenantId, chatId: chat.id, messageId: message.id, author: message.author.kind }));
+        this.queue(`message:${tenantId}:${message.id}`, () => ({
+          type: 'message',
+          tenantId,
+          chatId: chat.id,
+          messageId: message.id,
+          author: message.author.kind,
+        }));
         // The chat's message count changed: lists show it.
-        this.queue(`chat:${tenantId}:${chat.id}`, () => ({ type: 'chat', tenantId, event: 'message.created', chat: chatSummary(chat) }));
+        this.queue(`chat:${tenantId}:${chat.id}`, () => ({
+          type: 'chat',
+          tenantId,
+          event: 'message.created',
+          chat: chatSummary(chat),
+        }));
       }),
       events.on('gurusup.message-created', ({ tenantId, thread, message }) => {
-        this.queue(`gurusup:${tenantId}:${message.id}`, () => ({ type: 'gurusup', tenantId, thread: thread.hash, messageId: message.id }));
+        this.queue(`gurusup:${tenantId}:${message.id}`, () => ({
+          type: 'gurusup',
+          tenantId,
+          thread: thread.hash,
+          messageId: message.id,
+        }));
       }),
       // Requests are counted, not listed: under load the stream stays one small message per window.
-      deps.onRequest?.((request) => {
-        if (this.clients.size === 0) return;
-        this.requests.count += 1;
-        this.requests.lastId = request.id;
-        if (request.failed) this.requests.failed += 1;
-        for (const id of request.chatIds ?? []) this.requestChats?.add(id);
-        if (this.requestChats && this.requestChats.size > MAX_CHAT_IDS) this.requestChats = undefined;
-        this.queue('requests', () => {
-          const event: LiveEvent = { type: 'requests', ...this.requests, ...(this.requestChats ? { chatIds: [...this.requestChats] } : {}) };
-          this.requests = { count: 0, lastId: '', failed: 0 };
-          this.requestChats = new Set();
-          return event;
-        });
-      }) ?? (() => undefined),
+      deps.onRequest?.((request) => this.countRequest(request)) ?? (() => undefined),
       deps.onDelivery((delivery) => {
         this.queue(`delivery:${delivery.id}`, () => ({ type: 'delivery', delivery: deliverySummary(delivery) }));
       }),
     );
     for (const name of ['tenant.created', 'tenant.removed', 'store.reset'] as const) {
-      this.offs.push(events.on(name, (p) => this.queue(`tenants:${p.tenantId ?? '*'}`, () => ({ type: 'tenants', event: name, ...(p.tenantId !== undefined ? { tenantId: p.tenantId } : {}) }))));
+      this.offs.push(
+        events.on(name, (p) =>
+          this.queue(`tenants:${p.tenantId ?? '*'}`, () => ({
+            type: 'tenants',
+            event: name,
+            ...(p.tenantId !== undefined ? { tenantId: p.tenantId } : {}),
+          })),
+        ),
+      );
     }
     for (const name of ['persona.saved', 'submission.reviewed', 'page.updated'] as const satisfies DomainEventName[]) {
-      this.offs.push(events.on(name, ({ tenantId }) => this.queue(`data:${tenantId}:${name}`, () => ({ type: 'data', tenantId, event: name }))));
+      this.offs.push(
+        events.on(name, ({ tenantId }) =>
+          this.queue(`data:${tenantId}:${name}`, () => ({ type: 'data', tenantId, event: name })),
+        ),
+      );
     }
     // A comment line now and then keeps proxies and idle timeouts from closing a quiet stream.
     this.keepAlive = setInterval(() => this.broadcast(': keep-alive\n\n'), 15_000);
     this.keepAlive.unref();
+  }
+
+  /** One API request: counted into the next `requests` message (with the chats it named). */
+  private countRequest(request: { id: string; failed: boolean; chatIds?: string[] }): void {
+    if (this.clients.size === 0) return;
+    this.requests.count += 1;
+    this.requests.lastId = request.id;
+    if (request.failed) this.requests.failed += 1;
+    for (const id of request.chatIds ?? []) this.requestChats?.add(id);
+    if (this.requestChats && this.requestChats.size > MAX_CHAT_IDS) this.requestChats = undefined;
+    this.queue('requests', () => {
+      const event: LiveEvent = {
+        type: 'requests',
+        ...this.requests,
+        ...(this.requestChats ? { chatIds: [...this.requestChats] } : {}),
+      };
+      this.requests = { count: 0, lastId: '', failed: 0 };
+      this.requestChats = new Set();
+      return event;
+    });
   }
 
   /** How many pages and tools are listening. */
@@ -151,7 +193,9 @@ export class EventStream {
 
   private flush(): void {
     this.timer = undefined;
-    const batch: LiveEvent[] = this.overflow ? [{ type: 'resync', reason: 'too many changes at once' }] : [...this.pending.values()].map((build) => build());
+    const batch: LiveEvent[] = this.overflow
+      ? [{ type: 'resync', reason: 'too many changes at once' }]
+      : [...this.pending.values()].map((build) => build());
     this.pending = new Map();
     this.overflow = false;
     this.requests = { count: 0, lastId: '', failed: 0 };

@@ -20,13 +20,27 @@ export function createRequestRoutes(journal: RequestJournal): Router {
   const router = Router();
   router.get('/requests', (req, res) => {
     const q = parseBody(requestsQuery, req, 'query');
-    const all = journal.list({ tenantId: q.tenant, api: q.api, operationName: q.operation, chatId: q.chatId, failed: q.failed === undefined ? undefined : q.failed === 'true' });
+    const all = journal.list({
+      tenantId: q.tenant,
+      api: q.api,
+      operationName: q.operation,
+      chatId: q.chatId,
+      failed: q.failed === undefined ? undefined : q.failed === 'true',
+    });
     const newestFirst = all.reverse();
-    res.json({ requests: q.limit === undefined ? newestFirst : newestFirst.slice(0, q.limit), total: all.length, journal: journal.counts() });
+    res.json({
+      requests: q.limit === undefined ? newestFirst : newestFirst.slice(0, q.limit),
+      total: all.length,
+      journal: journal.counts(),
+    });
   });
   router.get('/requests/:id', (req, res) => {
     const record = journal.get(req.params.id);
-    if (!record) throw new DomainError('NOT_FOUND', `No request ${req.params.id} in the journal (it may have been evicted; it keeps the last ${journal.counts().limit} requests).`);
+    if (!record)
+      throw new DomainError(
+        'NOT_FOUND',
+        `No request ${req.params.id} in the journal (it may have been evicted; it keeps the last ${journal.counts().limit} requests).`,
+      );
     res.json(record);
   });
   router.delete('/requests', (_req, res) => {

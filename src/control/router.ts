@@ -3,7 +3,15 @@ import type { Clock } from '../kernel/clock.js';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
 import type { EventBus } from '../domain/events.js';
-import { createTenant, findTenant, removeTenant, resetAll, resetTenant, summarizeTenant, type TenantSummary } from '../domain/tenants.js';
+import {
+  createTenant,
+  findTenant,
+  removeTenant,
+  resetAll,
+  resetTenant,
+  summarizeTenant,
+  type TenantSummary,
+} from '../domain/tenants.js';
 import type { Snapshots } from '../domain/snapshots.js';
 import { createSnapshotRoutes } from './snapshot-routes.js';
 import { createTriggerRoutes } from './trigger-routes.js';
@@ -63,7 +71,7 @@ const mib = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10
 
 /** The /_emulator control API: JSON in, JSON out. */
 export function createControlRouter(deps: ControlDeps): Router {
-  const { store, events, clock } = deps;
+  const { store, clock } = deps;
   const router = Router();
   router.use(express.json({ limit: deps.bodyLimit }));
 
@@ -80,6 +88,84 @@ export function createControlRouter(deps: ControlDeps): Router {
     res.json(controlOpenApiDocument(`${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`));
   });
 
+  router.use(tenantRoutes(deps, withLinks));
+
+  router.get('/events', deps.stream.handler);
+  if (deps.mcp) {
+    router.post('/mcp', deps.mcp);
+    // Stateless: GET (a server stream) and DELETE (a session) are refused by the handler with 405.
+    router.get('/mcp', deps.mcp);
+    router.delete('/mcp', deps.mcp);
+  }
+  router.use(
+    createPlayRoutes({
+      domain: deps.domain,
+      chatSteps: deps.chatSteps,
+      journal: deps.requests,
+      dispatcher: deps.dispatcher,
+      scenarios: deps.scenarios,
+      version: deps.version,
+    }),
+  );
+  router.use(createChatRoutes(deps.domain, deps.chatSteps));
+  router.use(
+    createSnapshotRoutes(deps.snapshots, (ids) =>
+      ids.map((id) => withLinks(summarizeTenant(store, findTenant(store, id)))),
+    ),
+  );
+  router.use(
+    createTriggerRoutes({
+      domain: deps.domain,
+      settings: deps.settings,
+      gurusupSettings: deps.gurusupSettings,
+      dispatcher: deps.dispatcher,
+      routes: deps.routes,
+    }),
+  );
+  router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));
+  router.use(createScenarioRoutes(deps.scenarios));
+  router.use(createRequestRoutes(deps.requests));
+  router.use(createVerificationRoutes(deps.verifications));
+  router.use(
+    createWebhookRoutes({ store, settings: deps.settings, dispatcher: deps.dispatcher, now: () => clock.now() }),
+  );
+
+  router.use(clockRoutes(clock));
+  return router;
+}
+
+/** GET /health: liveness, and what the process holds. */
+function health(deps: ControlDeps): RequestHandler {
+  const { store, clock } = deps;
+  return (_req, res) => {
+    res.json({
+      status: 'ok',
+      name: 'guuru-emulator',
+      version: deps.version,
+      uptimeMs: Date.now() - deps.startedAt,
+      now: clock.now(),
+      clock: clock.kind,
+      tenants: store.tenants().length,
+      // For soaks and dashboards: what the process holds (MiB). heapUsed is what live objects take;
+      // rss far above it is heap V8 keeps reserved after a peak, not data the emulator retains.
+      memory: (() => {
+        const usage = process.memoryUsage();
+        return {
+          rssMiB: mib(usage.rss),
+          heapUsedMiB: mib(usage.heapUsed),
+          heapTotalMiB: mib(usage.heapTotal),
+          storedMiB: mib(store.storedBytes()),
+          storedLimitMiB: mib(store.storedAllowance),
+        };
+      })(),
+    });
+  };
+}
+
+/** Reset, and the tenants: list, create, one, reset one, remove. */
+function tenantRoutes(deps: ControlDeps, withLinks: (summary: TenantSummary) => TenantView): Router {
+  const { store, events } = deps;
+  const router = Router();
   router.post('/reset', (_req, res) => {
     resetAll(store, events);
     res.json({ status: 'reset', tenants: store.tenants().map((t) => withLinks(summarizeTenant(store, t))) });
@@ -91,7 +177,10 @@ export function createControlRouter(deps: ControlDeps): Router {
 
   router.post('/tenants', (req, res) => {
     const tenant = createTenant(store, events, parseBody(createTenantBody, req));
-    res.status(201).location(`/_emulator/tenants/${tenant.id}`).json(withLinks(summarizeTenant(store, tenant)));
+    res
+      .status(201)
+      .location(`/_emulator/tenants/${tenant.id}`)
+      .json(withLinks(summarizeTenant(store, tenant)));
   });
 
   router.get('/tenants/:id', (req, res) => {
@@ -106,24 +195,12 @@ export function createControlRouter(deps: ControlDeps): Router {
     removeTenant(store, events, req.params.id);
     res.status(204).end();
   });
+  return router;
+}
 
-  router.get('/events', deps.stream.handler);
-  if (deps.mcp) {
-    router.post('/mcp', deps.mcp);
-    // Stateless: GET (a server stream) and DELETE (a session) are refused by the handler with 405.
-    router.get('/mcp', deps.mcp);
-    router.delete('/mcp', deps.mcp);
-  }
-  router.use(createPlayRoutes({ domain: deps.domain, chatSteps: deps.chatSteps, journal: deps.requests, dispatcher: deps.dispatcher, scenarios: deps.scenarios, version: deps.version }));
-  router.use(createChatRoutes(deps.domain, deps.chatSteps));
-  router.use(createSnapshotRoutes(deps.snapshots, (ids) => ids.map((id) => withLinks(summarizeTenant(store, findTenant(store, id))))));
-  router.use(createTriggerRoutes({ domain: deps.domain, settings: deps.settings, gurusupSettings: deps.gurusupSettings, dispatcher: deps.dispatcher, routes: deps.routes }));
-  router.use(createGurusupControlRoutes(deps.domain, deps.gurusupSettings));
-  router.use(createScenarioRoutes(deps.scenarios));
-  router.use(createRequestRoutes(deps.requests));
-  router.use(createVerificationRoutes(deps.verifications));
-  router.use(createWebhookRoutes({ store, settings: deps.settings, dispatcher: deps.dispatcher, now: () => clock.now() }));
-
+/** The emulator's clock, and moving a virtual one. */
+function clockRoutes(clock: ControlDeps['clock']): Router {
+  const router = Router();
   router.get('/clock', (_req, res) => {
     res.json({ kind: clock.kind, now: clock.now(), iso: new Date(clock.now()).toISOString() });
   });
@@ -131,7 +208,10 @@ export function createControlRouter(deps: ControlDeps): Router {
   router.post('/clock/advance', (req, res) => {
     const { ms } = parseBody(advanceBody, req);
     if (clock.kind !== 'virtual' || !('advance' in clock)) {
-      throw new DomainError('CONFLICT', 'The clock can only be advanced when the emulator runs on a virtual clock (start it with --virtual-clock).');
+      throw new DomainError(
+        'CONFLICT',
+        'The clock can only be advanced when the emulator runs on a virtual clock (start it with --virtual-clock).',
+      );
     }
     (clock as { advance(ms: number): void }).advance(ms);
     res.json({ kind: clock.kind, now: clock.now(), iso: new Date(clock.now()).toISOString() });
@@ -141,32 +221,4 @@ export function createControlRouter(deps: ControlDeps): Router {
     sendError(res, 404, `No control endpoint ${req.method} /_emulator${req.path}. See docs/control-api.md.`);
   });
   return router;
-}
-
-/** GET /health: liveness, and what the process holds. */
-function health(deps: ControlDeps): RequestHandler {
-  const { store, clock } = deps;
-  return (_req, res) => {
-    res.json({
-    status: 'ok',
-    name: 'guuru-emulator',
-    version: deps.version,
-    uptimeMs: Date.now() - deps.startedAt,
-    now: clock.now(),
-    clock: clock.kind,
-    tenants: store.tenants().length,
-    // For soaks and dashboards: what the process holds (MiB). heapUsed is what live objects take;
-    // rss far above it is heap V8 keeps reserved after a peak, not data the emulator retains.
-    memory: (() => {
-      const usage = process.memoryUsage();
-      return {
-        rssMiB: mib(usage.rss),
-        heapUsedMiB: mib(usage.heapUsed),
-        heapTotalMiB: mib(usage.heapTotal),
-        storedMiB: mib(store.storedBytes()),
-        storedLimitMiB: mib(store.storedAllowance),
-      };
-    })(),
-  });
-  };
 }

@@ -10,7 +10,9 @@ export const runBody = runOptionsSchema;
 
 export const filesBody = z
   // A scenario file is a few KB; 256 KiB is far more than any needs, and bounds what an upload keeps.
-  .object({ files: z.array(z.object({ file: z.string().min(1).max(500), yaml: z.string().max(262_144) }).strict()).max(200) })
+  .object({
+    files: z.array(z.object({ file: z.string().min(1).max(500), yaml: z.string().max(262_144) }).strict()).max(200),
+  })
   .strict();
 
 const summary = (s: Scenario) => ({
@@ -34,7 +36,12 @@ export function createScenarioRoutes(engine: ScenarioEngine): Router {
   router.post('/scenarios', (req, res) => {
     const { files } = parseBody(filesBody, req);
     const result = engine.addFiles(files);
-    res.status(result.scenarios.length > 0 || files.length === 0 ? 200 : 400).json({ ...result, ...(result.scenarios.length === 0 && files.length > 0 ? { message: 'No file could be used; errors says why, by file, step and field.' } : {}) });
+    res.status(result.scenarios.length > 0 || files.length === 0 ? 200 : 400).json({
+      ...result,
+      ...(result.scenarios.length === 0 && files.length > 0
+        ? { message: 'No file could be used; errors says why, by file, step and field.' }
+        : {}),
+    });
   });
   router.get('/scenarios/:name', (req, res) => {
     res.json({ ...summary(engine.find(req.params.name)), runs: engine.runsOf(req.params.name) });
@@ -42,7 +49,15 @@ export function createScenarioRoutes(engine: ScenarioEngine): Router {
   router.post('/scenarios/:name/runs', (req, res) => {
     engine.find(req.params.name);
     const run = engine.start(req.params.name, parseBody(runBody, req));
-    res.status(202).location(`/_emulator/scenarios/${run.scenario}/runs/${run.id}`).json({ id: run.id, scenario: run.scenario, status: run.status, tenant: run.tenant, params: run.params, seed: run.seed, speed: run.speed });
+    res.status(202).location(`/_emulator/scenarios/${run.scenario}/runs/${run.id}`).json({
+      id: run.id,
+      scenario: run.scenario,
+      status: run.status,
+      tenant: run.tenant,
+      params: run.params,
+      seed: run.seed,
+      speed: run.speed,
+    });
   });
   router.get('/scenarios/:name/runs', (req, res) => {
     engine.find(req.params.name);

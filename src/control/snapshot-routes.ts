@@ -16,7 +16,10 @@ export function createSnapshotRoutes(snapshots: Snapshots, tenantViews: (ids: st
   router.post('/snapshots', (req, res) => {
     const { name, tenant } = parseBody(takeBody, req);
     const info = snapshots.take(name, tenant);
-    res.status(201).location(`/_emulator/snapshots/${encodeURIComponent(info.name)}`).json(info);
+    res
+      .status(201)
+      .location(`/_emulator/snapshots/${encodeURIComponent(info.name)}`)
+      .json(info);
   });
   router.get('/snapshots/:name', (req, res) => {
     res.json(snapshots.get(req.params.name));

@@ -74,13 +74,24 @@ export function deliverySummary(d: Delivery): DeliverySummary {
 }
 
 /** The authors of a chat's messages (and its current holder), with their names and photos. */
-export function authorsOf(tenant: Tenant, chat: { expertId?: string; messages: { author: { kind: string; id?: string } }[] }) {
+export function authorsOf(
+  tenant: Tenant,
+  chat: { expertId?: string; messages: { author: { kind: string; id?: string } }[] },
+) {
   const authors: Record<string, { kind: 'expert' | 'persona'; name: string; photoUrl?: string }> = {};
-  for (const id of new Set([chat.expertId, ...chat.messages.map((m) => (m.author.kind === 'expert' || m.author.kind === 'persona' ? m.author.id : undefined))])) {
+  for (const id of new Set([
+    chat.expertId,
+    ...chat.messages.map((m) => (m.author.kind === 'expert' || m.author.kind === 'persona' ? m.author.id : undefined)),
+  ])) {
     if (id === undefined) continue;
     const persona = tenant.personasById.get(id);
     const expert = tenant.expertsById.get(id);
-    if (persona) authors[id] = { kind: 'persona', name: persona.name, ...(persona.photoUrl ? { photoUrl: persona.photoUrl } : {}) };
+    if (persona)
+      authors[id] = {
+        kind: 'persona',
+        name: persona.name,
+        ...(persona.photoUrl ? { photoUrl: persona.photoUrl } : {}),
+      };
     else if (expert) authors[id] = { kind: 'expert', name: expert.name };
   }
   return authors;

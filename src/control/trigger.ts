@@ -1,5 +1,16 @@
 import { USER, type Actor } from '../domain/actors.js';
-import { acceptChat, assignChat, CHAT_LANGUAGES, closeChat, createChat, handoverChat, postMessage, RATINGS, rateChat, reopenChat } from '../domain/chats.js';
+import {
+  acceptChat,
+  assignChat,
+  CHAT_LANGUAGES,
+  closeChat,
+  createChat,
+  handoverChat,
+  postMessage,
+  RATINGS,
+  rateChat,
+  reopenChat,
+} from '../domain/chats.js';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
 import { findTenant } from '../domain/tenants.js';
@@ -19,7 +30,11 @@ export const TRIGGER_EVENTS = [...GUURU_EVENTS, 'send_message'] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
 /** The older page's names are accepted too. */
-const ALIASES: Record<string, TriggerEvent> = { chatTransferred: 'chat-transferred', chatRated: 'chat-rated', 'send-message': 'send_message' };
+const ALIASES: Record<string, TriggerEvent> = {
+  chatTransferred: 'chat-transferred',
+  chatRated: 'chat-rated',
+  'send-message': 'send_message',
+};
 
 /** One state change on the way to the event, and the webhook it fires. */
 type Step = 'create' | 'assign' | 'accept' | 'message' | 'close' | 'reopen' | 'handover' | 'rate';
@@ -48,7 +63,7 @@ const STEP_EVENT: Record<Step, GuuruEvent | undefined> = {
 
 /** `--param` keys each event understands, with what they mean (shown when one is unknown). */
 const CHAT_PARAMS = {
-  question: 'the customer\'s question (default: one from the seed texts)',
+  question: "the customer's question (default: one from the seed texts)",
   language: `the chat's language: ${CHAT_LANGUAGES.join(', ')} (default en)`,
   name: "the customer's name (default: a generated one)",
   email: "the customer's email (default: a generated one)",
@@ -58,12 +73,20 @@ const CHAT_PARAMS = {
 const PARAMS: Record<TriggerEvent, Record<string, string>> = {
   'chat-assigned': CHAT_PARAMS,
   'chat-opened': CHAT_PARAMS,
-  'message-created': { ...CHAT_PARAMS, text: 'the message (default: a follow-up from the customer)', from: 'user or expert (default user)' },
+  'message-created': {
+    ...CHAT_PARAMS,
+    text: 'the message (default: a follow-up from the customer)',
+    from: 'user or expert (default user)',
+  },
   'chat-closed': CHAT_PARAMS,
   'chat-reopened': CHAT_PARAMS,
   'chat-transferred': { ...CHAT_PARAMS, reason: 'the transfer reason', receiver: 'who receives it' },
   'chat-rated': { ...CHAT_PARAMS, rating: `${RATINGS.join(', ')} (default good)` },
-  send_message: { thread: 'the thread_fid (default: a new thread)', body: "the customer's message that the system answers", lang: 'the language of the thread' },
+  send_message: {
+    thread: 'the thread_fid (default: a new thread)',
+    body: "the customer's message that the system answers",
+    lang: 'the language of the thread',
+  },
 };
 
 export interface TriggerRequest {
@@ -115,15 +138,25 @@ function checkParams(event: TriggerEvent, params: Record<string, string | number
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) {
     if (!Object.hasOwn(known, key)) {
-      throw invalidArgument(`params.${key}`, `${event} has no parameter "${key}". Parameters: ${Object.entries(known).map(([k, v]) => `${k} (${v})`).join('; ')}.`);
+      throw invalidArgument(
+        `params.${key}`,
+        `${event} has no parameter "${key}". Parameters: ${Object.entries(known)
+          .map(([k, v]) => `${k} (${v})`)
+          .join('; ')}.`,
+      );
     }
     out[key] = String(value);
   }
   if (out.language !== undefined && !(CHAT_LANGUAGES as readonly string[]).includes(out.language)) {
-    throw invalidArgument('params.language', `language must be one of ${CHAT_LANGUAGES.join(', ')}, got "${out.language}".`);
+    throw invalidArgument(
+      'params.language',
+      `language must be one of ${CHAT_LANGUAGES.join(', ')}, got "${out.language}".`,
+    );
   }
-  if (out.rating !== undefined && !(RATINGS as readonly string[]).includes(out.rating)) throw invalidArgument('params.rating', `rating must be one of ${RATINGS.join(', ')}, got "${out.rating}".`);
-  if (out.from !== undefined && !['user', 'expert'].includes(out.from)) throw invalidArgument('params.from', `from must be user or expert, got "${out.from}".`);
+  if (out.rating !== undefined && !(RATINGS as readonly string[]).includes(out.rating))
+    throw invalidArgument('params.rating', `rating must be one of ${RATINGS.join(', ')}, got "${out.rating}".`);
+  if (out.from !== undefined && !['user', 'expert'].includes(out.from))
+    throw invalidArgument('params.from', `from must be user or expert, got "${out.from}".`);
   return out;
 }
 
@@ -157,42 +190,11 @@ export async function trigger(deps: TriggerDeps, request: TriggerRequest): Promi
   let chatId: string | undefined;
   let thread: TriggerResult['thread'];
   try {
-    if (event === 'send_message') {
-      const org = orgOf(tenant);
-      const settings = deps.gurusupSettings.get(tenant.id);
-      if (target === null && settings.webhookUrl === '') throw noReceiver(`organisation of tenant ${tenant.id} has no send-message webhook URL`);
-      const fid = params.thread ?? `trigger-${domain.random.slug(10)}`;
-      thread = { fid, hash: threadHash(fid) };
-      route = { tenantId: tenant.id, chatId: thread.hash };
-      if (org.autoReply) {
-        postThreadMessage(domain, tenant, { thread_fid: fid, body: params.body ?? line(domain, domain.content.gurusup?.customer, params.lang ?? org.language), user_fid: `customer-${domain.random.slug(8)}`, ...(params.lang ? { lang: params.lang } : {}) });
-        steps.push({ action: `customer wrote in thread ${fid}; the automatic reply`, event: settings.eventName, sent: false });
-      } else {
-        sendSystemMessage(domain, tenant, { thread_fid: fid, body: params.body ?? 'Thanks for your message! We will get back to you shortly.', ...(params.lang ? { lang: params.lang } : {}) });
-        steps.push({ action: `Gurusup sent a message in thread ${fid}`, event: settings.eventName, sent: false });
-      }
-    } else {
-      const chain = CHAINS[event];
-      if (target === null && deps.settings.target(tenant.id, event) === undefined) throw noReceiver(`tenant ${tenant.id} has no active subscription for ${event}`);
-      const persona = params.persona !== undefined ? tenant.personasById.get(params.persona) : tenant.data.personas[0];
-      if (params.persona !== undefined && !persona) throw invalidArgument('params.persona', `No persona "${params.persona}" in tenant ${tenant.id}.`);
-      const experts = (params.experts ?? 'api').split(',').map((e) => e.trim()).filter(Boolean);
-      const language = (params.language ?? 'en') as SeedLanguage;
-      const people = domain.random.people(language);
-      const name = params.name ?? people.person.fullName();
-      const chat = createChat(domain, tenant, {
-        question: params.question ?? line(domain, domain.content.questions, language),
-        language,
-        user: { name, email: params.email ?? people.internet.email({ firstName: name.split(' ')[0], provider: 'example.com' }).toLowerCase() },
-      });
-      chatId = chat.id;
-      route = { tenantId: tenant.id, chatId };
-      steps.push({ action: `customer opened chat ${chat.id}: "${chat.question}"`, sent: false });
-      for (const step of chain.slice(1)) {
-        const fired = STEP_EVENT[step];
-        steps.push({ action: act(domain, tenant, chat.id, step, params, experts, persona?.id, language), ...(fired ? { event: fired } : {}), sent: false });
-      }
-    }
+    const routeTo = (id: string) => {
+      route = { tenantId: tenant.id, chatId: id };
+    };
+    if (event === 'send_message') thread = sendGurusupMessage(deps, tenant, params, target, steps, routeTo);
+    else chatId = runChain(deps, tenant, event, params, target, steps, routeTo);
   } finally {
     removeRoute();
     deps.dispatcher.off('enqueued', collect);
@@ -213,7 +215,102 @@ export async function trigger(deps: TriggerDeps, request: TriggerRequest): Promi
   };
 }
 
-function act(domain: DomainContext, tenant: Tenant, chatId: string, step: Step, params: Record<string, string>, experts: string[], personaId: string | undefined, language: SeedLanguage): string {
+/** send_message: a customer writes into a new thread (the automatic reply), or Gurusup writes itself. */
+function sendGurusupMessage(
+  deps: TriggerDeps,
+  tenant: Tenant,
+  params: Record<string, string>,
+  target: string | null,
+  steps: TriggerResult['steps'],
+  routeTo: (id: string) => void,
+): NonNullable<TriggerResult['thread']> {
+  const { domain } = deps;
+  const org = orgOf(tenant);
+  const settings = deps.gurusupSettings.get(tenant.id);
+  if (target === null && settings.webhookUrl === '')
+    throw noReceiver(`organisation of tenant ${tenant.id} has no send-message webhook URL`);
+  const fid = params.thread ?? `trigger-${domain.random.slug(10)}`;
+  const thread = { fid, hash: threadHash(fid) };
+  routeTo(thread.hash);
+  if (org.autoReply) {
+    postThreadMessage(domain, tenant, {
+      thread_fid: fid,
+      body: params.body ?? line(domain, domain.content.gurusup?.customer, params.lang ?? org.language),
+      user_fid: `customer-${domain.random.slug(8)}`,
+      ...(params.lang ? { lang: params.lang } : {}),
+    });
+    steps.push({
+      action: `customer wrote in thread ${fid}; the automatic reply`,
+      event: settings.eventName,
+      sent: false,
+    });
+  } else {
+    sendSystemMessage(domain, tenant, {
+      thread_fid: fid,
+      body: params.body ?? 'Thanks for your message! We will get back to you shortly.',
+      ...(params.lang ? { lang: params.lang } : {}),
+    });
+    steps.push({ action: `Gurusup sent a message in thread ${fid}`, event: settings.eventName, sent: false });
+  }
+  return thread;
+}
+
+/** A GUURU event: a new chat and every state change before the event, each step noted. */
+function runChain(
+  deps: TriggerDeps,
+  tenant: Tenant,
+  event: Exclude<TriggerEvent, 'send_message'>,
+  params: Record<string, string>,
+  target: string | null,
+  steps: TriggerResult['steps'],
+  routeTo: (id: string) => void,
+): string {
+  const { domain } = deps;
+  const chain = CHAINS[event];
+  if (target === null && deps.settings.target(tenant.id, event) === undefined)
+    throw noReceiver(`tenant ${tenant.id} has no active subscription for ${event}`);
+  const persona = params.persona !== undefined ? tenant.personasById.get(params.persona) : tenant.data.personas[0];
+  if (params.persona !== undefined && !persona)
+    throw invalidArgument('params.persona', `No persona "${params.persona}" in tenant ${tenant.id}.`);
+  const experts = (params.experts ?? 'api')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const language = (params.language ?? 'en') as SeedLanguage;
+  const people = domain.random.people(language);
+  const name = params.name ?? people.person.fullName();
+  const chat = createChat(domain, tenant, {
+    question: params.question ?? line(domain, domain.content.questions, language),
+    language,
+    user: {
+      name,
+      email:
+        params.email ?? people.internet.email({ firstName: name.split(' ')[0], provider: 'example.com' }).toLowerCase(),
+    },
+  });
+  routeTo(chat.id);
+  steps.push({ action: `customer opened chat ${chat.id}: "${chat.question}"`, sent: false });
+  for (const step of chain.slice(1)) {
+    const fired = STEP_EVENT[step];
+    steps.push({
+      action: act(domain, tenant, chat.id, step, params, experts, persona?.id, language),
+      ...(fired ? { event: fired } : {}),
+      sent: false,
+    });
+  }
+  return chat.id;
+}
+
+function act(
+  domain: DomainContext,
+  tenant: Tenant,
+  chatId: string,
+  step: Step,
+  params: Record<string, string>,
+  experts: string[],
+  personaId: string | undefined,
+  language: SeedLanguage,
+): string {
   switch (step) {
     case 'assign':
       assignChat(domain, tenant, chatId, experts);
@@ -223,7 +320,9 @@ function act(domain: DomainContext, tenant: Tenant, chatId: string, step: Step, 
       return `accepted by ${personaId ? `persona ${tenant.personasById.get(personaId)?.name ?? personaId}` : 'the service account api'}`;
     case 'message': {
       const actor: Actor = params.from === 'expert' ? { kind: 'api' } : USER;
-      const text = params.text ?? line(domain, params.from === 'expert' ? domain.content.answers : domain.content.followUps, language);
+      const text =
+        params.text ??
+        line(domain, params.from === 'expert' ? domain.content.answers : domain.content.followUps, language);
       postMessage(domain, tenant, chatId, { type: 'text', text }, actor);
       return `${params.from === 'expert' ? 'the expert' : 'the customer'} wrote "${text}"`;
     }
@@ -234,7 +333,10 @@ function act(domain: DomainContext, tenant: Tenant, chatId: string, step: Step, 
       reopenChat(domain, tenant, chatId, USER);
       return 'reopened by the customer';
     case 'handover':
-      handoverChat(domain, tenant, chatId, { ...(params.reason ? { reason: params.reason } : {}), ...(params.receiver ? { receiver: params.receiver } : {}) });
+      handoverChat(domain, tenant, chatId, {
+        ...(params.reason ? { reason: params.reason } : {}),
+        ...(params.receiver ? { receiver: params.receiver } : {}),
+      });
       return 'handed over to a company representative';
     case 'rate': {
       const rating = params.rating ?? 'good';
@@ -247,13 +349,20 @@ function act(domain: DomainContext, tenant: Tenant, chatId: string, step: Step, 
 }
 
 /** A seed text in the language (English when it has none), drawn from the seeded source. */
-const line = (domain: DomainContext, texts: { en: string[]; [language: string]: string[] } | undefined, language: string): string => {
+const line = (
+  domain: DomainContext,
+  texts: { en: string[]; [language: string]: string[] } | undefined,
+  language: string,
+): string => {
   const list = texts?.[language] ?? texts?.en ?? [];
   return list.length > 0 ? domain.random.pick(list) : 'Hello, can you help me?';
 };
 
 const noReceiver = (why: string) =>
-  new DomainError('CONFLICT', `Nothing would receive it: the ${why}. Pass a target (--target URL), or subscribe one (--webhook-url, PUT /_emulator/webhooks, PUT /_emulator/gurusup).`);
+  new DomainError(
+    'CONFLICT',
+    `Nothing would receive it: the ${why}. Pass a target (--target URL), or subscribe one (--webhook-url, PUT /_emulator/webhooks, PUT /_emulator/gurusup).`,
+  );
 
 /** Resolves once every delivery has had its first attempt (or is final), or after `timeoutMs`. */
 function firstAttempts(dispatcher: Dispatcher, deliveries: Delivery[], timeoutMs: number): Promise<void> {

@@ -9,14 +9,25 @@ import { httpUrl, parseBody } from './body.js';
 export const startBody = z
   .object({
     target: httpUrl('an http(s) URL of your webhook receiver, such as http://127.0.0.1:8000/webhooks'),
-    suites: z.array(z.enum(SUITES as [SuiteName, ...SuiteName[]])).min(1, 'name at least one suite: receiver, third-party').optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    suites: z
+      .array(z.enum(SUITES as [SuiteName, ...SuiteName[]]))
+      .min(1, 'name at least one suite: receiver, third-party')
+      .optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     timeoutMs: z.number().int().min(1).max(600_000).optional(),
     tenant: z.string().min(1).optional(),
   })
   .strict();
 
-const links = (report: VerificationReport) => ({ self: `/_emulator/verifications/${report.id}`, junit: `/_emulator/verifications/${report.id}/junit` });
+const links = (report: VerificationReport) => ({
+  self: `/_emulator/verifications/${report.id}`,
+  junit: `/_emulator/verifications/${report.id}/junit`,
+});
 
 /**
  * Verifications of an integration: POST starts one (202 with its id; the report fills in as checks
@@ -26,12 +37,33 @@ export function createVerificationRoutes(verifications: Verifications): Router {
   const router = Router();
   router.post('/verifications', (req, res) => {
     const report = verifications.start(parseBody(startBody, req));
-    res.status(202).location(links(report).self).json({ id: report.id, status: report.status, target: report.target, tenant: report.tenant, suites: report.suites, seed: report.seed, timeoutMs: report.timeoutMs, links: links(report) });
+    res
+      .status(202)
+      .location(links(report).self)
+      .json({
+        id: report.id,
+        status: report.status,
+        target: report.target,
+        tenant: report.tenant,
+        suites: report.suites,
+        seed: report.seed,
+        timeoutMs: report.timeoutMs,
+        links: links(report),
+      });
   });
   router.get('/verifications', (_req, res) => {
-    res.json({ verifications: verifications.list().map(({ checks: _checks, ...rest }) => ({ ...rest, links: links(rest as VerificationReport) })), suites: verifications.suites });
+    res.json({
+      verifications: verifications
+        .list()
+        .map(({ checks: _checks, ...rest }) => ({ ...rest, links: links(rest as VerificationReport) })),
+      suites: verifications.suites,
+    });
   });
-  const settled = async (id: string, wait: boolean, res: import('express').Response): Promise<VerificationReport | undefined> => {
+  const settled = async (
+    id: string,
+    wait: boolean,
+    res: import('express').Response,
+  ): Promise<VerificationReport | undefined> => {
     if (!wait) return verifications.get(id);
     verifications.get(id);
     // A client that hangs up stops waiting: nothing stays registered for a closed socket.

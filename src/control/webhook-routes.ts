@@ -20,7 +20,12 @@ export const webhooksBody = z
     secret: z.string().max(512).optional(),
     url: urlOrEmpty.optional(),
     active: z.boolean().optional(),
-    events: z.partialRecord(eventName, z.union([z.object({ url: urlOrEmpty.optional(), active: z.boolean().optional() }).strict(), z.null()])).optional(),
+    events: z
+      .partialRecord(
+        eventName,
+        z.union([z.object({ url: urlOrEmpty.optional(), active: z.boolean().optional() }).strict(), z.null()]),
+      )
+      .optional(),
     requestedExperts: z.enum(['ids', 'objects']).optional(),
     eventNames: z.enum(['current', 'legacy']).optional(),
   })
@@ -37,7 +42,14 @@ export const policyBody = z
 
 const KNOWN_EVENTS = new Set<string>([...GUURU_EVENTS, 'send_message']);
 
-export const DELIVERY_STATUSES = ['queued', 'held', 'sending', 'retrying', 'delivered', 'failed'] as const satisfies readonly DeliveryStatus[];
+export const DELIVERY_STATUSES = [
+  'queued',
+  'held',
+  'sending',
+  'retrying',
+  'delivered',
+  'failed',
+] as const satisfies readonly DeliveryStatus[];
 
 export const deliveriesQuery = z
   .object({
@@ -115,7 +127,11 @@ function subscriptionRoutes(deps: WebhookRouteDeps): Router {
   };
 
   router.get('/webhooks', (req, res) => {
-    res.json({ ...getSettings(tenantOfRequest(store, req).id), events_available: GUURU_EVENTS, policy: dispatcher.policy });
+    res.json({
+      ...getSettings(tenantOfRequest(store, req).id),
+      events_available: GUURU_EVENTS,
+      policy: dispatcher.policy,
+    });
   });
   router.put('/webhooks', (req, res) => {
     res.json(putSettings(tenantOfRequest(store, req).id, req));
@@ -148,20 +164,35 @@ function deliveryRoutes(deps: WebhookRouteDeps): Router {
     if (q.event !== undefined && q.source !== 'gurusup' && !KNOWN_EVENTS.has(q.event)) {
       throw invalidArgument('event', `Unknown event "${q.event}"; GUURU events are ${GUURU_EVENTS.join(', ')}.`);
     }
-    const all = dispatcher.log.list({ event: q.event as GuuruEvent | undefined, chatId: q.chatId, status: q.status, tenantId: q.tenant, source: q.source, idempotencyKey: q.idempotencyKey });
+    const all = dispatcher.log.list({
+      event: q.event as GuuruEvent | undefined,
+      chatId: q.chatId,
+      status: q.status,
+      tenantId: q.tenant,
+      source: q.source,
+      idempotencyKey: q.idempotencyKey,
+    });
     const deliveries = q.limit === undefined ? all : all.slice(-q.limit);
     const view: (d: Delivery) => object = q.summary === 'true' ? deliverySummary : deliveryView;
     res.json({ deliveries: deliveries.map(view), total: all.length, log: dispatcher.log.counts() });
   });
   router.get('/deliveries/:id', (req, res) => {
     const delivery = dispatcher.log.get(req.params.id);
-    if (!delivery) throw new DomainError('NOT_FOUND', `No delivery ${req.params.id} in the log (it may have been evicted; the log keeps ${dispatcher.log.counts().limit} finished deliveries).`);
+    if (!delivery)
+      throw new DomainError(
+        'NOT_FOUND',
+        `No delivery ${req.params.id} in the log (it may have been evicted; the log keeps ${dispatcher.log.counts().limit} finished deliveries).`,
+      );
     res.json(deliveryView(delivery));
   });
   router.post('/deliveries/:id/redeliver', (req, res) => {
     const { url } = parseBody(redeliverBody, req);
     const delivery = dispatcher.redeliver(req.params.id, url);
-    if (!delivery) throw new DomainError('NOT_FOUND', `No delivery ${req.params.id} in the log to redeliver (it may have been evicted).`);
+    if (!delivery)
+      throw new DomainError(
+        'NOT_FOUND',
+        `No delivery ${req.params.id} in the log to redeliver (it may have been evicted).`,
+      );
     res.status(202).location(`/_emulator/deliveries/${delivery.id}`).json(deliveryView(delivery));
   });
   router.delete('/deliveries', (_req, res) => {
@@ -201,7 +232,8 @@ function faultRoutes(deps: WebhookRouteDeps): Router {
     res.json({ removed: dispatcher.faults.clear() });
   });
   router.delete('/faults/:id', (req, res) => {
-    if (!dispatcher.faults.remove(req.params.id)) throw new DomainError('NOT_FOUND', `No fault rule ${req.params.id}; GET /_emulator/faults lists them.`);
+    if (!dispatcher.faults.remove(req.params.id))
+      throw new DomainError('NOT_FOUND', `No fault rule ${req.params.id}; GET /_emulator/faults lists them.`);
     res.status(204).end();
   });
   return router;

@@ -32,9 +32,9 @@ export function exampleOperations(h: ExampleHints = {}): ExampleOperation[] {
 
 /** The Queries page's examples (they take no ids). */
 const QUERY_EXAMPLES: ExampleOperation[] = [
-    {
-      title: 'Chat state',
-      query: `# Queries page: the partner behind the token, and whether chat is available now.
+  {
+    title: 'Chat state',
+    query: `# Queries page: the partner behind the token, and whether chat is available now.
 query ChatState {
   partner {
     id
@@ -46,10 +46,10 @@ query ChatState {
   }
 }
 `,
-    },
-    {
-      title: 'Recent chats',
-      query: `# Queries page: the 3 most recent chats, newest first, with pageInfo.
+  },
+  {
+    title: 'Recent chats',
+    query: `# Queries page: the 3 most recent chats, newest first, with pageInfo.
 query RecentChats {
   partner {
     chats(first: 3, orderBy: { field: id, direction: desc }) {
@@ -69,10 +69,10 @@ query RecentChats {
   }
 }
 `,
-    },
-    {
-      title: 'Fetch Chats',
-      query: `# Examples page: every chat, 100 at a time. Pass pageInfo.endCursor as $after for the next page.
+  },
+  {
+    title: 'Fetch Chats',
+    query: `# Examples page: every chat, 100 at a time. Pass pageInfo.endCursor as $after for the next page.
 query FetchChats($first: Int!, $after: String) {
   partner {
     chats(first: $first, after: $after, orderBy: { field: id, direction: asc }) {
@@ -95,11 +95,11 @@ query FetchChats($first: Int!, $after: String) {
   }
 }
 `,
-      variables: { first: 100, after: null },
-    },
-    {
-      title: 'Fetch Payouts',
-      query: `# Examples page: payouts of January 2019 (period in ms), 100 experts at a time; amounts in cents.
+    variables: { first: 100, after: null },
+  },
+  {
+    title: 'Fetch Payouts',
+    query: `# Examples page: payouts of January 2019 (period in ms), 100 experts at a time; amounts in cents.
 query Payouts($first: Int!, $after: String, $period: Timestamp!) {
   partner {
     payouts(period: $period) {
@@ -128,8 +128,8 @@ query Payouts($first: Int!, $after: String, $period: Timestamp!) {
   }
 }
 `,
-      variables: { period: 1546300800000, first: 100, after: null },
-    },
+    variables: { period: 1546300800000, first: 100, after: null },
+  },
 ];
 
 /** The Mutations page's examples on personas and chats, with seeded ids where the seed has a fitting record. */
@@ -143,7 +143,12 @@ mutation CreatePersona($providerId: ID!, $name: String!, $email: String, $photoU
   createPersona(input: { providerId: $providerId, name: $name, email: $email, photoUrl: $photoUrl })
 }
 `,
-      variables: { providerId: 'some-id', name: 'Peter', email: 'peter@example.com', photoUrl: 'https://cdn.guuru.com/assets/logo/robotAvatar.png' },
+      variables: {
+        providerId: 'some-id',
+        name: 'Peter',
+        email: 'peter@example.com',
+        photoUrl: 'https://cdn.guuru.com/assets/logo/robotAvatar.png',
+      },
     },
     {
       title: 'acceptChat',
@@ -164,7 +169,9 @@ mutation SendChatMessage($input: ChatMessageInput!) {
   sendChatMessage(input: $input)
 }
 `,
-      variables: { input: { chatId: h.openChatId ?? DOC_CHAT, posting: { type: 'text', text: 'How can I help you ?' } } },
+      variables: {
+        input: { chatId: h.openChatId ?? DOC_CHAT, posting: { type: 'text', text: 'How can I help you ?' } },
+      },
     },
     {
       title: 'transferToPersona',
@@ -173,7 +180,10 @@ mutation TransferToPersona($chatId: ID!, $personaId: ID!) {
   transferToPersona(chatId: $chatId, personaId: $personaId)
 }
 `,
-      variables: { chatId: h.openChatId ?? DOC_CHAT, personaId: h.otherPersonaId ?? 'e393edb0-ad3d-432e-960d-35593485bfa6' },
+      variables: {
+        chatId: h.openChatId ?? DOC_CHAT,
+        personaId: h.otherPersonaId ?? 'e393edb0-ad3d-432e-960d-35593485bfa6',
+      },
     },
     {
       title: 'closeChat',
@@ -234,7 +244,13 @@ mutation UpdatePage($input: PageUpdateInput!) {
 }
 `,
       variables: {
-        input: { id: h.pageId ?? '1993', title: { en: 'English Page Title', fr: 'French Page Title' }, content: { en: 'English Page Content', fr: 'French Page Content' }, isVisible: true, isBotKnowledge: false },
+        input: {
+          id: h.pageId ?? '1993',
+          title: { en: 'English Page Title', fr: 'French Page Title' },
+          content: { en: 'English Page Content', fr: 'French Page Content' },
+          isVisible: true,
+          isBotKnowledge: false,
+        },
       },
     },
   ];

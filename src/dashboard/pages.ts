@@ -43,7 +43,8 @@ ${css}
 `;
 }
 
-const heldByApi = (tenant: Tenant, expertId: string | undefined): boolean => expertId === SERVICE_ACCOUNT_ID || (expertId !== undefined && tenant.personasById.has(expertId));
+const heldByApi = (tenant: Tenant, expertId: string | undefined): boolean =>
+  expertId === SERVICE_ACCOUNT_ID || (expertId !== undefined && tenant.personasById.has(expertId));
 
 /** Seeded records that make each documented example runnable as it is. */
 function hintsOf(tenant: Tenant | undefined): ExampleHints {
@@ -96,7 +97,11 @@ export function createDashboard(deps: DashboardDeps) {
 
   const dashboardPage: RequestHandler = (_req, res) => {
     const page = assets.manifest()?.dashboard;
-    const config: PageConfig = { version: VERSION, graphqlUrl: '/graphql', ...(page?.worker ? { liveWorker: `${ASSET_BASE}/${page.worker}` } : {}) };
+    const config: PageConfig = {
+      version: VERSION,
+      graphqlUrl: '/graphql',
+      ...(page?.worker ? { liveWorker: `${ASSET_BASE}/${page.worker}` } : {}),
+    };
     html(res, shell('guuru-emulator', page, config));
   };
 

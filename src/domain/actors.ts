@@ -5,11 +5,7 @@ import type { Tenant } from '../store/tenant.js';
  * personas and the Public API service account `api`); the control API and scenarios also act as
  * the chat's end user, as a named community expert, or as GUURU's own routing.
  */
-export type Actor =
-  | { kind: 'api' }
-  | { kind: 'user' }
-  | { kind: 'expert'; id: string }
-  | { kind: 'system' };
+export type Actor = { kind: 'api' } | { kind: 'user' } | { kind: 'expert'; id: string } | { kind: 'system' };
 
 export const API: Actor = { kind: 'api' };
 export const USER: Actor = { kind: 'user' };
@@ -19,7 +15,13 @@ export const SYSTEM: Actor = { kind: 'system' };
 export const SERVICE_ACCOUNT_ID = 'api';
 
 export const describeActor = (actor: Actor): string =>
-  actor.kind === 'expert' ? `expert ${actor.id}` : actor.kind === 'api' ? 'the Admin API' : actor.kind === 'user' ? 'the end user' : 'GUURU routing';
+  actor.kind === 'expert'
+    ? `expert ${actor.id}`
+    : actor.kind === 'api'
+      ? 'the Admin API'
+      : actor.kind === 'user'
+        ? 'the end user'
+        : 'GUURU routing';
 
 /**
  * The words people use for who acts, in the control API (`by`, `from`) and scenario files: one

@@ -36,10 +36,16 @@ export function createChat(ctx: DomainContext, tenant: Tenant, input: NewChatInp
   assertLength('user.phone', 'user.phone', input.user?.phone);
   const language = input.language ?? 'en';
   if (!(CHAT_LANGUAGES as readonly string[]).includes(language)) {
-    throw invalidArgument('language', `language must be one of the chat window's locales ${CHAT_LANGUAGES.join(', ')}, got ${quote(language, 20)}.`);
+    throw invalidArgument(
+      'language',
+      `language must be one of the chat window's locales ${CHAT_LANGUAGES.join(', ')}, got ${quote(language, 20)}.`,
+    );
   }
   if (input.categoryId !== undefined && !tenant.categoriesById.has(input.categoryId)) {
-    throw invalidArgument('categoryId', `No category ${quote(input.categoryId, 40)}; this partner has ${[...tenant.categoriesById.keys()].join(', ')}.`);
+    throw invalidArgument(
+      'categoryId',
+      `No category ${quote(input.categoryId, 40)}; this partner has ${[...tenant.categoriesById.keys()].join(', ')}.`,
+    );
   }
   assertRoomForChat(ctx, tenant, tenant.data.chats.length, 'chats');
   // The chat and its first message (the question is one string, kept once).
@@ -80,13 +86,25 @@ export function createChat(ctx: DomainContext, tenant: Tenant, input: NewChatInp
 
 export function findChatOrThrow(tenant: Tenant, chatId: string, argumentName = 'id'): ChatRecord {
   const chat = tenant.chatsById.get(chatId);
-  if (!chat) throw notFound('chat', chatId, argumentName, 'Chat ids look like O2bqy2CsAaS7RBXZrhMOB; list them with partner { chats(first: 10) { edges { node { id status } } } }.');
+  if (!chat)
+    throw notFound(
+      'chat',
+      chatId,
+      argumentName,
+      'Chat ids look like O2bqy2CsAaS7RBXZrhMOB; list them with partner { chats(first: 10) { edges { node { id status } } } }.',
+    );
   return chat;
 }
 
 export function findPersonaOrThrow(tenant: Tenant, personaId: string, argumentName: string): PersonaRecord {
   const persona = tenant.personasById.get(personaId);
-  if (!persona) throw notFound('persona', personaId, argumentName, 'Create one with createPersona(input: {providerId, name}) and use the id it returns.');
+  if (!persona)
+    throw notFound(
+      'persona',
+      personaId,
+      argumentName,
+      'Create one with createPersona(input: {providerId, name}) and use the id it returns.',
+    );
   return persona;
 }
 
@@ -124,16 +142,29 @@ function commit<A extends ChatAction>(
 
 /** Throws unless every id is `api` or a member of the partner's community (argument `experts`). */
 export function assertAssignable(tenant: Tenant, experts: string[], argumentName = 'experts'): void {
-  if (experts.length === 0) throw invalidArgument(argumentName, 'A chat is assigned to at least one expert id (e.g. "api", the Public API service account).');
+  if (experts.length === 0)
+    throw invalidArgument(
+      argumentName,
+      'A chat is assigned to at least one expert id (e.g. "api", the Public API service account).',
+    );
   for (const id of experts) {
     if (id !== SERVICE_ACCOUNT_ID && !tenant.expertsById.get(id)?.isMember) {
-      throw invalidArgument(argumentName, `${quote(id, 40)} is not an expert of this partner's community; use "api" or an expert id from partner { experts }.`);
+      throw invalidArgument(
+        argumentName,
+        `${quote(id, 40)} is not an expert of this partner's community; use "api" or an expert id from partner { experts }.`,
+      );
     }
   }
 }
 
 /** GUURU routes the chat to a pool of experts (`api` is the Public API service account). */
-export function assignChat(ctx: DomainContext, tenant: Tenant, chatId: string, experts: string[] = [SERVICE_ACCOUNT_ID], actor: Actor = SYSTEM): ChatRecord {
+export function assignChat(
+  ctx: DomainContext,
+  tenant: Tenant,
+  chatId: string,
+  experts: string[] = [SERVICE_ACCOUNT_ID],
+  actor: Actor = SYSTEM,
+): ChatRecord {
   const chat = findChatOrThrow(tenant, chatId);
   assertTransition(chat, 'assign');
   assertAssignable(tenant, experts);
@@ -158,7 +189,13 @@ export interface AcceptBy {
  * re-assigned). Through the Admin API it is accepted by a persona, or without one by the service
  * account, and only if the chat was requested to `api`.
  */
-export function acceptChat(ctx: DomainContext, tenant: Tenant, chatId: string, by: AcceptBy = {}, actor: Actor = API): ChatRecord {
+export function acceptChat(
+  ctx: DomainContext,
+  tenant: Tenant,
+  chatId: string,
+  by: AcceptBy = {},
+  actor: Actor = API,
+): ChatRecord {
   const chat = findChatOrThrow(tenant, chatId);
   assertTransition(chat, 'accept');
   let expertId: string;
@@ -169,7 +206,8 @@ export function acceptChat(ctx: DomainContext, tenant: Tenant, chatId: string, b
     expertId = expert.id;
     isAgent = expert.kind !== 'guuru';
   } else {
-    expertId = by.personaId === undefined ? SERVICE_ACCOUNT_ID : findPersonaOrThrow(tenant, by.personaId, 'input.personaId').id;
+    expertId =
+      by.personaId === undefined ? SERVICE_ACCOUNT_ID : findPersonaOrThrow(tenant, by.personaId, 'input.personaId').id;
     isAgent = true;
     if (!chat.requestedExperts.includes(SERVICE_ACCOUNT_ID)) {
       throw new DomainError(
@@ -214,7 +252,13 @@ export interface HandoverInput {
 }
 
 /** A guuru hands the chat over to a company representative (webhook `chat-transferred`). */
-export function handoverChat(ctx: DomainContext, tenant: Tenant, chatId: string, input: HandoverInput = {}, actor: Actor = SYSTEM): ChatRecord {
+export function handoverChat(
+  ctx: DomainContext,
+  tenant: Tenant,
+  chatId: string,
+  input: HandoverInput = {},
+  actor: Actor = SYSTEM,
+): ChatRecord {
   const chat = findChatOrThrow(tenant, chatId);
   assertTransition(chat, 'handover');
   assertLength('handover.reason', 'reason', input.reason);
@@ -223,15 +267,30 @@ export function handoverChat(ctx: DomainContext, tenant: Tenant, chatId: string,
   reserveBytes(ctx, tenant, textBytes(input.reason, input.receiver, input.type));
   const id = ctx.random.uuid();
   return commit(ctx, tenant, chat, 'handover', actor, (c, now) => {
-    c.transfer = { id, createdAt: now, notificationSentAt: now, type: input.type ?? 'agent', ...(input.reason ? { reason: input.reason } : {}), ...(input.receiver ? { receiver: input.receiver } : {}) };
+    c.transfer = {
+      id,
+      createdAt: now,
+      notificationSentAt: now,
+      type: input.type ?? 'agent',
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(input.receiver ? { receiver: input.receiver } : {}),
+    };
     c.isAssignedToAgent = true;
   });
 }
 
 /** The end user rates a closed or handed-over chat; nothing can happen to it afterwards. */
-export function rateChat(ctx: DomainContext, tenant: Tenant, chatId: string, rating: string, actor: Actor = USER, comment?: string): ChatRecord {
+export function rateChat(
+  ctx: DomainContext,
+  tenant: Tenant,
+  chatId: string,
+  rating: string,
+  actor: Actor = USER,
+  comment?: string,
+): ChatRecord {
   const chat = findChatOrThrow(tenant, chatId);
-  if (!(RATINGS as readonly string[]).includes(rating)) throw invalidArgument('rating', `rating must be one of ${RATINGS.join(', ')}, got ${quote(rating, 20)}.`);
+  if (!(RATINGS as readonly string[]).includes(rating))
+    throw invalidArgument('rating', `rating must be one of ${RATINGS.join(', ')}, got ${quote(rating, 20)}.`);
   assertTransition(chat, 'rate');
   return commit(ctx, tenant, chat, 'rate', actor, (c, now) => {
     c.rating = rating as Rating;
@@ -248,7 +307,13 @@ export function missChat(ctx: DomainContext, tenant: Tenant, chatId: string, act
 }
 
 /** `transferToPersona`: an open chat of the API moves to another persona and stays open. */
-export function transferChatToPersona(ctx: DomainContext, tenant: Tenant, chatId: string, personaId: string, actor: Actor = API): ChatRecord {
+export function transferChatToPersona(
+  ctx: DomainContext,
+  tenant: Tenant,
+  chatId: string,
+  personaId: string,
+  actor: Actor = API,
+): ChatRecord {
   const chat = findChatOrThrow(tenant, chatId, 'chatId');
   const persona = findPersonaOrThrow(tenant, personaId, 'personaId');
   if (chat.status !== 'open') {
@@ -310,7 +375,11 @@ export function postMessage(
   }
   if (actor.kind === 'api') assertApiHolds(tenant, chat, 'send messages into');
   if (actor.kind === 'expert' && chat.expertId !== actor.id) {
-    throw new DomainError('FORBIDDEN', `Expert ${actor.id} does not handle chat ${chat.id} (its expert is ${chat.expertId ?? 'nobody'}).`, { chatId: chat.id });
+    throw new DomainError(
+      'FORBIDDEN',
+      `Expert ${actor.id} does not handle chat ${chat.id} (its expert is ${chat.expertId ?? 'nobody'}).`,
+      { chatId: chat.id },
+    );
   }
   const author: AuthorRef =
     actor.kind === 'user'
@@ -323,7 +392,11 @@ export function postMessage(
             ? { kind: 'persona', id: chat.expertId as string }
             : { kind: 'expert', id: SERVICE_ACCOUNT_ID };
   assertRoomForMessage(ctx, chat.messages.length, `Chat ${chat.id}`);
-  reserveBytes(ctx, tenant, parsed.type === 'text' ? textBytes(parsed.text) : textBytes(parsed.url, parsed.mimetype, parsed.filename));
+  reserveBytes(
+    ctx,
+    tenant,
+    parsed.type === 'text' ? textBytes(parsed.text) : textBytes(parsed.url, parsed.mimetype, parsed.filename),
+  );
   const id = ctx.random.uuid();
   const last = chat.messages[chat.messages.length - 1];
   const message: MessageRecord = {
@@ -333,7 +406,14 @@ export function postMessage(
     type: parsed.type,
     ...(parsed.type === 'text'
       ? { text: parsed.text }
-      : { attachment: { id: ctx.random.uuid(), url: parsed.url, ...(parsed.mimetype ? { mimetype: parsed.mimetype } : {}), ...(parsed.filename ? { filename: parsed.filename } : {}) } }),
+      : {
+          attachment: {
+            id: ctx.random.uuid(),
+            url: parsed.url,
+            ...(parsed.mimetype ? { mimetype: parsed.mimetype } : {}),
+            ...(parsed.filename ? { filename: parsed.filename } : {}),
+          },
+        }),
     createdAt: ctx.clock.now(),
     hideForUser: options.hideForUser ?? false,
     hideForExpert: options.hideForExpert ?? false,

@@ -34,5 +34,8 @@ const ID_CHARS = 80;
 export const notFound = (what: string, id: string, argumentName: string, hint: string): DomainError => {
   // An id is quoted back only when short: a 900 KiB "id" must not come back as a 900 KiB error.
   const shown = id.length <= ID_CHARS ? `"${id}"` : `"${id.slice(0, ID_CHARS)}…" (${id.length} characters)`;
-  return new DomainError('NOT_FOUND', `No ${what} ${shown} in this partner. ${hint}`, { argumentName, id: id.length <= ID_CHARS ? id : `${id.slice(0, ID_CHARS)}…` });
+  return new DomainError('NOT_FOUND', `No ${what} ${shown} in this partner. ${hint}`, {
+    argumentName,
+    id: id.length <= ID_CHARS ? id : `${id.slice(0, ID_CHARS)}…`,
+  });
 };

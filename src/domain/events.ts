@@ -1,4 +1,13 @@
-import type { ChatRecord, ChatStatus, GurusupMessageRecord, GurusupThreadRecord, MessageRecord, PageRecord, PersonaRecord, SubmissionRecord } from '../store/model.js';
+import type {
+  ChatRecord,
+  ChatStatus,
+  GurusupMessageRecord,
+  GurusupThreadRecord,
+  MessageRecord,
+  PageRecord,
+  PersonaRecord,
+  SubmissionRecord,
+} from '../store/model.js';
 import type { Actor } from './actors.js';
 
 /** What every chat event carries: the chat as it is right after the change, and who changed it. */
@@ -59,7 +68,9 @@ export class EventBus {
   /** `first`: run before the listeners already registered (an observer that must see the change before adapters react to it). */
   on<K extends DomainEventName>(name: K, listener: Listener<K>, options: { first?: boolean } = {}): () => void {
     const current = this.listeners.get(name) ?? new Set();
-    const set = options.first ? new Set([listener as Listener<DomainEventName>, ...current]) : current.add(listener as Listener<DomainEventName>);
+    const set = options.first
+      ? new Set([listener as Listener<DomainEventName>, ...current])
+      : current.add(listener as Listener<DomainEventName>);
     this.listeners.set(name, set);
     return () => this.listeners.get(name)?.delete(listener as Listener<DomainEventName>);
   }

@@ -80,6 +80,10 @@ const QUOTED = /"((?:[^"\\]|\\.)*)"/g;
  */
 export function shortenMessage(message: string): string {
   if (message.length <= 200) return message;
-  const shortened = message.replace(QUOTED, (whole, inner: string) => (inner.length <= QUOTE_CHARS ? whole : `"${inner.slice(0, QUOTE_CHARS)}…" (${inner.length} characters)`));
-  return shortened.length <= MAX_MESSAGE_CHARS ? shortened : `${shortened.slice(0, MAX_MESSAGE_CHARS)}… (message cut at ${MAX_MESSAGE_CHARS} characters)`;
+  const shortened = message.replace(QUOTED, (whole, inner: string) =>
+    inner.length <= QUOTE_CHARS ? whole : `"${inner.slice(0, QUOTE_CHARS)}…" (${inner.length} characters)`,
+  );
+  return shortened.length <= MAX_MESSAGE_CHARS
+    ? shortened
+    : `${shortened.slice(0, MAX_MESSAGE_CHARS)}… (message cut at ${MAX_MESSAGE_CHARS} characters)`;
 }

@@ -4,7 +4,12 @@ import { DomainError } from './errors.js';
 import { MIB } from '../store/size.js';
 
 /** Refuses one more chat when the tenant holds as many as the emulator keeps (nothing is changed). */
-export function assertRoomForChat(ctx: DomainContext, tenant: Tenant, count: number, what: 'chats' | 'Gurusup threads' | 'personas'): void {
+export function assertRoomForChat(
+  ctx: DomainContext,
+  tenant: Tenant,
+  count: number,
+  what: 'chats' | 'Gurusup threads' | 'personas',
+): void {
   const allowance = ctx.store.chatAllowance(tenant);
   if (count < allowance) return;
   throw new DomainError(

@@ -38,7 +38,10 @@ export function encodeCursor(kind: string, key: CursorKey): string {
 
 export function decodeCursor(kind: string, cursor: string, argumentName = 'after'): CursorKey {
   const refuse = () =>
-    invalidArgument(argumentName, `Argument "${argumentName}" is not a cursor of this list: pass an endCursor or edge cursor that this connection returned.`);
+    invalidArgument(
+      argumentName,
+      `Argument "${argumentName}" is not a cursor of this list: pass an endCursor or edge cursor that this connection returned.`,
+    );
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refuse();
   let parsed: unknown;
   try {
@@ -55,7 +58,10 @@ export function decodeCursor(kind: string, cursor: string, argumentName = 'after
 export function pageSize(first: number | null | undefined, argumentName = 'first'): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw invalidArgument(argumentName, `Argument "${argumentName}" must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}.`);
+    throw invalidArgument(
+      argumentName,
+      `Argument "${argumentName}" must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}.`,
+    );
   }
   return first;
 }
@@ -73,7 +79,8 @@ export const compareKeys = (a: CursorKey, b: CursorKey): number => {
   return 0;
 };
 
-export const descending = (compare: (a: CursorKey, b: CursorKey) => number) => (a: CursorKey, b: CursorKey) => compare(b, a);
+export const descending = (compare: (a: CursorKey, b: CursorKey) => number) => (a: CursorKey, b: CursorKey) =>
+  compare(b, a);
 
 /**
  * One page of `items[from..to)`, which must be sorted by `order`. The start is found by binary
@@ -89,7 +96,8 @@ export function paginate<T>(
   const first = pageSize(request.first);
   const from = window.from ?? 0;
   const to = window.to ?? items.length;
-  const afterKey = request.after === null || request.after === undefined ? undefined : decodeCursor(order.kind, request.after);
+  const afterKey =
+    request.after === null || request.after === undefined ? undefined : decodeCursor(order.kind, request.after);
   const edges: Edge<T>[] = [];
   const at = (i: number) => items[i] as T;
   if (!window.reverse) {
@@ -118,18 +126,23 @@ export function paginateIndexed<T>(
   reverse = false,
 ): Page<T> {
   const first = pageSize(request.first);
-  const afterKey = request.after === null || request.after === undefined ? undefined : decodeCursor(order.kind, request.after);
+  const afterKey =
+    request.after === null || request.after === undefined ? undefined : decodeCursor(order.kind, request.after);
   const edges: Edge<T>[] = [];
   const at = (i: number) => items[i] as T;
   if (!reverse) {
-    let i = members.next(afterKey ? lowerBound(0, items.length, (j) => order.compare(order.key(at(j)), afterKey) <= 0) : 0);
+    let i = members.next(
+      afterKey ? lowerBound(0, items.length, (j) => order.compare(order.key(at(j)), afterKey) <= 0) : 0,
+    );
     while (i >= 0 && edges.length < first) {
       edges.push(edgeOf(at(i), order));
       i = members.next(i + 1);
     }
     return { edges, pageInfo: pageInfo(edges, i >= 0) };
   }
-  let i = members.previous(afterKey ? lowerBound(0, items.length, (j) => order.compare(order.key(at(j)), afterKey) > 0) : items.length);
+  let i = members.previous(
+    afterKey ? lowerBound(0, items.length, (j) => order.compare(order.key(at(j)), afterKey) > 0) : items.length,
+  );
   while (i >= 0 && edges.length < first) {
     edges.push(edgeOf(at(i), order));
     i = members.previous(i);

@@ -14,7 +14,16 @@ import type {
 import type { Tenant } from '../store/tenant.js';
 import { monthStart } from '../store/keys.js';
 import { DomainError, invalidArgument } from './errors.js';
-import { compareKeys, descending, lowerBound, paginate, paginateIndexed, type Ordering, type Page, type PageRequest } from './pagination.js';
+import {
+  compareKeys,
+  descending,
+  lowerBound,
+  paginate,
+  paginateIndexed,
+  type Ordering,
+  type Page,
+  type PageRequest,
+} from './pagination.js';
 import { quote } from './field-limits.js';
 
 export type Direction = 'asc' | 'desc';
@@ -42,21 +51,35 @@ export interface ChatQuery extends PageRequest {
 export function listChats(tenant: Tenant, query: ChatQuery): Page<ChatRecord> {
   const { startDate, endDate } = query;
   if (startDate != null && endDate != null && startDate > endDate) {
-    throw invalidArgument('endDate', `Argument "endDate" (${endDate}) is before "startDate" (${startDate}); the window is [startDate, endDate).`);
+    throw invalidArgument(
+      'endDate',
+      `Argument "endDate" (${endDate}) is before "startDate" (${startDate}); the window is [startDate, endDate).`,
+    );
   }
   const chats = tenant.data.chats;
   const direction = query.direction ?? 'asc';
   if (tenant.chatsSortedByCreation) {
-    const from = startDate == null ? 0 : lowerBound(0, chats.length, (i) => (chats[i] as ChatRecord).createdAt < startDate);
-    const to = endDate == null ? chats.length : lowerBound(from, chats.length, (i) => (chats[i] as ChatRecord).createdAt < endDate);
+    const from =
+      startDate == null ? 0 : lowerBound(0, chats.length, (i) => (chats[i] as ChatRecord).createdAt < startDate);
+    const to =
+      endDate == null
+        ? chats.length
+        : lowerBound(from, chats.length, (i) => (chats[i] as ChatRecord).createdAt < endDate);
     return paginate(chats, query, chatOrder(direction), { from, to, reverse: direction === 'desc' });
   }
-  if (startDate == null && endDate == null) return paginate(chats, query, chatOrder(direction), { reverse: direction === 'desc' });
+  if (startDate == null && endDate == null)
+    return paginate(chats, query, chatOrder(direction), { reverse: direction === 'desc' });
   // Dated out of creation order: the window's members are scattered, found through the time index.
   const times = tenant.chatsByTime();
   const lo = startDate ?? -Infinity;
   const hi = endDate ?? Infinity;
-  return paginateIndexed(chats, query, chatOrder(direction), { next: (i) => times.next(i, lo, hi), previous: (i) => times.previous(i, lo, hi) }, direction === 'desc');
+  return paginateIndexed(
+    chats,
+    query,
+    chatOrder(direction),
+    { next: (i) => times.next(i, lo, hi), previous: (i) => times.previous(i, lo, hi) },
+    direction === 'desc',
+  );
 }
 
 /**
@@ -81,7 +104,10 @@ export function listMessages(chat: ChatRecord, request: PageRequest): Page<Messa
 export type ExpertOrderField = 'id' | 'name';
 
 /** The partner's community members (applicants excluded), by joining order or by name. */
-export function listExperts(tenant: Tenant, request: PageRequest & { field?: ExpertOrderField; direction?: Direction }): Page<ExpertRecord> {
+export function listExperts(
+  tenant: Tenant,
+  request: PageRequest & { field?: ExpertOrderField; direction?: Direction },
+): Page<ExpertRecord> {
   const field = request.field ?? 'id';
   const key = field === 'name' ? (e: ExpertRecord) => [e.name.toLowerCase(), e.seq] : (e: ExpertRecord) => [e.seq];
   const compare = request.direction === 'desc' ? descending(compareKeys) : compareKeys;
@@ -115,11 +141,17 @@ export function listPayouts(tenant: Tenant, period: number, request: PageRequest
 /** The period a payouts query means: given on payouts(period:) or on experts(period:), one is required. */
 export function resolvePayoutPeriod(outer: number | null | undefined, inner: number | null | undefined): number {
   if (inner != null && outer != null && inner !== outer) {
-    throw invalidArgument('period', `"period" is given twice with different values (payouts: ${outer}, experts: ${inner}); give it once.`);
+    throw invalidArgument(
+      'period',
+      `"period" is given twice with different values (payouts: ${outer}, experts: ${inner}); give it once.`,
+    );
   }
   const period = inner ?? outer;
   if (period == null) {
-    throw invalidArgument('period', 'Argument "period" is required: give it on payouts(period: ...) or on experts(period: ...), e.g. 1546300800000 for January 2019.');
+    throw invalidArgument(
+      'period',
+      'Argument "period" is required: give it on payouts(period: ...) or on experts(period: ...), e.g. 1546300800000 for January 2019.',
+    );
   }
   return period;
 }
@@ -136,7 +168,11 @@ export function listSubmissions(
   const field = request.field ?? 'id';
   // Not yet reviewed sorts after every reviewed one in ascending order.
   const key = (s: SubmissionRecord) =>
-    field === 'id' ? [s.seq] : field === 'createdAt' ? [s.createdAt, s.seq] : [s.reviewedAt ?? Number.MAX_SAFE_INTEGER, s.seq];
+    field === 'id'
+      ? [s.seq]
+      : field === 'createdAt'
+        ? [s.createdAt, s.seq]
+        : [s.reviewedAt ?? Number.MAX_SAFE_INTEGER, s.seq];
   const compare = request.direction === 'desc' ? descending(compareKeys) : compareKeys;
   const items = tenant.data.submissions
     .filter((s) => statuses.size === 0 || statuses.has(s.status))
@@ -160,7 +196,9 @@ export function findExpertOrPersona(tenant: Tenant, id: string): ExpertView | un
   const expert = tenant.expertsById.get(id);
   if (expert) return expert;
   const persona = tenant.personasById.get(id);
-  return persona && { id: persona.id, name: persona.name, email: persona.email, photoUrl: persona.photoUrl, balances: [] };
+  return (
+    persona && { id: persona.id, name: persona.name, email: persona.email, photoUrl: persona.photoUrl, balances: [] }
+  );
 }
 
 /** The author of a message: the chat's end user, an expert or persona, or the partner's bot. */
@@ -224,9 +262,13 @@ export function findCommunityMember(tenant: Tenant, expertId: string): Community
 /** A token sees only its own partner: another partner's community is refused, not hidden. */
 export function assertOwnPartner(tenant: Tenant, partnerId: string | null | undefined): void {
   if (partnerId != null && partnerId !== tenant.id) {
-    throw new DomainError('FORBIDDEN', `This token belongs to partner "${tenant.id}" and cannot read partner ${quote(partnerId, 60)}.`, {
-      partnerId: partnerId.slice(0, 80),
-    });
+    throw new DomainError(
+      'FORBIDDEN',
+      `This token belongs to partner "${tenant.id}" and cannot read partner ${quote(partnerId, 60)}.`,
+      {
+        partnerId: partnerId.slice(0, 80),
+      },
+    );
   }
 }
 
@@ -238,4 +280,6 @@ export const findPage = (tenant: Tenant, id: string): PageRecord | undefined => 
 
 /** Languages a page has content for: keys with a non-empty title or content. */
 export const pageLanguages = (page: PageRecord): string[] =>
-  Object.keys({ ...page.title, ...page.content }).filter((lang) => Boolean(page.title[lang]) || Boolean(page.content[lang]));
+  Object.keys({ ...page.title, ...page.content }).filter(
+    (lang) => Boolean(page.title[lang]) || Boolean(page.content[lang]),
+  );

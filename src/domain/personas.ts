@@ -17,14 +17,20 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 function check(input: PersonaInput): { providerId: string; name: string; email?: string; photoUrl?: string } {
   const providerId = input.providerId.trim();
-  if (providerId === '') throw invalidArgument('input.providerId', 'input.providerId must be the agent\'s non-empty id in your system.');
+  if (providerId === '')
+    throw invalidArgument('input.providerId', "input.providerId must be the agent's non-empty id in your system.");
   assertLength('persona.providerId', 'input.providerId', providerId);
   const name = input.name.trim();
-  if (name === '') throw invalidArgument('input.name', 'input.name must not be empty: end users see it as the author of the persona\'s messages.');
+  if (name === '')
+    throw invalidArgument(
+      'input.name',
+      "input.name must not be empty: end users see it as the author of the persona's messages.",
+    );
   assertLength('persona.name', 'input.name', name);
   const email = input.email ?? undefined;
   assertLength('persona.email', 'input.email', email);
-  if (email !== undefined && !EMAIL.test(email)) throw invalidArgument('input.email', `input.email ${quote(email)} is not an e-mail address.`);
+  if (email !== undefined && !EMAIL.test(email))
+    throw invalidArgument('input.email', `input.email ${quote(email)} is not an e-mail address.`);
   const photoUrl = input.photoUrl ?? undefined;
   assertLength('persona.photoUrl', 'input.photoUrl', photoUrl);
   if (photoUrl !== undefined) {
@@ -38,7 +44,12 @@ function check(input: PersonaInput): { providerId: string; name: string; email?:
       throw invalidArgument('input.photoUrl', `input.photoUrl ${quote(photoUrl)} is not an absolute http(s) URL.`);
     }
   }
-  return { providerId, name, ...(email !== undefined ? { email } : {}), ...(photoUrl !== undefined ? { photoUrl } : {}) };
+  return {
+    providerId,
+    name,
+    ...(email !== undefined ? { email } : {}),
+    ...(photoUrl !== undefined ? { photoUrl } : {}),
+  };
 }
 
 /**
@@ -46,7 +57,11 @@ function check(input: PersonaInput): { providerId: string; name: string; email?:
  * gives the same persona id; a changed name, email or photoUrl is applied (fields left out or
  * null keep their value).
  */
-export function savePersona(ctx: DomainContext, tenant: Tenant, input: PersonaInput): { persona: PersonaRecord; created: boolean } {
+export function savePersona(
+  ctx: DomainContext,
+  tenant: Tenant,
+  input: PersonaInput,
+): { persona: PersonaRecord; created: boolean } {
   const fields = check(input);
   const now = ctx.clock.now();
   const existing = tenant.personasByProviderId.get(fields.providerId);
@@ -57,7 +72,11 @@ export function savePersona(ctx: DomainContext, tenant: Tenant, input: PersonaIn
       (fields.photoUrl !== undefined && existing.photoUrl !== fields.photoUrl);
     if (changed) {
       // Only growth counts: a rename to a shorter name frees nothing until a reset re-measures.
-      const grown = (fields.name.length - existing.name.length) + ((fields.email?.length ?? 0) - (existing.email?.length ?? 0)) + ((fields.photoUrl?.length ?? 0) - (existing.photoUrl?.length ?? 0));
+      const grown =
+        fields.name.length -
+        existing.name.length +
+        ((fields.email?.length ?? 0) - (existing.email?.length ?? 0)) +
+        ((fields.photoUrl?.length ?? 0) - (existing.photoUrl?.length ?? 0));
       reserveBytes(ctx, tenant, grown);
       Object.assign(existing, fields, { updatedAt: now });
       ctx.store.changed({ kind: 'persona', tenant, persona: existing });

@@ -46,9 +46,18 @@ export class Snapshots {
 
   /** Takes `name` of the whole emulator, or of one tenant. */
   take(name: string, tenantId?: string): SnapshotInfo {
-    if (!NAME.test(name)) throw invalidArgument('name', `A snapshot name is 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got ${quote(name, 40)}.`);
-    if (this.byName.has(name)) throw new DomainError('CONFLICT', `A snapshot "${name}" exists already; DELETE /_emulator/snapshots/${name} first, or pick another name.`);
-    if (this.byName.size >= MAX_SNAPSHOTS) throw new DomainError('CONFLICT', `${MAX_SNAPSHOTS} snapshots are kept at most; DELETE one you no longer need.`);
+    if (!NAME.test(name))
+      throw invalidArgument(
+        'name',
+        `A snapshot name is 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; got ${quote(name, 40)}.`,
+      );
+    if (this.byName.has(name))
+      throw new DomainError(
+        'CONFLICT',
+        `A snapshot "${name}" exists already; DELETE /_emulator/snapshots/${name} first, or pick another name.`,
+      );
+    if (this.byName.size >= MAX_SNAPSHOTS)
+      throw new DomainError('CONFLICT', `${MAX_SNAPSHOTS} snapshots are kept at most; DELETE one you no longer need.`);
     if (tenantId !== undefined) findTenant(this.deps.store, tenantId);
     const capture = this.deps.store.capture(tenantId);
     // A snapshot is a full copy of its tenants: it counts toward --max-stored-mb like the data.
@@ -79,11 +88,15 @@ export class Snapshots {
     try {
       ({ removed } = this.deps.store.restore(capture));
     } catch (error) {
-      if (error instanceof StoreError) throw new DomainError('CONFLICT', `Cannot restore snapshot "${name}": ${error.message}.`);
+      if (error instanceof StoreError)
+        throw new DomainError('CONFLICT', `Cannot restore snapshot "${name}": ${error.message}.`);
       throw error;
     }
     for (const tenantId of removed) this.deps.events.emit('tenant.removed', { tenantId });
-    this.deps.events.emit('store.reset', { ...(info.tenant !== null ? { tenantId: info.tenant } : {}), snapshot: name });
+    this.deps.events.emit('store.reset', {
+      ...(info.tenant !== null ? { tenantId: info.tenant } : {}),
+      snapshot: name,
+    });
     return { ...info, removed };
   }
 
@@ -103,7 +116,10 @@ export class Snapshots {
     const entry = this.byName.get(name);
     if (!entry) {
       const known = [...this.byName.keys()];
-      throw new DomainError('NOT_FOUND', `No snapshot ${quote(name, 40)}. ${known.length > 0 ? `Snapshots: ${known.join(', ')}.` : 'Take one with POST /_emulator/snapshots {"name": "..."}.'}`);
+      throw new DomainError(
+        'NOT_FOUND',
+        `No snapshot ${quote(name, 40)}. ${known.length > 0 ? `Snapshots: ${known.join(', ')}.` : 'Take one with POST /_emulator/snapshots {"name": "..."}.'}`,
+      );
     }
     return entry;
   }

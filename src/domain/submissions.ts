@@ -7,16 +7,30 @@ import { DomainError, notFound } from './errors.js';
  * `approveSubmission` / `rejectSubmission`: only a pending submission can be reviewed. Approving
  * makes the applicant a member of the partner's community (it then shows in experts and community).
  */
-export function reviewSubmission(ctx: DomainContext, tenant: Tenant, id: string, decision: 'approved' | 'rejected'): SubmissionRecord {
+export function reviewSubmission(
+  ctx: DomainContext,
+  tenant: Tenant,
+  id: string,
+  decision: 'approved' | 'rejected',
+): SubmissionRecord {
   const submission = tenant.submissionsById.get(id);
   if (!submission) {
-    throw notFound('submission', id, 'id', 'List pending ones with partner { submissions(filters: [{status: pending}]) { edges { node { id } } } }.');
+    throw notFound(
+      'submission',
+      id,
+      'id',
+      'List pending ones with partner { submissions(filters: [{status: pending}]) { edges { node { id } } } }.',
+    );
   }
   if (submission.status !== 'pending') {
     throw new DomainError(
       'INVALID_TRANSITION',
       `Submission ${id} is already ${submission.status}; only pending submissions can be ${decision}.`,
-      { submissionId: id, currentStatus: submission.status, attemptedAction: decision === 'approved' ? 'approve' : 'reject' },
+      {
+        submissionId: id,
+        currentStatus: submission.status,
+        attemptedAction: decision === 'approved' ? 'approve' : 'reject',
+      },
     );
   }
   const now = ctx.clock.now();
@@ -36,7 +50,13 @@ export function reviewSubmission(ctx: DomainContext, tenant: Tenant, id: string,
   }
   const expert = tenant.expertsById.get(submission.expertId);
   const member = expert ? tenant.communityByExpertId.get(expert.id) : undefined;
-  ctx.store.changed({ kind: 'submission', tenant, submission, ...(expert ? { expert } : {}), ...(member ? { member } : {}) });
+  ctx.store.changed({
+    kind: 'submission',
+    tenant,
+    submission,
+    ...(expert ? { expert } : {}),
+    ...(member ? { member } : {}),
+  });
   ctx.events.emit('submission.reviewed', { tenantId: tenant.id, submission });
   return submission;
 }

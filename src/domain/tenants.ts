@@ -42,7 +42,15 @@ export interface TenantSummary {
 }
 
 export function summarizeTenant(store: Store, tenant: Tenant): TenantSummary {
-  const chatsByStatus: Record<ChatStatus, number> = { created: 0, assigned: 0, open: 0, closed: 0, rated: 0, handover: 0, missed: 0 };
+  const chatsByStatus: Record<ChatStatus, number> = {
+    created: 0,
+    assigned: 0,
+    open: 0,
+    closed: 0,
+    rated: 0,
+    handover: 0,
+    missed: 0,
+  };
   for (const [status, count] of tenant.chatClasses.countByStatus()) chatsByStatus[status] += count;
   return {
     id: tenant.id,
@@ -66,7 +74,14 @@ export function summarizeTenant(store: Store, tenant: Tenant): TenantSummary {
 
 function translate(error: unknown): never {
   if (error instanceof StoreError) {
-    const code = error.code === 'NOT_FOUND' ? 'NOT_FOUND' : error.code === 'UNKNOWN_TEMPLATE' ? 'INVALID_ARGUMENT' : error.code === 'LIMIT_REACHED' ? 'LIMIT_REACHED' : 'CONFLICT';
+    const code =
+      error.code === 'NOT_FOUND'
+        ? 'NOT_FOUND'
+        : error.code === 'UNKNOWN_TEMPLATE'
+          ? 'INVALID_ARGUMENT'
+          : error.code === 'LIMIT_REACHED'
+            ? 'LIMIT_REACHED'
+            : 'CONFLICT';
     throw new DomainError(code, error.message);
   }
   throw error;
@@ -76,7 +91,12 @@ function translate(error: unknown): never {
 export function findTenant(store: Store, id: string | undefined): Tenant {
   const tenant = resolveTenant(store, { id });
   if (tenant) return tenant;
-  throw new DomainError('NOT_FOUND', id === undefined ? 'There is no tenant; create one with POST /_emulator/tenants.' : `No tenant ${quote(id, 60)}. GET /_emulator/tenants lists them.`);
+  throw new DomainError(
+    'NOT_FOUND',
+    id === undefined
+      ? 'There is no tenant; create one with POST /_emulator/tenants.'
+      : `No tenant ${quote(id, 60)}. GET /_emulator/tenants lists them.`,
+  );
 }
 
 /** A fresh, isolated, seeded tenant with its own token (for parallel test files). */

@@ -42,17 +42,21 @@ export function findThread(tenant: Tenant, hash: string): GurusupThreadRecord | 
   return tenant.threadsByHash.get(hash.toLowerCase());
 }
 
-export const findGurusupMessage = (tenant: Tenant, id: string): GurusupMessageRecord | undefined => tenant.gurusupMessagesById.get(id.toLowerCase());
+export const findGurusupMessage = (tenant: Tenant, id: string): GurusupMessageRecord | undefined =>
+  tenant.gurusupMessagesById.get(id.toLowerCase());
 
 function checkFid(fid: string, field: string): string {
-  if (fid.trim() === '') throw invalidArgument(field, `${field} must be a non-empty string (your id of the conversation).`);
-  if (fid.length > MAX_FID_LENGTH) throw invalidArgument(field, `${field} is longer than ${MAX_FID_LENGTH} characters.`);
+  if (fid.trim() === '')
+    throw invalidArgument(field, `${field} must be a non-empty string (your id of the conversation).`);
+  if (fid.length > MAX_FID_LENGTH)
+    throw invalidArgument(field, `${field} is longer than ${MAX_FID_LENGTH} characters.`);
   return fid;
 }
 
 function checkBody(body: string): string {
   if (body.trim() === '') throw invalidArgument('body', 'body must be a non-empty string: the text of the message.');
-  if (body.length > MAX_BODY_LENGTH) throw invalidArgument('body', `body is ${body.length} characters long; the limit is ${MAX_BODY_LENGTH}.`);
+  if (body.length > MAX_BODY_LENGTH)
+    throw invalidArgument('body', `body is ${body.length} characters long; the limit is ${MAX_BODY_LENGTH}.`);
   return body;
 }
 
@@ -68,14 +72,31 @@ function threadFor(tenant: Tenant, org: GurusupOrgData, fid: string, now: number
   const existing = tenant.threadsByHash.get(hash);
   if (existing) return existing;
   const last = org.threads[org.threads.length - 1];
-  const thread: GurusupThreadRecord = { hash, fid, seq: (last?.seq ?? 0) + 1, createdAt: now, updatedAt: now, messages: [] };
+  const thread: GurusupThreadRecord = {
+    hash,
+    fid,
+    seq: (last?.seq ?? 0) + 1,
+    createdAt: now,
+    updatedAt: now,
+    messages: [],
+  };
   org.threads.push(thread);
   tenant.threadsByHash.set(hash, thread);
   return thread;
 }
 
-function append(ctx: DomainContext, tenant: Tenant, thread: GurusupThreadRecord, message: Omit<GurusupMessageRecord, 'id' | 'threadHash' | 'threadFid'>): GurusupMessageRecord {
-  const record: GurusupMessageRecord = { id: ctx.random.objectIdAt(message.createdAt), threadHash: thread.hash, threadFid: thread.fid, ...message };
+function append(
+  ctx: DomainContext,
+  tenant: Tenant,
+  thread: GurusupThreadRecord,
+  message: Omit<GurusupMessageRecord, 'id' | 'threadHash' | 'threadFid'>,
+): GurusupMessageRecord {
+  const record: GurusupMessageRecord = {
+    id: ctx.random.objectIdAt(message.createdAt),
+    threadHash: thread.hash,
+    threadFid: thread.fid,
+    ...message,
+  };
   thread.messages.push(record);
   thread.updatedAt = message.createdAt;
   tenant.gurusupMessagesById.set(record.id, record);
@@ -105,7 +126,13 @@ export function postThreadMessage(ctx: DomainContext, tenant: Tenant, input: Par
   const autoReplies = !isAgent && org.autoReply;
   assertRoom(ctx, tenant, org, fid, autoReplies ? 2 : 1);
   // The message, a new thread, and the automatic reply (one of the seed's texts).
-  reserveBytes(ctx, tenant, textBytes(body, fid, userFid, lang, input.subject) + (tenant.threadsByHash.has(threadHash(fid)) ? 0 : textBytes(fid)) + (autoReplies ? textBytes(fid) + 512 : 0));
+  reserveBytes(
+    ctx,
+    tenant,
+    textBytes(body, fid, userFid, lang, input.subject) +
+      (tenant.threadsByHash.has(threadHash(fid)) ? 0 : textBytes(fid)) +
+      (autoReplies ? textBytes(fid) + 512 : 0),
+  );
   const now = ctx.clock.now();
   const thread = threadFor(tenant, org, fid, now);
   const posted = append(ctx, tenant, thread, {
@@ -151,7 +178,12 @@ export function sendSystemMessage(
   assertLength('gurusup.lang', 'lang', input.lang);
   assertLength('gurusup.subject', 'subject', input.subject);
   assertRoom(ctx, tenant, org, fid, 1);
-  reserveBytes(ctx, tenant, textBytes(body, fid, input.user_fid, input.lang, input.subject) + (tenant.threadsByHash.has(threadHash(fid)) ? 0 : textBytes(fid)));
+  reserveBytes(
+    ctx,
+    tenant,
+    textBytes(body, fid, input.user_fid, input.lang, input.subject) +
+      (tenant.threadsByHash.has(threadHash(fid)) ? 0 : textBytes(fid)),
+  );
   const now = ctx.clock.now();
   const thread = threadFor(tenant, org, fid, now);
   const message = append(ctx, tenant, thread, {
@@ -169,7 +201,11 @@ export function sendSystemMessage(
 }
 
 /** The organisation's settings that live in its data (reset restores them). */
-export function updateOrg(ctx: DomainContext, tenant: Tenant, patch: { autoReply?: boolean; language?: string }): GurusupOrgData {
+export function updateOrg(
+  ctx: DomainContext,
+  tenant: Tenant,
+  patch: { autoReply?: boolean; language?: string },
+): GurusupOrgData {
   const org = orgOf(tenant);
   assertLength('gurusup.lang', 'language', patch.language);
   if (patch.autoReply !== undefined) org.autoReply = patch.autoReply;

@@ -1,5 +1,11 @@
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
-import { buildClientSchema, buildSchema, getIntrospectionQuery, specifiedDirectives, type IntrospectionQuery } from 'graphql';
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  specifiedDirectives,
+  type IntrospectionQuery,
+} from 'graphql';
 import type { DriftChange, DriftLevel } from './report.js';
 import { LiveApiError, request } from './http.js';
 
@@ -25,25 +31,48 @@ function isDrift(change: Change): boolean {
 
 /** The introspection query, fullest first; a server on an older graphql refuses the newer fields. */
 const QUERIES = [
-  getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }),
+  getIntrospectionQuery({
+    descriptions: true,
+    specifiedByUrl: true,
+    directiveIsRepeatable: true,
+    inputValueDeprecation: true,
+  }),
   getIntrospectionQuery({ descriptions: true }),
 ];
 
 /** The live schema by introspection: one query, never a mutation. */
-export async function introspect(url: string, token: string | undefined, timeoutMs: number): Promise<IntrospectionQuery> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+export async function introspect(
+  url: string,
+  token: string | undefined,
+  timeoutMs: number,
+): Promise<IntrospectionQuery> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   let problem = '';
   for (const query of QUERIES) {
-    const answer = await request(url, { method: 'POST', headers, body: JSON.stringify({ query, operationName: 'IntrospectionQuery' }) }, timeoutMs);
+    const answer = await request(
+      url,
+      { method: 'POST', headers, body: JSON.stringify({ query, operationName: 'IntrospectionQuery' }) },
+      timeoutMs,
+    );
     const body = answer.json as { data?: IntrospectionQuery | null; errors?: { message?: string }[] } | undefined;
     if (answer.status === 401 || answer.status === 403) {
-      throw new LiveApiError(`${url} refused the token (HTTP ${answer.status}${body?.errors?.[0]?.message ? `: ${body.errors[0].message}` : ''}): pass the API token of a real tenant with --token (or GUURU_API_TOKEN).`);
+      throw new LiveApiError(
+        `${url} refused the token (HTTP ${answer.status}${body?.errors?.[0]?.message ? `: ${body.errors[0].message}` : ''}): pass the API token of a real tenant with --token (or GUURU_API_TOKEN).`,
+      );
     }
-    if (body === undefined) throw new LiveApiError(`${url} answered HTTP ${answer.status} with something that is not JSON: ${answer.text.slice(0, 200)}`);
+    if (body === undefined)
+      throw new LiveApiError(
+        `${url} answered HTTP ${answer.status} with something that is not JSON: ${answer.text.slice(0, 200)}`,
+      );
     if (body.data?.__schema) return body.data;
     problem = body.errors?.map((e) => e.message).join('; ') || `HTTP ${answer.status} without data`;
   }
-  throw new LiveApiError(`${url} does not answer the introspection query (${problem}): drift needs introspection enabled for this token.`);
+  throw new LiveApiError(
+    `${url} does not answer the introspection query (${problem}): drift needs introspection enabled for this token.`,
+  );
 }
 
 /** The changes from the emulator's schema (SDL) to the live one, each with its level. */
@@ -51,12 +80,15 @@ export async function compareSchemas(emulatorSdl: string, live: IntrospectionQue
   const changes = (await diff(buildSchema(emulatorSdl), buildClientSchema(live))).filter(isDrift);
   // A type added or removed is one change: its fields, values and members come and go with it.
   const whole = new Set(changes.filter((c) => c.type === 'TYPE_ADDED' || c.type === 'TYPE_REMOVED').map((c) => c.path));
-  const partOfWhole = (change: Change) => change.path !== undefined && whole.has(change.path.split('.')[0]) && change.path.includes('.');
-  return changes.filter((change) => !partOfWhole(change)).map((change) => ({
-    api: 'graphql',
-    level: LEVELS[change.criticality.level],
-    type: change.type,
-    ...(change.path ? { path: change.path } : {}),
-    message: change.message,
-  }));
+  const partOfWhole = (change: Change) =>
+    change.path !== undefined && whole.has(change.path.split('.')[0]) && change.path.includes('.');
+  return changes
+    .filter((change) => !partOfWhole(change))
+    .map((change) => ({
+      api: 'graphql',
+      level: LEVELS[change.criticality.level],
+      type: change.type,
+      ...(change.path ? { path: change.path } : {}),
+      message: change.message,
+    }));
 }

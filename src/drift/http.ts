@@ -8,13 +8,25 @@ export interface LiveAnswer {
   text: string;
 }
 
-export async function request(url: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }, timeoutMs: number): Promise<LiveAnswer> {
+export async function request(
+  url: string,
+  init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
+  timeoutMs: number,
+): Promise<LiveAnswer> {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, headers: { accept: 'application/json', ...init.headers }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    res = await fetch(url, {
+      ...init,
+      headers: { accept: 'application/json', ...init.headers },
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'follow',
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause?.code ?? cause?.message ?? (error as Error).message);
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : (cause?.code ?? cause?.message ?? (error as Error).message);
     throw new LiveApiError(`cannot reach ${url}: ${why}`);
   }
   const text = await res.text();

@@ -13,14 +13,21 @@ export function reportLines(report: DriftReport, colour: boolean): string[] {
   const lines: string[] = [];
   if (report.graphql) {
     const { url, error, changes } = report.graphql;
-    lines.push(error ? `${paint(colour, 31, 'ERROR')}  graphql  ${error}` : `graphql  ${url}: the live schema against the emulator's (${report.emulatorVersion}), ${changes.length === 0 ? 'the same' : `${changes.length} change(s)`}`);
+    lines.push(
+      error
+        ? `${paint(colour, 31, 'ERROR')}  graphql  ${error}`
+        : `graphql  ${url}: the live schema against the emulator's (${report.emulatorVersion}), ${changes.length === 0 ? 'the same' : `${changes.length} change(s)`}`,
+    );
   }
   if (report.gurusup) {
     const { url, error, probes } = report.gurusup;
     if (error) lines.push(`${paint(colour, 31, 'ERROR')}  gurusup  ${error}`);
     else {
       lines.push(`gurusup  ${url}: ${probes.length} read-only request(s)`);
-      for (const probe of probes) lines.push(`  GET ${probe.path} (${probe.label}): HTTP ${probe.status ?? '-'}, the emulator ${probe.expectedStatus}${probe.note ? `; ${probe.note}` : ''}`);
+      for (const probe of probes)
+        lines.push(
+          `  GET ${probe.path} (${probe.label}): HTTP ${probe.status ?? '-'}, the emulator ${probe.expectedStatus}${probe.note ? `; ${probe.note}` : ''}`,
+        );
     }
   }
   // The worst first; within a level, in the report's order.

@@ -61,14 +61,24 @@ export function changesOf(report: Pick<DriftReport, 'graphql' | 'gurusup'>): Dri
 }
 
 /** Does a change of this level fail the run under --fail-on? */
-export const fails = (level: DriftLevel, failOn: DriftLevel): boolean => DRIFT_LEVELS.indexOf(level) <= DRIFT_LEVELS.indexOf(failOn);
+export const fails = (level: DriftLevel, failOn: DriftLevel): boolean =>
+  DRIFT_LEVELS.indexOf(level) <= DRIFT_LEVELS.indexOf(failOn);
 
-export function summarize(parts: Pick<DriftReport, 'graphql' | 'gurusup'>, failOn: DriftLevel): Pick<DriftReport, 'status' | 'summary'> {
+export function summarize(
+  parts: Pick<DriftReport, 'graphql' | 'gurusup'>,
+  failOn: DriftLevel,
+): Pick<DriftReport, 'status' | 'summary'> {
   const changes = changesOf(parts);
   const summary = { breaking: 0, dangerous: 0, safe: 0 };
   for (const change of changes) summary[change.level] += 1;
   const error = parts.graphql?.error !== undefined || parts.gurusup?.error !== undefined;
-  const status = error ? 'error' : changes.some((c) => fails(c.level, failOn)) ? 'failed' : changes.length > 0 ? 'drift' : 'no-drift';
+  const status = error
+    ? 'error'
+    : changes.some((c) => fails(c.level, failOn))
+      ? 'failed'
+      : changes.length > 0
+        ? 'drift'
+        : 'no-drift';
   return { status, summary };
 }
 

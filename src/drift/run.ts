@@ -27,7 +27,10 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   if (options.graphql) {
     const { url, token } = options.graphql;
     try {
-      parts.graphql = { url, changes: await compareSchemas(options.emulator.sdl, await introspect(url, token, options.timeoutMs)) };
+      parts.graphql = {
+        url,
+        changes: await compareSchemas(options.emulator.sdl, await introspect(url, token, options.timeoutMs)),
+      };
     } catch (error) {
       parts.graphql = { url, error: reason(error), changes: [] };
     }
@@ -35,7 +38,10 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   if (options.gurusup) {
     const { url, apiKey } = options.gurusup;
     try {
-      parts.gurusup = { url, probes: await probeGurusup(url, apiKey, options.emulator.gurusupDocument, options.timeoutMs) };
+      parts.gurusup = {
+        url,
+        probes: await probeGurusup(url, apiKey, options.emulator.gurusupDocument, options.timeoutMs),
+      };
     } catch (error) {
       parts.gurusup = { url, error: reason(error), probes: [] };
     }
@@ -48,6 +54,10 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
     emulatorVersion: options.emulator.version,
     failOn: options.failOn,
     ...parts,
-    timings: { startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started },
+    timings: {
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+    },
   };
 }

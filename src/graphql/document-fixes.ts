@@ -14,7 +14,8 @@ function pageSelection(): SelectionSetNode {
   if (!defaultSelection) {
     const doc = parse(`mutation { updatePage(input: {id: "x"}) ${DEFAULT_UPDATE_PAGE_SELECTION} }`);
     const op = doc.definitions[0];
-    const field = op && op.kind === Kind.OPERATION_DEFINITION ? (op.selectionSet.selections[0] as FieldNode) : undefined;
+    const field =
+      op && op.kind === Kind.OPERATION_DEFINITION ? (op.selectionSet.selections[0] as FieldNode) : undefined;
     if (!field?.selectionSet) throw new Error('unreachable: default selection did not parse');
     defaultSelection = field.selectionSet;
   }

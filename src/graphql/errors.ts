@@ -67,7 +67,8 @@ function formatWith(logger: Logger, limits: GraphQLLimits) {
     const code = formatted.extensions?.code;
     if (code === 'GRAPHQL_PARSE_FAILED' && /Maximum call stack size exceeded/.test(formatted.message)) {
       return {
-        message: 'The document nests too deeply to be read (selections, lists or input objects within one another thousands of levels deep). Flatten it.',
+        message:
+          'The document nests too deeply to be read (selections, lists or input objects within one another thousands of levels deep). Flatten it.',
         extensions: { code, reason: 'MAX_DEPTH' },
       };
     }
@@ -77,11 +78,17 @@ function formatWith(logger: Logger, limits: GraphQLLimits) {
     }
     if (original instanceof GraphQLError && code === undefined) {
       // graphql-js execution errors such as a non-null field that resolved to null.
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      };
     }
     logger.error('unexpected error while answering a GraphQL request', original);
     return {
-      message: 'Internal server error in the emulator (details are in its log). Please report it with the request that caused it.',
+      message:
+        'Internal server error in the emulator (details are in its log). Please report it with the request that caused it.',
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };

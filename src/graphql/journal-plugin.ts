@@ -1,5 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, valueFromASTUntyped, type DocumentNode, type FieldNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type FieldNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { JournalNotes } from '../journal/http-recorder.js';
 import type { RequestField } from '../journal/request-journal.js';
 import type { GraphQLContext } from './context.js';
@@ -13,24 +20,39 @@ function topLevelFields(selectionSet: SelectionSetNode, document: DocumentNode, 
     if (seen.has(name)) return [];
     seen.add(name);
     const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name);
-    return fragment && fragment.kind === Kind.FRAGMENT_DEFINITION ? topLevelFields(fragment.selectionSet, document, seen) : [];
+    return fragment && fragment.kind === Kind.FRAGMENT_DEFINITION
+      ? topLevelFields(fragment.selectionSet, document, seen)
+      : [];
   });
 }
 
 /** The chat a field names: `chatId`, `input.chatId`, or `id` of the …Chat mutations. */
 function chatIdOf(field: FieldNode, variables: Record<string, unknown>): string | undefined {
-  const args = Object.fromEntries((field.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables) as unknown]));
+  const args = Object.fromEntries(
+    (field.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables) as unknown]),
+  );
   const input = args.input as { chatId?: unknown } | undefined;
-  const candidate = args.chatId ?? (typeof input === 'object' && input !== null ? input.chatId : undefined) ?? (/Chat$/.test(field.name.value) ? args.id : undefined);
+  const candidate =
+    args.chatId ??
+    (typeof input === 'object' && input !== null ? input.chatId : undefined) ??
+    (/Chat$/.test(field.name.value) ? args.id : undefined);
   return typeof candidate === 'string' || typeof candidate === 'number' ? String(candidate) : undefined;
 }
 
-function describeOperation(operation: OperationDefinitionNode, document: DocumentNode, variables: Record<string, unknown>): RequestField[] {
+function describeOperation(
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): RequestField[] {
   return topLevelFields(operation.selectionSet, document)
     .filter((f) => !f.name.value.startsWith('__'))
     .map((f) => {
       const chatId = chatIdOf(f, variables);
-      return { name: f.name.value, ...(f.alias ? { alias: f.alias.value } : {}), ...(chatId !== undefined ? { chatId } : {}) };
+      return {
+        name: f.name.value,
+        ...(f.alias ? { alias: f.alias.value } : {}),
+        ...(chatId !== undefined ? { chatId } : {}),
+      };
     });
 }
 

@@ -47,10 +47,23 @@ const REASON_OF: Record<keyof GraphQLLimits, LimitReason> = {
 };
 
 /** The refusal of a document over a limit: GRAPHQL_VALIDATION_FAILED (HTTP 400) with the reason, the limit and what was found. */
-export function limitError(limit: keyof GraphQLLimits, value: number, found: number | undefined, what: string): GraphQLError {
+export function limitError(
+  limit: keyof GraphQLLimits,
+  value: number,
+  found: number | undefined,
+  what: string,
+): GraphQLError {
   return new GraphQLError(
     `${what} limit of ${value} exceeded${found === undefined ? '' : ` (found ${found})`}: the emulator refuses it before running it. Ask for less (smaller pages, fewer aliases or fields) or raise the limit with ${LIMIT_FLAGS[limit]}.`,
-    { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: REASON_OF[limit], limit: value, ...(found === undefined ? {} : { found }), http: { status: 400 } } },
+    {
+      extensions: {
+        code: 'GRAPHQL_VALIDATION_FAILED',
+        reason: REASON_OF[limit],
+        limit: value,
+        ...(found === undefined ? {} : { found }),
+        http: { status: 400 },
+      },
+    },
   );
 }
 
@@ -125,13 +138,28 @@ const foundIn = (message: string): number | undefined => {
 /** Validation rules (cached with the document by Apollo): depth, aliases, directives. */
 export function limitRules(limits: GraphQLLimits): ValidationRule[] {
   const report = (limit: keyof GraphQLLimits, what: string) => [
-    (ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(limitError(limit, limits[limit], foundIn(error.message), what)),
+    (ctx: ValidationContext | null, error: GraphQLError) =>
+      ctx?.reportError(limitError(limit, limits[limit], foundIn(error.message), what)),
   ];
   return [
     (context) =>
-      maxDepthRule({ n: limits.depth, flattenFragments: true, ignoreIntrospection: true, propagateOnRejection: false, onReject: report('depth', 'Query depth') })(context),
-    (context) => maxAliasesRule({ n: limits.aliases, propagateOnRejection: false, onReject: report('aliases', 'Aliases') })(context),
-    (context) => maxDirectivesRule({ n: limits.directives, propagateOnRejection: false, onReject: report('directives', 'Directives') })(context),
+      maxDepthRule({
+        n: limits.depth,
+        flattenFragments: true,
+        ignoreIntrospection: true,
+        propagateOnRejection: false,
+        onReject: report('depth', 'Query depth'),
+      })(context),
+    (context) =>
+      maxAliasesRule({ n: limits.aliases, propagateOnRejection: false, onReject: report('aliases', 'Aliases') })(
+        context,
+      ),
+    (context) =>
+      maxDirectivesRule({
+        n: limits.directives,
+        propagateOnRejection: false,
+        onReject: report('directives', 'Directives'),
+      })(context),
   ];
 }
 
@@ -141,7 +169,11 @@ export function limitRules(limits: GraphQLLimits): ValidationRule[] {
  * else the largest page), a left-out `first` with the schema's default; values are capped at the
  * largest page the API serves (a bigger one is refused by the resolver with BAD_USER_INPUT).
  */
-function withPageSizes(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): DocumentNode {
+function withPageSizes(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): DocumentNode {
   const defaults = new Map<string, unknown>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
@@ -153,7 +185,11 @@ function withPageSizes(schema: GraphQLSchema, document: DocumentNode, variables:
     const n = typeof value === 'number' && Number.isFinite(value) ? value : MAX_PAGE_SIZE;
     return Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(n)));
   };
-  const intArgument = (n: number): ArgumentNode => ({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'first' }, value: { kind: Kind.INT, value: String(n) } });
+  const intArgument = (n: number): ArgumentNode => ({
+    kind: Kind.ARGUMENT,
+    name: { kind: Kind.NAME, value: 'first' },
+    value: { kind: Kind.INT, value: String(n) },
+  });
   const typeInfo = new TypeInfo(schema);
   return visit(
     document,
@@ -171,7 +207,10 @@ function withPageSizes(schema: GraphQLSchema, document: DocumentNode, variables:
             const name = given.value.name.value;
             size = pageSize(Object.hasOwn(variables, name) ? variables[name] : defaults.get(name));
           } else return undefined;
-          return { ...node, arguments: [...(node.arguments ?? []).filter((a) => a.name.value !== 'first'), intArgument(size)] };
+          return {
+            ...node,
+            arguments: [...(node.arguments ?? []).filter((a) => a.name.value !== 'first'), intArgument(size)],
+          };
         },
       },
     }),
@@ -187,11 +226,22 @@ export function costLimitPlugin(schema: GraphQLSchema, limits: GraphQLLimits): A
   // Apollo hands the same document object to repeated queries: the verdict is kept per document,
   // operation and page-size variables, so a repeated query pays nothing.
   const verdicts = new WeakMap<DocumentNode, { pageVariables: string[]; byKey: Map<string, GraphQLError | null> }>();
-  const check = (document: DocumentNode, variables: Record<string, unknown>, operationName: string | null | undefined): GraphQLError | null => {
+  const check = (
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    operationName: string | null | undefined,
+  ): GraphQLError | null => {
     let known = verdicts.get(document);
     if (!known) {
       const pageVariables = new Set<string>();
-      visit(document, { Argument: (node) => void (node.name.value === 'first' && node.value.kind === Kind.VARIABLE && pageVariables.add(node.value.name.value)) });
+      visit(document, {
+        Argument: (node) =>
+          void (
+            node.name.value === 'first' &&
+            node.value.kind === Kind.VARIABLE &&
+            pageVariables.add(node.value.name.value)
+          ),
+      });
       known = { pageVariables: [...pageVariables], byKey: new Map() };
       verdicts.set(document, known);
     }
@@ -216,7 +266,13 @@ export function costLimitPlugin(schema: GraphQLSchema, limits: GraphQLLimits): A
 }
 
 /** graphql-armor's cost of the operation with its page sizes filled in: the refusal, or null when within the limit. */
-function estimate(schema: GraphQLSchema, limits: GraphQLLimits, document: DocumentNode, variables: Record<string, unknown>, operationName: string | null | undefined): GraphQLError | null {
+function estimate(
+  schema: GraphQLSchema,
+  limits: GraphQLLimits,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | null | undefined,
+): GraphQLError | null {
   const sized = withPageSizes(schema, document, variables);
   let refusal: GraphQLError | null = null;
   const rule = costLimitRule({
@@ -231,7 +287,9 @@ function estimate(schema: GraphQLSchema, limits: GraphQLLimits, document: Docume
   });
   const context = new ValidationContext(schema, sized, new TypeInfo(schema), () => undefined);
   // Only the operation being run counts (a document may hold several).
-  const operations = sized.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName));
+  const operations = sized.definitions.filter(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
+  );
   visit({ ...sized, definitions: operations }, visitInParallel([rule(context)]));
   return refusal;
 }

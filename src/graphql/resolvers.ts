@@ -28,7 +28,6 @@ import { CurrencyScalar, JSONScalar, SubmissionFilterScalar, TimestampScalar } f
 
 const AUTHOR_TYPES = { user: 'UserAuthor', expert: 'ExpertAuthor', bot: 'BotAuthor' } as const;
 
-
 export const resolvers: Resolvers = {
   Timestamp: TimestampScalar,
   JSON: JSONScalar,
@@ -48,7 +47,8 @@ export const resolvers: Resolvers = {
     rejectSubmission: (_root, { id }, { domain, tenant }) => reviewSubmission(domain, tenant, id, 'rejected'),
     createPersona: (_root, { input }, { domain, tenant }) => savePersona(domain, tenant, input).persona.id,
     // Without input the Public API service account accepts (discrepancy 20).
-    acceptChat: (_root, { id, input }, { domain, tenant }) => acceptChat(domain, tenant, id, input ? { personaId: input.personaId } : {}),
+    acceptChat: (_root, { id, input }, { domain, tenant }) =>
+      acceptChat(domain, tenant, id, input ? { personaId: input.personaId } : {}),
     closeChat: (_root, { id }, { domain, tenant }) => closeChat(domain, tenant, id),
     openChat: (_root, { id }, { domain, tenant }) => reopenChat(domain, tenant, id),
     sendChatMessage: (_root, { input }, { domain, tenant }) => {
@@ -74,7 +74,13 @@ export const resolvers: Resolvers = {
         startDate: args.startDate,
         endDate: args.endDate,
       }),
-    experts: (t, args) => listExperts(t, { first: args.first, after: args.after, field: args.orderBy?.field, direction: args.orderBy?.direction }),
+    experts: (t, args) =>
+      listExperts(t, {
+        first: args.first,
+        after: args.after,
+        field: args.orderBy?.field,
+        direction: args.orderBy?.direction,
+      }),
     submissions: (t, args) =>
       listSubmissions(t, {
         first: args.first,
@@ -126,7 +132,11 @@ export const resolvers: Resolvers = {
       const page = paginate([tenant], args, { kind: `partners-${e.id}`, key: (t) => [t.id], compare: () => 0 });
       return {
         pageInfo: page.pageInfo,
-        edges: page.edges.map(({ cursor, node }) => ({ cursor, node, verificationCode: verificationCodeOf(node, e.id) ?? null })),
+        edges: page.edges.map(({ cursor, node }) => ({
+          cursor,
+          node,
+          verificationCode: verificationCodeOf(node, e.id) ?? null,
+        })),
       };
     },
   },
@@ -161,7 +171,9 @@ export const resolvers: Resolvers = {
     // clients checking either `errors` or `userErrors` (both documented) notice it.
     page: (u) => {
       if (u.problem) {
-        throw new GraphQLError(u.problem.message, { extensions: { code: 'BAD_USER_INPUT', argumentName: u.problem.field.join('.') } });
+        throw new GraphQLError(u.problem.message, {
+          extensions: { code: 'BAD_USER_INPUT', argumentName: u.problem.field.join('.') },
+        });
       }
       return u.page;
     },

@@ -7,7 +7,9 @@ const invalid = (message: string) => new GraphQLError(message, { extensions: { c
 function toTimestamp(value: unknown): number {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw invalid(`Timestamp must be a non-negative integer of milliseconds since the Unix epoch (e.g. 1546300800000), got ${JSON.stringify(value)}.`);
+    throw invalid(
+      `Timestamp must be a non-negative integer of milliseconds since the Unix epoch (e.g. 1546300800000), got ${JSON.stringify(value)}.`,
+    );
   }
   return n;
 }
@@ -39,7 +41,8 @@ export const CurrencyScalar = new GraphQLScalarType({
     return value;
   },
   parseValue: (value) => {
-    if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value)) throw invalid(`Currency must be an ISO 4217 code such as "EUR", got ${JSON.stringify(value)}.`);
+    if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value))
+      throw invalid(`Currency must be an ISO 4217 code such as "EUR", got ${JSON.stringify(value)}.`);
     return value;
   },
   parseLiteral: (ast) => {
@@ -60,11 +63,16 @@ function toFilter(value: unknown): SubmissionFilter {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const { status, ...rest } = value as Record<string, unknown>;
     const unknownKeys = Object.keys(rest);
-    if (unknownKeys.length > 0) throw invalid(`Submission filter has unknown field(s) ${unknownKeys.join(', ')}; the emulator filters by "status" only.`);
+    if (unknownKeys.length > 0)
+      throw invalid(
+        `Submission filter has unknown field(s) ${unknownKeys.join(', ')}; the emulator filters by "status" only.`,
+      );
     if (status === undefined) throw invalid('Submission filter object needs a "status", e.g. {status: pending}.');
     return { status: Array.isArray(status) ? status.map(toStatus) : [toStatus(status)] };
   }
-  throw invalid(`Submission filter must be a status name (pending, approved, rejected) or {status: ...}, got ${JSON.stringify(value)}.`);
+  throw invalid(
+    `Submission filter must be a status name (pending, approved, rejected) or {status: ...}, got ${JSON.stringify(value)}.`,
+  );
 }
 
 /** Undefined by the vendor: a status name or {status: name | [names]}. */

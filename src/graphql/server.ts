@@ -26,7 +26,13 @@ import { journalPlugin } from './journal-plugin.js';
 import { journalNotes } from '../journal/http-recorder.js';
 import { QUERY_CHARS } from '../journal/request-journal.js';
 import { createFormatError } from './errors.js';
-import { costLimitPlugin, DEFAULT_GRAPHQL_LIMITS, fragmentNestingRefusal, limitRules, type GraphQLLimits } from './limits.js';
+import {
+  costLimitPlugin,
+  DEFAULT_GRAPHQL_LIMITS,
+  fragmentNestingRefusal,
+  limitRules,
+  type GraphQLLimits,
+} from './limits.js';
 import { noSubscriptionsRule } from './operation-rules.js';
 import { resolvers } from './resolvers.js';
 
@@ -68,7 +74,10 @@ function attachResolvers(schema: GraphQLSchema, map: ResolverMap): GraphQLSchema
 
 /** The executable schema: schema.graphql plus the resolvers (built once per process). */
 export function buildSchema(): GraphQLSchema {
-  schemaCache ??= attachResolvers(buildSchemaFromSdl(readFileSync(packagePath('schema.graphql'), 'utf8')), resolvers as ResolverMap);
+  schemaCache ??= attachResolvers(
+    buildSchemaFromSdl(readFileSync(packagePath('schema.graphql'), 'utf8')),
+    resolvers as ResolverMap,
+  );
   return schemaCache;
 }
 
@@ -81,17 +90,24 @@ function unauthenticated(message: string): GraphQLError {
 /** Authorization header → tenant. "Bearer" in any case; a bare token works but earns a warning header. */
 function authenticate(domain: DomainContext, header: string | undefined, res: Response): GraphQLContext {
   if (!header || header.trim() === '') {
-    throw unauthenticated('Missing Authorization header: send "Authorization: Bearer <token>" (the built-in partner guuru-qa uses demo-token).');
+    throw unauthenticated(
+      'Missing Authorization header: send "Authorization: Bearer <token>" (the built-in partner guuru-qa uses demo-token).',
+    );
   }
   const match = BEARER.exec(header);
   const token = match?.[1] ?? header.trim();
   const warnings = (res.locals.graphqlWarnings as string[] | undefined) ?? [];
   if (!match) {
-    res.setHeader('X-Emulator-Warning', 'Authorization header without the "Bearer " scheme: accepted here, the real API may refuse it');
+    res.setHeader(
+      'X-Emulator-Warning',
+      'Authorization header without the "Bearer " scheme: accepted here, the real API may refuse it',
+    );
   }
   const tenant = resolveTenant(domain.store, { token });
   if (!tenant) {
-    throw unauthenticated('Unknown API token: no partner of this emulator has it. Use demo-token, or a token from POST /_emulator/tenants.');
+    throw unauthenticated(
+      'Unknown API token: no partner of this emulator has it. Use demo-token, or a token from POST /_emulator/tenants.',
+    );
   }
   const journal = journalNotes(res);
   journal.tenantId = tenant.id;
@@ -103,7 +119,8 @@ function noteDocument(sent: Record<string, unknown> | undefined, res: Response):
   if (!sent || typeof sent !== 'object') return;
   const notes = journalNotes(res);
   const { query, variables, operationName } = sent;
-  if (typeof query === 'string') notes.query = query.length > QUERY_CHARS ? `${query.slice(0, QUERY_CHARS)}… (${query.length} characters)` : query;
+  if (typeof query === 'string')
+    notes.query = query.length > QUERY_CHARS ? `${query.slice(0, QUERY_CHARS)}… (${query.length} characters)` : query;
   if (typeof operationName === 'string' && operationName !== '') notes.operationName = operationName;
   let vars: unknown = variables;
   if (typeof vars === 'string') {
@@ -122,7 +139,11 @@ export interface GraphQLHandler {
 }
 
 /** Starts Apollo Server (no socket of its own) and returns the Express handler for /graphql. */
-export async function createGraphQLHandler(domain: DomainContext, logger: Logger, limits: GraphQLLimits = DEFAULT_GRAPHQL_LIMITS): Promise<GraphQLHandler> {
+export async function createGraphQLHandler(
+  domain: DomainContext,
+  logger: Logger,
+  limits: GraphQLLimits = DEFAULT_GRAPHQL_LIMITS,
+): Promise<GraphQLHandler> {
   const schema = buildSchema();
   const server = new ApolloServer<GraphQLContext>({
     schema,
@@ -165,7 +186,8 @@ export async function createGraphQLHandler(domain: DomainContext, logger: Logger
         return authenticate(domain, req.headers.authorization, res);
       } catch (error) {
         // Apollo answers before any plugin runs: the journal learns the refusal here.
-        if (error instanceof GraphQLError) journalNotes(res).errors = [{ code: String(error.extensions.code), message: error.message }];
+        if (error instanceof GraphQLError)
+          journalNotes(res).errors = [{ code: String(error.extensions.code), message: error.message }];
         throw error;
       }
     },
@@ -184,7 +206,10 @@ export async function createGraphQLHandler(domain: DomainContext, logger: Logger
       if (fixed.warnings.length > 0) {
         body.query = fixed.query;
         res.locals.graphqlWarnings = fixed.warnings;
-        res.setHeader('X-Emulator-Warning', 'updatePage without a selection set was completed by the emulator; the real API will reject it');
+        res.setHeader(
+          'X-Emulator-Warning',
+          'updatePage without a selection set was completed by the emulator; the real API will reject it',
+        );
       }
     }
     return apollo(req, res, next);

@@ -67,7 +67,11 @@ export function createGurusupRouter(deps: GurusupDeps): Router {
   router.get('/threads/:threadFidHash', (req, res) => {
     const hash = req.params.threadFidHash;
     if (!MD5.test(hash)) {
-      sendError(res, 404, `No thread "${hash}": the path takes md5(thread_fid) as 32 hex characters, not the thread_fid itself.`);
+      sendError(
+        res,
+        404,
+        `No thread "${hash}": the path takes md5(thread_fid) as 32 hex characters, not the thread_fid itself.`,
+      );
       return;
     }
     const thread = findThread(tenantOf(res), hash);
@@ -83,7 +87,11 @@ export function createGurusupRouter(deps: GurusupDeps): Router {
   router.get('/messages/:messageId', (req, res) => {
     const id = req.params.messageId;
     if (!OBJECT_ID.test(id)) {
-      sendError(res, 400, `"${id}" is not a message id: ids are 24-hex MongoDB ObjectIds such as 665f1c2e9b1e8a0012a3b4c5.`);
+      sendError(
+        res,
+        400,
+        `"${id}" is not a message id: ids are 24-hex MongoDB ObjectIds such as 665f1c2e9b1e8a0012a3b4c5.`,
+      );
       return;
     }
     const found = findGurusupMessage(tenantOf(res), id);
@@ -104,7 +112,11 @@ export function createGurusupRouter(deps: GurusupDeps): Router {
   router.all('/messages/:messageId', allow('GET'));
 
   router.use((req, res) => {
-    sendError(res, 404, `No Gurusup route ${req.method} ${req.baseUrl}${req.path}. The API has GET /threads, GET /threads/:threadFidHash, POST /messages, GET /messages/:id.`);
+    sendError(
+      res,
+      404,
+      `No Gurusup route ${req.method} ${req.baseUrl}${req.path}. The API has GET /threads, GET /threads/:threadFidHash, POST /messages, GET /messages/:id.`,
+    );
   });
   return router;
 }
@@ -115,12 +127,20 @@ function apiKeyAuth(domain: GurusupDeps['domain']) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const key = req.get('x-api-key');
     if (key === undefined || key.trim() === '') {
-      sendError(res, 401, 'Missing API key: send it in the x-api-key header (the built-in organisation uses demo-api-key).');
+      sendError(
+        res,
+        401,
+        'Missing API key: send it in the x-api-key header (the built-in organisation uses demo-api-key).',
+      );
       return;
     }
     const tenant = resolveTenant(domain.store, { apiKey: key.trim() });
     if (!tenant) {
-      sendError(res, 401, 'Unknown API key: no organisation of this emulator has it. Use demo-api-key, or the gurusupApiKey of POST /_emulator/tenants.');
+      sendError(
+        res,
+        401,
+        'Unknown API key: no organisation of this emulator has it. Use demo-api-key, or the gurusupApiKey of POST /_emulator/tenants.',
+      );
       return;
     }
     res.locals.gurusupTenant = tenant;
@@ -139,7 +159,11 @@ function postMessage(deps: GurusupDeps) {
       return;
     }
     if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
-      sendError(res, 400, 'The body must be a JSON object (a PartialMessage: body, thread_fid, user_fid, lang, subject, is_customer_support_agent).');
+      sendError(
+        res,
+        400,
+        'The body must be a JSON object (a PartialMessage: body, thread_fid, user_fid, lang, subject, is_customer_support_agent).',
+      );
       return;
     }
     const parsed = partialMessage.safeParse(req.body);

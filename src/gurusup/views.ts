@@ -25,7 +25,10 @@ export interface GurusupWebhookPayload {
 }
 
 /** The send-message webhook's body for one system message. */
-export const webhookPayload = (eventName: string, m: GurusupMessageRecord): GurusupWebhookPayload => ({ event: eventName, data: messageJson(m) });
+export const webhookPayload = (eventName: string, m: GurusupMessageRecord): GurusupWebhookPayload => ({
+  event: eventName,
+  data: messageJson(m),
+});
 
 export function messageJson(m: GurusupMessageRecord): GurusupMessageJson {
   const at = new Date(m.createdAt).toISOString();
@@ -61,4 +64,7 @@ export function threadJson(t: GurusupThreadRecord) {
 }
 
 /** One thread with all its messages, in order. */
-export const threadWithMessagesJson = (t: GurusupThreadRecord) => ({ ...threadJson(t), messages: t.messages.map(messageJson) });
+export const threadWithMessagesJson = (t: GurusupThreadRecord) => ({
+  ...threadJson(t),
+  messages: t.messages.map(messageJson),
+});

@@ -11,7 +11,8 @@ const OPTIONS = {
 };
 
 /** True when `origin` is one `--cors` allows. */
-export const corsAllows = (origins: readonly string[], origin: string): boolean => origins.includes('*') || origins.some((o) => o.toLowerCase() === origin.toLowerCase());
+export const corsAllows = (origins: readonly string[], origin: string): boolean =>
+  origins.includes('*') || origins.some((o) => o.toLowerCase() === origin.toLowerCase());
 
 /**
  * Opt-in CORS (`--cors ORIGIN…`) for browser tools on another origin: Apollo Sandbox, Altair, a
@@ -28,7 +29,12 @@ export function corsFor(origins: readonly string[]): RequestHandler {
     if (corsAllows(origins, origin)) return allowed(req, res, next);
     res.vary('Origin');
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
-      sendError(res, 403, `CORS: the origin ${origin} is not allowed; start the emulator with --cors ${origin} (env CORS_ORIGINS) to let its pages call this API.`, { code: 'FORBIDDEN_ORIGIN' });
+      sendError(
+        res,
+        403,
+        `CORS: the origin ${origin} is not allowed; start the emulator with --cors ${origin} (env CORS_ORIGINS) to let its pages call this API.`,
+        { code: 'FORBIDDEN_ORIGIN' },
+      );
       return;
     }
     next();

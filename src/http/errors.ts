@@ -27,7 +27,12 @@ const REASONS: Record<number, string> = {
 };
 
 /** The REST error body of the control API (and the Gurusup API): status, reason, message. */
-export function sendError(res: Response, statusCode: number, message: string, extra: Record<string, unknown> = {}): void {
+export function sendError(
+  res: Response,
+  statusCode: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
   // Never echo a long input back (a 900 KiB id or value would make a 900 KiB error).
   message = shortenMessage(message);
   res.locals.errorMessage = message;
@@ -49,7 +54,8 @@ interface BodyParserError {
   expose?: boolean;
 }
 
-const compressed = (encoding: string | undefined): boolean => encoding !== undefined && encoding.trim() !== '' && encoding.trim().toLowerCase() !== 'identity';
+const compressed = (encoding: string | undefined): boolean =>
+  encoding !== undefined && encoding.trim() !== '' && encoding.trim().toLowerCase() !== 'identity';
 
 /**
  * The last middleware: domain errors get their status, body-parser errors a clear 400/413/415,

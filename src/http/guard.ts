@@ -30,7 +30,8 @@ export function emulatorHostNames(boundHost: string, allowed: readonly string[] 
     // The URL printed at start (http://0.0.0.0:4000) works from this machine.
     if (bound !== '') names.add(bound);
     names.add(hostname().toLowerCase());
-    for (const list of Object.values(networkInterfaces())) for (const address of list ?? []) names.add(address.address.toLowerCase());
+    for (const list of Object.values(networkInterfaces()))
+      for (const address of list ?? []) names.add(address.address.toLowerCase());
   } else {
     names.add(bound);
   }
@@ -127,17 +128,27 @@ export function createGuard(options: GuardOptions): RequestHandler {
         originHost = undefined;
       }
       if ((originHost === undefined || originHost !== host.toLowerCase()) && !options.allowOrigin?.(origin)) {
-        sendError(res, 403, `Refused: a web page at ${origin} may not use the emulator's control API (only pages the emulator serves itself may). Call it from a script, curl or your tests instead.`, {
-          code: 'FORBIDDEN_ORIGIN',
-        });
+        sendError(
+          res,
+          403,
+          `Refused: a web page at ${origin} may not use the emulator's control API (only pages the emulator serves itself may). Call it from a script, curl or your tests instead.`,
+          {
+            code: 'FORBIDDEN_ORIGIN',
+          },
+        );
         return;
       }
     }
     // A browser says where a request comes from even without Origin: a cross-site state change is a page's doing.
     if (origin === undefined && STATE_CHANGING.has(req.method) && req.headers['sec-fetch-site'] === 'cross-site') {
-      sendError(res, 403, 'Refused: a web page on another site may not change the emulator through its control API (Sec-Fetch-Site: cross-site). Call it from a script, curl or your tests instead.', {
-        code: 'FORBIDDEN_ORIGIN',
-      });
+      sendError(
+        res,
+        403,
+        'Refused: a web page on another site may not change the emulator through its control API (Sec-Fetch-Site: cross-site). Call it from a script, curl or your tests instead.',
+        {
+          code: 'FORBIDDEN_ORIGIN',
+        },
+      );
       return;
     }
     const tokens = presentedTokens(req);
@@ -165,11 +176,18 @@ export function createGuard(options: GuardOptions): RequestHandler {
     }
     if (STATE_CHANGING.has(req.method)) {
       const contentType = req.headers['content-type'];
-      const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+      const hasBody =
+        (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
+        req.headers['transfer-encoding'] !== undefined;
       if (contentType === undefined ? hasBody : !isJsonType(contentType)) {
-        sendError(res, 415, `${req.method} requests to the control API take JSON: send "Content-Type: application/json" with a JSON body (or no body and no Content-Type).`, {
-          code: 'JSON_REQUIRED',
-        });
+        sendError(
+          res,
+          415,
+          `${req.method} requests to the control API take JSON: send "Content-Type: application/json" with a JSON body (or no body and no Content-Type).`,
+          {
+            code: 'JSON_REQUIRED',
+          },
+        );
         return;
       }
     }

@@ -6,7 +6,12 @@ import type { RequestError, RequestJournal, RequestRecord } from './request-jour
  * What an API adapter learns while answering (the tenant, the GraphQL operation, the errors) and
  * hands to the recorder through `res.locals.journal`.
  */
-export type JournalNotes = Partial<Pick<RequestRecord, 'tenantId' | 'operationName' | 'operationType' | 'query' | 'variables' | 'fields' | 'errors' | 'chatIds'>>;
+export type JournalNotes = Partial<
+  Pick<
+    RequestRecord,
+    'tenantId' | 'operationName' | 'operationType' | 'query' | 'variables' | 'fields' | 'errors' | 'chatIds'
+  >
+>;
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -36,7 +41,11 @@ export function recordRequests(journal: RequestJournal, clock: Clock, api: Reque
       const notes = res.locals.journal ?? {};
       // req.route is the matched route of the sub-router; baseUrl carries the mount point.
       const routePath = (req.route as { path?: string } | undefined)?.path;
-      const errors: RequestError[] | undefined = notes.errors ?? (res.statusCode >= 400 && typeof res.locals.errorMessage === 'string' ? [{ code: String(res.statusCode), message: res.locals.errorMessage }] : undefined);
+      const errors: RequestError[] | undefined =
+        notes.errors ??
+        (res.statusCode >= 400 && typeof res.locals.errorMessage === 'string'
+          ? [{ code: String(res.statusCode), message: res.locals.errorMessage }]
+          : undefined);
       journal.record({
         api,
         at,

@@ -76,7 +76,8 @@ export const VALUE_ITEMS = 50;
 export const JOURNAL_BYTES = 16 * 2 ** 20;
 
 /** A string as the journal keeps it: whole, or its first `max` characters and its length. */
-export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`);
+export const clip = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
 
 /**
  * A variable value as the journal keeps it: long strings as a prefix with their size, long lists
@@ -118,7 +119,13 @@ function bounded(record: RequestRecord): RequestRecord {
           })),
         }
       : {}),
-    ...(record.errors !== undefined ? { errors: record.errors.slice(0, VALUE_ITEMS).map((e) => ({ ...e, message: clip(e.message, 2_000), ...(e.path ? { path: e.path.slice(0, 20) } : {}) })) } : {}),
+    ...(record.errors !== undefined
+      ? {
+          errors: record.errors
+            .slice(0, VALUE_ITEMS)
+            .map((e) => ({ ...e, message: clip(e.message, 2_000), ...(e.path ? { path: e.path.slice(0, 20) } : {}) })),
+        }
+      : {}),
     chatIds: record.chatIds.slice(0, VALUE_ITEMS).map((id) => clip(id, 200)),
   };
 }
@@ -168,7 +175,9 @@ export class RequestJournal {
       (r) =>
         (filter.tenantId === undefined || r.tenantId === filter.tenantId) &&
         (filter.api === undefined || r.api === filter.api) &&
-        (filter.operationName === undefined || r.operationName === filter.operationName || (r.fields ?? []).some((f) => f.name === filter.operationName)) &&
+        (filter.operationName === undefined ||
+          r.operationName === filter.operationName ||
+          (r.fields ?? []).some((f) => f.name === filter.operationName)) &&
         (filter.chatId === undefined || r.chatIds.includes(filter.chatId)) &&
         (filter.failed === undefined || isFailed(r) === filter.failed),
     );

@@ -101,9 +101,11 @@ export class Generators {
     if (!value || typeof value !== 'object') return 'it is not an object';
     const v = value as Partial<GeneratorState>;
     if (!Number.isInteger(v.generation) || (v.generation as number) < 0) return 'generation is not a whole number';
-    if (!Number.isInteger(v.tenantsCreated) || (v.tenantsCreated as number) < 0) return 'tenantsCreated is not a whole number';
+    if (!Number.isInteger(v.tenantsCreated) || (v.tenantsCreated as number) < 0)
+      return 'tenantsCreated is not a whole number';
     for (const name of Object.keys(STREAMS) as StreamName[]) {
-      if (!isRandomState((v.streams as Record<string, unknown> | undefined)?.[name])) return `streams.${name} is not four 32-bit integers`;
+      if (!isRandomState((v.streams as Record<string, unknown> | undefined)?.[name]))
+        return `streams.${name} is not four 32-bit integers`;
     }
     return undefined;
   }

@@ -7,7 +7,13 @@
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 export const escapeXml = (text: string): string =>
-  text.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  text
+    .replace(INVALID_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 
 const attrs = (values: Record<string, string | number>): string =>
   Object.entries(values)
@@ -39,7 +45,8 @@ export interface JUnitSuite {
 function testcase(c: JUnitCase): string {
   const head = `    <testcase ${attrs({ classname: c.classname, name: c.name, time: '0.000' })}>`;
   let inner: string;
-  if (c.failure) inner = `      <failure ${attrs({ message: c.failure.message, type: c.failure.type })}>${escapeXml(c.failure.text)}</failure>`;
+  if (c.failure)
+    inner = `      <failure ${attrs({ message: c.failure.message, type: c.failure.type })}>${escapeXml(c.failure.text)}</failure>`;
   else if (c.error) inner = `      <error ${attrs({ message: c.error.message, type: c.error.type })}/>`;
   else if (c.skipped) inner = `      <skipped ${attrs({ message: c.skipped.message })}/>`;
   else inner = `      <system-out>${escapeXml(c.out ?? '')}</system-out>`;
@@ -57,7 +64,9 @@ const count = (cases: JUnitCase[]) => ({
 export function junitXml(name: string, durationMs: number | undefined, suites: JUnitSuite[]): string {
   const body = suites.map((suite) => {
     const properties = suite.properties?.length
-      ? [`    <properties>\n${suite.properties.map(([key, value]) => `      <property ${attrs({ name: key, value })}/>`).join('\n')}\n    </properties>`]
+      ? [
+          `    <properties>\n${suite.properties.map(([key, value]) => `      <property ${attrs({ name: key, value })}/>`).join('\n')}\n    </properties>`,
+        ]
       : [];
     return [
       `  <testsuite ${attrs({ name: suite.name, ...count(suite.cases), time: seconds(suite.durationMs), timestamp: suite.startedAt.replace(/\.\d+Z$/, '') })}>`,

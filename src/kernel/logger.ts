@@ -35,7 +35,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       : pino(
           { level },
           // A stream in this thread, not a transport worker: the CLI is one bundled file.
-          pretty({ destination, sync: true, colorize: options.colorize ?? Boolean((destination as { isTTY?: boolean }).isTTY), ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }),
+          pretty({
+            destination,
+            sync: true,
+            colorize: options.colorize ?? Boolean((destination as { isTTY?: boolean }).isTTY),
+            ignore: 'pid,hostname',
+            translateTime: 'SYS:HH:MM:ss.l',
+          }),
         );
   return fromPino(base);
 }
@@ -47,7 +53,10 @@ function fromPino(log: Pino): Logger {
     (message: string, ...details: unknown[]) => {
       const err = details.find((d): d is Error => d instanceof Error);
       const rest = details.filter((d) => d !== err);
-      log[method]({ ...(err ? { err } : {}), ...(rest.length > 0 ? { details: rest.length === 1 ? rest[0] : rest } : {}) }, message);
+      log[method](
+        { ...(err ? { err } : {}), ...(rest.length > 0 ? { details: rest.length === 1 ? rest[0] : rest } : {}) },
+        message,
+      );
     };
   return { info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -81,7 +81,9 @@ export class Random {
    * after the last save are unknown: a fork makes sure the restarted process does not make them again.
    */
   fork(salt: number): this {
-    const mix = splitmix32((this.a ^ Math.imul(this.b, 31) ^ Math.imul(this.c, 961) ^ this.d ^ Math.imul(salt, 0x85ebca6b)) >>> 0);
+    const mix = splitmix32(
+      (this.a ^ Math.imul(this.b, 31) ^ Math.imul(this.c, 961) ^ this.d ^ Math.imul(salt, 0x85ebca6b)) >>> 0,
+    );
     this.a = mix();
     this.b = mix();
     this.c = mix();
@@ -187,7 +189,12 @@ export class Random {
 
   /** A MongoDB ObjectId as the server makes them: 4 bytes of creation time (s), then 8 random bytes. */
   objectIdAt(ms: number): string {
-    return Math.floor(ms / 1000).toString(16).padStart(8, '0').slice(-8) + this.fromAlphabet(HEX, 16);
+    return (
+      Math.floor(ms / 1000)
+        .toString(16)
+        .padStart(8, '0')
+        .slice(-8) + this.fromAlphabet(HEX, 16)
+    );
   }
 
   /** An upper-case verification code such as 7KQ2-M9XA. */

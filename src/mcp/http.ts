@@ -21,17 +21,26 @@ export function createMcpHandler(options: McpHttpOptions): RequestHandler {
   return async (req, res) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      sendError(res, 405, `${req.method} /_emulator/mcp: this MCP endpoint is stateless Streamable HTTP; POST each JSON-RPC message (there is no stream to GET and no session to DELETE).`, {
-        code: 'METHOD_NOT_ALLOWED',
-      });
+      sendError(
+        res,
+        405,
+        `${req.method} /_emulator/mcp: this MCP endpoint is stateless Streamable HTTP; POST each JSON-RPC message (there is no stream to GET and no session to DELETE).`,
+        {
+          code: 'METHOD_NOT_ALLOWED',
+        },
+      );
       return;
     }
     const url = options.url();
     if (url === undefined) {
-      sendError(res, 503, 'The MCP endpoint works once the emulator listens (its tools call the emulator over HTTP).', { code: 'UNAVAILABLE' });
+      sendError(res, 503, 'The MCP endpoint works once the emulator listens (its tools call the emulator over HTTP).', {
+        code: 'UNAVAILABLE',
+      });
       return;
     }
-    const server = createMcpServer(new ControlClient(url, options.adminToken ? { adminToken: options.adminToken } : {}));
+    const server = createMcpServer(
+      new ControlClient(url, options.adminToken ? { adminToken: options.adminToken } : {}),
+    );
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.once('close', () => {
       void transport.close();

@@ -29,14 +29,16 @@ export const RESOURCES: DocResource[] = [
     name: 'webhooks',
     uri: 'guuru-emulator://docs/webhooks.md',
     title: 'The webhook contract',
-    description: 'Every GUURU webhook event, how to subscribe, the delivery headers, the payloads, ordering and retries, and trigger.',
+    description:
+      'Every GUURU webhook event, how to subscribe, the delivery headers, the payloads, ordering and retries, and trigger.',
     read: doc('webhooks.md'),
   },
   {
     name: 'signature',
     uri: 'guuru-emulator://docs/webhooks.md#signature',
     title: 'The signature rule',
-    description: 'How each delivery is signed (X-Guuru-Hmac-Sha256 over the exact body bytes with the partner secret) and which headers it carries.',
+    description:
+      'How each delivery is signed (X-Guuru-Hmac-Sha256 over the exact body bytes with the partner secret) and which headers it carries.',
     read: async () => section(await doc('webhooks.md')(), '**Each delivery**', '**Payloads**'),
   },
   {

@@ -17,14 +17,19 @@ const INSTRUCTIONS = [
   'Errors come back as tool errors whose text is JSON: {status, code, message, ...} exactly as the control API or Admin API answered.',
 ].join('\n');
 
-const text = (value: unknown): CallToolResult => ({ content: [{ type: 'text', text: JSON.stringify(value ?? null, null, 2) }] });
+const text = (value: unknown): CallToolResult => ({
+  content: [{ type: 'text', text: JSON.stringify(value ?? null, null, 2) }],
+});
 
 /** An error as an MCP tool error: the API's status, code and message (and its other fields), as JSON. */
 export function toolError(error: unknown): CallToolResult {
   let body: Record<string, unknown>;
-  if (error instanceof ControlApiError) body = { status: error.status, ...error.body, code: error.body.code ?? `HTTP_${error.status}` };
-  else if (error instanceof GraphQLToolError) body = { status: error.answer.status, code: error.code, message: error.message, errors: error.answer.errors };
-  else if (error instanceof ToolInputError) body = { status: 400, code: error.code, message: error.message, argumentName: error.argumentName };
+  if (error instanceof ControlApiError)
+    body = { status: error.status, ...error.body, code: error.body.code ?? `HTTP_${error.status}` };
+  else if (error instanceof GraphQLToolError)
+    body = { status: error.answer.status, code: error.code, message: error.message, errors: error.answer.errors };
+  else if (error instanceof ToolInputError)
+    body = { status: 400, code: error.code, message: error.message, argumentName: error.argumentName };
   else body = { code: 'UNAVAILABLE', message: (error as Error).message };
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(body) }] };
 }
@@ -35,7 +40,11 @@ export function createMcpServer(client: ControlClient): McpServer {
   for (const tool of TOOLS) {
     server.registerTool(
       tool.name,
-      { description: tool.description, inputSchema: tool.input, annotations: { readOnlyHint: tool.readOnly ?? false, openWorldHint: false } },
+      {
+        description: tool.description,
+        inputSchema: tool.input,
+        annotations: { readOnlyHint: tool.readOnly ?? false, openWorldHint: false },
+      },
       async (args: Record<string, unknown>): Promise<CallToolResult> => {
         try {
           return text(await tool.run(client, args as never));
@@ -46,9 +55,14 @@ export function createMcpServer(client: ControlClient): McpServer {
     );
   }
   for (const resource of RESOURCES) {
-    server.registerResource(resource.name, resource.uri, { title: resource.title, description: resource.description, mimeType: 'text/markdown' }, async (uri) => ({
-      contents: [{ uri: uri.href, mimeType: 'text/markdown', text: await resource.read() }],
-    }));
+    server.registerResource(
+      resource.name,
+      resource.uri,
+      { title: resource.title, description: resource.description, mimeType: 'text/markdown' },
+      async (uri) => ({
+        contents: [{ uri: uri.href, mimeType: 'text/markdown', text: await resource.read() }],
+      }),
+    );
   }
   return server;
 }

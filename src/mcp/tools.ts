@@ -26,9 +26,14 @@ export interface ToolDefinition<S extends Shape = Shape> {
   run(client: ControlClient, args: z.infer<z.ZodObject<S>>): Promise<unknown>;
 }
 
-const tool = <S extends Shape>(definition: ToolDefinition<S>): ToolDefinition => definition as unknown as ToolDefinition;
+const tool = <S extends Shape>(definition: ToolDefinition<S>): ToolDefinition =>
+  definition as unknown as ToolDefinition;
 
-const tenant = z.string().min(1).optional().describe("the tenant's id (default: the emulator's first tenant, guuru-qa)");
+const tenant = z
+  .string()
+  .min(1)
+  .optional()
+  .describe("the tenant's id (default: the emulator's first tenant, guuru-qa)");
 const chatId = z.string().min(1).describe('the chat id');
 const scalarParams = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
@@ -47,7 +52,8 @@ class ToolInputError extends Error {
 async function forTenant(client: ControlClient, id: string | undefined): Promise<ControlClient> {
   if (id !== undefined) return client.forTenant(id);
   const first = (await client.tenants())[0];
-  if (!first) throw new ToolInputError('tenant', 'The emulator has no tenant: create one with create_tenant, or reset.');
+  if (!first)
+    throw new ToolInputError('tenant', 'The emulator has no tenant: create one with create_tenant, or reset.');
   return client.forTenant(first.id);
 }
 
@@ -67,17 +73,25 @@ const DEFAULT_SIDE: Record<(typeof CHAT_ACTIONS)[number], Side> = {
   miss: 'integrator',
 };
 
-
 /** The control API body of a chat action taken by `side`. */
 function actionBody(
   action: (typeof CHAT_ACTIONS)[number],
   side: Side,
-  a: { text?: string; rating?: string; expertId?: string; personaId?: string; reason?: string; receiver?: string; requestedExperts?: string[] },
+  a: {
+    text?: string;
+    rating?: string;
+    expertId?: string;
+    personaId?: string;
+    reason?: string;
+    receiver?: string;
+    requestedExperts?: string[];
+  },
 ): [keyof typeof ACTIONS, Record<string, unknown>] {
   const integrator = a.expertId !== undefined ? 'expert' : 'api';
   const who = side === 'customer' ? 'user' : integrator;
   const only = (allowed: Side) => {
-    if (side !== allowed) throw new ToolInputError('as', `Only the ${allowed} can ${action} a chat (as: "${allowed}").`);
+    if (side !== allowed)
+      throw new ToolInputError('as', `Only the ${allowed} can ${action} a chat (as: "${allowed}").`);
   };
   switch (action) {
     case 'assign':
@@ -85,7 +99,13 @@ function actionBody(
       return ['assign', a.requestedExperts ? { requestedExperts: a.requestedExperts } : {}];
     case 'accept':
       only('integrator');
-      return ['accept', { ...(a.personaId !== undefined ? { personaId: a.personaId } : {}), ...(a.expertId !== undefined ? { expertId: a.expertId } : {}) }];
+      return [
+        'accept',
+        {
+          ...(a.personaId !== undefined ? { personaId: a.personaId } : {}),
+          ...(a.expertId !== undefined ? { expertId: a.expertId } : {}),
+        },
+      ];
     case 'message':
       if (a.text === undefined) throw new ToolInputError('text', 'A message needs "text".');
       return ['messages', { from: who, text: a.text, ...(a.expertId !== undefined ? { expertId: a.expertId } : {}) }];
@@ -99,7 +119,13 @@ function actionBody(
       return ['rate', { rating: a.rating }];
     case 'handover':
       only('integrator');
-      return ['handover', { ...(a.reason !== undefined ? { reason: a.reason } : {}), ...(a.receiver !== undefined ? { receiver: a.receiver } : {}) }];
+      return [
+        'handover',
+        {
+          ...(a.reason !== undefined ? { reason: a.reason } : {}),
+          ...(a.receiver !== undefined ? { receiver: a.receiver } : {}),
+        },
+      ];
     case 'miss':
       only('integrator');
       return ['miss', {}];
@@ -110,7 +136,8 @@ function actionBody(
 export const TOOLS: ToolDefinition[] = [
   tool({
     name: 'list_chats',
-    description: "Lists a tenant's chats, newest first, without messages; filter by status (created, assigned, open, closed, rated, handover, missed).",
+    description:
+      "Lists a tenant's chats, newest first, without messages; filter by status (created, assigned, open, closed, rated, handover, missed).",
     readOnly: true,
     input: {
       tenant,
@@ -122,12 +149,17 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: 'get_chat',
-    description: 'Gets one chat with its messages and its time line: each step with the webhooks it caused, and the Admin API calls that named the chat.',
+    description:
+      'Gets one chat with its messages and its time line: each step with the webhooks it caused, and the Admin API calls that named the chat.',
     readOnly: true,
     input: { tenant, chatId },
     run: async (client, { tenant: id, chatId: chat }) => {
       const c = await forTenant(client, id);
-      const [activity, deliveries, requests] = await Promise.all([c.chatActivity(chat), c.deliverySummaries({ chatId: chat }), c.requests({ chatId: chat })]);
+      const [activity, deliveries, requests] = await Promise.all([
+        c.chatActivity(chat),
+        c.deliverySummaries({ chatId: chat }),
+        c.requests({ chatId: chat }),
+      ]);
       const byId = new Map(deliveries.deliveries.map((d) => [d.id, d]));
       const timeline = [
         ...activity.steps.map(({ deliveries: ids, ...step }) => ({
@@ -151,7 +183,8 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: 'start_chat',
-    description: "Opens a chat as the customer (the end user asks a question); with requestedExperts (e.g. [\"api\"]) it is assigned at once and chat-assigned fires.",
+    description:
+      'Opens a chat as the customer (the end user asks a question); with requestedExperts (e.g. ["api"]) it is assigned at once and chat-assigned fires.',
     // The control API's own body, so the two cannot drift.
     input: { tenant, ...createChatBody.shape },
     run: async (client, { tenant: id, ...input }) => (await forTenant(client, id)).createChat(input),
@@ -164,10 +197,17 @@ export const TOOLS: ToolDefinition[] = [
       tenant,
       chatId,
       action: z.enum(CHAT_ACTIONS).describe('what to do'),
-      as: z.enum(SIDES).optional().describe('who acts (default: the customer for message, reopen and rate; the integrator otherwise)'),
+      as: z
+        .enum(SIDES)
+        .optional()
+        .describe('who acts (default: the customer for message, reopen and rate; the integrator otherwise)'),
       text: z.string().min(1).optional().describe('message: the text'),
       rating: z.enum(['good', 'bad']).optional().describe('rate: the rating'),
-      expertId: z.string().min(1).optional().describe('accept, message, close as the integrator: this expert instead of the API service account'),
+      expertId: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('accept, message, close as the integrator: this expert instead of the API service account'),
       personaId: z.string().min(1).optional().describe('accept: the persona that accepts'),
       reason: z.string().optional().describe('handover: why'),
       receiver: z.string().optional().describe('handover: who receives the chat'),
@@ -180,7 +220,8 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: 'graphql',
-    description: "Runs a GraphQL query or mutation on the GUURU Admin API as a tenant (with its token); returns data and errors as the API answers.",
+    description:
+      'Runs a GraphQL query or mutation on the GUURU Admin API as a tenant (with its token); returns data and errors as the API answers.',
     input: {
       tenant,
       query: z.string().min(1).describe('the GraphQL document'),
@@ -196,37 +237,70 @@ export const TOOLS: ToolDefinition[] = [
   tool({
     name: 'trigger',
     description:
-      "Fires one realistic webhook by making the state change that causes it on a new chat, with its prerequisites; set only: true when your integration reacts to the earlier events itself (e.g. accepts on chat-assigned).",
+      'Fires one realistic webhook by making the state change that causes it on a new chat, with its prerequisites; set only: true when your integration reacts to the earlier events itself (e.g. accepts on chat-assigned).',
     input: {
       event: z.enum(TRIGGER_EVENTS).describe('the event to fire'),
       tenant,
-      target: z.string().url().optional().describe("send this trigger's webhooks here instead of the tenant's subscriptions"),
+      target: z
+        .string()
+        .url()
+        .optional()
+        .describe("send this trigger's webhooks here instead of the tenant's subscriptions"),
       params: scalarParams.optional().describe('details of the event: question, language, text, rating, reason, …'),
-      only: z.boolean().optional().describe('deliver only this event: its prerequisites change the state but send nothing'),
-      timeoutMs: z.number().int().min(0).max(600_000).optional().describe('longest wait for the first delivery attempts'),
+      only: z
+        .boolean()
+        .optional()
+        .describe('deliver only this event: its prerequisites change the state but send nothing'),
+      timeoutMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(600_000)
+        .optional()
+        .describe('longest wait for the first delivery attempts'),
     },
     run: async (client, { tenant: id, event, ...options }) => (await forTenant(client, id)).trigger(event, options),
   }),
   tool({
     name: 'run_scenario',
-    description: 'Runs a scenario (happy-path, third-party-messaging, …) and waits for it to end; returns its timeline, its webhooks and, against an integration, the verdict.',
+    description:
+      'Runs a scenario (happy-path, third-party-messaging, …) and waits for it to end; returns its timeline, its webhooks and, against an integration, the verdict.',
     input: {
-      name: z.string().min(1).describe('the scenario (see the scenarios resource; unknown names are refused with the list)'),
+      name: z
+        .string()
+        .min(1)
+        .describe('the scenario (see the scenarios resource; unknown names are refused with the list)'),
       tenant,
       target: z.string().url().optional().describe("send the run's webhooks to this URL (your integration)"),
-      speed: z.number().min(0).max(1_000_000).optional().describe('scale every delay: 0 = no waiting (default 1: real pace on the system clock)'),
-      seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe('same seed and params, same ids and texts'),
+      speed: z
+        .number()
+        .min(0)
+        .max(1_000_000)
+        .optional()
+        .describe('scale every delay: 0 = no waiting (default 1: real pace on the system clock)'),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .optional()
+        .describe('same seed and params, same ids and texts'),
       params: scalarParams.optional().describe("the scenario's parameters"),
     },
     run: async (client, { tenant: id, name, ...options }) => (await forTenant(client, id)).runScenario(name, options),
   }),
   tool({
     name: 'verify',
-    description: "Examines an integration's webhook receiver and its third-party messaging protocol (what `guuru-emulator verify` does) and returns the report with each check's evidence.",
+    description:
+      "Examines an integration's webhook receiver and its third-party messaging protocol (what `guuru-emulator verify` does) and returns the report with each check's evidence.",
     input: {
       target: z.string().url().describe("the integration's webhook receiver"),
       tenant,
-      suites: z.array(z.enum(SUITES as [SuiteName, ...SuiteName[]])).min(1).optional().describe('which suites (default every one)'),
+      suites: z
+        .array(z.enum(SUITES as [SuiteName, ...SuiteName[]]))
+        .min(1)
+        .optional()
+        .describe('which suites (default every one)'),
       seed: z.number().int().min(0).optional().describe('same seed, same deliveries and report'),
       timeoutMs: z.number().int().min(1).optional().describe('how long the integration has to answer and act'),
     },
@@ -234,10 +308,13 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: 'subscribe_webhooks',
-    description: "Subscribes a tenant's GUURU webhooks (every event, or the ones named) to a URL, as the Partner Portal's Developer page does; an empty url unsubscribes.",
+    description:
+      "Subscribes a tenant's GUURU webhooks (every event, or the ones named) to a URL, as the Partner Portal's Developer page does; an empty url unsubscribes.",
     input: {
       tenant,
-      url: z.union([z.string().url(), z.literal('')]).describe('where the deliveries go (your integration\'s receiver); "" stops them'),
+      url: z
+        .union([z.string().url(), z.literal('')])
+        .describe('where the deliveries go (your integration\'s receiver); "" stops them'),
       events: z.array(z.enum(GUURU_EVENTS)).min(1).optional().describe('only these events (default every one)'),
       secret: z.string().max(512).optional().describe('also change the signing secret'),
     },
@@ -249,7 +326,8 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: 'list_deliveries',
-    description: "Lists a tenant's webhook deliveries (the last `limit`, oldest first) with their status; filter by event, chat or status.",
+    description:
+      "Lists a tenant's webhook deliveries (the last `limit`, oldest first) with their status; filter by event, chat or status.",
     readOnly: true,
     input: {
       tenant,
@@ -268,7 +346,8 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: 'redeliver',
-    description: 'Sends a delivery again (same Idempotency-Key, body and signature) to its URL or another one; returns the new delivery.',
+    description:
+      'Sends a delivery again (same Idempotency-Key, body and signature) to its URL or another one; returns the new delivery.',
     input: {
       deliveryId: z.string().min(1).describe('the delivery (see list_deliveries)'),
       url: z.string().url().optional().describe('send it here instead'),
@@ -277,7 +356,8 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: 'set_faults',
-    description: 'Replaces the webhook delivery faults (duplicate, delay, reorder, drop-first-attempt) with these rules; an empty list removes every fault.',
+    description:
+      'Replaces the webhook delivery faults (duplicate, delay, reorder, drop-first-attempt) with these rules; an empty list removes every fault.',
     input: {
       faults: z
         .array(
@@ -287,7 +367,10 @@ export const TOOLS: ToolDefinition[] = [
               event: z.string().min(1).optional(),
               chatId: z.string().min(1).optional(),
               tenant: z.string().min(1).optional(),
-              times: z.union([z.number().int().min(1), z.null()]).optional().describe('the next this many matching deliveries (default 1, null = all)'),
+              times: z
+                .union([z.number().int().min(1), z.null()])
+                .optional()
+                .describe('the next this many matching deliveries (default 1, null = all)'),
               delayMs: z.number().int().min(0).max(3_600_000).optional().describe('delay: how long (default 5000)'),
             })
             .strict(),
@@ -302,19 +385,23 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: 'advance_clock',
-    description: 'Moves the virtual clock forward (emulator started with --virtual-clock); retries, delays and scenario waits due meanwhile fire.',
+    description:
+      'Moves the virtual clock forward (emulator started with --virtual-clock); retries, delays and scenario waits due meanwhile fire.',
     input: { ms: z.number().int().min(1).max(31_536_000_000).describe('how far, in milliseconds') },
     run: (client, { ms }) => client.advanceClock(ms),
   }),
   tool({
     name: 'snapshot',
-    description: "Keeps the data of every tenant (or one) under a name, in memory, to restore later in milliseconds.",
-    input: { name: z.string().min(1).describe('the snapshot name'), tenant: z.string().min(1).optional().describe('only this tenant') },
+    description: 'Keeps the data of every tenant (or one) under a name, in memory, to restore later in milliseconds.',
+    input: {
+      name: z.string().min(1).describe('the snapshot name'),
+      tenant: z.string().min(1).optional().describe('only this tenant'),
+    },
     run: (client, { name, tenant: id }) => client.snapshot(name, id !== undefined ? { tenant: id } : {}),
   }),
   tool({
     name: 'restore',
-    description: 'Puts a snapshot\'s data back (tenants made after a whole snapshot are removed).',
+    description: "Puts a snapshot's data back (tenants made after a whole snapshot are removed).",
     input: { name: z.string().min(1).describe('the snapshot name') },
     run: (client, { name }) => client.restore(name),
   }),
@@ -326,7 +413,8 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: 'create_tenant',
-    description: 'Creates an isolated tenant (own partner, token, webhook secret, Gurusup key) and returns its credentials and URLs.',
+    description:
+      'Creates an isolated tenant (own partner, token, webhook secret, Gurusup key) and returns its credentials and URLs.',
     input: createTenantBody.shape,
     run: (client, input) => client.createTenant(input),
   }),

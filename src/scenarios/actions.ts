@@ -1,12 +1,26 @@
 import { API, SERVICE_ACCOUNT_ID, USER } from '../domain/actors.js';
-import { acceptChat, assignChat, closeChat, createChat, handoverChat, missChat, postMessage, rateChat, reopenChat, transferChatToPersona } from '../domain/chats.js';
+import {
+  acceptChat,
+  assignChat,
+  closeChat,
+  createChat,
+  handoverChat,
+  missChat,
+  postMessage,
+  rateChat,
+  reopenChat,
+  transferChatToPersona,
+} from '../domain/chats.js';
 import { postThreadMessage, sendSystemMessage, threadHash } from '../domain/threads.js';
 import { Conversation } from '../store/conversation.js';
 import type { ActionHandler, StepContext } from './step-context.js';
 import type { StepKind } from './schema.js';
 
 /** The steps that are one synchronous domain command each (the rest steer the flow: flow-steps.ts). */
-export type ActionKind = Exclude<StepKind, 'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel'>;
+export type ActionKind = Exclude<
+  StepKind,
+  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel'
+>;
 
 const text = (s: StepContext, raw: string, flow?: Parameters<StepContext['steps']>[1]) => s.templates.text(raw, flow);
 
@@ -23,14 +37,17 @@ const open: ActionHandler<'open'> = (s, step, flow) => {
   // The category of the chat's topic when the tenant has one by that name.
   const category = step.args.category
     ? text(s, step.args.category)
-    : (tenant.data.categories.find((c) => c.name === flow.talk?.topic.category) ?? random.pick(tenant.data.categories)).id;
+    : (tenant.data.categories.find((c) => c.name === flow.talk?.topic.category) ?? random.pick(tenant.data.categories))
+        .id;
   const chat = createChat(ctx, tenant, {
     question: text(s, step.args.question ?? '{{question}}', flow),
     language,
     categoryId: category,
     user: {
       name: step.args.user?.name ? text(s, step.args.user.name) : `${first} ${last}`,
-      email: step.args.user?.email ? text(s, step.args.user.email) : people.internet.email({ firstName: first, lastName: last }).toLowerCase(),
+      email: step.args.user?.email
+        ? text(s, step.args.user.email)
+        : people.internet.email({ firstName: first, lastName: last }).toLowerCase(),
     },
   });
   flow.chatId = chat.id;
@@ -50,7 +67,11 @@ const assign: ActionHandler<'assign'> = (s, step, flow, name) => {
 const accept: ActionHandler<'accept'> = (s, step, flow, name) => {
   const { ctx, tenant } = s;
   const chat = s.chat(flow, name);
-  const by = step.args.by ? text(s, step.args.by) : chat.requestedExperts.includes(SERVICE_ACCOUNT_ID) ? 'persona' : 'guuru';
+  const by = step.args.by
+    ? text(s, step.args.by)
+    : chat.requestedExperts.includes(SERVICE_ACCOUNT_ID)
+      ? 'persona'
+      : 'guuru';
   if (by === 'persona') {
     const personaId = s.persona(step.args.persona, name);
     acceptChat(ctx, tenant, chat.id, { personaId }, API);
@@ -61,7 +82,8 @@ const accept: ActionHandler<'accept'> = (s, step, flow, name) => {
     return 'accepted by the Public API service account';
   }
   const requested = chat.requestedExperts.filter((id) => tenant.expertsById.get(id)?.kind === by);
-  const expertId = requested.length > 0 ? s.random.pick(requested) : s.pickExpert(by === 'agent' ? 'agent' : 'guuru', name).id;
+  const expertId =
+    requested.length > 0 ? s.random.pick(requested) : s.pickExpert(by === 'agent' ? 'agent' : 'guuru', name).id;
   acceptChat(ctx, tenant, chat.id, { expertId }, { kind: 'expert', id: expertId });
   return `accepted by ${by} ${expertId}`;
 };
@@ -72,9 +94,17 @@ const message: ActionHandler<'message'> = (s, step, flow, name) => {
   const actor = s.actor(from, chat, name);
   const fallback = from === 'customer' ? '{{followUp}}' : from === 'bot' ? '{{botNote}}' : '{{answer}}';
   const posting = step.args.attachment
-    ? { type: 'attachment', address: text(s, step.args.attachment.url), mimetype: step.args.attachment.mimetype, filename: step.args.attachment.filename }
+    ? {
+        type: 'attachment',
+        address: text(s, step.args.attachment.url),
+        mimetype: step.args.attachment.mimetype,
+        filename: step.args.attachment.filename,
+      }
     : { type: 'text', text: text(s, step.args.text ?? fallback, flow) };
-  const posted = postMessage(s.ctx, s.tenant, chat.id, posting, actor, { hideForUser: step.args.hideForUser, hideForExpert: step.args.hideForExpert });
+  const posted = postMessage(s.ctx, s.tenant, chat.id, posting, actor, {
+    hideForUser: step.args.hideForUser,
+    hideForExpert: step.args.hideForExpert,
+  });
   return `${from}: ${posted.type === 'text' ? `"${posted.text}"` : `attachment ${posted.attachment?.filename ?? posted.attachment?.url}`}`;
 };
 
@@ -93,8 +123,18 @@ const reopen: ActionHandler<'reopen'> = (s, step, flow, name) => {
 };
 
 const handover: ActionHandler<'handover'> = (s, step, flow, name) => {
-  const receiver = step.args.receiver ? text(s, step.args.receiver) : s.random.pick(s.members('agent').map((a) => a.email).concat(['support@example.com']));
-  handoverChat(s.ctx, s.tenant, s.chat(flow, name).id, { reason: text(s, step.args.reason ?? '{{transferReason}}', flow), receiver });
+  const receiver = step.args.receiver
+    ? text(s, step.args.receiver)
+    : s.random.pick(
+        s
+          .members('agent')
+          .map((a) => a.email)
+          .concat(['support@example.com']),
+      );
+  handoverChat(s.ctx, s.tenant, s.chat(flow, name).id, {
+    reason: text(s, step.args.reason ?? '{{transferReason}}', flow),
+    receiver,
+  });
   return `handed over to ${receiver}`;
 };
 
@@ -122,12 +162,19 @@ const gurusupMessage: ActionHandler<'gurusup-message'> = (s, step, flow) => {
   const lang = step.args.lang ? text(s, step.args.lang) : flow.language;
   s.adopt('thread', threadHash(flow.threadFid));
   if (from === 'system') {
-    const sent = sendSystemMessage(ctx, tenant, { thread_fid: flow.threadFid, body: text(s, step.args.body ?? '{{gurusupReply}}', { ...flow, language: lang }), lang });
+    const sent = sendSystemMessage(ctx, tenant, {
+      thread_fid: flow.threadFid,
+      body: text(s, step.args.body ?? '{{gurusupReply}}', { ...flow, language: lang }),
+      lang,
+    });
     return `system: "${sent.body}"`;
   }
   const result = postThreadMessage(ctx, tenant, {
     thread_fid: flow.threadFid,
-    body: text(s, step.args.body ?? (from === 'agent' ? '{{gurusupAgentReply}}' : '{{customerMessage}}'), { ...flow, language: lang }),
+    body: text(s, step.args.body ?? (from === 'agent' ? '{{gurusupAgentReply}}' : '{{customerMessage}}'), {
+      ...flow,
+      language: lang,
+    }),
     user_fid: from === 'agent' ? 'agent-scenario' : `customer-${s.run.id}`,
     lang,
     ...(step.args.subject ? { subject: text(s, step.args.subject) } : {}),

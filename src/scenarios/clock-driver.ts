@@ -81,10 +81,13 @@ export class VirtualClockDriver {
   /** Sleeps `ms` of real time; resolves early (with true) when woken. */
   private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeDriver = undefined;
-        resolve(false);
-      }, Math.min(ms, 2_147_483_647));
+      const timer = setTimeout(
+        () => {
+          this.wakeDriver = undefined;
+          resolve(false);
+        },
+        Math.min(ms, 2_147_483_647),
+      );
       this.wakeDriver = () => {
         clearTimeout(timer);
         this.wakeDriver = undefined;

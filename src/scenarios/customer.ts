@@ -32,16 +32,29 @@ export interface CustomerSettings {
   handlers: Partial<Record<CustomerEvent, Handler>>;
 }
 
-export const CUSTOMER_DEFAULTS = { exchanges: 2, patience: { accept: 30_000, reply: 60_000, close: 120_000 }, grace: 300 } as const;
+export const CUSTOMER_DEFAULTS = {
+  exchanges: 2,
+  patience: { accept: 30_000, reply: 60_000, close: 120_000 },
+  grace: 300,
+} as const;
 
 const step = (path: string, kind: Step['kind'], args: unknown): Step => ({ kind, args, path }) as Step;
 const both = (steps: Step[]): Handler => ({ first: steps, then: steps });
 
 /** What a customer does when its file says nothing about an event. */
 export const DEFAULT_HANDLERS: Partial<Record<CustomerEvent, Handler>> = {
-  accepted: both([step('customer.on.accepted[0]', 'wait', { min: '3s', max: '8s' }), step('customer.on.accepted[1]', 'message', { from: 'customer', text: '{{details}}' })]),
-  replied: both([step('customer.on.replied[0]', 'wait', { min: '8s', max: '25s' }), step('customer.on.replied[1]', 'message', { from: 'customer', text: '{{followUp}}' })]),
-  closed: both([step('customer.on.closed[0]', 'wait', { min: '20s', max: '1m' }), step('customer.on.closed[1]', 'rate', { rating: 'good' })]),
+  accepted: both([
+    step('customer.on.accepted[0]', 'wait', { min: '3s', max: '8s' }),
+    step('customer.on.accepted[1]', 'message', { from: 'customer', text: '{{details}}' }),
+  ]),
+  replied: both([
+    step('customer.on.replied[0]', 'wait', { min: '8s', max: '25s' }),
+    step('customer.on.replied[1]', 'message', { from: 'customer', text: '{{followUp}}' }),
+  ]),
+  closed: both([
+    step('customer.on.closed[0]', 'wait', { min: '20s', max: '1m' }),
+    step('customer.on.closed[1]', 'rate', { rating: 'good' }),
+  ]),
   'no-accept': both([step('customer.on.no-accept[0]', 'miss', {})]),
 };
 
@@ -54,7 +67,8 @@ const EXPECTING: Record<WaitFact['awaiting'], string> = {
   close: 'closeChat (the customer has nothing more to ask)',
 };
 
-const isIntegratorMessage = (m: MessageRecord) => m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === 'api');
+const isIntegratorMessage = (m: MessageRecord) =>
+  m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === 'api');
 
 interface Waiting {
   awaiting: WaitFact['awaiting'];
@@ -257,8 +271,21 @@ export class ReactiveCustomer {
     this.endWait('done');
     const patience = this.settings.patience[awaiting];
     const at = this.run.now();
-    const fact: WaitFact = { chatId: this.chatId, awaiting, since: at, iso: new Date(at).toISOString(), outcome: 'done', waitedMs: 0 };
-    const handle = this.run.openWait(this.flow, this.name, fact, `waiting up to ${patience} ms for ${EXPECTING[awaiting]}`, EXPECTING[awaiting]);
+    const fact: WaitFact = {
+      chatId: this.chatId,
+      awaiting,
+      since: at,
+      iso: new Date(at).toISOString(),
+      outcome: 'done',
+      waitedMs: 0,
+    };
+    const handle = this.run.openWait(
+      this.flow,
+      this.name,
+      fact,
+      `waiting up to ${patience} ms for ${EXPECTING[awaiting]}`,
+      EXPECTING[awaiting],
+    );
     const timer = setTimeout(() => this.expire('timeout'), patience);
     timer.unref?.();
     this.waiting = { awaiting, handle, startedReal: performance.now(), timer };

@@ -25,7 +25,10 @@ export type { DeliveryNotice } from './run.js';
 export interface EngineDeps {
   domain: DomainContext;
   /** Tells the engine of every webhook as it is enqueued and as it settles (the composition root wires the dispatcher); returns the unsubscribe. */
-  watchDeliveries: (listeners: { enqueued(delivery: DeliveryNotice): void; settled(delivery: DeliveryNotice): void }) => () => void;
+  watchDeliveries: (listeners: {
+    enqueued(delivery: DeliveryNotice): void;
+    settled(delivery: DeliveryNotice): void;
+  }) => () => void;
   logger: Logger;
   /** Extra folders of scenario files (--scenarios). */
   dirs?: string[];
@@ -75,10 +78,20 @@ export class ScenarioEngine implements RunHost {
     const { events } = deps.domain;
     for (const name of [...CHAT_CHANGE_EVENTS, 'message.created' as const]) {
       this.offs.push(
-        events.on(name, (payload) => this.chatEvent(name, payload, 'chat' in payload ? payload.chat.id : undefined, payload.actor.kind), { first: true }),
+        events.on(
+          name,
+          (payload) =>
+            this.chatEvent(name, payload, 'chat' in payload ? payload.chat.id : undefined, payload.actor.kind),
+          { first: true },
+        ),
       );
     }
-    this.offs.push(deps.watchDeliveries({ enqueued: (delivery) => this.deliveryEnqueued(delivery), settled: (delivery) => this.deliverySettled(delivery) }));
+    this.offs.push(
+      deps.watchDeliveries({
+        enqueued: (delivery) => this.deliveryEnqueued(delivery),
+        settled: (delivery) => this.deliverySettled(delivery),
+      }),
+    );
     if (deps.journal) this.offs.push(deps.journal.subscribe((record) => this.requestRecorded(record)));
   }
 
@@ -111,15 +124,23 @@ export class ScenarioEngine implements RunHost {
   start(name: string, options: StartRunOptions = {}): RunRecord {
     const scenario = this.find(name);
     if (this.active.size >= MAX_ACTIVE_RUNS) {
-      throw new DomainError('LIMIT_REACHED', `${this.active.size} scenario runs are going on, the most the emulator runs at once (${MAX_ACTIVE_RUNS}). Wait for some to end, or cancel them (DELETE …/runs/:id).`, {
-        limit: MAX_ACTIVE_RUNS,
-      });
+      throw new DomainError(
+        'LIMIT_REACHED',
+        `${this.active.size} scenario runs are going on, the most the emulator runs at once (${MAX_ACTIVE_RUNS}). Wait for some to end, or cancel them (DELETE …/runs/:id).`,
+        {
+          limit: MAX_ACTIVE_RUNS,
+        },
+      );
     }
     const params = resolveParams(scenario, options.params ?? {});
     const { store, events, clock, content } = this.deps.domain;
-    const tenant = findTenant(store, options.tenant ?? (typeof params.tenant === 'string' && params.tenant !== '' ? params.tenant : undefined));
+    const tenant = findTenant(
+      store,
+      options.tenant ?? (typeof params.tenant === 'string' && params.tenant !== '' ? params.tenant : undefined),
+    );
     const speed = options.speed ?? 1;
-    if (!Number.isFinite(speed) || speed < 0) throw invalidArgument('speed', 'speed is a number ≥ 0 (0 runs without waiting).');
+    if (!Number.isFinite(speed) || speed < 0)
+      throw invalidArgument('speed', 'speed is a number ≥ 0 (0 runs without waiting).');
     const seed = options.seed ?? this.deps.seed;
     this.seq += 1;
     // The run holds the tenant's id, never its object: a reset replaces it, and kept runs must not pin the old one.
@@ -164,7 +185,8 @@ export class ScenarioEngine implements RunHost {
   }
 
   /** The URL a run with a target sends one chat's (or thread's) webhooks to. */
-  routeOf = (tenantId: string, chatId: string): string | undefined => this.byChat.get(chatKey(tenantId, chatId))?.target;
+  routeOf = (tenantId: string, chatId: string): string | undefined =>
+    this.byChat.get(chatKey(tenantId, chatId))?.target;
 
   /**
    * Resolves when the run is no longer running, or as soon as `signal` aborts (a long-polling
@@ -222,7 +244,12 @@ export class ScenarioEngine implements RunHost {
   }
 
   /** A chat change or message: `actorKind` is who acted (the domain's actor). */
-  private chatEvent<K extends DomainEventName>(name: K, payload: DomainEvents[K] & { tenantId: string }, chatId: string | undefined, actorKind: string): void {
+  private chatEvent<K extends DomainEventName>(
+    name: K,
+    payload: DomainEvents[K] & { tenantId: string },
+    chatId: string | undefined,
+    actorKind: string,
+  ): void {
     const run = this.owner(payload.tenantId, chatId);
     if (run && chatId !== undefined) {
       this.activity.touch(chatKey(payload.tenantId, chatId));
@@ -267,7 +294,6 @@ export class ScenarioEngine implements RunHost {
       this.activity.touch(chatKey(tenantId, call.chatId));
     }
   }
-
 
   // --- RunHost: the runs' waits ---------------------------------------------------------------
 

@@ -11,7 +11,10 @@ import type { WaitFact } from './verdict.js';
 export const MAX_PARALLEL = 10_000;
 
 /** The steps that steer a flow (wait, repeat, branch) or hand it to someone else (a customer, the integrator). */
-export type FlowKind = Extract<StepKind, 'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel'>;
+export type FlowKind = Extract<
+  StepKind,
+  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel'
+>;
 
 const wait: StepHandler<'wait'> = async (s, step, flow, name) => {
   await s.sleep(s.templates.duration(step.args, name), flow.interrupt);
@@ -19,7 +22,12 @@ const wait: StepHandler<'wait'> = async (s, step, flow, name) => {
 };
 
 const giveUp: StepHandler<'give-up'> = (s, step, flow, name) => {
-  s.run.note(flow, name, 'give-up', step.args.reason ? s.templates.text(step.args.reason, flow) : 'the customer leaves');
+  s.run.note(
+    flow,
+    name,
+    'give-up',
+    step.args.reason ? s.templates.text(step.args.reason, flow) : 'the customer leaves',
+  );
   throw new GiveUp(step.args.reason ? s.templates.text(step.args.reason, flow) : 'the customer left');
 };
 
@@ -40,13 +48,20 @@ const choose: StepHandler<'choose'> = (s, step, flow) => {
 const parallel: StepHandler<'parallel'> = async (s, step, flow, name) => {
   const count = s.templates.int(step.args.count, name);
   // Every branch is set up at once: a huge count would hold the process (and its memory) for good.
-  if (count > MAX_PARALLEL) throw new StepFailed(`${name}: parallel count ${count} is more than the ${MAX_PARALLEL} branches a run may have at once`);
+  if (count > MAX_PARALLEL)
+    throw new StepFailed(
+      `${name}: parallel count ${count} is more than the ${MAX_PARALLEL} branches a run may have at once`,
+    );
   let offset = 0;
   const branches: Promise<boolean>[] = [];
   for (let i = 0; i < count; i++) {
     if (i > 0 && step.args.stagger !== undefined) offset += s.templates.duration(step.args.stagger, name);
     const start = offset;
-    const branch: Flow = { language: flow.language, suffix: `${flow.suffix}/${i + 1}`, ...(flow.interrupt ? { interrupt: flow.interrupt } : {}) };
+    const branch: Flow = {
+      language: flow.language,
+      suffix: `${flow.suffix}/${i + 1}`,
+      ...(flow.interrupt ? { interrupt: flow.interrupt } : {}),
+    };
     branches.push(
       (async () => {
         if (start > 0) await s.sleep(start, flow.interrupt);
@@ -80,7 +95,16 @@ const customer: StepHandler<'customer'> = async (s, step, flow, name) => {
   const removeCancel = s.run.onStop(() => player.cancel(new RunCancelled()));
   try {
     const outcome = await player.play();
-    s.run.note(flow, name, 'customer', outcome === 'rated' ? 'the customer rated the chat' : outcome === 'missed' ? 'nobody accepted: the chat was missed' : `the customer ${outcome}`);
+    s.run.note(
+      flow,
+      name,
+      'customer',
+      outcome === 'rated'
+        ? 'the customer rated the chat'
+        : outcome === 'missed'
+          ? 'nobody accepted: the chat was missed'
+          : `the customer ${outcome}`,
+    );
     // The integrator's last reactions (a message after the close, say) still belong to the run.
     await s.quiet(chat.id, settings.grace);
     return outcome !== 'missed';
@@ -90,11 +114,17 @@ const customer: StepHandler<'customer'> = async (s, step, flow, name) => {
   }
 };
 
-const REACHED: Record<Extract<Step, { kind: 'wait-until' }>['args']['event'], (chat: ChatRecord, since: number) => boolean> = {
+const REACHED: Record<
+  Extract<Step, { kind: 'wait-until' }>['args']['event'],
+  (chat: ChatRecord, since: number) => boolean
+> = {
   accepted: (chat) => chat.acceptedAt !== undefined && chat.status !== 'assigned',
   closed: (chat) => chat.status === 'closed' || chat.status === 'rated',
   rated: (chat) => chat.status === 'rated',
-  'integrator-message': (chat, since) => chat.messages.slice(since).some((m) => m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === SERVICE_ACCOUNT_ID)),
+  'integrator-message': (chat, since) =>
+    chat.messages
+      .slice(since)
+      .some((m) => m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === SERVICE_ACCOUNT_ID)),
 };
 
 /** What the verdict counts a wait-until as (a wait for the chat to be rated is not the integrator's). */
@@ -109,15 +139,27 @@ const waitUntil: StepHandler<'wait-until'> = async (s, step, flow, name) => {
   const expected = step.args.expect ?? `chat ${event}`;
   const at = s.ctx.clock.now();
   const awaiting = AWAITING[event as keyof typeof AWAITING] as WaitFact['awaiting'] | undefined;
-  const fact: WaitFact | undefined = awaiting ? { chatId: chat.id, awaiting, since: at, iso: new Date(at).toISOString(), outcome: 'done', waitedMs: 0 } : undefined;
-  const handle = s.run.openWait(flow, name, 'wait-until', fact, `waiting up to ${timeout} ms for: ${expected}`, expected);
+  const fact: WaitFact | undefined = awaiting
+    ? { chatId: chat.id, awaiting, since: at, iso: new Date(at).toISOString(), outcome: 'done', waitedMs: 0 }
+    : undefined;
+  const handle = s.run.openWait(
+    flow,
+    name,
+    'wait-until',
+    fact,
+    `waiting up to ${timeout} ms for: ${expected}`,
+    expected,
+  );
   const started = performance.now();
   const done = await s.waitFor(() => REACHED[event](chat, since), timeout);
   s.run.endWait(handle, done ? 'done' : 'timeout', Math.round(performance.now() - started));
   if (done || onTimeout === 'continue') return true;
   if (onTimeout === 'miss') {
     if (chat.status === 'assigned') s.act({ kind: 'miss', args: {}, path: step.path } as Step, flow, name);
-    if (step.args.expect) throw new StepFailed(`${name}: the integrator did not ${step.args.expect} within ${timeout} ms; the chat was missed.`);
+    if (step.args.expect)
+      throw new StepFailed(
+        `${name}: the integrator did not ${step.args.expect} within ${timeout} ms; the chat was missed.`,
+      );
     return false;
   }
   throw new StepFailed(`${name}: timed out after ${timeout} ms waiting for: ${expected}.`);

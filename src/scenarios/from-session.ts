@@ -21,7 +21,12 @@ export interface SessionScenarioOptions {
 type YamlStep = Record<string, unknown>;
 
 /** The scenario file (YAML text) of one chat's session. */
-export function sessionScenario(chat: ChatRecord, steps: SessionStep[], calls: SessionCall[], options: SessionScenarioOptions): string {
+export function sessionScenario(
+  chat: ChatRecord,
+  steps: SessionStep[],
+  calls: SessionCall[],
+  options: SessionScenarioOptions,
+): string {
   const generated = options.text === 'generated';
   const timeout = options.timeout ?? '30s';
   const byIntegration = integrationSteps(chat.id, steps, calls);
@@ -48,50 +53,93 @@ export function sessionScenario(chat: ChatRecord, steps: SessionStep[], calls: S
       continue;
     }
     flush();
-    const byCustomer = step.actor === 'user';
-    switch (step.event) {
-      case 'chat.created':
-        out.push({ open: { ...(generated ? {} : { question: chat.question }), language: chat.language, ...(chat.user.name || chat.user.email ? { user: { ...(chat.user.name ? { name: chat.user.name } : {}), ...(chat.user.email ? { email: chat.user.email } : {}) } } : {}) } });
-        break;
-      case 'chat.assigned':
-        out.push({ assign: { experts: [...chat.requestedExperts] } });
-        break;
-      case 'chat.accepted':
-        out.push({ accept: chat.expertId && chat.expertId !== 'api' && step.actor === 'api' ? { by: 'persona', persona: chat.expertId } : step.actor === 'api' ? { by: 'api' } : { by: 'guuru' } });
-        break;
-      case 'message.created': {
-        const m = step.messageId ? messages.get(step.messageId) : undefined;
-        const from = byCustomer ? 'customer' : step.actor === 'system' ? 'bot' : 'expert';
-        if (m?.type === 'attachment' && m.attachment) {
-          out.push({ message: { from, attachment: { url: m.attachment.url, ...(m.attachment.mimetype ? { mimetype: m.attachment.mimetype } : {}), ...(m.attachment.filename ? { filename: m.attachment.filename } : {}) } } });
-        } else {
-          out.push({ message: { from, ...(generated || m?.text == null ? {} : { text: m.text }) } });
-        }
-        break;
-      }
-      case 'chat.closed':
-        out.push({ close: { by: byCustomer ? 'customer' : 'expert' } });
-        break;
-      case 'chat.reopened':
-        out.push({ reopen: { by: byCustomer ? 'customer' : 'expert' } });
-        break;
-      case 'chat.rated':
-        if (chat.rating) out.push({ rate: { rating: chat.rating } });
-        break;
-      case 'chat.handed-over':
-        out.push({ handover: { ...(chat.transfer?.reason ? { reason: chat.transfer.reason } : {}), ...(chat.transfer?.receiver ? { receiver: chat.transfer.receiver } : {}) } });
-        break;
-      case 'chat.missed':
-        out.push({ miss: {} });
-        break;
-      case 'chat.persona-transferred':
-        if (chat.expertId) out.push({ 'transfer-to-persona': { persona: chat.expertId } });
-        break;
-    }
+    const yamlStep = stepOf(step, chat, messages, generated);
+    if (yamlStep) out.push(yamlStep);
   }
   flush();
   const description =
     options.description ??
-    `Saved from chat ${chat.id} held in the dashboard: "${chat.question.slice(0, 80)}". ${byIntegration.size > 0 ? 'The integration\'s moves are waited for (wait-until), so a run against it gets a verdict.' : 'Every move was made by hand.'}`;
-  return stringify({ name: options.name, description, params: { tenant: { default: '', description: 'Tenant to run in (default the first one)' } }, steps: out }, { lineWidth: 0 });
+    `Saved from chat ${chat.id} held in the dashboard: "${chat.question.slice(0, 80)}". ${byIntegration.size > 0 ? "The integration's moves are waited for (wait-until), so a run against it gets a verdict." : 'Every move was made by hand.'}`;
+  return stringify(
+    {
+      name: options.name,
+      description,
+      params: { tenant: { default: '', description: 'Tenant to run in (default the first one)' } },
+      steps: out,
+    },
+    { lineWidth: 0 },
+  );
+}
+
+/** The scenario step of one of the person's moves (undefined where a move has no step of its own). */
+function stepOf(
+  step: SessionStep,
+  chat: ChatRecord,
+  messages: Map<string, ChatRecord['messages'][number]>,
+  generated: boolean,
+): YamlStep | undefined {
+  const byCustomer = step.actor === 'user';
+  switch (step.event) {
+    case 'chat.created':
+      return {
+        open: {
+          ...(generated ? {} : { question: chat.question }),
+          language: chat.language,
+          ...(chat.user.name || chat.user.email
+            ? {
+                user: {
+                  ...(chat.user.name ? { name: chat.user.name } : {}),
+                  ...(chat.user.email ? { email: chat.user.email } : {}),
+                },
+              }
+            : {}),
+        },
+      };
+    case 'chat.assigned':
+      return { assign: { experts: [...chat.requestedExperts] } };
+    case 'chat.accepted':
+      return {
+        accept:
+          chat.expertId && chat.expertId !== 'api' && step.actor === 'api'
+            ? { by: 'persona', persona: chat.expertId }
+            : step.actor === 'api'
+              ? { by: 'api' }
+              : { by: 'guuru' },
+      };
+    case 'message.created': {
+      const m = step.messageId ? messages.get(step.messageId) : undefined;
+      const from = byCustomer ? 'customer' : step.actor === 'system' ? 'bot' : 'expert';
+      if (m?.type === 'attachment' && m.attachment) {
+        return {
+          message: {
+            from,
+            attachment: {
+              url: m.attachment.url,
+              ...(m.attachment.mimetype ? { mimetype: m.attachment.mimetype } : {}),
+              ...(m.attachment.filename ? { filename: m.attachment.filename } : {}),
+            },
+          },
+        };
+      }
+      return { message: { from, ...(generated || m?.text == null ? {} : { text: m.text }) } };
+    }
+    case 'chat.closed':
+      return { close: { by: byCustomer ? 'customer' : 'expert' } };
+    case 'chat.reopened':
+      return { reopen: { by: byCustomer ? 'customer' : 'expert' } };
+    case 'chat.rated':
+      return chat.rating ? { rate: { rating: chat.rating } } : undefined;
+    case 'chat.handed-over':
+      return {
+        handover: {
+          ...(chat.transfer?.reason ? { reason: chat.transfer.reason } : {}),
+          ...(chat.transfer?.receiver ? { receiver: chat.transfer.receiver } : {}),
+        },
+      };
+    case 'chat.missed':
+      return { miss: {} };
+    case 'chat.persona-transferred':
+      return chat.expertId ? { 'transfer-to-persona': { persona: chat.expertId } } : undefined;
+  }
+  return undefined;
 }

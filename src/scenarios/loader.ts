@@ -23,7 +23,10 @@ export function loadScenarios(extraDirs: string[] = []): LoadedScenarios {
   builtIns ??= readFolders([{ dir: builtInScenariosDir(), builtIn: true }]);
   if (extraDirs.length === 0) return { scenarios: new Map(builtIns.scenarios), errors: [...builtIns.errors] };
   const extra = readFolders(extraDirs.map((dir) => ({ dir, builtIn: false })));
-  return { scenarios: new Map([...builtIns.scenarios, ...extra.scenarios]), errors: [...builtIns.errors, ...extra.errors] };
+  return {
+    scenarios: new Map([...builtIns.scenarios, ...extra.scenarios]),
+    errors: [...builtIns.errors, ...extra.errors],
+  };
 }
 
 /** One scenario file's text, validated (a ScenarioFileError names the file, the step and the field). */
@@ -43,9 +46,13 @@ function readFolders(dirs: { dir: string; builtIn: boolean }[]): LoadedScenarios
   for (const { dir, builtIn } of dirs) {
     let files: string[];
     try {
-      files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+      files = readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
     } catch (error) {
-      errors.push(`${dir}: cannot read the scenarios folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      errors.push(
+        `${dir}: cannot read the scenarios folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
       continue;
     }
     for (const name of files) {

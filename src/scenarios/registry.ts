@@ -46,7 +46,9 @@ export class ScenarioRegistry {
         const scenario = parseScenarioText(yaml, file);
         // Replacing one is always fine; new names are bounded, so uploads cannot grow the process without end.
         if (!this.scenarios.has(scenario.name) && this.scenarios.size >= MAX_SCENARIOS) {
-          errors.push(`${file}: ${this.scenarios.size} scenarios are loaded, the most the emulator keeps (${MAX_SCENARIOS}); replace one by sending a file with its name.`);
+          errors.push(
+            `${file}: ${this.scenarios.size} scenarios are loaded, the most the emulator keeps (${MAX_SCENARIOS}); replace one by sending a file with its name.`,
+          );
           continue;
         }
         this.scenarios.set(scenario.name, scenario);
@@ -64,7 +66,13 @@ export class ScenarioRegistry {
 
   find(name: string): Scenario {
     const scenario = this.scenarios.get(name);
-    if (!scenario) throw new DomainError('NOT_FOUND', `No scenario "${name}". GET /_emulator/scenarios lists them: ${this.list().map((s) => s.name).join(', ')}.`);
+    if (!scenario)
+      throw new DomainError(
+        'NOT_FOUND',
+        `No scenario "${name}". GET /_emulator/scenarios lists them: ${this.list()
+          .map((s) => s.name)
+          .join(', ')}.`,
+      );
     return scenario;
   }
 }

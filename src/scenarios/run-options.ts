@@ -12,8 +12,20 @@ type ParamValue = string | number | boolean;
  */
 export const RUN_OPTIONS = {
   target: { schema: httpUrl(), flag: '--target <url>', doc: "send the run's webhooks to this URL" },
-  speed: { schema: z.number().min(0).max(1_000_000), flag: '--speed <n>', doc: 'scale every delay: 2 = twice as fast, 0 = no waiting' },
-  seed: { schema: z.number().int().min(0).max(2 ** 31 - 1), flag: '--seed <n>', doc: 'seed of the run (same seed and params, same ids and texts)' },
+  speed: {
+    schema: z.number().min(0).max(1_000_000),
+    flag: '--speed <n>',
+    doc: 'scale every delay: 2 = twice as fast, 0 = no waiting',
+  },
+  seed: {
+    schema: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
+    flag: '--seed <n>',
+    doc: 'seed of the run (same seed and params, same ids and texts)',
+  },
   // A finished run keeps its params (200 runs are kept): bounded so that they cannot grow the process.
   params: {
     schema: z
@@ -45,18 +57,29 @@ export type StartRunOptions = z.infer<typeof runOptionsSchema>;
 export function resolveParams(scenario: Scenario, given: Record<string, unknown>): Record<string, ParamValue> {
   for (const key of Object.keys(given)) {
     if (!Object.hasOwn(scenario.params, key)) {
-      throw invalidArgument(`params.${key}`, `Scenario ${scenario.name} has no parameter "${key}"; its parameters are ${Object.keys(scenario.params).join(', ') || '(none)'}.`);
+      throw invalidArgument(
+        `params.${key}`,
+        `Scenario ${scenario.name} has no parameter "${key}"; its parameters are ${Object.keys(scenario.params).join(', ') || '(none)'}.`,
+      );
     }
   }
   const out: Record<string, ParamValue> = {};
   for (const [key, spec] of Object.entries(scenario.params)) {
     let value: unknown = Object.hasOwn(given, key) ? given[key] : spec.default;
     const type = typeof spec.default;
-    if (type === 'number' && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) value = Number(value);
+    if (type === 'number' && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+      value = Number(value);
     if (type === 'boolean' && (value === 'true' || value === 'false')) value = value === 'true';
-    if (typeof value !== type) throw invalidArgument(`params.${key}`, `Parameter "${key}" of ${scenario.name} is a ${type}, got ${JSON.stringify(value)}.`);
+    if (typeof value !== type)
+      throw invalidArgument(
+        `params.${key}`,
+        `Parameter "${key}" of ${scenario.name} is a ${type}, got ${JSON.stringify(value)}.`,
+      );
     if (spec.enum && !spec.enum.includes(value as string | number)) {
-      throw invalidArgument(`params.${key}`, `Parameter "${key}" must be one of ${spec.enum.join(', ')}, got ${JSON.stringify(value)}.`);
+      throw invalidArgument(
+        `params.${key}`,
+        `Parameter "${key}" must be one of ${spec.enum.join(', ')}, got ${JSON.stringify(value)}.`,
+      );
     }
     out[key] = value as ParamValue;
   }

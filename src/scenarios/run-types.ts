@@ -17,7 +17,15 @@ export interface DeliverySummary {
   failed: number;
   pending: number;
   /** The failed ones (the first 50), with the last attempt's answer or error. */
-  undelivered: { deliveryId: string; event: string; chatId?: string; url: string; attempts: number; statusCode?: number; error?: string }[];
+  undelivered: {
+    deliveryId: string;
+    event: string;
+    chatId?: string;
+    url: string;
+    attempts: number;
+    statusCode?: number;
+    error?: string;
+  }[];
 }
 
 export interface TimelineEntry {

@@ -225,7 +225,14 @@ export class ScenarioRun {
    * Opens a wait on the integrator: its time-line entry (open until `endWait`) and, when `fact` is
    * given, the wait as evidence for the verdict. The handle returned names it for `endWait`.
    */
-  openWait(flow: Flow, step: string, action: string, fact: WaitFact | undefined, detail: string, expected: string): object {
+  openWait(
+    flow: Flow,
+    step: string,
+    action: string,
+    fact: WaitFact | undefined,
+    detail: string,
+    expected: string,
+  ): object {
     const entry = this.entry(step, action, flow, detail);
     entry.expected = expected;
     if (fact) this.factsOf(fact.chatId).waits.push(fact);
@@ -257,7 +264,13 @@ export class ScenarioRun {
   // --- what happened around it (routed by the engine) --------------------------------------
 
   /** A domain event of one of the run's chats, and who caused it. */
-  chatEvent<K extends DomainEventName>(name: K, payload: DomainEvents[K], chatId: string, origin: EventOrigin, action: string | undefined): void {
+  chatEvent<K extends DomainEventName>(
+    name: K,
+    payload: DomainEvents[K],
+    chatId: string,
+    origin: EventOrigin,
+    action: string | undefined,
+  ): void {
     // The integrator's own actions (through the Admin API) join the run's timeline.
     if (origin === 'integrator' && action) {
       const entry = this.integratorEntry(action, chatId);
@@ -276,11 +289,20 @@ export class ScenarioRun {
   /** A webhook of one of the run's chats was enqueued. */
   deliveryEnqueued(delivery: DeliveryNotice & { chatId: string }): void {
     const copy = delivery.redeliveryOf !== undefined || delivery.duplicateOf !== undefined;
-    const webhook: TimelineWebhook | undefined = this.acting && !copy ? { deliveryId: delivery.id, event: delivery.event, status: 'pending' } : undefined;
+    const webhook: TimelineWebhook | undefined =
+      this.acting && !copy ? { deliveryId: delivery.id, event: delivery.event, status: 'pending' } : undefined;
     if (webhook) this.acting?.webhooks.push(webhook);
     const facts = this.facts.get(delivery.chatId);
     const fact: DeliveryFact | undefined = facts
-      ? { deliveryId: delivery.id, chatId: delivery.chatId, event: delivery.event, at: delivery.createdAt, status: 'pending', attempts: 0, ...(copy ? { copy } : {}) }
+      ? {
+          deliveryId: delivery.id,
+          chatId: delivery.chatId,
+          event: delivery.event,
+          at: delivery.createdAt,
+          status: 'pending',
+          attempts: 0,
+          ...(copy ? { copy } : {}),
+        }
       : undefined;
     if (fact) facts?.deliveries.push(fact);
     this.record.deliveries.sent += 1;
@@ -310,7 +332,11 @@ export class ScenarioRun {
         url: delivery.url,
         attempts: delivery.attempts.length,
         ...(last?.statusCode !== undefined ? { statusCode: last.statusCode } : {}),
-        ...(last?.error !== undefined ? { error: last.error } : delivery.attempts.length === 0 ? { error: 'never sent (the emulator stopped)' } : {}),
+        ...(last?.error !== undefined
+          ? { error: last.error }
+          : delivery.attempts.length === 0
+            ? { error: 'never sent (the emulator stopped)' }
+            : {}),
       });
     }
     if (webhook) webhook.status = status;
@@ -333,7 +359,12 @@ export class ScenarioRun {
     if (this.record.calls.length < KEPT_CALLS) this.record.calls.push(call);
     this.facts.get(call.chatId)?.calls.push(call);
     // Refused calls change nothing, so no domain event told the timeline: the journal does.
-    if (!call.ok) this.integratorEntry(call.operation, call.chatId, `refused: ${call.errorCode ?? call.status}: ${call.errorMessage ?? ''}`.trim());
+    if (!call.ok)
+      this.integratorEntry(
+        call.operation,
+        call.chatId,
+        `refused: ${call.errorCode ?? call.status}: ${call.errorMessage ?? ''}`.trim(),
+      );
   }
 
   // --- the end -----------------------------------------------------------------------------
@@ -407,7 +438,16 @@ export class ScenarioRun {
 
   private integratorEntry(action: string, chatId: string, detail?: string): TimelineEntry {
     const at = this.now();
-    const entry: TimelineEntry = { at, iso: new Date(at).toISOString(), step: '-', action, by: 'integrator', chatId, ...(detail ? { detail } : {}), webhooks: [] };
+    const entry: TimelineEntry = {
+      at,
+      iso: new Date(at).toISOString(),
+      step: '-',
+      action,
+      by: 'integrator',
+      chatId,
+      ...(detail ? { detail } : {}),
+      webhooks: [],
+    };
     this.record.timeline.push(entry);
     return entry;
   }
@@ -415,5 +455,11 @@ export class ScenarioRun {
 
 /** The scenario waits for an integration somewhere in its steps (a customer or a wait-until). */
 function waitsForIntegrator(steps: Scenario['steps']): boolean {
-  return steps.some((s) => s.kind === 'customer' || s.kind === 'wait-until' || waitsForIntegrator(s.steps ?? []) || (s.branches ?? []).some((b) => waitsForIntegrator(b.steps)));
+  return steps.some(
+    (s) =>
+      s.kind === 'customer' ||
+      s.kind === 'wait-until' ||
+      waitsForIntegrator(s.steps ?? []) ||
+      (s.branches ?? []).some((b) => waitsForIntegrator(b.steps)),
+  );
 }

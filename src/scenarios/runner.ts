@@ -57,7 +57,8 @@ export class StepRunner implements StepContext, CustomerHost {
    */
   get tenant(): Tenant {
     const tenant = this.ctx.store.tenant(this.run.tenantId);
-    if (!tenant) throw new DomainError('NOT_FOUND', `Tenant ${this.run.tenantId} of run ${this.run.id} no longer exists.`);
+    if (!tenant)
+      throw new DomainError('NOT_FOUND', `Tenant ${this.run.tenantId} of run ${this.run.id} no longer exists.`);
     return tenant;
   }
 
@@ -76,14 +77,27 @@ export class StepRunner implements StepContext, CustomerHost {
       if (flow.interrupt?.interrupted) throw new Interrupted();
       const name = `${step.path}${flow.suffix}`;
       if (isAction(step.kind)) this.act(step, flow, name);
-      else if (!(await (FLOW_STEPS[step.kind as FlowKind] as StepHandler<FlowKind>)(this, step as Extract<Step, { kind: FlowKind }>, flow, name))) return false;
+      else if (
+        !(await (FLOW_STEPS[step.kind as FlowKind] as StepHandler<FlowKind>)(
+          this,
+          step as Extract<Step, { kind: FlowKind }>,
+          flow,
+          name,
+        ))
+      )
+        return false;
     }
     return true;
   }
 
   /** A synchronous domain action; the webhooks it enqueues are attached to its entry. */
   act(step: Step, flow: Flow, name: string): void {
-    const perform = ACTIONS[step.kind as ActionKind] as (s: StepContext, step: Step, flow: Flow, name: string) => string | undefined;
+    const perform = ACTIONS[step.kind as ActionKind] as (
+      s: StepContext,
+      step: Step,
+      flow: Flow,
+      name: string,
+    ) => string | undefined;
     try {
       this.run.act(flow, name, step.kind, () => perform(this, step, flow, name));
     } catch (error) {

@@ -23,15 +23,24 @@ export function parseDuration(value: unknown): number | undefined {
 const template = z.string().regex(TEMPLATE, 'a {{param}} reference');
 const duration = z.union([
   z.number().nonnegative(),
-  z.string().refine((v) => parseDuration(v) !== undefined || TEMPLATE.test(v), 'a duration such as 500ms, 30s, 2m, 1h, 1d (or {{param}})'),
+  z
+    .string()
+    .refine(
+      (v) => parseDuration(v) !== undefined || TEMPLATE.test(v),
+      'a duration such as 500ms, 30s, 2m, 1h, 1d (or {{param}})',
+    ),
 ]);
 const durationOrRange = z.union([duration, z.object({ min: duration, max: duration }).strict()], {
   error: 'a duration such as 30s or 2m, or {min, max}',
 });
-const count = z.union([z.number().int().nonnegative(), template], { error: 'a whole number (or a {{param}} reference)' });
+const count = z.union([z.number().int().nonnegative(), template], {
+  error: 'a whole number (or a {{param}} reference)',
+});
 const text = z.string();
 const oneOf = (values: readonly [string, ...string[]]) =>
-  z.string().refine((v) => values.includes(v) || TEMPLATE.test(v), { error: (i) => `${JSON.stringify(i.input)} is not one of ${values.join(', ')} (or a {{param}} reference)` });
+  z.string().refine((v) => values.includes(v) || TEMPLATE.test(v), {
+    error: (i) => `${JSON.stringify(i.input)} is not one of ${values.join(', ')} (or a {{param}} reference)`,
+  });
 const party = oneOf;
 
 export const ATTACHMENT = z.object({ url: text, mimetype: text.optional(), filename: text.optional() }).strict();
@@ -39,12 +48,23 @@ export const ATTACHMENT = z.object({ url: text, mimetype: text.optional(), filen
 /** Each action's argument. */
 export const STEP_SCHEMAS = {
   open: z
-    .object({ question: text.optional(), language: text.optional(), category: text.optional(), user: z.object({ name: text.optional(), email: text.optional() }).strict().optional() })
+    .object({
+      question: text.optional(),
+      language: text.optional(),
+      category: text.optional(),
+      user: z.object({ name: text.optional(), email: text.optional() }).strict().optional(),
+    })
     .strict(),
   assign: z.object({ experts: z.array(text).min(1).optional() }).strict(),
   accept: z.object({ by: party(['guuru', 'agent', 'persona', 'api']).optional(), persona: text.optional() }).strict(),
   message: z
-    .object({ from: party(['customer', 'expert', 'bot']), text: text.optional(), attachment: ATTACHMENT.optional(), hideForUser: z.boolean().optional(), hideForExpert: z.boolean().optional() })
+    .object({
+      from: party(['customer', 'expert', 'bot']),
+      text: text.optional(),
+      attachment: ATTACHMENT.optional(),
+      hideForUser: z.boolean().optional(),
+      hideForExpert: z.boolean().optional(),
+    })
     .strict(),
   close: z.object({ by: party(['expert', 'customer']).optional() }).strict(),
   reopen: z.object({ by: party(['customer', 'expert']).optional() }).strict(),
@@ -62,7 +82,13 @@ export const STEP_SCHEMAS = {
     })
     .strict(),
   'gurusup-message': z
-    .object({ from: party(['customer', 'system', 'agent']), body: text.optional(), lang: text.optional(), subject: text.optional(), thread: text.optional() })
+    .object({
+      from: party(['customer', 'system', 'agent']),
+      body: text.optional(),
+      lang: text.optional(),
+      subject: text.optional(),
+      thread: text.optional(),
+    })
     .strict(),
   repeat: z.object({ times: count, steps: z.array(z.unknown()) }).strict(),
   parallel: z.object({ count, stagger: durationOrRange.optional(), steps: z.array(z.unknown()) }).strict(),
@@ -70,9 +96,23 @@ export const STEP_SCHEMAS = {
   customer: z
     .object({
       exchanges: count.optional(),
-      patience: z.object({ accept: duration.optional(), reply: duration.optional(), close: duration.optional() }).strict().optional(),
+      patience: z
+        .object({ accept: duration.optional(), reply: duration.optional(), close: duration.optional() })
+        .strict()
+        .optional(),
       grace: duration.optional(),
-      on: z.record(z.string(), z.union([z.array(z.unknown()), z.object({ first: z.array(z.unknown()), then: z.array(z.unknown()).optional() }).strict()], { error: 'a list of steps, or {first: [steps], then: [steps]}' })).optional(),
+      on: z
+        .record(
+          z.string(),
+          z.union(
+            [
+              z.array(z.unknown()),
+              z.object({ first: z.array(z.unknown()), then: z.array(z.unknown()).optional() }).strict(),
+            ],
+            { error: 'a list of steps, or {first: [steps], then: [steps]}' },
+          ),
+        )
+        .optional(),
     })
     .strict(),
   'give-up': z.object({ reason: text.optional() }).strict(),
@@ -83,11 +123,31 @@ export const STEP_SCHEMAS = {
  * chat, replied (once per burst), closed it, reopened it, transferred it to another persona; and
  * the customer's patience running out while it waits to be accepted, answered or let go.
  */
-export const CUSTOMER_EVENTS = ['accepted', 'replied', 'closed', 'reopened', 'transferred', 'no-accept', 'no-reply', 'no-close'] as const;
+export const CUSTOMER_EVENTS = [
+  'accepted',
+  'replied',
+  'closed',
+  'reopened',
+  'transferred',
+  'no-accept',
+  'no-reply',
+  'no-close',
+] as const;
 export type CustomerEvent = (typeof CUSTOMER_EVENTS)[number];
 
 /** What a customer's handlers may do (they act in the customer's own chat). */
-const HANDLER_KINDS = ['wait', 'message', 'rate', 'reopen', 'close', 'miss', 'handover', 'give-up', 'repeat', 'choose'] as const;
+const HANDLER_KINDS = [
+  'wait',
+  'message',
+  'rate',
+  'reopen',
+  'close',
+  'miss',
+  'handover',
+  'give-up',
+  'repeat',
+  'choose',
+] as const;
 
 export interface Handler {
   /** Runs the first time the event happens. */
@@ -120,14 +180,21 @@ const paramSchema = z
   .strict();
 
 /** A missing key is named as missing, with what it is for, rather than zod's "expected string, received undefined". */
-const required = (what: string, otherwise: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `required: ${what}` : otherwise);
+const required = (what: string, otherwise: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `required: ${what}` : otherwise;
 
 const fileSchema = z
   .object({
-    name: z.string({ error: required('the name you run it by, such as happy-path', 'a kebab-case name such as happy-path') }).regex(/^[a-z0-9][a-z0-9-]*$/, 'a kebab-case name such as happy-path'),
-    description: z.string({ error: required('one line on what the scenario plays (scenario list shows it)', 'a text') }).min(1, 'one line on what the scenario plays (scenario list shows it)'),
+    name: z
+      .string({ error: required('the name you run it by, such as happy-path', 'a kebab-case name such as happy-path') })
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'a kebab-case name such as happy-path'),
+    description: z
+      .string({ error: required('one line on what the scenario plays (scenario list shows it)', 'a text') })
+      .min(1, 'one line on what the scenario plays (scenario list shows it)'),
     params: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, 'a parameter name'), paramSchema).default({}),
-    steps: z.array(z.unknown(), { error: required('the list of steps', 'a list of steps') }).min(1, 'at least one step'),
+    steps: z
+      .array(z.unknown(), { error: required('the list of steps', 'a list of steps') })
+      .min(1, 'at least one step'),
   })
   .strict();
 
@@ -151,7 +218,8 @@ export class ScenarioFileError extends Error {
 }
 
 type Issue = { path: PropertyKey[]; message: string };
-const describeIssue = (issue: Issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message);
+const describeIssue = (issue: Issue) =>
+  issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
 
 /** Collects a file's mistakes, so that one reading of the file reports all of them. */
 class Problems {
@@ -207,19 +275,30 @@ function parseStep(entry: unknown, at: string, problems: Problems, allowed?: rea
     step.steps = parseSteps(inner, `${at}.${kind}.steps`, problems, allowed);
   }
   if (kind === 'choose') {
-    step.branches = (parsed.data as { weight: number; steps: unknown[] }[]).map((b, i) => ({ weight: b.weight, steps: parseSteps(b.steps, `${at}.choose[${i}].steps`, problems, allowed) }));
+    step.branches = (parsed.data as { weight: number; steps: unknown[] }[]).map((b, i) => ({
+      weight: b.weight,
+      steps: parseSteps(b.steps, `${at}.choose[${i}].steps`, problems, allowed),
+    }));
   }
   if (kind === 'customer') {
     if (allowed) {
       problems.add(at, "a customer's handler cannot start another customer");
       return undefined;
     }
-    step.handlers = parseHandlers((parsed.data as { on?: Record<string, unknown> }).on ?? {}, `${at}.customer.on`, problems);
+    step.handlers = parseHandlers(
+      (parsed.data as { on?: Record<string, unknown> }).on ?? {},
+      `${at}.customer.on`,
+      problems,
+    );
   }
   return step;
 }
 
-function parseHandlers(on: Record<string, unknown>, path: string, problems: Problems): Partial<Record<CustomerEvent, Handler>> {
+function parseHandlers(
+  on: Record<string, unknown>,
+  path: string,
+  problems: Problems,
+): Partial<Record<CustomerEvent, Handler>> {
   const handlers: Partial<Record<CustomerEvent, Handler>> = {};
   for (const [event, value] of Object.entries(on)) {
     if (!(CUSTOMER_EVENTS as readonly string[]).includes(event)) {
@@ -232,7 +311,10 @@ function parseHandlers(on: Record<string, unknown>, path: string, problems: Prob
     } else {
       const { first, then } = value as { first: unknown[]; then?: unknown[] };
       const firstSteps = parseSteps(first, `${path}.${event}.first`, problems, HANDLER_KINDS);
-      handlers[event as CustomerEvent] = { first: firstSteps, then: then ? parseSteps(then, `${path}.${event}.then`, problems, HANDLER_KINDS) : firstSteps };
+      handlers[event as CustomerEvent] = {
+        first: firstSteps,
+        then: then ? parseSteps(then, `${path}.${event}.then`, problems, HANDLER_KINDS) : firstSteps,
+      };
     }
   }
   return handlers;

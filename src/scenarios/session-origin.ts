@@ -40,10 +40,11 @@ export function integrationSteps(chatId: string, steps: SessionStep[], calls: Se
   for (const call of ordered) {
     for (const field of call.fields ?? []) {
       if (field.chatId !== chatId || field.errorCode !== undefined) continue;
-      const step = steps.find((s) => s.actor === 'api' && !mine.has(s) && CAUSED_BY[s.event] === field.name && s.at >= call.at);
+      const step = steps.find(
+        (s) => s.actor === 'api' && !mine.has(s) && CAUSED_BY[s.event] === field.name && s.at >= call.at,
+      );
       if (step) mine.add(step);
     }
   }
   return mine;
 }
-

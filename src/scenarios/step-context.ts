@@ -44,7 +44,17 @@ export interface StepContext {
 }
 
 /** One kind of step: true goes on with the flow, false ends it (the chat was missed). */
-export type StepHandler<K extends StepKind> = (s: StepContext, step: Extract<Step, { kind: K }>, flow: Flow, name: string) => Promise<boolean> | boolean;
+export type StepHandler<K extends StepKind> = (
+  s: StepContext,
+  step: Extract<Step, { kind: K }>,
+  flow: Flow,
+  name: string,
+) => Promise<boolean> | boolean;
 
 /** One kind of domain action: does it and says what it did (the time-line entry's detail). */
-export type ActionHandler<K extends StepKind> = (s: StepContext, step: Extract<Step, { kind: K }>, flow: Flow, name: string) => string | undefined;
+export type ActionHandler<K extends StepKind> = (
+  s: StepContext,
+  step: Extract<Step, { kind: K }>,
+  flow: Flow,
+  name: string,
+) => string | undefined;

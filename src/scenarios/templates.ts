@@ -8,7 +8,18 @@ import { parseDuration } from './schema.js';
 type ParamValue = string | number | boolean;
 
 /** The templates a chat's dialogue answers: each the {@link Conversation} line of that name. */
-const DIALOGUE_LINES = ['question', 'answer', 'followUp', 'closing', 'details', 'thanks', 'nudge', 'comeBack', 'welcomeBack', 'notHelpful'] as const;
+const DIALOGUE_LINES = [
+  'question',
+  'answer',
+  'followUp',
+  'closing',
+  'details',
+  'thanks',
+  'nudge',
+  'comeBack',
+  'welcomeBack',
+  'notHelpful',
+] as const;
 type DialogueLine = (typeof DIALOGUE_LINES)[number] & keyof Conversation;
 const isDialogueLine = (name: string): name is DialogueLine => (DIALOGUE_LINES as readonly string[]).includes(name);
 
@@ -31,7 +42,8 @@ export class Templates {
 
   int(raw: unknown, name: string): number {
     const value = Number(this.resolve(raw));
-    if (!Number.isInteger(value) || value < 0) throw new StepFailed(`${name}: expected a whole number, got ${String(this.resolve(raw))}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new StepFailed(`${name}: expected a whole number, got ${String(this.resolve(raw))}`);
     return value;
   }
 
@@ -43,7 +55,8 @@ export class Templates {
       return this.random.int(Math.min(min, max), Math.max(min, max));
     }
     const ms = parseDuration(this.resolve(raw));
-    if (ms === undefined) throw new StepFailed(`${name}: "${String(this.resolve(raw))}" is not a duration such as 30s or 2m`);
+    if (ms === undefined)
+      throw new StepFailed(`${name}: "${String(this.resolve(raw))}" is not a duration such as 30s or 2m`);
     return ms;
   }
 
@@ -57,7 +70,10 @@ export class Templates {
   private value(name: string, flow?: Flow): ParamValue {
     if (Object.hasOwn(this.params, name)) return this.params[name] as ParamValue;
     const generated = this.dialogue(name, flow) ?? this.generated(name, flow);
-    if (generated === undefined) throw new StepFailed(`unknown template {{${name}}}: not a parameter of ${this.scenarioName} nor a generated text`);
+    if (generated === undefined)
+      throw new StepFailed(
+        `unknown template {{${name}}}: not a parameter of ${this.scenarioName} nor a generated text`,
+      );
     return generated;
   }
 
@@ -74,7 +90,8 @@ export class Templates {
   private generated(name: string, flow?: Flow): string | undefined {
     const lang = flow?.language ?? String(this.params.language ?? 'en');
     const c = this.content;
-    const from = (list: Record<string, string[]> | undefined): string => this.random.pick(list?.[lang] ?? list?.en ?? ['…']);
+    const from = (list: Record<string, string[]> | undefined): string =>
+      this.random.pick(list?.[lang] ?? list?.en ?? ['…']);
     const lists: Record<string, () => string> = {
       question: () => from(c.questions),
       answer: () => from(c.answers),

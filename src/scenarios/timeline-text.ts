@@ -21,7 +21,13 @@ function waitText(entry: TimelineEntry): string {
   return `waited${limitText ? ` ${limitText}` : ''} for ${what}${hasCause ? '' : ': it did not come'}`;
 }
 
-const MESSAGE_FROM: Record<string, string> = { customer: 'the customer', expert: 'the expert', bot: 'the bot', agent: 'the agent', system: 'Gurusup' };
+const MESSAGE_FROM: Record<string, string> = {
+  customer: 'the customer',
+  expert: 'the expert',
+  bot: 'the bot',
+  agent: 'the agent',
+  system: 'Gurusup',
+};
 
 /** What a scenario step did, from its action and the detail the runner wrote. */
 function stepText(entry: TimelineEntry): string {
@@ -51,7 +57,9 @@ function stepText(entry: TimelineEntry): string {
     }
     case 'customer':
       // The end of a customer's part; "rated" and "missed" were just said by the step before.
-      return detail === 'the customer rated the chat' || detail.startsWith('nobody accepted') ? "the customer's part is over" : detail;
+      return detail === 'the customer rated the chat' || detail.startsWith('nobody accepted')
+        ? "the customer's part is over"
+        : detail;
     case 'give-up':
       return `the customer gives up: ${detail}`;
     default:
@@ -64,10 +72,14 @@ function stepText(entry: TimelineEntry): string {
  * the entry is about by its number in the run ("chat 2: …").
  */
 export function timelineText(entry: TimelineEntry, chats: string[] = []): string {
-  const text = entry.by === 'integrator' ? `your integration called ${entry.action}${entry.detail ? `: ${entry.detail}` : ''}` : stepText(entry);
+  const text =
+    entry.by === 'integrator'
+      ? `your integration called ${entry.action}${entry.detail ? `: ${entry.detail}` : ''}`
+      : stepText(entry);
   const index = chats.length > 1 && entry.chatId ? chats.indexOf(entry.chatId) : -1;
   return index >= 0 ? `chat ${index + 1}: ${text}` : text;
 }
 
 /** A wait whose outcome is not known yet: printed once, when it is. */
-export const isOpenWait = (entry: TimelineEntry): boolean => (entry.action === 'waits' || entry.action === 'wait-until') && !entry.outcome;
+export const isOpenWait = (entry: TimelineEntry): boolean =>
+  (entry.action === 'waits' || entry.action === 'wait-until') && !entry.outcome;

@@ -10,7 +10,8 @@ import { timedApiCallEvidence, type IntegratorCall, type TimedApiCallEvidence } 
 
 export type ExpectationStatus = 'passed' | 'failed' | 'not-applicable';
 
-export type ExpectationId = 'webhooks-delivered' | 'accept' | 'persona' | 'reply' | 'close' | 'no-message-after-close' | 'reopen' | 'idempotent';
+export type ExpectationId =
+  'webhooks-delivered' | 'accept' | 'persona' | 'reply' | 'close' | 'no-message-after-close' | 'reopen' | 'idempotent';
 
 /** A webhook the emulator sent for one of the run's chats, with what became of it. */
 export interface WebhookEvidence {
@@ -119,10 +120,22 @@ const TITLES: Record<ExpectationId, { title: string; required: boolean }> = {
   close: { title: 'Closes the chat with closeChat once the customer is helped', required: true },
   'no-message-after-close': { title: 'Sends no message into a closed chat', required: true },
   reopen: { title: 'Reopens a closed chat with openChat', required: true },
-  idempotent: { title: 'Acts once per event (no call refused as already done, e.g. a second acceptChat)', required: false },
+  idempotent: {
+    title: 'Acts once per event (no call refused as already done, e.g. a second acceptChat)',
+    required: false,
+  },
 };
 
-const ORDER: ExpectationId[] = ['webhooks-delivered', 'accept', 'persona', 'reply', 'close', 'no-message-after-close', 'reopen', 'idempotent'];
+const ORDER: ExpectationId[] = [
+  'webhooks-delivered',
+  'accept',
+  'persona',
+  'reply',
+  'close',
+  'no-message-after-close',
+  'reopen',
+  'idempotent',
+];
 
 interface ChatResult {
   status: ExpectationStatus;
@@ -156,33 +169,76 @@ const EXPECTED: Record<WaitFact['awaiting'], string> = {
 };
 
 function timeoutEvidence(w: WaitFact): TimeoutEvidence {
-  return { kind: 'timeout', chatId: w.chatId, expected: EXPECTED[w.awaiting], since: w.since, iso: w.iso, waitedMs: w.waitedMs, cause: w.outcome === 'timeout' ? 'patience' : (w.outcome as 'undelivered' | 'no-webhook') };
+  return {
+    kind: 'timeout',
+    chatId: w.chatId,
+    expected: EXPECTED[w.awaiting],
+    since: w.since,
+    iso: w.iso,
+    waitedMs: w.waitedMs,
+    cause: w.outcome === 'timeout' ? 'patience' : (w.outcome as 'undelivered' | 'no-webhook'),
+  };
 }
 
-const failedWait = (f: ChatFacts, awaiting: WaitFact['awaiting']) => f.waits.find((w) => w.awaiting === awaiting && (w.outcome === 'timeout' || w.outcome === 'undelivered' || w.outcome === 'no-webhook'));
-const calls = (f: ChatFacts, operation: string, ok?: boolean) => f.calls.filter((c) => c.operation === operation && (ok === undefined || c.ok === ok));
+const failedWait = (f: ChatFacts, awaiting: WaitFact['awaiting']) =>
+  f.waits.find(
+    (w) =>
+      w.awaiting === awaiting && (w.outcome === 'timeout' || w.outcome === 'undelivered' || w.outcome === 'no-webhook'),
+  );
+const calls = (f: ChatFacts, operation: string, ok?: boolean) =>
+  f.calls.filter((c) => c.operation === operation && (ok === undefined || c.ok === ok));
 const firstDelivery = (f: ChatFacts, event: string) => f.deliveries.find((d) => d.event === event && !d.copy);
 const waitLabel = (w: WaitFact) =>
-  w.outcome === 'timeout' ? `no ${EXPECTED[w.awaiting]} within ${Math.round(w.waitedMs / 100) / 10} s` : w.outcome === 'no-webhook' ? 'no webhook was sent (the run has no target and the tenant no subscription)' : 'the webhook it needed was never delivered';
+  w.outcome === 'timeout'
+    ? `no ${EXPECTED[w.awaiting]} within ${Math.round(w.waitedMs / 100) / 10} s`
+    : w.outcome === 'no-webhook'
+      ? 'no webhook was sent (the run has no target and the tenant no subscription)'
+      : 'the webhook it needed was never delivered';
 /** Refusals that only mean "already done" (Admin API codes): the sign of an event handled twice. */
 const REPEAT = (c: IntegratorCall) =>
   !c.ok &&
   ((c.operation === 'acceptChat' && c.errorCode === 'CHAT_ALREADY_ACCEPTED') ||
-    (c.operation === 'closeChat' && c.errorCode === 'INVALID_STATE_TRANSITION' && /status is "closed"/.test(c.errorMessage ?? '')) ||
-    (c.operation === 'openChat' && c.errorCode === 'INVALID_STATE_TRANSITION' && /status is "open"/.test(c.errorMessage ?? '')));
+    (c.operation === 'closeChat' &&
+      c.errorCode === 'INVALID_STATE_TRANSITION' &&
+      /status is "closed"/.test(c.errorMessage ?? '')) ||
+    (c.operation === 'openChat' &&
+      c.errorCode === 'INVALID_STATE_TRANSITION' &&
+      /status is "open"/.test(c.errorMessage ?? '')));
 
 const CHECKS: Record<ExpectationId, (f: ChatFacts) => ChatResult> = {
   'webhooks-delivered': (f) => {
     const originals = f.deliveries.filter((d) => !d.copy);
     if (originals.length === 0) {
       const noWebhook = f.waits.find((w) => w.outcome === 'no-webhook');
-      return { status: 'failed', reason: 'no webhook was sent for the chat: give the run a target (--target) or subscribe the tenant', evidence: noWebhook ? [timeoutEvidence(noWebhook)] : [] };
+      return {
+        status: 'failed',
+        reason: 'no webhook was sent for the chat: give the run a target (--target) or subscribe the tenant',
+        evidence: noWebhook ? [timeoutEvidence(noWebhook)] : [],
+      };
     }
-    const failed = originals.filter((d) => d.status === 'failed' && !f.deliveries.some((c) => c.copy && c.event === d.event && c.status === 'delivered' && c.at >= d.at));
-    if (failed.length > 0) return { status: 'failed', reason: `${failed.length} of ${originals.length} webhooks never reached your endpoint (${failed[0]?.error ?? `HTTP ${failed[0]?.statusCode}`})`, evidence: failed.map(webhookEvidence) };
+    const failed = originals.filter(
+      (d) =>
+        d.status === 'failed' &&
+        !f.deliveries.some((c) => c.copy && c.event === d.event && c.status === 'delivered' && c.at >= d.at),
+    );
+    if (failed.length > 0)
+      return {
+        status: 'failed',
+        reason: `${failed.length} of ${originals.length} webhooks never reached your endpoint (${failed[0]?.error ?? `HTTP ${failed[0]?.statusCode}`})`,
+        evidence: failed.map(webhookEvidence),
+      };
     const pending = originals.filter((d) => d.status === 'pending');
-    if (pending.length > 0) return { status: 'failed', reason: `${pending.length} webhooks were still retrying when the run ended`, evidence: pending.map(webhookEvidence) };
-    return { status: 'passed', reason: `all ${originals.length} webhooks delivered`, evidence: [webhookEvidence(originals[0] as DeliveryFact)] };
+    if (pending.length > 0)
+      return {
+        status: 'failed',
+        reason: `${pending.length} webhooks were still retrying when the run ended`,
+        evidence: pending.map(webhookEvidence),
+      };
+    return {
+      status: 'passed',
+      reason: `all ${originals.length} webhooks delivered`,
+      evidence: [webhookEvidence(originals[0] as DeliveryFact)],
+    };
   },
   accept: (f) => {
     const assigned = firstDelivery(f, 'chat-assigned');
@@ -191,53 +247,126 @@ const CHECKS: Record<ExpectationId, (f: ChatFacts) => ChatResult> = {
     if (ok) return { status: 'passed', reason: `acceptChat ${ok.iso}`, evidence: [...hook, callEvidence(ok)] };
     const refused = calls(f, 'acceptChat', false);
     const wait = failedWait(f, 'accept');
-    if (wait) return { status: 'failed', reason: `${waitLabel(wait)}; the chat was missed`, evidence: [...hook, ...refused.map(callEvidence), timeoutEvidence(wait)] };
-    if (refused.length > 0) return { status: 'failed', reason: `acceptChat was refused (${refused[0]?.errorCode})`, evidence: [...hook, ...refused.map(callEvidence)] };
+    if (wait)
+      return {
+        status: 'failed',
+        reason: `${waitLabel(wait)}; the chat was missed`,
+        evidence: [...hook, ...refused.map(callEvidence), timeoutEvidence(wait)],
+      };
+    if (refused.length > 0)
+      return {
+        status: 'failed',
+        reason: `acceptChat was refused (${refused[0]?.errorCode})`,
+        evidence: [...hook, ...refused.map(callEvidence)],
+      };
     if (!assigned) return { status: 'not-applicable', reason: 'the chat was never assigned to "api"', evidence: [] };
     return { status: 'not-applicable', reason: 'the run ended before an accept was due', evidence: hook };
   },
   persona: (f) => {
     const ok = calls(f, 'acceptChat', true)[0];
-    if (!ok || f.acceptedAs === undefined) return { status: 'not-applicable', reason: 'the chat was not accepted through the Admin API', evidence: [] };
-    if (f.acceptedAs === 'persona') return { status: 'passed', reason: 'accepted with a personaId', evidence: [callEvidence(ok)] };
-    return { status: 'failed', reason: 'accepted without a personaId: the chat is held by the service account, the customer sees no agent', evidence: [callEvidence(ok)] };
+    if (!ok || f.acceptedAs === undefined)
+      return { status: 'not-applicable', reason: 'the chat was not accepted through the Admin API', evidence: [] };
+    if (f.acceptedAs === 'persona')
+      return { status: 'passed', reason: 'accepted with a personaId', evidence: [callEvidence(ok)] };
+    return {
+      status: 'failed',
+      reason: 'accepted without a personaId: the chat is held by the service account, the customer sees no agent',
+      evidence: [callEvidence(ok)],
+    };
   },
   reply: (f) => {
     const sent = calls(f, 'sendChatMessage', true);
     const wait = failedWait(f, 'reply');
-    if (wait) return { status: 'failed', reason: `the customer's patience ran out: ${waitLabel(wait)}`, evidence: [...sent.slice(0, 3).map(callEvidence), timeoutEvidence(wait)] };
-    if (!calls(f, 'acceptChat', true)[0]) return { status: 'not-applicable', reason: 'the chat was not accepted', evidence: [] };
-    if (sent.length > 0) return { status: 'passed', reason: `${sent.length} message${sent.length === 1 ? '' : 's'} sent`, evidence: sent.slice(0, 3).map(callEvidence) };
+    if (wait)
+      return {
+        status: 'failed',
+        reason: `the customer's patience ran out: ${waitLabel(wait)}`,
+        evidence: [...sent.slice(0, 3).map(callEvidence), timeoutEvidence(wait)],
+      };
+    if (!calls(f, 'acceptChat', true)[0])
+      return { status: 'not-applicable', reason: 'the chat was not accepted', evidence: [] };
+    if (sent.length > 0)
+      return {
+        status: 'passed',
+        reason: `${sent.length} message${sent.length === 1 ? '' : 's'} sent`,
+        evidence: sent.slice(0, 3).map(callEvidence),
+      };
     const close = calls(f, 'closeChat', true)[0];
-    if (close) return { status: 'failed', reason: 'the chat was closed without a single answer to the customer', evidence: [callEvidence(close)] };
+    if (close)
+      return {
+        status: 'failed',
+        reason: 'the chat was closed without a single answer to the customer',
+        evidence: [callEvidence(close)],
+      };
     return { status: 'not-applicable', reason: 'the run ended before a reply was due', evidence: [] };
   },
   close: (f) => {
     const closed = calls(f, 'closeChat', true);
     const wait = failedWait(f, 'close');
     const hook = firstDelivery(f, 'chat-closed');
-    if (closed.length > 0 && !wait) return { status: 'passed', reason: `closeChat ${closed[0]?.iso}`, evidence: [...closed.map(callEvidence), ...(hook ? [webhookEvidence(hook)] : [])] };
-    if (wait) return { status: 'failed', reason: `the customer was helped but ${waitLabel(wait)}`, evidence: [...closed.map(callEvidence), timeoutEvidence(wait)] };
+    if (closed.length > 0 && !wait)
+      return {
+        status: 'passed',
+        reason: `closeChat ${closed[0]?.iso}`,
+        evidence: [...closed.map(callEvidence), ...(hook ? [webhookEvidence(hook)] : [])],
+      };
+    if (wait)
+      return {
+        status: 'failed',
+        reason: `the customer was helped but ${waitLabel(wait)}`,
+        evidence: [...closed.map(callEvidence), timeoutEvidence(wait)],
+      };
     const refused = calls(f, 'closeChat', false).filter((c) => !REPEAT(c));
-    if (refused.length > 0) return { status: 'failed', reason: `closeChat was refused (${refused[0]?.errorCode})`, evidence: refused.map(callEvidence) };
-    return { status: 'not-applicable', reason: calls(f, 'acceptChat', true)[0] ? 'the conversation ended before a close was due' : 'the chat was not accepted', evidence: [] };
+    if (refused.length > 0)
+      return {
+        status: 'failed',
+        reason: `closeChat was refused (${refused[0]?.errorCode})`,
+        evidence: refused.map(callEvidence),
+      };
+    return {
+      status: 'not-applicable',
+      reason: calls(f, 'acceptChat', true)[0]
+        ? 'the conversation ended before a close was due'
+        : 'the chat was not accepted',
+      evidence: [],
+    };
   },
   'no-message-after-close': (f) => {
     const refused = calls(f, 'sendChatMessage', false).filter((c) => c.errorCode === 'CHAT_NOT_OPEN');
-    if (refused.length > 0) return { status: 'failed', reason: `sendChatMessage into a chat that is not open was refused ${refused.length} time${refused.length === 1 ? '' : 's'} (reopen with openChat first, or stop after chat-closed)`, evidence: refused.map(callEvidence) };
-    if (calls(f, 'closeChat', true).length === 0 && !f.deliveries.some((d) => d.event === 'chat-closed')) return { status: 'not-applicable', reason: 'the chat was never closed', evidence: [] };
+    if (refused.length > 0)
+      return {
+        status: 'failed',
+        reason: `sendChatMessage into a chat that is not open was refused ${refused.length} time${refused.length === 1 ? '' : 's'} (reopen with openChat first, or stop after chat-closed)`,
+        evidence: refused.map(callEvidence),
+      };
+    if (calls(f, 'closeChat', true).length === 0 && !f.deliveries.some((d) => d.event === 'chat-closed'))
+      return { status: 'not-applicable', reason: 'the chat was never closed', evidence: [] };
     return { status: 'passed', reason: 'no message after a close', evidence: [] };
   },
   reopen: (f) => {
     const opened = calls(f, 'openChat');
     if (opened.length === 0) return { status: 'not-applicable', reason: 'openChat was not used', evidence: [] };
     const refused = opened.filter((c) => !c.ok && !REPEAT(c));
-    if (refused.length > 0) return { status: 'failed', reason: `openChat was refused (${refused[0]?.errorCode}): a rated chat cannot be reopened`, evidence: opened.map(callEvidence) };
-    return { status: 'passed', reason: `openChat ${opened.find((c) => c.ok)?.iso ?? ''}`.trim(), evidence: opened.map(callEvidence) };
+    if (refused.length > 0)
+      return {
+        status: 'failed',
+        reason: `openChat was refused (${refused[0]?.errorCode}): a rated chat cannot be reopened`,
+        evidence: opened.map(callEvidence),
+      };
+    return {
+      status: 'passed',
+      reason: `openChat ${opened.find((c) => c.ok)?.iso ?? ''}`.trim(),
+      evidence: opened.map(callEvidence),
+    };
   },
   idempotent: (f) => {
     const repeats = f.calls.filter(REPEAT);
-    if (repeats.length > 0) return { status: 'failed', reason: `${repeats.length} call${repeats.length === 1 ? ' was' : 's were'} refused as already done (${repeats[0]?.operation}: ${repeats[0]?.errorCode}): handle each webhook once, keyed on Idempotency-Key`, evidence: repeats.map(callEvidence) };
+    if (repeats.length > 0)
+      return {
+        status: 'failed',
+        reason: `${repeats.length} call${repeats.length === 1 ? ' was' : 's were'} refused as already done (${repeats[0]?.operation}: ${repeats[0]?.errorCode}): handle each webhook once, keyed on Idempotency-Key`,
+        evidence: repeats.map(callEvidence),
+      };
     if (f.calls.length === 0) return { status: 'not-applicable', reason: 'no call touched the chat', evidence: [] };
     return { status: 'passed', reason: 'no repeated call', evidence: [] };
   },
@@ -283,14 +412,18 @@ export function formatVerdict(verdict: Verdict): string[] {
   const mark: Record<ExpectationStatus, string> = { passed: '✔', failed: '✘', 'not-applicable': '–' };
   const lines: string[] = [];
   for (const e of verdict.expectations) {
-    lines.push(`  ${mark[e.status]} ${e.title}${e.required ? '' : ' (advice)'}: ${e.status}${e.status === 'not-applicable' ? '' : ` (${e.reason})`}`);
+    lines.push(
+      `  ${mark[e.status]} ${e.title}${e.required ? '' : ' (advice)'}: ${e.status}${e.status === 'not-applicable' ? '' : ` (${e.reason})`}`,
+    );
     if (e.status !== 'failed') continue;
     for (const ev of e.evidence.slice(0, 4)) lines.push(`      ${describeEvidence(ev)}`);
     const left = e.evidence.length - 4 + (e.more ?? 0);
     if (left > 0) lines.push(`      … ${left} more`);
   }
   const { passed, failed, notApplicable } = verdict.counts;
-  lines.push(`  verdict: ${verdict.passed ? 'PASSED' : 'FAILED'} (${passed} passed, ${failed} failed, ${notApplicable} not applicable)`);
+  lines.push(
+    `  verdict: ${verdict.passed ? 'PASSED' : 'FAILED'} (${passed} passed, ${failed} failed, ${notApplicable} not applicable)`,
+  );
   return lines;
 }
 

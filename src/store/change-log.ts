@@ -57,7 +57,11 @@ function withoutKey<T extends object, K extends keyof T>(record: T, key: K): Omi
  * The line body of a change, read now (the records' current values). `tenants` is what the store
  * holds now: a change on a tenant that has since been replaced or removed is no longer state.
  */
-export function encodeChange(change: StoreChange, current: (tenantId: string) => unknown, everything: () => TenantData[]): OpBody | undefined {
+export function encodeChange(
+  change: StoreChange,
+  current: (tenantId: string) => unknown,
+  everything: () => TenantData[],
+): OpBody | undefined {
   if (change.kind === 'removed') return { op: 'removed', t: change.tenantId };
   if (change.kind === 'everything') return { op: 'everything', tenants: everything() };
   const { tenant } = change;
@@ -65,9 +69,19 @@ export function encodeChange(change: StoreChange, current: (tenantId: string) =>
   const t = tenant.id;
   switch (change.kind) {
     case 'chat':
-      return { op: 'chat', t, chat: withoutKey(change.chat, 'messages'), ...(change.messages ? { messages: change.messages } : {}) };
+      return {
+        op: 'chat',
+        t,
+        chat: withoutKey(change.chat, 'messages'),
+        ...(change.messages ? { messages: change.messages } : {}),
+      };
     case 'thread':
-      return { op: 'thread', t, thread: withoutKey(change.thread, 'messages'), ...(change.messages ? { messages: change.messages } : {}) };
+      return {
+        op: 'thread',
+        t,
+        thread: withoutKey(change.thread, 'messages'),
+        ...(change.messages ? { messages: change.messages } : {}),
+      };
     case 'org':
       return tenant.data.gurusup ? { op: 'org', t, org: withoutKey(tenant.data.gurusup, 'threads') } : undefined;
     case 'persona':
@@ -75,7 +89,13 @@ export function encodeChange(change: StoreChange, current: (tenantId: string) =>
     case 'page':
       return { op: 'page', t, page: change.page };
     case 'submission':
-      return { op: 'submission', t, submission: change.submission, ...(change.expert ? { expert: change.expert } : {}), ...(change.member ? { member: change.member } : {}) };
+      return {
+        op: 'submission',
+        t,
+        submission: change.submission,
+        ...(change.expert ? { expert: change.expert } : {}),
+        ...(change.member ? { member: change.member } : {}),
+      };
     case 'tenant':
       return { op: 'tenant', tenant: tenant.data };
   }
@@ -174,7 +194,10 @@ export class Replay {
       }
       case 'thread': {
         const org = data.gurusup;
-        if (!org) throw new ReplayError(`line ${line.n} adds a Gurusup thread to tenant "${line.t}", which has no organisation`);
+        if (!org)
+          throw new ReplayError(
+            `line ${line.n} adds a Gurusup thread to tenant "${line.t}", which has no organisation`,
+          );
         const threads = tenant.list('threads', org.threads, (t) => t.hash);
         const thread = threads.put({ ...line.thread, messages: threads.get(line.thread.hash)?.messages ?? [] });
         const messages = tenant.messages(`thread:${thread.hash}`, thread.messages, (m) => m.id);

@@ -44,11 +44,18 @@ export class ChatClassIndex {
   }
 
   /** Chats matching the filters (none given: any), newest first, only those before `beforeSeq`, at most `limit`; and how many match in all. */
-  newestFirst(filter: { statuses?: ReadonlySet<ChatStatus>; language?: string; beforeSeq?: number; limit: number }): { chats: ChatRecord[]; total: number } {
+  newestFirst(filter: { statuses?: ReadonlySet<ChatStatus>; language?: string; beforeSeq?: number; limit: number }): {
+    chats: ChatRecord[];
+    total: number;
+  } {
     const lists: { list: ChatRecord[]; next: number }[] = [];
     let total = 0;
     for (const { status, language, chats: list } of this.classes.values()) {
-      if ((filter.statuses && !filter.statuses.has(status)) || (filter.language !== undefined && language !== filter.language)) continue;
+      if (
+        (filter.statuses && !filter.statuses.has(status)) ||
+        (filter.language !== undefined && language !== filter.language)
+      )
+        continue;
       total += list.length;
       const end = filter.beforeSeq === undefined ? list.length : firstAtLeast(list, filter.beforeSeq);
       if (end > 0) lists.push({ list, next: end - 1 });
@@ -58,7 +65,11 @@ export class ChatClassIndex {
     while (chats.length < filter.limit) {
       let best: { list: ChatRecord[]; next: number } | undefined;
       for (const cursor of lists) {
-        if (cursor.next >= 0 && (!best || (cursor.list[cursor.next] as ChatRecord).seq > (best.list[best.next] as ChatRecord).seq)) best = cursor;
+        if (
+          cursor.next >= 0 &&
+          (!best || (cursor.list[cursor.next] as ChatRecord).seq > (best.list[best.next] as ChatRecord).seq)
+        )
+          best = cursor;
       }
       if (!best) break;
       chats.push(best.list[best.next] as ChatRecord);

@@ -117,7 +117,8 @@ function merge(a: readonly number[], b: readonly number[]): number[] {
   let i = 0;
   let j = 0;
   let o = 0;
-  while (i < a.length && j < b.length) out[o++] = (a[i] as number) <= (b[j] as number) ? (a[i++] as number) : (b[j++] as number);
+  while (i < a.length && j < b.length)
+    out[o++] = (a[i] as number) <= (b[j] as number) ? (a[i++] as number) : (b[j++] as number);
   while (i < a.length) out[o++] = a[i++] as number;
   while (j < b.length) out[o++] = b[j++] as number;
   return out;

@@ -103,7 +103,9 @@ export class Conversation {
   /** The customer coming back after the close: "one more thing:" and a question still open on the topic. */
   comeBack(): string {
     const prefix = this.fresh(this.general.comeBack, this.general.comeBack);
-    const question = this.hasFollowUp() ? this.followUp() : this.fresh(this.general.anythingElse, this.general.anythingElse);
+    const question = this.hasFollowUp()
+      ? this.followUp()
+      : this.fresh(this.general.anythingElse, this.general.anythingElse);
     return `${prefix} ${question}`;
   }
 
@@ -143,7 +145,12 @@ function pickTopic(content: ContentFixture, random: Random, language: string, to
   const list = (lists: Record<string, string[]>) => lists[language] ?? lists.en ?? [];
   return {
     id: 'general',
-    lines: { question: random.pick(list(content.questions)), details: random.pick(list(content.followUps)), followUps: list(content.followUps), answers: list(content.answers) },
+    lines: {
+      question: random.pick(list(content.questions)),
+      details: random.pick(list(content.followUps)),
+      followUps: list(content.followUps),
+      answers: list(content.answers),
+    },
   };
 }
 

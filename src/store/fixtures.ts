@@ -4,7 +4,15 @@ import { z } from 'zod';
 import { packagePath } from '../kernel/paths.js';
 
 // The store layer must not import the webhooks adapter; the ids are repeated and a test keeps them equal.
-export const GUURU_EVENT_IDS = ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'chat-transferred', 'chat-rated'] as const;
+export const GUURU_EVENT_IDS = [
+  'chat-assigned',
+  'chat-opened',
+  'message-created',
+  'chat-closed',
+  'chat-reopened',
+  'chat-transferred',
+  'chat-rated',
+] as const;
 
 const languageWeights = z.record(z.enum(['en', 'de', 'fr', 'it']), z.number().nonnegative());
 
@@ -39,7 +47,12 @@ const tenantFixture = z.object({
   webhooks: z
     .object({
       url: z.string().optional(),
-      events: z.partialRecord(z.enum(GUURU_EVENT_IDS), z.object({ url: z.string().optional(), active: z.boolean().optional() })).optional(),
+      events: z
+        .partialRecord(
+          z.enum(GUURU_EVENT_IDS),
+          z.object({ url: z.string().optional(), active: z.boolean().optional() }),
+        )
+        .optional(),
       requestedExperts: z.enum(['ids', 'objects']).optional(),
       eventNames: z.enum(['current', 'legacy']).optional(),
     })
@@ -67,7 +80,14 @@ const tenantFixture = z.object({
 const perLanguage = z.object({ en: z.array(z.string()).min(1) }).catchall(z.array(z.string()));
 const perLanguageText = z.object({ en: z.string() }).catchall(z.string());
 
-const topicLines = z.object({ question: z.string(), details: z.string(), followUps: z.array(z.string()).min(1), answers: z.array(z.string()).min(2) }).strict();
+const topicLines = z
+  .object({
+    question: z.string(),
+    details: z.string(),
+    followUps: z.array(z.string()).min(1),
+    answers: z.array(z.string()).min(2),
+  })
+  .strict();
 /** One subject of conversation: the customer's question, what it adds, its follow-ups, and the answers in that order. */
 const topicFixture = z.object({ id: z.string(), category: z.string().optional(), en: topicLines }).catchall(topicLines);
 const conversationLines = z.object({
@@ -124,11 +144,13 @@ export function loadFixtures(dir: string = defaultFixturesDir()): Fixtures {
     if (ids.has(t.id)) throw new FixturesError(`${join(dir, 'tenants.json')}: tenant id "${t.id}" appears twice`);
     ids.add(t.id);
     for (const token of t.tokens) {
-      if (tokens.has(token)) throw new FixturesError(`${join(dir, 'tenants.json')}: token "${token}" is used by two tenants`);
+      if (tokens.has(token))
+        throw new FixturesError(`${join(dir, 'tenants.json')}: token "${token}" is used by two tenants`);
       tokens.add(token);
     }
     for (const key of t.gurusup?.apiKeys ?? []) {
-      if (keys.has(key)) throw new FixturesError(`${join(dir, 'tenants.json')}: Gurusup API key "${key}" is used by two tenants`);
+      if (keys.has(key))
+        throw new FixturesError(`${join(dir, 'tenants.json')}: Gurusup API key "${key}" is used by two tenants`);
       keys.add(key);
     }
   }

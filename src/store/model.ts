@@ -42,10 +42,7 @@ export interface AttachmentRecord {
 }
 
 export type AuthorRef =
-  | { kind: 'user' }
-  | { kind: 'expert'; id: string }
-  | { kind: 'persona'; id: string }
-  | { kind: 'bot' };
+  { kind: 'user' } | { kind: 'expert'; id: string } | { kind: 'persona'; id: string } | { kind: 'bot' };
 
 export interface MessageRecord {
   id: string;

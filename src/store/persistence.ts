@@ -10,7 +10,17 @@ import type { Store, StoreChange } from './store.js';
 
 export class DataFileError extends Error {}
 
-const ARRAYS: (keyof TenantData)[] = ['tokens', 'categories', 'experts', 'personas', 'chats', 'submissions', 'payouts', 'communityExperts', 'pages'];
+const ARRAYS: (keyof TenantData)[] = [
+  'tokens',
+  'categories',
+  'experts',
+  'personas',
+  'chats',
+  'submissions',
+  'payouts',
+  'communityExperts',
+  'pages',
+];
 
 /** The log is folded into a new snapshot once it is larger than the snapshot and than this. */
 export const COMPACT_MIN_BYTES = 8 * 1024 * 1024;
@@ -27,12 +37,17 @@ export interface SavedState {
 /** Refuses anything that is not a state file this version wrote, with the reason and a way out. */
 function validate(file: string, value: unknown): SavedState {
   const refuse = (why: string) =>
-    new DataFileError(`refusing to use ${file}: ${why}. The emulator never overwrites a file it cannot read; move it away or pass another --data path.`);
+    new DataFileError(
+      `refusing to use ${file}: ${why}. The emulator never overwrites a file it cannot read; move it away or pass another --data path.`,
+    );
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw refuse('it does not hold a JSON object');
   const state = value as Partial<StateFile>;
-  if (state.format !== STATE_FORMAT) throw refuse(`it is not a guuru-emulator state file (no "format": "${STATE_FORMAT}")`);
+  if (state.format !== STATE_FORMAT)
+    throw refuse(`it is not a guuru-emulator state file (no "format": "${STATE_FORMAT}")`);
   if (!(READABLE_STATE_VERSIONS as readonly unknown[]).includes(state.version)) {
-    throw refuse(`it has state format version ${String(state.version)}, this emulator reads versions ${READABLE_STATE_VERSIONS.join(' and ')}`);
+    throw refuse(
+      `it has state format version ${String(state.version)}, this emulator reads versions ${READABLE_STATE_VERSIONS.join(' and ')}`,
+    );
   }
   if (!Array.isArray(state.tenants) || state.tenants.length === 0) throw refuse('it lists no tenants');
   for (const [i, tenant] of state.tenants.entries()) {
@@ -44,17 +59,24 @@ function validate(file: string, value: unknown): SavedState {
     if (problem) throw refuse(`its "generators" entry is damaged (${problem})`);
   }
   const log = state.log;
-  if (log !== undefined && (typeof log !== 'object' || typeof log.id !== 'string' || !Number.isInteger(log.through))) throw refuse('its "log" entry is damaged');
-  return { tenants: state.tenants, ...(state.generators ? { generators: state.generators } : {}), ...(log ? { log } : {}) };
+  if (log !== undefined && (typeof log !== 'object' || typeof log.id !== 'string' || !Number.isInteger(log.through)))
+    throw refuse('its "log" entry is damaged');
+  return {
+    tenants: state.tenants,
+    ...(state.generators ? { generators: state.generators } : {}),
+    ...(log ? { log } : {}),
+  };
 }
 
 /** The reason a path cannot hold the state file, with what to do (undefined when it can). */
 function pathProblem(file: string, error?: NodeJS.ErrnoException): string | undefined {
   const absolute = resolve(file);
   const dir = dirname(absolute);
-  if (!existsSync(dir)) return `the folder ${dir} does not exist. Create it (mkdir -p ${dir}) or pass another --data path`;
+  if (!existsSync(dir))
+    return `the folder ${dir} does not exist. Create it (mkdir -p ${dir}) or pass another --data path`;
   if (!statSync(dir).isDirectory()) return `${dir} is not a folder. Pass a --data path inside a folder`;
-  if (existsSync(absolute) && statSync(absolute).isDirectory()) return `${absolute} is a folder. Pass a file path such as ${absolute}/guuru-state.json`;
+  if (existsSync(absolute) && statSync(absolute).isDirectory())
+    return `${absolute} is a folder. Pass a file path such as ${absolute}/guuru-state.json`;
   if (error?.code === 'EACCES' || error?.code === 'EPERM' || error?.code === 'EROFS') {
     return `this user cannot write ${absolute} (or create files in ${dir}): ${error.code}. Make the folder writable or pass another --data path`;
   }
@@ -62,9 +84,13 @@ function pathProblem(file: string, error?: NodeJS.ErrnoException): string | unde
   return undefined;
 }
 
-
 /** The log's lines after its header, parsed; a damaged last line (a write cut off by a crash) is dropped and reported. */
-function readLog(logFile: string, snapshot: string, expectedId: string, warn: (message: string) => void): LogOp[] | undefined {
+function readLog(
+  logFile: string,
+  snapshot: string,
+  expectedId: string,
+  warn: (message: string) => void,
+): LogOp[] | undefined {
   const text = readFileSync(logFile, 'utf8');
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
@@ -81,7 +107,9 @@ function readLog(logFile: string, snapshot: string, expectedId: string, warn: (m
       continue;
     }
     if (i === lines.length - 1) {
-      warn(`ignoring the last line of ${logFile}: it was cut off (the process stopped while writing it); that change was not acknowledged.`);
+      warn(
+        `ignoring the last line of ${logFile}: it was cut off (the process stopped while writing it); that change was not acknowledged.`,
+      );
       break;
     }
     throw new DataFileError(
@@ -143,7 +171,10 @@ export class DataFile {
     private readonly onError: (message: string) => void,
   ) {
     this.logFile = `${file}.log`;
-    this.db = new Low<StateFile | null>(new LowDataFile<StateFile | null>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), null);
+    this.db = new Low<StateFile | null>(
+      new LowDataFile<StateFile | null>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }),
+      null,
+    );
   }
 
   /** The saved state (the snapshot with its log replayed), or undefined when the file does not exist yet. Refuses a path that cannot hold it. */
@@ -154,8 +185,13 @@ export class DataFile {
     try {
       await this.db.read();
     } catch (error) {
-      const reason = error instanceof SyntaxError ? `it is not valid JSON (${error.message})` : `it cannot be read (${(error as Error).message})`;
-      throw new DataFileError(`refusing to use ${this.file}: ${reason}. The emulator never overwrites a file it cannot read; move it away or pass another --data path.`);
+      const reason =
+        error instanceof SyntaxError
+          ? `it is not valid JSON (${error.message})`
+          : `it cannot be read (${(error as Error).message})`;
+      throw new DataFileError(
+        `refusing to use ${this.file}: ${reason}. The emulator never overwrites a file it cannot read; move it away or pass another --data path.`,
+      );
     }
     const saved = validate(this.file, this.db.data);
     this.db.data = null;
@@ -169,11 +205,18 @@ export class DataFile {
         replay.apply(op);
       } catch (error) {
         if (!(error instanceof ReplayError)) throw error;
-        throw new DataFileError(`refusing to use ${this.file}: ${this.logFile} does not fit it (${error.message}). Move ${this.logFile} away to start from the snapshot alone.`);
+        throw new DataFileError(
+          `refusing to use ${this.file}: ${this.logFile} does not fit it (${error.message}). Move ${this.logFile} away to start from the snapshot alone.`,
+        );
       }
     }
     const generators = replay.generators ?? saved.generators;
-    return validate(this.file, { format: STATE_FORMAT, version: STATE_VERSION, ...(generators ? { generators } : {}), tenants: replay.result() });
+    return validate(this.file, {
+      format: STATE_FORMAT,
+      version: STATE_VERSION,
+      ...(generators ? { generators } : {}),
+      tenants: replay.result(),
+    });
   }
 
   /** Writes a snapshot now (a path that cannot be written is refused here, before the emulator listens) and starts a fresh log. */
@@ -182,7 +225,9 @@ export class DataFile {
     try {
       await this.compact();
     } catch (error) {
-      throw new DataFileError(`cannot keep state in ${this.file}: ${pathProblem(this.file, error as NodeJS.ErrnoException) ?? (error as Error).message}.`);
+      throw new DataFileError(
+        `cannot keep state in ${this.file}: ${pathProblem(this.file, error as NodeJS.ErrnoException) ?? (error as Error).message}.`,
+      );
     }
     this.detach = store.onChange((change) => this.changed(change));
   }
@@ -218,18 +263,25 @@ export class DataFile {
       else this.scheduleFold();
       return;
     }
-    const body = encodeChange(change, (id) => store.tenant(id), () => store.tenants().map((t) => t.data));
+    const body = encodeChange(
+      change,
+      (id) => store.tenant(id),
+      () => store.tenants().map((t) => t.data),
+    );
     if (!body) return;
     const lines = [JSON.stringify({ n: ++this.line, ...body })];
     // The tenant counter goes with the tenants it numbered (the id streams are forked at each start anyway).
-    if (body.op === 'tenant' || body.op === 'everything') lines.push(JSON.stringify({ n: ++this.line, op: 'generators', generators: generators.state() }));
+    if (body.op === 'tenant' || body.op === 'everything')
+      lines.push(JSON.stringify({ n: ++this.line, op: 'generators', generators: generators.state() }));
     const text = `${lines.join('\n')}\n`;
     try {
       if (this.fd === undefined) throw new Error('the log is not open');
       writeSync(this.fd, text);
     } catch (error) {
       this.broken = true;
-      this.report(`could not append to ${this.logFile} (${(error as Error).message}); changes are kept in memory and written in a snapshot instead.`);
+      this.report(
+        `could not append to ${this.logFile} (${(error as Error).message}); changes are kept in memory and written in a snapshot instead.`,
+      );
       if (this.compacting) this.missed = true;
       else this.scheduleFold();
       return;
@@ -258,7 +310,9 @@ export class DataFile {
           this.lastError = undefined;
         },
         (error: unknown) => {
-          this.report(`could not write ${this.file} (${(error as Error).message}); the log ${this.logFile} keeps the changes, and the next change tries again.`);
+          this.report(
+            `could not write ${this.file} (${(error as Error).message}); the log ${this.logFile} keeps the changes, and the next change tries again.`,
+          );
         },
       )
       .finally(() => {
@@ -287,7 +341,14 @@ export class DataFile {
     const id = this.fd === undefined || wasBroken ? randomUUID() : this.logId;
     const through = this.line;
     // The lowdb adapter stringifies synchronously inside write(): the snapshot is taken now.
-    this.db.data = { format: STATE_FORMAT, version: STATE_VERSION, savedAt: now(), generators: generators.state(), log: { id, through }, tenants: store.tenants().map((t) => t.data) };
+    this.db.data = {
+      format: STATE_FORMAT,
+      version: STATE_VERSION,
+      savedAt: now(),
+      generators: generators.state(),
+      log: { id, through },
+      tenants: store.tenants().map((t) => t.data),
+    };
     const writing = this.db.write();
     this.db.data = null;
     const tail: string[] = [];

@@ -121,7 +121,14 @@ class TenantGenerator {
     });
     for (const agent of this.fx.agents) {
       this.agents.push(
-        add({ id: this.rnd.userId(), ...agent, kind: 'agent', isMember: true, joinedAt: this.now - this.rnd.int(300, 700) * DAY, balances: [] }),
+        add({
+          id: this.rnd.userId(),
+          ...agent,
+          kind: 'agent',
+          isMember: true,
+          joinedAt: this.now - this.rnd.int(300, 700) * DAY,
+          balances: [],
+        }),
       );
     }
     const earliestJoin = Date.UTC(2018, 5, 1);
@@ -145,7 +152,8 @@ class TenantGenerator {
     };
     for (let i = 0; i < this.fx.guurus; i++) {
       // The first few are veterans, so the community has payouts from January 2019 on.
-      const joinedAt = i < 3 ? this.rnd.int(earliestJoin, FIRST_PAYOUT_MONTH - DAY) : this.rnd.int(earliestJoin, this.now - 30 * DAY);
+      const joinedAt =
+        i < 3 ? this.rnd.int(earliestJoin, FIRST_PAYOUT_MONTH - DAY) : this.rnd.int(earliestJoin, this.now - 30 * DAY);
       this.guurus.push(person(true, joinedAt));
     }
     for (let i = 0; i < this.fx.applicants.pending + this.fx.applicants.rejected; i++) {
@@ -214,7 +222,8 @@ class TenantGenerator {
       }
       // Every month has at least one payout, so any period a client asks for returns data.
       const someone = active[0] ?? this.guurus[0];
-      if (payouts.length === before && someone) payouts.push({ expertId: someone.id, period, amount: amount(), currency: this.fx.currency });
+      if (payouts.length === before && someone)
+        payouts.push({ expertId: someone.id, period, amount: amount(), currency: this.fx.currency });
     }
     for (const p of payouts) {
       if (p.period !== current) continue;
@@ -268,7 +277,8 @@ class TenantGenerator {
     const id = this.rnd.chatId();
     // One topic per chat, from question to answer to thanks, no line twice.
     const talk = new Conversation(this.content, this.rnd, lang);
-    const category = this.fx.categories.find((c) => c.name === talk.topic.category) ?? this.rnd.pick(this.fx.categories);
+    const category =
+      this.fx.categories.find((c) => c.name === talk.topic.category) ?? this.rnd.pick(this.fx.categories);
     const chat: ChatRecord = {
       id,
       seq: 0,
@@ -300,7 +310,14 @@ class TenantGenerator {
     let t = createdAt;
     const step = (min: number, max: number) => (t = Math.min(this.now, t + this.rnd.int(min, max)));
     const say = (author: AuthorRef, text: string, hide: { user?: boolean; expert?: boolean } = {}) =>
-      this.addMessage(chat, { type: 'text', text, author, createdAt: t, hideForUser: hide.user ?? false, hideForExpert: hide.expert ?? false });
+      this.addMessage(chat, {
+        type: 'text',
+        text,
+        author,
+        createdAt: t,
+        hideForUser: hide.user ?? false,
+        hideForExpert: hide.expert ?? false,
+      });
 
     say({ kind: 'user' }, chat.question);
     if (this.rnd.fraction() < 0.12) {
@@ -323,7 +340,8 @@ class TenantGenerator {
     const expert = this.acceptingExpert(chat);
     chat.expertId = expert.id;
     chat.isAssignedToAgent = expert.kind !== 'guuru';
-    const author: AuthorRef = expert.kind === 'persona' ? { kind: 'persona', id: expert.id } : { kind: 'expert', id: expert.id };
+    const author: AuthorRef =
+      expert.kind === 'persona' ? { kind: 'persona', id: expert.id } : { kind: 'expert', id: expert.id };
     chat.acceptedAt = step(20_000, 8 * MINUTE);
     if (this.rnd.fraction() < 0.3) {
       // Someone listens: the customer explains the question in more detail.
@@ -369,12 +387,17 @@ class TenantGenerator {
     if (status === 'closed') return chat;
 
     chat.ratedAt = step(MINUTE, 2 * HOUR);
-    chat.rating = this.rnd.weighted<Rating>([
+    chat.rating = this.rating();
+    return chat;
+  }
+
+  /** Most seeded chats are rated good. */
+  private rating(): Rating {
+    return this.rnd.weighted<Rating>([
       { value: 'good', weight: 70 },
       { value: 'average', weight: 20 },
       { value: 'bad', weight: 10 },
     ]);
-    return chat;
   }
 
   private requestedExperts(includeApi: boolean): string[] {
@@ -495,7 +518,9 @@ class TenantGenerator {
       const language = languages[i % languages.length] ?? 'en';
       // Every topic in every language, each question in its chat's language.
       const topic = topics[Math.floor(i / languages.length) % Math.max(topics.length, 1)];
-      const question = topic ? ((topic[language] as TopicLines | undefined) ?? topic.en).question : (fallback[i % fallback.length] ?? '');
+      const question = topic
+        ? ((topic[language] as TopicLines | undefined) ?? topic.en).question
+        : (fallback[i % fallback.length] ?? '');
       yield {
         id: `bulk${i.toString(36).padStart(17, '0')}`,
         seq: 0,
@@ -529,7 +554,9 @@ function generateGurusupOrg(fx: TenantFixture, content: ContentFixture, seed: nu
   const texts = content.gurusup;
   const pick = (list: Record<string, string[]> | undefined, lang: string, fallback: string[]): string =>
     rnd.pick(list?.[lang] ?? list?.en ?? fallback);
-  const langs = Object.entries(org.languages).filter(([, w]) => w > 0).map(([value, weight]) => ({ value, weight }));
+  const langs = Object.entries(org.languages)
+    .filter(([, w]) => w > 0)
+    .map(([value, weight]) => ({ value, weight }));
   const threads: GurusupThreadRecord[] = [];
   const count = org.threads;
   for (let i = 0; i < count; i++) {

@@ -49,7 +49,13 @@ export interface StoreLimits {
   storedBytes: number;
 }
 
-export const DEFAULT_STORE_LIMITS: StoreLimits = { tenants: 100, chats: 20_000, messages: 10_000, tenantBytes: 64 * MIB, storedBytes: 256 * MIB };
+export const DEFAULT_STORE_LIMITS: StoreLimits = {
+  tenants: 100,
+  chats: 20_000,
+  messages: 10_000,
+  tenantBytes: 64 * MIB,
+  storedBytes: 256 * MIB,
+};
 
 /** What --bulk-chats adds to the byte budgets per chat (a bulk chat takes about 1 KB). */
 export const BULK_CHAT_BYTES = 2_048;
@@ -81,7 +87,13 @@ export type StoreChange =
   | { kind: 'persona'; tenant: Tenant; persona: PersonaRecord }
   | { kind: 'page'; tenant: Tenant; page: PageRecord }
   /** A reviewed submission, with the expert and community member an approval changes. */
-  | { kind: 'submission'; tenant: Tenant; submission: SubmissionRecord; expert?: ExpertRecord; member?: CommunityExpertRecord }
+  | {
+      kind: 'submission';
+      tenant: Tenant;
+      submission: SubmissionRecord;
+      expert?: ExpertRecord;
+      member?: CommunityExpertRecord;
+    }
   /** A tenant added or replaced whole (created, reset, restored). */
   | { kind: 'tenant'; tenant: Tenant }
   | { kind: 'removed'; tenantId: string }
@@ -244,8 +256,10 @@ export class Store {
         `There are ${this.byId.size} tenants, the most this emulator keeps (--max-tenants ${this.limits.tenants}). Delete ones you no longer need (DELETE /_emulator/tenants/:id), reset (POST /_emulator/reset), or raise --max-tenants.`,
       );
     }
-    if (options.id !== undefined && this.byId.has(options.id)) throw new StoreError('TENANT_EXISTS', `a tenant with id "${options.id}" already exists`);
-    if (options.token !== undefined && this.byToken.has(options.token)) throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
+    if (options.id !== undefined && this.byId.has(options.id))
+      throw new StoreError('TENANT_EXISTS', `a tenant with id "${options.id}" already exists`);
+    if (options.token !== undefined && this.byToken.has(options.token))
+      throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
     if (options.gurusupKey !== undefined && this.byGurusupKey.has(options.gurusupKey)) {
       throw new StoreError('TOKEN_IN_USE', 'that Gurusup API key already belongs to another tenant');
     }
@@ -263,7 +277,14 @@ export class Store {
     // Drawn last, so the ids and keys of created tenants are what they were before secrets were per tenant.
     const webhookSecret = options.webhookSecret ?? `whsec_${ids.token(32)}`;
     const gurusup = gurusupFixture(template, [gurusupKey]);
-    const fixture: TenantFixture = { ...template, id, name: `${template.name} (${id})`, tokens: [token], webhookSecret, gurusup };
+    const fixture: TenantFixture = {
+      ...template,
+      id,
+      name: `${template.name} (${id})`,
+      tokens: [token],
+      webhookSecret,
+      gurusup,
+    };
     const origin = { fixture, seed: options.seed ?? this.options.seed + number * 7919, builtIn: false };
     const tenant = new Tenant(this.generate(origin));
     if (this.storedBytes() + tenant.bytes > this.storedAllowance) {
@@ -311,7 +332,8 @@ export class Store {
 
   /** A deep copy of every tenant (or one), with where each came from: what a restore puts back. */
   capture(tenantId?: string): StoreSnapshot {
-    const tenants = tenantId === undefined ? this.tenants() : [this.byId.get(tenantId)].filter((t): t is Tenant => t !== undefined);
+    const tenants =
+      tenantId === undefined ? this.tenants() : [this.byId.get(tenantId)].filter((t): t is Tenant => t !== undefined);
     if (tenantId !== undefined && tenants.length === 0) throw new StoreError('NOT_FOUND', `no tenant "${tenantId}"`);
     return {
       ...(tenantId !== undefined ? { tenantId } : {}),
@@ -344,11 +366,13 @@ export class Store {
       const holder = (map: Map<string, Tenant>, key: string) => map.get(key)?.id;
       for (const token of tenant.data.tokens) {
         const other = holder(this.byToken, token);
-        if (other !== undefined && other !== tenant.id) throw new StoreError('TOKEN_IN_USE', `its token now belongs to tenant "${other}"`);
+        if (other !== undefined && other !== tenant.id)
+          throw new StoreError('TOKEN_IN_USE', `its token now belongs to tenant "${other}"`);
       }
       for (const key of tenant.data.gurusup?.apiKeys ?? []) {
         const other = holder(this.byGurusupKey, key);
-        if (other !== undefined && other !== tenant.id) throw new StoreError('TOKEN_IN_USE', `its Gurusup API key now belongs to tenant "${other}"`);
+        if (other !== undefined && other !== tenant.id)
+          throw new StoreError('TOKEN_IN_USE', `its Gurusup API key now belongs to tenant "${other}"`);
       }
       const current = this.byId.get(tenant.id);
       if (current) this.drop(current);
@@ -422,7 +446,18 @@ export class Store {
     const template = this.options.fixtures.tenants[0];
     if (!template) throw new Error('fixtures define no tenant');
     const gurusup = data.gurusup ? gurusupFixture(template, data.gurusup.apiKeys) : undefined;
-    return { fixture: { ...template, id: data.id, name: data.name, tokens: data.tokens, webhookSecret: data.webhookSecret, gurusup }, seed: data.seed, builtIn: false };
+    return {
+      fixture: {
+        ...template,
+        id: data.id,
+        name: data.name,
+        tokens: data.tokens,
+        webhookSecret: data.webhookSecret,
+        gurusup,
+      },
+      seed: data.seed,
+      builtIn: false,
+    };
   }
 
   private add(tenant: Tenant): void {

@@ -124,10 +124,17 @@ export class ControlClient {
     if (this.options.adminToken) headers.authorization = `Bearer ${this.options.adminToken}`;
     let res: Response;
     try {
-      res = await fetch(`${this.url}/_emulator${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(`${this.url}/_emulator${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`No emulator answers at ${this.url} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is it running, and is the URL right?`, { cause: error });
+      throw new Error(
+        `No emulator answers at ${this.url} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is it running, and is the URL right?`,
+        { cause: error },
+      );
     }
     const text = await res.text();
     let json: unknown;
@@ -136,7 +143,8 @@ export class ControlClient {
     } catch {
       json = { message: text };
     }
-    if (!res.ok) throw new ControlApiError(res.status, (json ?? {}) as ControlApiError['body'], `${method} /_emulator${path}`);
+    if (!res.ok)
+      throw new ControlApiError(res.status, (json ?? {}) as ControlApiError['body'], `${method} /_emulator${path}`);
     return json as T;
   }
 
@@ -150,7 +158,15 @@ export class ControlClient {
   }
 
   health() {
-    return this.request<{ status: 'ok'; name: string; version: string; uptimeMs: number; now: number; clock: 'system' | 'virtual'; tenants: number }>('GET', '/health');
+    return this.request<{
+      status: 'ok';
+      name: string;
+      version: string;
+      uptimeMs: number;
+      now: number;
+      clock: 'system' | 'virtual';
+      tenants: number;
+    }>('GET', '/health');
   }
 
   /** Every tenant back to the seed; created tenants removed. */
@@ -163,7 +179,16 @@ export class ControlClient {
   }
 
   /** A fresh isolated tenant (own partner, token, random webhook secret unless `webhookSecret` is given, Gurusup key): one per test file for parallel runs. */
-  createTenant(options: { id?: string; token?: string; gurusupKey?: string; webhookSecret?: string; seed?: number; template?: string } = {}) {
+  createTenant(
+    options: {
+      id?: string;
+      token?: string;
+      gurusupKey?: string;
+      webhookSecret?: string;
+      seed?: number;
+      template?: string;
+    } = {},
+  ) {
     return this.request<TenantInfo>('POST', '/tenants', options);
   }
 
@@ -183,21 +208,34 @@ export class ControlClient {
   /** Subscribes the tenant's GUURU webhooks (every event, or `events`) to `url`, active. */
   subscribe(url: string, options: SubscribeOptions = {}) {
     const body = options.events
-      ? { events: Object.fromEntries(options.events.map((e) => [e, { url, active: true }])), ...(options.secret !== undefined ? { secret: options.secret } : {}) }
+      ? {
+          events: Object.fromEntries(options.events.map((e) => [e, { url, active: true }])),
+          ...(options.secret !== undefined ? { secret: options.secret } : {}),
+        }
       : { url, active: true, ...(options.secret !== undefined ? { secret: options.secret } : {}) };
-    return this.request<TenantWebhooks & { tenant: string; signed: boolean }>('PUT', `${this.tenantPath}/webhooks`, body);
+    return this.request<TenantWebhooks & { tenant: string; signed: boolean }>(
+      'PUT',
+      `${this.tenantPath}/webhooks`,
+      body,
+    );
   }
 
   /** Sends the tenant's Gurusup send-message events to `url` ('' stops them). */
   subscribeGurusup(url: string) {
-    return this.request<{ tenant: string; webhookUrl: string; eventName: string }>('PUT', `${this.tenantPath}/gurusup`, { webhookUrl: url });
+    return this.request<{ tenant: string; webhookUrl: string; eventName: string }>(
+      'PUT',
+      `${this.tenantPath}/gurusup`,
+      { webhookUrl: url },
+    );
   }
 
   /** The delivery log of the tenant, oldest first. */
   deliveries(query: DeliveryQuery = {}) {
     const params = new URLSearchParams({ tenant: this.requireTenant() });
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    return this.request<{ deliveries: DeliveryInfo[]; total: number }>('GET', `/deliveries?${params}`).then((r) => r.deliveries);
+    return this.request<{ deliveries: DeliveryInfo[]; total: number }>('GET', `/deliveries?${params}`).then(
+      (r) => r.deliveries,
+    );
   }
 
   /** Resolves once no delivery is queued, sending or retrying (rejects with 504 after `timeoutMs`). */
@@ -207,17 +245,30 @@ export class ControlClient {
 
   /** A chat as stored, with its messages. */
   chat(chatId: string) {
-    return this.request<Record<string, unknown> & { id: string; status: string }>('GET', `${this.tenantPath}/chats/${encodeURIComponent(chatId)}`);
+    return this.request<Record<string, unknown> & { id: string; status: string }>(
+      'GET',
+      `${this.tenantPath}/chats/${encodeURIComponent(chatId)}`,
+    );
   }
 
   /** An end user opens a chat (assigned at once with `requestedExperts`, e.g. `['api']`). */
-  createChat(input: { question: string; language?: string; categoryId?: string; requestedExperts?: string[]; user?: { name?: string; email?: string; phone?: string } }) {
+  createChat(input: {
+    question: string;
+    language?: string;
+    categoryId?: string;
+    requestedExperts?: string[];
+    user?: { name?: string; email?: string; phone?: string };
+  }) {
     return this.request<{ id: string; status: string }>('POST', `${this.tenantPath}/chats`, input);
   }
 
   /** A party of the chat acts: `assign`, `accept`, `messages`, `close`, `reopen`, `handover`, `rate`, `miss`, `transfer-to-persona`. */
   chatAction(chatId: string, action: string, body: Record<string, unknown> = {}) {
-    return this.request<Record<string, unknown>>('POST', `${this.tenantPath}/chats/${encodeURIComponent(chatId)}/${action}`, body);
+    return this.request<Record<string, unknown>>(
+      'POST',
+      `${this.tenantPath}/chats/${encodeURIComponent(chatId)}/${action}`,
+      body,
+    );
   }
 
   /**
@@ -226,7 +277,11 @@ export class ControlClient {
    * its deliveries had a first attempt. `only` sends just the named event.
    */
   trigger(event: TriggerEvent | (string & {}), options: Omit<TriggerRequest, 'event' | 'tenant'> = {}) {
-    return this.request<TriggerResult>('POST', '/trigger', { event, ...(this.tenant !== undefined ? { tenant: this.tenant } : {}), ...options });
+    return this.request<TriggerResult>('POST', '/trigger', {
+      event,
+      ...(this.tenant !== undefined ? { tenant: this.tenant } : {}),
+      ...options,
+    });
   }
 
   /**
@@ -239,7 +294,10 @@ export class ControlClient {
 
   /** Puts the snapshot's data back (tenants made after a whole snapshot are removed). */
   restore(name: string) {
-    return this.request<{ restored: SnapshotInfo; removed: string[]; tenants: TenantInfo[] }>('POST', `/snapshots/${encodeURIComponent(name)}/restore`);
+    return this.request<{ restored: SnapshotInfo; removed: string[]; tenants: TenantInfo[] }>(
+      'POST',
+      `/snapshots/${encodeURIComponent(name)}/restore`,
+    );
   }
 
   deleteSnapshot(name: string) {
@@ -253,17 +311,24 @@ export class ControlClient {
   /** The tenant's chats, newest first, without messages. */
   chats(query: ChatQuery = {}) {
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined) params.set(key, Array.isArray(value) ? value.join(',') : String(value));
     const qs = params.size > 0 ? `?${params}` : '';
-    return this.request<{ tenant: string; chats: ChatSummary[]; total: number; languages: string[] }>('GET', `${this.tenantPath}/chats${qs}`);
+    return this.request<{ tenant: string; chats: ChatSummary[]; total: number; languages: string[] }>(
+      'GET',
+      `${this.tenantPath}/chats${qs}`,
+    );
   }
 
   /** A chat, the names of its authors and its steps since the emulator started, each with the deliveries it caused. */
   chatActivity(chatId: string) {
-    return this.request<{ tenant: string; chat: Record<string, unknown> & { id: string; status: string }; authors: Record<string, { kind: string; name: string }>; bot: { name: string }; steps: ActivityStep[] }>(
-      'GET',
-      `${this.tenantPath}/chats/${encodeURIComponent(chatId)}/activity`,
-    );
+    return this.request<{
+      tenant: string;
+      chat: Record<string, unknown> & { id: string; status: string };
+      authors: Record<string, { kind: string; name: string }>;
+      bot: { name: string };
+      steps: ActivityStep[];
+    }>('GET', `${this.tenantPath}/chats/${encodeURIComponent(chatId)}/activity`);
   }
 
   /** The delivery log of the tenant as summaries (no headers or body), oldest first. */
@@ -275,7 +340,11 @@ export class ControlClient {
 
   /** Sends a delivery again (same Idempotency-Key, body and signature), to its URL or `url`. */
   redeliver(deliveryId: string, url?: string) {
-    return this.request<DeliveryInfo>('POST', `/deliveries/${encodeURIComponent(deliveryId)}/redeliver`, url === undefined ? {} : { url });
+    return this.request<DeliveryInfo>(
+      'POST',
+      `/deliveries/${encodeURIComponent(deliveryId)}/redeliver`,
+      url === undefined ? {} : { url },
+    );
   }
 
   /** The tenant's API requests in the request journal, newest first. */
@@ -302,13 +371,19 @@ export class ControlClient {
 
   /** The scenarios the emulator knows, and the files it could not load. */
   scenarios() {
-    return this.request<{ scenarios: { name: string; description: string; params: unknown; builtIn: boolean; steps: number }[]; errors: unknown[] }>('GET', '/scenarios');
+    return this.request<{
+      scenarios: { name: string; description: string; params: unknown; builtIn: boolean; steps: number }[];
+      errors: unknown[];
+    }>('GET', '/scenarios');
   }
 
   /** Starts a run of the scenario and resolves once it is over, with its timeline and (against an integration) its verdict. */
   async runScenario(name: string, options: StartRunOptions = {}): Promise<RunRecord> {
     const started = await this.startRun(name, options);
-    return this.request<RunRecord>('GET', `/scenarios/${encodeURIComponent(name)}/runs/${encodeURIComponent(started.id)}?wait=1`);
+    return this.request<RunRecord>(
+      'GET',
+      `/scenarios/${encodeURIComponent(name)}/runs/${encodeURIComponent(started.id)}?wait=1`,
+    );
   }
 
   /**
@@ -322,10 +397,17 @@ export class ControlClient {
       res = await fetch(`${this.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query, ...(variables !== undefined ? { variables } : {}), ...(operationName !== undefined ? { operationName } : {}) }),
+        body: JSON.stringify({
+          query,
+          ...(variables !== undefined ? { variables } : {}),
+          ...(operationName !== undefined ? { operationName } : {}),
+        }),
       });
     } catch (error) {
-      throw new Error(`No emulator answers at ${this.url} (${(error as Error).message}). Is it running, and is the URL right?`, { cause: error });
+      throw new Error(
+        `No emulator answers at ${this.url} (${(error as Error).message}). Is it running, and is the URL right?`,
+        { cause: error },
+      );
     }
     const text = await res.text();
     try {
@@ -352,7 +434,10 @@ export class ControlClient {
 
   /** Starts a verification of the client's tenant (default: the first) and resolves with its id at once. */
   startVerification(options: VerificationOptions) {
-    return this.request<{ id: string }>('POST', '/verifications', { ...options, ...(this.tenant !== undefined ? { tenant: this.tenant } : {}) });
+    return this.request<{ id: string }>('POST', '/verifications', {
+      ...options,
+      ...(this.tenant !== undefined ? { tenant: this.tenant } : {}),
+    });
   }
 
   /** A verification's report as it stands (live while it runs). */
@@ -367,7 +452,10 @@ export class ControlClient {
 
   /** Starts a run of scenario `name` (in the client's tenant unless `tenant` is given) and resolves with its id at once. */
   startRun(name: string, options: StartRunOptions = {}) {
-    return this.request<{ id: string }>('POST', `/scenarios/${encodeURIComponent(name)}/runs`, { ...(this.tenant !== undefined ? { tenant: this.tenant } : {}), ...options });
+    return this.request<{ id: string }>('POST', `/scenarios/${encodeURIComponent(name)}/runs`, {
+      ...(this.tenant !== undefined ? { tenant: this.tenant } : {}),
+      ...options,
+    });
   }
 
   /** A run as it stands: status, timeline, deliveries, verdict once finished. */

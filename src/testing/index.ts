@@ -5,9 +5,26 @@
  * and the types of every webhook body.
  */
 export { startEmulator, type StartEmulatorOptions, type TestEmulator, type GraphQLResponse } from './start.js';
-export { webhookSink, type WebhookSink, type WebhookSinkOptions, type ReceivedWebhook, type AnyReceivedWebhook, type WaitForOptions, type WebhookEvent, type Responder } from './sink.js';
+export {
+  webhookSink,
+  type WebhookSink,
+  type WebhookSinkOptions,
+  type ReceivedWebhook,
+  type AnyReceivedWebhook,
+  type WaitForOptions,
+  type WebhookEvent,
+  type Responder,
+} from './sink.js';
 export { signWebhook, verifyWebhook, type SignWebhookOptions, type HeaderSource } from './signing.js';
-export { ControlClient, ControlApiError, type ControlClientOptions, type TenantInfo, type DeliveryInfo, type DeliveryQuery, type SubscribeOptions } from './control-client.js';
+export {
+  ControlClient,
+  ControlApiError,
+  type ControlClientOptions,
+  type TenantInfo,
+  type DeliveryInfo,
+  type DeliveryQuery,
+  type SubscribeOptions,
+} from './control-client.js';
 export type { SnapshotInfo } from '../domain/snapshots.js';
 export { TRIGGER_EVENTS, type TriggerEvent, type TriggerRequest, type TriggerResult } from '../control/trigger.js';
 export type { VerificationReport, CheckResult, Evidence as VerificationEvidence } from '../verify/report.js';

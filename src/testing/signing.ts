@@ -26,7 +26,13 @@ const rawBytes = (body: unknown, fn: string): string | Uint8Array => {
   );
 };
 
-const EVENT_OF_STATUS: Record<string, string> = { assigned: 'chat-assigned', open: 'chat-opened', closed: 'chat-closed', handover: 'chat-transferred', rated: 'chat-rated' };
+const EVENT_OF_STATUS: Record<string, string> = {
+  assigned: 'chat-assigned',
+  open: 'chat-opened',
+  closed: 'chat-closed',
+  handover: 'chat-transferred',
+  rated: 'chat-rated',
+};
 
 /** The chat id and event a GUURU body implies, when it is JSON shaped like one. */
 function impliedBy(body: string | Uint8Array): { chatId?: string; event?: string } {
@@ -50,13 +56,27 @@ function impliedBy(body: string | Uint8Array): { chatId?: string; event?: string
  * await request(app).post('/webhooks').set(signWebhook(body, 'secr3t', { event: 'chat-opened' })).send(body);
  * ```
  */
-export function signWebhook(body: string | Uint8Array, secret: string, options: SignWebhookOptions = {}): Record<string, string> {
+export function signWebhook(
+  body: string | Uint8Array,
+  secret: string,
+  options: SignWebhookOptions = {},
+): Record<string, string> {
   const bytes = rawBytes(body, 'signWebhook');
-  if (typeof secret !== 'string' || secret === '') throw new TypeError('signWebhook needs the webhook secret (the seed\'s is "secr3t").');
+  if (typeof secret !== 'string' || secret === '')
+    throw new TypeError('signWebhook needs the webhook secret (the seed\'s is "secr3t").');
   const implied = impliedBy(bytes);
   const event = options.event ?? implied.event;
-  if (event === undefined) throw new TypeError('signWebhook cannot tell the event from this body: pass { event: "chat-opened" } (or another X-Guuru-Event value).');
-  return guuruHeaders({ body: bytes, secret, event, idempotencyKey: options.idempotencyKey ?? randomUUID(), chatId: options.chatId ?? implied.chatId });
+  if (event === undefined)
+    throw new TypeError(
+      'signWebhook cannot tell the event from this body: pass { event: "chat-opened" } (or another X-Guuru-Event value).',
+    );
+  return guuruHeaders({
+    body: bytes,
+    secret,
+    event,
+    idempotencyKey: options.idempotencyKey ?? randomUUID(),
+    chatId: options.chatId ?? implied.chatId,
+  });
 }
 
 function header(headers: HeaderSource, name: string): string | undefined {

@@ -80,16 +80,28 @@ export interface WebhookSink extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-function classify(headers: IncomingHttpHeaders, body: unknown): Pick<ReceivedWebhook, 'source' | 'event' | 'chatId' | 'idempotencyKey'> {
+function classify(
+  headers: IncomingHttpHeaders,
+  body: unknown,
+): Pick<ReceivedWebhook, 'source' | 'event' | 'chatId' | 'idempotencyKey'> {
   const guuruEvent = headers['x-guuru-event'];
   const json = (body ?? {}) as { id?: unknown; chat?: { id?: unknown }; event?: unknown; data?: { thread?: unknown } };
   if (typeof guuruEvent === 'string') {
     const chatId = headers['x-guuru-chat-id'] ?? json.chat?.id ?? json.id;
     const key = headers['idempotency-key'];
-    return { source: 'guuru', event: guuruEvent as WebhookEvent, chatId: typeof chatId === 'string' ? chatId : undefined, idempotencyKey: typeof key === 'string' ? key : undefined };
+    return {
+      source: 'guuru',
+      event: guuruEvent as WebhookEvent,
+      chatId: typeof chatId === 'string' ? chatId : undefined,
+      idempotencyKey: typeof key === 'string' ? key : undefined,
+    };
   }
   const thread = json.data?.thread;
-  return { source: 'gurusup', event: String(json.event ?? '') as WebhookEvent, chatId: typeof thread === 'string' ? thread : undefined };
+  return {
+    source: 'gurusup',
+    event: String(json.event ?? '') as WebhookEvent,
+    chatId: typeof thread === 'string' ? thread : undefined,
+  };
 }
 
 /**
@@ -105,7 +117,14 @@ function classify(headers: IncomingHttpHeaders, body: unknown): Pick<ReceivedWeb
  * ```
  */
 export async function webhookSink(options: WebhookSinkOptions = {}): Promise<WebhookSink> {
-  const state: SinkState = { secret: options.secret === undefined ? 'secr3t' : options.secret, apiKey: options.apiKey, received: [], respond: () => 200, waiters: [], hanging: new Set() };
+  const state: SinkState = {
+    secret: options.secret === undefined ? 'secr3t' : options.secret,
+    apiKey: options.apiKey,
+    received: [],
+    respond: () => 200,
+    waiters: [],
+    hanging: new Set(),
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -171,7 +190,17 @@ function receive(state: SinkState, req: IncomingMessage, res: ServerResponse, ra
     kind.source === 'guuru'
       ? secret !== null && signatureMatches(secret, raw, typeof signature === 'string' ? signature : undefined)
       : state.apiKey === undefined || req.headers['x-api-key'] === state.apiKey;
-  const delivery = { ...kind, body: body as never, rawBody, headers: req.headers, method: req.method ?? 'POST', path: req.url ?? '/', verified, status: 0, receivedAt: Date.now() } as AnyReceivedWebhook;
+  const delivery = {
+    ...kind,
+    body: body as never,
+    rawBody,
+    headers: req.headers,
+    method: req.method ?? 'POST',
+    path: req.url ?? '/',
+    verified,
+    status: 0,
+    receivedAt: Date.now(),
+  } as AnyReceivedWebhook;
   state.received.push(delivery);
   // Unchecked (secret null) or verified requests get the chosen status; a bad signature gets the example receiver's 400.
   const accepted = verified || (kind.source === 'guuru' && secret === null);
@@ -182,7 +211,13 @@ function receive(state: SinkState, req: IncomingMessage, res: ServerResponse, ra
     res.on('close', () => state.hanging.delete(destroy));
   } else {
     delivery.status = outcome;
-    const text = accepted ? (outcome < 300 ? 'Success!' : 'Failure') : kind.source === 'guuru' ? 'Invalid request, non-matching HMAC-SHA256 received' : 'Invalid x-api-key';
+    const text = accepted
+      ? outcome < 300
+        ? 'Success!'
+        : 'Failure'
+      : kind.source === 'guuru'
+        ? 'Invalid request, non-matching HMAC-SHA256 received'
+        : 'Invalid x-api-key';
     res.writeHead(outcome, { 'content-type': 'text/plain' }).end(text);
   }
   for (const wake of state.waiters) wake();
@@ -193,7 +228,12 @@ function waitFor(state: SinkState, url: string, o: WaitForOptions): Promise<AnyR
   const count = o.count ?? 1;
   const timeout = o.timeout ?? 5_000;
   const matching = () =>
-    state.received.filter((d) => (o.event === undefined || d.event === o.event) && (o.chatId === undefined || d.chatId === o.chatId) && (o.where?.(d) ?? true));
+    state.received.filter(
+      (d) =>
+        (o.event === undefined || d.event === o.event) &&
+        (o.chatId === undefined || d.chatId === o.chatId) &&
+        (o.where?.(d) ?? true),
+    );
   return new Promise((resolve, reject) => {
     const check = () => {
       const found = matching();
@@ -210,8 +250,14 @@ function waitFor(state: SinkState, url: string, o: WaitForOptions): Promise<AnyR
     const timer = setTimeout(() => {
       state.waiters = state.waiters.filter((w) => w !== wake);
       const wanted = [o.event ?? 'any event', o.chatId ? `of chat ${o.chatId}` : ''].filter(Boolean).join(' ');
-      const seen = state.received.map((d) => `${d.event}${d.chatId ? `(${d.chatId})` : ''}${d.verified ? '' : ' [signature did not verify]'}`);
-      reject(new Error(`webhookSink: ${matching().length} of ${count} × ${wanted} arrived within ${timeout} ms; received ${seen.length}: ${seen.join(', ') || 'nothing'}. Is ${url} subscribed (webhookUrl, or control.subscribe)?`));
+      const seen = state.received.map(
+        (d) => `${d.event}${d.chatId ? `(${d.chatId})` : ''}${d.verified ? '' : ' [signature did not verify]'}`,
+      );
+      reject(
+        new Error(
+          `webhookSink: ${matching().length} of ${count} × ${wanted} arrived within ${timeout} ms; received ${seen.length}: ${seen.join(', ') || 'nothing'}. Is ${url} subscribed (webhookUrl, or control.subscribe)?`,
+        ),
+      );
     }, timeout);
     state.waiters.push(wake);
   });

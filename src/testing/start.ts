@@ -88,7 +88,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
     // In process, webhookUrl is already an option of the emulator; attached, it subscribes the new tenant.
     if (remote && emulatorOptions.webhookUrl) await control.forTenant(info.id).subscribe(emulatorOptions.webhookUrl);
-    if (remote && emulatorOptions.gurusupWebhookUrl) await control.forTenant(info.id).subscribeGurusup(emulatorOptions.gurusupWebhookUrl);
+    if (remote && emulatorOptions.gurusupWebhookUrl)
+      await control.forTenant(info.id).subscribeGurusup(emulatorOptions.gurusupWebhookUrl);
   } catch (error) {
     await emulator?.stop();
     throw error;
@@ -97,7 +98,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const control = new ControlClient(url, { adminToken, tenant: tenant.id });
   let stopped: Promise<void> | undefined;
   const stop = () =>
-    (stopped ??= emulator ? emulator.stop() : which === 'fresh' ? control.removeTenant().catch(() => undefined) : Promise.resolve());
+    (stopped ??= emulator
+      ? emulator.stop()
+      : which === 'fresh'
+        ? control.removeTenant().catch(() => undefined)
+        : Promise.resolve());
   return {
     url,
     graphqlUrl: `${url}/graphql`,

@@ -27,7 +27,11 @@ export function summaryLines(report: VerificationReport, colour: boolean): strin
   const paint = (style: Style, text: string) => (colour ? styleText(style, text, { validateStream: false }) : text);
   const s = report.summary;
   const outcome =
-    report.status === 'passed' ? paint('green', 'PASSED') : report.status === 'failed' ? paint('red', 'FAILED') : paint('red', report.status.toUpperCase());
+    report.status === 'passed'
+      ? paint('green', 'PASSED')
+      : report.status === 'failed'
+        ? paint('red', 'FAILED')
+        : paint('red', report.status.toUpperCase());
   const ack = report.timings.acknowledgement;
   const lines = [
     `${outcome}  ${s.total} checks: ${s.passed} passed, ${s.failed} failed (${s.requiredFailed} required), ${s.skipped} skipped` +

@@ -25,10 +25,22 @@ export interface CheckDefinition {
 }
 
 export const DOCS = {
-  signature: { title: 'GUURU webhooks: Examples (signature verification)', url: 'https://developers.guuru.com/docs/webhooks/examples' },
-  webhooks: { title: 'GUURU webhooks: Getting started (headers, idempotency, payloads)', url: 'https://developers.guuru.com/docs/webhooks/start' },
-  thirdParty: { title: 'GUURU: Third Party Messaging', url: 'https://developers.guuru.com/docs/integrations/thirdpartytool' },
-  delivery: { title: 'guuru-emulator: webhook delivery (timeout, retries; GUURU documents none)', url: 'docs/webhooks.md' },
+  signature: {
+    title: 'GUURU webhooks: Examples (signature verification)',
+    url: 'https://developers.guuru.com/docs/webhooks/examples',
+  },
+  webhooks: {
+    title: 'GUURU webhooks: Getting started (headers, idempotency, payloads)',
+    url: 'https://developers.guuru.com/docs/webhooks/start',
+  },
+  thirdParty: {
+    title: 'GUURU: Third Party Messaging',
+    url: 'https://developers.guuru.com/docs/integrations/thirdpartytool',
+  },
+  delivery: {
+    title: 'guuru-emulator: webhook delivery (timeout, retries; GUURU documents none)',
+    url: 'docs/webhooks.md',
+  },
 } satisfies Record<string, DocLink>;
 
 export const RECEIVER_CHECKS = [

@@ -28,7 +28,10 @@ export class IntegratorCalls {
   /** Calls and deliveries per chat: when a chat is quiet (the observation rule, quiescence.ts). */
   private readonly activity = new Quiescence();
 
-  constructor(journal: RequestJournal, private readonly tenantId: string) {
+  constructor(
+    journal: RequestJournal,
+    private readonly tenantId: string,
+  ) {
     this.off = journal.subscribe((record) => this.onRecord(record));
   }
 
@@ -78,9 +81,17 @@ export class IntegratorCalls {
    * The chat's calls after `since`, read once the chat has been quiet for the rule's grace while
    * `ready` holds (or at its bound): two chats observed this way are compared on equal terms.
    */
-  async observe(chatId: string, since: number, rule: QuietRule, options: { ready?: (calls: ObservedCall[]) => boolean; signal?: AbortSignal } = {}): Promise<Observed> {
+  async observe(
+    chatId: string,
+    since: number,
+    rule: QuietRule,
+    options: { ready?: (calls: ObservedCall[]) => boolean; signal?: AbortSignal } = {},
+  ): Promise<Observed> {
     const ready = options.ready;
-    const outcome = await this.activity.until([chatId], rule, { ...(ready ? { ready: () => ready(this.on(chatId, since)) } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const outcome = await this.activity.until([chatId], rule, {
+      ...(ready ? { ready: () => ready(this.on(chatId, since)) } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     return { calls: this.on(chatId, since), outcome };
   }
 

@@ -3,9 +3,23 @@ import type { CheckResult, VerificationReport } from './report.js';
 
 function testcase(check: CheckResult): JUnitCase {
   const base = { classname: `guuru-emulator.verify.${check.suite}`, name: `${check.id}: ${check.title}` };
-  const text = [`${check.rule}`, `Doc: ${check.doc.title} <${check.doc.url}>`, `Level: ${check.level}`, `Evidence: ${check.evidence}`].join('\n');
-  if (check.status === 'failed') return { ...base, failure: { message: `${check.level === 'recommended' ? '[recommended] ' : ''}${check.evidence}`, type: check.level, text } };
-  if (check.status === 'skipped' || check.status === 'pending') return { ...base, skipped: { message: check.evidence || 'not examined' } };
+  const text = [
+    `${check.rule}`,
+    `Doc: ${check.doc.title} <${check.doc.url}>`,
+    `Level: ${check.level}`,
+    `Evidence: ${check.evidence}`,
+  ].join('\n');
+  if (check.status === 'failed')
+    return {
+      ...base,
+      failure: {
+        message: `${check.level === 'recommended' ? '[recommended] ' : ''}${check.evidence}`,
+        type: check.level,
+        text,
+      },
+    };
+  if (check.status === 'skipped' || check.status === 'pending')
+    return { ...base, skipped: { message: check.evidence || 'not examined' } };
   return { ...base, out: text };
 }
 
@@ -31,7 +45,13 @@ export function toJUnit(report: VerificationReport): string {
     suites.push({
       name: 'verification',
       ...timing,
-      cases: [{ classname: 'guuru-emulator.verify', name: 'the verification ran', error: { message: report.error ?? report.status, type: report.status } }],
+      cases: [
+        {
+          classname: 'guuru-emulator.verify',
+          name: 'the verification ran',
+          error: { message: report.error ?? report.status, type: report.status },
+        },
+      ],
     });
   }
   return junitXml(`guuru-emulator verify ${report.target}`, report.timings.durationMs, suites);

@@ -70,7 +70,11 @@ export class Quiescence {
    * Resolves once every one of `keys` has had nothing in flight and no activity for `rule.graceMs`
    * while `ready` holds (e.g. "a first reaction came"), or once `rule.boundMs` has passed.
    */
-  async until(keys: readonly string[], rule: QuietRule, options: { ready?: () => boolean; signal?: AbortSignal } = {}): Promise<QuietOutcome> {
+  async until(
+    keys: readonly string[],
+    rule: QuietRule,
+    options: { ready?: () => boolean; signal?: AbortSignal } = {},
+  ): Promise<QuietOutcome> {
     const started = this.now();
     const deadline = started + rule.boundMs;
     let stalledUntil = -Infinity;

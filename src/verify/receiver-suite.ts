@@ -5,7 +5,16 @@ import type { ReceiverCheckId } from './checks.js';
 import { answersOf, type Observed, type ObservedCall } from './integrator-calls.js';
 import { probeBadSignatures } from './probes/bad-signatures.js';
 import { probeDuplicates } from './probes/duplicates.js';
-import { EXTRA_FIELD, answerOf, type Craft, type InOrder, type Prepared, type Probe, type ProbeKit, type ReceiverExamContext } from './probes/kit.js';
+import {
+  EXTRA_FIELD,
+  answerOf,
+  type Craft,
+  type InOrder,
+  type Prepared,
+  type Probe,
+  type ProbeKit,
+  type ReceiverExamContext,
+} from './probes/kit.js';
 import { probeOtherExperts } from './probes/other-experts.js';
 import { probeOutOfOrder } from './probes/out-of-order.js';
 import { probeRawBody } from './probes/raw-body.js';
@@ -22,7 +31,16 @@ export { answerOf, type ReceiverExamContext } from './probes/kit.js';
  * The probes after the first (probes/signed.ts, which every other one builds on), in the order they
  * run: the same seed gives the same deliveries; the ones that could crash a receiver come last.
  */
-export const PROBES: readonly Probe[] = [probeRawBody, probeDuplicates, probeRetry, probeOtherExperts, probeOutOfOrder, probeUnknownField, probeUnknownEvent, probeBadSignatures];
+export const PROBES: readonly Probe[] = [
+  probeRawBody,
+  probeDuplicates,
+  probeRetry,
+  probeOtherExperts,
+  probeOutOfOrder,
+  probeUnknownField,
+  probeUnknownEvent,
+  probeBadSignatures,
+];
 
 class TargetDown extends Error {}
 
@@ -72,7 +90,12 @@ export class ReceiverExam implements ProbeKit {
         }
       } else {
         const why = this.late?.statusCode === undefined && this.late ? 'does not answer' : 'refuses';
-        for (const id of this.dependents()) this.x.settle(id, 'skipped', `not examined: the integration ${why} correctly signed deliveries (see receiver.signed-accepted)`);
+        for (const id of this.dependents())
+          this.x.settle(
+            id,
+            'skipped',
+            `not examined: the integration ${why} correctly signed deliveries (see receiver.signed-accepted)`,
+          );
         this.stopped = `the integration ${why} correctly signed deliveries (see receiver.signed-accepted)`;
       }
     } catch (error) {
@@ -112,7 +135,12 @@ export class ReceiverExam implements ProbeKit {
     return chat;
   }
 
-  async customerWrites(chat: ChatRecord, check: ReceiverCheckId, label: string, text: string): Promise<DeliveryEvidence> {
+  async customerWrites(
+    chat: ChatRecord,
+    check: ReceiverCheckId,
+    label: string,
+    text: string,
+  ): Promise<DeliveryEvidence> {
     const message = postMessage(this.x.domain, this.x.tenant, chat.id, { type: 'text', text }, USER);
     return this.deliver({ check, label, event: 'message-created', subject: { message }, chatId: chat.id });
   }
@@ -153,12 +181,21 @@ export class ReceiverExam implements ProbeKit {
 
   /** True once the chat got a first answer after `mark` (at most --timeout). */
   firstAnswer(chatId: string, mark: number): Promise<boolean> {
-    return this.x.calls.waitFor(() => answersOf(this.x.calls.on(chatId, mark)).length > 0, this.x.timeoutMs, this.x.signal);
+    return this.x.calls.waitFor(
+      () => answersOf(this.x.calls.on(chatId, mark)).length > 0,
+      this.x.timeoutMs,
+      this.x.signal,
+    );
   }
 
   /** The answers to a customer message on `chatId` after `mark`: a first answer awaited, then counted once the chat is quiet. */
   answered(chatId: string, mark: number): Promise<Observed> {
-    return this.track(this.x.calls.observe(chatId, mark, this.rule, { ready: (calls: ObservedCall[]) => answersOf(calls).length > 0, signal: this.x.signal }));
+    return this.track(
+      this.x.calls.observe(chatId, mark, this.rule, {
+        ready: (calls: ObservedCall[]) => answersOf(calls).length > 0,
+        signal: this.x.signal,
+      }),
+    );
   }
 
   /**
@@ -170,7 +207,11 @@ export class ReceiverExam implements ProbeKit {
     const cut = seen.filter((s) => !s.observed.outcome.quiet);
     if (cut.length === 0) return `each counted after ${grace} without a call or delivery on its chat`;
     const bound = `${(this.rule.boundMs / 1000).toFixed(1)} s (--timeout ${this.x.timeoutMs} ms + ${grace} of quiet)`;
-    const why = cut.map((s) => (answersOf(s.observed.calls).length === 0 ? `${s.label} got no answer within ${bound}` : `${s.label} was still active when ${bound} had passed`));
+    const why = cut.map((s) =>
+      answersOf(s.observed.calls).length === 0
+        ? `${s.label} got no answer within ${bound}`
+        : `${s.label} was still active when ${bound} had passed`,
+    );
     return `${why.join('; ')}: that limit decided; raise --timeout if your integration answers later`;
   }
 
@@ -185,7 +226,11 @@ export class ReceiverExam implements ProbeKit {
     let body = rendered.body;
     const secret = this.x.wire.secretOf(this.x.tenant.id);
     if (craft.indented) body = JSON.stringify(JSON.parse(body), null, 2);
-    if (craft.extraField) body = JSON.stringify({ ...(JSON.parse(body) as Record<string, unknown>), [EXTRA_FIELD]: { queue: 'priority', score: 0.87 } });
+    if (craft.extraField)
+      body = JSON.stringify({
+        ...(JSON.parse(body) as Record<string, unknown>),
+        [EXTRA_FIELD]: { queue: 'priority', score: 0.87 },
+      });
     if (craft.headerEvent) headers['X-Guuru-Event'] = craft.headerEvent;
     headers['X-Guuru-Hmac-Sha256'] = this.x.wire.sign(secret, body);
     switch (craft.signature ?? 'valid') {
@@ -211,10 +256,16 @@ export class ReceiverExam implements ProbeKit {
     this.n += 1;
     const attempt = craft.attempt ?? 1;
     // Numbered when sent, so concurrent attempts keep their order in the report.
-    const headers: Record<string, string> = { ...prepared.headers, 'X-Emulator-Delivery-Id': `${this.x.id}.${this.n}`, 'X-Emulator-Delivery-Attempt': String(attempt) };
+    const headers: Record<string, string> = {
+      ...prepared.headers,
+      'X-Emulator-Delivery-Id': `${this.x.id}.${this.n}`,
+      'X-Emulator-Delivery-Attempt': String(attempt),
+    };
     // In flight until answered: a chat with a delivery under way is not quiet.
     const delivered = this.x.calls.delivering(craft.chatId);
-    const result = await this.x.wire.send({ url: this.x.target, headers, body: Buffer.from(body, 'utf8'), timeoutMs: this.capMs }).finally(delivered);
+    const result = await this.x.wire
+      .send({ url: this.x.target, headers, body: Buffer.from(body, 'utf8'), timeoutMs: this.capMs })
+      .finally(delivered);
     const evidence: DeliveryEvidence = {
       kind: 'delivery',
       deliveryId: headers['X-Emulator-Delivery-Id'] as string,
@@ -234,9 +285,11 @@ export class ReceiverExam implements ProbeKit {
     this.x.sent(evidence);
     // An unmeasured delivery's answer time is of the examiner's making, not the receiver's.
     const timedOut = /timeout/.test(result.error ?? '');
-    if (!craft.unmeasured && (result.statusCode !== undefined || timedOut)) this.samples.push({ ms: timedOut ? this.capMs : result.durationMs, label: craft.label, chatId: craft.chatId });
+    if (!craft.unmeasured && (result.statusCode !== undefined || timedOut))
+      this.samples.push({ ms: timedOut ? this.capMs : result.durationMs, label: craft.label, chatId: craft.chatId });
     // A late answer stops the suite after this probe: every other delivery would wait as long.
-    if (!craft.unmeasured && ((result.statusCode !== undefined && result.durationMs >= this.x.timeoutMs) || timedOut)) this.late ??= evidence;
+    if (!craft.unmeasured && ((result.statusCode !== undefined && result.durationMs >= this.x.timeoutMs) || timedOut))
+      this.late ??= evidence;
     if (result.statusCode === undefined && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(result.error ?? '')) {
       throw new TargetDown(result.error);
     }
@@ -245,7 +298,8 @@ export class ReceiverExam implements ProbeKit {
 
   /** The receiver answered after the delivery timeout: what was examined stands, the rest would only repeat the wait. */
   private stoppedLate(late: DeliveryEvidence): void {
-    const answer = late.statusCode === undefined ? answerOf(late) : `was answered after ${Math.round(late.durationMs ?? 0)} ms`;
+    const answer =
+      late.statusCode === undefined ? answerOf(late) : `was answered after ${Math.round(late.durationMs ?? 0)} ms`;
     const why = `not examined: ${late.label} (chat ${late.chatId}) ${answer}, over the delivery timeout of ${this.x.timeoutMs} ms, and every delivery would wait as long; fix receiver.ack-within-timeout first`;
     for (const id of this.allChecks()) if (this.isPending(id)) this.x.settle(id, 'skipped', why);
   }
@@ -256,11 +310,21 @@ export class ReceiverExam implements ProbeKit {
     const previous = this.sent[this.sent.length - 2];
     if (previous) {
       const why = `the target stopped accepting connections (${error}) after ${previous.evidence.label} (chat ${previous.evidence.chatId}) ${answerOf(previous.evidence)}`;
-      this.x.settle(previous.check, 'failed', `${why}: it probably crashed handling that delivery`, [previous.evidence, ...(failing ? [failing.evidence] : [])]);
-      for (const id of this.allChecks()) if (this.isPending(id)) this.x.settle(id, 'skipped', `not examined: ${why} (see ${previous.check})`);
+      this.x.settle(previous.check, 'failed', `${why}: it probably crashed handling that delivery`, [
+        previous.evidence,
+        ...(failing ? [failing.evidence] : []),
+      ]);
+      for (const id of this.allChecks())
+        if (this.isPending(id)) this.x.settle(id, 'skipped', `not examined: ${why} (see ${previous.check})`);
     } else if (failing) {
-      this.x.settle(failing.check, 'failed', `${failing.evidence.label} ${answerOf(failing.evidence)}: nothing answers at ${this.x.target}`, [failing.evidence]);
-      for (const id of this.allChecks()) if (this.isPending(id)) this.x.settle(id, 'skipped', `not examined: nothing answers at ${this.x.target}`);
+      this.x.settle(
+        failing.check,
+        'failed',
+        `${failing.evidence.label} ${answerOf(failing.evidence)}: nothing answers at ${this.x.target}`,
+        [failing.evidence],
+      );
+      for (const id of this.allChecks())
+        if (this.isPending(id)) this.x.settle(id, 'skipped', `not examined: nothing answers at ${this.x.target}`);
     }
   }
 
@@ -273,12 +337,22 @@ export class ReceiverExam implements ProbeKit {
       }
       return undefined;
     }
-    const times: AcknowledgementTimes = { samples: ms.length, p50Ms: Math.round(percentile(ms, 0.5)), p99Ms: Math.round(percentile(ms, 0.99)), maxMs: Math.round(ms[ms.length - 1] ?? 0) };
+    const times: AcknowledgementTimes = {
+      samples: ms.length,
+      p50Ms: Math.round(percentile(ms, 0.5)),
+      p99Ms: Math.round(percentile(ms, 0.99)),
+      maxMs: Math.round(ms[ms.length - 1] ?? 0),
+    };
     const figures = `p50 ${times.p50Ms} ms, p99 ${times.p99Ms} ms over ${times.samples} answers`;
     const slow = `slowest: ${slowest.label} (chat ${slowest.chatId}) ${Math.round(slowest.ms)} ms`;
     const late = (limit: number) => ms.filter((v) => v >= limit).length;
     if (this.isPending('receiver.ack-within-timeout')) {
-      if (times.p99Ms < this.x.timeoutMs) this.x.settle('receiver.ack-within-timeout', 'passed', `${figures}, under the delivery timeout of ${this.x.timeoutMs} ms`);
+      if (times.p99Ms < this.x.timeoutMs)
+        this.x.settle(
+          'receiver.ack-within-timeout',
+          'passed',
+          `${figures}, under the delivery timeout of ${this.x.timeoutMs} ms`,
+        );
       else {
         this.x.settle(
           'receiver.ack-within-timeout',
@@ -289,7 +363,12 @@ export class ReceiverExam implements ProbeKit {
     }
     if (this.isPending('receiver.ack-under-2s')) {
       if (times.p99Ms < 2000) this.x.settle('receiver.ack-under-2s', 'passed', `${figures}, under 2 s`);
-      else this.x.settle('receiver.ack-under-2s', 'failed', `${figures}: ${late(2000)} took 2 s or more; ${slow}. Acknowledge first, do the work after`);
+      else
+        this.x.settle(
+          'receiver.ack-under-2s',
+          'failed',
+          `${figures}: ${late(2000)} took 2 s or more; ${slow}. Acknowledge first, do the work after`,
+        );
     }
     return times;
   }

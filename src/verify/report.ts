@@ -112,7 +112,12 @@ export function summarize(checks: readonly CheckResult[]): VerificationSummary {
   };
 }
 
-export const pendingCheck = (definition: CheckDefinition): CheckResult => ({ ...definition, status: 'pending', evidence: '', details: [] });
+export const pendingCheck = (definition: CheckDefinition): CheckResult => ({
+  ...definition,
+  status: 'pending',
+  evidence: '',
+  details: [],
+});
 
 /** The process exit code a report stands for: 0 every required check passed, 1 one failed, 2 it could not run. */
 export function exitCodeOf(report: Pick<VerificationReport, 'status'>): 0 | 1 | 2 {

@@ -10,7 +10,15 @@ import type { Tenant } from '../store/tenant.js';
 import { RECEIVER_CHECKS, SUITES, type CheckDefinition, type ReceiverCheckId, type SuiteName } from './checks.js';
 import { IntegratorCalls } from './integrator-calls.js';
 import { ReceiverExam } from './receiver-suite.js';
-import { REPORT_KIND, REPORT_VERSION, pendingCheck, summarize, type CheckResult, type Evidence, type VerificationReport } from './report.js';
+import {
+  REPORT_KIND,
+  REPORT_VERSION,
+  pendingCheck,
+  summarize,
+  type CheckResult,
+  type Evidence,
+  type VerificationReport,
+} from './report.js';
 import type { ThirdPartyRunner } from './third-party.js';
 import type { WebhookWire } from './wire.js';
 
@@ -78,8 +86,10 @@ export class Verifications {
     const tenant = this.tenantOf(options.tenant);
     const suites = this.suitesOf(options.suites);
     const timeoutMs = options.timeoutMs ?? this.deps.defaultTimeoutMs;
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw invalidArgument('timeoutMs', 'timeoutMs is a whole number of milliseconds ≥ 1.');
-    if (!/^https?:\/\//.test(options.target)) throw invalidArgument('target', `target must be an http(s) URL, got "${options.target}".`);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
+      throw invalidArgument('timeoutMs', 'timeoutMs is a whole number of milliseconds ≥ 1.');
+    if (!/^https?:\/\//.test(options.target))
+      throw invalidArgument('target', `target must be an http(s) URL, got "${options.target}".`);
     if (suites.includes('receiver') && this.deps.wire.secretOf(tenant.id) === '') {
       throw new DomainError(
         'CONFLICT',
@@ -88,7 +98,10 @@ export class Verifications {
     }
     this.seq += 1;
     const seed = options.seed ?? this.deps.seed;
-    const checks: CheckResult[] = [...(suites.includes('receiver') ? RECEIVER_CHECKS : []), ...(suites.includes('third-party') ? (this.deps.thirdParty?.checks ?? []) : [])].map((c: CheckDefinition) => pendingCheck(c));
+    const checks: CheckResult[] = [
+      ...(suites.includes('receiver') ? RECEIVER_CHECKS : []),
+      ...(suites.includes('third-party') ? (this.deps.thirdParty?.checks ?? []) : []),
+    ].map((c: CheckDefinition) => pendingCheck(c));
     const report: VerificationReport = {
       kind: REPORT_KIND,
       version: REPORT_VERSION,
@@ -104,7 +117,13 @@ export class Verifications {
       deliveries: [],
       timings: { startedAt: new Date().toISOString() },
     };
-    const running: Running = { report, tenantId: tenant.id, chats: new Set(), abort: new AbortController(), waiters: new Set() };
+    const running: Running = {
+      report,
+      tenantId: tenant.id,
+      chats: new Set(),
+      abort: new AbortController(),
+      waiters: new Set(),
+    };
     this.all.set(report.id, running);
     this.trim();
     void this.execute(running, tenant, seed).catch((error: unknown) => {
@@ -118,7 +137,11 @@ export class Verifications {
 
   get(id: string): VerificationReport {
     const running = this.all.get(id);
-    if (!running) throw new DomainError('NOT_FOUND', `No verification ${id} (the emulator keeps the last ${KEPT}). GET /_emulator/verifications lists them.`);
+    if (!running)
+      throw new DomainError(
+        'NOT_FOUND',
+        `No verification ${id} (the emulator keeps the last ${KEPT}). GET /_emulator/verifications lists them.`,
+      );
     return running.report;
   }
 
@@ -192,7 +215,8 @@ export class Verifications {
 
   /** True for a chat a verification crafts the webhooks of (the publisher stays silent for it). */
   owns = (tenantId: string, chatId: string): boolean => {
-    for (const running of this.all.values()) if (running.tenantId === tenantId && running.chats.has(chatId)) return true;
+    for (const running of this.all.values())
+      if (running.tenantId === tenantId && running.chats.has(chatId)) return true;
     return false;
   };
 
@@ -212,7 +236,11 @@ export class Verifications {
     const started = performance.now();
     const unreachable = await probeConnection(report.target, Math.min(report.timeoutMs, 5_000));
     if (unreachable) {
-      this.finish(running, 'error', `cannot reach the target ${report.target}: ${unreachable}. Start your integration first, and check the URL.`);
+      this.finish(
+        running,
+        'error',
+        `cannot reach the target ${report.target}: ${unreachable}. Start your integration first, and check the URL.`,
+      );
       return;
     }
     const calls = new IntegratorCalls(this.deps.requests, tenant.id);
@@ -259,7 +287,14 @@ export class Verifications {
           // The conversation would only show the same failure again, as a cascade of others.
           for (const check of this.deps.thirdParty.checks) settle(check.id, 'skipped', `not examined: ${stopped}`);
         } else {
-          await this.deps.thirdParty.run({ tenantId: tenant.id, target: report.target, seed, timeoutMs: report.timeoutMs, signal: running.abort.signal, settle });
+          await this.deps.thirdParty.run({
+            tenantId: tenant.id,
+            target: report.target,
+            seed,
+            timeoutMs: report.timeoutMs,
+            signal: running.abort.signal,
+            settle,
+          });
         }
       }
     } finally {
@@ -293,8 +328,13 @@ export class Verifications {
   private suitesOf(given: SuiteName[] | undefined): SuiteName[] {
     if (given === undefined || given.length === 0) return this.suites;
     for (const suite of given) {
-      if (!(SUITES as readonly string[]).includes(suite)) throw invalidArgument('suites', `Unknown suite "${suite}"; the suites are ${SUITES.join(', ')}.`);
-      if (!this.suites.includes(suite)) throw invalidArgument('suites', `The ${suite} suite is not available in this emulator; available: ${this.suites.join(', ')}.`);
+      if (!(SUITES as readonly string[]).includes(suite))
+        throw invalidArgument('suites', `Unknown suite "${suite}"; the suites are ${SUITES.join(', ')}.`);
+      if (!this.suites.includes(suite))
+        throw invalidArgument(
+          'suites',
+          `The ${suite} suite is not available in this emulator; available: ${this.suites.join(', ')}.`,
+        );
     }
     return SUITES.filter((s) => given.includes(s));
   }

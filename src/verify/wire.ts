@@ -7,9 +7,19 @@ import type { ChatRecord, MessageRecord } from '../store/model.js';
  */
 export interface WebhookWire {
   /** Sends one POST and resolves with the answer or why there was none; never rejects. */
-  send(request: { url: string; headers: Record<string, string>; body: Buffer; timeoutMs: number }): Promise<{ statusCode?: number; error?: string; response?: string; durationMs: number }>;
+  send(request: {
+    url: string;
+    headers: Record<string, string>;
+    body: Buffer;
+    timeoutMs: number;
+  }): Promise<{ statusCode?: number; error?: string; response?: string; durationMs: number }>;
   /** The headers and exact body of one GUURU event about a chat (or a message), signed with the tenant's secret. */
-  render(tenantId: string, event: string, subject: { chat: ChatRecord } | { message: MessageRecord }, idempotencyKey: string): { headers: Record<string, string>; body: string };
+  render(
+    tenantId: string,
+    event: string,
+    subject: { chat: ChatRecord } | { message: MessageRecord },
+    idempotencyKey: string,
+  ): { headers: Record<string, string>; body: string };
   /** GUURU's signature of a body: lower-case hex HMAC-SHA256. */
   sign(secret: string, body: string): string;
   /** The tenant's webhook secret as configured now ('' when it has none). */

@@ -115,7 +115,12 @@ export class DeliveryLog {
   }
 
   counts(): { pending: number; finished: number; evicted: number; limit: number } {
-    return { pending: this.pending.size, finished: this.finished.size, evicted: this.finished.evicted, limit: this.finished.limit };
+    return {
+      pending: this.pending.size,
+      finished: this.finished.size,
+      evicted: this.finished.evicted,
+      limit: this.finished.limit,
+    };
   }
 
   clearFinished(): number {

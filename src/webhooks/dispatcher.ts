@@ -8,7 +8,10 @@ import { retryDelay, type RetryPolicy } from './retry-policy.js';
 import type { Transport } from './transport.js';
 
 /** What a publisher hands over: one event for one URL, already serialised and signed. */
-export type OutgoingDelivery = Pick<Delivery, 'source' | 'tenantId' | 'event' | 'chatId' | 'url' | 'idempotencyKey' | 'headers' | 'body'>;
+export type OutgoingDelivery = Pick<
+  Delivery,
+  'source' | 'tenantId' | 'event' | 'chatId' | 'url' | 'idempotencyKey' | 'headers' | 'body'
+>;
 
 export interface DispatcherOptions {
   clock: Clock;
@@ -44,7 +47,11 @@ interface Target {
  * order per URL, retries with the policy on the emulator's clock, records every attempt in the
  * bounded delivery log, and applies the fault rules. Emits 'enqueued', 'attempt' and 'settled'.
  */
-export class Dispatcher extends EventEmitter<{ enqueued: [Delivery]; attempt: [Delivery, Attempt]; settled: [Delivery] }> {
+export class Dispatcher extends EventEmitter<{
+  enqueued: [Delivery];
+  attempt: [Delivery, Attempt];
+  settled: [Delivery];
+}> {
   readonly log: DeliveryLog;
   readonly faults = new FaultRules();
   policy: RetryPolicy;
@@ -62,7 +69,11 @@ export class Dispatcher extends EventEmitter<{ enqueued: [Delivery]; attempt: [D
   }
 
   /** Subscribes to a delivery's stages (each listener gets the log entry); returns the unsubscribe. */
-  watch(listeners: { enqueued?: (delivery: Delivery) => void; attempt?: (delivery: Delivery) => void; settled?: (delivery: Delivery) => void }): () => void {
+  watch(listeners: {
+    enqueued?: (delivery: Delivery) => void;
+    attempt?: (delivery: Delivery) => void;
+    settled?: (delivery: Delivery) => void;
+  }): () => void {
     const names = ['enqueued', 'attempt', 'settled'] as const;
     for (const name of names) {
       const listener = listeners[name];
@@ -113,7 +124,10 @@ export class Dispatcher extends EventEmitter<{ enqueued: [Delivery]; attempt: [D
     const original = this.log.get(id);
     if (!original) return undefined;
     const { source, tenantId, event, chatId, idempotencyKey, headers, body } = original;
-    return this.enqueue({ source, tenantId, event, chatId, url: url ?? original.url, idempotencyKey, headers, body }, { redeliveryOf: original.id });
+    return this.enqueue(
+      { source, tenantId, event, chatId, url: url ?? original.url, idempotencyKey, headers, body },
+      { redeliveryOf: original.id },
+    );
   }
 
   /** Resolves when nothing is queued, sending, held or waiting for a retry. */
@@ -239,11 +253,26 @@ export class Dispatcher extends EventEmitter<{ enqueued: [Delivery]; attempt: [D
     const at = this.options.clock.now();
     let attempt: Attempt;
     if (number === 1 && delivery.faults.includes('drop-first-attempt')) {
-      attempt = { attempt: number, at, durationMs: 0, error: 'dropped by fault injection (drop-first-attempt): never sent', fault: 'drop-first-attempt' };
+      attempt = {
+        attempt: number,
+        at,
+        durationMs: 0,
+        error: 'dropped by fault injection (drop-first-attempt): never sent',
+        fault: 'drop-first-attempt',
+      };
     } else {
       delivery.status = 'sending';
-      const headers = { ...delivery.headers, 'X-Emulator-Delivery-Id': delivery.id, 'X-Emulator-Delivery-Attempt': String(number) };
-      const result = await this.options.transport({ url: delivery.url, headers, body: Buffer.from(delivery.body, 'utf8'), timeoutMs: this.policy.timeoutMs });
+      const headers = {
+        ...delivery.headers,
+        'X-Emulator-Delivery-Id': delivery.id,
+        'X-Emulator-Delivery-Attempt': String(number),
+      };
+      const result = await this.options.transport({
+        url: delivery.url,
+        headers,
+        body: Buffer.from(delivery.body, 'utf8'),
+        timeoutMs: this.policy.timeoutMs,
+      });
       attempt = { attempt: number, at, durationMs: result.durationMs };
       if (result.statusCode !== undefined) attempt.statusCode = result.statusCode;
       if (result.error !== undefined) attempt.error = result.error;
@@ -261,7 +290,9 @@ export class Dispatcher extends EventEmitter<{ enqueued: [Delivery]; attempt: [D
     }
     const delay = retryDelay(this.policy, number, this.options.fraction);
     if (delay === undefined) {
-      this.options.logger.warn(`webhook ${delivery.event} (delivery ${delivery.id}) to ${delivery.url} failed after ${number} attempt(s): ${attempt.error ?? `HTTP ${attempt.statusCode}`}`);
+      this.options.logger.warn(
+        `webhook ${delivery.event} (delivery ${delivery.id}) to ${delivery.url} failed after ${number} attempt(s): ${attempt.error ?? `HTTP ${attempt.statusCode}`}`,
+      );
       this.settle(delivery, 'failed');
       return 'done';
     }

@@ -47,7 +47,11 @@ export class FaultRules {
   add(input: FaultRuleInput, now: number): FaultRule {
     if (this.rules.length >= MAX_FAULT_RULES) this.rules = this.rules.filter((r) => r.remaining !== 0);
     if (this.rules.length >= MAX_FAULT_RULES) {
-      throw new DomainError('LIMIT_REACHED', `${this.rules.length} fault rules are live, the most the emulator keeps (${MAX_FAULT_RULES}). Remove some (DELETE /_emulator/faults or /_emulator/faults/:id).`, { limit: MAX_FAULT_RULES });
+      throw new DomainError(
+        'LIMIT_REACHED',
+        `${this.rules.length} fault rules are live, the most the emulator keeps (${MAX_FAULT_RULES}). Remove some (DELETE /_emulator/faults or /_emulator/faults/:id).`,
+        { limit: MAX_FAULT_RULES },
+      );
     }
     this.seq += 1;
     const rule: FaultRule = {

@@ -16,7 +16,11 @@ export function publishGurusupWebhooks(deps: {
   events: EventBus;
   store: Store;
   /** The organisation's webhook settings (the Gurusup adapter's, passed in by the composition root). */
-  settings: { get(tenantId: string): { webhookUrl: string; eventName: string }; remove(tenantId: string): void; retainOnly(exists: (tenantId: string) => boolean): void };
+  settings: {
+    get(tenantId: string): { webhookUrl: string; eventName: string };
+    remove(tenantId: string): void;
+    retainOnly(exists: (tenantId: string) => boolean): void;
+  };
   /** The webhook body of one message: the Gurusup API's own JSON of it (gurusup/views.ts). */
   render: (eventName: string, message: GurusupMessageRecord) => unknown;
   dispatcher: Dispatcher;
@@ -44,7 +48,9 @@ export function publishGurusupWebhooks(deps: {
     });
   });
   const offRemoved = events.on('tenant.removed', ({ tenantId }) => settings.remove(tenantId));
-  const offReset = events.on('store.reset', () => settings.retainOnly((tenantId) => store.tenant(tenantId) !== undefined));
+  const offReset = events.on('store.reset', () =>
+    settings.retainOnly((tenantId) => store.tenant(tenantId) !== undefined),
+  );
   return () => {
     offMessage();
     offRemoved();

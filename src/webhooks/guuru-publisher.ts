@@ -5,7 +5,15 @@ import type { Store } from '../store/store.js';
 import type { Tenant } from '../store/tenant.js';
 import { VERSION } from '../kernel/version.js';
 import type { Dispatcher } from './dispatcher.js';
-import { LEGACY_EVENT_NAMES, chatPayload, isGuuruEvent, messagePayload, type ChatWebhookPayload, type GuuruEvent, type MessageWebhookPayload } from './payloads.js';
+import {
+  LEGACY_EVENT_NAMES,
+  chatPayload,
+  isGuuruEvent,
+  messagePayload,
+  type ChatWebhookPayload,
+  type GuuruEvent,
+  type MessageWebhookPayload,
+} from './payloads.js';
 import { guuruHeaders } from './signature.js';
 import type { RouteSource } from './routes.js';
 import type { TenantWebhooks, WebhookSettings } from './subscriptions.js';
@@ -42,10 +50,22 @@ export interface RenderedWebhook {
 }
 
 /** The headers and exact body of one event under a partner's settings: the publisher's and verify's one way to build a delivery. */
-export function renderGuuruWebhook(config: TenantWebhooks, event: GuuruEvent, chatId: string, payload: ChatWebhookPayload | MessageWebhookPayload, idempotencyKey: string): RenderedWebhook {
+export function renderGuuruWebhook(
+  config: TenantWebhooks,
+  event: GuuruEvent,
+  chatId: string,
+  payload: ChatWebhookPayload | MessageWebhookPayload,
+  idempotencyKey: string,
+): RenderedWebhook {
   const body = JSON.stringify(payload);
   const headers = {
-    ...guuruHeaders({ body, secret: config.secret, event: config.eventNames === 'legacy' ? (LEGACY_EVENT_NAMES[event] ?? event) : event, idempotencyKey, chatId }),
+    ...guuruHeaders({
+      body,
+      secret: config.secret,
+      event: config.eventNames === 'legacy' ? (LEGACY_EVENT_NAMES[event] ?? event) : event,
+      idempotencyKey,
+      chatId,
+    }),
     'User-Agent': `guuru-emulator/${VERSION}`,
   };
   return { headers, body };
@@ -58,7 +78,12 @@ export function renderGuuruWebhook(config: TenantWebhooks, event: GuuruEvent, ch
 export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
   const { events, store, settings, dispatcher, random } = deps;
 
-  const deliver = (tenant: Tenant, event: GuuruEvent, chatId: string, payload: () => ChatWebhookPayload | MessageWebhookPayload) => {
+  const deliver = (
+    tenant: Tenant,
+    event: GuuruEvent,
+    chatId: string,
+    payload: () => ChatWebhookPayload | MessageWebhookPayload,
+  ) => {
     const route = deps.routeOf?.(tenant.id, chatId, event);
     if (route === null) return;
     const url = route ?? settings.target(tenant.id, event);
@@ -75,7 +100,10 @@ export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
     unsubscribe.push(
       events.on(domainEvent, ({ tenantId, chat }) => {
         const tenant = store.tenant(tenantId);
-        if (tenant) deliver(tenant, webhook, chat.id, () => chatPayload(tenant, chat, webhook, settings.get(tenantId).requestedExperts));
+        if (tenant)
+          deliver(tenant, webhook, chat.id, () =>
+            chatPayload(tenant, chat, webhook, settings.get(tenantId).requestedExperts),
+          );
       }),
     );
   }
@@ -96,12 +124,20 @@ export function publishGuuruWebhooks(deps: PublisherDeps): () => void {
  * tenant: what `guuru-emulator verify` sends (then alters) to examine a receiver.
  */
 export function webhookRenderer(store: Store, settings: WebhookSettings) {
-  return (tenantId: string, event: string, subject: { chat: ChatRecord } | { message: MessageRecord }, idempotencyKey: string): RenderedWebhook => {
+  return (
+    tenantId: string,
+    event: string,
+    subject: { chat: ChatRecord } | { message: MessageRecord },
+    idempotencyKey: string,
+  ): RenderedWebhook => {
     const tenant = store.tenant(tenantId);
     if (!tenant) throw new Error(`no tenant ${tenantId}`);
     const name: GuuruEvent = isGuuruEvent(event) ? event : 'chat-opened';
     const config = settings.get(tenantId);
-    const payload = 'message' in subject ? messagePayload(tenant, subject.message) : chatPayload(tenant, subject.chat, name, config.requestedExperts);
+    const payload =
+      'message' in subject
+        ? messagePayload(tenant, subject.message)
+        : chatPayload(tenant, subject.chat, name, config.requestedExperts);
     const chatId = 'message' in subject ? subject.message.chatId : subject.chat.id;
     return renderGuuruWebhook(config, name, chatId, payload, idempotencyKey);
   };

@@ -3,11 +3,22 @@ import type { ChatRecord, ChatStatus, MessageRecord, Rating } from '../store/mod
 import type { Tenant } from '../store/tenant.js';
 
 /** GUURU's webhook events (`X-Guuru-Event` values), in the Partner Portal's order. */
-export const GUURU_EVENTS = ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'chat-transferred', 'chat-rated'] as const;
+export const GUURU_EVENTS = [
+  'chat-assigned',
+  'chat-opened',
+  'message-created',
+  'chat-closed',
+  'chat-reopened',
+  'chat-transferred',
+  'chat-rated',
+] as const;
 export type GuuruEvent = (typeof GUURU_EVENTS)[number];
 
 /** The names the older webhook page used; sent instead when a tenant opts into legacy names. */
-export const LEGACY_EVENT_NAMES: Partial<Record<GuuruEvent, string>> = { 'chat-transferred': 'chatTransferred', 'chat-rated': 'chatRated' };
+export const LEGACY_EVENT_NAMES: Partial<Record<GuuruEvent, string>> = {
+  'chat-transferred': 'chatTransferred',
+  'chat-rated': 'chatRated',
+};
 
 export const isGuuruEvent = (name: string): name is GuuruEvent => (GUURU_EVENTS as readonly string[]).includes(name);
 
@@ -39,7 +50,15 @@ export interface ChatWebhookPayload {
   expert?: { id: string; name?: string; email?: string; photoUrl?: string };
   category?: { id: string; name: string };
   /** On `chat-transferred`. */
-  transfer?: { id: string; createdAt: number; notificationSentAt?: number; confirmedAt?: number; reason?: string; receiver?: string; type?: string };
+  transfer?: {
+    id: string;
+    createdAt: number;
+    notificationSentAt?: number;
+    confirmedAt?: number;
+    reason?: string;
+    receiver?: string;
+    type?: string;
+  };
 }
 
 /** The body of `message-created`: the message, with the chat it belongs to as `chat.id`. */
@@ -51,7 +70,14 @@ export interface MessageWebhookPayload {
   createdAt: number;
   hideForUser: boolean;
   hideForExpert: boolean;
-  author: { __typename: 'UserAuthor' | 'ExpertAuthor' | 'BotAuthor'; id?: string; name?: string; email?: string; phone?: string; photoUrl?: string };
+  author: {
+    __typename: 'UserAuthor' | 'ExpertAuthor' | 'BotAuthor';
+    id?: string;
+    name?: string;
+    email?: string;
+    phone?: string;
+    photoUrl?: string;
+  };
   chat: { id: string };
 }
 
@@ -59,7 +85,12 @@ export interface MessageWebhookPayload {
  * The body of a chat event: the chat with Admin API field names, `id` first, as it is right
  * after the change (guuru-webhooks.md §4.2). `requestedExperts` only on chat-assigned.
  */
-export function chatPayload(tenant: Tenant, chat: ChatRecord, event: GuuruEvent, shape: RequestedExpertsShape): ChatWebhookPayload {
+export function chatPayload(
+  tenant: Tenant,
+  chat: ChatRecord,
+  event: GuuruEvent,
+  shape: RequestedExpertsShape,
+): ChatWebhookPayload {
   const expert = chat.expertId === undefined ? undefined : findExpertOrPersona(tenant, chat.expertId);
   const category = categoryOf(tenant, chat);
   const user = chat.user;
@@ -90,7 +121,9 @@ export function chatPayload(tenant: Tenant, chat: ChatRecord, event: GuuruEvent,
       isUser: !(user.isLead ?? false),
       locale: user.locale ?? chat.language,
     }),
-    expert: expert ? compact({ id: expert.id, name: expert.name, email: expert.email, photoUrl: expert.photoUrl }) : undefined,
+    expert: expert
+      ? compact({ id: expert.id, name: expert.name, email: expert.email, photoUrl: expert.photoUrl })
+      : undefined,
     category: category ? { id: category.id, name: category.name } : undefined,
     transfer: chat.transfer ? compact({ ...chat.transfer }) : undefined,
   });
@@ -109,7 +142,14 @@ export function messagePayload(tenant: Tenant, message: MessageRecord): MessageW
     createdAt: message.createdAt,
     hideForUser: message.hideForUser,
     hideForExpert: message.hideForExpert,
-    author: compact({ __typename: AUTHOR_TYPENAMES[author.kind], id: author.id, name: author.name, email: author.email, phone: author.phone, photoUrl: author.photoUrl }),
+    author: compact({
+      __typename: AUTHOR_TYPENAMES[author.kind],
+      id: author.id,
+      name: author.name,
+      email: author.email,
+      phone: author.phone,
+      photoUrl: author.photoUrl,
+    }),
     chat: { id: message.chatId },
   });
 }

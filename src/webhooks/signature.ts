@@ -6,7 +6,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * 64-character hex string: the vendor's receiver compares it with `timingSafeEqual`, which throws
  * on any other length.
  */
-export const signBody = (secret: string, body: string | Uint8Array): string => createHmac('sha256', secret).update(body).digest('hex');
+export const signBody = (secret: string, body: string | Uint8Array): string =>
+  createHmac('sha256', secret).update(body).digest('hex');
 
 /** The check of the vendor's Node.js receiver, made safe: a missing or wrong-length header is a mismatch, never a throw. */
 export function signatureMatches(secret: string, body: string | Uint8Array, header: string | undefined): boolean {

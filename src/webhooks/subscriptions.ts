@@ -41,7 +41,10 @@ export class WebhookSettings {
   private readonly byTenant = new Map<string, TenantWebhooks>();
 
   /** `initialSecret`: the tenant's seeded secret (fixtures, or generated for a created tenant); from then on this is the secret's one home. */
-  constructor(private readonly defaults: WebhookDefaults, private readonly initialSecret: (tenantId: string) => string) {}
+  constructor(
+    private readonly defaults: WebhookDefaults,
+    private readonly initialSecret: (tenantId: string) => string,
+  ) {}
 
   get(tenantId: string): TenantWebhooks {
     let settings = this.byTenant.get(tenantId);
@@ -49,7 +52,10 @@ export class WebhookSettings {
       const url = this.defaults.url ?? '';
       settings = {
         secret: this.initialSecret(tenantId),
-        events: Object.fromEntries(GUURU_EVENTS.map((e) => [e, { url, active: url !== '' }])) as Record<GuuruEvent, EventSubscription>,
+        events: Object.fromEntries(GUURU_EVENTS.map((e) => [e, { url, active: url !== '' }])) as Record<
+          GuuruEvent,
+          EventSubscription
+        >,
         requestedExperts: 'ids',
         eventNames: 'current',
       };

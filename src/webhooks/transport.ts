@@ -76,10 +76,17 @@ export function createHttpTransport(maxSockets: number): { send: Transport; clos
           if (size < RESPONSE_SNIPPET) chunks.push(chunk);
           size += chunk.length;
         });
-        res.on('end', () => done({ statusCode: res.statusCode, response: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_SNIPPET) }));
+        res.on('end', () =>
+          done({
+            statusCode: res.statusCode,
+            response: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_SNIPPET),
+          }),
+        );
         res.on('error', (error) => done({ statusCode: res.statusCode, error: error.message }));
       });
-      req.on('error', (error: NodeJS.ErrnoException) => done({ error: error.code ? `${error.code}: ${error.message}` : error.message }));
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        done({ error: error.code ? `${error.code}: ${error.message}` : error.message }),
+      );
       req.end(request.body);
     });
   return {

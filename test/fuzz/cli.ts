@@ -27,7 +27,10 @@ const rssMiB = (pid: number): number => {
   return Math.round(Number(kb) / 1024);
 };
 
-const child = spawn(process.execPath, ['dist/main.js', 'start', '--port', '0', '--seed-time', '2026-11-22'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+const child = spawn(process.execPath, ['dist/main.js', 'start', '--port', '0', '--seed-time', '2026-11-22'], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+  env: { ...process.env, NODE_ENV: 'production' },
+});
 // The emulator never outlives the run, also when the run is stopped (Ctrl-C) or fails.
 process.on('exit', () => child.kill('SIGKILL'));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
@@ -46,7 +49,9 @@ const url = await new Promise<string>((resolve, reject) => {
 });
 const pid = child.pid as number;
 const rssBefore = rssMiB(pid);
-console.log(`fuzzing ${url} (pid ${pid}, RSS ${rssBefore} MiB): ${requests.toLocaleString('en-US')} requests, seed ${seed}, ${concurrency} in flight`);
+console.log(
+  `fuzzing ${url} (pid ${pid}, RSS ${rssBefore} MiB): ${requests.toLocaleString('en-US')} requests, seed ${seed}, ${concurrency} in flight`,
+);
 const report = await fuzz({
   baseUrl: url,
   schema: buildSchema(),
@@ -54,9 +59,15 @@ const report = await fuzz({
   requests,
   seed,
   concurrency,
-  onProgress: (done) => console.log(`  ${done.toLocaleString('en-US')} sent, RSS ${exited === undefined ? rssMiB(pid) : '-'} MiB`),
+  onProgress: (done) =>
+    console.log(`  ${done.toLocaleString('en-US')} sent, RSS ${exited === undefined ? rssMiB(pid) : '-'} MiB`),
 });
-const alive = exited === undefined && (await fetch(`${url}/_emulator/health`).then((r) => r.ok, () => false));
+const alive =
+  exited === undefined &&
+  (await fetch(`${url}/_emulator/health`).then(
+    (r) => r.ok,
+    () => false,
+  ));
 const rssAfter = exited === undefined ? rssMiB(pid) : undefined;
 const crashes = alive ? 0 : 1;
 
@@ -79,7 +90,11 @@ if (alive) {
   await fetch(`${url}/_emulator/reset`, { method: 'POST' });
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
-    await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer demo-token' }, body: '{"query":"{ partner { id chats(first: 100) { edges { node { id } } } } }"}' }).catch(() => undefined);
+    await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-token' },
+      body: '{"query":"{ partner { id chats(first: 100) { edges { node { id } } } } }"}',
+    }).catch(() => undefined);
     const now = await memory();
     if (now && (afterReset === undefined || now.heapUsedMiB < afterReset.heapUsedMiB)) afterReset = now;
   }

@@ -18,7 +18,14 @@ describe('fuzz (short, seeded)', () => {
   afterAll(() => t.stop());
 
   it(`${REQUESTS} generated requests (GraphQL from the schema, every REST and control route, malformed HTTP): no 5xx, no stack trace, always an answer`, async () => {
-    const report = await fuzz({ baseUrl: t.url, schema: buildSchema(), ids: await knownIds(t.url), requests: REQUESTS, seed: SEED, concurrency: 6 });
+    const report = await fuzz({
+      baseUrl: t.url,
+      schema: buildSchema(),
+      ids: await knownIds(t.url),
+      requests: REQUESTS,
+      seed: SEED,
+      concurrency: 6,
+    });
     expect(report.findings, JSON.stringify(report.findings.slice(0, 5), null, 2)).toEqual([]);
     expect(report.serverErrors).toBe(0);
     expect(report.stackTraces).toBe(0);
@@ -44,16 +51,40 @@ describe('the fuzzer itself', () => {
         return;
       }
       if (n % 2 === 0) res.writeHead(500).end('Internal Server Error');
-      else res.writeHead(400, { 'content-type': 'text/plain' }).end('TypeError: x is undefined\n    at handler (/app/dist/main.js:12:3)');
+      else
+        res
+          .writeHead(400, { 'content-type': 'text/plain' })
+          .end('TypeError: x is undefined\n    at handler (/app/dist/main.js:12:3)');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const ids = { token: 't', gurusupKey: 'k', tenant: 'guuru-qa', chats: ['c'], personas: ['p'], submissions: ['s'], pages: ['p'], experts: ['e'], threads: ['t'], gurusupMessages: ['m'], scenarios: ['happy-path'] };
-      const report = await fuzz({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, schema: buildSchema(), ids, requests: 24, seed: SEED, concurrency: 8 });
+      const ids = {
+        token: 't',
+        gurusupKey: 'k',
+        tenant: 'guuru-qa',
+        chats: ['c'],
+        personas: ['p'],
+        submissions: ['s'],
+        pages: ['p'],
+        experts: ['e'],
+        threads: ['t'],
+        gurusupMessages: ['m'],
+        scenarios: ['happy-path'],
+      };
+      const report = await fuzz({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        schema: buildSchema(),
+        ids,
+        requests: 24,
+        seed: SEED,
+        concurrency: 8,
+      });
       expect(report.serverErrors).toBeGreaterThan(0);
       expect(report.stackTraces).toBeGreaterThan(0);
       expect(report.unanswered).toBe(1);
-      expect(report.findings.map((f) => f.problem)).toEqual(expect.arrayContaining(['5xx', 'stack trace', 'no answer']));
+      expect(report.findings.map((f) => f.problem)).toEqual(
+        expect.arrayContaining(['5xx', 'stack trace', 'no answer']),
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -30,22 +30,39 @@ export interface FuzzReport {
 /** A response body that shows code locations: `at fn (file.js:12:3)`. */
 const STACK = /\n\s+at [^\n]+:\d+:\d+|at (?:Object|Module|async) [^\n]*\(\/[^)]+\)/;
 /** Answers a route may give on purpose (the flush endpoint's documented timeout). */
-const EXPECTED_5XX = (req: FuzzRequest, status: number) => status === 504 && req.kind !== 'raw' && req.path.startsWith('/_emulator/deliveries/flush');
+const EXPECTED_5XX = (req: FuzzRequest, status: number) =>
+  status === 504 && req.kind !== 'raw' && req.path.startsWith('/_emulator/deliveries/flush');
 
 const describe = (req: FuzzRequest): string =>
-  req.kind === 'raw' ? `RAW ${JSON.stringify(req.bytes.slice(0, 300))}` : `${req.method} ${req.path.slice(0, 300)} ${JSON.stringify(req.headers)} ${typeof req.body === 'string' ? req.body.slice(0, 500) : ''}`;
+  req.kind === 'raw'
+    ? `RAW ${JSON.stringify(req.bytes.slice(0, 300))}`
+    : `${req.method} ${req.path.slice(0, 300)} ${JSON.stringify(req.headers)} ${typeof req.body === 'string' ? req.body.slice(0, 500) : ''}`;
 
-async function sendHttp(base: string, req: Extract<FuzzRequest, { kind: 'graphql' | 'rest' }>, timeoutMs: number): Promise<{ status: number; text: string } | undefined> {
+async function sendHttp(
+  base: string,
+  req: Extract<FuzzRequest, { kind: 'graphql' | 'rest' }>,
+  timeoutMs: number,
+): Promise<{ status: number; text: string } | undefined> {
   try {
     const body = typeof req.body === 'string' || req.body === undefined ? req.body : new Uint8Array(req.body);
-    const res = await fetch(`${base}${req.path}`, { method: req.method, headers: req.headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    const res = await fetch(`${base}${req.path}`, {
+      method: req.method,
+      headers: req.headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
+    });
     return { status: res.status, text: await res.text() };
   } catch {
     return undefined;
   }
 }
 
-function sendRaw(base: string, bytes: string, timeoutMs: number): Promise<{ status: number; text: string } | undefined> {
+function sendRaw(
+  base: string,
+  bytes: string,
+  timeoutMs: number,
+): Promise<{ status: number; text: string } | undefined> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve) => {
     let text = '';
@@ -92,7 +109,18 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     { weight: 2, arbitrary: rawRequest() },
   );
   const started = Date.now();
-  const report: FuzzReport = { seed: options.seed, requests: 0, byKind: { graphql: 0, rest: 0, raw: 0 }, statuses: {}, serverErrors: 0, stackTraces: 0, unanswered: 0, findings: [], slowest: [], durationMs: 0 };
+  const report: FuzzReport = {
+    seed: options.seed,
+    requests: 0,
+    byKind: { graphql: 0, rest: 0, raw: 0 },
+    statuses: {},
+    serverErrors: 0,
+    stackTraces: 0,
+    unanswered: 0,
+    findings: [],
+    slowest: [],
+    durationMs: 0,
+  };
   // Drawing samples is the slow part (5–20 ms each on a busy machine) and blocks this process. While it
   // is blocked, answers in flight can pass their timeout, and an idle keep-alive connection can pass the
   // server's 5 s keep-alive timeout unnoticed, so the next request on it fails ("other side closed"):
@@ -102,7 +130,13 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   let batch = 0;
   let queue: FuzzRequest[] = fc.sample(arbitrary, { numRuns: BATCH, seed: options.seed + batch++ });
   for (let attempt = 0; attempt < 2; attempt++) {
-    if (await fetch(`${options.baseUrl}/_emulator/health`).then((r) => r.arrayBuffer().then(() => true), () => false)) break;
+    if (
+      await fetch(`${options.baseUrl}/_emulator/health`).then(
+        (r) => r.arrayBuffer().then(() => true),
+        () => false,
+      )
+    )
+      break;
   }
   const next = (): FuzzRequest | undefined => {
     if (report.requests >= options.requests) return undefined;
@@ -112,16 +146,22 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     return queue.shift();
   };
   const note = (req: FuzzRequest, status: number, problem: Finding['problem'], text: string) => {
-    if (report.findings.length < 50) report.findings.push({ request: describe(req), status, problem, excerpt: text.slice(0, 400) });
+    if (report.findings.length < 50)
+      report.findings.push({ request: describe(req), status, problem, excerpt: text.slice(0, 400) });
   };
   const worker = async () => {
     for (let req = next(); req; req = next()) {
       report.byKind[req.kind] += 1;
       const sentAt = performance.now();
-      const answer = req.kind === 'raw' ? await sendRaw(options.baseUrl, req.bytes, 1_500) : await sendHttp(options.baseUrl, req, 5_000);
+      const answer =
+        req.kind === 'raw'
+          ? await sendRaw(options.baseUrl, req.bytes, 1_500)
+          : await sendHttp(options.baseUrl, req, 5_000);
       const ms = Math.round(performance.now() - sentAt);
       if (answer && req.kind !== 'raw' && (report.slowest.length < 10 || ms > (report.slowest.at(-1)?.ms ?? 0))) {
-        report.slowest = [...report.slowest, { request: describe(req).slice(0, 200), status: answer.status, ms }].sort((a, b) => b.ms - a.ms).slice(0, 10);
+        report.slowest = [...report.slowest, { request: describe(req).slice(0, 200), status: answer.status, ms }]
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 10);
       }
       if (!answer) {
         const longPoll = req.kind !== 'raw' && (/[?&]wait=/.test(req.path) || req.path.includes('/deliveries/flush'));
@@ -150,15 +190,25 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
 /** The ids of the seed the fuzzer aims at, read through the APIs like any client would. */
 export async function knownIds(baseUrl: string, headers: Record<string, string> = {}): Promise<KnownIds> {
   const gql = async (query: string) => {
-    const res = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer demo-token' }, body: JSON.stringify({ query }) });
+    const res = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-token' },
+      body: JSON.stringify({ query }),
+    });
     return ((await res.json()) as { data: any }).data;
   };
   const data = await gql(
     '{ partner { chats(first: 30) { edges { node { id } } } experts(first: 10) { edges { node { id } } } submissions(first: 10) { edges { node { id } } } pages(first: 5) { edges { node { id } } } } }',
   );
-  const tenant = (await (await fetch(`${baseUrl}/_emulator/tenants/guuru-qa`, { headers })).json()) as { gurusupApiKey: string };
-  const threads = (await (await fetch(`${baseUrl}/gurusup/threads`, { headers: { 'x-api-key': tenant.gurusupApiKey } })).json()) as { thread: string }[];
-  const scenarios = (await (await fetch(`${baseUrl}/_emulator/scenarios`, { headers })).json()) as { scenarios: { name: string }[] };
+  const tenant = (await (await fetch(`${baseUrl}/_emulator/tenants/guuru-qa`, { headers })).json()) as {
+    gurusupApiKey: string;
+  };
+  const threads = (await (
+    await fetch(`${baseUrl}/gurusup/threads`, { headers: { 'x-api-key': tenant.gurusupApiKey } })
+  ).json()) as { thread: string }[];
+  const scenarios = (await (await fetch(`${baseUrl}/_emulator/scenarios`, { headers })).json()) as {
+    scenarios: { name: string }[];
+  };
   const ids = (list: { edges: { node: { id: string } }[] }) => list.edges.map((e) => e.node.id);
   return {
     token: 'demo-token',

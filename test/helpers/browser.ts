@@ -32,9 +32,14 @@ export interface TestBrowser {
  * Chromium with a fresh profile, where every request to a host other than the emulator's is
  * aborted and recorded: the pages must work with no network.
  */
-export async function startBrowser(baseUrl: string, options: { width?: number; height?: number } = {}): Promise<TestBrowser> {
+export async function startBrowser(
+  baseUrl: string,
+  options: { width?: number; height?: number } = {},
+): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`The browser tests drive Debian's chromium at ${CHROMIUM}, which is missing: run "apt-get install chromium" (as .ci/run does), or set CHROMIUM_PATH to another Chromium.`);
+    throw new Error(
+      `The browser tests drive Debian's chromium at ${CHROMIUM}, which is missing: run "apt-get install chromium" (as .ci/run does), or set CHROMIUM_PATH to another Chromium.`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'guuru-emulator-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -50,7 +55,8 @@ export async function startBrowser(baseUrl: string, options: { width?: number; h
   const pageErrors: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(`${origin}/`) || url === origin || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    if (url.startsWith(`${origin}/`) || url === origin || url.startsWith('data:') || url.startsWith('blob:'))
+      return route.continue();
     foreign.push(url);
     return route.abort('blockedbyclient');
   });

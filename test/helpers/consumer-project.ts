@@ -32,15 +32,24 @@ async function npm(args: string[], cwd: string): Promise<string> {
  * the way a user installs it. The project's dev tools (vitest, typescript) are links to the
  * repo's copies, so only the package's own dependencies are installed (from npm's cache).
  */
-export async function createConsumerProject(files: Record<string, string>, links: string[] = []): Promise<ConsumerProject> {
+export async function createConsumerProject(
+  files: Record<string, string>,
+  links: string[] = [],
+): Promise<ConsumerProject> {
   const dir = mkdtempSync(join(tmpdir(), 'guuru-consumer-'));
   const packed = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], REPO);
-  const tarball = join(dir, (JSON.parse(packed.slice(packed.indexOf('['), packed.lastIndexOf(']') + 1)) as { filename: string }[])[0]!.filename);
+  const tarball = join(
+    dir,
+    (JSON.parse(packed.slice(packed.indexOf('['), packed.lastIndexOf(']') + 1)) as { filename: string }[])[0]!.filename,
+  );
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  const installOutput = await npm(['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'warn'], dir);
+  const installOutput = await npm(
+    ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'warn'],
+    dir,
+  );
   for (const name of links) {
     mkdirSync(dirname(join(dir, 'node_modules', name)), { recursive: true });
     symlinkSync(join(REPO, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
@@ -49,7 +58,13 @@ export async function createConsumerProject(files: Record<string, string>, links
     dir,
     installOutput,
     run: (command, args, env = {}) => run(command, args, { ...PLAIN, ...env }, dir),
-    tool: (name, args) => run(process.execPath, [join(REPO, 'node_modules', name === 'tsc' ? 'typescript/bin/tsc' : `${name}/${name}.mjs`), ...args], PLAIN, dir),
+    tool: (name, args) =>
+      run(
+        process.execPath,
+        [join(REPO, 'node_modules', name === 'tsc' ? 'typescript/bin/tsc' : `${name}/${name}.mjs`), ...args],
+        PLAIN,
+        dir,
+      ),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

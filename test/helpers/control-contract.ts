@@ -4,7 +4,12 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { RecordedAnswer } from '../../src/control/answer-recorder.js';
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>
+  >;
+};
 
 const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
@@ -60,7 +65,8 @@ export function contractViolations(document: object, answers: RecordedAnswer[]):
     const template = templates.find((t) => t.regex.test(answer.path) && doc.paths[t.path]?.[method]);
     if (!template) {
       // A route (or method) the document does not have may only be refused, with an error body.
-      if (answer.status < 400 && method !== 'options') violation(answer, 'answered with success, but the document has no such operation');
+      if (answer.status < 400 && method !== 'options')
+        violation(answer, 'answered with success, but the document has no such operation');
       else if (answer.status >= 500) violation(answer, 'a server error');
       else if (answer.status >= 400) {
         const problem = isError(answer);
@@ -71,7 +77,10 @@ export function contractViolations(document: object, answers: RecordedAnswer[]):
     const responses = doc.paths[template.path]![method]!.responses;
     const response = responses[String(answer.status)];
     if (!response) {
-      violation(answer, `status not documented for ${method.toUpperCase()} ${template.path} (documented: ${Object.keys(responses).join(', ')})`);
+      violation(
+        answer,
+        `status not documented for ${method.toUpperCase()} ${template.path} (documented: ${Object.keys(responses).join(', ')})`,
+      );
       continue;
     }
     if (!response.content) {
@@ -80,7 +89,10 @@ export function contractViolations(document: object, answers: RecordedAnswer[]):
     }
     const type = (answer.contentType ?? '').split(';')[0]!.trim().toLowerCase();
     if (!(type in response.content)) {
-      violation(answer, `content type "${answer.contentType ?? ''}" not documented (documented: ${Object.keys(response.content).join(', ')})`);
+      violation(
+        answer,
+        `content type "${answer.contentType ?? ''}" not documented (documented: ${Object.keys(response.content).join(', ')})`,
+      );
       continue;
     }
     if (type !== 'application/json') continue;
@@ -88,7 +100,19 @@ export function contractViolations(document: object, answers: RecordedAnswer[]):
       violation(answer, 'a JSON answer the recorder did not see');
       continue;
     }
-    const problem = validate(pointer('paths', template.path, method, 'responses', String(answer.status), 'content', 'application/json', 'schema'), JSON.parse(answer.json));
+    const problem = validate(
+      pointer(
+        'paths',
+        template.path,
+        method,
+        'responses',
+        String(answer.status),
+        'content',
+        'application/json',
+        'schema',
+      ),
+      JSON.parse(answer.json),
+    );
     if (problem) violation(answer, problem);
   }
   return [...found].map(([what, n]) => (n > 1 ? `${what} (×${n})` : what));

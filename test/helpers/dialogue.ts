@@ -21,7 +21,11 @@ export function dialogueProblems(chat: Transcript, content: ContentFixture, open
   const general = content.conversation?.[lang];
   const topics = (content.topics ?? []).map((t) => ({ id: t.id, lines: t[lang] as TopicLines | undefined }));
   const topicOf = (text: string, kind: 'customer' | 'expert') =>
-    topics.find(({ lines }) => lines && (kind === 'customer' ? [lines.question, lines.details, ...lines.followUps] : lines.answers).includes(text))?.id;
+    topics.find(
+      ({ lines }) =>
+        lines &&
+        (kind === 'customer' ? [lines.question, lines.details, ...lines.followUps] : lines.answers).includes(text),
+    )?.id;
   const said = new Set<string>();
   const seen = new Set<string>();
   let first = true;
@@ -41,14 +45,22 @@ export function dialogueProblems(chat: Transcript, content: ContentFixture, open
     if (who === 'customer' && first) {
       first = false;
       const isQuestion = topics.some(({ lines }) => lines?.question === text);
-      if (!isQuestion) problems.push(`${where}: the customer opens with something other than its question${(general?.thanks ?? []).includes(text) ? ' (thanks)' : ''}`);
-      if (text !== chat.question) problems.push(`${where}: the first line is not the chat's question "${chat.question}"`);
+      if (!isQuestion)
+        problems.push(
+          `${where}: the customer opens with something other than its question${(general?.thanks ?? []).includes(text) ? ' (thanks)' : ''}`,
+        );
+      if (text !== chat.question)
+        problems.push(`${where}: the first line is not the chat's question "${chat.question}"`);
     }
-    const topicFree = who === 'customer' ? [...(general?.thanks ?? []), ...(general?.anythingElse ?? [])] : (general?.closings ?? []);
+    const topicFree =
+      who === 'customer' ? [...(general?.thanks ?? []), ...(general?.anythingElse ?? [])] : (general?.closings ?? []);
     if (topic && who === 'expert') {
       // The topic's answers are aligned with its question and follow-ups: each answers what was asked.
       const index = topics.find((t) => t.id === topic)?.lines?.answers.indexOf(text);
-      if (index !== answers) problems.push(`${where}: answers question ${(index ?? 0) + 1} of the topic where question ${answers + 1} was asked`);
+      if (index !== answers)
+        problems.push(
+          `${where}: answers question ${(index ?? 0) + 1} of the topic where question ${answers + 1} was asked`,
+        );
       answers += 1;
     }
     if (topic) seen.add(topic);

@@ -24,7 +24,9 @@ export function writers(url: string, kinds: WriterKind[]): { acks: Ack[]; stop: 
     for (let n = 0; going; n++) {
       try {
         const res =
-          kind === 'chat' ? await post(`${url}/_emulator/tenants/guuru-qa/chats`, { question: `writer ${w} write ${n}` }) : await post(`${url}/_emulator/tenants`, {});
+          kind === 'chat'
+            ? await post(`${url}/_emulator/tenants/guuru-qa/chats`, { question: `writer ${w} write ${n}` })
+            : await post(`${url}/_emulator/tenants`, {});
         if (res.status !== 201) {
           // A full tenant list answers 409: this writer is done, the others go on.
           if (kind === 'tenant' && res.status === 409) return;
@@ -47,7 +49,11 @@ export function writers(url: string, kinds: WriterKind[]): { acks: Ack[]; stop: 
 }
 
 export const exited = (app: Running) =>
-  new Promise<number | null>((resolve) => (app.child.exitCode !== null || app.child.signalCode !== null ? resolve(app.child.exitCode) : app.child.once('exit', (code) => resolve(code))));
+  new Promise<number | null>((resolve) =>
+    app.child.exitCode !== null || app.child.signalCode !== null
+      ? resolve(app.child.exitCode)
+      : app.child.once('exit', (code) => resolve(code)),
+  );
 
 /** The acknowledged writes a (restarted) emulator does not have. */
 export async function missing(url: string, acks: Ack[]): Promise<Ack[]> {
@@ -82,10 +88,18 @@ export interface CycleResult {
  * Loads `app` with the writers for `loadMs` (at least 20 writes), kills it with SIGKILL, starts it
  * again with `restart` and looks for every acknowledged write.
  */
-export async function killCycle(options: { app: Running; file: string; kinds: WriterKind[]; loadMs: number; promiseMs: number; restart: () => Promise<Running> }): Promise<CycleResult> {
+export async function killCycle(options: {
+  app: Running;
+  file: string;
+  kinds: WriterKind[];
+  loadMs: number;
+  promiseMs: number;
+  restart: () => Promise<Running>;
+}): Promise<CycleResult> {
   const load = writers(options.app.url, options.kinds);
   const started = Date.now();
-  while (load.acks.length < 20 || Date.now() - started < options.loadMs) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (load.acks.length < 20 || Date.now() - started < options.loadMs)
+    await new Promise((resolve) => setTimeout(resolve, 5));
   const killedAt = Date.now();
   options.app.child.kill('SIGKILL');
   await exited(options.app);

@@ -16,11 +16,16 @@ export interface GraphQLResult<T = Record<string, any>> {
  */
 export interface TestEmulator extends PublicTestEmulator {
   emulator: Emulator;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResult<T>>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GraphQLResult<T>>;
 }
 
 /** The test suite's options of every emulator it starts: the contract check of the control API records its answers. */
-export const testOptions = (): EmulatorOptions => (process.env.GUURU_EMULATOR_RECORD_CONTROL ? { recordControlTo: process.env.GUURU_EMULATOR_RECORD_CONTROL } : {});
+export const testOptions = (): EmulatorOptions =>
+  process.env.GUURU_EMULATOR_RECORD_CONTROL ? { recordControlTo: process.env.GUURU_EMULATOR_RECORD_CONTROL } : {};
 
 /** The public `startEmulator` with the suite's defaults: in process on port 0, silent, the default seed pinned to SEED_TIME. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
@@ -30,14 +35,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Test
   return {
     ...started,
     emulator,
-    async gql<T>(query: string, variables?: Record<string, unknown>, token: string | null = 'demo-token'): Promise<GraphQLResult<T>> {
+    async gql<T>(
+      query: string,
+      variables?: Record<string, unknown>,
+      token: string | null = 'demo-token',
+    ): Promise<GraphQLResult<T>> {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (token !== null) headers.authorization = `Bearer ${token}`;
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
       return { status: res.status, headers: res.headers, body: (await res.json()) as never };
     },
   };
 }
 
 /** The codes of a response's errors. */
-export const errorCodes = (result: GraphQLResult): unknown[] => (result.body.errors ?? []).map((e) => e.extensions?.code);
+export const errorCodes = (result: GraphQLResult): unknown[] =>
+  (result.body.errors ?? []).map((e) => e.extensions?.code);

@@ -44,19 +44,32 @@ export async function startIntegrator(graphqlUrl: string, plan: IntegratorPlan =
       headers: { 'content-type': 'application/json', authorization: `Bearer ${plan.token ?? 'demo-token'}` },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json()) as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] };
+    const body = (await res.json()) as {
+      data?: Record<string, unknown>;
+      errors?: { extensions?: { code?: string } }[];
+    };
     if (label) actions.push(body.errors ? `${label} refused ${body.errors[0]?.extensions?.code}` : label);
     return body;
   };
   const persona = async (agent: string) =>
-    (await gql('', 'mutation CreatePersona($providerId: ID!, $name: String!) { createPersona(input: { providerId: $providerId, name: $name }) }', { providerId: agent, name: `Agent ${agent}` })).data
-      ?.createPersona as string;
+    (
+      await gql(
+        '',
+        'mutation CreatePersona($providerId: ID!, $name: String!) { createPersona(input: { providerId: $providerId, name: $name }) }',
+        { providerId: agent, name: `Agent ${agent}` },
+      )
+    ).data?.createPersona as string;
   const accept = async (chatId: string) => {
-    if (plan.accept === 'service-account') return gql('acceptChat', 'mutation AcceptChat($id: ID!) { acceptChat(id: $id) { id status } }', { id: chatId });
-    return gql('acceptChat', 'mutation AcceptChat($id: ID!, $personaId: ID!) { acceptChat(id: $id, input: { personaId: $personaId }) { id status messages { edges { node { id } } } } }', {
-      id: chatId,
-      personaId: await persona('agent-007'),
-    });
+    if (plan.accept === 'service-account')
+      return gql('acceptChat', 'mutation AcceptChat($id: ID!) { acceptChat(id: $id) { id status } }', { id: chatId });
+    return gql(
+      'acceptChat',
+      'mutation AcceptChat($id: ID!, $personaId: ID!) { acceptChat(id: $id, input: { personaId: $personaId }) { id status messages { edges { node { id } } } } }',
+      {
+        id: chatId,
+        personaId: await persona('agent-007'),
+      },
+    );
   };
   let replies = 0;
   const act = async (chatId: string, actions: IntegratorAction[]) => {
@@ -64,12 +77,20 @@ export async function startIntegrator(graphqlUrl: string, plan: IntegratorPlan =
       if (typeof action === 'object') await new Promise((resolve) => setTimeout(resolve, action.wait));
       else if (action === 'reply') {
         replies += 1;
-        await gql('sendChatMessage', 'mutation Send($input: ChatMessageInput!) { sendChatMessage(input: $input) }', { input: { chatId, posting: { type: 'text', text: `Answer ${replies}` } } });
-      } else if (action === 'close') await gql('closeChat', 'mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
-      else if (action === 'reopen') await gql('openChat', 'mutation Open($id: ID!) { openChat(id: $id) { id status } }', { id: chatId });
+        await gql('sendChatMessage', 'mutation Send($input: ChatMessageInput!) { sendChatMessage(input: $input) }', {
+          input: { chatId, posting: { type: 'text', text: `Answer ${replies}` } },
+        });
+      } else if (action === 'close')
+        await gql('closeChat', 'mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
+      else if (action === 'reopen')
+        await gql('openChat', 'mutation Open($id: ID!) { openChat(id: $id) { id status } }', { id: chatId });
       else if (action === 'transfer') {
         const other = await persona('agent-008');
-        await gql('transferToPersona', 'mutation Transfer($chatId: ID!, $personaId: ID!) { transferToPersona(chatId: $chatId, personaId: $personaId) }', { chatId, personaId: other });
+        await gql(
+          'transferToPersona',
+          'mutation Transfer($chatId: ID!, $personaId: ID!) { transferToPersona(chatId: $chatId, personaId: $personaId) }',
+          { chatId, personaId: other },
+        );
       }
     }
   };
@@ -108,7 +129,10 @@ export async function startIntegrator(graphqlUrl: string, plan: IntegratorPlan =
       seen.add(key);
       // Acknowledge first, work after (a receiver must not keep the webhook waiting).
       const lane = (lanes.get(chatId) ?? Promise.resolve()).then(() => handle(event, body));
-      lanes.set(chatId, lane.catch(() => {}));
+      lanes.set(
+        chatId,
+        lane.catch(() => {}),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

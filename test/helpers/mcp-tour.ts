@@ -43,14 +43,19 @@ export async function callError(client: Client, name: string, args: Record<strin
 
 /** A GraphQL query straight to the Admin API (not through MCP): how the tests see the state. */
 async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: any; errors?: unknown };
   expect(body.errors).toBeUndefined();
   return body.data;
 }
 
 /** The newest chat of the token's partner. */
-const CHAT = 'query Chat { partner { chats(first: 1, orderBy: { field: createdAt, direction: desc }) { edges { node { id status rating messages { edges { node { ... on TextMessage { text } } } } } } } } }';
+const CHAT =
+  'query Chat { partner { chats(first: 1, orderBy: { field: createdAt, direction: desc }) { edges { node { id status rating messages { edges { node { ... on TextMessage { text } } } } } } } } }';
 
 /**
  * Lists the tools and calls each one the way an agent would, against the emulator at `url` (on a
@@ -68,33 +73,62 @@ export async function mcpTour(client: Client, url: string, adminToken: string | 
     expect(t.description, t.name).toMatch(/^[^\n]{20,250}$/);
     expect(t.inputSchema.type).toBe('object');
   }
-  expect(tools.find((t) => t.name === 'chat_action')!.inputSchema).toMatchObject({ required: ['chatId', 'action'], properties: { action: { enum: ['assign', 'accept', 'message', 'close', 'reopen', 'rate', 'handover', 'miss'] } } });
+  expect(tools.find((t) => t.name === 'chat_action')!.inputSchema).toMatchObject({
+    required: ['chatId', 'action'],
+    properties: { action: { enum: ['assign', 'accept', 'message', 'close', 'reopen', 'rate', 'handover', 'miss'] } },
+  });
 
   const sink = await startWebhookSink();
   const integration = await startReferenceIntegration({ graphqlUrl: `${url}/graphql`, token });
   try {
     // A whole chat as docs/mcp.md tells it: subscribed, opened by the customer, taken and closed by the integrator, rated.
     await call(client, 'subscribe_webhooks', { url: sink.url });
-    const chat = await call(client, 'start_chat', { question: 'Does the blue jacket run small?', requestedExperts: ['api'] });
+    const chat = await call(client, 'start_chat', {
+      question: 'Does the blue jacket run small?',
+      requestedExperts: ['api'],
+    });
     expect(chat.status).toBe('assigned');
     expect((await call(client, 'chat_action', { chatId: chat.id, action: 'accept' })).status).toBe('open');
     // The integrator answers through the Admin API, as an integration does; get_chat shows the call.
-    const sent = await call(client, 'graphql', { query: 'mutation Send($input: ChatMessageInput!) { sendChatMessage(input: $input) }', variables: { input: { chatId: chat.id, posting: { type: 'text', text: 'It does: take one size up.' } } } });
+    const sent = await call(client, 'graphql', {
+      query: 'mutation Send($input: ChatMessageInput!) { sendChatMessage(input: $input) }',
+      variables: { input: { chatId: chat.id, posting: { type: 'text', text: 'It does: take one size up.' } } },
+    });
     expect(sent.data.sendChatMessage).toBe(true);
     await call(client, 'chat_action', { chatId: chat.id, action: 'message', text: 'Thanks!' });
     await call(client, 'chat_action', { chatId: chat.id, action: 'close' });
     await call(client, 'chat_action', { chatId: chat.id, action: 'rate', rating: 'good' });
     const seen = (await gql(url, token, CHAT)).partner.chats.edges[0].node;
     expect(seen).toMatchObject({ id: chat.id, status: 'rated', rating: 'good' });
-    expect(seen.messages.edges.map((e: any) => e.node.text)).toEqual(['Does the blue jacket run small?', 'It does: take one size up.', 'Thanks!']);
+    expect(seen.messages.edges.map((e: any) => e.node.text)).toEqual([
+      'Does the blue jacket run small?',
+      'It does: take one size up.',
+      'Thanks!',
+    ]);
     await sink.waitFor({ event: 'chat-rated', chatId: chat.id });
-    expect(sink.received.filter((w) => w.chatId === chat.id).map((w) => w.event)).toEqual(['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated']);
+    expect(sink.received.filter((w) => w.chatId === chat.id).map((w) => w.event)).toEqual([
+      'chat-assigned',
+      'chat-opened',
+      'message-created',
+      'message-created',
+      'chat-closed',
+      'chat-rated',
+    ]);
 
     const got = await call(client, 'get_chat', { chatId: chat.id });
     expect(got.chat.status).toBe('rated');
     const steps = got.timeline.filter((e: any) => e.kind === 'step');
-    expect(steps.map((s: any) => s.webhooks.map((w: any) => w.event)).flat()).toEqual(['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated']);
-    expect(got.timeline.filter((e: any) => e.kind === 'api-call').map((e: any) => e.what)).toEqual(['POST /graphql Send → 200']);
+    expect(steps.map((s: any) => s.webhooks.map((w: any) => w.event)).flat()).toEqual([
+      'chat-assigned',
+      'chat-opened',
+      'message-created',
+      'message-created',
+      'chat-closed',
+      'chat-rated',
+    ]);
+    expect(got.timeline.filter((e: any) => e.kind === 'api-call').map((e: any) => e.what)).toEqual([
+      'POST /graphql Send → 200',
+    ]);
     const listed = await call(client, 'list_chats', { status: ['rated'], limit: 5 });
     expect(listed.chats[0].id).toBe(chat.id);
     expect(listed.chats.every((c: any) => c.status === 'rated')).toBe(true);
@@ -107,11 +141,27 @@ export async function mcpTour(client: Client, url: string, adminToken: string | 
     const twice = await callError(client, 'chat_action', { chatId: chat.id, action: 'accept' });
     const direct = await control.chatAction(chat.id, 'accept').catch((e: ControlApiError) => e);
     expect(direct).toBeInstanceOf(ControlApiError);
-    expect(twice).toMatchObject({ status: (direct as ControlApiError).status, code: (direct as ControlApiError).body.code, message: (direct as ControlApiError).body.message });
-    expect(await callError(client, 'get_chat', { chatId: 'no-such-chat' })).toMatchObject({ status: 404, code: 'NOT_FOUND' });
-    expect(await callError(client, 'chat_action', { chatId: chat.id, action: 'rate', rating: 'bad', as: 'integrator' })).toMatchObject({ code: 'INVALID_ARGUMENT', argumentName: 'as' });
-    expect(await callError(client, 'graphql', { query: '{ nope }' })).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', message: expect.stringContaining('nope') });
-    expect(await callError(client, 'run_scenario', { name: 'no-such-scenario' })).toMatchObject({ status: 404, code: 'NOT_FOUND', message: expect.stringContaining('happy-path') });
+    expect(twice).toMatchObject({
+      status: (direct as ControlApiError).status,
+      code: (direct as ControlApiError).body.code,
+      message: (direct as ControlApiError).body.message,
+    });
+    expect(await callError(client, 'get_chat', { chatId: 'no-such-chat' })).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+    });
+    expect(
+      await callError(client, 'chat_action', { chatId: chat.id, action: 'rate', rating: 'bad', as: 'integrator' }),
+    ).toMatchObject({ code: 'INVALID_ARGUMENT', argumentName: 'as' });
+    expect(await callError(client, 'graphql', { query: '{ nope }' })).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      message: expect.stringContaining('nope'),
+    });
+    expect(await callError(client, 'run_scenario', { name: 'no-such-scenario' })).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('happy-path'),
+    });
 
     // Deliveries: listed, redelivered with the same key.
     const deliveries = await call(client, 'list_deliveries', { chatId: chat.id, event: 'chat-rated' });
@@ -138,9 +188,19 @@ export async function mcpTour(client: Client, url: string, adminToken: string | 
     expect((await call(client, 'advance_clock', { ms: 60_000 })).now).toBe(before + 60_000);
 
     // A scenario against the integration, with its verdict; a verification with its report.
-    const run = await call(client, 'run_scenario', { name: 'third-party-messaging', target: integration.url, speed: 0, seed: 7 });
+    const run = await call(client, 'run_scenario', {
+      name: 'third-party-messaging',
+      target: integration.url,
+      speed: 0,
+      seed: 7,
+    });
     expect(run).toMatchObject({ status: 'completed', verdict: { passed: true } });
-    const report = await call(client, 'verify', { target: integration.url, suites: ['receiver'], timeoutMs: 3_000, seed: 3 });
+    const report = await call(client, 'verify', {
+      target: integration.url,
+      suites: ['receiver'],
+      timeoutMs: 3_000,
+      seed: 3,
+    });
     expect(report).toMatchObject({ status: 'passed', suites: ['receiver'] });
 
     // Snapshots, tenants, reset.
@@ -163,5 +223,7 @@ export async function mcpTour(client: Client, url: string, adminToken: string | 
   const { resources } = await client.listResources();
   expect(resources.map((r) => r.name)).toEqual(['webhooks', 'signature', 'scenarios', 'mcp']);
   const signature = await client.readResource({ uri: 'guuru-emulator://docs/webhooks.md#signature' });
-  expect((signature.contents[0] as { text: string }).text).toMatch(/^\*\*Each delivery\*\*[\s\S]*X-Guuru-Hmac-Sha256[\s\S]*HMAC-SHA256 of the exact body bytes/);
+  expect((signature.contents[0] as { text: string }).text).toMatch(
+    /^\*\*Each delivery\*\*[\s\S]*X-Guuru-Hmac-Sha256[\s\S]*HMAC-SHA256 of the exact body bytes/,
+  );
 }

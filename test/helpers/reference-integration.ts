@@ -73,9 +73,43 @@ export interface ReferenceIntegration {
   close(): Promise<void>;
 }
 
-const CHAT_FIELDS = ['id', 'requestedExperts', 'status', 'question', 'language', 'createdAt', 'acceptedAt', 'closedAt', 'ratedAt', 'rating', 'isAssignedToAgent', 'user', 'expert', 'category', 'transfer'];
-const MESSAGE_FIELDS = ['id', 'type', 'text', 'attachment', 'createdAt', 'hideForUser', 'hideForExpert', 'author', 'chat'];
-const EVENTS = ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'chat-transferred', 'chat-rated'];
+const CHAT_FIELDS = [
+  'id',
+  'requestedExperts',
+  'status',
+  'question',
+  'language',
+  'createdAt',
+  'acceptedAt',
+  'closedAt',
+  'ratedAt',
+  'rating',
+  'isAssignedToAgent',
+  'user',
+  'expert',
+  'category',
+  'transfer',
+];
+const MESSAGE_FIELDS = [
+  'id',
+  'type',
+  'text',
+  'attachment',
+  'createdAt',
+  'hideForUser',
+  'hideForExpert',
+  'author',
+  'chat',
+];
+const EVENTS = [
+  'chat-assigned',
+  'chat-opened',
+  'message-created',
+  'chat-closed',
+  'chat-reopened',
+  'chat-transferred',
+  'chat-rated',
+];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -123,18 +157,25 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? 'demo-token'}` },
       body: JSON.stringify({ query, variables }),
     });
-    return (await res.json()) as { data?: Record<string, any>; errors?: { message: string; extensions?: { code?: string } }[] };
+    return (await res.json()) as {
+      data?: Record<string, any>;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
   };
 
   const persona = async (): Promise<string> => {
     if (personaId) return personaId;
-    const created = await gql('mutation CreatePersona($input: PersonaInput!) { createPersona(input: $input) }', { input: { providerId: 'agent-anna', name: 'Anna from Support' } });
+    const created = await gql('mutation CreatePersona($input: PersonaInput!) { createPersona(input: $input) }', {
+      input: { providerId: 'agent-anna', name: 'Anna from Support' },
+    });
     personaId = created.data?.createPersona as string;
     return personaId;
   };
 
   const reply = async (chatId: string, text: string) => {
-    await gql('mutation Reply($input: ChatMessageInput!) { sendChatMessage(input: $input) }', { input: { chatId, posting: { type: 'text', text } } });
+    await gql('mutation Reply($input: ChatMessageInput!) { sendChatMessage(input: $input) }', {
+      input: { chatId, posting: { type: 'text', text } },
+    });
   };
 
   const close = async (chatId: string) => {
@@ -146,11 +187,14 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
   /** Closes the chat once the customer has been silent for closeAfterSilenceMs since `receivedAt`. */
   const closeAfterSilence = (chatId: string, receivedAt: number, delayMs: number) => {
     clearTimeout(silenceTimers.get(chatId));
-    const timer = setTimeout(() => {
-      silenceTimers.delete(chatId);
-      if (stopped || closed.has(chatId)) return;
-      void enqueueWork(chatId, () => close(chatId));
-    }, Math.max(0, delayMs - (performance.now() - receivedAt)));
+    const timer = setTimeout(
+      () => {
+        silenceTimers.delete(chatId);
+        if (stopped || closed.has(chatId)) return;
+        void enqueueWork(chatId, () => close(chatId));
+      },
+      Math.max(0, delayMs - (performance.now() - receivedAt)),
+    );
     silenceTimers.set(chatId, timer);
   };
 
@@ -163,7 +207,10 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         const accepted =
           flaw === 'no-persona'
             ? await gql('mutation Accept($id: ID!) { acceptChat(id: $id) { id status } }', { id: body.id })
-            : await gql('mutation Accept($id: ID!, $personaId: ID!) { acceptChat(id: $id, input: { personaId: $personaId }) { id status } }', { id: body.id, personaId: await persona() });
+            : await gql(
+                'mutation Accept($id: ID!, $personaId: ID!) { acceptChat(id: $id, input: { personaId: $personaId }) { id status } }',
+                { id: body.id, personaId: await persona() },
+              );
         // "An error will be returned if the chat was already accepted. You should expect and handle this error gracefully."
         if (!accepted.errors) {
           mine.add(body.id);
@@ -181,9 +228,11 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         if (closed.has(chatId) && flaw !== 'writes-after-close') return;
         const count = (replies.get(chatId) ?? 0) + 1;
         replies.set(chatId, count);
-        for (let i = 0; i < (options.repliesPerMessage ?? 1); i++) await reply(chatId, `Thanks for your message. Here is answer ${count}${i > 0 ? `, part ${i + 1}` : ''}.`);
+        for (let i = 0; i < (options.repliesPerMessage ?? 1); i++)
+          await reply(chatId, `Thanks for your message. Here is answer ${count}${i > 0 ? `, part ${i + 1}` : ''}.`);
         if (flaw === 'never-closes') return;
-        if (options.closeAfterSilenceMs !== undefined) closeAfterSilence(chatId, receivedAt, options.closeAfterSilenceMs);
+        if (options.closeAfterSilenceMs !== undefined)
+          closeAfterSilence(chatId, receivedAt, options.closeAfterSilenceMs);
         else if (count >= closeAfter) await close(chatId);
         return;
       }
@@ -194,7 +243,8 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         closed.delete(body.id);
         return;
       case 'chat-rated':
-        if (flaw === 'reopens-rated-chat' && mine.has(body.id)) await gql('mutation Open($id: ID!) { openChat(id: $id) { id status } }', { id: body.id });
+        if (flaw === 'reopens-rated-chat' && mine.has(body.id))
+          await gql('mutation Open($id: ID!) { openChat(id: $id) { id status } }', { id: body.id });
         return;
       default:
         return;
@@ -222,7 +272,8 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
     if (header === undefined && flaw === 'accepts-unsigned') return true;
     // "Production code should check for it": a missing header is a refused delivery, not a crash.
     if (typeof header !== 'string') return false;
-    const signed = flaw === 'reserializes-body' ? Buffer.from(JSON.stringify(JSON.parse(raw.toString('utf8'))), 'utf8') : raw;
+    const signed =
+      flaw === 'reserializes-body' ? Buffer.from(JSON.stringify(JSON.parse(raw.toString('utf8'))), 'utf8') : raw;
     const digest = Buffer.from(createHmac('sha256', secret).update(signed).digest('hex'), 'utf8');
     const checksum = Buffer.from(header, 'utf8');
     return checksum.length === digest.length && timingSafeEqual(digest, checksum);
@@ -248,7 +299,10 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         return;
       }
     }
-    if (flaw === 'crashes-on-unknown-field' && Object.keys(body).some((k) => !(event === 'message-created' ? MESSAGE_FIELDS : CHAT_FIELDS).includes(k))) {
+    if (
+      flaw === 'crashes-on-unknown-field' &&
+      Object.keys(body).some((k) => !(event === 'message-created' ? MESSAGE_FIELDS : CHAT_FIELDS).includes(k))
+    ) {
       res.writeHead(200).end('Success!');
       // What an uncaught TypeError does to a Node process: nothing listens any more.
       crash();
@@ -265,7 +319,8 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       res.writeHead(200).end('Success!');
       return;
     }
-    const actsOnCopies = flaw === 'no-idempotency' || (flaw === 'answers-duplicate-messages' && event === 'message-created');
+    const actsOnCopies =
+      flaw === 'no-idempotency' || (flaw === 'answers-duplicate-messages' && event === 'message-created');
     if (!actsOnCopies && seen.has(key)) {
       res.writeHead(200).end('Already processed');
       return;

@@ -9,7 +9,13 @@ export interface Running {
 }
 
 /** Runs a command that prints "listening on <url>" (in `cwd`, default the current folder), and resolves once it does. */
-export function spawnUntilListening(command: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 15_000, cwd?: string): Promise<Running> {
+export function spawnUntilListening(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 15_000,
+  cwd?: string,
+): Promise<Running> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -44,7 +50,12 @@ export function spawnUntilListening(command: string, args: string[], env: NodeJS
 }
 
 /** Runs a command to completion (in `cwd`, default the current folder). */
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd });
   let stdout = '';
   let stderr = '';

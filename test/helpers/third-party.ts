@@ -15,17 +15,27 @@ export async function chatFromApi(t: TestEmulator, id: string): Promise<ApiChat>
     `{ partner { chats(first: 30, orderBy: {field: createdAt, direction: desc}) { edges { node { id status rating messages(first: 100) { edges { node { ... on TextMessage { text } author { __typename } } } } } } } } }`,
   );
   const chat = res.body.data!.partner.chats.edges.map((e: any) => e.node).find((c: any) => c.id === id);
-  return { ...chat, messages: chat.messages.edges.map((e: any) => ({ text: e.node.text, by: e.node.author.__typename })) };
+  return {
+    ...chat,
+    messages: chat.messages.edges.map((e: any) => ({ text: e.node.text, by: e.node.author.__typename })),
+  };
 }
 
-export const customerLines = (chat: ApiChat): string[] => chat.messages.filter((m) => m.by === 'UserAuthor').map((m) => m.text);
+export const customerLines = (chat: ApiChat): string[] =>
+  chat.messages.filter((m) => m.by === 'UserAuthor').map((m) => m.text);
 
 /**
  * Runs an integrator-facing scenario against an integrator following `plan` (speed 0 unless
  * `options` says otherwise), and returns the run, the chat from GraphQL, the verdict by expectation
  * and the webhooks the integrator received, in order.
  */
-export async function playAgainst(t: TestEmulator, name: string, plan: IntegratorPlan, params: Record<string, unknown> = {}, options: Record<string, unknown> = {}) {
+export async function playAgainst(
+  t: TestEmulator,
+  name: string,
+  plan: IntegratorPlan,
+  params: Record<string, unknown> = {},
+  options: Record<string, unknown> = {},
+) {
   const integrator = await startIntegrator(`${t.url}/graphql`, plan);
   try {
     const started = await fetch(`${t.url}/_emulator/scenarios/${name}/runs`, {

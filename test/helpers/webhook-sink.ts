@@ -1,5 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { webhookSink as publicSink, type AnyReceivedWebhook, type WaitForOptions, type WebhookSink as PublicSink, type WebhookSinkOptions } from '../../src/testing/index.js';
+import {
+  webhookSink as publicSink,
+  type AnyReceivedWebhook,
+  type WaitForOptions,
+  type WebhookSink as PublicSink,
+  type WebhookSinkOptions,
+} from '../../src/testing/index.js';
 
 // The repo's tests receive webhooks with the public test helper (guuru-emulator/testing), with
 // bodies typed loosely: the tests read fields without narrowing on the event first.
@@ -14,7 +20,8 @@ export async function webhookSink(options?: WebhookSinkOptions): Promise<Webhook
   const sink = await publicSink(options);
   const waitFor = sink.waitFor.bind(sink) as (o?: WaitForOptions) => Promise<ReceivedWebhook[]>;
   return Object.assign(sink, {
-    waitFor: (o?: WaitForOptions | number, timeout?: number) => waitFor(typeof o === 'number' ? { count: o, timeout } : o),
+    waitFor: (o?: WaitForOptions | number, timeout?: number) =>
+      waitFor(typeof o === 'number' ? { count: o, timeout } : o),
   }) as unknown as WebhookSink;
 }
 

@@ -36,7 +36,11 @@ export class ApiError extends Error {
 }
 
 /** The control API's codes as the Admin API names them (docs/graphql-api.md), so a refusal reads the same in both. */
-const ADMIN_API_CODES: Record<string, string> = { ALREADY_ACCEPTED: 'CHAT_ALREADY_ACCEPTED', INVALID_TRANSITION: 'INVALID_STATE_TRANSITION', INVALID_ARGUMENT: 'BAD_USER_INPUT' };
+const ADMIN_API_CODES: Record<string, string> = {
+  ALREADY_ACCEPTED: 'CHAT_ALREADY_ACCEPTED',
+  INVALID_TRANSITION: 'INVALID_STATE_TRANSITION',
+  INVALID_ARGUMENT: 'BAD_USER_INPUT',
+};
 
 /** An error as a person reads it: the Admin API's code, then the emulator's message. */
 export function errorText(e: unknown): string {
@@ -49,7 +53,12 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
   } catch {
     throw new ApiError(0, 'The emulator does not answer. Is it still running?');
   }
@@ -61,7 +70,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   } catch {
     throw new ApiError(res.status, `${method} ${path}: HTTP ${res.status}, not JSON`);
   }
-  if (res.status === 401 && (json as { code?: string } | undefined)?.code === 'ADMIN_TOKEN_REQUIRED') tokenListeners.forEach((l) => l());
+  if (res.status === 401 && (json as { code?: string } | undefined)?.code === 'ADMIN_TOKEN_REQUIRED')
+    tokenListeners.forEach((l) => l());
   const answer = json as { message?: string; code?: string } | undefined;
   if (!res.ok) throw new ApiError(res.status, answer?.message ?? `${method} ${path}: HTTP ${res.status}`, answer?.code);
   return json as T;
@@ -69,7 +79,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 
 export const getJson = <T>(path: string): Promise<T> => call<T>('GET', path);
 /** A state change through the control API (every change the pages make goes through it). */
-export const send = <T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown = {}): Promise<T> => call<T>(method, path, method === 'DELETE' ? undefined : body);
+export const send = <T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown = {}): Promise<T> =>
+  call<T>(method, path, method === 'DELETE' ? undefined : body);
 
 /** Builds a query string from the defined values. */
 export function query(params: Record<string, string | number | undefined>): string {
@@ -85,8 +96,15 @@ export const enc = encodeURIComponent;
  * POST /gurusup/messages as a Gurusup user would (the organisation's x-api-key): the Gurusup
  * window's message box. Answers the message (the automatic reply, when it is on).
  */
-export async function postGurusupMessage<T>(apiKey: string, message: { thread_fid: string; body: string; user_fid?: string; lang?: string; subject?: string }): Promise<T> {
-  const res = await fetch('/gurusup/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey, accept: 'application/json' }, body: JSON.stringify(message) });
+export async function postGurusupMessage<T>(
+  apiKey: string,
+  message: { thread_fid: string; body: string; user_fid?: string; lang?: string; subject?: string },
+): Promise<T> {
+  const res = await fetch('/gurusup/messages', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey, accept: 'application/json' },
+    body: JSON.stringify(message),
+  });
   const json = (await res.json()) as { message?: string };
   if (!res.ok) throw new ApiError(res.status, json.message ?? `POST /gurusup/messages: HTTP ${res.status}`);
   return json as T;

@@ -27,7 +27,12 @@ function LiveIndicator() {
   const state = useLiveState();
   const text = state === 'live' ? 'Live' : state === 'offline' ? 'Reconnecting…' : 'Connecting…';
   return (
-    <span class={`live live-${state}`} role="status" aria-live="polite" title="Changes appear as they happen (Server-Sent Events from /_emulator/events)">
+    <span
+      class={`live live-${state}`}
+      role="status"
+      aria-live="polite"
+      title="Changes appear as they happen (Server-Sent Events from /_emulator/events)"
+    >
       <span class="dot" aria-hidden="true" />
       {text}
     </span>
@@ -49,11 +54,19 @@ function TokenPrompt() {
       >
         <h2 id="token-title">This emulator needs its admin token</h2>
         <p>
-          It printed the token when it started (<code>--admin-token</code>, <code>ADMIN_TOKEN</code>, or made at start on a non-loopback <code>--host</code>). The page keeps it in a cookie for this site.
+          It printed the token when it started (<code>--admin-token</code>, <code>ADMIN_TOKEN</code>, or made at start
+          on a non-loopback <code>--host</code>). The page keeps it in a cookie for this site.
         </p>
         <label class="field">
           <span>Admin token</span>
-          <input type="password" required autoFocus autoComplete="off" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} />
+          <input
+            type="password"
+            required
+            autoFocus
+            autoComplete="off"
+            value={token}
+            onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+          />
         </label>
         <button type="submit" class="primary">
           Continue
@@ -91,14 +104,21 @@ export function App() {
       </a>
       <header class="topbar">
         <a class="brand" href="#/">
-          <span class="logo" aria-hidden="true">G</span>
+          <span class="logo" aria-hidden="true">
+            G
+          </span>
           <span>
             guuru-emulator <small>dashboard</small>
           </span>
         </a>
         <nav aria-label="Views">
           {NAV.map(([path, label]) => (
-            <a key={path} href={href(path)} aria-current={section === path ? 'page' : undefined} class={section === path ? 'active' : ''}>
+            <a
+              key={path}
+              href={href(path)}
+              aria-current={section === path ? 'page' : undefined}
+              class={section === path ? 'active' : ''}
+            >
               {label}
             </a>
           ))}

@@ -18,7 +18,12 @@ export function DeliveryBadge({ status }: { status: string }) {
 
 /** An HTTP status of a webhook attempt. */
 export function HttpBadge({ code, error }: { code?: number; error?: string }) {
-  if (code === undefined) return <span class="badge delivery-bad" title={error}>{error ? 'no answer' : '—'}</span>;
+  if (code === undefined)
+    return (
+      <span class="badge delivery-bad" title={error}>
+        {error ? 'no answer' : '—'}
+      </span>
+    );
   return <span class={`badge ${code >= 200 && code < 300 ? 'delivery-ok' : 'delivery-bad'}`}>{code}</span>;
 }
 
@@ -70,7 +75,13 @@ export function LoadState({ resource }: { resource: { data?: unknown; error?: st
 export type KeyValue = readonly [string, ComponentChildren, string?];
 
 /** Facts as a definition list; an entry left out (false, undefined) is not shown. */
-export function KeyValues({ items, inline = true }: { items: (KeyValue | false | null | undefined | '' | 0)[]; inline?: boolean }) {
+export function KeyValues({
+  items,
+  inline = true,
+}: {
+  items: (KeyValue | false | null | undefined | '' | 0)[];
+  inline?: boolean;
+}) {
   return (
     <dl class={inline ? 'kv inline-kv' : 'kv'}>
       {items.map(
@@ -87,7 +98,21 @@ export function KeyValues({ items, inline = true }: { items: (KeyValue | false |
 }
 
 /** A labelled select (the label is its accessible name); an option is a value or [value, text]. */
-export function SelectField({ label, value, onChange, options, all, name }: { label: string; value: string; onChange: (v: string) => void; options: readonly (string | readonly [string, string])[]; all?: string; name?: string }) {
+export function SelectField({
+  label,
+  value,
+  onChange,
+  options,
+  all,
+  name,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: readonly (string | readonly [string, string])[];
+  all?: string;
+  name?: string;
+}) {
   return (
     <label class="field">
       <span>{label}</span>
@@ -119,7 +144,17 @@ export const Json = ({ value, label }: { value: unknown; label?: string }) => (
  * A page's heading with what sits beside it (filters, actions); on a detail page, the breadcrumb
  * back to its list (`back`: its address and name) and where this page is (`here`).
  */
-export function PageHead({ title, back, here, children }: { title: ComponentChildren; back?: readonly [string, string]; here?: ComponentChildren; children?: ComponentChildren }) {
+export function PageHead({
+  title,
+  back,
+  here,
+  children,
+}: {
+  title: ComponentChildren;
+  back?: readonly [string, string];
+  here?: ComponentChildren;
+  children?: ComponentChildren;
+}) {
   return (
     <>
       {back && (
@@ -148,7 +183,17 @@ export const RowForm = ({ onSubmit, children }: { onSubmit: () => void; children
   </form>
 );
 
-export function Card({ title, actions, children, class: cls }: { title?: ComponentChildren; actions?: ComponentChildren; children: ComponentChildren; class?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  class: cls,
+}: {
+  title?: ComponentChildren;
+  actions?: ComponentChildren;
+  children: ComponentChildren;
+  class?: string;
+}) {
   return (
     <section class={`card ${cls ?? ''}`}>
       {(title || actions) && (
@@ -163,7 +208,17 @@ export function Card({ title, actions, children, class: cls }: { title?: Compone
 }
 
 /** A button that runs a control-API call, shows it is busy, and reports a failure next to it. */
-export function ActionButton({ onClick, children, kind, label }: { onClick: () => Promise<unknown>; children: ComponentChildren; kind?: 'primary' | 'danger'; label?: string }) {
+export function ActionButton({
+  onClick,
+  children,
+  kind,
+  label,
+}: {
+  onClick: () => Promise<unknown>;
+  children: ComponentChildren;
+  kind?: 'primary' | 'danger';
+  label?: string;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   return (
@@ -203,7 +258,17 @@ export function useSubmit() {
 }
 
 /** A form's primary button, off while it is busy, with the refusal under it. */
-export const SubmitButton = ({ busy, error, disabled, children }: { busy: boolean; error?: string; disabled?: boolean; children: ComponentChildren }) => (
+export const SubmitButton = ({
+  busy,
+  error,
+  disabled,
+  children,
+}: {
+  busy: boolean;
+  error?: string;
+  disabled?: boolean;
+  children: ComponentChildren;
+}) => (
   <>
     <button type="submit" class="primary" disabled={busy || disabled}>
       {children}
@@ -213,7 +278,12 @@ export const SubmitButton = ({ busy, error, disabled, children }: { busy: boolea
 );
 
 /** The tenants, read once per view and again when one is created, removed or reset. */
-export const useTenants = () => useResource<{ tenants: TenantSummary[] }>('/_emulator/tenants', (e) => e.type === 'chat' || e.type === 'data' || e.type === 'gurusup', 1_000);
+export const useTenants = () =>
+  useResource<{ tenants: TenantSummary[] }>(
+    '/_emulator/tenants',
+    (e) => e.type === 'chat' || e.type === 'data' || e.type === 'gurusup',
+    1_000,
+  );
 
 export function TenantPicker({ value, onChange }: { value: string; onChange: (tenant: string) => void }) {
   const { data } = useTenants();
@@ -259,7 +329,14 @@ export function DefaultTenantField({ value, onChange }: { value: string; onChang
 export const SeedField = ({ value, onChange }: { value: string; onChange: (seed: string) => void }) => (
   <label class="field">
     <span>Seed</span>
-    <input name="seed" type="number" min="0" placeholder="the emulator's" value={value} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />
+    <input
+      name="seed"
+      type="number"
+      min="0"
+      placeholder="the emulator's"
+      value={value}
+      onInput={(e) => onChange((e.target as HTMLInputElement).value)}
+    />
   </label>
 );
 
@@ -295,7 +372,17 @@ export function TextField({ label, value, onInput, type = 'text', hint, class: c
  * named "Message" and a "Send" button; Enter sends, Shift+Enter starts a new line. A refusal shows
  * beside it and the text stays.
  */
-export function MessageComposer({ onSend, disabled, placeholder, extra }: { onSend: (text: string) => Promise<unknown>; disabled?: boolean; placeholder?: string; extra?: ComponentChildren }) {
+export function MessageComposer({
+  onSend,
+  disabled,
+  placeholder,
+  extra,
+}: {
+  onSend: (text: string) => Promise<unknown>;
+  disabled?: boolean;
+  placeholder?: string;
+  extra?: ComponentChildren;
+}) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();

@@ -35,7 +35,16 @@ export function CopyAsCurl({ build, what }: { build: () => Promise<string | unde
       <span class="muted small" role="status">
         {note}
       </span>
-      {command !== undefined && <textarea class="curl" readOnly rows={Math.min(12, command.split('\n').length + 1)} aria-label={`curl command for this ${what}`} value={command} onFocus={(e) => (e.target as HTMLTextAreaElement).select()} />}
+      {command !== undefined && (
+        <textarea
+          class="curl"
+          readOnly
+          rows={Math.min(12, command.split('\n').length + 1)}
+          aria-label={`curl command for this ${what}`}
+          value={command}
+          onFocus={(e) => (e.target as HTMLTextAreaElement).select()}
+        />
+      )}
     </div>
   );
 }

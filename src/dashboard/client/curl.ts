@@ -16,10 +16,18 @@ const CUT = /… \(\d+ characters\)$/;
  * was); a Gurusup GET with the organisation's key. Undefined when the journal does not keep enough
  * (a Gurusup request with a body, a GraphQL document cut for length).
  */
-export function requestAsCurl(record: RequestRecord, origin: string, credentials: { token?: string; gurusupApiKey?: string }): string | undefined {
+export function requestAsCurl(
+  record: RequestRecord,
+  origin: string,
+  credentials: { token?: string; gurusupApiKey?: string },
+): string | undefined {
   if (record.api === 'graphql') {
     if (record.query === undefined || CUT.test(record.query)) return undefined;
-    const body = JSON.stringify({ query: record.query, ...(record.variables ? { variables: record.variables } : {}), ...(record.operationName ? { operationName: record.operationName } : {}) });
+    const body = JSON.stringify({
+      query: record.query,
+      ...(record.variables ? { variables: record.variables } : {}),
+      ...(record.operationName ? { operationName: record.operationName } : {}),
+    });
     return lines([
       `curl -s ${shellQuote(`${origin}${record.path}`)}`,
       ...(credentials.token ? [`-H ${shellQuote(`Authorization: Bearer ${credentials.token}`)}`] : []),
@@ -28,7 +36,10 @@ export function requestAsCurl(record: RequestRecord, origin: string, credentials
     ]);
   }
   if (record.method !== 'GET') return undefined;
-  return lines([`curl -s ${shellQuote(`${origin}${record.path}`)}`, ...(credentials.gurusupApiKey ? [`-H ${shellQuote(`x-api-key: ${credentials.gurusupApiKey}`)}`] : [])]);
+  return lines([
+    `curl -s ${shellQuote(`${origin}${record.path}`)}`,
+    ...(credentials.gurusupApiKey ? [`-H ${shellQuote(`x-api-key: ${credentials.gurusupApiKey}`)}`] : []),
+  ]);
 }
 
 /** A webhook delivery again, byte for byte: its URL, every header it was sent with (signature and Idempotency-Key too) and its raw body. */

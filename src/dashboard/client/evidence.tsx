@@ -6,7 +6,9 @@ import { href } from './router';
 /** A piece of evidence of a scenario verdict or of a verification's check: one item, one wording. */
 export type AnyEvidence = VerdictEvidence | CheckEvidence;
 
-const ChatLink = ({ tenant, chatId }: { tenant: string; chatId: string }) => <a href={href('chats', tenant, chatId)}>{chatId}</a>;
+const ChatLink = ({ tenant, chatId }: { tenant: string; chatId: string }) => (
+  <a href={href('chats', tenant, chatId)}>{chatId}</a>
+);
 
 /** One line of a list of evidence (`ul.evidence`). */
 export function EvidenceItem({ e, tenant }: { e: AnyEvidence; tenant: string }) {
@@ -16,7 +18,8 @@ export function EvidenceItem({ e, tenant }: { e: AnyEvidence; tenant: string }) 
     case 'api-call':
       return (
         <li>
-          API call <a href={href('requests', { tenant })}>{e.operation}</a> on <ChatLink tenant={tenant} chatId={e.chatId} />: {e.ok ? 'ok' : `refused ${e.errorCode ?? ''}`}
+          API call <a href={href('requests', { tenant })}>{e.operation}</a> on{' '}
+          <ChatLink tenant={tenant} chatId={e.chatId} />: {e.ok ? 'ok' : `refused ${e.errorCode ?? ''}`}
           {'status' in e ? ` (HTTP ${e.status})` : ''}
           {e.errorMessage ? ` (${e.errorMessage})` : ''}
         </li>
@@ -24,7 +27,8 @@ export function EvidenceItem({ e, tenant }: { e: AnyEvidence; tenant: string }) 
     case 'webhook':
       return (
         <li>
-          webhook <a href={href('deliveries', e.deliveryId)}>{e.event}</a> for <ChatLink tenant={tenant} chatId={e.chatId} />: {e.status}
+          webhook <a href={href('deliveries', e.deliveryId)}>{e.event}</a> for{' '}
+          <ChatLink tenant={tenant} chatId={e.chatId} />: {e.status}
           {e.statusCode !== undefined ? ` (HTTP ${e.statusCode})` : ''}
         </li>
       );
@@ -51,7 +55,12 @@ function DeliveryItem({ e, tenant }: { e: Extract<CheckEvidence, { kind: 'delive
         </>
       )}
       ) → {answer}
-      {e.response ? <> <Code>{e.response}</Code></> : null}
+      {e.response ? (
+        <>
+          {' '}
+          <Code>{e.response}</Code>
+        </>
+      ) : null}
       {e.durationMs !== undefined ? <span class="muted"> in {e.durationMs} ms</span> : null}
     </li>
   );

@@ -19,17 +19,33 @@ const send = createGraphiQLFetcher({ url: config.graphqlUrl });
 const fetcher: Fetcher = (params, options) => {
   const given = options?.headers ?? {};
   const hasAuth = Object.keys(given).some((k) => k.toLowerCase() === 'authorization');
-  if (params.operationName === 'IntrospectionQuery' && !hasAuth && auth) return send(params, { ...options, headers: { ...given, Authorization: auth } });
+  if (params.operationName === 'IntrospectionQuery' && !hasAuth && auth)
+    return send(params, { ...options, headers: { ...given, Authorization: auth } });
   return send(params, options);
 };
-const defaultTabs = config.examples.map((e) => ({ query: e.query, variables: e.variables ? JSON.stringify(e.variables, null, 2) : null, headers }));
+const defaultTabs = config.examples.map((e) => ({
+  query: e.query,
+  variables: e.variables ? JSON.stringify(e.variables, null, 2) : null,
+  headers,
+}));
 
 function Page() {
   return (
     <div className="emulator-graphiql">
-      <GraphiQL fetcher={fetcher} defaultTabs={defaultTabs} defaultHeaders={headers} shouldPersistHeaders isHeadersEditorEnabled defaultEditorToolsVisibility="variables">
+      <GraphiQL
+        fetcher={fetcher}
+        defaultTabs={defaultTabs}
+        defaultHeaders={headers}
+        shouldPersistHeaders
+        isHeadersEditorEnabled
+        defaultEditorToolsVisibility="variables"
+      >
         <GraphiQL.Logo>
-          <a href="/" className="emulator-home" title={`Back to the emulator's dashboard (the token here is partner ${config.tenant}'s)`}>
+          <a
+            href="/"
+            className="emulator-home"
+            title={`Back to the emulator's dashboard (the token here is partner ${config.tenant}'s)`}
+          >
             <span aria-hidden="true">← </span>guuru-emulator dashboard
           </a>
         </GraphiQL.Logo>

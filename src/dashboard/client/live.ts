@@ -36,7 +36,9 @@ function connect(): void {
   if (url && typeof SharedWorker !== 'undefined') {
     try {
       const worker = new SharedWorker(url, { name: 'guuru-emulator-live' });
-      worker.port.onmessage = (message: MessageEvent<{ kind: 'state'; state: LiveState } | { kind: 'events'; data: string }>) => {
+      worker.port.onmessage = (
+        message: MessageEvent<{ kind: 'state'; state: LiveState } | { kind: 'events'; data: string }>,
+      ) => {
         const m = message.data;
         if (m.kind === 'state') setState(m.state);
         else dispatch(JSON.parse(m.data) as LiveEvent[]);

@@ -14,7 +14,11 @@ export interface Resource<T> {
  * JSON from the control API, read again (at most every `throttleMs`) when a live change concerns
  * it. `path` undefined: nothing to read yet.
  */
-export function useResource<T>(path: string | undefined, concerns?: (event: LiveEvent) => boolean, throttleMs = 400): Resource<T> {
+export function useResource<T>(
+  path: string | undefined,
+  concerns?: (event: LiveEvent) => boolean,
+  throttleMs = 400,
+): Resource<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(path !== undefined);

@@ -9,7 +9,13 @@ export interface Route {
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#\/?/, '');
   const [path = '', search = ''] = raw.split('?');
-  return { parts: path.split('/').filter((p) => p !== '').map(decodeURIComponent), params: new URLSearchParams(search) };
+  return {
+    parts: path
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent),
+    params: new URLSearchParams(search),
+  };
 }
 
 export function useRoute(): Route {
@@ -24,7 +30,10 @@ export function useRoute(): Route {
 
 /** A link target: href('chats', tenant, id) → #/chats/guuru-qa/id; params with empty values are left out. */
 export function href(...parts: (string | Record<string, string | undefined>)[]): string {
-  const path = parts.filter((p): p is string => typeof p === 'string').map(encodeURIComponent).join('/');
+  const path = parts
+    .filter((p): p is string => typeof p === 'string')
+    .map(encodeURIComponent)
+    .join('/');
   const params = new URLSearchParams();
   for (const p of parts) if (typeof p === 'object') for (const [k, v] of Object.entries(p)) if (v) params.set(k, v);
   const q = params.toString();

@@ -27,16 +27,35 @@ async function found<T>(path: string): Promise<T | undefined> {
 export async function lookUp(id: string): Promise<Hit[]> {
   const { tenants } = await getJson<{ tenants: TenantSummary[] }>('/_emulator/tenants');
   const [chats, delivery, byKey, request] = await Promise.all([
-    Promise.all(tenants.map(async (t) => ({ tenant: t.id, chat: await found<ChatRecord>(`/_emulator/tenants/${enc(t.id)}/chats/${enc(id)}`) }))),
+    Promise.all(
+      tenants.map(async (t) => ({
+        tenant: t.id,
+        chat: await found<ChatRecord>(`/_emulator/tenants/${enc(t.id)}/chats/${enc(id)}`),
+      })),
+    ),
     found<Delivery>(`/_emulator/deliveries/${enc(id)}`),
     found<SummaryList>(`/_emulator/deliveries?summary=true&idempotencyKey=${enc(id)}`),
     found<RequestRecord>(`/_emulator/requests/${enc(id)}`),
   ]);
   const hits: Hit[] = [];
-  for (const { tenant, chat } of chats) if (chat) hits.push({ label: `Chat ${chat.id} (${tenant}): ${chat.question}`, href: href('chats', tenant, chat.id) });
-  if (delivery) hits.push({ label: `Delivery ${delivery.id}: ${delivery.event} → ${delivery.url}`, href: href('deliveries', delivery.id) });
-  for (const d of byKey?.deliveries ?? []) hits.push({ label: `Delivery ${d.id} with this Idempotency-Key: ${d.event}${d.redeliveryOf ? ` (redelivery of ${d.redeliveryOf})` : ''}`, href: href('deliveries', d.id) });
-  if (request) hits.push({ label: `Request ${request.id}: ${request.route}${request.operationName ? ` ${request.operationName}` : ''} (HTTP ${request.status})`, href: href('requests', { request: request.id }) });
+  for (const { tenant, chat } of chats)
+    if (chat)
+      hits.push({ label: `Chat ${chat.id} (${tenant}): ${chat.question}`, href: href('chats', tenant, chat.id) });
+  if (delivery)
+    hits.push({
+      label: `Delivery ${delivery.id}: ${delivery.event} → ${delivery.url}`,
+      href: href('deliveries', delivery.id),
+    });
+  for (const d of byKey?.deliveries ?? [])
+    hits.push({
+      label: `Delivery ${d.id} with this Idempotency-Key: ${d.event}${d.redeliveryOf ? ` (redelivery of ${d.redeliveryOf})` : ''}`,
+      href: href('deliveries', d.id),
+    });
+  if (request)
+    hits.push({
+      label: `Request ${request.id}: ${request.route}${request.operationName ? ` ${request.operationName}` : ''} (HTTP ${request.status})`,
+      href: href('requests', { request: request.id }),
+    });
   return hits;
 }
 
@@ -61,7 +80,11 @@ export function Search() {
         return;
       }
       setHits(found);
-      setMessage(found.length === 0 ? `Nothing has the id "${id}" (chat, delivery, Idempotency-Key, request). Finished deliveries and requests are kept up to a limit.` : `${found.length} things have the id "${id}":`);
+      setMessage(
+        found.length === 0
+          ? `Nothing has the id "${id}" (chat, delivery, Idempotency-Key, request). Finished deliveries and requests are kept up to a limit.`
+          : `${found.length} things have the id "${id}":`,
+      );
     } catch (error) {
       setHits([]);
       setMessage((error as Error).message);

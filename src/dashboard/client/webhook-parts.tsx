@@ -4,7 +4,8 @@ import { href } from './router';
 import type { Attempt, Delivery } from './types';
 
 /** The header that carries the signature, whatever its case. */
-export const signatureOf = (d: Delivery): string | undefined => Object.entries(d.headers).find(([k]) => k.toLowerCase() === 'x-guuru-hmac-sha256')?.[1];
+export const signatureOf = (d: Delivery): string | undefined =>
+  Object.entries(d.headers).find(([k]) => k.toLowerCase() === 'x-guuru-hmac-sha256')?.[1];
 
 export const redeliver = (id: string) => send('POST', `/_emulator/deliveries/${encodeURIComponent(id)}/redeliver`);
 
@@ -39,7 +40,15 @@ export function AttemptRows({ attempts, via }: { attempts: Attempt[]; via?: stri
  * One webhook with every attempt, its redeliveries' attempts under it (a redelivery is another
  * try of the same event: same body, same signature, same idempotency key), and "Redeliver".
  */
-export function WebhookBlock({ delivery, repeats, readOnly }: { delivery: Delivery; repeats: Delivery[]; readOnly?: boolean }) {
+export function WebhookBlock({
+  delivery,
+  repeats,
+  readOnly,
+}: {
+  delivery: Delivery;
+  repeats: Delivery[];
+  readOnly?: boolean;
+}) {
   const signature = signatureOf(delivery);
   const attempts = delivery.attempts.length + repeats.reduce((n, r) => n + r.attempts.length, 0);
   return (
@@ -88,13 +97,19 @@ export function WebhookBlock({ delivery, repeats, readOnly }: { delivery: Delive
         </pre>
       </details>
       {attempts === 0 ? (
-        <p class="muted small">{delivery.status === 'held' ? 'Held back by a reorder fault.' : 'Queued, not sent yet.'}</p>
+        <p class="muted small">
+          {delivery.status === 'held' ? 'Held back by a reorder fault.' : 'Queued, not sent yet.'}
+        </p>
       ) : (
         <table class="attempts" aria-label={`Attempts of delivery ${delivery.id}`}>
           <tbody>
             <AttemptRows attempts={delivery.attempts} />
             {repeats.map((r) => (
-              <AttemptRows key={r.id} attempts={r.attempts} via={`${r.redeliveryOf ? 'redelivery' : 'duplicate'} ${r.id}`} />
+              <AttemptRows
+                key={r.id}
+                attempts={r.attempts}
+                via={`${r.redeliveryOf ? 'redelivery' : 'duplicate'} ${r.id}`}
+              />
             ))}
           </tbody>
         </table>

@@ -63,7 +63,8 @@ export interface Prepared {
 /** The top-level field `extraField` adds. */
 export const EXTRA_FIELD = 'routing';
 
-export const is2xx = (d: DeliveryEvidence): boolean => d.statusCode !== undefined && d.statusCode >= 200 && d.statusCode < 300;
+export const is2xx = (d: DeliveryEvidence): boolean =>
+  d.statusCode !== undefined && d.statusCode >= 200 && d.statusCode < 300;
 
 /** "→ 200", "→ 400 "Invalid request…"", "→ no answer (ECONNRESET: socket hang up)". */
 export function answerOf(d: DeliveryEvidence): string {

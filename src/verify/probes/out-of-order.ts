@@ -15,15 +15,37 @@ export async function probeOutOfOrder(kit: ProbeKit): Promise<void> {
     return;
   }
   const chat = kit.newChat('Can I return shoes I wore outside once?');
-  await kit.deliver({ check: 'receiver.out-of-order', label: 'chat-assigned', event: 'chat-assigned', subject: { chat }, chatId: chat.id });
+  await kit.deliver({
+    check: 'receiver.out-of-order',
+    label: 'chat-assigned',
+    event: 'chat-assigned',
+    subject: { chat },
+    chatId: chat.id,
+  });
   if (!(await kit.waitForAccept(chat)) || chat.status !== 'open') {
-    kit.x.settle('receiver.out-of-order', 'skipped', `not observable: the integration did not accept chat ${chat.id} (requested to api) within ${kit.x.timeoutMs} ms`, kit.x.calls.on(chat.id));
+    kit.x.settle(
+      'receiver.out-of-order',
+      'skipped',
+      `not observable: the integration did not accept chat ${chat.id} (requested to api) within ${kit.x.timeoutMs} ms`,
+      kit.x.calls.on(chat.id),
+    );
     return;
   }
   await kit.quietOn(chat.id);
   const mark = kit.x.calls.mark();
-  const message = await kit.customerWrites(chat, 'receiver.out-of-order', 'message-created, before chat-opened', 'They are in the original box, is that enough?');
-  const opened = await kit.deliver({ check: 'receiver.out-of-order', label: 'chat-opened, after the message', event: 'chat-opened', subject: { chat }, chatId: chat.id });
+  const message = await kit.customerWrites(
+    chat,
+    'receiver.out-of-order',
+    'message-created, before chat-opened',
+    'They are in the original box, is that enough?',
+  );
+  const opened = await kit.deliver({
+    check: 'receiver.out-of-order',
+    label: 'chat-opened, after the message',
+    event: 'chat-opened',
+    subject: { chat },
+    chatId: chat.id,
+  });
   const observed = kit.answered(chat.id, mark);
   const inOrder = kit.inOrder;
   kit.later(async () => {
@@ -32,9 +54,24 @@ export async function probeOutOfOrder(kit: ProbeKit): Promise<void> {
     const once = answersOf(single.calls);
     const sent = `message-created delivered before chat-opened (chat ${chat.id}) ${answerOf(message)}, chat-opened ${answerOf(opened)}`;
     const details = [message, opened, ...seen.calls];
-    const judged = kit.judged([{ label: `the out-of-order chat (${chat.id})`, observed: seen }, { label: `the in-order chat (${inOrder.chat.id})`, observed: single }]);
-    if (!is2xx(message) || !is2xx(opened)) kit.x.settle('receiver.out-of-order', 'failed', `${sent}: both must be acknowledged with a 2xx, whatever their order`, details);
-    else if (operationsOf(answers) === operationsOf(once)) kit.x.settle('receiver.out-of-order', 'passed', `${sent}; answered with ${describeCalls(answers)}, as in order (chat ${inOrder.chat.id}), ${judged}`, details);
+    const judged = kit.judged([
+      { label: `the out-of-order chat (${chat.id})`, observed: seen },
+      { label: `the in-order chat (${inOrder.chat.id})`, observed: single },
+    ]);
+    if (!is2xx(message) || !is2xx(opened))
+      kit.x.settle(
+        'receiver.out-of-order',
+        'failed',
+        `${sent}: both must be acknowledged with a 2xx, whatever their order`,
+        details,
+      );
+    else if (operationsOf(answers) === operationsOf(once))
+      kit.x.settle(
+        'receiver.out-of-order',
+        'passed',
+        `${sent}; answered with ${describeCalls(answers)}, as in order (chat ${inOrder.chat.id}), ${judged}`,
+        details,
+      );
     else {
       kit.x.settle(
         'receiver.out-of-order',

@@ -5,7 +5,13 @@ import { answerOf, is2xx, type ProbeKit } from './kit.js';
 /** c1: a correctly signed chat-assigned; then, as calibration, how the integration accepts and answers one message in order. */
 export async function probeSigned(kit: ProbeKit): Promise<ChatRecord | undefined> {
   const chat = kit.newChat('Which size should I take for the Trail Runner 3?');
-  const d = await kit.deliver({ check: 'receiver.signed-accepted', label: 'chat-assigned, correctly signed', event: 'chat-assigned', subject: { chat }, chatId: chat.id });
+  const d = await kit.deliver({
+    check: 'receiver.signed-accepted',
+    label: 'chat-assigned, correctly signed',
+    event: 'chat-assigned',
+    subject: { chat },
+    chatId: chat.id,
+  });
   if (!is2xx(d)) {
     const code = d.statusCode ?? 0;
     const hint =
@@ -16,7 +22,12 @@ export async function probeSigned(kit: ProbeKit): Promise<ChatRecord | undefined
           : code >= 300 && code < 400
             ? 'GUURU does not follow redirects: give the final URL as --target'
             : "GUURU's own deliveries are refused; check the secret (GET /_emulator/webhooks shows it) and that the signature is the hex HMAC-SHA256 of the raw body";
-    kit.x.settle('receiver.signed-accepted', 'failed', `chat-assigned (chat ${chat.id}) signed with the tenant's secret ${answerOf(d)}: ${d.statusCode === undefined ? 'no answer' : hint}`, [d]);
+    kit.x.settle(
+      'receiver.signed-accepted',
+      'failed',
+      `chat-assigned (chat ${chat.id}) signed with the tenant's secret ${answerOf(d)}: ${d.statusCode === undefined ? 'no answer' : hint}`,
+      [d],
+    );
     return undefined;
   }
   kit.acceptsAssigned = await kit.waitForAccept(chat);
@@ -30,8 +41,19 @@ export async function probeSigned(kit: ProbeKit): Promise<ChatRecord | undefined
     // Counted from chat-opened on, as on the out-of-order chat (where it comes after the message).
     await kit.quietOn(chat.id);
     const mark = kit.x.calls.mark();
-    await kit.deliver({ check: 'receiver.out-of-order', label: 'chat-opened', event: 'chat-opened', subject: { chat }, chatId: chat.id });
-    await kit.customerWrites(chat, 'receiver.out-of-order', 'message-created (the customer writes)', 'Do they run small? I usually wear 42.');
+    await kit.deliver({
+      check: 'receiver.out-of-order',
+      label: 'chat-opened',
+      event: 'chat-opened',
+      subject: { chat },
+      chatId: chat.id,
+    });
+    await kit.customerWrites(
+      chat,
+      'receiver.out-of-order',
+      'message-created (the customer writes)',
+      'Do they run small? I usually wear 42.',
+    );
     if (await kit.firstAnswer(chat.id, mark)) kit.inOrder = { chat, seen: kit.answered(chat.id, mark) };
   }
   return chat;

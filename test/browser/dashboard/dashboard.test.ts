@@ -39,7 +39,11 @@ afterEach(() => {
 });
 
 const control = (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') =>
-  fetch(`${t.url}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+  fetch(`${t.url}/_emulator${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then((r) => r.json() as Promise<any>);
 
 describe('each view shows the seeded data', () => {
   it('Overview: the tenant with its token, secret and chats by status; the clock', async () => {
@@ -50,7 +54,14 @@ describe('each view shows the seeded data', () => {
     expect(text).toContain('secr3t');
     expect(text).toContain('demo-api-key');
     const rated = t.emulator.store.tenant('guuru-qa')!.data.chats.filter((c) => c.status === 'rated').length;
-    await expect.poll(() => page.getByRole('list', { name: 'Chats of guuru-qa by status' }).getByRole('link', { name: /rated/ }).textContent()).toContain(String(rated));
+    await expect
+      .poll(() =>
+        page
+          .getByRole('list', { name: 'Chats of guuru-qa by status' })
+          .getByRole('link', { name: /rated/ })
+          .textContent(),
+      )
+      .toContain(String(rated));
     expect(await page.locator('.card', { hasText: 'Clock' }).textContent()).toMatch(/system/);
     await expect.poll(() => page.locator('.live').textContent()).toBe('Live');
     await shot(page, 'overview');
@@ -65,7 +76,9 @@ describe('each view shows the seeded data', () => {
     await expect.poll(() => rows.first().getAttribute('data-chat-id')).toBe(newest.id);
     expect(await page.locator('.card-head h2').first().textContent()).toBe(`${chats.length} chats`);
     await page.getByRole('button', { name: 'rated', exact: true }).click();
-    await expect.poll(() => page.locator('.card-head h2').first().textContent()).toBe(`${chats.filter((c) => c.status === 'rated').length} chats`);
+    await expect
+      .poll(() => page.locator('.card-head h2').first().textContent())
+      .toBe(`${chats.filter((c) => c.status === 'rated').length} chats`);
     expect(new Set(await rows.locator('.badge').allTextContents())).toEqual(new Set(['rated']));
     await shot(page, 'chats');
 
@@ -75,8 +88,12 @@ describe('each view shows the seeded data', () => {
     const asked = rich.messages[0]?.author.kind === 'user' && rich.messages[0].text === rich.question;
     await expect.poll(() => page.locator('.transcript .msg').count()).toBe(rich.messages.length + (asked ? 0 : 1));
     expect(await page.locator('.transcript .msg .bubble').first().textContent()).toBe(rich.question);
-    expect(await page.locator('.transcript .msg').evaluateAll((msgs) => msgs.map((m) => m.className.replace('msg ', '')))).toEqual(expect.arrayContaining(['customer', 'guuru']));
-    expect(await page.locator('.timeline .step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-step')))).toEqual(expect.arrayContaining(['chat.created', 'chat.accepted', 'chat.rated']));
+    expect(
+      await page.locator('.transcript .msg').evaluateAll((msgs) => msgs.map((m) => m.className.replace('msg ', ''))),
+    ).toEqual(expect.arrayContaining(['customer', 'guuru']));
+    expect(
+      await page.locator('.timeline .step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-step'))),
+    ).toEqual(expect.arrayContaining(['chat.created', 'chat.accepted', 'chat.rated']));
     await page.close();
   });
 
@@ -85,9 +102,13 @@ describe('each view shows the seeded data', () => {
     await expect.poll(() => page.getByRole('navigation', { name: 'Scenarios' }).textContent()).toContain('happy-path');
     expect(await page.locator('.card', { hasText: 'A customer asks a question' }).count()).toBe(1);
 
-    const thread = t.emulator.store.tenant('guuru-qa')!.data.gurusup!.threads.toSorted((a, b) => b.updatedAt - a.updatedAt || b.seq - a.seq)[0]!;
+    const thread = t.emulator.store
+      .tenant('guuru-qa')!
+      .data.gurusup!.threads.toSorted((a, b) => b.updatedAt - a.updatedAt || b.seq - a.seq)[0]!;
     await page.goto(`${t.url}/#/gurusup`);
-    await expect.poll(() => page.getByRole('list', { name: 'Thread messages' }).locator('.bubble').first().textContent()).toBe(thread.messages[0]!.body);
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Thread messages' }).locator('.bubble').first().textContent())
+      .toBe(thread.messages[0]!.body);
     await shot(page, 'gurusup');
 
     await page.goto(`${t.url}/#/deliveries`);
@@ -110,10 +131,21 @@ describe('a person at the keyboard, on a narrow window', () => {
     await page.waitForURL(/#\/chats$/);
     await page.locator('table.chats tbody tr').first().waitFor();
     await page.setViewportSize({ width: 390, height: 800 });
-    for (const path of ['/', '/#/chats', '/#/deliveries', '/#/scenarios', '/#/requests', '/#/gurusup', '/#/verifications']) {
+    for (const path of [
+      '/',
+      '/#/chats',
+      '/#/deliveries',
+      '/#/scenarios',
+      '/#/requests',
+      '/#/gurusup',
+      '/#/verifications',
+    ]) {
       await page.goto(`${t.url}${path}`);
       await page.locator('main .card').first().waitFor();
-      expect({ path, overflow: await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) }).toEqual({ path, overflow: 0 });
+      expect({
+        path,
+        overflow: await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+      }).toEqual({ path, overflow: 0 });
     }
     await shot(page, 'narrow');
     await page.close();
@@ -153,7 +185,8 @@ describe('live', () => {
     await expect.poll(() => form.locator('h1 .badge').textContent(), { timeout: 45_000 }).toBe('completed');
     await shot(form, 'scenario-run');
 
-    const seen = () => chats.evaluate((id) => (window as unknown as { seen: Record<string, string[]> }).seen[id] ?? [], chatId);
+    const seen = () =>
+      chats.evaluate((id) => (window as unknown as { seen: Record<string, string[]> }).seen[id] ?? [], chatId);
     await expect.poll(seen).toContain('rated');
     const statuses = await seen();
     // Seen on the page as it happened: at least assigned → open → closed → rated, in that order.
@@ -171,7 +204,8 @@ describe('live', () => {
     for (let i = 0; i < 8; i += 1) tabs.push(await browser.open('/#/chats'));
     for (const tab of tabs) await expect.poll(() => tab.locator('.live').textContent()).toBe('Live');
     const chat = await control('/tenants/guuru-qa/chats', { question: 'Seen in every tab?' });
-    for (const tab of tabs) await expect.poll(() => tab.locator('table.chats tbody tr').first().getAttribute('data-chat-id')).toBe(chat.id);
+    for (const tab of tabs)
+      await expect.poll(() => tab.locator('table.chats tbody tr').first().getAttribute('data-chat-id')).toBe(chat.id);
     await Promise.all(tabs.map((tab) => tab.close()));
   }, 60_000);
 
@@ -183,7 +217,10 @@ describe('live', () => {
     await expect.poll(() => page.locator('.card', { hasText: 'Subscriptions' }).textContent()).toContain(sink.url);
     const before = sink.received.length;
 
-    const chat = await control('/tenants/guuru-qa/chats', { question: 'Does the green jacket come in XL?', requestedExperts: ['api'] });
+    const chat = await control('/tenants/guuru-qa/chats', {
+      question: 'Does the green jacket come in XL?',
+      requestedExperts: ['api'],
+    });
     const row = page.locator('table.list tbody tr', { hasText: 'chat-assigned' }).first();
     await expect.poll(() => row.textContent()).toMatch(/delivered\s*200\s*1/);
     await sink.waitFor(before + 1);
@@ -221,14 +258,21 @@ describe('Scenario verdicts', () => {
     await page.waitForURL(/#\/scenarios\/third-party-messaging\/runs\/run-\d+$/);
     const verdict = page.locator('.card', { hasText: 'Verdict' });
     await expect.poll(() => verdict.locator('h2 .badge').textContent(), { timeout: 20_000 }).toBe('failed');
-    const accept = verdict.getByRole('list', { name: 'Expectations' }).locator('> li', { hasText: 'acceptChat' }).first();
+    const accept = verdict
+      .getByRole('list', { name: 'Expectations' })
+      .locator('> li', { hasText: 'acceptChat' })
+      .first();
     expect(await accept.locator('.badge').first().textContent()).toBe('failed');
-    expect(await accept.textContent()).toMatch(/webhook chat-assigned.*waited for acceptChat after chat-assigned.*patience/s);
+    expect(await accept.textContent()).toMatch(
+      /webhook chat-assigned.*waited for acceptChat after chat-assigned.*patience/s,
+    );
     expect(await page.locator('h1 .badge').textContent()).toBe('failed');
     // Its time line in words: each wait once, with its outcome; no step paths of the file.
     const rows = await page.getByRole('table', { name: 'Run time line' }).locator('tbody tr td.wide').allTextContents();
     expect(rows.filter((text) => /steps\[|customer\.on/.test(text))).toEqual([]);
-    expect(rows.filter((text) => /wait/.test(text))).toEqual(['waited 0.4 s for acceptChat (the chat was assigned to "api"): it did not come']);
+    expect(rows.filter((text) => /wait/.test(text))).toEqual([
+      'waited 0.4 s for acceptChat (the chat was assigned to "api"): it did not come',
+    ]);
     expect(rows).toContain('nobody accepted: the chat was missed');
     await shot(page, 'scenario-verdict');
     await page.close();
@@ -242,7 +286,13 @@ describe('Verify', () => {
       const page = await browser.open('/#/verifications');
       const form = page.getByRole('form', { name: 'Verify an integration' });
       // What the integration must be configured with, as the CLI says it.
-      await expect.poll(() => form.textContent()).toMatch(new RegExp(`must call ${t.url}/graphql with Authorization: Bearer demo-token .*secret secr3t \\(tenant guuru-qa\\)`));
+      await expect
+        .poll(() => form.textContent())
+        .toMatch(
+          new RegExp(
+            `must call ${t.url}/graphql with Authorization: Bearer demo-token .*secret secr3t \\(tenant guuru-qa\\)`,
+          ),
+        );
       expect(await page.locator('.empty').textContent()).toMatch(/No verification yet/);
       // Every status the page shows while it runs; a reload would lose them.
       await page.evaluate(() => {
@@ -259,15 +309,28 @@ describe('Verify', () => {
       await page.waitForURL(/#\/verifications\/ver-\d+$/);
       const rows = page.getByRole('table', { name: 'Checklist' }).locator('tbody tr');
       await expect.poll(() => page.locator('h1 .badge').textContent(), { timeout: 45_000 }).toBe('passed');
-      expect(await page.evaluate(() => (window as unknown as { statuses: string[] }).statuses)).toEqual(['running', 'passed']);
-      const statuses = Object.fromEntries(await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-check-id'), tr.querySelector('.badge')?.textContent])));
+      expect(await page.evaluate(() => (window as unknown as { statuses: string[] }).statuses)).toEqual([
+        'running',
+        'passed',
+      ]);
+      const statuses = Object.fromEntries(
+        await rows.evaluateAll((trs) =>
+          trs.map((tr) => [tr.getAttribute('data-check-id'), tr.querySelector('.badge')?.textContent]),
+        ),
+      );
       expect(Object.keys(statuses)).toHaveLength(19);
       expect(Object.values(statuses).filter((s) => s === 'passed')).toHaveLength(18);
       expect(statuses['third-party.reopen']).toBe('skipped');
       const signed = rows.and(page.locator('[data-check-id="receiver.signed-accepted"]'));
-      expect(await signed.textContent()).toMatch(/Accepts a correctly signed delivery.*receiver\.signed-accepted.*required.*correctly signed → 200; then acceptChat ×1.*GUURU webhooks: Examples/);
-      expect(await signed.getByRole('link', { name: /GUURU webhooks: Examples/ }).getAttribute('href')).toBe('https://developers.guuru.com/docs/webhooks/examples');
-      expect(await page.locator('dd.ack').textContent()).toMatch(/^p50 \d+ ms · p99 \d+ ms · max \d+ ms over \d+ answers$/);
+      expect(await signed.textContent()).toMatch(
+        /Accepts a correctly signed delivery.*receiver\.signed-accepted.*required.*correctly signed → 200; then acceptChat ×1.*GUURU webhooks: Examples/,
+      );
+      expect(await signed.getByRole('link', { name: /GUURU webhooks: Examples/ }).getAttribute('href')).toBe(
+        'https://developers.guuru.com/docs/webhooks/examples',
+      );
+      expect(await page.locator('dd.ack').textContent()).toMatch(
+        /^p50 \d+ ms · p99 \d+ ms · max \d+ ms over \d+ answers$/,
+      );
       await shot(page, 'verification');
       await page.close();
     } finally {
@@ -276,7 +339,10 @@ describe('Verify', () => {
   }, 60_000);
 
   it('an integration that accepts any signature fails that check, with the evidence and the rule; the list shows both', async () => {
-    const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, flaw: 'accepts-any-signature' });
+    const integration = await startReferenceIntegration({
+      graphqlUrl: `${t.url}/graphql`,
+      flaw: 'accepts-any-signature',
+    });
     try {
       const page = await browser.open('/#/verifications');
       const form = page.getByRole('form', { name: 'Verify an integration' });
@@ -290,17 +356,25 @@ describe('Verify', () => {
       expect(await rows.count()).toBe(11);
       const failed = page.locator('tr.check-failed');
       expect(await failed.getAttribute('data-check-id')).toBe('receiver.bad-signature-refused');
-      expect(await failed.locator('.evidence-line').textContent()).toMatch(/body changed after signing \(chat \S+\) → 200; then acceptChat ×1: it acted on a forged delivery/);
+      expect(await failed.locator('.evidence-line').textContent()).toMatch(
+        /body changed after signing \(chat \S+\) → 200; then acceptChat ×1: it acted on a forged delivery/,
+      );
       expect(await failed.locator('.rule').textContent()).toMatch(/^The rule: A body changed after signing/);
       await failed.getByText(/pieces? of evidence/).click();
-      expect(await failed.locator('ul.evidence').textContent()).toMatch(/sent chat-assigned, body changed after signing .*→ HTTP 200/);
-      expect(await page.locator('.card-head .summary').textContent()).toBe('10 passed · 1 failed (1 required) · 0 skipped');
+      expect(await failed.locator('ul.evidence').textContent()).toMatch(
+        /sent chat-assigned, body changed after signing .*→ HTTP 200/,
+      );
+      expect(await page.locator('.card-head .summary').textContent()).toBe(
+        '10 passed · 1 failed (1 required) · 0 skipped',
+      );
       await shot(page, 'verification-failed');
 
       await page.goto(`${t.url}/#/verifications`);
       const list = page.getByRole('table', { name: 'Verifications' }).locator('tbody tr');
       await expect.poll(() => list.count()).toBe(2);
-      expect(await list.first().textContent()).toMatch(new RegExp(`failed.*${integration.url}.*10 passed · 1 failed \\(1 required\\) · 0 skipped`));
+      expect(await list.first().textContent()).toMatch(
+        new RegExp(`failed.*${integration.url}.*10 passed · 1 failed \\(1 required\\) · 0 skipped`),
+      );
       expect(await list.nth(1).textContent()).toMatch(/passed.*18 passed · 0 failed · 1 skipped/);
       await shot(page, 'verifications');
       await page.close();
@@ -334,7 +408,9 @@ describe('GraphiQL', () => {
 
 describe('Requests', () => {
   it('lists what the client sent, newest first, with errors; a new request appears without a reload', async () => {
-    await t.gql('query Mine($first: Int!) { partner { chats(first: $first) { edges { node { id } } } } }', { first: 2 });
+    await t.gql('query Mine($first: Int!) { partner { chats(first: $first) { edges { node { id } } } } }', {
+      first: 2,
+    });
     await t.gql('mutation { closeChat(id: "no-such-chat") { id } }');
     const page = await browser.open('/#/requests');
     const rows = page.locator('table.requests tbody tr[data-request-id]');

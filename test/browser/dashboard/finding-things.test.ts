@@ -31,7 +31,11 @@ afterEach(() => {
 });
 
 const control = (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') =>
-  fetch(`${t.url}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+  fetch(`${t.url}/_emulator${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then((r) => r.json() as Promise<any>);
 
 const QUESTION = 'Is the blue rain jacket really waterproof?';
 
@@ -65,10 +69,17 @@ describe('one search for any id', () => {
     await field.fill('1');
     await field.press('Enter');
     const results = page.getByRole('region', { name: 'Search results' });
-    await expect.poll(() => results.getByRole('link').allTextContents()).toEqual([expect.stringMatching(/^Delivery 1: chat-assigned → http:\/\/127\.0\.0\.1:\d+/), expect.stringMatching(/^Request 1: POST \/graphql Partner \(HTTP 200\)$/)]);
+    await expect
+      .poll(() => results.getByRole('link').allTextContents())
+      .toEqual([
+        expect.stringMatching(/^Delivery 1: chat-assigned → http:\/\/127\.0\.0\.1:\d+/),
+        expect.stringMatching(/^Request 1: POST \/graphql Partner \(HTTP 200\)$/),
+      ]);
     await results.getByRole('link', { name: /^Request 1/ }).click();
     await page.waitForURL(/#\/requests\?request=1$/);
-    await expect.poll(() => page.getByRole('button', { name: 'query Partner { partner }' }).getAttribute('aria-expanded')).toBe('true');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'query Partner { partner }' }).getAttribute('aria-expanded'))
+      .toBe('true');
 
     // An id nothing has.
     await field.fill('no-such-id');
@@ -94,15 +105,24 @@ describe('copy as curl', () => {
     await page.close();
   });
 
-  it('a GraphQL request: the command sends it again with the tenant\'s token and gets the same answer', async () => {
-    await t.gql("query Chats($first: Int!) { partner { chats(first: $first) { edges { node { id question } } } } }", { first: 2 });
+  it("a GraphQL request: the command sends it again with the tenant's token and gets the same answer", async () => {
+    await t.gql('query Chats($first: Int!) { partner { chats(first: $first) { edges { node { id question } } } } }', {
+      first: 2,
+    });
     const page = await browser.open('/#/requests');
     await page.getByRole('button', { name: 'query Chats { partner }' }).click();
     await page.getByRole('button', { name: 'Copy as curl' }).click();
     const command = await page.getByRole('textbox', { name: 'curl command for this request' }).inputValue();
     expect(command).toContain("-H 'Authorization: Bearer demo-token'");
     const answer = JSON.parse(await runShell(command));
-    expect(answer).toEqual((await t.gql('query Chats($first: Int!) { partner { chats(first: $first) { edges { node { id question } } } } }', { first: 2 })).body);
+    expect(answer).toEqual(
+      (
+        await t.gql(
+          'query Chats($first: Int!) { partner { chats(first: $first) { edges { node { id question } } } } }',
+          { first: 2 },
+        )
+      ).body,
+    );
     expect(answer.data.partner.chats.edges).toHaveLength(2);
     await page.close();
   });
@@ -114,7 +134,10 @@ describe('GraphiQL', () => {
     const back = page.getByRole('link', { name: 'guuru-emulator dashboard' });
     await back.waitFor();
     // One line: less than two font sizes high (wrapped, it was two lines).
-    const { height, fontSize } = await back.evaluate((a) => ({ height: a.getBoundingClientRect().height, fontSize: parseFloat(getComputedStyle(a).fontSize) }));
+    const { height, fontSize } = await back.evaluate((a) => ({
+      height: a.getBoundingClientRect().height,
+      fontSize: parseFloat(getComputedStyle(a).fontSize),
+    }));
     expect(height).toBeLessThan(fontSize * 2);
     await back.click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
@@ -127,7 +150,10 @@ describe('waiting for the dashboard in a test (docs/dashboard.md)', () => {
   it('the documented wait (the Live indicator) works, and "network idle" never comes: the live stream stays open', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${t.url}/`);
-    await page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor({ timeout: 10_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Live$/ })
+      .waitFor({ timeout: 10_000 });
     await expect(page.waitForLoadState('networkidle', { timeout: 1_500 })).rejects.toThrow(/Timeout/);
     await page.close();
   });

@@ -37,7 +37,11 @@ afterEach(() => {
 });
 
 const control = (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') =>
-  fetch(`${t.url}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+  fetch(`${t.url}/_emulator${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then((r) => r.json() as Promise<any>);
 
 /** Presses Tab until the focused control's accessible name (its label, aria-label or text) is `name` (at most 40 times). */
 async function tabTo(page: Page, name: string): Promise<void> {
@@ -45,7 +49,12 @@ async function tabTo(page: Page, name: string): Promise<void> {
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
       const el = document.activeElement;
-      return el?.getAttribute('aria-label') ?? el?.closest('label')?.querySelector('span')?.textContent ?? el?.textContent ?? '';
+      return (
+        el?.getAttribute('aria-label') ??
+        el?.closest('label')?.querySelector('span')?.textContent ??
+        el?.textContent ??
+        ''
+      );
     });
     if (focused === name) return;
   }
@@ -53,7 +62,10 @@ async function tabTo(page: Page, name: string): Promise<void> {
 }
 const statusOf = (page: Page) => page.locator('.widget-status').textContent();
 /** The time line's entries in order: steps by their event, API calls by their mutation. */
-const timeline = (page: Page) => page.locator('.timeline > li').evaluateAll((items) => items.map((li) => li.getAttribute('data-step') ?? `call ${li.getAttribute('data-call')}`));
+const timeline = (page: Page) =>
+  page
+    .locator('.timeline > li')
+    .evaluateAll((items) => items.map((li) => li.getAttribute('data-step') ?? `call ${li.getAttribute('data-call')}`));
 
 describe('the shopper against an integration', () => {
   let integration: ReferenceIntegration;
@@ -82,11 +94,15 @@ describe('the shopper against an integration', () => {
     const agent = await browser.context.newPage();
     await agent.goto(`${t.url}/#/chats/guuru-qa/${chatId}`);
     await agent.getByRole('button', { name: 'Next webhook: Twice' }).click();
-    await expect.poll(() => agent.getByRole('status').filter({ hasText: 'Armed' }).textContent()).toMatch(/arrives twice/);
+    await expect
+      .poll(() => agent.getByRole('status').filter({ hasText: 'Armed' }).textContent())
+      .toMatch(/arrives twice/);
 
     await shop.getByRole('textbox', { name: 'Message' }).fill('They are a bit tight.');
     await shop.getByRole('textbox', { name: 'Message' }).press('Enter');
-    await expect.poll(() => shop.locator('.widget .msg.persona .bubble').allTextContents()).toEqual(['Thanks for your message. Here is answer 1.']);
+    await expect
+      .poll(() => shop.locator('.widget .msg.persona .bubble').allTextContents())
+      .toEqual(['Thanks for your message. Here is answer 1.']);
     expect(await shop.locator('.widget .msg.persona .who').first().textContent()).toMatch(/Anna from Support/);
     await expect.poll(() => statusOf(shop)).toBe('The chat was closed');
     const rating = shop.getByRole('group', { name: 'Rating' });
@@ -100,10 +116,26 @@ describe('the shopper against an integration', () => {
     await control('/deliveries/flush', {});
     await expect
       .poll(() => timeline(agent))
-      .toEqual(['chat.created', 'chat.assigned', 'call acceptChat', 'chat.accepted', 'message.created', 'call sendChatMessage', 'message.created', 'call closeChat', 'chat.closed', 'chat.rated']);
-    expect(await agent.locator('.step.message .step-title').allTextContents()).toEqual(['message by the customer', 'message by your integration (Admin API)']);
+      .toEqual([
+        'chat.created',
+        'chat.assigned',
+        'call acceptChat',
+        'chat.accepted',
+        'message.created',
+        'call sendChatMessage',
+        'message.created',
+        'call closeChat',
+        'chat.closed',
+        'chat.rated',
+      ]);
+    expect(await agent.locator('.step.message .step-title').allTextContents()).toEqual([
+      'message by the customer',
+      'message by your integration (Admin API)',
+    ]);
     const hooks = agent.locator('.timeline .webhook');
-    await expect.poll(() => hooks.evaluateAll((els) => els.map((e) => e.querySelector('.event')?.textContent))).toEqual(['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated']);
+    await expect
+      .poll(() => hooks.evaluateAll((els) => els.map((e) => e.querySelector('.event')?.textContent)))
+      .toEqual(['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated']);
     // The duplicated one: two attempts (the copy marked), one Idempotency-Key; its signed body a click away.
     const duplicated = hooks.nth(2);
     await expect.poll(() => duplicated.locator('table.attempts tr').count()).toBe(2);
@@ -111,7 +143,9 @@ describe('the shopper against an integration', () => {
     expect(await duplicated.locator('.idempotency-key code').count()).toBe(1);
     await duplicated.getByText('Signed body and headers').click();
     expect(await duplicated.getByLabel(/^Body of delivery/).textContent()).toContain('They are a bit tight.');
-    expect(await duplicated.getByLabel(/^Headers of delivery/).textContent()).toMatch(/X-Guuru-Hmac-Sha256: [0-9a-f]{64}/);
+    expect(await duplicated.getByLabel(/^Headers of delivery/).textContent()).toMatch(
+      /X-Guuru-Hmac-Sha256: [0-9a-f]{64}/,
+    );
     // The integration acted once: one answer, though the message came twice.
     expect(integration.received.filter((e) => e === 'message-created')).toHaveLength(3);
 
@@ -120,13 +154,22 @@ describe('the shopper against an integration', () => {
     await expect.poll(() => agent.getByLabel('Scenario file').textContent()).toMatch(/wait-until:\s+event: closed/);
     const savedName = (await agent.locator('.saved-scenario a').textContent())!;
     expect((await control(`/scenarios/${savedName}`)).steps).toBe(6);
-    const [download] = await Promise.all([agent.waitForEvent('download'), agent.getByRole('button', { name: 'Export session' }).click()]);
+    const [download] = await Promise.all([
+      agent.waitForEvent('download'),
+      agent.getByRole('button', { name: 'Export session' }).click(),
+    ]);
     const file = JSON.parse(readFileSync((await download.path())!, 'utf8'));
-    expect(file).toMatchObject({ format: 'guuru-emulator-session', chat: { id: chatId, status: 'rated', ratingComment: 'Helpful' } });
+    expect(file).toMatchObject({
+      format: 'guuru-emulator-session',
+      chat: { id: chatId, status: 'rated', ratingComment: 'Helpful' },
+    });
     const live = await timeline(agent);
 
     await agent.goto(`${t.url}/#/chats`);
-    const [chooser] = await Promise.all([agent.waitForEvent('filechooser'), agent.getByRole('button', { name: 'Import session' }).click()]);
+    const [chooser] = await Promise.all([
+      agent.waitForEvent('filechooser'),
+      agent.getByRole('button', { name: 'Import session' }).click(),
+    ]);
     await chooser.setFiles((await download.path())!);
     await agent.waitForURL(/#\/sessions\/session-\d+$/);
     await expect.poll(() => timeline(agent)).toEqual(live);
@@ -162,14 +205,20 @@ describe('two tabs, nobody subscribed: a person on each side', () => {
     await agent.goto(`${t.url}/#/chats/guuru-qa/${chatId}`);
     await agent.getByRole('textbox', { name: 'New persona name' }).fill('Lena Berg');
     await agent.getByRole('button', { name: 'Create persona' }).click();
-    await expect.poll(() => agent.getByRole('combobox', { name: 'Persona' }).locator('option:checked').textContent()).toBe('Lena Berg');
+    await expect
+      .poll(() => agent.getByRole('combobox', { name: 'Persona' }).locator('option:checked').textContent())
+      .toBe('Lena Berg');
     await agent.getByRole('button', { name: 'Accept', exact: true }).click();
     await expect.poll(() => statusOf(shop)).toBe('Lena Berg joined the chat');
     // A refusal reads as the Admin API's documented code.
     await agent.getByRole('button', { name: 'Accept', exact: true }).click();
-    await expect.poll(() => agent.locator('.agent-console [role=alert]').textContent()).toMatch(/^CHAT_ALREADY_ACCEPTED: /);
+    await expect
+      .poll(() => agent.locator('.agent-console [role=alert]').textContent())
+      .toMatch(/^CHAT_ALREADY_ACCEPTED: /);
     // The browser logs the refused request (409) as a console error: that one was expected.
-    expect(browser.pageErrors.splice(0)).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);
+    expect(browser.pageErrors.splice(0)).toEqual([
+      'Failed to load resource: the server responded with a status of 409 (Conflict)',
+    ]);
 
     const send = async (page: Page, text: string) => {
       await page.getByRole('textbox', { name: 'Message' }).fill(text);
@@ -179,9 +228,13 @@ describe('two tabs, nobody subscribed: a person on each side', () => {
     await tabTo(shop, 'Message');
     await shop.keyboard.type('Also in green?');
     await shop.keyboard.press('Enter');
-    await expect.poll(() => agent.locator('.transcript .msg.customer .bubble').allTextContents()).toContain('Also in green?');
+    await expect
+      .poll(() => agent.locator('.transcript .msg.customer .bubble').allTextContents())
+      .toContain('Also in green?');
     await send(agent, 'Yes, both colours are in stock.');
-    await expect.poll(() => shop.locator('.widget .msg.persona .bubble').allTextContents()).toEqual(['Yes, both colours are in stock.']);
+    await expect
+      .poll(() => shop.locator('.widget .msg.persona .bubble').allTextContents())
+      .toEqual(['Yes, both colours are in stock.']);
     await shot(agent, 'agent-console');
     await agent.getByRole('button', { name: 'Close chat' }).click();
     await expect.poll(() => statusOf(shop)).toBe('The chat was closed');
@@ -195,8 +248,25 @@ describe('two tabs, nobody subscribed: a person on each side', () => {
     await shop.keyboard.press('Enter');
     await expect.poll(() => agent.locator('h1 .badge').textContent()).toBe('rated');
     expect(await shop.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
-    expect(await timeline(agent)).toEqual(['chat.created', 'chat.assigned', 'chat.accepted', 'message.created', 'message.created', 'chat.closed', 'chat.reopened', 'message.created', 'message.created', 'chat.closed', 'chat.rated']);
-    expect(await agent.locator('.step.message .step-title').allTextContents()).toEqual(['message by the customer', 'message by the agent, by hand', 'message by the customer', 'message by the agent, by hand']);
+    expect(await timeline(agent)).toEqual([
+      'chat.created',
+      'chat.assigned',
+      'chat.accepted',
+      'message.created',
+      'message.created',
+      'chat.closed',
+      'chat.reopened',
+      'message.created',
+      'message.created',
+      'chat.closed',
+      'chat.rated',
+    ]);
+    expect(await agent.locator('.step.message .step-title').allTextContents()).toEqual([
+      'message by the customer',
+      'message by the agent, by hand',
+      'message by the customer',
+      'message by the agent, by hand',
+    ]);
     // The agent's side fits a phone too.
     await agent.setViewportSize({ width: 390, height: 800 });
     expect(await agent.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);

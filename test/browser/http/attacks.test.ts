@@ -17,7 +17,10 @@ let context: BrowserContext;
 let profile: string;
 let port: string;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`These tests drive Debian's chromium at ${CHROMIUM}: run "apt-get install chromium" (as .ci/run does).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `These tests drive Debian's chromium at ${CHROMIUM}: run "apt-get install chromium" (as .ci/run does).`,
+    );
   t = await startEmulator();
   port = new URL(t.url).port;
   profile = mkdtempSync(join(tmpdir(), 'guuru-attacks-chromium-'));
@@ -50,16 +53,30 @@ describe('a web page cannot drive the emulator', () => {
   it('cross-site: text/plain fetches and auto-submitted forms change nothing', async () => {
     const page = await context.newPage();
     // The attacker's page, on a site of its own.
-    await page.route('http://attacker.test/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>cute cats</title><body></body>' }));
+    await page.route('http://attacker.test/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>cute cats</title><body></body>' }),
+    );
     await page.goto('http://attacker.test/');
     const base = t.url;
     const sent = await page.evaluate(
       async ({ base, chat }) => {
-        const targets = ['/_emulator/reset', '/_emulator/tenants', `/_emulator/tenants/guuru-qa/chats/${chat}/accept`, `/_emulator/tenants/guuru-qa/chats/${chat}/close`, '/_emulator/scenarios/happy-path/runs', '/_emulator/deliveries/flush'];
+        const targets = [
+          '/_emulator/reset',
+          '/_emulator/tenants',
+          `/_emulator/tenants/guuru-qa/chats/${chat}/accept`,
+          `/_emulator/tenants/guuru-qa/chats/${chat}/close`,
+          '/_emulator/scenarios/happy-path/runs',
+          '/_emulator/deliveries/flush',
+        ];
         let count = 0;
         for (const path of targets) {
           // A "simple" request: the browser sends it without a preflight, the page just cannot read the answer.
-          await fetch(base + path, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{}' });
+          await fetch(base + path, {
+            method: 'POST',
+            mode: 'no-cors',
+            headers: { 'content-type': 'text/plain' },
+            body: '{}',
+          });
           count += 1;
           const frame = document.createElement('iframe');
           frame.name = `f${count}`;
@@ -92,12 +109,22 @@ describe('a web page cannot drive the emulator', () => {
     const page = await context.newPage();
     const origin = `http://evil.test:${port}`;
     // The attacker served this page while evil.test still pointed at its server; now the name points here.
-    await page.route(`${origin}/rebind.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>rebind</title>' }));
+    await page.route(`${origin}/rebind.html`, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>rebind</title>' }),
+    );
     await page.goto(`${origin}/rebind.html`);
     const outcome = await page.evaluate(async () => {
       const read = await fetch('/_emulator/tenants');
-      const write = await fetch('/_emulator/reset', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      const create = await fetch('/_emulator/tenants', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"rebound"}' });
+      const write = await fetch('/_emulator/reset', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const create = await fetch('/_emulator/tenants', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"id":"rebound"}',
+      });
       return { read: read.status, text: await read.text(), write: write.status, create: create.status };
     });
     expect(outcome).toMatchObject({ read: 403, write: 403, create: 403 });

@@ -35,7 +35,14 @@ describe('the guuru-emulator CLI', () => {
   });
 
   it('starts, prints the URLs and the demo token, answers, and stops on SIGTERM', async () => {
-    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--seed-time', '2026-11-22']);
+    const app = await spawnUntilListening(process.execPath, [
+      MAIN,
+      'start',
+      '--port',
+      '0',
+      '--seed-time',
+      '2026-11-22',
+    ]);
     try {
       expect(app.output()).toContain('Authorization: Bearer demo-token');
       expect(app.output()).toContain(`${app.url}/_emulator`);
@@ -48,13 +55,18 @@ describe('the guuru-emulator CLI', () => {
 
   it('delivers every GUURU event to WEBHOOK_URL, signed, and --webhook-url wins over it', async () => {
     const sink = await webhookSink();
-    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--webhook-url', sink.url], { WEBHOOK_URL: 'http://127.0.0.1:9/unused' });
+    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--webhook-url', sink.url], {
+      WEBHOOK_URL: 'http://127.0.0.1:9/unused',
+    });
     try {
       expect(app.output()).toContain(`every GUURU event → ${sink.url}`);
       const res = await fetch(`${app.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer demo-token' },
-        body: JSON.stringify({ query: 'mutation { acceptChat(id: "O2bqy2CsAaS7RBXZrhMOB", input: { personaId: "ab22a12e-cefd-4f67-945b-c215c42202b4" }) { status } }' }),
+        body: JSON.stringify({
+          query:
+            'mutation { acceptChat(id: "O2bqy2CsAaS7RBXZrhMOB", input: { personaId: "ab22a12e-cefd-4f67-945b-c215c42202b4" }) { status } }',
+        }),
       });
       expect(await res.json()).toEqual({ data: { acceptChat: { status: 'open' } } });
       const [received] = await sink.waitFor({ count: 1 });
@@ -73,12 +85,26 @@ describe('the guuru-emulator CLI', () => {
       await outputMatching(pretty, /scenario skipped/);
       await pretty.stop();
       expect(pretty.output()).toMatch(/\] WARN: scenario skipped: .*broken\.yaml: steps\[0\]: unknown action "fly"/);
-      for (const [args, env] of [[['--log-format', 'json'], {}], [[], { LOG_FORMAT: 'json' }]] as const) {
-        const json = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--scenarios', dir, ...args], env);
+      for (const [args, env] of [
+        [['--log-format', 'json'], {}],
+        [[], { LOG_FORMAT: 'json' }],
+      ] as const) {
+        const json = await spawnUntilListening(
+          process.execPath,
+          [MAIN, 'start', '--port', '0', '--scenarios', dir, ...args],
+          env,
+        );
         await outputMatching(json, /scenario skipped/);
         await json.stop();
-        const line = json.output().split('\n').find((l) => l.startsWith('{') && l.includes('scenario skipped'));
-        expect(JSON.parse(line ?? 'null')).toMatchObject({ level: 40, name: 'guuru-emulator', msg: expect.stringContaining('unknown action "fly"') });
+        const line = json
+          .output()
+          .split('\n')
+          .find((l) => l.startsWith('{') && l.includes('scenario skipped'));
+        expect(JSON.parse(line ?? 'null')).toMatchObject({
+          level: 40,
+          name: 'guuru-emulator',
+          msg: expect.stringContaining('unknown action "fly"'),
+        });
       }
       const bad = await run(process.execPath, [MAIN, 'start', '--port', '0', '--log-format', 'xml']);
       expect(bad.code).toBe(2);
@@ -104,14 +130,22 @@ describe('the guuru-emulator CLI', () => {
     expect(badPort.stderr).toMatch(/--port must be a whole number/);
     // Usage mistakes exit 2 (could not run), never 1 (ran and failed).
     expect(badPort.code).toBe(2);
-    for (const args of [['start', '--nope'], ['scenario', 'run', 'happy-path', '--nope'], ['scenario', 'run'], ['start', '--log-level', 'loud']]) {
+    for (const args of [
+      ['start', '--nope'],
+      ['scenario', 'run', 'happy-path', '--nope'],
+      ['scenario', 'run'],
+      ['start', '--log-level', 'loud'],
+    ]) {
       const res = await run(process.execPath, [MAIN, ...args]);
       expect(res.code, args.join(' ')).toBe(2);
       expect(res.stderr, args.join(' ')).toMatch(/^error: /);
     }
     expect((await run(process.execPath, [MAIN, '--version'])).code).toBe(0);
     const drift = await run(process.execPath, [MAIN, 'drift']);
-    expect([drift.code, drift.stderr.trim()]).toEqual([2, 'guuru-emulator drift: nothing to compare: pass --url (the live Admin API, with --token) and/or --gurusup-url (with --api-key).']);
+    expect([drift.code, drift.stderr.trim()]).toEqual([
+      2,
+      'guuru-emulator drift: nothing to compare: pass --url (the live Admin API, with --token) and/or --gurusup-url (with --api-key).',
+    ]);
     const badData = await run(process.execPath, [MAIN, 'start', '--port', '0', '--data', 'package.json']);
     expect(badData.code).toBe(2);
     expect(badData.stderr).toMatch(/refusing to use package\.json: it is not a guuru-emulator state file/);
@@ -133,7 +167,13 @@ describe('the Docker image', () => {
     const [binary, ...rest] = [...entrypoint, ...(args.length > 0 ? args : cmd)];
     expect(binary).toBe('node');
     // As in the image: every interface, an admin token of the user's (else one is made), production.
-    return spawnUntilListening(process.execPath, rest, { PORT: '0', HOST: '0.0.0.0', NODE_ENV: 'production', ADMIN_TOKEN: 'docker-token-1', ...env });
+    return spawnUntilListening(process.execPath, rest, {
+      PORT: '0',
+      HOST: '0.0.0.0',
+      NODE_ENV: 'production',
+      ADMIN_TOKEN: 'docker-token-1',
+      ...env,
+    });
   };
 
   it('is multi-stage, runs as non-root, on 0.0.0.0:4000, with a health check and a writable /data volume', () => {
@@ -195,10 +235,20 @@ describe('the Docker image', () => {
 
 describe('start --cors', () => {
   it('takes origins from the flag (repeatable, comma-separated) and CORS_CONTROL from the environment', async () => {
-    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--cors', 'http://a.test,http://b.test', '--cors', 'http://c.test'], { CORS_CONTROL: '1' });
+    const app = await spawnUntilListening(
+      process.execPath,
+      [MAIN, 'start', '--port', '0', '--cors', 'http://a.test,http://b.test', '--cors', 'http://c.test'],
+      { CORS_CONTROL: '1' },
+    );
     try {
-      for (const [origin, path] of [['http://b.test', '/graphql'], ['http://c.test', '/_emulator/tenants']]) {
-        const res = await fetch(`${app.url}${path}`, { method: 'OPTIONS', headers: { origin: origin!, 'access-control-request-method': 'POST' } });
+      for (const [origin, path] of [
+        ['http://b.test', '/graphql'],
+        ['http://c.test', '/_emulator/tenants'],
+      ]) {
+        const res = await fetch(`${app.url}${path}`, {
+          method: 'OPTIONS',
+          headers: { origin: origin!, 'access-control-request-method': 'POST' },
+        });
         expect(res.status, path).toBe(204);
         expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       }

@@ -23,19 +23,34 @@ describe('the config file', () => {
   const startIn = (cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) =>
     spawnUntilListening(process.execPath, [MAIN, 'start', ...args], { PORT: '', SEED: '', ...env }, 15_000, cwd);
   const partner = async (url: string, token = 'demo-token') => {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ partner { id } }' }) });
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ partner { id } }' }),
+    });
     return res.json() as Promise<any>;
   };
 
   it('is read from the working directory (YAML), with the keys of the flags; paths are relative to it', async () => {
     writeFileSync(
       join(dir, 'guuru-emulator.config.yaml'),
-      ['# a team checks this in', 'port: 0', 'seed: 2', 'seed-time: 2026-11-22', `webhook-url: ${sink.url}`, 'webhookAttempts: 2', 'data: state.json', ''].join('\n'),
+      [
+        '# a team checks this in',
+        'port: 0',
+        'seed: 2',
+        'seed-time: 2026-11-22',
+        `webhook-url: ${sink.url}`,
+        'webhookAttempts: 2',
+        'data: state.json',
+        '',
+      ].join('\n'),
     );
     const app = await startIn(dir);
     try {
       expect(app.output()).toContain(`Config file                ${join(dir, 'guuru-emulator.config.yaml')}`);
-      expect(app.output()).toContain('Seed                       2 at 2026-11-22T00:00:00.000Z, state kept in ' + join(dir, 'state.json'));
+      expect(app.output()).toContain(
+        'Seed                       2 at 2026-11-22T00:00:00.000Z, state kept in ' + join(dir, 'state.json'),
+      );
       expect(app.output()).toContain(`every GUURU event → ${sink.url}`);
       expect((await partner(app.url)).data.partner.id).toBe('guuru-qa');
       const policy = (await (await fetch(`${app.url}/_emulator/webhooks/policy`)).json()) as any;
@@ -63,7 +78,10 @@ describe('the config file', () => {
   it('is read from --config (JSON) anywhere', async () => {
     const other = mkdtempSync(join(tmpdir(), 'guuru-config-json-'));
     try {
-      writeFileSync(join(other, 'ci.json'), JSON.stringify({ port: 0, seedTime: '2026-11-22', virtualClock: '2026-01-01T00:00:00Z' }));
+      writeFileSync(
+        join(other, 'ci.json'),
+        JSON.stringify({ port: 0, seedTime: '2026-11-22', virtualClock: '2026-01-01T00:00:00Z' }),
+      );
       const app = await startIn(dir, ['--config', join(other, 'ci.json')]);
       try {
         const clock = (await (await fetch(`${app.url}/_emulator/clock`)).json()) as any;
@@ -84,8 +102,12 @@ describe('the config file', () => {
       writeFileSync(join(bad, 'guuru-emulator.config.yaml'), 'webhook-attempts: 99\nprot: 0\n');
       let res = await start();
       expect(res.code).toBe(2);
-      expect(res.stderr).toContain(`guuru-emulator: ${join(bad, 'guuru-emulator.config.yaml')}: webhook-attempts: Too big: expected number to be <=50 (got 99)\n`);
-      expect(res.stderr).toContain(`\n${join(bad, 'guuru-emulator.config.yaml')}: unknown key "prot" (did you mean "port"?)`);
+      expect(res.stderr).toContain(
+        `guuru-emulator: ${join(bad, 'guuru-emulator.config.yaml')}: webhook-attempts: Too big: expected number to be <=50 (got 99)\n`,
+      );
+      expect(res.stderr).toContain(
+        `\n${join(bad, 'guuru-emulator.config.yaml')}: unknown key "prot" (did you mean "port"?)`,
+      );
       writeFileSync(join(bad, 'guuru-emulator.config.yaml'), 'port: [0\n');
       res = await start();
       expect(res.code).toBe(2);

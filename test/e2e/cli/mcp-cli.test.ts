@@ -23,7 +23,12 @@ async function freePort(): Promise<number> {
 
 /** The SDK's stdio client on `guuru-emulator mcp ARGS`; what the server wrote on standard error is collected. */
 async function stdio(args: string[]): Promise<{ client: Client; stderr: () => string }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [MAIN, 'mcp', ...args], env: { ...process.env } as Record<string, string>, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MAIN, 'mcp', ...args],
+    env: { ...process.env } as Record<string, string>,
+    stderr: 'pipe',
+  });
   let err = '';
   transport.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const client = new Client({ name: 'mcp-stdio-test', version: '1.0.0' });
@@ -34,7 +39,13 @@ async function stdio(args: string[]): Promise<{ client: Client; stderr: () => st
 let emulator: Emulator;
 let base: string;
 beforeAll(async () => {
-  emulator = await createEmulator({ ...testOptions(), port: 0, logger: silentLogger, adminToken: ADMIN, clock: new VirtualClock(Date.UTC(2026, 10, 22, 9)) });
+  emulator = await createEmulator({
+    ...testOptions(),
+    port: 0,
+    logger: silentLogger,
+    adminToken: ADMIN,
+    clock: new VirtualClock(Date.UTC(2026, 10, 22, 9)),
+  });
   base = await emulator.start();
 });
 afterAll(() => emulator.stop());
@@ -69,13 +80,20 @@ describe('guuru-emulator mcp (stdio)', { timeout: 60_000 }, () => {
     const child = spawn(process.execPath, [MAIN, 'mcp', '--url', url], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
-    child.stdin.end(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })}\n`);
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (code, signal) => resolve([code, signal])),
+    );
+    child.stdin.end(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })}\n`,
+    );
     // Bounded: start-up plus the stop (the emulator drains for at most 2 s).
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     expect(await exited).toEqual([0, null]);
     clearTimeout(timer);
-    expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ id: 1, result: { serverInfo: { name: 'guuru-emulator' } } });
+    expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({
+      id: 1,
+      result: { serverInfo: { name: 'guuru-emulator' } },
+    });
     await expect(fetch(`${url}/_emulator/health`)).rejects.toThrow();
   });
 
@@ -85,9 +103,15 @@ describe('guuru-emulator mcp (stdio)', { timeout: 60_000 }, () => {
     const { client } = await stdio(['--url', url]);
     try {
       await other.stop();
-      const answer = (await client.callTool({ name: 'list_chats', arguments: {} })) as { isError?: boolean; content: { text: string }[] };
+      const answer = (await client.callTool({ name: 'list_chats', arguments: {} })) as {
+        isError?: boolean;
+        content: { text: string }[];
+      };
       expect(answer.isError).toBe(true);
-      expect(JSON.parse(answer.content[0]!.text)).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining(`No emulator answers at ${url}`) });
+      expect(JSON.parse(answer.content[0]!.text)).toMatchObject({
+        code: 'UNAVAILABLE',
+        message: expect.stringContaining(`No emulator answers at ${url}`),
+      });
       expect((await client.listTools()).tools).toHaveLength(TOOL_NAMES.length);
     } finally {
       await client.close();
@@ -98,6 +122,8 @@ describe('guuru-emulator mcp (stdio)', { timeout: 60_000 }, () => {
     const res = await run(process.execPath, [MAIN, 'mcp', '--url', base], { ADMIN_TOKEN: '' });
     expect(res.code).toBe(2);
     expect(res.stdout).toBe('');
-    expect(res.stderr).toContain(`guuru-emulator mcp: the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN`);
+    expect(res.stderr).toContain(
+      `guuru-emulator mcp: the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN`,
+    );
   });
 });

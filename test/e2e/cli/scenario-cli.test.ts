@@ -25,7 +25,17 @@ describe('guuru-emulator scenario', () => {
   it('lists the built-in scenarios with their parameters', async () => {
     const res = await run(process.execPath, [MAIN, 'scenario', 'list']);
     expect(res.code).toBe(0);
-    for (const name of ['happy-path', 'missed', 'reopen', 'transfer', 'bad-rating', 'attachments', 'third-party-messaging', 'gurusup-conversation', 'busy-day']) {
+    for (const name of [
+      'happy-path',
+      'missed',
+      'reopen',
+      'transfer',
+      'bad-rating',
+      'attachments',
+      'third-party-messaging',
+      'gurusup-conversation',
+      'busy-day',
+    ]) {
       expect(res.stdout).toMatch(new RegExp(`^${name}$`, 'm'));
     }
     expect(res.stdout).toContain('params: language="en" messages=2 rating="good"');
@@ -35,7 +45,19 @@ describe('guuru-emulator scenario', () => {
     const sink = await webhookSink();
     try {
       const url = await freeUrl();
-      const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'missed', '--url', url, '--target', sink.url, '--instant', '--seed', '5']);
+      const res = await run(process.execPath, [
+        MAIN,
+        'scenario',
+        'run',
+        'missed',
+        '--url',
+        url,
+        '--target',
+        sink.url,
+        '--instant',
+        '--seed',
+        '5',
+      ]);
       expect(res.code, res.stderr).toBe(0);
       expect(res.stdout).toContain(`started one in this process at ${url}`);
       expect(res.stdout).toMatch(/^ {2}\+ +\d+\.\ds {2}GUURU assigned the chat to api, \S+ {2}→ chat-assigned#\d+$/m);
@@ -50,16 +72,41 @@ describe('guuru-emulator scenario', () => {
   it('exits non-zero when the run fails (an integrator that never accepts)', async () => {
     const sink = await webhookSink();
     try {
-      const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'third-party-messaging', '--url', await freeUrl(), '--target', sink.url, '--instant', '--param', 'acceptTimeout=200ms']);
+      const res = await run(process.execPath, [
+        MAIN,
+        'scenario',
+        'run',
+        'third-party-messaging',
+        '--url',
+        await freeUrl(),
+        '--target',
+        sink.url,
+        '--instant',
+        '--param',
+        'acceptTimeout=200ms',
+      ]);
       expect(res.code).toBe(1);
-      expect(res.stdout).toMatch(/^ {2}\+ +\d+\.\ds {2}waited 0\.2 s for acceptChat \(the chat was assigned to "api"\): it did not come$/m);
+      expect(res.stdout).toMatch(
+        /^ {2}\+ +\d+\.\ds {2}waited 0\.2 s for acceptChat \(the chat was assigned to "api"\): it did not come$/m,
+      );
       // The checklist: each expectation of the guide with its status, the failed one with its evidence.
-      expect(res.stdout).toMatch(/✘ Accepts the chat with acceptChat after a chat-assigned that requests "api": failed/);
+      expect(res.stdout).toMatch(
+        /✘ Accepts the chat with acceptChat after a chat-assigned that requests "api": failed/,
+      );
       expect(res.stdout).toMatch(/waited \d+ ms from \S+ for acceptChat after chat-assigned: timed out/);
       expect(res.stdout).toMatch(/✔ Your endpoint received the webhooks of the run: passed/);
       expect(res.stdout).toMatch(/verdict: FAILED/);
       expect(res.stderr).toMatch(/accept failed/);
-      const bad = await run(process.execPath, [MAIN, 'scenario', 'run', 'happy-path', '--url', await freeUrl(), '--param', 'rating=superb']);
+      const bad = await run(process.execPath, [
+        MAIN,
+        'scenario',
+        'run',
+        'happy-path',
+        '--url',
+        await freeUrl(),
+        '--param',
+        'rating=superb',
+      ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/one of good, average, bad/);
     } finally {
@@ -69,9 +116,20 @@ describe('guuru-emulator scenario', () => {
 
   it('uses a running emulator at --url, and start --scenario runs one at start', async () => {
     const sink = await webhookSink();
-    const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--virtual-clock', '--scenario', 'bad-rating', '--webhook-url', sink.url]);
+    const app = await spawnUntilListening(process.execPath, [
+      MAIN,
+      'start',
+      '--port',
+      '0',
+      '--virtual-clock',
+      '--scenario',
+      'bad-rating',
+      '--webhook-url',
+      sink.url,
+    ]);
     try {
-      for (let i = 0; i < 100 && !/scenario bad-rating: run-1 started/.test(app.output()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let i = 0; i < 100 && !/scenario bad-rating: run-1 started/.test(app.output()); i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(app.output()).toMatch(/scenario bad-rating: run-1 started/);
       const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'transfer', '--url', app.url, '--instant']);
       expect(res.code, res.stderr).toBe(0);
@@ -89,12 +147,25 @@ describe('guuru-emulator scenario', () => {
     const url = await freeUrl();
     const integrator = await startIntegrator(`${url}/graphql`, answerThenClose(2));
     try {
-      const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'third-party-messaging', '--url', url, '--target', integrator.url, '--instant']);
+      const res = await run(process.execPath, [
+        MAIN,
+        'scenario',
+        'run',
+        'third-party-messaging',
+        '--url',
+        url,
+        '--target',
+        integrator.url,
+        '--instant',
+      ]);
       expect(res.code, res.stdout + res.stderr).toBe(0);
       expect(res.stdout).toContain(`started one in this process at ${url}`);
       expect(integrator.actions).toEqual(['acceptChat', 'sendChatMessage', 'sendChatMessage', 'closeChat']);
       // The time line in words, each wait once (when its outcome is known), no step paths of the file.
-      const timeline = res.stdout.split('\n').filter((l) => /^ {2}\+ *\d+\.\ds {2}/.test(l)).map((l) => l.replace(/^ {2}\+ *\d+\.\ds {2}/, ''));
+      const timeline = res.stdout
+        .split('\n')
+        .filter((l) => /^ {2}\+ *\d+\.\ds {2}/.test(l))
+        .map((l) => l.replace(/^ {2}\+ *\d+\.\ds {2}/, ''));
       expect(timeline.filter((l) => /steps\[|customer\.on|parallel/.test(l))).toEqual([]);
       expect(timeline.filter((l) => /^wait/.test(l))).toEqual([
         'waited for acceptChat (the chat was assigned to "api"): it came',
@@ -113,9 +184,19 @@ describe('guuru-emulator scenario', () => {
   });
 
   it('refuses clearly when it cannot start an emulator at --url: another host, a port taken by something else', async () => {
-    const remote = await run(process.execPath, [MAIN, 'scenario', 'run', 'happy-path', '--url', 'http://192.0.2.1:4000', '--instant']);
+    const remote = await run(process.execPath, [
+      MAIN,
+      'scenario',
+      'run',
+      'happy-path',
+      '--url',
+      'http://192.0.2.1:4000',
+      '--instant',
+    ]);
     expect(remote.code).toBe(2);
-    expect(remote.stderr).toMatch(/No emulator answers at http:\/\/192\.0\.2\.1:4000\. scenario run starts one only on this machine/);
+    expect(remote.stderr).toMatch(
+      /No emulator answers at http:\/\/192\.0\.2\.1:4000\. scenario run starts one only on this machine/,
+    );
     const squatter = createServer((_req, res) => res.writeHead(404).end('not an emulator'));
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     try {
@@ -130,18 +211,42 @@ describe('guuru-emulator scenario', () => {
 
   it('loads --scenarios DIR into an emulator that is already running', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-scenarios-'));
-    writeFileSync(join(dir, 'quick-miss.yaml'), 'name: quick-miss\ndescription: opens, assigns to api, nobody takes it\nsteps:\n  - open: {}\n  - assign: {}\n  - wait: 1m\n  - miss: {}\n');
+    writeFileSync(
+      join(dir, 'quick-miss.yaml'),
+      'name: quick-miss\ndescription: opens, assigns to api, nobody takes it\nsteps:\n  - open: {}\n  - assign: {}\n  - wait: 1m\n  - miss: {}\n',
+    );
     writeFileSync(join(dir, 'broken.yaml'), 'name: broken\ndescription: x\nsteps:\n  - rate: { rating: superb }\n');
     const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--virtual-clock']);
     try {
-      const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'quick-miss', '--url', app.url, '--scenarios', dir, '--instant']);
+      const res = await run(process.execPath, [
+        MAIN,
+        'scenario',
+        'run',
+        'quick-miss',
+        '--url',
+        app.url,
+        '--scenarios',
+        dir,
+        '--instant',
+      ]);
       expect(res.code, res.stdout + res.stderr).toBe(0);
       expect(res.stdout).toContain(`loaded 1 scenario file of ${dir} into the emulator at ${app.url}: quick-miss`);
-      expect(res.stderr).toMatch(/skipped: .*broken\.yaml: steps\[0\] \(rate\): rating: "superb" is not one of good, average, bad/);
+      expect(res.stderr).toMatch(
+        /skipped: .*broken\.yaml: steps\[0\] \(rate\): rating: "superb" is not one of good, average, bad/,
+      );
       expect(res.stdout).toMatch(/quick-miss run-1 completed/);
       const list = (await (await fetch(`${app.url}/_emulator/scenarios`)).json()) as any;
       expect(list.scenarios.map((s: any) => s.name)).toContain('quick-miss');
-      const missing = await run(process.execPath, [MAIN, 'scenario', 'run', 'quick-miss', '--url', app.url, '--scenarios', join(dir, 'nope')]);
+      const missing = await run(process.execPath, [
+        MAIN,
+        'scenario',
+        'run',
+        'quick-miss',
+        '--url',
+        app.url,
+        '--scenarios',
+        join(dir, 'nope'),
+      ]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/--scenarios: cannot read .*nope \(ENOENT\)/);
     } finally {
@@ -154,23 +259,42 @@ describe('guuru-emulator scenario', () => {
     const t = await startEmulator();
     const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, closeAfterReplies: 1 });
     const control = (path: string, body?: unknown, method = 'POST') =>
-      fetch(`${t.url}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
-    const statusOf = async (id: string) => ((await fetch(`${t.url}/_emulator/tenants/guuru-qa/chats/${id}`).then((r) => r.json())) as { status: string }).status;
+      fetch(`${t.url}/_emulator${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<any>);
+    const statusOf = async (id: string) =>
+      ((await fetch(`${t.url}/_emulator/tenants/guuru-qa/chats/${id}`).then((r) => r.json())) as { status: string })
+        .status;
     const until = async (id: string, status: string) => {
       // Real time (a live integration over loopback): bounded at 10 s.
-      for (let i = 0; i < 200 && (await statusOf(id)) !== status; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 200 && (await statusOf(id)) !== status; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(await statusOf(id)).toBe(status);
     };
     try {
       await control('/webhooks', { url: integration.url }, 'PUT');
       // What the shopper's window does.
-      const chat = await control('/tenants/guuru-qa/chats', { question: 'Do you deliver on Saturdays?', requestedExperts: ['api'] });
+      const chat = await control('/tenants/guuru-qa/chats', {
+        question: 'Do you deliver on Saturdays?',
+        requestedExperts: ['api'],
+      });
       await until(chat.id, 'open');
       await control(`/tenants/guuru-qa/chats/${chat.id}/messages`, { from: 'user', text: 'To Zurich.' });
       await until(chat.id, 'closed');
       await control(`/tenants/guuru-qa/chats/${chat.id}/rate`, { rating: 'good' });
       await control(`/tenants/guuru-qa/chats/${chat.id}/scenario`, { name: 'saturday-demo', timeout: '10s' });
-      const res = await run(process.execPath, [MAIN, 'scenario', 'run', 'saturday-demo', '--url', t.url, '--target', integration.url]);
+      const res = await run(process.execPath, [
+        MAIN,
+        'scenario',
+        'run',
+        'saturday-demo',
+        '--url',
+        t.url,
+        '--target',
+        integration.url,
+      ]);
       expect(res.code, res.stdout + res.stderr).toBe(0);
       expect(res.stdout).toMatch(/saturday-demo run-1 completed/);
       expect(res.stdout).toMatch(/verdict: PASSED \(\d+ passed, 0 failed/);
@@ -191,7 +315,9 @@ describe('guuru-emulator scenario', () => {
       ['scenario', 'run'],
       ['nope'],
     ];
-    const results = await Promise.all([...cases, ['scenario', 'run', '--help']].map((args) => run(process.execPath, [MAIN, ...args])));
+    const results = await Promise.all(
+      [...cases, ['scenario', 'run', '--help']].map((args) => run(process.execPath, [MAIN, ...args])),
+    );
     cases.forEach((args, i) => {
       expect(results[i]!.code, `${args.join(' ')}: ${results[i]!.stderr}`).toBe(2);
       expect(results[i]!.stderr).toMatch(/error: /);

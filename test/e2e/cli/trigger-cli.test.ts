@@ -53,8 +53,19 @@ describe('guuru-emulator trigger', () => {
   });
 
   it('prints what it did and each delivery with the answer it got', async () => {
-    const res = await trigger('chat-rated', '--url', app.url, '--target', sink.url, '--param', 'rating=average', '--only');
-    expect(res.stdout).toMatch(/^chat-rated on tenant guuru-qa, chat \S{21} → http:\/\/127\.0\.0\.1:\d+\/webhooks \(--only\)$/m);
+    const res = await trigger(
+      'chat-rated',
+      '--url',
+      app.url,
+      '--target',
+      sink.url,
+      '--param',
+      'rating=average',
+      '--only',
+    );
+    expect(res.stdout).toMatch(
+      /^chat-rated on tenant guuru-qa, chat \S{21} → http:\/\/127\.0\.0\.1:\d+\/webhooks \(--only\)$/m,
+    );
     expect(res.stdout).toMatch(/GUURU assigned it to api\s+chat-assigned \(not sent: --only\)/);
     expect(res.stdout).toMatch(/rated average by the customer\s+chat-rated$/m);
     expect(res.stdout).toMatch(/delivery \d+\s+chat-rated\s+delivered\s+HTTP 200/);
@@ -63,7 +74,9 @@ describe('guuru-emulator trigger', () => {
   it('exits 2 with the list of events for a bad event name, a bad param or no receiver', async () => {
     const bad = await trigger('chat-exploded', '--url', app.url, '--target', sink.url);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('unknown event "chat-exploded". Events: chat-assigned, chat-opened, message-created, chat-closed, chat-reopened, chat-transferred, chat-rated, send_message.');
+    expect(bad.stderr).toContain(
+      'unknown event "chat-exploded". Events: chat-assigned, chat-opened, message-created, chat-closed, chat-reopened, chat-transferred, chat-rated, send_message.',
+    );
     const param = await trigger('chat-rated', '--url', app.url, '--target', sink.url, '--param', 'stars=5');
     expect(param.code).toBe(2);
     expect(param.stderr).toContain('chat-rated has no parameter "stars"');

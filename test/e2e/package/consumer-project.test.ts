@@ -60,14 +60,23 @@ describe('a project that installs the packed package', () => {
 
   it('has the examples of docs/testing.md', () => {
     expect(Object.keys(examples)).toEqual(
-      expect.arrayContaining(['test/chat-opened.test.ts', 'test/fresh-tenant.test.ts', 'test/snapshot.test.ts', 'test/node-test.test.mjs', 'test/require.test.cjs', 'src/receiver.ts', 'test/receiver.test.ts']),
+      expect.arrayContaining([
+        'test/chat-opened.test.ts',
+        'test/fresh-tenant.test.ts',
+        'test/snapshot.test.ts',
+        'test/node-test.test.mjs',
+        'test/require.test.cjs',
+        'src/receiver.ts',
+        'test/receiver.test.ts',
+      ]),
     );
   });
 
   it('ships the local docs that verify reports link to (a check names its doc by its path in the package)', () => {
     const local = Object.values(DOCS).filter((doc) => !/^https?:/.test(doc.url));
     expect(local.length).toBeGreaterThan(0);
-    for (const doc of local) expect(existsSync(join(project.dir, 'node_modules', 'guuru-emulator', doc.url)), doc.url).toBe(true);
+    for (const doc of local)
+      expect(existsSync(join(project.dir, 'node_modules', 'guuru-emulator', doc.url)), doc.url).toBe(true);
   });
 
   it('installs on Node 20 without an engine warning or a warning about the package', () => {

@@ -25,7 +25,11 @@ afterEach(() => {
 
 async function startCli(extra: string[] = []): Promise<Running> {
   // NODE_ENV as a user has it: under vitest it is "test", which hides Apollo's own signal handler.
-  const app = await spawnUntilListening(process.execPath, [MAIN, 'start', '--port', '0', '--seed-time', '2026-11-22', '--data', file, ...extra], { NODE_ENV: 'production' });
+  const app = await spawnUntilListening(
+    process.execPath,
+    [MAIN, 'start', '--port', '0', '--seed-time', '2026-11-22', '--data', file, ...extra],
+    { NODE_ENV: 'production' },
+  );
   running.push(app);
   return app;
 }
@@ -37,7 +41,8 @@ describe('--data keeps what it acknowledged', () => {
   it('SIGTERM under four writers, one of them making tenants: exit 0, every acknowledged write there after a restart, the state in one file', async () => {
     const app = await startCli();
     const load = writers(app.url, ['chat', 'chat', 'chat', 'tenant']);
-    while (load.acks.length < 20 || !load.acks.some((a) => a.kind === 'tenant')) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (load.acks.length < 20 || !load.acks.some((a) => a.kind === 'tenant'))
+      await new Promise((resolve) => setTimeout(resolve, 10));
     app.child.kill('SIGTERM');
     const code = await exited(app);
     await load.stop();
@@ -67,9 +72,12 @@ describe('--data keeps what it acknowledged', () => {
       app = result.again;
       expect(result.acknowledged).toBeGreaterThan(10);
       expect(result.broken).toEqual([]);
-      figures.push(`${(result.bytesAtKill / 1e6).toFixed(1)} MB: ${result.acknowledged} acknowledged, ${result.lost.length} lost${result.oldestLossMs === undefined ? '' : ` (oldest ${result.oldestLossMs} ms before the kill)`}`);
+      figures.push(
+        `${(result.bytesAtKill / 1e6).toFixed(1)} MB: ${result.acknowledged} acknowledged, ${result.lost.length} lost${result.oldestLossMs === undefined ? '' : ` (oldest ${result.oldestLossMs} ms before the kill)`}`,
+      );
     }
-    const tenants = ((await (await fetch(`${app.url}/_emulator/tenants`)).json()) as { tenants: unknown[] }).tenants.length;
+    const tenants = ((await (await fetch(`${app.url}/_emulator/tenants`)).json()) as { tenants: unknown[] }).tenants
+      .length;
     expect(tenants).toBeGreaterThan(3);
     console.log(`kill -9, ${tenants} tenants at the end: ${figures.join('; ')}`);
     expect(await app.stop()).toBe(0);
@@ -80,7 +88,14 @@ describe('--data keeps what it acknowledged', () => {
 describe('ids and Idempotency-Keys never repeat across restarts', () => {
   it('after a clean stop and after kill -9: chat, message, persona, tenant ids, tokens and webhook keys are all new', async () => {
     const sink = await webhookSink();
-    const seen = { chat: [] as string[], message: [] as string[], persona: [] as string[], tenant: [] as string[], token: [] as string[], key: [] as string[] };
+    const seen = {
+      chat: [] as string[],
+      message: [] as string[],
+      persona: [] as string[],
+      tenant: [] as string[],
+      token: [] as string[],
+      key: [] as string[],
+    };
     try {
       for (const ending of ['SIGTERM', 'SIGKILL', 'SIGTERM'] as const) {
         const app = await startCli(['--webhook-url', sink.url]);
@@ -88,18 +103,30 @@ describe('ids and Idempotency-Keys never repeat across restarts', () => {
         const tenant = (await (await post(`${app.url}/_emulator/tenants`, {})).json()) as { id: string; token: string };
         seen.tenant.push(tenant.id);
         seen.token.push(tenant.token);
-        const chat = (await (await post(`${app.url}/_emulator/tenants/guuru-qa/chats`, { question: 'New after a restart?', requestedExperts: ['api'] })).json()) as {
+        const chat = (await (
+          await post(`${app.url}/_emulator/tenants/guuru-qa/chats`, {
+            question: 'New after a restart?',
+            requestedExperts: ['api'],
+          })
+        ).json()) as {
           id: string;
           messages: { id: string }[];
         };
         seen.chat.push(chat.id);
         seen.message.push(...chat.messages.map((m) => m.id));
-        const message = (await (await post(`${app.url}/_emulator/tenants/guuru-qa/chats/${chat.id}/messages`, { from: 'user', text: 'Hello?' })).json()) as { id: string };
+        const message = (await (
+          await post(`${app.url}/_emulator/tenants/guuru-qa/chats/${chat.id}/messages`, {
+            from: 'user',
+            text: 'Hello?',
+          })
+        ).json()) as { id: string };
         seen.message.push(message.id);
         const persona = await fetch(`${app.url}/graphql`, {
           method: 'POST',
           headers: { ...json, authorization: 'Bearer demo-token' },
-          body: JSON.stringify({ query: `mutation { createPersona(input: { providerId: "agent-${ending}-${seen.chat.length}", name: "Agent" }) }` }),
+          body: JSON.stringify({
+            query: `mutation { createPersona(input: { providerId: "agent-${ending}-${seen.chat.length}", name: "Agent" }) }`,
+          }),
         }).then((r) => r.json() as Promise<{ data: { createPersona: string } }>);
         seen.persona.push(persona.data.createPersona);
         // chat-assigned and message-created, each with its own key.
@@ -123,7 +150,9 @@ describe('an unusable --data path', () => {
     const missing = join(dir, 'no-such-folder', 'state.json');
     const res = await run(process.execPath, [MAIN, 'start', '--port', '0', '--data', missing]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain(`cannot keep state in ${missing}: the folder ${join(dir, 'no-such-folder')} does not exist. Create it (mkdir -p`);
+    expect(res.stderr).toContain(
+      `cannot keep state in ${missing}: the folder ${join(dir, 'no-such-folder')} does not exist. Create it (mkdir -p`,
+    );
     expect(res.stderr).not.toMatch(/\n\s+at /);
     expect(res.stdout).not.toContain('listening');
 

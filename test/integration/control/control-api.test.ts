@@ -41,10 +41,15 @@ describe('control API', () => {
 
   it('resets everything back to the seed', async () => {
     await request(t.emulator.app).post('/_emulator/tenants').send({ id: 'temp' }).expect(201);
-    await request(t.emulator.app).post('/_emulator/tenants/guuru-qa/chats').send({ question: 'to be forgotten' }).expect(201);
+    await request(t.emulator.app)
+      .post('/_emulator/tenants/guuru-qa/chats')
+      .send({ question: 'to be forgotten' })
+      .expect(201);
     const res = await request(t.emulator.app).post('/_emulator/reset').expect(200);
     expect(res.body.tenants.map((x: any) => x.id)).toEqual(['guuru-qa']);
-    const newest = await t.gql('{ partner { chats(first: 1, orderBy: {field: id, direction: desc}) { edges { node { question } } } } }');
+    const newest = await t.gql(
+      '{ partner { chats(first: 1, orderBy: {field: id, direction: desc}) { edges { node { question } } } } }',
+    );
     expect(newest.body.data!.partner.chats.edges[0].node.question).not.toBe('to be forgotten');
     expect((await t.gql('{ partner { id } }')).body.data!.partner.id).toBe('guuru-qa');
   });
@@ -69,9 +74,16 @@ describe('control API', () => {
     expect(badId.body.message).toMatch(/id/);
     const unknown = await request(t.emulator.app).post('/_emulator/tenants').send({ colour: 'red' }).expect(400);
     expect(unknown.body.message).toMatch(/colour/);
-    const malformed = await request(t.emulator.app).post('/_emulator/tenants').set('Content-Type', 'application/json').send('{').expect(400);
+    const malformed = await request(t.emulator.app)
+      .post('/_emulator/tenants')
+      .set('Content-Type', 'application/json')
+      .send('{')
+      .expect(400);
     expect(malformed.body.message).toMatch(/not valid JSON/);
-    const chat = await request(t.emulator.app).post('/_emulator/tenants/guuru-qa/chats').send({ question: 'x', language: 'tlh' }).expect(400);
+    const chat = await request(t.emulator.app)
+      .post('/_emulator/tenants/guuru-qa/chats')
+      .send({ question: 'x', language: 'tlh' })
+      .expect(400);
     expect(chat.body.message).toMatch(/language/);
     expect((await request(t.emulator.app).get('/_emulator/tenants')).body.tenants.length).toBe(tenants);
     const missing = await request(t.emulator.app).get('/_emulator/nothing-here').expect(404);
@@ -85,9 +97,14 @@ describe('control API', () => {
     try {
       const res = await request(v.emulator.app).post('/_emulator/clock/advance').send({ ms: 60_000 }).expect(200);
       expect(res.body.now).toBe(SEED_TIME + 3_660_000);
-      const chat = await request(v.emulator.app).post('/_emulator/tenants/guuru-qa/chats').send({ question: 'when?' }).expect(201);
+      const chat = await request(v.emulator.app)
+        .post('/_emulator/tenants/guuru-qa/chats')
+        .send({ question: 'when?' })
+        .expect(201);
       expect(chat.body.createdAt).toBe(SEED_TIME + 3_660_000);
-      const q = await v.gql('{ partner { chats(first: 1, orderBy: {field: id, direction: desc}) { edges { node { createdAt } } } } }');
+      const q = await v.gql(
+        '{ partner { chats(first: 1, orderBy: {field: id, direction: desc}) { edges { node { createdAt } } } } }',
+      );
       expect(q.body.data!.partner.chats.edges[0].node.createdAt).toBe(SEED_TIME + 3_660_000);
     } finally {
       await v.stop();

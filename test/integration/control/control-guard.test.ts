@@ -11,22 +11,37 @@ interface Answer {
 }
 
 /** A request with exactly the headers given (fetch will not let a test set Host). */
-function send(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+function send(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Answer> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
-      });
-    });
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: url.pathname + url.search,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -61,7 +76,13 @@ describe('the control API refuses what a web page can send', () => {
 
   it('a cross-site text/plain POST (a form or fetch no-cors from another site) changes nothing: 403', async () => {
     for (const [method, path] of ATTACKS) {
-      const res = await send(t.url, method, path, { host, origin: 'https://evil.example', 'content-type': 'text/plain;charset=UTF-8' }, '{}');
+      const res = await send(
+        t.url,
+        method,
+        path,
+        { host, origin: 'https://evil.example', 'content-type': 'text/plain;charset=UTF-8' },
+        '{}',
+      );
       expect(res.status, path).toBe(403);
       expect(res.body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN_ORIGIN' });
       expect(res.body.message).toMatch(/evil\.example may not use the emulator's control API/);
@@ -84,7 +105,13 @@ describe('the control API refuses what a web page can send', () => {
 
   it('a cross-site state change without an Origin (Sec-Fetch-Site: cross-site) changes nothing: 403', async () => {
     for (const [method, path] of ATTACKS) {
-      const res = await send(t.url, method, path, { host, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, '{}');
+      const res = await send(
+        t.url,
+        method,
+        path,
+        { host, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' },
+        '{}',
+      );
       expect(res.status, path).toBe(403);
       expect(res.body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN_ORIGIN' });
       expect(res.body.message).toMatch(/Sec-Fetch-Site: cross-site/);
@@ -92,7 +119,17 @@ describe('the control API refuses what a web page can send', () => {
     unchanged();
     // The emulator's own pages (same-origin) and reads from anywhere are served.
     expect((await send(t.url, 'GET', '/_emulator/tenants', { host, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
-    expect((await send(t.url, 'POST', '/_emulator/reset', { host, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, '{}')).status).toBe(200);
+    expect(
+      (
+        await send(
+          t.url,
+          'POST',
+          '/_emulator/reset',
+          { host, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' },
+          '{}',
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('a rebound Host (DNS rebinding) reads nothing and changes nothing: 403', async () => {
@@ -102,7 +139,13 @@ describe('the control API refuses what a web page can send', () => {
     expect(JSON.stringify(read.body)).not.toContain('demo-token');
     expect(read.body.message).toMatch(/--allow-host evil\.example/);
     // Same-origin for the browser (Origin matches Host), still a foreign name.
-    const write = await send(t.url, 'POST', '/_emulator/reset', { host: 'evil.example:4000', origin: 'http://evil.example:4000', 'content-type': 'application/json' }, '{}');
+    const write = await send(
+      t.url,
+      'POST',
+      '/_emulator/reset',
+      { host: 'evil.example:4000', origin: 'http://evil.example:4000', 'content-type': 'application/json' },
+      '{}',
+    );
     expect(write.status).toBe(403);
     unchanged();
   });
@@ -119,15 +162,35 @@ describe('the control API refuses what a web page can send', () => {
     expect((await send(t.url, 'GET', '/_emulator/tenants', { host: `localhost:${port}` })).status).toBe(200);
     expect((await send(t.url, 'GET', '/_emulator/tenants', { host: `[::1]:${port}` })).status).toBe(200);
     expect((await send(t.url, 'GET', '/_emulator/tenants', { host: `emulator.internal:${port}` })).status).toBe(200);
-    const ownPage = await send(t.url, 'POST', '/_emulator/tenants', { host, origin: `http://${host}`, 'content-type': 'application/json' }, '{"id":"from-own-page"}');
+    const ownPage = await send(
+      t.url,
+      'POST',
+      '/_emulator/tenants',
+      { host, origin: `http://${host}`, 'content-type': 'application/json' },
+      '{"id":"from-own-page"}',
+    );
     expect(ownPage.status).toBe(201);
     expect((await send(t.url, 'POST', '/_emulator/reset', { host })).status).toBe(200);
-    expect((await send(t.url, 'POST', '/_emulator/reset', { host, 'content-type': 'application/vnd.api+json' }, '{}')).status).toBe(200);
+    expect(
+      (await send(t.url, 'POST', '/_emulator/reset', { host, 'content-type': 'application/vnd.api+json' }, '{}'))
+        .status,
+    ).toBe(200);
     unchanged();
   });
 
   it('leaves the GraphQL and Gurusup APIs to their own credentials, whatever the Origin', async () => {
-    const gql = await send(t.url, 'POST', '/graphql', { host, origin: 'https://integrator.example', 'content-type': 'application/json', authorization: 'Bearer demo-token' }, '{"query":"{ partner { id } }"}');
+    const gql = await send(
+      t.url,
+      'POST',
+      '/graphql',
+      {
+        host,
+        origin: 'https://integrator.example',
+        'content-type': 'application/json',
+        authorization: 'Bearer demo-token',
+      },
+      '{"query":"{ partner { id } }"}',
+    );
     expect(gql.body).toEqual({ data: { partner: { id: 'guuru-qa' } } });
     const threads = await send(t.url, 'GET', '/gurusup/threads', { host: 'api.example', 'x-api-key': 'demo-api-key' });
     expect(threads.status).toBe(200);
@@ -157,23 +220,53 @@ describe('--admin-token', () => {
   });
 
   it('is accepted as a bearer token, an X-Admin-Token header or the dashboard cookie', async () => {
-    expect((await send(t.url, 'GET', '/_emulator/tenants', { host, authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    expect((await send(t.url, 'GET', '/_emulator/tenants', { host, authorization: `Bearer ${TOKEN}` })).status).toBe(
+      200,
+    );
     expect((await send(t.url, 'GET', '/_emulator/tenants', { host, 'x-admin-token': TOKEN })).status).toBe(200);
-    expect((await send(t.url, 'GET', '/_emulator/tenants', { host, cookie: `theme=dark; ${ADMIN_TOKEN_COOKIE}=${TOKEN}` })).status).toBe(200);
+    expect(
+      (await send(t.url, 'GET', '/_emulator/tenants', { host, cookie: `theme=dark; ${ADMIN_TOKEN_COOKIE}=${TOKEN}` }))
+        .status,
+    ).toBe(200);
   });
 
   it('is found in whichever header holds it, beside an Admin API bearer token', async () => {
-    const both = await send(t.url, 'GET', '/_emulator/tenants', { host, authorization: 'Bearer demo-token', 'x-admin-token': TOKEN });
+    const both = await send(t.url, 'GET', '/_emulator/tenants', {
+      host,
+      authorization: 'Bearer demo-token',
+      'x-admin-token': TOKEN,
+    });
     expect(both.status).toBe(200);
-    const cookie = await send(t.url, 'GET', '/_emulator/tenants', { host, authorization: 'Bearer demo-token', cookie: `${ADMIN_TOKEN_COOKIE}=${TOKEN}` });
+    const cookie = await send(t.url, 'GET', '/_emulator/tenants', {
+      host,
+      authorization: 'Bearer demo-token',
+      cookie: `${ADMIN_TOKEN_COOKIE}=${TOKEN}`,
+    });
     expect(cookie.status).toBe(200);
-    const neither = await send(t.url, 'GET', '/_emulator/tenants', { host, authorization: 'Bearer demo-token', 'x-admin-token': 'not-the-token' });
+    const neither = await send(t.url, 'GET', '/_emulator/tenants', {
+      host,
+      authorization: 'Bearer demo-token',
+      'x-admin-token': 'not-the-token',
+    });
     expect(neither.status).toBe(401);
   });
 
   it('with the token, any Host name works (a Docker service name), but never a foreign page', async () => {
-    expect((await send(t.url, 'GET', '/_emulator/tenants', { host: 'guuru-emulator:4000', authorization: `Bearer ${TOKEN}` })).status).toBe(200);
-    const page = await send(t.url, 'POST', '/_emulator/reset', { host, origin: 'https://evil.example', authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, '{}');
+    expect(
+      (
+        await send(t.url, 'GET', '/_emulator/tenants', {
+          host: 'guuru-emulator:4000',
+          authorization: `Bearer ${TOKEN}`,
+        })
+      ).status,
+    ).toBe(200);
+    const page = await send(
+      t.url,
+      'POST',
+      '/_emulator/reset',
+      { host, origin: 'https://evil.example', authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      '{}',
+    );
     expect(page.status).toBe(403);
   });
 
@@ -192,7 +285,14 @@ describe('a non-loopback host', () => {
       expect(t.emulator.adminToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
       const url = t.url.replace('0.0.0.0', '127.0.0.1');
       expect((await send(url, 'GET', '/_emulator/tenants', { host: new URL(url).host })).status).toBe(401);
-      expect((await send(url, 'GET', '/_emulator/tenants', { host: new URL(url).host, authorization: `Bearer ${t.emulator.adminToken}` })).status).toBe(200);
+      expect(
+        (
+          await send(url, 'GET', '/_emulator/tenants', {
+            host: new URL(url).host,
+            authorization: `Bearer ${t.emulator.adminToken}`,
+          })
+        ).status,
+      ).toBe(200);
     } finally {
       await t.stop();
     }
@@ -210,6 +310,9 @@ describe('a non-loopback host', () => {
   it('answers to the machine names when bound to every interface, and reads ADMIN_TOKEN and ALLOWED_HOSTS', () => {
     expect(emulatorHostNames('0.0.0.0')).toEqual(expect.arrayContaining(['localhost', '127.0.0.1', '::1']));
     expect(emulatorHostNames('192.168.1.20', ['Dev.Box'])).toEqual(expect.arrayContaining(['192.168.1.20', 'dev.box']));
-    expect(optionsFromEnv({ ADMIN_TOKEN: 'abcdefgh12', ALLOWED_HOSTS: 'a.test, b.test' })).toMatchObject({ adminToken: 'abcdefgh12', allowedHosts: ['a.test', 'b.test'] });
+    expect(optionsFromEnv({ ADMIN_TOKEN: 'abcdefgh12', ALLOWED_HOSTS: 'a.test, b.test' })).toMatchObject({
+      adminToken: 'abcdefgh12',
+      allowedHosts: ['a.test', 'b.test'],
+    });
   });
 });

@@ -13,8 +13,15 @@ import { startWebhookSink, type WebhookSink } from '../../helpers/webhook-sink.j
  * each field with a value of the wrong type, and `{}` where fields are required. Each answer is a 400
  * INVALID_ARGUMENT naming the field, is described by /_emulator/openapi.json, and changes nothing.
  */
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: unknown };
-type Doc = { paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: Schema } } } }>> };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: unknown;
+};
+type Doc = {
+  paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: Schema } } } }>>;
+};
 
 let t: TestEmulator;
 let sink: WebhookSink;
@@ -29,9 +36,16 @@ beforeAll(async () => {
   t = await startEmulator({ clock: new VirtualClock(SEED_TIME + 3_600_000) });
   sink = await startWebhookSink(null);
   doc = (await control().get('/_emulator/openapi.json').expect(200)).body;
-  const chat = (await control().post('/_emulator/tenants/guuru-qa/chats').send({ question: 'a chat the refused bodies must not touch' }).expect(201)).body;
+  const chat = (
+    await control()
+      .post('/_emulator/tenants/guuru-qa/chats')
+      .send({ question: 'a chat the refused bodies must not touch' })
+      .expect(201)
+  ).body;
   await control().post('/_emulator/snapshots').send({ name: 'kept' }).expect(201);
-  const triggered = (await control().post('/_emulator/trigger').send({ event: 'chat-closed', target: sink.url, only: true }).expect(201)).body;
+  const triggered = (
+    await control().post('/_emulator/trigger').send({ event: 'chat-closed', target: sink.url, only: true }).expect(201)
+  ).body;
   params = {
     default: { id: 'guuru-qa', chatId: chat.id },
     '/snapshots/{name}/restore': { name: 'kept' },
@@ -48,15 +62,28 @@ const ajv = new Ajv2020.default({ strict: false });
 addFormats.default(ajv);
 /** The first of a few values of other JSON types that the field's schema refuses. */
 function wrongValue(schema: Schema): unknown {
-  return [12345, 'not-what-it-takes', true, [12345], { nested: true }, null].find((value) => !ajv.validate(schema, value));
+  return [12345, 'not-what-it-takes', true, [12345], { nested: true }, null].find(
+    (value) => !ajv.validate(schema, value),
+  );
 }
 
 /** What the state looks like to a client: tenants with their counts, snapshots, deliveries, clock, scenarios. */
 async function state(): Promise<unknown> {
   const [tenants, snapshots, deliveries, clock, scenarios, faults, webhooks, gurusup] = await Promise.all(
-    ['/tenants', '/snapshots', '/deliveries', '/clock', '/scenarios', '/faults', '/webhooks', '/gurusup'].map(async (path) => (await control().get(`/_emulator${path}`).expect(200)).body),
+    ['/tenants', '/snapshots', '/deliveries', '/clock', '/scenarios', '/faults', '/webhooks', '/gurusup'].map(
+      async (path) => (await control().get(`/_emulator${path}`).expect(200)).body,
+    ),
   );
-  return { tenants, snapshots, deliveries: deliveries.deliveries.map((d: { id: string; status: string }) => [d.id, d.status]), clock, scenarios, faults, webhooks, gurusup };
+  return {
+    tenants,
+    snapshots,
+    deliveries: deliveries.deliveries.map((d: { id: string; status: string }) => [d.id, d.status]),
+    clock,
+    scenarios,
+    faults,
+    webhooks,
+    gurusup,
+  };
 }
 
 describe('invalid bodies on every control route that takes one', () => {
@@ -65,8 +92,10 @@ describe('invalid bodies on every control route that takes one', () => {
     const operations = Object.entries(doc.paths)
       .filter(([path]) => path !== '/mcp')
       .flatMap(([path, methods]) =>
-      Object.entries(methods).flatMap(([method, op]) => (op.requestBody ? [{ path, method, schema: op.requestBody.content['application/json'].schema }] : [])),
-    );
+        Object.entries(methods).flatMap(([method, op]) =>
+          op.requestBody ? [{ path, method, schema: op.requestBody.content['application/json'].schema }] : [],
+        ),
+      );
     expect(operations.length).toBeGreaterThanOrEqual(25);
     const before = await state();
     const answers: RecordedAnswer[] = [];
@@ -82,12 +111,27 @@ describe('invalid bodies on every control route that takes one', () => {
         if (value !== undefined) bodies.push({ body: { [name]: value }, field: name });
       }
       for (const { body, field } of bodies) {
-        const res = await control()[method as 'post' | 'put'](url).send(body as object);
-        answers.push({ method: method.toUpperCase(), path: url, status: res.status, contentType: res.headers['content-type'], json: res.text });
+        const res = await control()
+          [method as 'post' | 'put'](url)
+          .send(body as object);
+        answers.push({
+          method: method.toUpperCase(),
+          path: url,
+          status: res.status,
+          contentType: res.headers['content-type'],
+          json: res.text,
+        });
         // It names the field at fault: the one sent wrong, or a required one the body left out.
         const missing = (schema.required ?? []).filter((name) => !(name in (body as object)));
-        const named = field === '' || [field, ...missing].some((name) => res.body.argumentName === name && (res.body.message as string).includes(name));
-        if (res.status !== 400 || res.body.code !== 'INVALID_ARGUMENT' || !named) refusals.push(`${method.toUpperCase()} ${path} ${JSON.stringify(body)} → ${res.status} ${res.text.slice(0, 200)}`);
+        const named =
+          field === '' ||
+          [field, ...missing].some(
+            (name) => res.body.argumentName === name && (res.body.message as string).includes(name),
+          );
+        if (res.status !== 400 || res.body.code !== 'INVALID_ARGUMENT' || !named)
+          refusals.push(
+            `${method.toUpperCase()} ${path} ${JSON.stringify(body)} → ${res.status} ${res.text.slice(0, 200)}`,
+          );
       }
     }
     expect(refusals).toEqual([]);
@@ -98,9 +142,20 @@ describe('invalid bodies on every control route that takes one', () => {
 
   it('are described even where a route has a 400 of its own (POST /scenarios)', async () => {
     const answers: RecordedAnswer[] = [];
-    for (const body of [{}, { files: 'x' }, { files: [], extra: 1 }, { files: [{ file: 'a.yaml', yaml: 'name: [' }] }]) {
+    for (const body of [
+      {},
+      { files: 'x' },
+      { files: [], extra: 1 },
+      { files: [{ file: 'a.yaml', yaml: 'name: [' }] },
+    ]) {
       const res = await control().post('/_emulator/scenarios').send(body).expect(400);
-      answers.push({ method: 'POST', path: '/_emulator/scenarios', status: 400, contentType: res.headers['content-type'], json: res.text });
+      answers.push({
+        method: 'POST',
+        path: '/_emulator/scenarios',
+        status: 400,
+        contentType: res.headers['content-type'],
+        json: res.text,
+      });
     }
     expect(JSON.parse(answers[0]!.json!)).toMatchObject({ code: 'INVALID_ARGUMENT', argumentName: 'files' });
     expect(JSON.parse(answers[3]!.json!)).toMatchObject({ scenarios: [], errors: [expect.stringContaining('a.yaml')] });

@@ -20,7 +20,10 @@ type Layer = { route?: { path: string; methods: Record<string, boolean> }; handl
 /** Every route of a router and the routers mounted in it, as "METHOD /path/{param}". */
 function routesOf(stack: Layer[]): string[] {
   return stack.flatMap((layer) => {
-    if (layer.route) return Object.keys(layer.route.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`);
+    if (layer.route)
+      return Object.keys(layer.route.methods)
+        .filter((m) => m !== '_all')
+        .map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`);
     return layer.handle.stack ? routesOf(layer.handle.stack) : [];
   });
 }
@@ -38,10 +41,17 @@ describe('GET /_emulator/openapi.json', () => {
     const appStack = (emulator.app as unknown as { router: { stack: Layer[] } }).router.stack;
     const control = appStack.find((l) => l.handle.stack && routesOf(l.handle.stack).includes('GET /health'))!;
     const actual = new Set(routesOf(control.handle.stack!).map((r) => r.replace('{action}', '*')));
-    const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
-    const actions = documented.filter((r) => /^POST \/tenants\/\{id\}\/chats\/\{chatId\}\/(?!activity|scenario$)[a-z-]+$/.test(r));
+    const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const actions = documented.filter((r) =>
+      /^POST \/tenants\/\{id\}\/chats\/\{chatId\}\/(?!activity|scenario$)[a-z-]+$/.test(r),
+    );
     expect(actions.length).toBeGreaterThanOrEqual(9);
-    const described = new Set([...documented.filter((r) => !actions.includes(r)), 'POST /tenants/{id}/chats/{chatId}/*']);
+    const described = new Set([
+      ...documented.filter((r) => !actions.includes(r)),
+      'POST /tenants/{id}/chats/{chatId}/*',
+    ]);
     // The dashboard's files are served by their own router under /_emulator/ui.
     described.delete('GET /ui/{file}');
     expect([...actual].sort()).toEqual([...described].sort());
@@ -52,8 +62,16 @@ describe('GET /_emulator/openapi.json', () => {
     const trigger = doc.paths['/trigger'].post.requestBody.content['application/json'].schema;
     expect(trigger).toMatchObject({ type: 'object', required: ['event'], additionalProperties: false });
     expect(trigger.properties.target).toMatchObject({ type: 'string', format: 'uri' });
-    expect(doc.paths['/tenants/{id}/chats'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'status', 'language', 'before', 'limit']);
-    expect(doc.paths['/tenants/{id}/chats/{chatId}/rate'].post.requestBody.content['application/json'].schema).toMatchObject({ required: ['rating'] });
+    expect(doc.paths['/tenants/{id}/chats'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'id',
+      'status',
+      'language',
+      'before',
+      'limit',
+    ]);
+    expect(
+      doc.paths['/tenants/{id}/chats/{chatId}/rate'].post.requestBody.content['application/json'].schema,
+    ).toMatchObject({ required: ['rating'] });
   });
 });
 
@@ -104,7 +122,9 @@ describe('the contract check of the test suite', () => {
       const answers = readAnswers(dir);
       expect(answers.map((a) => a.json)).toEqual(['{"jsonrpc":"2.0","id":1,"result":{}}', '{"nope":true}']);
       const doc = (await request(emulator.app).get('/_emulator/openapi.json')).body;
-      expect(contractViolations(doc, answers)).toEqual([expect.stringMatching(/^GET \/_emulator\/mcp → 405: body must have required property 'statusCode'/)]);
+      expect(contractViolations(doc, answers)).toEqual([
+        expect.stringMatching(/^GET \/_emulator\/mcp → 405: body must have required property 'statusCode'/),
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -113,17 +133,33 @@ describe('the contract check of the test suite', () => {
   it('fails on an answer the document does not allow, and on a document that does not fit the answers', async () => {
     const doc = (await request(emulator.app).get('/_emulator/openapi.json')).body;
     const health = (await request(emulator.app).get('/_emulator/health')).body;
-    const answer = (status: number, body: unknown, path = '/_emulator/health', method = 'GET') => ({ method, path, status, contentType: 'application/json; charset=utf-8', json: JSON.stringify(body) });
+    const answer = (status: number, body: unknown, path = '/_emulator/health', method = 'GET') => ({
+      method,
+      path,
+      status,
+      contentType: 'application/json; charset=utf-8',
+      json: JSON.stringify(body),
+    });
     expect(contractViolations(doc, [answer(200, health)])).toEqual([]);
     // A field missing, a field added, a wrong type, an undocumented status, an undocumented route.
     const { version: _v, ...withoutVersion } = health;
-    expect(contractViolations(doc, [answer(200, withoutVersion)])).toEqual([expect.stringMatching(/GET \/_emulator\/health → 200: body must have required property 'version'/)]);
-    expect(contractViolations(doc, [answer(200, { ...health, extra: 1 })])[0]).toMatch(/must NOT have additional properties/);
+    expect(contractViolations(doc, [answer(200, withoutVersion)])).toEqual([
+      expect.stringMatching(/GET \/_emulator\/health → 200: body must have required property 'version'/),
+    ]);
+    expect(contractViolations(doc, [answer(200, { ...health, extra: 1 })])[0]).toMatch(
+      /must NOT have additional properties/,
+    );
     expect(contractViolations(doc, [answer(200, { ...health, tenants: 'two' })])[0]).toMatch(/tenants must be integer/);
-    expect(contractViolations(doc, [answer(418, { statusCode: 418, error: 'x', message: 'y' })])[0]).toMatch(/status not documented/);
+    expect(contractViolations(doc, [answer(418, { statusCode: 418, error: 'x', message: 'y' })])[0]).toMatch(
+      /status not documented/,
+    );
     expect(contractViolations(doc, [answer(200, {}, '/_emulator/made-up')])[0]).toMatch(/no such operation/);
-    expect(contractViolations(doc, [answer(404, { oops: true }, '/_emulator/made-up')])[0]).toMatch(/error body: body must have required property 'statusCode'/);
-    expect(contractViolations(doc, [{ ...answer(200, health), contentType: 'text/html' }])[0]).toMatch(/content type "text\/html" not documented/);
+    expect(contractViolations(doc, [answer(404, { oops: true }, '/_emulator/made-up')])[0]).toMatch(
+      /error body: body must have required property 'statusCode'/,
+    );
+    expect(contractViolations(doc, [{ ...answer(200, health), contentType: 'text/html' }])[0]).toMatch(
+      /content type "text\/html" not documented/,
+    );
     // The same answer against a broken document: the schema asks for a field the emulator does not send.
     const broken = structuredClone(doc);
     broken.components.schemas.Health.required.push('region');
@@ -147,12 +183,17 @@ describe('the global setup', () => {
         process.exitCode = before.exitCode;
         const teardown = setup();
         const dir = process.env.GUURU_EMULATOR_RECORD_CONTROL!;
-        writeFileSync(join(dir, 'test.jsonl'), `${JSON.stringify({ method: 'GET', path: '/_emulator/health', status: 200, contentType: 'application/json', json: JSON.stringify(body) })}\n`);
+        writeFileSync(
+          join(dir, 'test.jsonl'),
+          `${JSON.stringify({ method: 'GET', path: '/_emulator/health', status: 200, contentType: 'application/json', json: JSON.stringify(body) })}\n`,
+        );
         teardown();
         expect(process.exitCode).toBe(expected);
         expect(existsSync(dir)).toBe(false);
       }
-      expect(quiet.mock.calls.join('\n')).toMatch(/1 control-API answer\(s\) of the test run do not match[\s\S]*GET \/_emulator\/health → 200: body must have required property/);
+      expect(quiet.mock.calls.join('\n')).toMatch(
+        /1 control-API answer\(s\) of the test run do not match[\s\S]*GET \/_emulator\/health → 200: body must have required property/,
+      );
     } finally {
       process.exitCode = before.exitCode;
       process.env.GUURU_EMULATOR_RECORD_CONTROL = before.env;

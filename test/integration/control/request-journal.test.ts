@@ -26,8 +26,22 @@ describe('the request journal (GET /_emulator/requests)', () => {
     const { body } = await journal();
     expect(body.total).toBe(2);
     const [latest, first] = body.requests;
-    expect(first).toMatchObject({ api: 'graphql', method: 'POST', route: 'POST /graphql', status: 200, tenantId: 'guuru-qa', operationName: 'Partner', operationType: 'query', fields: [{ name: 'partner' }], chatIds: [] });
-    expect(latest).toMatchObject({ operationName: 'Chats', variables: { n: 2 }, query: expect.stringContaining('chats(first: $n)') });
+    expect(first).toMatchObject({
+      api: 'graphql',
+      method: 'POST',
+      route: 'POST /graphql',
+      status: 200,
+      tenantId: 'guuru-qa',
+      operationName: 'Partner',
+      operationType: 'query',
+      fields: [{ name: 'partner' }],
+      chatIds: [],
+    });
+    expect(latest).toMatchObject({
+      operationName: 'Chats',
+      variables: { n: 2 },
+      query: expect.stringContaining('chats(first: $n)'),
+    });
     expect(latest.durationMs).toBeGreaterThanOrEqual(0);
     expect(Number(latest.id)).toBeGreaterThan(Number(first.id));
     expect(latest.errors).toBeUndefined();
@@ -40,7 +54,9 @@ describe('the request journal (GET /_emulator/requests)', () => {
     expect((await t.gql(accept, { id: CHAT })).body.errors).toBeUndefined();
     const again = await t.gql(accept, { id: CHAT });
     expect(again.body.errors?.[0]?.extensions?.code).toBe('CHAT_ALREADY_ACCEPTED');
-    await t.gql(`mutation { reply: sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "hi" } }) close: closeChat(id: "${CHAT}") { id } }`);
+    await t.gql(
+      `mutation { reply: sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "hi" } }) close: closeChat(id: "${CHAT}") { id } }`,
+    );
 
     const { body } = await journal(`?chatId=${CHAT}`);
     expect(body.requests).toHaveLength(3);
@@ -74,13 +90,30 @@ describe('the request journal (GET /_emulator/requests)', () => {
     await fetch(`${t.url}/gurusup/messages`, { method: 'POST', headers: { 'x-api-key': 'nope-nope' } });
     const { body } = await journal('?api=gurusup');
     const [refused, listed] = body.requests;
-    expect(listed).toMatchObject({ api: 'gurusup', method: 'GET', route: 'GET /gurusup/api/v1/threads', status: 200, tenantId: 'guuru-qa' });
-    expect(refused).toMatchObject({ api: 'gurusup', status: 401, path: '/gurusup/messages', errors: [{ code: '401', message: expect.stringContaining('Unknown API key') }] });
+    expect(listed).toMatchObject({
+      api: 'gurusup',
+      method: 'GET',
+      route: 'GET /gurusup/api/v1/threads',
+      status: 200,
+      tenantId: 'guuru-qa',
+    });
+    expect(refused).toMatchObject({
+      api: 'gurusup',
+      status: 401,
+      path: '/gurusup/messages',
+      errors: [{ code: '401', message: expect.stringContaining('Unknown API key') }],
+    });
     expect((await journal('?api=graphql')).body.total).toBe(0);
   });
 
   it('filters by tenant, answers one entry by id, clears, and limits', async () => {
-    const created = (await (await fetch(`${t.url}/_emulator/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as any;
+    const created = (await (
+      await fetch(`${t.url}/_emulator/tenants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as any;
     await t.gql('{ partner { id } }', undefined, created.tokens[0]);
     await t.gql('{ partner { id } }');
     await t.gql('{ partner { id } }');

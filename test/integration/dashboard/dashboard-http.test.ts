@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
-const configOf = (html: string) => JSON.parse(/<script type="application\/json" id="emulator-config">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null');
+const configOf = (html: string) =>
+  JSON.parse(/<script type="application\/json" id="emulator-config">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null');
 
 describe('GET / by Accept', () => {
   it('gives a browser the dashboard page', async () => {
@@ -52,13 +53,15 @@ describe('the built files', () => {
   it('are served gzip-compressed to clients that accept it, cacheable for good', async () => {
     const js = await assetOf('/', 'js');
     // Raw bytes (fetch and supertest would decompress them).
-    const res = await new Promise<{ headers: IncomingHttpHeaders; body: Buffer; status?: number }>((resolve, reject) => {
-      get(`${t.url}${js}`, { headers: { 'accept-encoding': 'gzip, br' } }, (r) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => resolve({ headers: r.headers, body: Buffer.concat(chunks), status: r.statusCode }));
-      }).on('error', reject);
-    });
+    const res = await new Promise<{ headers: IncomingHttpHeaders; body: Buffer; status?: number }>(
+      (resolve, reject) => {
+        get(`${t.url}${js}`, { headers: { 'accept-encoding': 'gzip, br' } }, (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => resolve({ headers: r.headers, body: Buffer.concat(chunks), status: r.statusCode }));
+        }).on('error', reject);
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/javascript/);
     expect(res.headers['content-encoding']).toBe('gzip');
@@ -69,7 +72,11 @@ describe('the built files', () => {
   });
 
   it('answers an unknown file with the control API 404, never a file from elsewhere on disk', async () => {
-    for (const path of ['/_emulator/ui/nope.js', '/_emulator/ui/..%2Fmanifest.json', '/_emulator/ui/%2e%2e/%2e%2e/package.json']) {
+    for (const path of [
+      '/_emulator/ui/nope.js',
+      '/_emulator/ui/..%2Fmanifest.json',
+      '/_emulator/ui/%2e%2e/%2e%2e/package.json',
+    ]) {
       const res = await request(t.emulator.app).get(path);
       expect(res.status).toBe(404);
       expect(res.body.message).toMatch(/No control endpoint/);
@@ -86,11 +93,25 @@ describe('GET /graphql in a browser', () => {
     expect(markup).not.toMatch(/apollo|cdn|(src|href)="(https?:)?\/\//i);
     const config = configOf(res.text);
     expect(config.token).toBe('demo-token');
-    expect(config.examples.map((e: { title: string }) => e.title)).toEqual(expect.arrayContaining(['Chat state', 'Fetch Chats', 'Fetch Payouts', 'acceptChat', 'sendChatMessage', 'closeChat']));
+    expect(config.examples.map((e: { title: string }) => e.title)).toEqual(
+      expect.arrayContaining([
+        'Chat state',
+        'Fetch Chats',
+        'Fetch Payouts',
+        'acceptChat',
+        'sendChatMessage',
+        'closeChat',
+      ]),
+    );
   });
 
   it('still serves API clients: a GET query with JSON Accept runs', async () => {
-    const res = await request(t.emulator.app).get('/graphql').query({ query: '{ partner { id } }' }).set('Accept', 'application/json').set('Authorization', 'Bearer demo-token').set('apollo-require-preflight', 'true');
+    const res = await request(t.emulator.app)
+      .get('/graphql')
+      .query({ query: '{ partner { id } }' })
+      .set('Accept', 'application/json')
+      .set('Authorization', 'Bearer demo-token')
+      .set('apollo-require-preflight', 'true');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { partner: { id: 'guuru-qa' } } });
   });
@@ -120,9 +141,15 @@ describe('control routes the pages read', () => {
     expect(all.body.total).toBe(t.emulator.store.tenant('guuru-qa')!.data.chats.length);
     expect(all.body.chats[0]).not.toHaveProperty('messages.0');
 
-    const rated = await request(t.emulator.app).get('/_emulator/tenants/guuru-qa/chats?status=rated,closed&language=de&limit=500');
+    const rated = await request(t.emulator.app).get(
+      '/_emulator/tenants/guuru-qa/chats?status=rated,closed&language=de&limit=500',
+    );
     expect(rated.body.chats.length).toBeGreaterThan(0);
-    expect(rated.body.chats.every((c: { status: string; language: string }) => ['rated', 'closed'].includes(c.status) && c.language === 'de')).toBe(true);
+    expect(
+      rated.body.chats.every(
+        (c: { status: string; language: string }) => ['rated', 'closed'].includes(c.status) && c.language === 'de',
+      ),
+    ).toBe(true);
     expect(rated.body.languages).toEqual(expect.arrayContaining(['en', 'de']));
 
     const next = await request(t.emulator.app).get(`/_emulator/tenants/guuru-qa/chats?limit=5&before=${seqs[4]}`);
@@ -138,14 +165,24 @@ describe('control routes the pages read', () => {
 
   it("records a chat's steps with the webhooks each one caused", async () => {
     await request(t.emulator.app).put('/_emulator/webhooks').send({ url: sink.url });
-    const created = await request(t.emulator.app).post('/_emulator/tenants/guuru-qa/chats').send({ question: 'Where is my parcel?', requestedExperts: ['api'] });
+    const created = await request(t.emulator.app)
+      .post('/_emulator/tenants/guuru-qa/chats')
+      .send({ question: 'Where is my parcel?', requestedExperts: ['api'] });
     const id = created.body.id as string;
     await request(t.emulator.app).post(`/_emulator/tenants/guuru-qa/chats/${id}/accept`).send({});
-    await request(t.emulator.app).post(`/_emulator/tenants/guuru-qa/chats/${id}/messages`).send({ from: 'user', text: 'Hello?' });
+    await request(t.emulator.app)
+      .post(`/_emulator/tenants/guuru-qa/chats/${id}/messages`)
+      .send({ from: 'user', text: 'Hello?' });
     const activity = await request(t.emulator.app).get(`/_emulator/tenants/guuru-qa/chats/${id}/activity`);
     expect(activity.status).toBe(200);
     expect(activity.body.chat.id).toBe(id);
-    const steps = activity.body.steps as { event: string; from?: string; to: string; actor: string; deliveries: string[] }[];
+    const steps = activity.body.steps as {
+      event: string;
+      from?: string;
+      to: string;
+      actor: string;
+      deliveries: string[];
+    }[];
     expect(steps.map((s) => [s.event, s.to])).toEqual([
       ['chat.created', 'created'],
       ['chat.assigned', 'assigned'],
@@ -153,7 +190,11 @@ describe('control routes the pages read', () => {
       ['message.created', 'open'],
     ]);
     expect(steps[0]!.deliveries).toEqual([]);
-    for (const [i, event] of [[1, 'chat-assigned'], [2, 'chat-opened'], [3, 'message-created']] as const) {
+    for (const [i, event] of [
+      [1, 'chat-assigned'],
+      [2, 'chat-opened'],
+      [3, 'message-created'],
+    ] as const) {
       expect(steps[i]!.deliveries).toHaveLength(1);
       const delivery = await request(t.emulator.app).get(`/_emulator/deliveries/${steps[i]!.deliveries[0]}`);
       expect(delivery.body).toMatchObject({ event, chatId: id });
@@ -163,7 +204,9 @@ describe('control routes the pages read', () => {
 
   it('lists deliveries as summaries on request (no headers, no body)', async () => {
     await request(t.emulator.app).put('/_emulator/webhooks').send({ url: sink.url });
-    await request(t.emulator.app).post('/_emulator/tenants/guuru-qa/chats').send({ question: 'Summary?', requestedExperts: ['api'] });
+    await request(t.emulator.app)
+      .post('/_emulator/tenants/guuru-qa/chats')
+      .send({ question: 'Summary?', requestedExperts: ['api'] });
     await request(t.emulator.app).post('/_emulator/deliveries/flush').send({});
     const full = await request(t.emulator.app).get('/_emulator/deliveries?limit=1');
     const summary = await request(t.emulator.app).get('/_emulator/deliveries?limit=1&summary=true');
@@ -193,7 +236,10 @@ describe('control routes the pages read', () => {
 
 describe('GET /_emulator/events', () => {
   /** Reads the stream until `until` is satisfied by the events seen so far. */
-  async function readEvents(act: () => Promise<unknown>, until: (events: LiveEvent[]) => boolean): Promise<LiveEvent[]> {
+  async function readEvents(
+    act: () => Promise<unknown>,
+    until: (events: LiveEvent[]) => boolean,
+  ): Promise<LiveEvent[]> {
     const controller = new AbortController();
     const res = await fetch(`${t.url}/_emulator/events`, { signal: controller.signal });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -230,16 +276,27 @@ describe('GET /_emulator/events', () => {
     let chatId = '';
     const events = await readEvents(
       async () => {
-        const created = await request(t.emulator.app).post('/_emulator/tenants/guuru-qa/chats').send({ question: 'Live?', requestedExperts: ['api'] });
+        const created = await request(t.emulator.app)
+          .post('/_emulator/tenants/guuru-qa/chats')
+          .send({ question: 'Live?', requestedExperts: ['api'] });
         chatId = created.body.id;
         await request(t.emulator.app).post(`/_emulator/tenants/guuru-qa/chats/${chatId}/accept`).send({});
       },
-      (seen) => seen.some((e) => e.type === 'delivery' && e.delivery.event === 'chat-opened' && e.delivery.status === 'delivered'),
+      (seen) =>
+        seen.some(
+          (e) => e.type === 'delivery' && e.delivery.event === 'chat-opened' && e.delivery.status === 'delivered',
+        ),
     );
     const chat = events.filter((e) => e.type === 'chat' && e.chat.id === chatId);
-    expect(chat.at(-1)).toMatchObject({ type: 'chat', tenantId: 'guuru-qa', chat: { id: chatId, status: 'open', question: 'Live?' } });
+    expect(chat.at(-1)).toMatchObject({
+      type: 'chat',
+      tenantId: 'guuru-qa',
+      chat: { id: chatId, status: 'open', question: 'Live?' },
+    });
     const opened = events.filter((e) => e.type === 'delivery' && e.delivery.event === 'chat-opened').at(-1);
-    expect(opened).toMatchObject({ delivery: { chatId, status: 'delivered', attempts: 1, lastStatusCode: 200, url: sink.url } });
+    expect(opened).toMatchObject({
+      delivery: { chatId, status: 'delivered', attempts: 1, lastStatusCode: 200, url: sink.url },
+    });
     // A summary: no headers or body on the stream.
     expect(opened).not.toHaveProperty('delivery.body');
     await request(t.emulator.app).put('/_emulator/webhooks').send({ url: '' });
@@ -248,9 +305,14 @@ describe('GET /_emulator/events', () => {
   it('counts journaled API requests (one small event per window, however many requests)', async () => {
     const events = await readEvents(
       async () => {
-        await Promise.all([t.gql('{ partner { id } }'), t.gql('{ partner { id } }'), t.gql('{ partner { id } }', undefined, 'bad-token')]);
+        await Promise.all([
+          t.gql('{ partner { id } }'),
+          t.gql('{ partner { id } }'),
+          t.gql('{ partner { id } }', undefined, 'bad-token'),
+        ]);
       },
-      (seen) => seen.filter((e) => e.type === 'requests').reduce((n, e) => n + (e.type === 'requests' ? e.count : 0), 0) >= 3,
+      (seen) =>
+        seen.filter((e) => e.type === 'requests').reduce((n, e) => n + (e.type === 'requests' ? e.count : 0), 0) >= 3,
     );
     const counted = events.filter((e) => e.type === 'requests');
     expect(counted.length).toBeLessThanOrEqual(3);
@@ -264,7 +326,8 @@ describe('GET /_emulator/events', () => {
         await t.gql('mutation Close($id: ID!) { closeChat(id: $id) { id } }', { id: chatId });
         await t.gql('{ partner { id } }');
       },
-      (seen) => seen.filter((e) => e.type === 'requests').reduce((n, e) => n + (e.type === 'requests' ? e.count : 0), 0) >= 2,
+      (seen) =>
+        seen.filter((e) => e.type === 'requests').reduce((n, e) => n + (e.type === 'requests' ? e.count : 0), 0) >= 2,
     );
     const named = events.flatMap((e) => (e.type === 'requests' ? (e.chatIds ?? ['(any)']) : []));
     expect(named).toEqual([chatId]);

@@ -12,7 +12,11 @@ let t: TestEmulator;
 let integration: ReferenceIntegration;
 
 const control = async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST', base = t.url) => {
-  const res = await fetch(`${base}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}/_emulator${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as any };
 };
 const chatOf = async (id: string) => (await control(`/tenants/guuru-qa/chats/${id}`)).body;
@@ -42,29 +46,72 @@ describe('a session held by hand, kept as a test', () => {
   let session: any;
 
   it('the shopper asks, the integration accepts, answers and closes, the shopper rates with a comment', async () => {
-    const created = await control('/tenants/guuru-qa/chats', { question: 'Does the XL jacket run large?', language: 'en', user: { name: 'Mia', email: 'mia@example.com' }, requestedExperts: ['api'] });
+    const created = await control('/tenants/guuru-qa/chats', {
+      question: 'Does the XL jacket run large?',
+      language: 'en',
+      user: { name: 'Mia', email: 'mia@example.com' },
+      requestedExperts: ['api'],
+    });
     expect(created.status).toBe(201);
     chatId = created.body.id;
     await until('the integration to accept', async () => (await chatOf(chatId)).status === 'open');
-    expect((await control(`/tenants/guuru-qa/chats/${chatId}/messages`, { from: 'user', text: 'I am usually an L.' })).status).toBe(201);
+    expect(
+      (await control(`/tenants/guuru-qa/chats/${chatId}/messages`, { from: 'user', text: 'I am usually an L.' }))
+        .status,
+    ).toBe(201);
     await until('the integration to close', async () => (await chatOf(chatId)).status === 'closed');
-    const rated = await control(`/tenants/guuru-qa/chats/${chatId}/rate`, { rating: 'good', comment: 'Quick and clear' });
+    const rated = await control(`/tenants/guuru-qa/chats/${chatId}/rate`, {
+      rating: 'good',
+      comment: 'Quick and clear',
+    });
     expect(rated.body).toMatchObject({ status: 'rated', rating: 'good', ratingComment: 'Quick and clear' });
     // A rated chat takes nothing more: the documented refusal.
     const again = await control(`/tenants/guuru-qa/chats/${chatId}/messages`, { from: 'user', text: 'Hello?' });
     expect(again.status).toBe(409);
   });
 
-  it('exports the session: the chat, its steps, every webhook with its signed body, the integration\'s calls in order', async () => {
+  it("exports the session: the chat, its steps, every webhook with its signed body, the integration's calls in order", async () => {
     await control('/deliveries/flush', {});
     const res = await fetch(`${t.url}/_emulator/tenants/guuru-qa/chats/${chatId}/session`);
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="session-${chatId}.json"`);
     session = await res.json();
-    expect(session).toMatchObject({ format: 'guuru-emulator-session', version: 1, tenant: 'guuru-qa', chat: { id: chatId, status: 'rated' } });
-    expect(shape(session.steps)).toEqual(['chat.created by user', 'chat.assigned by system', 'chat.accepted by api', 'message.created by user', 'message.created by api', 'chat.closed by api', 'chat.rated by user']);
-    expect(session.deliveries.map((d: any) => d.event)).toEqual(['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated']);
-    expect(session.deliveries.every((d: any) => d.status === 'delivered' && d.idempotencyKey && d.headers['X-Guuru-Hmac-Sha256'] && typeof d.rawBody === 'string')).toBe(true);
-    expect(session.requests.flatMap((r: any) => r.fields.map((f: any) => f.name))).toEqual(['acceptChat', 'sendChatMessage', 'closeChat']);
+    expect(session).toMatchObject({
+      format: 'guuru-emulator-session',
+      version: 1,
+      tenant: 'guuru-qa',
+      chat: { id: chatId, status: 'rated' },
+    });
+    expect(shape(session.steps)).toEqual([
+      'chat.created by user',
+      'chat.assigned by system',
+      'chat.accepted by api',
+      'message.created by user',
+      'message.created by api',
+      'chat.closed by api',
+      'chat.rated by user',
+    ]);
+    expect(session.deliveries.map((d: any) => d.event)).toEqual([
+      'chat-assigned',
+      'chat-opened',
+      'message-created',
+      'message-created',
+      'chat-closed',
+      'chat-rated',
+    ]);
+    expect(
+      session.deliveries.every(
+        (d: any) =>
+          d.status === 'delivered' &&
+          d.idempotencyKey &&
+          d.headers['X-Guuru-Hmac-Sha256'] &&
+          typeof d.rawBody === 'string',
+      ),
+    ).toBe(true);
+    expect(session.requests.flatMap((r: any) => r.fields.map((f: any) => f.name))).toEqual([
+      'acceptChat',
+      'sendChatMessage',
+      'closeChat',
+    ]);
     expect(session.authors[session.chat.expertId]).toEqual({ kind: 'persona', name: 'Anna from Support' });
   });
 
@@ -72,7 +119,13 @@ describe('a session held by hand, kept as a test', () => {
     const saved = await control(`/tenants/guuru-qa/chats/${chatId}/scenario`, { name: 'jacket-demo', timeout: '10s' });
     expect(saved.status).toBe(201);
     expect(parse(saved.body.yaml).steps).toEqual([
-      { open: { question: 'Does the XL jacket run large?', language: 'en', user: { name: 'Mia', email: 'mia@example.com' } } },
+      {
+        open: {
+          question: 'Does the XL jacket run large?',
+          language: 'en',
+          user: { name: 'Mia', email: 'mia@example.com' },
+        },
+      },
       { assign: { experts: ['api'] } },
       { 'wait-until': { event: 'accepted', timeout: '10s' } },
       { message: { from: 'customer', text: 'I am usually an L.' } },

@@ -25,7 +25,11 @@ const control = async (method: string, path: string, body?: unknown) => {
 };
 
 const gurusup = async (body: unknown, key = 'demo-api-key') => {
-  const res = await fetch(`${t!.url}/gurusup/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) });
+  const res = await fetch(`${t!.url}/gurusup/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as any };
 };
 
@@ -50,22 +54,35 @@ describe('field limits', () => {
   it('refuses each text over its limit naming the field and the limit, without quoting it back, and stores nothing', async () => {
     t = await startEmulator();
     const tenant = t.emulator.store.tenant('guuru-qa')!;
-    const before = { personas: tenant.data.personas.length, chats: tenant.data.chats.length, threads: tenant.data.gurusup!.threads.length };
+    const before = {
+      personas: tenant.data.personas.length,
+      chats: tenant.data.chats.length,
+      threads: tenant.data.gurusup!.threads.length,
+    };
     const huge = 'N'.repeat(900 * 1024);
 
     const name = await t.gql(PERSONA, { i: { providerId: 'fat', name: 'N'.repeat(FIELD_LIMITS['persona.name'] + 1) } });
     expect(name.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'input.name' });
-    expect(name.body.errors![0]!.message).toBe(`input.name is ${FIELD_LIMITS['persona.name'] + 1} characters long; the limit is ${FIELD_LIMITS['persona.name']}.`);
+    expect(name.body.errors![0]!.message).toBe(
+      `input.name is ${FIELD_LIMITS['persona.name'] + 1} characters long; the limit is ${FIELD_LIMITS['persona.name']}.`,
+    );
     const fat = await t.gql(PERSONA, { i: { providerId: 'fat', name: huge } });
     expect(fat.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(fat.body).length).toBeLessThan(2_000);
-    expect((await t.gql(PERSONA, { i: { providerId: 'fat', name: 'ok', photoUrl: `https://x.example/${huge}` } })).body.errors![0]!.extensions!.argumentName).toBe('input.photoUrl');
+    expect(
+      (await t.gql(PERSONA, { i: { providerId: 'fat', name: 'ok', photoUrl: `https://x.example/${huge}` } })).body
+        .errors![0]!.extensions!.argumentName,
+    ).toBe('input.photoUrl');
 
-    const page = await t.gql('mutation($i: PageUpdateInput!) { updatePage(input: $i) { page { id } } }', { i: { id: tenant.data.pages[0]!.id, title: { en: huge } } });
+    const page = await t.gql('mutation($i: PageUpdateInput!) { updatePage(input: $i) { page { id } } }', {
+      i: { id: tenant.data.pages[0]!.id, title: { en: huge } },
+    });
     expect(page.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'input.title.en' });
     expect(page.body.errors![0]!.message).toContain(`the limit is ${FIELD_LIMITS['page.title']}`);
 
-    const question = await control('POST', '/tenants/guuru-qa/chats', { question: 'Q'.repeat(FIELD_LIMITS['chat.question'] + 1) });
+    const question = await control('POST', '/tenants/guuru-qa/chats', {
+      question: 'Q'.repeat(FIELD_LIMITS['chat.question'] + 1),
+    });
     expect(question.status).toBe(400);
     expect(question.body).toMatchObject({ code: 'INVALID_ARGUMENT', argumentName: 'question' });
     expect(question.body.message).toContain(`the limit is ${FIELD_LIMITS['chat.question']}`);
@@ -102,7 +119,9 @@ describe('a reset forgets what it removed', () => {
     t = await startEmulator();
     expect((await control('POST', '/tenants', { id: 'again' })).status).toBe(201);
     expect((await control('PUT', '/tenants/again/webhooks', { url: 'http://127.0.0.1:9/old' })).status).toBe(200);
-    expect((await control('PUT', '/tenants/again/gurusup', { webhookUrl: 'http://127.0.0.1:9/old-gurusup' })).status).toBe(200);
+    expect(
+      (await control('PUT', '/tenants/again/gurusup', { webhookUrl: 'http://127.0.0.1:9/old-gurusup' })).status,
+    ).toBe(200);
     expect((await control('PUT', '/webhooks', { url: 'http://127.0.0.1:9/built-in' })).status).toBe(200);
     expect((await control('POST', '/reset')).status).toBe(200);
     expect((await control('POST', '/tenants', { id: 'again' })).status).toBe(201);
@@ -118,15 +137,24 @@ describe('errors quote at most a short prefix of the input', () => {
     t = await startEmulator();
     const huge = 'N'.repeat(900 * 1024);
     const send = 'mutation($i: ChatMessageInput!) { sendChatMessage(input: $i) }';
-    for (const input of [{ chatId: 'missing', text: huge, posting: { type: 'text', text: 'hi' } }, { chatId: huge, posting: { type: 'text', text: 'hi' } }]) {
-      const res = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer demo-token' }, body: JSON.stringify({ query: send, variables: { i: input } }) });
+    for (const input of [
+      { chatId: 'missing', text: huge, posting: { type: 'text', text: 'hi' } },
+      { chatId: huge, posting: { type: 'text', text: 'hi' } },
+    ]) {
+      const res = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer demo-token' },
+        body: JSON.stringify({ query: send, variables: { i: input } }),
+      });
       const text = await res.text();
       expect(text.length).toBeLessThan(4_000);
       const answer = JSON.parse(text) as { errors: { message: string }[] };
       expect(answer.errors[0]!.message).toMatch(/characters\)/);
     }
     // REST: a long snapshot name, or thousands of long unknown keys, are not echoed either.
-    const keys = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`unknown-key-${i}-${'k'.repeat(200)}`, 1]));
+    const keys = Object.fromEntries(
+      Array.from({ length: 2_000 }, (_, i) => [`unknown-key-${i}-${'k'.repeat(200)}`, 1]),
+    );
     const unknownKeys = await control('POST', '/snapshots', { name: 'ok', ...keys });
     expect(unknownKeys.status).toBe(400);
     expect(unknownKeys.size).toBeLessThan(4_000);
@@ -168,10 +196,15 @@ describe('byte budgets', () => {
     expect(tenant.bytes).toBeLessThanOrEqual(2 * MIB);
     const personas = tenant.data.personas.length;
     // Refused again, and nothing stored by the refusals.
-    expect((await t.gql(PERSONA, { i: fatPersona(n + 1) }, token)).body.errors![0]!.extensions!.code).toBe('LIMIT_REACHED');
+    expect((await t.gql(PERSONA, { i: fatPersona(n + 1) }, token)).body.errors![0]!.extensions!.code).toBe(
+      'LIMIT_REACHED',
+    );
     expect(tenant.data.personas).toHaveLength(personas);
     // Renaming an existing persona to a name of the same length still works (no growth).
-    expect((await t.gql(PERSONA, { i: { ...fatPersona(0), name: 'M'.repeat(FIELD_LIMITS['persona.name']) } }, token)).body.errors).toBeUndefined();
+    expect(
+      (await t.gql(PERSONA, { i: { ...fatPersona(0), name: 'M'.repeat(FIELD_LIMITS['persona.name']) } }, token)).body
+        .errors,
+    ).toBeUndefined();
     // The demo tenant has its own budget: served and still writable.
     await stillServes();
     expect((await t.gql(PERSONA, { i: { providerId: 'other-client', name: 'Other' } })).body.errors).toBeUndefined();

@@ -53,22 +53,32 @@ describe('retention limits', () => {
     const limit = Math.max(chats, personas, threads) + 1;
     t = await startEmulator({ maxChats: limit });
     const tenant = t.emulator.store.tenant('guuru-qa')!;
-    while (tenant.data.chats.length < limit) expect((await control('POST', '/tenants/guuru-qa/chats', { question: 'room?' })).status).toBe(201);
+    while (tenant.data.chats.length < limit)
+      expect((await control('POST', '/tenants/guuru-qa/chats', { question: 'room?' })).status).toBe(201);
     expectLimit(await control('POST', '/tenants/guuru-qa/chats', { question: 'one too many' }), `--max-chats ${limit}`);
     expect(tenant.data.chats).toHaveLength(limit);
 
     for (let i = tenant.data.personas.length; i < limit; i++) {
-      expect((await t.gql(`mutation { createPersona(input: { providerId: "p-${i}", name: "P ${i}" }) }`)).body.errors).toBeUndefined();
+      expect(
+        (await t.gql(`mutation { createPersona(input: { providerId: "p-${i}", name: "P ${i}" }) }`)).body.errors,
+      ).toBeUndefined();
     }
     const persona = await t.gql('mutation { createPersona(input: { providerId: "p-too-many", name: "Too many" }) }');
     expect(persona.body.errors![0]!.extensions!.code).toBe('LIMIT_REACHED');
     expect(persona.body.errors![0]!.message).toContain('--max-chats');
     // Saving an existing persona again is no new record: still fine.
-    expect((await t.gql(`mutation { createPersona(input: { providerId: "p-${limit - 1}", name: "Renamed" }) }`)).body.errors).toBeUndefined();
+    expect(
+      (await t.gql(`mutation { createPersona(input: { providerId: "p-${limit - 1}", name: "Renamed" }) }`)).body.errors,
+    ).toBeUndefined();
 
     const post = (fid: string) =>
-      fetch(`${t!.url}/gurusup/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-api-key' }, body: JSON.stringify({ body: 'Hi', thread_fid: fid, user_fid: 'u' }) });
-    for (let i = tenant.data.gurusup!.threads.length; i < limit; i++) expect((await post(`thread-${i}`)).status).toBe(201);
+      fetch(`${t!.url}/gurusup/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'demo-api-key' },
+        body: JSON.stringify({ body: 'Hi', thread_fid: fid, user_fid: 'u' }),
+      });
+    for (let i = tenant.data.gurusup!.threads.length; i < limit; i++)
+      expect((await post(`thread-${i}`)).status).toBe(201);
     const refused = await post('thread-too-many');
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { message: string }).message).toMatch(/Gurusup threads.*--max-chats/);
@@ -77,14 +87,27 @@ describe('retention limits', () => {
 
   it('--max-messages: per chat and per Gurusup thread, refused before anything is stored', async () => {
     t = await startEmulator({ maxMessages: 4 });
-    const chat = await control('POST', '/tenants/guuru-qa/chats', { question: 'first message', requestedExperts: ['api'] });
-    for (let i = 0; i < 3; i++) expect((await control('POST', `/tenants/guuru-qa/chats/${chat.body.id}/messages`, { text: `m${i}` })).status).toBe(201);
-    expectLimit(await control('POST', `/tenants/guuru-qa/chats/${chat.body.id}/messages`, { text: 'one too many' }), '--max-messages 4');
+    const chat = await control('POST', '/tenants/guuru-qa/chats', {
+      question: 'first message',
+      requestedExperts: ['api'],
+    });
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await control('POST', `/tenants/guuru-qa/chats/${chat.body.id}/messages`, { text: `m${i}` })).status,
+      ).toBe(201);
+    expectLimit(
+      await control('POST', `/tenants/guuru-qa/chats/${chat.body.id}/messages`, { text: 'one too many' }),
+      '--max-messages 4',
+    );
     expect(t.emulator.store.tenant('guuru-qa')!.chatsById.get(chat.body.id)!.messages).toHaveLength(4);
 
     // A customer message and its automatic reply are two: two posts fill the thread, the third is refused.
     const post = () =>
-      fetch(`${t!.url}/gurusup/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-api-key' }, body: JSON.stringify({ body: 'Hi', thread_fid: 'busy', user_fid: 'u' }) });
+      fetch(`${t!.url}/gurusup/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'demo-api-key' },
+        body: JSON.stringify({ body: 'Hi', thread_fid: 'busy', user_fid: 'u' }),
+      });
     expect((await post()).status).toBe(201);
     expect((await post()).status).toBe(201);
     expect((await post()).status).toBe(409);
@@ -160,7 +183,9 @@ describe('retention limits', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.errors[0]).toContain(`the most the emulator keeps (${MAX_SCENARIOS})`);
     expect((await control('POST', '/scenarios', { files: [named(`up-${loaded}`)] })).status).toBe(200);
-    const fat = await control('POST', '/scenarios', { files: [{ file: 'fat.yaml', yaml: `${yaml}\n# ${'x'.repeat(262_144)}` }] });
+    const fat = await control('POST', '/scenarios', {
+      files: [{ file: 'fat.yaml', yaml: `${yaml}\n# ${'x'.repeat(262_144)}` }],
+    });
     expect(fat.status).toBe(400);
     expect(fat.body.code).toBe('INVALID_ARGUMENT');
     expect((await control('GET', '/scenarios')).body.scenarios).toHaveLength(MAX_SCENARIOS);

@@ -26,9 +26,15 @@ describe('authentication', () => {
   });
 
   it('accepts the Bearer scheme in any case, and a bare token with a warning header', async () => {
-    const lower = await request(t.emulator.app).post('/graphql').set('Authorization', 'bearer demo-token').send({ query: '{ partner { id } }' });
+    const lower = await request(t.emulator.app)
+      .post('/graphql')
+      .set('Authorization', 'bearer demo-token')
+      .send({ query: '{ partner { id } }' });
     expect(lower.body.data.partner.id).toBe('guuru-qa');
-    const bare = await request(t.emulator.app).post('/graphql').set('Authorization', 'demo-token').send({ query: '{ partner { id } }' });
+    const bare = await request(t.emulator.app)
+      .post('/graphql')
+      .set('Authorization', 'demo-token')
+      .send({ query: '{ partner { id } }' });
     expect(bare.body.data.partner.id).toBe('guuru-qa');
     expect(bare.headers['x-emulator-warning']).toMatch(/Bearer/);
   });
@@ -57,7 +63,9 @@ describe('tenant isolation', () => {
     expect(theirs.body.data!.partner.chats.edges.some((e: any) => mineIds.has(e.node.id))).toBe(false);
 
     await request(t.emulator.app).post(`/_emulator/tenants/${id}/chats`).send({ question: 'only mine' }).expect(201);
-    const demoNewest = await t.gql('{ partner { chats(first: 1, orderBy: {field: id, direction: desc}) { edges { node { question } } } } }');
+    const demoNewest = await t.gql(
+      '{ partner { chats(first: 1, orderBy: {field: id, direction: desc}) { edges { node { question } } } } }',
+    );
     expect(demoNewest.body.data!.partner.chats.edges[0].node.question).not.toBe('only mine');
 
     const foreign = await t.gql(`{ community(partnerId: "${id}") { id } }`);
@@ -75,7 +83,10 @@ describe('bad requests', () => {
     expect(unknown.body.errors![0]!.message).toMatch(/nonsense/);
     const wrongType = await t.gql('{ partner { chats(first: "ten") { edges { node { id } } } } }');
     expect(errorCodes(wrongType)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    const wrongVariable = await t.gql('query Q($first: Int) { partner { chats(first: $first) { edges { node { id } } } } }', { first: 'ten' });
+    const wrongVariable = await t.gql(
+      'query Q($first: Int) { partner { chats(first: $first) { edges { node { id } } } } }',
+      { first: 'ten' },
+    );
     expect(wrongVariable.status).toBe(400);
     expect(errorCodes(wrongVariable)).toEqual(['BAD_USER_INPUT']);
     noStack(wrongVariable.body);
@@ -93,7 +104,9 @@ describe('bad requests', () => {
     expect(res.status).toBe(400);
     expect(errorCodes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(res.body.errors![0]!.message).toMatch(/depth limit of 12/);
-    const fine = await t.gql(`{ partner { experts(first: 1) { edges { node { partners { edges { node { id } } } } } } } }`);
+    const fine = await t.gql(
+      `{ partner { experts(first: 1) { edges { node { partners { edges { node { id } } } } } } } }`,
+    );
     expect(fine.body.errors).toBeUndefined();
   });
 
@@ -112,7 +125,11 @@ describe('bad requests', () => {
       .send({ query: `{ partner { id } } # ${'x'.repeat(1_100_000)}` });
     expect(big.status).toBe(413);
     expect(big.body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
-    const text = await request(t.emulator.app).post('/graphql').set('Authorization', 'Bearer demo-token').set('Content-Type', 'text/plain').send('{ partner { id } }');
+    const text = await request(t.emulator.app)
+      .post('/graphql')
+      .set('Authorization', 'Bearer demo-token')
+      .set('Content-Type', 'text/plain')
+      .send('{ partner { id } }');
     expect(text.status).toBe(415);
     expect(text.body.errors[0].message).toMatch(/application\/json/);
   });

@@ -6,9 +6,18 @@ import { startEmulator, type TestEmulator } from '../../helpers/emulator.js';
 const ENDPOINTS: { path: string; body: unknown; ok: number; headers: Record<string, string> }[] = [
   { path: '/graphql', body: { query: '{ partner { id } }' }, ok: 200, headers: { authorization: 'Bearer demo-token' } },
   { path: '/_emulator/tenants', body: { id: 'zipped' }, ok: 201, headers: {} },
-  { path: '/gurusup/messages', body: { body: 'Hello', thread_fid: 'zip-thread', user_fid: 'u1' }, ok: 201, headers: { 'x-api-key': 'demo-api-key' } },
+  {
+    path: '/gurusup/messages',
+    body: { body: 'Hello', thread_fid: 'zip-thread', user_fid: 'u1' },
+    ok: 201,
+    headers: { 'x-api-key': 'demo-api-key' },
+  },
 ];
-const ENCODERS: Record<string, (b: Buffer) => Buffer> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+const ENCODERS: Record<string, (b: Buffer) => Buffer> = {
+  gzip: gzipSync,
+  deflate: deflateSync,
+  br: brotliCompressSync,
+};
 
 describe('compressed request bodies', () => {
   let t: TestEmulator;
@@ -18,7 +27,11 @@ describe('compressed request bodies', () => {
   afterAll(() => t.stop());
 
   const post = (path: string, headers: Record<string, string>, body: Buffer) =>
-    fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: new Uint8Array(body) });
+    fetch(`${t.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: new Uint8Array(body),
+    });
 
   for (const [encoding, encode] of Object.entries(ENCODERS)) {
     it(`reads a ${encoding} body, and answers 400 to one that only says it is ${encoding}`, async () => {
@@ -26,7 +39,8 @@ describe('compressed request bodies', () => {
         const raw = Buffer.from(JSON.stringify(endpoint.body));
         const good = await post(endpoint.path, { ...endpoint.headers, 'content-encoding': encoding }, encode(raw));
         expect(good.status, `${endpoint.path} ${encoding}`).toBe(endpoint.ok);
-        if (endpoint.path === '/_emulator/tenants') await fetch(`${t.url}/_emulator/tenants/zipped`, { method: 'DELETE' });
+        if (endpoint.path === '/_emulator/tenants')
+          await fetch(`${t.url}/_emulator/tenants/zipped`, { method: 'DELETE' });
         for (const lie of [raw, encode(raw).subarray(0, 8)]) {
           const res = await post(endpoint.path, { ...endpoint.headers, 'content-encoding': encoding }, lie);
           expect(res.status, `${endpoint.path} ${encoding}`).toBe(400);
@@ -40,10 +54,16 @@ describe('compressed request bodies', () => {
 
   it('answers 415 to an encoding it does not know', async () => {
     for (const endpoint of ENDPOINTS) {
-      const res = await post(endpoint.path, { ...endpoint.headers, 'content-encoding': 'compress' }, Buffer.from(JSON.stringify(endpoint.body)));
+      const res = await post(
+        endpoint.path,
+        { ...endpoint.headers, 'content-encoding': 'compress' },
+        Buffer.from(JSON.stringify(endpoint.body)),
+      );
       expect(res.status).toBe(415);
       const json = (await res.json()) as { message?: string; errors?: { message: string }[] };
-      expect(json.message ?? json.errors?.[0]?.message).toMatch(/unsupported content encoding "compress".*gzip, deflate or br/);
+      expect(json.message ?? json.errors?.[0]?.message).toMatch(
+        /unsupported content encoding "compress".*gzip, deflate or br/,
+      );
     }
     expect(t.emulator.store.tenants().map((x) => x.id)).toEqual(['guuru-qa']);
   });

@@ -102,7 +102,8 @@ describe('Examples page: Fetch Chats', () => {
       });
       expect(created.status).toBe(201);
       // The cursor came from another emulator with the same seed: positions are the same.
-      const next = await other.gql(`{ partner { chats(first: 100, after: "${after}", orderBy: {field: id, direction: asc}) {
+      const next =
+        await other.gql(`{ partner { chats(first: 100, after: "${after}", orderBy: {field: id, direction: asc}) {
         edges { node { id question status } } pageInfo { hasNextPage endCursor } } } }`);
       const edges = next.body.data!.partner.chats.edges;
       expect(edges.map((e: any) => e.node.question)).toEqual(['Is the new collection out yet?']);
@@ -165,18 +166,33 @@ describe('Examples page: Fetch Payouts', () => {
   });
 
   it('accepts period on experts (Types page form) with the same answer', async () => {
-    const outer = await t.gql('{ partner { payouts(period: 1546300800000) { experts(first: 100) { edges { node { id balance { amount } } } } } } }');
-    const inner = await t.gql('{ partner { payouts { experts(first: 100, period: 1546300800000) { edges { node { id balance { amount } } } } } } }');
+    const outer = await t.gql(
+      '{ partner { payouts(period: 1546300800000) { experts(first: 100) { edges { node { id balance { amount } } } } } } }',
+    );
+    const inner = await t.gql(
+      '{ partner { payouts { experts(first: 100, period: 1546300800000) { edges { node { id balance { amount } } } } } } }',
+    );
     expect(inner.body.errors).toBeUndefined();
     expect(inner.body.data).toEqual(outer.body.data);
   });
 
   it('has payouts for every month from January 2019 to the current month', async () => {
     const months: number[] = [];
-    for (let d = new Date(Date.UTC(2019, 0, 1)); d.getTime() <= Date.UTC(2026, 10, 1); d.setUTCMonth(d.getUTCMonth() + 1)) months.push(d.getTime());
+    for (
+      let d = new Date(Date.UTC(2019, 0, 1));
+      d.getTime() <= Date.UTC(2026, 10, 1);
+      d.setUTCMonth(d.getUTCMonth() + 1)
+    )
+      months.push(d.getTime());
     for (const period of [months[0], months[30], months[months.length - 1]]) {
-      const res = await t.gql('query P($p: Timestamp!) { partner { payouts(period: $p) { experts { edges { node { id } } } } } }', { p: period });
-      expect(res.body.data!.partner.payouts.experts.edges.length, `period ${new Date(period!).toISOString()}`).toBeGreaterThan(0);
+      const res = await t.gql(
+        'query P($p: Timestamp!) { partner { payouts(period: $p) { experts { edges { node { id } } } } } }',
+        { p: period },
+      );
+      expect(
+        res.body.data!.partner.payouts.experts.edges.length,
+        `period ${new Date(period!).toISOString()}`,
+      ).toBeGreaterThan(0);
     }
   });
 
@@ -190,7 +206,8 @@ describe('Examples page: Fetch Payouts', () => {
 
 describe('Mutations page selections on the read side', () => {
   it('resolves the acceptChat message selection (id, type, attachment, author ids) on a chat', async () => {
-    const res = await t.gql(`{ partner { chats(first: 100, orderBy: {field: id, direction: desc}) { edges { node { id status
+    const res =
+      await t.gql(`{ partner { chats(first: 100, orderBy: {field: id, direction: desc}) { edges { node { id status
       messages { edges { node {
         id type createdAt
         ... on TextMessage { text }
@@ -216,7 +233,10 @@ describe('Mutations page selections on the read side', () => {
   });
 
   it('uses the default first of 10 when messages is selected without first, or with null', async () => {
-    const res = await t.gql('query M($n: Int) { partner { a: chats { edges { node { id } } } b: chats(first: $n) { edges { node { id } } } } }', { n: null });
+    const res = await t.gql(
+      'query M($n: Int) { partner { a: chats { edges { node { id } } } b: chats(first: $n) { edges { node { id } } } } }',
+      { n: null },
+    );
     expect(res.body.data!.partner.a.edges).toHaveLength(10);
     expect(res.body.data!.partner.b.edges).toHaveLength(10);
   });
@@ -232,24 +252,34 @@ describe('Pagination page', () => {
 
 describe('Types page: the rest of the read side', () => {
   it('lists experts, including the Public API service account', async () => {
-    const res = await t.gql('{ partner { experts(first: 100) { edges { node { id name email summary balance { amount currency } } } } } }');
+    const res = await t.gql(
+      '{ partner { experts(first: 100) { edges { node { id name email summary balance { amount currency } } } } } }',
+    );
     const experts = res.body.data!.partner.experts.edges.map((e: any) => e.node);
-    expect(experts.find((e: any) => e.id === 'api')).toMatchObject({ email: 'public@api.guuru.com', name: 'Public API service account' });
+    expect(experts.find((e: any) => e.id === 'api')).toMatchObject({
+      email: 'public@api.guuru.com',
+      name: 'Public API service account',
+    });
     expect(experts.length).toBeGreaterThan(10);
   });
 
   it('filters submissions by status in every plausible form', async () => {
     const forms = ['[pending]', '["pending"]', '[{status: pending}]', '[{status: [pending]}]'];
     for (const form of forms) {
-      const res = await t.gql(`{ partner { submissions(filters: ${form}, first: 100) { edges { node { id status reviewedAt expert { id } } } } } }`);
+      const res = await t.gql(
+        `{ partner { submissions(filters: ${form}, first: 100) { edges { node { id status reviewedAt expert { id } } } } } }`,
+      );
       expect(res.body.errors, form).toBeUndefined();
       const nodes = res.body.data!.partner.submissions.edges.map((e: any) => e.node);
       expect(nodes.length, form).toBeGreaterThan(0);
       expect(nodes.every((n: any) => n.status === 'pending' && n.reviewedAt === null)).toBe(true);
     }
-    const viaVariable = await t.gql('query S($f: [SubmissionFilterType]) { partner { submissions(filters: $f, first: 100) { edges { node { status } } } } }', {
-      f: [{ status: ['approved', 'rejected'] }],
-    });
+    const viaVariable = await t.gql(
+      'query S($f: [SubmissionFilterType]) { partner { submissions(filters: $f, first: 100) { edges { node { status } } } } }',
+      {
+        f: [{ status: ['approved', 'rejected'] }],
+      },
+    );
     const statuses = new Set(viaVariable.body.data!.partner.submissions.edges.map((e: any) => e.node.status));
     expect(statuses).toEqual(new Set(['approved', 'rejected']));
     const bad = await t.gql('{ partner { submissions(filters: [archived]) { edges { node { id } } } } }');
@@ -257,7 +287,9 @@ describe('Types page: the rest of the read side', () => {
   });
 
   it('orders submissions by reviewedAt with unreviewed last', async () => {
-    const res = await t.gql('{ partner { submissions(first: 100, orderBy: {field: reviewedAt, direction: asc}) { edges { node { reviewedAt } } } } }');
+    const res = await t.gql(
+      '{ partner { submissions(first: 100, orderBy: {field: reviewedAt, direction: asc}) { edges { node { reviewedAt } } } } }',
+    );
     const reviewed = res.body.data!.partner.submissions.edges.map((e: any) => e.node.reviewedAt);
     const firstNull = reviewed.indexOf(null);
     expect(firstNull).toBeGreaterThan(0);
@@ -267,16 +299,22 @@ describe('Types page: the rest of the read side', () => {
   });
 
   it('reaches the community and pages through the documented extensions', async () => {
-    const res = await t.gql(`{ partner { community { id experts(first: 5) { edges { node { id name bio rating joinedAt bestFeedbackComments { comment } } } } } }
+    const res =
+      await t.gql(`{ partner { community { id experts(first: 5) { edges { node { id name bio rating joinedAt bestFeedbackComments { comment } } } } } }
       community(partnerId: "guuru-qa") { id } }`);
     expect(res.body.errors).toBeUndefined();
     const members = res.body.data!.partner.community.experts.edges;
     expect(members).toHaveLength(5);
     expect(res.body.data!.community.id).toBe('guuru-qa');
-    const one = await t.gql(`query C($id: ID!) { community { expert(expertId: $id, partnerId: "guuru-qa") { id name } } }`, { id: members[0].node.id });
+    const one = await t.gql(
+      `query C($id: ID!) { community { expert(expertId: $id, partnerId: "guuru-qa") { id name } } }`,
+      { id: members[0].node.id },
+    );
     expect(one.body.data!.community.expert.name).toBe(members[0].node.name);
 
-    const pages = await t.gql('{ partner { pages(first: 100) { edges { node { id title content languages url createdAt updatedAt isVisible isBotKnowledge } } } page(id: "1993") { id title } } }');
+    const pages = await t.gql(
+      '{ partner { pages(first: 100) { edges { node { id title content languages url createdAt updatedAt isVisible isBotKnowledge } } } page(id: "1993") { id title } } }',
+    );
     const nodes = pages.body.data!.partner.pages.edges.map((e: any) => e.node);
     expect(nodes.length).toBeGreaterThan(5);
     expect(nodes.some((p: any) => Object.keys(p.title).length > 1)).toBe(true);
@@ -287,26 +325,45 @@ describe('Types page: the rest of the read side', () => {
   it('answers introspection, including the documented-but-undeclared types', async () => {
     const res = await t.gql('{ __schema { types { name } } __type(name: "Expert") { fields { name } } }');
     const names = res.body.data!.__schema.types.map((x: any) => x.name);
-    for (const n of ['Timestamp', 'JSON', 'SubmissionFilterType', 'SubmissionsConnection', 'ExpertOrder', 'UserError', 'Language', 'Currency', 'Node']) {
+    for (const n of [
+      'Timestamp',
+      'JSON',
+      'SubmissionFilterType',
+      'SubmissionsConnection',
+      'ExpertOrder',
+      'UserError',
+      'Language',
+      'Currency',
+      'Node',
+    ]) {
       expect(names).toContain(n);
     }
-    expect(res.body.data!.__type.fields.map((f: any) => f.name)).toEqual(expect.arrayContaining(['balance', 'balances', 'partners']));
+    expect(res.body.data!.__type.fields.map((f: any) => f.name)).toEqual(
+      expect.arrayContaining(['balance', 'balances', 'partners']),
+    );
   });
 
   it('accepts 13-digit Timestamp literals and variables for startDate/endDate, [start, end)', async () => {
     const all = t.emulator.store.tenant('guuru-qa')!.data.chats;
     const start = all[100]!.createdAt;
     const end = all[110]!.createdAt;
-    const literal = await t.gql(`{ partner { chats(first: 100, startDate: ${start}, endDate: ${end}) { edges { node { id createdAt } } } } }`);
-    const variable = await t.gql('query W($s: Timestamp, $e: Timestamp) { partner { chats(first: 100, startDate: $s, endDate: $e) { edges { node { id createdAt } } } } }', {
-      s: start,
-      e: end,
-    });
+    const literal = await t.gql(
+      `{ partner { chats(first: 100, startDate: ${start}, endDate: ${end}) { edges { node { id createdAt } } } } }`,
+    );
+    const variable = await t.gql(
+      'query W($s: Timestamp, $e: Timestamp) { partner { chats(first: 100, startDate: $s, endDate: $e) { edges { node { id createdAt } } } } }',
+      {
+        s: start,
+        e: end,
+      },
+    );
     expect(literal.body.data).toEqual(variable.body.data);
     const ids = literal.body.data!.partner.chats.edges.map((e: any) => e.node.id);
     expect(ids).toEqual(all.filter((c) => c.createdAt >= start && c.createdAt < end).map((c) => c.id));
     expect(ids).toHaveLength(10);
-    const bad = await t.gql('query W($s: Timestamp) { partner { chats(startDate: $s) { edges { node { id } } } } }', { s: 1.5 });
+    const bad = await t.gql('query W($s: Timestamp) { partner { chats(startDate: $s) { edges { node { id } } } } }', {
+      s: 1.5,
+    });
     expect(bad.status).toBe(400);
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
   });

@@ -65,19 +65,28 @@ describe('GraphQL limits (defaults)', () => {
   it('refuses too many aliases, directives and tokens, each naming its limit and flag', async () => {
     expectRefusal(await t.gql(`{ partner { ${aliases(31, 'id')} } }`), 'MAX_ALIASES', '--max-aliases');
     expect((await t.gql(`{ partner { ${aliases(30, 'id')} } }`)).body.errors).toBeUndefined();
-    expectRefusal(await t.gql(`{ partner { id ${'@include(if: true) '.repeat(51)} } }`), 'MAX_DIRECTIVES', '--max-directives');
+    expectRefusal(
+      await t.gql(`{ partner { id ${'@include(if: true) '.repeat(51)} } }`),
+      'MAX_DIRECTIVES',
+      '--max-directives',
+    );
     const tokens = await t.gql(`{ partner { ${'id '.repeat(5_001)} } }`);
     expect(tokens.status).toBe(400);
-    expect(tokens.body.errors![0]).toMatchObject({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'MAX_TOKENS', limit: 5_000 } });
+    expect(tokens.body.errors![0]).toMatchObject({
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'MAX_TOKENS', limit: 5_000 },
+    });
     expect(tokens.body.errors![0]!.message).toContain('--max-tokens');
   });
 
   it('answers a 5,000-fragment chain and thousands of nested levels as client errors', async () => {
-    const chain = (n: number) => `{ partner { ...F0 } } ${Array.from({ length: n }, (_, i) => `fragment F${i} on Partner { id ...F${i + 1} }`).join(' ')} fragment F${n} on Partner { id }`;
+    const chain = (n: number) =>
+      `{ partner { ...F0 } } ${Array.from({ length: n }, (_, i) => `fragment F${i} on Partner { id ...F${i + 1} }`).join(' ')} fragment F${n} on Partner { id }`;
     const long = await t.gql(chain(5_000));
     expect(long.status).toBe(400);
     expect(long.body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const nested = await t.gql(`{ partner { chats(after: ${'['.repeat(3_000)}1${']'.repeat(3_000)}) { edges { cursor } } } }`);
+    const nested = await t.gql(
+      `{ partner { chats(after: ${'['.repeat(3_000)}1${']'.repeat(3_000)}) { edges { cursor } } } }`,
+    );
     expect(nested.status).toBe(400);
     expect(nested.body.errors![0]).toMatchObject({ extensions: { code: 'GRAPHQL_PARSE_FAILED', reason: 'MAX_DEPTH' } });
     expect(nested.body.errors![0]!.message).toMatch(/nests too deeply/);
@@ -86,7 +95,9 @@ describe('GraphQL limits (defaults)', () => {
   it('refuses a subscription operation as a client error that points to webhooks', async () => {
     const res = await t.gql('subscription { partner { id } }');
     expect(res.status).toBe(400);
-    expect(res.body.errors![0]).toMatchObject({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'SUBSCRIPTIONS_UNSUPPORTED' } });
+    expect(res.body.errors![0]).toMatchObject({
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'SUBSCRIPTIONS_UNSUPPORTED' },
+    });
     expect(res.body.errors![0]!.message).toMatch(/no subscriptions.*webhooks/);
   });
 });
@@ -99,17 +110,37 @@ describe('GraphQL limits (configured)', () => {
       expect(cheap.body.errors).toBeUndefined();
       const dear = await t.gql('{ partner { chats(first: 10) { edges { node { id } } } } }');
       expect(dear.body.errors![0]!.extensions).toMatchObject({ reason: 'MAX_COST', limit: 40 });
-      expect((await t.gql('{ partner { a: id b: id } }')).body.errors![0]!.extensions).toMatchObject({ reason: 'MAX_ALIASES', limit: 1 });
-      expect((await t.gql('{ partner { id @skip(if: false) } }')).body.errors![0]!.extensions).toMatchObject({ reason: 'MAX_DIRECTIVES', limit: 0 });
-      expect((await t.gql(`{ partner { ${'id '.repeat(101)} } }`)).body.errors![0]!.extensions).toMatchObject({ reason: 'MAX_TOKENS', limit: 100 });
-      expect((await t.gql('{ partner { community { experts { edges { node { expertId } } } } } }')).body.errors![0]!.extensions).toMatchObject({ reason: 'MAX_DEPTH' });
+      expect((await t.gql('{ partner { a: id b: id } }')).body.errors![0]!.extensions).toMatchObject({
+        reason: 'MAX_ALIASES',
+        limit: 1,
+      });
+      expect((await t.gql('{ partner { id @skip(if: false) } }')).body.errors![0]!.extensions).toMatchObject({
+        reason: 'MAX_DIRECTIVES',
+        limit: 0,
+      });
+      expect((await t.gql(`{ partner { ${'id '.repeat(101)} } }`)).body.errors![0]!.extensions).toMatchObject({
+        reason: 'MAX_TOKENS',
+        limit: 100,
+      });
+      expect(
+        (await t.gql('{ partner { community { experts { edges { node { expertId } } } } } }')).body.errors![0]!
+          .extensions,
+      ).toMatchObject({ reason: 'MAX_DEPTH' });
     } finally {
       await t.stop();
     }
   });
 
   it('reads the limits from the environment', () => {
-    expect(optionsFromEnv({ MAX_QUERY_COST: '1000', MAX_ALIASES: '5', MAX_DIRECTIVES: '6', MAX_TOKENS: '700', MAX_DEPTH: '8' })).toMatchObject({
+    expect(
+      optionsFromEnv({
+        MAX_QUERY_COST: '1000',
+        MAX_ALIASES: '5',
+        MAX_DIRECTIVES: '6',
+        MAX_TOKENS: '700',
+        MAX_DEPTH: '8',
+      }),
+    ).toMatchObject({
       maxQueryCost: 1000,
       maxAliases: 5,
       maxDirectives: 6,

@@ -46,11 +46,15 @@ describe('cursor pagination over chats', () => {
   });
 
   it('keeps a saved cursor valid when new chats arrive, in both directions', async () => {
-    const first = await t.gql('{ partner { chats(first: 5, orderBy: {field: id, direction: desc}) { edges { node { id } } pageInfo { endCursor } } } }');
+    const first = await t.gql(
+      '{ partner { chats(first: 5, orderBy: {field: id, direction: desc}) { edges { node { id } } pageInfo { endCursor } } } }',
+    );
     const savedDesc = first.body.data!.partner.chats.pageInfo.endCursor;
     const firstAsc = await t.gql('{ partner { chats(first: 5) { pageInfo { endCursor } } } }');
     const savedAsc = firstAsc.body.data!.partner.chats.pageInfo.endCursor;
-    const expectedDesc = await t.gql(`{ partner { chats(first: 5, after: "${savedDesc}", orderBy: {field: id, direction: desc}) { edges { node { id } } } } }`);
+    const expectedDesc = await t.gql(
+      `{ partner { chats(first: 5, after: "${savedDesc}", orderBy: {field: id, direction: desc}) { edges { node { id } } } } }`,
+    );
     const expectedAsc = await t.gql(`{ partner { chats(first: 5, after: "${savedAsc}") { edges { node { id } } } } }`);
 
     for (let i = 0; i < 3; i++) {
@@ -61,12 +65,20 @@ describe('cursor pagination over chats', () => {
       });
       expect(res.status).toBe(201);
     }
-    const againDesc = await t.gql(`{ partner { chats(first: 5, after: "${savedDesc}", orderBy: {field: id, direction: desc}) { edges { node { id } } } } }`);
+    const againDesc = await t.gql(
+      `{ partner { chats(first: 5, after: "${savedDesc}", orderBy: {field: id, direction: desc}) { edges { node { id } } } } }`,
+    );
     const againAsc = await t.gql(`{ partner { chats(first: 5, after: "${savedAsc}") { edges { node { id } } } } }`);
     expect(againDesc.body.data).toEqual(expectedDesc.body.data);
     expect(againAsc.body.data).toEqual(expectedAsc.body.data);
-    const newest = await t.gql('{ partner { chats(first: 3, orderBy: {field: id, direction: desc}) { edges { node { question status } } } } }');
-    expect(newest.body.data!.partner.chats.edges.map((e: any) => e.node.question)).toEqual(['New question 2', 'New question 1', 'New question 0']);
+    const newest = await t.gql(
+      '{ partner { chats(first: 3, orderBy: {field: id, direction: desc}) { edges { node { question status } } } } }',
+    );
+    expect(newest.body.data!.partner.chats.edges.map((e: any) => e.node.question)).toEqual([
+      'New question 2',
+      'New question 1',
+      'New question 0',
+    ]);
   });
 
   it('pages messages, experts, submissions and pages with the same cursor rules', async () => {
@@ -93,11 +105,17 @@ describe('cursor pagination over chats', () => {
   });
 
   it('returns empty edges, a null endCursor and no next page past the end', async () => {
-    const last = await t.gql('{ partner { chats(first: 1, orderBy: {field: id, direction: desc}) { pageInfo { endCursor } } } }');
+    const last = await t.gql(
+      '{ partner { chats(first: 1, orderBy: {field: id, direction: desc}) { pageInfo { endCursor } } } }',
+    );
     const cursor = last.body.data!.partner.chats.pageInfo.endCursor;
-    const res = await t.gql(`{ partner { chats(first: 10, after: "${cursor}") { edges { node { id } } pageInfo { hasNextPage endCursor } } } }`);
+    const res = await t.gql(
+      `{ partner { chats(first: 10, after: "${cursor}") { edges { node { id } } pageInfo { hasNextPage endCursor } } } }`,
+    );
     expect(res.body.data!.partner.chats).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
-    const zero = await t.gql('{ partner { chats(first: 0) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }');
+    const zero = await t.gql(
+      '{ partner { chats(first: 0) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }',
+    );
     expect(zero.body.data!.partner.chats).toEqual({ edges: [], pageInfo: { hasNextPage: true, endCursor: null } });
   });
 });
@@ -107,10 +125,26 @@ describe('bad pagination arguments', () => {
     ['a negative first', '{ partner { chats(first: -1) { edges { node { id } } } } }', 'first'],
     ['first above the maximum of 100', '{ partner { chats(first: 101) { edges { node { id } } } } }', 'first'],
     ['a malformed cursor', '{ partner { chats(after: "%%%") { edges { node { id } } } } }', 'after'],
-    ['a cursor of another list', `{ partner { chats(after: "${Buffer.from('["page",1]').toString('base64url')}") { edges { node { id } } } } }`, 'after'],
-    ['a base64 string that is not a cursor', `{ partner { chats(after: "${Buffer.from('hello').toString('base64url')}") { edges { node { id } } } } }`, 'after'],
-    ['endDate before startDate', '{ partner { chats(startDate: 1700000000000, endDate: 1600000000000) { edges { node { id } } } } }', 'endDate'],
-    ['messages with a negative first', '{ partner { chats(first: 1) { edges { node { messages(first: -5) { edges { node { id } } } } } } } }', 'first'],
+    [
+      'a cursor of another list',
+      `{ partner { chats(after: "${Buffer.from('["page",1]').toString('base64url')}") { edges { node { id } } } } }`,
+      'after',
+    ],
+    [
+      'a base64 string that is not a cursor',
+      `{ partner { chats(after: "${Buffer.from('hello').toString('base64url')}") { edges { node { id } } } } }`,
+      'after',
+    ],
+    [
+      'endDate before startDate',
+      '{ partner { chats(startDate: 1700000000000, endDate: 1600000000000) { edges { node { id } } } } }',
+      'endDate',
+    ],
+    [
+      'messages with a negative first',
+      '{ partner { chats(first: 1) { edges { node { messages(first: -5) { edges { node { id } } } } } } } }',
+      'first',
+    ],
   ];
   for (const [what, query, argumentName] of cases) {
     it(`refuses ${what} with BAD_USER_INPUT naming "${argumentName}"`, async () => {

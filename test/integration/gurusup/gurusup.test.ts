@@ -30,7 +30,11 @@ interface Answer {
   body: any;
 }
 
-async function call(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string>; key?: string | null; base?: string } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; raw?: string; headers?: Record<string, string>; key?: string | null; base?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
   const key = options.key === undefined ? KEY : options.key;
   if (key !== null) headers['x-api-key'] = key;
@@ -86,22 +90,45 @@ describe('threads', () => {
 
 describe('POST /messages', () => {
   it('stores the message, creates the thread, and returns the automatic reply in the message language', async () => {
-    const posted = { body: 'Hola, ¿dónde está mi pedido?', thread_fid: 'some_unique_thread_identifier', user_fid: 'customer-42', lang: 'es', subject: 'Pedido', is_customer_support_agent: false };
+    const posted = {
+      body: 'Hola, ¿dónde está mi pedido?',
+      thread_fid: 'some_unique_thread_identifier',
+      user_fid: 'customer-42',
+      lang: 'es',
+      subject: 'Pedido',
+      is_customer_support_agent: false,
+    };
     const res = await call('POST', '/messages', { body: posted });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-emulator-reply')).toBe('automatic-reply');
-    expect(res.body).toMatchObject({ thread: '1c9286830999ce076c476943b22dccce', thread_fid: posted.thread_fid, lang: 'es', is_customer_support_agent: true, user_fid: 'gurusup-assistant' });
+    expect(res.body).toMatchObject({
+      thread: '1c9286830999ce076c476943b22dccce',
+      thread_fid: posted.thread_fid,
+      lang: 'es',
+      is_customer_support_agent: true,
+      user_fid: 'gurusup-assistant',
+    });
     expect(res.body._id).toMatch(/^[0-9a-f]{24}$/);
     expect(res.body.id).toBe(res.body._id);
     expect(Date.parse(res.body.created_at)).toBeGreaterThan(0);
 
     const list = await call('GET', '/threads');
     const listed = list.body.find((th: any) => th.thread_fid === posted.thread_fid);
-    expect(listed).toMatchObject({ thread: md5(posted.thread_fid), message_count: 2, user_fid: 'customer-42', lang: 'es', subject: 'Pedido' });
+    expect(listed).toMatchObject({
+      thread: md5(posted.thread_fid),
+      message_count: 2,
+      user_fid: 'customer-42',
+      lang: 'es',
+      subject: 'Pedido',
+    });
     expect(list.body.at(-1).thread_fid).toBe(posted.thread_fid);
     const detail = await call('GET', `/threads/${md5(posted.thread_fid)}`);
     expect(detail.body.messages.map((m: any) => m.body)).toEqual([posted.body, res.body.body]);
-    expect(detail.body.messages[0]).toMatchObject({ user_fid: 'customer-42', subject: 'Pedido', is_customer_support_agent: false });
+    expect(detail.body.messages[0]).toMatchObject({
+      user_fid: 'customer-42',
+      subject: 'Pedido',
+      is_customer_support_agent: false,
+    });
     expect((await call('GET', `/messages/${res.body._id}`)).body).toEqual(res.body);
 
     // A second message goes into the same thread.
@@ -110,7 +137,9 @@ describe('POST /messages', () => {
   });
 
   it('replies in the organisation language when the seed has no replies in the message language', async () => {
-    const res = await call('POST', '/messages', { body: { body: 'Hej, var är min order?', thread_fid: 'sv-1', user_fid: 'u', lang: 'sv' } });
+    const res = await call('POST', '/messages', {
+      body: { body: 'Hej, var är min order?', thread_fid: 'sv-1', user_fid: 'u', lang: 'sv' },
+    });
     expect(res.body.lang).toBe('en');
   });
 
@@ -119,7 +148,11 @@ describe('POST /messages', () => {
     try {
       const input = { body: 'Where is my order?', thread_fid: 'det-1', user_fid: 'u1', lang: 'en' };
       const a = await call('POST', '/messages', { body: input });
-      const b = await fetch(`${other.url}/gurusup/messages`, { method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      const b = await fetch(`${other.url}/gurusup/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
       const bb = (await b.json()) as any;
       expect(bb.body).toBe(a.body.body);
       expect(bb.thread).toBe(a.body.thread);
@@ -130,20 +163,40 @@ describe('POST /messages', () => {
 
   it('stores an agent message without an automatic reply and returns it', async () => {
     const before = counts();
-    const res = await call('POST', '/messages', { body: { body: 'Your refund is on its way.', thread_fid: 'agent-thread', user_fid: 'agent-7', lang: 'en', is_customer_support_agent: true } });
+    const res = await call('POST', '/messages', {
+      body: {
+        body: 'Your refund is on its way.',
+        thread_fid: 'agent-thread',
+        user_fid: 'agent-7',
+        lang: 'en',
+        is_customer_support_agent: true,
+      },
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-emulator-reply')).toBe('posted-message');
-    expect(res.body).toMatchObject({ body: 'Your refund is on its way.', user_fid: 'agent-7', is_customer_support_agent: true });
+    expect(res.body).toMatchObject({
+      body: 'Your refund is on its way.',
+      user_fid: 'agent-7',
+      is_customer_support_agent: true,
+    });
     expect(counts()).toEqual({ threads: before.threads + 1, messages: before.messages + 1 });
   });
 
   it('returns the posted message when the organisation has the automatic reply off, with status 200 if configured', async () => {
-    const put = await fetch(`${t.url}/_emulator/gurusup`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ autoReply: false, postStatus: 200 }) });
-    expect(((await put.json()) as any)).toMatchObject({ autoReply: false, postStatus: 200, apiKey: KEY });
+    const put = await fetch(`${t.url}/_emulator/gurusup`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ autoReply: false, postStatus: 200 }),
+    });
+    expect((await put.json()) as any).toMatchObject({ autoReply: false, postStatus: 200, apiKey: KEY });
     const res = await call('POST', '/messages', { body: { body: 'Hello?', thread_fid: 'quiet', user_fid: 'u' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ body: 'Hello?', is_customer_support_agent: false });
-    await fetch(`${t.url}/_emulator/gurusup`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ postStatus: 201 }) });
+    await fetch(`${t.url}/_emulator/gurusup`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ postStatus: 201 }),
+    });
   });
 
   it('refuses bad input with a JSON 4xx naming the problem, storing nothing', async () => {
@@ -156,7 +209,11 @@ describe('POST /messages', () => {
       [{ body: { thread_fid: 't' } }, 400, /body is required/],
       [{ body: { body: 'x' } }, 400, /thread_fid is required/],
       [{ body: { body: 42, thread_fid: 't' } }, 400, /body must be a string, got number/],
-      [{ body: { body: 'x', thread_fid: 't', is_customer_support_agent: 'yes' } }, 400, /is_customer_support_agent must be a boolean/],
+      [
+        { body: { body: 'x', thread_fid: 't', is_customer_support_agent: 'yes' } },
+        400,
+        /is_customer_support_agent must be a boolean/,
+      ],
       [{ body: { body: 'x', thread_fid: 't', lang: 5 } }, 400, /lang must be a string/],
       [{ body: { body: '   ', thread_fid: 't' } }, 400, /non-empty/],
       [{ body: { body: 'x', thread_fid: '' } }, 400, /thread_fid must be a non-empty/],
@@ -191,13 +248,20 @@ describe('auth, paths and methods', () => {
     for (const key of [null, '', 'wrong-key']) {
       const res = await call('GET', '/threads', { key });
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', message: expect.stringMatching(/API key/) });
+      expect(res.body).toMatchObject({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: expect.stringMatching(/API key/),
+      });
     }
     expect((await call('POST', '/messages', { key: 'wrong', body: { body: 'x', thread_fid: 'y' } })).status).toBe(401);
   });
 
   it('takes the key in any header casing, with or without X-API-USERNAME, under /gurusup and /gurusup/api/v1', async () => {
-    const res = await call('GET', '/threads', { key: null, headers: { 'x-API-KEY': KEY, 'X-API-USERNAME': 'someone' } });
+    const res = await call('GET', '/threads', {
+      key: null,
+      headers: { 'x-API-KEY': KEY, 'X-API-USERNAME': 'someone' },
+    });
     expect(res.status).toBe(200);
     const v1 = await call('GET', '/threads', { base: '/gurusup/api/v1' });
     expect(v1.body).toEqual(res.body);
@@ -214,10 +278,21 @@ describe('auth, paths and methods', () => {
   });
 
   it('gives each created tenant its own key and organisation', async () => {
-    const created = (await (await fetch(`${t.url}/_emulator/tenants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as any;
+    const created = (await (
+      await fetch(`${t.url}/_emulator/tenants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as any;
     expect(created.gurusupApiKey).toMatch(/^gs_/);
-    await call('POST', '/messages', { key: created.gurusupApiKey, body: { body: 'Hi', thread_fid: 'own-thread', user_fid: 'u' } });
-    expect((await call('GET', '/threads', { key: created.gurusupApiKey })).body.map((th: any) => th.thread_fid)).toContain('own-thread');
+    await call('POST', '/messages', {
+      key: created.gurusupApiKey,
+      body: { body: 'Hi', thread_fid: 'own-thread', user_fid: 'u' },
+    });
+    expect(
+      (await call('GET', '/threads', { key: created.gurusupApiKey })).body.map((th: any) => th.thread_fid),
+    ).toContain('own-thread');
     expect((await call('GET', '/threads')).body.map((th: any) => th.thread_fid)).not.toContain('own-thread');
     expect((await call('GET', `/threads/${md5('own-thread')}`)).status).toBe(404);
   });
@@ -225,7 +300,9 @@ describe('auth, paths and methods', () => {
 
 describe('send-message webhook', () => {
   it('delivers the automatic reply with the organisation key, and data equal to the API object', async () => {
-    const res = await call('POST', '/messages', { body: { body: 'Where is my order?', thread_fid: 'wh-1', user_fid: 'u1', lang: 'en' } });
+    const res = await call('POST', '/messages', {
+      body: { body: 'Where is my order?', thread_fid: 'wh-1', user_fid: 'u1', lang: 'en' },
+    });
     const [received] = await sink.waitFor({ count: 1 });
     expect(received!.headers['x-api-key']).toBe(KEY);
     expect(received!.headers['content-type']).toBe('application/json');
@@ -241,19 +318,29 @@ describe('send-message webhook', () => {
     });
     expect(sent.status).toBe(201);
     const [received] = await sink.waitFor({ count: 1 });
-    expect(received!.body.data).toMatchObject({ body: 'Your parcel ships today.', thread_fid: 'outbound-1', is_customer_support_agent: true });
+    expect(received!.body.data).toMatchObject({
+      body: 'Your parcel ships today.',
+      thread_fid: 'outbound-1',
+      is_customer_support_agent: true,
+    });
     // "Created in the same way as the original message": the receiver posts it back.
     const echoed = await call('POST', '/messages', { body: received!.body.data });
     expect(echoed.status).toBe(201);
     expect(echoed.headers.get('x-emulator-reply')).toBe('posted-message');
     await t.emulator.webhooks.dispatcher.idle();
     expect(sink.received).toHaveLength(1);
-    const log = (await (await fetch(`${t.url}/_emulator/deliveries?source=gurusup&chatId=${md5('outbound-1')}`)).json()) as any;
+    const log = (await (
+      await fetch(`${t.url}/_emulator/deliveries?source=gurusup&chatId=${md5('outbound-1')}`)
+    ).json()) as any;
     expect(log.deliveries.map((d: any) => [d.event, d.status])).toEqual([['send_message', 'delivered']]);
   });
 
   it('sends nothing for customer or agent messages when the automatic reply is off', async () => {
-    await fetch(`${t.url}/_emulator/gurusup`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ autoReply: false }) });
+    await fetch(`${t.url}/_emulator/gurusup`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ autoReply: false }),
+    });
     await call('POST', '/messages', { body: { body: 'Hi', thread_fid: 'x', user_fid: 'u' } });
     await t.emulator.webhooks.dispatcher.idle();
     expect(sink.received).toHaveLength(0);
@@ -264,7 +351,12 @@ describe('OpenAPI document', () => {
   it('is served as OpenAPI 3.1 and real responses validate against it', async () => {
     const doc = (await (await fetch(`${t.url}/gurusup/openapi.json`)).json()) as any;
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(['/threads', '/threads/{threadFidHash}', '/messages', '/messages/{messageId}']);
+    expect(Object.keys(doc.paths)).toEqual([
+      '/threads',
+      '/threads/{threadFidHash}',
+      '/messages',
+      '/messages/{messageId}',
+    ]);
     const ajv = new Ajv2020.default({ strict: false, allErrors: true });
     addFormats.default(ajv);
     ajv.addSchema({ ...doc, $id: 'gurusup' });
@@ -280,7 +372,9 @@ describe('OpenAPI document', () => {
     const detail = await call('GET', `/threads/${list.body[0].thread}`);
     check(schema('/threads/{threadFidHash}', 'get', '200'), detail.body);
     check(schema('/threads/{threadFidHash}', 'get', '404'), (await call('GET', `/threads/${md5('x')}`)).body);
-    const posted = await call('POST', '/messages', { body: { body: 'Hi', thread_fid: 'oa', user_fid: 'u', subject: 'S' } });
+    const posted = await call('POST', '/messages', {
+      body: { body: 'Hi', thread_fid: 'oa', user_fid: 'u', subject: 'S' },
+    });
     check(schema('/messages', 'post', '201'), posted.body);
     check(schema('/messages', 'post', '400'), (await call('POST', '/messages', { body: {} })).body);
     check(schema('/messages', 'post', '401'), (await call('POST', '/messages', { key: null, body: {} })).body);

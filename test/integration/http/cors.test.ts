@@ -18,7 +18,11 @@ afterAll(() => Promise.all(emulators.map((e) => e.stop())));
 
 /** What a browser sends before a cross-origin POST with JSON and credentials headers. */
 const preflight = (app: Emulator['app'], path: string, origin: string, headers = 'authorization,content-type') =>
-  request(app).options(path).set('Origin', origin).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', headers);
+  request(app)
+    .options(path)
+    .set('Origin', origin)
+    .set('Access-Control-Request-Method', 'POST')
+    .set('Access-Control-Request-Headers', headers);
 
 describe('CORS off (the default)', () => {
   let app: Emulator['app'];
@@ -29,7 +33,12 @@ describe('CORS off (the default)', () => {
   it('sends no CORS header: a page on another origin cannot read the APIs', async () => {
     const pre = await preflight(app, '/graphql', APP);
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
-    const res = await request(app).post('/graphql').set('Origin', APP).set('Authorization', 'Bearer demo-token').set('Content-Type', 'application/json').send(QUERY);
+    const res = await request(app)
+      .post('/graphql')
+      .set('Origin', APP)
+      .set('Authorization', 'Bearer demo-token')
+      .set('Content-Type', 'application/json')
+      .send(QUERY);
     expect(res.body).toEqual({ data: { partner: { id: 'guuru-qa' } } });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
@@ -51,10 +60,19 @@ describe('--cors ORIGIN', () => {
   });
 
   it('lets the page read GraphQL answers, errors included (a missing token)', async () => {
-    const ok = await request(app).post('/graphql').set('Origin', APP).set('Authorization', 'Bearer demo-token').set('Content-Type', 'application/json').send(QUERY);
+    const ok = await request(app)
+      .post('/graphql')
+      .set('Origin', APP)
+      .set('Authorization', 'Bearer demo-token')
+      .set('Content-Type', 'application/json')
+      .send(QUERY);
     expect(ok.body).toEqual({ data: { partner: { id: 'guuru-qa' } } });
     expect(ok.headers['access-control-allow-origin']).toBe(APP);
-    const unauthenticated = await request(app).post('/graphql').set('Origin', APP).set('Content-Type', 'application/json').send(QUERY);
+    const unauthenticated = await request(app)
+      .post('/graphql')
+      .set('Origin', APP)
+      .set('Content-Type', 'application/json')
+      .send(QUERY);
     expect(unauthenticated.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(unauthenticated.headers['access-control-allow-origin']).toBe(APP);
   });
@@ -76,7 +94,12 @@ describe('--cors ORIGIN', () => {
     expect(pre.status).toBe(403);
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
     expect(pre.body.message).toContain(`--cors ${OTHER}`);
-    const res = await request(app).post('/graphql').set('Origin', OTHER).set('Authorization', 'Bearer demo-token').set('Content-Type', 'application/json').send(QUERY);
+    const res = await request(app)
+      .post('/graphql')
+      .set('Origin', OTHER)
+      .set('Authorization', 'Bearer demo-token')
+      .set('Content-Type', 'application/json')
+      .send(QUERY);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
@@ -94,17 +117,28 @@ describe('--cors ORIGIN --cors-control', () => {
   it('lets that origin use the control API, still behind the admin token; other origins stay refused', async () => {
     const app = await make({ cors: [APP], corsControl: true, adminToken: 'control-token-1' });
     // The preflight carries no token: answered before the guard asks for one.
-    const pre = await request(app).options('/_emulator/tenants').set('Origin', APP).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization,content-type');
+    const pre = await request(app)
+      .options('/_emulator/tenants')
+      .set('Origin', APP)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
     expect(pre.status).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe(APP);
     const without = await request(app).get('/_emulator/tenants').set('Origin', APP);
     expect(without.status).toBe(401);
     expect(without.headers['access-control-allow-origin']).toBe(APP);
-    const created = await request(app).post('/_emulator/tenants').set('Origin', APP).set('Authorization', 'Bearer control-token-1').send({ id: 'from-a-page' });
+    const created = await request(app)
+      .post('/_emulator/tenants')
+      .set('Origin', APP)
+      .set('Authorization', 'Bearer control-token-1')
+      .send({ id: 'from-a-page' });
     expect(created.status).toBe(201);
     expect(created.headers['access-control-allow-origin']).toBe(APP);
     expect(created.headers['access-control-expose-headers']).toContain('Location');
-    const other = await request(app).get('/_emulator/tenants').set('Origin', OTHER).set('Authorization', 'Bearer control-token-1');
+    const other = await request(app)
+      .get('/_emulator/tenants')
+      .set('Origin', OTHER)
+      .set('Authorization', 'Bearer control-token-1');
     expect(other.status).toBe(403);
     expect(other.body.code).toBe('FORBIDDEN_ORIGIN');
   });
@@ -122,7 +156,10 @@ describe('--cors *', () => {
 describe('configuration', () => {
   const resolve = (options: EmulatorOptions) => () => resolveConfig(options, 0);
   it('reads CORS_ORIGINS and CORS_CONTROL', () => {
-    expect(optionsFromEnv({ CORS_ORIGINS: `${APP}, https://b.test`, CORS_CONTROL: '1' })).toMatchObject({ cors: [APP, 'https://b.test'], corsControl: true });
+    expect(optionsFromEnv({ CORS_ORIGINS: `${APP}, https://b.test`, CORS_CONTROL: '1' })).toMatchObject({
+      cors: [APP, 'https://b.test'],
+      corsControl: true,
+    });
     expect(optionsFromEnv({})).toMatchObject({ cors: undefined, corsControl: undefined });
   });
 

@@ -10,14 +10,22 @@ const ADMIN = 'mcp-admin-token-1';
 let emulator: Emulator;
 let base: string;
 beforeAll(async () => {
-  emulator = await createEmulator({ ...testOptions(), port: 0, logger: silentLogger, adminToken: ADMIN, clock: new VirtualClock(Date.UTC(2026, 10, 22, 9)) });
+  emulator = await createEmulator({
+    ...testOptions(),
+    port: 0,
+    logger: silentLogger,
+    adminToken: ADMIN,
+    clock: new VirtualClock(Date.UTC(2026, 10, 22, 9)),
+  });
   base = await emulator.start();
 });
 afterAll(() => emulator.stop());
 
 const connect = async (headers: Record<string, string>) => {
   const client = new Client({ name: 'mcp-http-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/_emulator/mcp`), { requestInit: { headers } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${base}/_emulator/mcp`), { requestInit: { headers } }),
+  );
   return client;
 };
 
@@ -33,9 +41,18 @@ describe('POST /_emulator/mcp (Streamable HTTP)', { timeout: 60_000 }, () => {
 
   it('is behind the admin token and the Origin check, like the rest of the control API', async () => {
     await expect(connect({})).rejects.toThrow(/401/);
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    };
     const post = (headers: Record<string, string>) =>
-      fetch(`${base}/_emulator/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(init) });
+      fetch(`${base}/_emulator/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        body: JSON.stringify(init),
+      });
     const refused = await post({});
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ code: 'ADMIN_TOKEN_REQUIRED' });
@@ -44,7 +61,11 @@ describe('POST /_emulator/mcp (Streamable HTTP)', { timeout: 60_000 }, () => {
     expect(await foreign.json()).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
     const ok = await post({ authorization: `Bearer ${ADMIN}` });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ jsonrpc: '2.0', id: 1, result: { serverInfo: { name: 'guuru-emulator' } } });
+    expect(await ok.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { serverInfo: { name: 'guuru-emulator' } },
+    });
   });
 
   it('refuses GET and DELETE (no stream, no session) and a client that does not accept both answer types', async () => {
@@ -53,9 +74,16 @@ describe('POST /_emulator/mcp (Streamable HTTP)', { timeout: 60_000 }, () => {
       const res = await fetch(`${base}/_emulator/mcp`, { method, headers: auth });
       expect(res.status).toBe(405);
       expect(res.headers.get('allow')).toBe('POST');
-      expect(await res.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED', message: expect.stringContaining('POST each JSON-RPC message') });
+      expect(await res.json()).toMatchObject({
+        code: 'METHOD_NOT_ALLOWED',
+        message: expect.stringContaining('POST each JSON-RPC message'),
+      });
     }
-    const res = await fetch(`${base}/_emulator/mcp`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    const res = await fetch(`${base}/_emulator/mcp`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
     expect(res.status).toBe(406);
     expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
   });
@@ -65,10 +93,20 @@ describe('POST /_emulator/mcp (Streamable HTTP)', { timeout: 60_000 }, () => {
     const port = new URL(await wide.start()).port;
     const client = new Client({ name: 'mcp-http-test', version: '1.0.0' });
     try {
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/_emulator/mcp`), { requestInit: { headers: { authorization: `Bearer ${wide.adminToken}` } } }));
-      const answer = (await client.callTool({ name: 'list_chats', arguments: { limit: 1 } })) as { isError?: boolean; content: { text: string }[] };
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/_emulator/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${wide.adminToken}` } },
+        }),
+      );
+      const answer = (await client.callTool({ name: 'list_chats', arguments: { limit: 1 } })) as {
+        isError?: boolean;
+        content: { text: string }[];
+      };
       expect(answer.isError ?? false, answer.content[0]?.text).toBe(false);
-      expect(JSON.parse(answer.content[0]!.text)).toMatchObject({ tenant: 'guuru-qa', chats: [expect.objectContaining({ id: expect.any(String) })] });
+      expect(JSON.parse(answer.content[0]!.text)).toMatchObject({
+        tenant: 'guuru-qa',
+        chats: [expect.objectContaining({ id: expect.any(String) })],
+      });
     } finally {
       await client.close();
       await wide.stop();

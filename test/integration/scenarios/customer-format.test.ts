@@ -55,15 +55,31 @@ describe('a customer written in YAML', () => {
   it('runs as written: asks before the accept, answers once, rates bad', async () => {
     const integrator = await startIntegrator(`${t.url}/graphql`, { onCustomer: [['reply'], ['close']] });
     try {
-      const started = (await (await fetch(`${t.url}/_emulator/scenarios/asks-first/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: integrator.url, speed: 0 }) })).json()) as any;
-      const run = (await (await fetch(`${t.url}/_emulator/scenarios/asks-first/runs/${started.id}?wait=1`)).json()) as any;
+      const started = (await (
+        await fetch(`${t.url}/_emulator/scenarios/asks-first/runs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ target: integrator.url, speed: 0 }),
+        })
+      ).json()) as any;
+      const run = (await (
+        await fetch(`${t.url}/_emulator/scenarios/asks-first/runs/${started.id}?wait=1`)
+      ).json()) as any;
       expect(run.status, run.error).toBe('completed');
       const chat = t.emulator.store.tenant('guuru-qa')!.chatsById.get(run.chats[0])!;
       expect(chat).toMatchObject({ status: 'rated', rating: 'bad' });
       const lines = chat.messages.filter((m) => m.author.kind === 'user').map((m) => m.text);
       expect(lines).toHaveLength(3);
       expect(lines[2]).toBe('Thanks, that was quick!');
-      expect(integrator.received.map((r) => r.event)).toEqual(['chat-assigned', 'message-created', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated']);
+      expect(integrator.received.map((r) => r.event)).toEqual([
+        'chat-assigned',
+        'message-created',
+        'chat-opened',
+        'message-created',
+        'message-created',
+        'chat-closed',
+        'chat-rated',
+      ]);
       expect(run.verdict.passed).toBe(true);
       // Its own handlers' steps are on the timeline with their place in the file.
       expect(run.timeline.map((e: any) => e.step)).toContain('steps[3].customer.on.replied[1]#1');
@@ -75,11 +91,17 @@ describe('a customer written in YAML', () => {
   it('reports each broken customer by file, step and field, and loads the rest', async () => {
     const { errors, scenarios } = (await (await fetch(`${t.url}/_emulator/scenarios`)).json()) as any;
     const of = (file: string) => errors.find((e: string) => e.includes(file)) as string;
-    expect(of('unknown-event.yaml')).toMatch(/steps\[2\]\.customer\.on: unknown event "replyed"; a customer reacts to accepted, replied, closed/);
-    expect(of('open-in-handler.yaml')).toMatch(/steps\[1\]\.customer\.on\.closed\[0\]: "open" cannot be used in a customer's handler; there the actions are wait, message, rate/);
+    expect(of('unknown-event.yaml')).toMatch(
+      /steps\[2\]\.customer\.on: unknown event "replyed"; a customer reacts to accepted, replied, closed/,
+    );
+    expect(of('open-in-handler.yaml')).toMatch(
+      /steps\[1\]\.customer\.on\.closed\[0\]: "open" cannot be used in a customer's handler; there the actions are wait, message, rate/,
+    );
     expect(of('give-up-outside.yaml')).toMatch(/steps\[1\]: "give-up" only works in a customer's handlers/);
     expect(of('bad-patience.yaml')).toMatch(/steps\[1\] \(customer\): patience\.reply: a duration such as 500ms/);
-    expect(of('bad-rating.yaml')).toMatch(/steps\[1\]\.customer\.on\.closed\.then\[0\] \(rate\): rating: "superb" is not one of good, average, bad/);
+    expect(of('bad-rating.yaml')).toMatch(
+      /steps\[1\]\.customer\.on\.closed\.then\[0\] \(rate\): rating: "superb" is not one of good, average, bad/,
+    );
     expect(errors).toHaveLength(5);
     expect(scenarios.map((s: any) => s.name)).toContain('asks-first');
   });
@@ -96,10 +118,11 @@ const content = JSON.parse(readFileSync(new URL('../../../fixtures/content.json'
   conversation: Record<string, Record<string, string[]>>;
 };
 /** Every line of every topic in a language, to find which topic a chat's line comes from. */
-const topicOf = (line: string, language: string) => content.topics.find((t) => {
-  const l = t[language] as TopicLines;
-  return [l.question, l.details, ...l.followUps, ...l.answers].includes(line);
-})?.id;
+const topicOf = (line: string, language: string) =>
+  content.topics.find((t) => {
+    const l = t[language] as TopicLines;
+    return [l.question, l.details, ...l.followUps, ...l.answers].includes(line);
+  })?.id;
 
 describe('conversations that make sense', () => {
   let t: TestEmulator;
@@ -111,8 +134,16 @@ describe('conversations that make sense', () => {
   for (const language of ['en', 'de', 'fr', 'it']) {
     it(`${language}: each chat keeps one topic from question to answer to thanks, no line twice`, async () => {
       for (const seed of [1, 2, 3, 4, 5]) {
-        const started = (await (await fetch(`${t.url}/_emulator/scenarios/happy-path/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ speed: 0, seed, params: { language } }) })).json()) as any;
-        const run = (await (await fetch(`${t.url}/_emulator/scenarios/happy-path/runs/${started.id}?wait=1`)).json()) as any;
+        const started = (await (
+          await fetch(`${t.url}/_emulator/scenarios/happy-path/runs`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ speed: 0, seed, params: { language } }),
+          })
+        ).json()) as any;
+        const run = (await (
+          await fetch(`${t.url}/_emulator/scenarios/happy-path/runs/${started.id}?wait=1`)
+        ).json()) as any;
         const chat = t.emulator.store.tenant('guuru-qa')!.chatsById.get(run.chats[0])!;
         const texts = chat.messages.map((m) => m.text as string);
         expect(new Set(texts).size, texts.join(' | ')).toBe(texts.length);
@@ -130,8 +161,16 @@ describe('conversations that make sense', () => {
   it('the reactive customer explains, asks its follow-up, then thanks: in that order', async () => {
     const integrator = await startIntegrator(`${t.url}/graphql`, { onCustomer: [['reply'], ['reply'], ['close']] });
     try {
-      const started = (await (await fetch(`${t.url}/_emulator/scenarios/third-party-messaging/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: integrator.url, speed: 0, params: { language: 'de' } }) })).json()) as any;
-      const run = (await (await fetch(`${t.url}/_emulator/scenarios/third-party-messaging/runs/${started.id}?wait=1`)).json()) as any;
+      const started = (await (
+        await fetch(`${t.url}/_emulator/scenarios/third-party-messaging/runs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ target: integrator.url, speed: 0, params: { language: 'de' } }),
+        })
+      ).json()) as any;
+      const run = (await (
+        await fetch(`${t.url}/_emulator/scenarios/third-party-messaging/runs/${started.id}?wait=1`)
+      ).json()) as any;
       const chat = t.emulator.store.tenant('guuru-qa')!.chatsById.get(run.chats[0])!;
       const lines = chat.messages.filter((m) => m.author.kind === 'user').map((m) => m.text as string);
       const topic = content.topics.find((x) => (x.de as TopicLines).question === lines[0])!;

@@ -14,10 +14,16 @@ describe('runs sharing a virtual clock', () => {
   afterAll(() => t.stop());
 
   const post = async (path: string, body: unknown) =>
-    (await (await fetch(`${t.url}/_emulator${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as any;
+    (await (
+      await fetch(`${t.url}/_emulator${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json()) as any;
   const get = async (path: string) => (await (await fetch(`${t.url}/_emulator${path}`)).json()) as any;
 
-  it('an instant run started while the driver sleeps for a slow run does not wait for the slow run\'s timers', async () => {
+  it("an instant run started while the driver sleeps for a slow run does not wait for the slow run's timers", async () => {
     // At speed 0.01 the slow run's first 3 s wait is 300 s of real time: the driver goes to sleep for it.
     const slow = await post('/scenarios/happy-path/runs', { speed: 0.01 });
     await new Promise((resolve) => setTimeout(resolve, 300));

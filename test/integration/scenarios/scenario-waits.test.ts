@@ -13,7 +13,11 @@ describe('GET …/runs/:id?wait=1', () => {
   afterAll(() => t.stop());
 
   const startRun = async (name: string, body: Record<string, unknown>) => {
-    const res = await fetch(`${t.url}/_emulator/scenarios/${name}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${t.url}/_emulator/scenarios/${name}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(202);
     return ((await res.json()) as { id: string }).id;
   };
@@ -32,12 +36,16 @@ describe('GET …/runs/:id?wait=1', () => {
     // Speed 1 on the virtual clock: the run waits for real time and stays running.
     const id = await startRun('happy-path', { speed: 1 });
     const gone = new AbortController();
-    const poll = fetch(`${t.url}/_emulator/scenarios/happy-path/runs/${id}?wait=1`, { signal: gone.signal }).catch((error: unknown) => error);
+    const poll = fetch(`${t.url}/_emulator/scenarios/happy-path/runs/${id}?wait=1`, { signal: gone.signal }).catch(
+      (error: unknown) => error,
+    );
     await expect.poll(() => t.emulator.scenarios.waiting).toBe(1);
     gone.abort();
     await poll;
     await expect.poll(() => t.emulator.scenarios.waiting).toBe(0);
-    const run = await fetch(`${t.url}/_emulator/scenarios/happy-path/runs/${id}`).then((r) => r.json() as Promise<{ status: string }>);
+    const run = await fetch(`${t.url}/_emulator/scenarios/happy-path/runs/${id}`).then(
+      (r) => r.json() as Promise<{ status: string }>,
+    );
     expect(run.status).toBe('running');
     await fetch(`${t.url}/_emulator/scenarios/happy-path/runs/${id}`, { method: 'DELETE' });
   });
@@ -47,7 +55,10 @@ describe('GET …/runs/:id?wait=1', () => {
     const gc = runInNewContext('gc') as () => void;
     const before = new WeakRef(t.emulator.store.tenant('guuru-qa')!);
     const id = await startRun('busy-day', { speed: 0, params: { chats: 5 } });
-    expect(((await (await fetch(`${t.url}/_emulator/scenarios/busy-day/runs/${id}?wait=1`)).json()) as { status: string }).status).toBe('completed');
+    expect(
+      ((await (await fetch(`${t.url}/_emulator/scenarios/busy-day/runs/${id}?wait=1`)).json()) as { status: string })
+        .status,
+    ).toBe('completed');
     await fetch(`${t.url}/_emulator/reset`, { method: 'POST' });
     // The run is still listed (with its timeline) …
     expect(t.emulator.scenarios.get('busy-day', id).chats).toHaveLength(5);

@@ -32,7 +32,9 @@ const chatIdOf = (r: ReceivedWebhook): string => (r.event === 'message-created' 
 
 /** What GraphQL says about a chat, to compare with what the webhooks said. */
 async function chatFromApi(t: TestEmulator, id: string) {
-  const res = await t.gql(`{ partner { chats(first: 100, orderBy: {field: id, direction: desc}) { edges { node { id status rating closedAt ratedAt messages(first: 100) { edges { node { id } } } } } } } }`);
+  const res = await t.gql(
+    `{ partner { chats(first: 100, orderBy: {field: id, direction: desc}) { edges { node { id status rating closedAt ratedAt messages(first: 100) { edges { node { id } } } } } } } }`,
+  );
   return res.body.data!.partner.chats.edges.map((e: any) => e.node).find((c: any) => c.id === id);
 }
 
@@ -66,15 +68,50 @@ describe('built-in scenarios against a loopback receiver', () => {
   const expected: Record<string, { params?: Record<string, unknown>; events: string[] }> = {
     'happy-path': {
       params: { messages: 1 },
-      events: ['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'message-created', 'message-created', 'message-created', 'chat-closed', 'chat-rated'],
+      events: [
+        'chat-assigned',
+        'chat-opened',
+        'message-created',
+        'message-created',
+        'message-created',
+        'message-created',
+        'message-created',
+        'chat-closed',
+        'chat-rated',
+      ],
     },
     missed: { events: ['chat-assigned', 'message-created'] },
     reopen: {
-      events: ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'message-created', 'message-created', 'message-created', 'chat-closed', 'chat-rated'],
+      events: [
+        'chat-assigned',
+        'chat-opened',
+        'message-created',
+        'chat-closed',
+        'chat-reopened',
+        'message-created',
+        'message-created',
+        'message-created',
+        'chat-closed',
+        'chat-rated',
+      ],
     },
-    transfer: { events: ['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-transferred', 'chat-rated'] },
-    'bad-rating': { events: ['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated'] },
-    attachments: { events: ['message-created', 'chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated'] },
+    transfer: {
+      events: ['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-transferred', 'chat-rated'],
+    },
+    'bad-rating': {
+      events: ['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated'],
+    },
+    attachments: {
+      events: [
+        'message-created',
+        'chat-assigned',
+        'chat-opened',
+        'message-created',
+        'message-created',
+        'chat-closed',
+        'chat-rated',
+      ],
+    },
   };
 
   for (const [name, { params, events }] of Object.entries(expected)) {
@@ -148,7 +185,9 @@ describe('built-in scenarios against a loopback receiver', () => {
       await gurusupSink.waitFor({ count: 3 });
       expect(gurusupSink.received.map((r) => r.body.event)).toEqual(['send_message', 'send_message', 'send_message']);
       expect(gurusupSink.received.every((r) => r.headers['x-api-key'] === 'demo-api-key')).toBe(true);
-      const thread = (await (await fetch(`${t.url}/gurusup/threads/${run.threads[0]}`, { headers: { 'x-api-key': 'demo-api-key' } })).json()) as any;
+      const thread = (await (
+        await fetch(`${t.url}/gurusup/threads/${run.threads[0]}`, { headers: { 'x-api-key': 'demo-api-key' } })
+      ).json()) as any;
       const systemMessages = thread.messages.filter((m: any) => m.user_fid === 'gurusup-assistant');
       expect(gurusupSink.received.map((r) => r.body.data)).toEqual(systemMessages);
       expect(thread.messages.map((m: any) => m.lang).every((l: string) => l === 'es')).toBe(true);
@@ -168,17 +207,33 @@ describe('third-party-messaging against an integrator written from the docs', ()
   it('completes to rated, and the timeline states each protocol step the integrator did', async () => {
     const integrator = await startIntegrator(`${t.url}/graphql`, answerThenClose(2));
     try {
-      const run = await play(t, 'third-party-messaging', { target: integrator.url, speed: 0, params: { exchanges: 2 } });
+      const run = await play(t, 'third-party-messaging', {
+        target: integrator.url,
+        speed: 0,
+        params: { exchanges: 2 },
+      });
       expect(run.status, run.error).toBe('completed');
       const chat = await chatFromApi(t, run.chats[0]);
       expect(chat).toMatchObject({ status: 'rated', rating: 'good' });
       expect(integrator.actions).toEqual(['acceptChat', 'sendChatMessage', 'sendChatMessage', 'closeChat']);
       const waits = run.timeline.filter((e: any) => e.action === 'waits');
       expect(waits.map((e: any) => e.outcome)).toEqual(['done', 'done', 'done', 'done']);
-      expect(waits.map((e: any) => e.expected.split(' ')[0])).toEqual(['acceptChat', 'sendChatMessage', 'sendChatMessage', 'closeChat']);
+      expect(waits.map((e: any) => e.expected.split(' ')[0])).toEqual([
+        'acceptChat',
+        'sendChatMessage',
+        'sendChatMessage',
+        'closeChat',
+      ]);
       const byIntegrator = run.timeline.filter((e: any) => e.by === 'integrator');
-      expect(byIntegrator.map((e: any) => e.action)).toEqual(['acceptChat', 'sendChatMessage', 'sendChatMessage', 'closeChat']);
-      expect(byIntegrator[0].webhooks).toEqual([{ deliveryId: expect.any(String), event: 'chat-opened', status: 'delivered' }]);
+      expect(byIntegrator.map((e: any) => e.action)).toEqual([
+        'acceptChat',
+        'sendChatMessage',
+        'sendChatMessage',
+        'closeChat',
+      ]);
+      expect(byIntegrator[0].webhooks).toEqual([
+        { deliveryId: expect.any(String), event: 'chat-opened', status: 'delivered' },
+      ]);
       expect(run.verdict.passed).toBe(true);
     } finally {
       await integrator.close();
@@ -207,7 +262,12 @@ describe('runs: determinism, speed, cancelling, validation', () => {
     for (let i = 0; i < 2; i++) {
       const t = await fresh({ clock: new VirtualClock(START) });
       const before = sink.received.length;
-      const run = await play(t, 'happy-path', { target: sink.url, speed: 0, seed: 42, params: { language: 'de', messages: 2 } });
+      const run = await play(t, 'happy-path', {
+        target: sink.url,
+        speed: 0,
+        seed: 42,
+        params: { language: 'de', messages: 2 },
+      });
       expect(run.status).toBe('completed');
       bodies.push(sink.received.slice(before).map((r) => r.rawBody));
     }
@@ -251,15 +311,30 @@ describe('runs: determinism, speed, cancelling, validation', () => {
     const t = await fresh();
     const list = await control(t, 'GET', '/scenarios');
     expect(list.body.scenarios.map((s: any) => s.name)).toEqual([
-      'attachments', 'bad-rating', 'busy-day', 'gurusup-conversation', 'happy-path', 'missed', 'reopen', 'third-party-impatient', 'third-party-messaging', 'third-party-reopen', 'transfer',
+      'attachments',
+      'bad-rating',
+      'busy-day',
+      'gurusup-conversation',
+      'happy-path',
+      'missed',
+      'reopen',
+      'third-party-impatient',
+      'third-party-messaging',
+      'third-party-reopen',
+      'transfer',
     ]);
-    expect(list.body.scenarios.find((s: any) => s.name === 'happy-path').params.rating).toMatchObject({ default: 'good', enum: ['good', 'average', 'bad'] });
+    expect(list.body.scenarios.find((s: any) => s.name === 'happy-path').params.rating).toMatchObject({
+      default: 'good',
+      enum: ['good', 'average', 'bad'],
+    });
     expect(list.body.errors).toEqual([]);
     expect((await control(t, 'POST', '/scenarios/nope/runs', {})).status).toBe(404);
     const unknownParam = await control(t, 'POST', '/scenarios/happy-path/runs', { params: { colour: 'red' } });
     expect(unknownParam.status).toBe(400);
     expect(unknownParam.body.message).toMatch(/no parameter "colour"/);
-    expect((await control(t, 'POST', '/scenarios/happy-path/runs', { params: { rating: 'superb' } })).body.message).toMatch(/one of good, average, bad/);
+    expect(
+      (await control(t, 'POST', '/scenarios/happy-path/runs', { params: { rating: 'superb' } })).body.message,
+    ).toMatch(/one of good, average, bad/);
     expect((await control(t, 'POST', '/scenarios/happy-path/runs', { params: { messages: 'many' } })).status).toBe(400);
     expect((await control(t, 'POST', '/scenarios/happy-path/runs', { speed: -1 })).status).toBe(400);
     expect((await control(t, 'POST', '/scenarios/happy-path/runs', { target: 'nowhere' })).status).toBe(400);
@@ -270,7 +345,10 @@ describe('runs: determinism, speed, cancelling, validation', () => {
   it('loads --scenarios folders: a broken file is reported by file, step and field, the others run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scenarios-'));
     try {
-      writeFileSync(join(dir, 'broken.yaml'), 'name: broken\ndescription: x\nsteps:\n  - open: {}\n  - rate: { rating: superb }\n');
+      writeFileSync(
+        join(dir, 'broken.yaml'),
+        'name: broken\ndescription: x\nsteps:\n  - open: {}\n  - rate: { rating: superb }\n',
+      );
       writeFileSync(join(dir, 'not-yaml.yaml'), 'name: [unclosed\n');
       writeFileSync(
         join(dir, 'quick-close.yaml'),
@@ -279,18 +357,23 @@ describe('runs: determinism, speed, cancelling, validation', () => {
       const t = await fresh({ clock: new VirtualClock(START), scenarios: [dir] });
       const list = await control(t, 'GET', '/scenarios');
       expect(list.body.errors).toHaveLength(2);
-      expect(list.body.errors[0]).toMatch(/broken\.yaml: steps\[1\] \(rate\): rating: "superb" is not one of good, average, bad/);
+      expect(list.body.errors[0]).toMatch(
+        /broken\.yaml: steps\[1\] \(rate\): rating: "superb" is not one of good, average, bad/,
+      );
       expect(list.body.errors[1]).toMatch(/not-yaml\.yaml: not valid YAML/);
       expect(list.body.scenarios.map((s: any) => s.name)).toContain('quick-close');
       const run = await play(t, 'quick-close', { speed: 0 });
       expect(run.status).toBe('completed');
-      expect(t.emulator.store.tenant('guuru-qa')!.chatsById.get(run.chats[0])).toMatchObject({ status: 'missed', question: 'Custom question?' });
+      expect(t.emulator.store.tenant('guuru-qa')!.chatsById.get(run.chats[0])).toMatchObject({
+        status: 'missed',
+        question: 'Custom question?',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('a {{param}} that names who acts is read like the control API\'s words, and a wrong one fails the run naming them', async () => {
+  it("a {{param}} that names who acts is read like the control API's words, and a wrong one fails the run naming them", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scenarios-'));
     try {
       writeFileSync(

@@ -12,9 +12,19 @@ import { customerLines, playAgainst } from '../../helpers/third-party.js';
 
 const START = SEED_TIME + 9 * 3_600_000;
 
-const ALL_PASSED = { 'webhooks-delivered': 'passed', accept: 'passed', persona: 'passed', reply: 'passed', close: 'passed', 'no-message-after-close': 'passed', reopen: 'not-applicable', idempotent: 'passed' } as const;
+const ALL_PASSED = {
+  'webhooks-delivered': 'passed',
+  accept: 'passed',
+  persona: 'passed',
+  reply: 'passed',
+  close: 'passed',
+  'no-message-after-close': 'passed',
+  reopen: 'not-applicable',
+  idempotent: 'passed',
+} as const;
 
-const play = (t: TestEmulator, plan: IntegratorPlan, params: Record<string, unknown> = {}) => playAgainst(t, 'third-party-messaging', plan, params);
+const play = (t: TestEmulator, plan: IntegratorPlan, params: Record<string, unknown> = {}) =>
+  playAgainst(t, 'third-party-messaging', plan, params);
 
 describe('third-party-messaging: the customer reacts to whatever a correct integration does', () => {
   let t: TestEmulator;
@@ -27,7 +37,14 @@ describe('third-party-messaging: the customer reacts to whatever a correct integ
     const r = await play(t, { onCustomer: [['reply', 'close']] });
     expect(r.run.status, r.run.error).toBe('completed');
     expect(r.chat).toMatchObject({ status: 'rated', rating: 'good' });
-    expect(r.events).toEqual(['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-rated']);
+    expect(r.events).toEqual([
+      'chat-assigned',
+      'chat-opened',
+      'message-created',
+      'message-created',
+      'chat-closed',
+      'chat-rated',
+    ]);
     expect(r.statuses).toEqual(ALL_PASSED);
     // Evidence: the webhook the emulator sent and the call that answered it.
     const accept = r.expectation('accept');
@@ -41,11 +58,19 @@ describe('third-party-messaging: the customer reacts to whatever a correct integ
     expect(r.run.verdict.passed).toBe(true);
   });
 
-  it('closes after the customer\'s second message (the guide\'s flow): rated, not a failure', async () => {
+  it("closes after the customer's second message (the guide's flow): rated, not a failure", async () => {
     const r = await play(t, { onCustomer: [['reply'], ['close']] });
     expect(r.run.status, r.run.error).toBe('completed');
     expect(r.chat).toMatchObject({ status: 'rated', rating: 'good' });
-    expect(r.events).toEqual(['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'message-created', 'chat-closed', 'chat-rated']);
+    expect(r.events).toEqual([
+      'chat-assigned',
+      'chat-opened',
+      'message-created',
+      'message-created',
+      'message-created',
+      'chat-closed',
+      'chat-rated',
+    ]);
     expect(r.statuses).toEqual(ALL_PASSED);
     expect(r.integrator.actions).toEqual(['acceptChat', 'sendChatMessage', 'closeChat']);
   });
@@ -68,7 +93,16 @@ describe('third-party-messaging: the customer reacts to whatever a correct integ
     expect(r.chat).toMatchObject({ status: 'rated', rating: 'good' });
     const mc = 'message-created';
     expect(r.events).toEqual(['chat-assigned', 'chat-opened', mc, mc, mc, mc, mc, mc, mc, 'chat-closed', 'chat-rated']);
-    expect(r.chat.messages.map((m: any) => m.by)).toEqual(['UserAuthor', 'UserAuthor', 'ExpertAuthor', 'ExpertAuthor', 'UserAuthor', 'ExpertAuthor', 'ExpertAuthor', 'UserAuthor']);
+    expect(r.chat.messages.map((m: any) => m.by)).toEqual([
+      'UserAuthor',
+      'UserAuthor',
+      'ExpertAuthor',
+      'ExpertAuthor',
+      'UserAuthor',
+      'ExpertAuthor',
+      'ExpertAuthor',
+      'UserAuthor',
+    ]);
     expect(r.statuses).toEqual(ALL_PASSED);
   });
 
@@ -77,7 +111,19 @@ describe('third-party-messaging: the customer reacts to whatever a correct integ
     expect(r.run.status, r.run.error).toBe('completed');
     expect(r.chat).toMatchObject({ status: 'rated', rating: 'good' });
     const mc = 'message-created';
-    expect(r.events).toEqual(['chat-assigned', 'chat-opened', mc, mc, mc, 'chat-closed', 'chat-reopened', mc, mc, 'chat-closed', 'chat-rated']);
+    expect(r.events).toEqual([
+      'chat-assigned',
+      'chat-opened',
+      mc,
+      mc,
+      mc,
+      'chat-closed',
+      'chat-reopened',
+      mc,
+      mc,
+      'chat-closed',
+      'chat-rated',
+    ]);
     expect(r.statuses).toEqual({ ...ALL_PASSED, reopen: 'passed' });
     expect(r.expectation('reopen').evidence[0]).toMatchObject({ kind: 'api-call', operation: 'openChat', status: 200 });
   });
@@ -87,7 +133,15 @@ describe('third-party-messaging: the customer reacts to whatever a correct integ
     expect(r.chat.status).toBe('missed');
     expect(r.chat.rating).toBeNull();
     expect(r.events).toEqual(['chat-assigned']);
-    expect(r.statuses).toEqual({ ...ALL_PASSED, accept: 'failed', persona: 'not-applicable', reply: 'not-applicable', close: 'not-applicable', 'no-message-after-close': 'not-applicable', idempotent: 'not-applicable' });
+    expect(r.statuses).toEqual({
+      ...ALL_PASSED,
+      accept: 'failed',
+      persona: 'not-applicable',
+      reply: 'not-applicable',
+      close: 'not-applicable',
+      'no-message-after-close': 'not-applicable',
+      idempotent: 'not-applicable',
+    });
     const accept = r.expectation('accept');
     expect(accept.evidence.map((e: any) => e.kind)).toEqual(['webhook', 'timeout']);
     expect(accept.evidence[1]).toMatchObject({ cause: 'patience', expected: 'acceptChat after chat-assigned' });
@@ -100,8 +154,17 @@ describe('third-party-messaging: the customer reacts to whatever a correct integ
     const r = await play(t, {}, { replyTimeout: '400ms' });
     expect(r.chat).toMatchObject({ status: 'open', rating: null });
     expect(r.events).toEqual(['chat-assigned', 'chat-opened', 'message-created']);
-    expect(r.statuses).toEqual({ ...ALL_PASSED, reply: 'failed', close: 'not-applicable', 'no-message-after-close': 'not-applicable' });
-    expect(r.expectation('reply').evidence.at(-1)).toMatchObject({ kind: 'timeout', expected: 'sendChatMessage answering the customer', cause: 'patience' });
+    expect(r.statuses).toEqual({
+      ...ALL_PASSED,
+      reply: 'failed',
+      close: 'not-applicable',
+      'no-message-after-close': 'not-applicable',
+    });
+    expect(r.expectation('reply').evidence.at(-1)).toMatchObject({
+      kind: 'timeout',
+      expected: 'sendChatMessage answering the customer',
+      cause: 'patience',
+    });
     expect(r.run.status).toBe('failed');
     const wait = r.run.timeline.find((e: any) => e.action === 'waits' && e.outcome === 'timeout');
     expect(wait.expected).toMatch(/sendChatMessage/);
@@ -110,16 +173,36 @@ describe('third-party-messaging: the customer reacts to whatever a correct integ
   it('replies after closing: the API refuses it and the verdict records the refusal', async () => {
     const r = await play(t, { onCustomer: [['reply'], ['close', 'reply']] });
     expect(r.chat).toMatchObject({ status: 'rated', rating: 'good' });
-    expect(r.events).toEqual(['chat-assigned', 'chat-opened', 'message-created', 'message-created', 'message-created', 'chat-closed', 'chat-rated']);
-    expect(r.integrator.actions).toEqual(['acceptChat', 'sendChatMessage', 'closeChat', 'sendChatMessage refused CHAT_NOT_OPEN']);
+    expect(r.events).toEqual([
+      'chat-assigned',
+      'chat-opened',
+      'message-created',
+      'message-created',
+      'message-created',
+      'chat-closed',
+      'chat-rated',
+    ]);
+    expect(r.integrator.actions).toEqual([
+      'acceptChat',
+      'sendChatMessage',
+      'closeChat',
+      'sendChatMessage refused CHAT_NOT_OPEN',
+    ]);
     expect(r.statuses).toEqual({ ...ALL_PASSED, 'no-message-after-close': 'failed' });
     const refused = r.expectation('no-message-after-close').evidence;
     expect(refused).toHaveLength(1);
-    expect(refused[0]).toMatchObject({ kind: 'api-call', operation: 'sendChatMessage', errorCode: 'CHAT_NOT_OPEN', status: 200 });
+    expect(refused[0]).toMatchObject({
+      kind: 'api-call',
+      operation: 'sendChatMessage',
+      errorCode: 'CHAT_NOT_OPEN',
+      status: 200,
+    });
     expect(refused[0].message).toMatch(/status is "closed"/);
     // The refused call is in the run's record of calls and on the timeline.
     expect(r.run.calls.filter((c: any) => !c.ok).map((c: any) => c.errorCode)).toEqual(['CHAT_NOT_OPEN']);
-    expect(r.run.timeline.some((e: any) => e.by === 'integrator' && /refused: CHAT_NOT_OPEN/.test(e.detail ?? ''))).toBe(true);
+    expect(
+      r.run.timeline.some((e: any) => e.by === 'integrator' && /refused: CHAT_NOT_OPEN/.test(e.detail ?? '')),
+    ).toBe(true);
     expect(r.run.status).toBe('failed');
   });
 
@@ -136,7 +219,11 @@ describe('third-party-messaging: the customer reacts to whatever a correct integ
   });
 
   it('receives every delivery twice and, keyed on Idempotency-Key, still acts once', async () => {
-    const fault = await fetch(`${t.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'duplicate', times: null }) });
+    const fault = await fetch(`${t.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'duplicate', times: null }),
+    });
     expect(fault.status).toBe(201);
     try {
       const r = await play(t, answerThenClose(2));
@@ -164,7 +251,13 @@ describe('third-party-messaging: the customer reacts to whatever a correct integ
     const r = await play(t, { onCustomer: [['reply', 'transfer'], ['reply'], ['close']] });
     expect(r.run.status, r.run.error).toBe('completed');
     expect(r.chat).toMatchObject({ status: 'rated', rating: 'good' });
-    expect(r.integrator.actions).toEqual(['acceptChat', 'sendChatMessage', 'transferToPersona', 'sendChatMessage', 'closeChat']);
+    expect(r.integrator.actions).toEqual([
+      'acceptChat',
+      'sendChatMessage',
+      'transferToPersona',
+      'sendChatMessage',
+      'closeChat',
+    ]);
     expect(customerLines(r.chat)).toHaveLength(4);
     expect(r.statuses).toEqual(ALL_PASSED);
   });

@@ -29,10 +29,18 @@ async function crashCopy(emulator: Emulator, name: string): Promise<string> {
 }
 
 const start = (file: string, messages: string[] = []) =>
-  createEmulator({ seedTime: SEED_TIME, data: file, logger: { ...silentLogger, error: (message: string) => void messages.push(message) } });
+  createEmulator({
+    seedTime: SEED_TIME,
+    data: file,
+    logger: { ...silentLogger, error: (message: string) => void messages.push(message) },
+  });
 
 async function gql(emulator: Emulator, query: string, token = 'demo-token') {
-  const res = await request(emulator.app).post('/graphql').set('authorization', `Bearer ${token}`).send({ query }).expect(200);
+  const res = await request(emulator.app)
+    .post('/graphql')
+    .set('authorization', `Bearer ${token}`)
+    .send({ query })
+    .expect(200);
   expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
   return res.body.data;
 }
@@ -42,19 +50,44 @@ describe('the change log of --data', () => {
     const emulator = await createEmulator({ logger: silentLogger, seedTime: SEED_TIME, data: join(dir, 'live.json') });
     const app = emulator.app;
     try {
-      const chat = (await request(app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: 'Does it replay?', requestedExperts: ['api'] }).expect(201)).body;
+      const chat = (
+        await request(app)
+          .post('/_emulator/tenants/guuru-qa/chats')
+          .set(json)
+          .send({ question: 'Does it replay?', requestedExperts: ['api'] })
+          .expect(201)
+      ).body;
       await gql(emulator, `mutation { acceptChat(id: "${chat.id}") { id } }`);
-      await gql(emulator, `mutation { sendChatMessage(input: { chatId: "${chat.id}", posting: { type: "text", text: "Yes, line by line." } }) }`);
+      await gql(
+        emulator,
+        `mutation { sendChatMessage(input: { chatId: "${chat.id}", posting: { type: "text", text: "Yes, line by line." } }) }`,
+      );
       await gql(emulator, `mutation { closeChat(id: "${chat.id}") { id } }`);
       await gql(emulator, 'mutation { createPersona(input: { providerId: "replayed", name: "First Name" }) }');
       await gql(emulator, 'mutation { createPersona(input: { providerId: "replayed", name: "Second Name" }) }');
-      await gql(emulator, 'mutation { updatePage(input: { id: "1993", title: { en: "Replayed title" }, isVisible: false }) { page { id } } }');
+      await gql(
+        emulator,
+        'mutation { updatePage(input: { id: "1993", title: { en: "Replayed title" }, isVisible: false }) { page { id } } }',
+      );
       const pending = emulator.store.tenant('guuru-qa')!.data.submissions.find((s) => s.status === 'pending')!;
       await gql(emulator, `mutation { approveSubmission(id: "${pending.id}") { id } }`);
-      await request(app).post('/gurusup/messages').set('x-api-key', 'demo-api-key').set(json).send({ body: 'Replayed?', thread_fid: 'replay-thread', user_fid: 'u1' }).expect(201);
-      await request(app).put('/_emulator/tenants/guuru-qa/gurusup').set(json).send({ autoReply: false, language: 'de' }).expect(200);
+      await request(app)
+        .post('/gurusup/messages')
+        .set('x-api-key', 'demo-api-key')
+        .set(json)
+        .send({ body: 'Replayed?', thread_fid: 'replay-thread', user_fid: 'u1' })
+        .expect(201);
+      await request(app)
+        .put('/_emulator/tenants/guuru-qa/gurusup')
+        .set(json)
+        .send({ autoReply: false, language: 'de' })
+        .expect(200);
       const made = (await request(app).post('/_emulator/tenants').set(json).send({ id: 'made' }).expect(201)).body;
-      await request(app).post('/_emulator/tenants/made/chats').set(json).send({ question: 'In the made tenant' }).expect(201);
+      await request(app)
+        .post('/_emulator/tenants/made/chats')
+        .set(json)
+        .send({ question: 'In the made tenant' })
+        .expect(201);
       await request(app).post('/_emulator/tenants').set(json).send({ id: 'gone' }).expect(201);
       await request(app).delete('/_emulator/tenants/gone').expect(204);
       await request(app).post('/_emulator/snapshots').set(json).send({ name: 'one', tenant: 'made' }).expect(201);
@@ -73,7 +106,11 @@ describe('the change log of --data', () => {
 
       // A full reset is one line too, and the lines after it apply to the reset state.
       await request(app).post('/_emulator/reset').expect(200);
-      await request(app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: 'After the reset' }).expect(201);
+      await request(app)
+        .post('/_emulator/tenants/guuru-qa/chats')
+        .set(json)
+        .send({ question: 'After the reset' })
+        .expect(201);
       const afterReset = await crashCopy(emulator, 'after-reset');
       const third = await start(afterReset);
       try {
@@ -90,7 +127,11 @@ describe('the change log of --data', () => {
   it('a clean stop leaves the state in one file and no log', async () => {
     const file = join(dir, 'state.json');
     const emulator = await createEmulator({ logger: silentLogger, seedTime: SEED_TIME, data: file });
-    await request(emulator.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: 'Kept in the snapshot' }).expect(201);
+    await request(emulator.app)
+      .post('/_emulator/tenants/guuru-qa/chats')
+      .set(json)
+      .send({ question: 'Kept in the snapshot' })
+      .expect(201);
     expect(existsSync(`${file}.log`)).toBe(true);
     await emulator.stop();
     expect(existsSync(`${file}.log`)).toBe(false);
@@ -106,13 +147,22 @@ describe('the change log of --data', () => {
       // A reset is one line holding the whole state (about 1.5 MB): a few pass 8 MiB and the snapshot's size.
       for (let i = 0; i < 30 && dataFile.compactions < 2; i++) {
         await request(emulator.app).post('/_emulator/reset').expect(200);
-        await request(emulator.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: `Before the fold ${i}` }).expect(201);
+        await request(emulator.app)
+          .post('/_emulator/tenants/guuru-qa/chats')
+          .set(json)
+          .send({ question: `Before the fold ${i}` })
+          .expect(201);
         await dataFile.flushed();
       }
       expect(dataFile.compactions).toBe(2);
-      await request(emulator.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: 'After the fold' }).expect(201);
+      await request(emulator.app)
+        .post('/_emulator/tenants/guuru-qa/chats')
+        .set(json)
+        .send({ question: 'After the fold' })
+        .expect(201);
       // The fold is written in the background; the copy is taken when the new log exists.
-      for (let i = 0; i < 500 && statLog(dataFile.logFile) > 5_000_000; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 500 && statLog(dataFile.logFile) > 5_000_000; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       const crashed = await crashCopy(emulator, 'crashed');
       const again = await start(crashed);
       try {
@@ -130,7 +180,11 @@ describe('the change log of --data', () => {
     let file: string;
     let before: unknown;
     try {
-      await request(emulator.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: 'Whole line' }).expect(201);
+      await request(emulator.app)
+        .post('/_emulator/tenants/guuru-qa/chats')
+        .set(json)
+        .send({ question: 'Whole line' })
+        .expect(201);
       before = state(emulator);
       file = await crashCopy(emulator, 'torn');
     } finally {
@@ -151,7 +205,8 @@ describe('the change log of --data', () => {
     const emulator = await createEmulator({ logger: silentLogger, seedTime: SEED_TIME, data: join(dir, 'live.json') });
     let file: string;
     try {
-      for (const question of ['one', 'two']) await request(emulator.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question }).expect(201);
+      for (const question of ['one', 'two'])
+        await request(emulator.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question }).expect(201);
       file = await crashCopy(emulator, 'damaged');
     } finally {
       await emulator.stop();
@@ -160,7 +215,9 @@ describe('the change log of --data', () => {
     lines[1] = '{"n": broken';
     writeFileSync(`${file}.log`, lines.join('\n'));
     const snapshot = readFileSync(file, 'utf8');
-    await expect(start(file)).rejects.toThrow(`line 2 of ${file}.log is damaged and 1 changes follow it. The emulator never overwrites a file it cannot read; move ${file}.log away`);
+    await expect(start(file)).rejects.toThrow(
+      `line 2 of ${file}.log is damaged and 1 changes follow it. The emulator never overwrites a file it cannot read; move ${file}.log away`,
+    );
     expect(readFileSync(file, 'utf8')).toBe(snapshot);
     expect(readFileSync(`${file}.log`, 'utf8')).toBe(lines.join('\n'));
   });
@@ -169,7 +226,11 @@ describe('the change log of --data', () => {
     const first = await createEmulator({ logger: silentLogger, seedTime: SEED_TIME, data: join(dir, 'a.json') });
     const second = await createEmulator({ logger: silentLogger, seedTime: SEED_TIME, data: join(dir, 'b.json') });
     try {
-      await request(first.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: 'Only in a' }).expect(201);
+      await request(first.app)
+        .post('/_emulator/tenants/guuru-qa/chats')
+        .set(json)
+        .send({ question: 'Only in a' })
+        .expect(201);
       const a = await crashCopy(first, 'a-copy');
       const b = await crashCopy(second, 'b-copy');
       copyFileSync(`${a}.log`, `${b}.log`);
@@ -189,7 +250,11 @@ describe('the change log of --data', () => {
   it('still loads a version 1 file (written before the change log)', async () => {
     const file = join(dir, 'v1.json');
     const emulator = await createEmulator({ logger: silentLogger, seedTime: SEED_TIME, data: file });
-    await request(emulator.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: 'From version 1' }).expect(201);
+    await request(emulator.app)
+      .post('/_emulator/tenants/guuru-qa/chats')
+      .set(json)
+      .send({ question: 'From version 1' })
+      .expect(201);
     const expected = state(emulator);
     await emulator.stop();
     const saved = JSON.parse(readFileSync(file, 'utf8'));

@@ -22,7 +22,12 @@ describe('the data file writer', () => {
     try {
       const snapshot = statSync(file);
       const logBefore = statSync(`${file}.log`).size;
-      for (let n = 0; n < 40; n++) await request(emulator.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: `q${n}` }).expect(201);
+      for (let n = 0; n < 40; n++)
+        await request(emulator.app)
+          .post('/_emulator/tenants/guuru-qa/chats')
+          .set(json)
+          .send({ question: `q${n}` })
+          .expect(201);
       await dataFile.flushed();
       // 40 chats of one short message each: a few hundred bytes apiece, against a snapshot of megabytes.
       expect(snapshot.size).toBeGreaterThan(2_000_000);
@@ -57,7 +62,11 @@ describe('the data file writer', () => {
     const ids: string[][] = [];
     for (const name of ['a.json', 'b.json']) {
       const emulator = await createEmulator({ logger: silentLogger, seedTime: SEED_TIME, data: join(dir, name) });
-      const chat = await request(emulator.app).post('/_emulator/tenants/guuru-qa/chats').set(json).send({ question: 'same?' }).expect(201);
+      const chat = await request(emulator.app)
+        .post('/_emulator/tenants/guuru-qa/chats')
+        .set(json)
+        .send({ question: 'same?' })
+        .expect(201);
       const tenant = await request(emulator.app).post('/_emulator/tenants').set(json).send({}).expect(201);
       ids.push([chat.body.id, chat.body.messages[0].id, tenant.body.id, tenant.body.token]);
       await emulator.stop();
@@ -72,7 +81,9 @@ describe('the data file writer', () => {
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     saved.generators.streams.domain = 'oops';
     writeFileSync(file, JSON.stringify(saved));
-    await expect(createEmulator({ logger: silentLogger, data: file })).rejects.toThrow(/"generators" entry is damaged \(streams.domain/);
+    await expect(createEmulator({ logger: silentLogger, data: file })).rejects.toThrow(
+      /"generators" entry is damaged \(streams.domain/,
+    );
     expect(JSON.parse(readFileSync(file, 'utf8')).generators.streams.domain).toBe('oops');
   });
 
@@ -81,8 +92,12 @@ describe('the data file writer', () => {
       `cannot keep state in ${join(dir, 'missing', 'state.json')}: the folder ${join(dir, 'missing')} does not exist. Create it (mkdir -p ${join(dir, 'missing')})`,
     );
     mkdirSync(join(dir, 'folder'));
-    await expect(createEmulator({ logger: silentLogger, data: join(dir, 'folder') })).rejects.toThrow(/is a folder\. Pass a file path such as/);
+    await expect(createEmulator({ logger: silentLogger, data: join(dir, 'folder') })).rejects.toThrow(
+      /is a folder\. Pass a file path such as/,
+    );
     writeFileSync(join(dir, 'plain'), 'x');
-    await expect(createEmulator({ logger: silentLogger, data: join(dir, 'plain', 'state.json') })).rejects.toThrow(/plain is not a folder/);
+    await expect(createEmulator({ logger: silentLogger, data: join(dir, 'plain', 'state.json') })).rejects.toThrow(
+      /plain is not a folder/,
+    );
   });
 });

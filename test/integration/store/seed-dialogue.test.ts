@@ -15,7 +15,10 @@ const transcriptOf = (chat: ChatRecord): Transcript => ({
   question: chat.question,
   lines: chat.messages
     .filter((m) => m.type === 'text')
-    .map((m) => ({ who: m.author.kind === 'user' ? 'customer' : m.author.kind === 'bot' ? 'bot' : 'expert', text: m.text ?? '' })),
+    .map((m) => ({
+      who: m.author.kind === 'user' ? 'customer' : m.author.kind === 'bot' ? 'bot' : 'expert',
+      text: m.text ?? '',
+    })),
 });
 
 const CHATS = `query Chats($after: String) { partner { chats(first: 100, after: $after) {
@@ -41,13 +44,21 @@ describe('seeded chats make sense', () => {
         const lines = node.messages.edges
           .map((e: any) => e.node)
           .filter((m: any) => typeof m.text === 'string')
-          .map((m: any) => ({ who: ({ UserAuthor: 'customer', BotAuthor: 'bot' } as Record<string, 'customer' | 'bot'>)[m.author.__typename] ?? 'expert', text: m.text }));
+          .map((m: any) => ({
+            who:
+              ({ UserAuthor: 'customer', BotAuthor: 'bot' } as Record<string, 'customer' | 'bot'>)[
+                m.author.__typename
+              ] ?? 'expert',
+            text: m.text,
+          }));
         transcripts.push({ id: node.id, language: node.language, question: node.question, lines });
       }
       after = chats.pageInfo.hasNextPage ? chats.pageInfo.endCursor : undefined;
     } while (after);
     expect(transcripts.length).toBe(fixture.chats);
-    const problems = transcripts.flatMap((c) => dialogueProblems(c, content, c.id === documented.id ? documented.text : undefined));
+    const problems = transcripts.flatMap((c) =>
+      dialogueProblems(c, content, c.id === documented.id ? documented.text : undefined),
+    );
     expect(problems).toEqual([]);
     // Finished chats end with the customer's thanks and the expert's closing; the documented chat opens with its "Hello".
     const closed = t.emulator.store.tenant('guuru-qa')!.data.chats.filter((c) => c.closedAt !== undefined);
@@ -68,10 +79,14 @@ describe('seeded chats make sense', () => {
   it('for other seeds too, with the chat filed under its topic’s category', () => {
     for (const seed of [2, 99, 2024]) {
       const data = generateTenant({ fixture, content, seed, seedTime: SEED_TIME });
-      const problems = data.chats.flatMap((c) => dialogueProblems(transcriptOf(c), content, c.id === documented.id ? documented.text : undefined));
+      const problems = data.chats.flatMap((c) =>
+        dialogueProblems(transcriptOf(c), content, c.id === documented.id ? documented.text : undefined),
+      );
       expect(problems, `seed ${seed}`).toEqual([]);
       for (const chat of data.chats) {
-        const topic = content.topics!.find((x) => (x[chat.language] as { question: string }).question === chat.question)!;
+        const topic = content.topics!.find(
+          (x) => (x[chat.language] as { question: string }).question === chat.question,
+        )!;
         expect(data.categories.find((c) => c.id === chat.categoryId)?.name, chat.id).toBe(topic.category);
       }
     }
@@ -79,9 +94,14 @@ describe('seeded chats make sense', () => {
 });
 
 describe('the dialogue check', () => {
-  const chat = generateTenant({ fixture, content, seed: 5, seedTime: SEED_TIME }).chats.find((c) => c.status === 'rated' && c.language === 'en' && c.messages.length >= 8)!;
+  const chat = generateTenant({ fixture, content, seed: 5, seedTime: SEED_TIME }).chats.find(
+    (c) => c.status === 'rated' && c.language === 'en' && c.messages.length >= 8,
+  )!;
   const good = transcriptOf(chat);
-  const withLine = (index: number, text: string): Transcript => ({ ...good, lines: good.lines.map((l, i) => (i === index ? { ...l, text } : l)) });
+  const withLine = (index: number, text: string): Transcript => ({
+    ...good,
+    lines: good.lines.map((l, i) => (i === index ? { ...l, text } : l)),
+  });
   const customerAt = good.lines.findIndex((l) => l.who === 'customer');
   const expertAt = good.lines.findIndex((l) => l.who === 'expert');
   const topic = content.topics!.find((x) => x.en.question === good.question)!;
@@ -96,12 +116,16 @@ describe('the dialogue check', () => {
   });
 
   it('finds an answer to another question of the topic than the one asked', () => {
-    expect(dialogueProblems(withLine(expertAt, topic.en.answers[2]!), content).join('\n')).toMatch(/answers question 3 .* question 1 was asked/);
+    expect(dialogueProblems(withLine(expertAt, topic.en.answers[2]!), content).join('\n')).toMatch(
+      /answers question 3 .* question 1 was asked/,
+    );
   });
 
   it('finds a customer who opens with thanks', () => {
     const thanks = withLine(customerAt, content.conversation!.en!.thanks[0]!);
-    expect(dialogueProblems(thanks, content).join('\n')).toMatch(/opens with something other than its question \(thanks\)/);
+    expect(dialogueProblems(thanks, content).join('\n')).toMatch(
+      /opens with something other than its question \(thanks\)/,
+    );
   });
 
   it('finds a line said twice', () => {
@@ -110,7 +134,9 @@ describe('the dialogue check', () => {
   });
 
   it('finds a line in another language than the chat’s', () => {
-    expect(dialogueProblems(withLine(expertAt, topic.de!.answers[0]!), content).join('\n')).toMatch(/not a line of the expert in en/);
+    expect(dialogueProblems(withLine(expertAt, topic.de!.answers[0]!), content).join('\n')).toMatch(
+      /not a line of the expert in en/,
+    );
     expect(dialogueProblems({ ...good, language: 'fr' }, content).length).toBeGreaterThan(0);
   });
 });

@@ -39,7 +39,9 @@ describe('the built-in seed', () => {
         const accepted = ['open', 'closed', 'rated', 'handover'].includes(chat.status);
         expect(chat.acceptedAt !== undefined, `${chat.id} ${chat.status} acceptedAt`).toBe(accepted);
         if (chat.acceptedAt) expect(chat.acceptedAt).toBeGreaterThanOrEqual(chat.createdAt);
-        expect(chat.closedAt !== undefined, `${chat.id} ${chat.status} closedAt`).toBe(chat.status === 'closed' || (chat.status === 'rated' && !chat.transfer));
+        expect(chat.closedAt !== undefined, `${chat.id} ${chat.status} closedAt`).toBe(
+          chat.status === 'closed' || (chat.status === 'rated' && !chat.transfer),
+        );
         expect(chat.ratedAt !== undefined).toBe(chat.status === 'rated');
         expect(chat.rating !== undefined).toBe(chat.status === 'rated');
         if (chat.status === 'handover') expect(chat.transfer).toBeDefined();
@@ -54,9 +56,12 @@ describe('the built-in seed', () => {
       expect(pending.length).toBeGreaterThan(0);
       expect(pending.every((s) => s.reviewedAt === undefined)).toBe(true);
       expect(reviewed.every((s) => s.reviewedAt !== undefined)).toBe(true);
-      expect(data.submissions.some((s) => s.id === 'e394e75b-e159-4d7c-a02c-9445da754994' && s.status === 'pending')).toBe(true);
+      expect(
+        data.submissions.some((s) => s.id === 'e394e75b-e159-4d7c-a02c-9445da754994' && s.status === 'pending'),
+      ).toBe(true);
       const periods = new Set(data.payouts.map((p) => p.period));
-      for (let m = FIRST_PAYOUT_MONTH; m <= monthStart(SEED_TIME); m = nextMonth(m)) expect(periods.has(m), new Date(m).toISOString()).toBe(true);
+      for (let m = FIRST_PAYOUT_MONTH; m <= monthStart(SEED_TIME); m = nextMonth(m))
+        expect(periods.has(m), new Date(m).toISOString()).toBe(true);
       expect(data.experts.find((e) => e.id === 'api')?.email).toBe('public@api.guuru.com');
       expect(data.pages.some((p) => Object.keys(p.title).length >= 3)).toBe(true);
       expect(data.personas.map((p) => p.id)).toContain('ab22a12e-cefd-4f67-945b-c215c42202b4');
@@ -76,7 +81,11 @@ describe('the built-in seed', () => {
       writeFileSync(join(dir, 'tenants.json'), JSON.stringify(tenants));
       const t = await startEmulator({ fixtures: dir });
       try {
-        const res = await t.gql('{ partner { id chats(first: 100) { edges { node { id } } } } }', undefined, 'acme-token');
+        const res = await t.gql(
+          '{ partner { id chats(first: 100) { edges { node { id } } } } }',
+          undefined,
+          'acme-token',
+        );
         expect(res.body.data!.partner.id).toBe('acme');
         expect(res.body.data!.partner.chats.edges).toHaveLength(30);
         expect((await t.gql('{ partner { id } }')).status).toBe(401);
@@ -85,7 +94,9 @@ describe('the built-in seed', () => {
       }
       tenants.tenants[0].tokens = [];
       writeFileSync(join(dir, 'tenants.json'), JSON.stringify(tenants));
-      await expect(createEmulator({ ...testOptions(), fixtures: dir, logger: silentLogger })).rejects.toThrow(/tenants\.json is invalid: tenants\.0\.tokens/);
+      await expect(createEmulator({ ...testOptions(), fixtures: dir, logger: silentLogger })).rejects.toThrow(
+        /tenants\.json is invalid: tenants\.0\.tokens/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

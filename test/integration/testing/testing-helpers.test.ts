@@ -1,7 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlApiError, startEmulator, webhookSink, type TestEmulator, type WebhookSink } from '../../../src/testing/index.js';
+import {
+  ControlApiError,
+  startEmulator,
+  webhookSink,
+  type TestEmulator,
+  type WebhookSink,
+} from '../../../src/testing/index.js';
 import { SEED_TIME } from '../../helpers/emulator.js';
 
 // guuru-emulator/testing, used as a user's test file uses it (the packed package is tried in
@@ -22,7 +28,14 @@ describe('startEmulator and webhookSink', () => {
   });
 
   it("gives the seed's first tenant with every credential and URL", async () => {
-    expect(emulator).toMatchObject({ tenant: 'guuru-qa', token: 'demo-token', secret: 'secr3t', apiKey: 'demo-api-key', graphqlUrl: `${emulator.url}/graphql`, gurusupUrl: `${emulator.url}/gurusup` });
+    expect(emulator).toMatchObject({
+      tenant: 'guuru-qa',
+      token: 'demo-token',
+      secret: 'secr3t',
+      apiKey: 'demo-api-key',
+      graphqlUrl: `${emulator.url}/graphql`,
+      gurusupUrl: `${emulator.url}/gurusup`,
+    });
     expect((await emulator.graphql('{ partner { id } }')).data.partner.id).toBe('guuru-qa');
     const threads = await fetch(`${emulator.gurusupUrl}/threads`, { headers: { 'x-api-key': emulator.apiKey } });
     expect(threads.status).toBe(200);
@@ -30,10 +43,20 @@ describe('startEmulator and webhookSink', () => {
   });
 
   it('waits for the signed webhook of a mutation, filtered by event and chat', async () => {
-    const accepted = await emulator.graphql(`mutation { acceptChat(id: "${CHAT}", input: { personaId: "${PERSONA}" }) { status } }`);
+    const accepted = await emulator.graphql(
+      `mutation { acceptChat(id: "${CHAT}", input: { personaId: "${PERSONA}" }) { status } }`,
+    );
     expect(accepted.data.acceptChat.status).toBe('open');
     const [opened] = await sink.waitFor({ event: 'chat-opened', chatId: CHAT });
-    expect(opened).toMatchObject({ source: 'guuru', event: 'chat-opened', chatId: CHAT, verified: true, status: 200, method: 'POST', path: '/webhooks' });
+    expect(opened).toMatchObject({
+      source: 'guuru',
+      event: 'chat-opened',
+      chatId: CHAT,
+      verified: true,
+      status: 200,
+      method: 'POST',
+      path: '/webhooks',
+    });
     expect(opened!.body).toMatchObject({ id: CHAT, status: 'open', expert: { id: PERSONA } });
     expect(opened!.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.parse(opened!.rawBody)).toEqual(opened!.body);
@@ -59,14 +82,21 @@ describe('startEmulator and webhookSink', () => {
     const error = await emulator.control.chatAction(CHAT, 'rate', { rating: 'good' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ControlApiError);
     expect(error).toMatchObject({ status: 409, body: { code: 'INVALID_TRANSITION' } });
-    expect((error as Error).message).toMatch(/^POST \/_emulator\/tenants\/guuru-qa\/chats\/O2bqy2CsAaS7RBXZrhMOB\/rate answered 409: Cannot rate chat/);
+    expect((error as Error).message).toMatch(
+      /^POST \/_emulator\/tenants\/guuru-qa\/chats\/O2bqy2CsAaS7RBXZrhMOB\/rate answered 409: Cannot rate chat/,
+    );
   });
 });
 
 describe('webhookSink checks like the vendor receiver', () => {
   it('answers 400 to a signature made with another secret, so the emulator retries, and marks it unverified', async () => {
     await using sink = await webhookSink({ secret: 'not-the-secret' });
-    await using emulator = await startEmulator({ webhookUrl: sink.url, webhookAttempts: 2, webhookBackoffMs: 0, seedTime: SEED_TIME });
+    await using emulator = await startEmulator({
+      webhookUrl: sink.url,
+      webhookAttempts: 2,
+      webhookBackoffMs: 0,
+      seedTime: SEED_TIME,
+    });
     await emulator.control.chatAction(CHAT, 'accept');
     const attempts = await sink.waitFor({ event: 'chat-opened', count: 2 });
     expect(attempts.map((a) => [a.verified, a.status])).toEqual([
@@ -75,12 +105,22 @@ describe('webhookSink checks like the vendor receiver', () => {
     ]);
     await emulator.control.flush();
     const [delivery] = await emulator.control.deliveries({ event: 'chat-opened' });
-    expect(delivery).toMatchObject({ status: 'failed', attempts: [{ statusCode: 400, response: 'Invalid request, non-matching HMAC-SHA256 received' }, { statusCode: 400 }] });
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attempts: [
+        { statusCode: 400, response: 'Invalid request, non-matching HMAC-SHA256 received' },
+        { statusCode: 400 },
+      ],
+    });
   });
 
   it('answers what respondWith chooses, and records Gurusup events with their key', async () => {
     await using sink = await webhookSink({ apiKey: 'demo-api-key' });
-    await using emulator = await startEmulator({ gurusupWebhookUrl: sink.url, webhookBackoffMs: 0, seedTime: SEED_TIME });
+    await using emulator = await startEmulator({
+      gurusupWebhookUrl: sink.url,
+      webhookBackoffMs: 0,
+      seedTime: SEED_TIME,
+    });
     sink.respondWith((n) => (n === 1 ? 503 : 200));
     const posted = await fetch(`${emulator.gurusupUrl}/messages`, {
       method: 'POST',
@@ -144,6 +184,8 @@ describe('startEmulator({ url }) on an emulator that already runs', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
-    await expect(startEmulator({ url: `http://127.0.0.1:${port}` })).rejects.toThrow(`No emulator answers at http://127.0.0.1:${port} (ECONNREFUSED). Is it running, and is the URL right?`);
+    await expect(startEmulator({ url: `http://127.0.0.1:${port}` })).rejects.toThrow(
+      `No emulator answers at http://127.0.0.1:${port} (ECONNREFUSED). Is it running, and is the URL right?`,
+    );
   });
 });

@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 const post = (url: string, path: string, body: unknown) =>
-  fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 /** A receiver that accepts connections and never answers. */
 async function silentReceiver(): Promise<{ url: string; close(): Promise<void> }> {
@@ -38,28 +42,70 @@ describe('verify: the control API', { timeout: 60_000 }, () => {
   it('POST /_emulator/verifications answers 202 with an id; GET shows the live report and ?wait=1 the final one', async () => {
     const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql` });
     try {
-      const started = await post(t.url, '/_emulator/verifications', { target: integration.url, timeoutMs: 2000, seed: 7 });
+      const started = await post(t.url, '/_emulator/verifications', {
+        target: integration.url,
+        timeoutMs: 2000,
+        seed: 7,
+      });
       expect(started.status).toBe(202);
       const answer = (await started.json()) as any;
       expect(started.headers.get('location')).toBe(`/_emulator/verifications/${answer.id}`);
-      expect(answer).toMatchObject({ id: expect.stringMatching(/^ver-\d+$/), status: 'running', target: integration.url, tenant: 'guuru-qa', suites: ['receiver', 'third-party'], seed: 7, timeoutMs: 2000 });
+      expect(answer).toMatchObject({
+        id: expect.stringMatching(/^ver-\d+$/),
+        status: 'running',
+        target: integration.url,
+        tenant: 'guuru-qa',
+        suites: ['receiver', 'third-party'],
+        seed: 7,
+        timeoutMs: 2000,
+      });
 
       const live = (await (await fetch(`${t.url}/_emulator/verifications/${answer.id}`)).json()) as any;
       expect(live).toMatchObject({ kind: 'guuru-emulator/verification', version: 1, id: answer.id, status: 'running' });
       expect(live.checks).toHaveLength(19);
       expect(live.checks.some((c: any) => c.status === 'pending')).toBe(true);
       // Self-describing: every check carries what a dashboard or a CI needs to show it.
-      expect(Object.keys(live).sort()).toEqual(['checks', 'deliveries', 'id', 'kind', 'seed', 'status', 'suites', 'summary', 'target', 'tenant', 'timeoutMs', 'timings', 'version']);
-      for (const check of live.checks) expect(Object.keys(check).sort()).toEqual(['details', 'doc', 'evidence', 'id', 'level', 'rule', 'status', 'suite', 'title']);
+      expect(Object.keys(live).sort()).toEqual([
+        'checks',
+        'deliveries',
+        'id',
+        'kind',
+        'seed',
+        'status',
+        'suites',
+        'summary',
+        'target',
+        'tenant',
+        'timeoutMs',
+        'timings',
+        'version',
+      ]);
+      for (const check of live.checks)
+        expect(Object.keys(check).sort()).toEqual([
+          'details',
+          'doc',
+          'evidence',
+          'id',
+          'level',
+          'rule',
+          'status',
+          'suite',
+          'title',
+        ]);
 
       const done = (await (await fetch(`${t.url}/_emulator/verifications/${answer.id}?wait=1`)).json()) as any;
       expect(done.status).toBe('passed');
-      expect(done.checks.filter((c: any) => c.status !== 'passed').map((c: any) => c.id)).toEqual(['third-party.reopen']);
+      expect(done.checks.filter((c: any) => c.status !== 'passed').map((c: any) => c.id)).toEqual([
+        'third-party.reopen',
+      ]);
       expect(done.timings.finishedAt).toEqual(expect.any(String));
 
       const list = (await (await fetch(`${t.url}/_emulator/verifications`)).json()) as any;
       expect(list.suites).toEqual(['receiver', 'third-party']);
-      expect(list.verifications.find((v: any) => v.id === answer.id)).toMatchObject({ status: 'passed', summary: { passed: 18, skipped: 1 } });
+      expect(list.verifications.find((v: any) => v.id === answer.id)).toMatchObject({
+        status: 'passed',
+        summary: { passed: 18, skipped: 1 },
+      });
 
       const junit = await fetch(`${t.url}/_emulator/verifications/${answer.id}/junit`);
       expect(junit.headers.get('content-type')).toMatch(/application\/xml/);
@@ -78,11 +124,26 @@ describe('verify: the control API', { timeout: 60_000 }, () => {
     const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql` });
     const tenant = (await (await post(t.url, '/_emulator/tenants', {})).json()) as any;
     try {
-      const put = await fetch(`${t.url}/_emulator/webhooks`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: tenant.id, url: sink.url }) });
+      const put = await fetch(`${t.url}/_emulator/webhooks`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: tenant.id, url: sink.url }),
+      });
       expect(put.status).toBe(200);
-      const other = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, token: tenant.token, secret: tenant.webhookSecret });
+      const other = await startReferenceIntegration({
+        graphqlUrl: `${t.url}/graphql`,
+        token: tenant.token,
+        secret: tenant.webhookSecret,
+      });
       try {
-        const { id } = (await (await post(t.url, '/_emulator/verifications', { target: other.url, timeoutMs: 2000, tenant: tenant.id, suites: ['receiver'] })).json()) as any;
+        const { id } = (await (
+          await post(t.url, '/_emulator/verifications', {
+            target: other.url,
+            timeoutMs: 2000,
+            tenant: tenant.id,
+            suites: ['receiver'],
+          })
+        ).json()) as any;
         const report = (await (await fetch(`${t.url}/_emulator/verifications/${id}?wait=1`)).json()) as any;
         expect(report.status).toBe('passed');
         expect(other.received).toEqual(report.deliveries.map((d: any) => d.event));
@@ -123,18 +184,28 @@ describe('verify: the control API', { timeout: 60_000 }, () => {
 
   it('refuses to verify a tenant without a webhook secret (409), saying how to set one', async () => {
     const tenant = (await (await post(t.url, '/_emulator/tenants', {})).json()) as any;
-    await fetch(`${t.url}/_emulator/webhooks`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: tenant.id, secret: '' }) });
+    await fetch(`${t.url}/_emulator/webhooks`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: tenant.id, secret: '' }),
+    });
     const res = await post(t.url, '/_emulator/verifications', { target: 'http://127.0.0.1:1/x', tenant: tenant.id });
     expect(res.status).toBe(409);
     expect(((await res.json()) as any).message).toMatch(/has no webhook secret.*PUT \/_emulator\/webhooks/);
   });
 
   it('ends in status error when the target cannot be reached: nothing was examined', async () => {
-    const { id } = (await (await post(t.url, '/_emulator/verifications', { target: 'http://127.0.0.1:9/hooks', timeoutMs: 1000 })).json()) as any;
+    const { id } = (await (
+      await post(t.url, '/_emulator/verifications', { target: 'http://127.0.0.1:9/hooks', timeoutMs: 1000 })
+    ).json()) as any;
     const report = (await (await fetch(`${t.url}/_emulator/verifications/${id}?wait=1`)).json()) as any;
     expect(report.status).toBe('error');
-    expect(report.error).toMatch(/cannot reach the target http:\/\/127.0.0.1:9\/hooks: connection refused \(nothing listens on 127.0.0.1:9\)/);
-    expect(report.checks.every((c: any) => c.status === 'skipped' && c.evidence.startsWith('not examined: cannot reach'))).toBe(true);
+    expect(report.error).toMatch(
+      /cannot reach the target http:\/\/127.0.0.1:9\/hooks: connection refused \(nothing listens on 127.0.0.1:9\)/,
+    );
+    expect(
+      report.checks.every((c: any) => c.status === 'skipped' && c.evidence.startsWith('not examined: cannot reach')),
+    ).toBe(true);
   });
 
   it('says when nothing takes a POST at the target, and examines nothing more', async () => {
@@ -147,9 +218,17 @@ describe('verify: the control API', { timeout: 60_000 }, () => {
       expect(report.status).toBe('failed');
       const failed = report.checks.filter((c: any) => c.status === 'failed');
       expect(failed.map((c: any) => c.id)).toEqual(['receiver.signed-accepted']);
-      expect(failed[0].evidence).toMatch(/→ 404 "Cannot POST \/hooks": nothing takes a POST at http:\S+\/hooks: check the path of --target$/);
+      expect(failed[0].evidence).toMatch(
+        /→ 404 "Cannot POST \/hooks": nothing takes a POST at http:\S+\/hooks: check the path of --target$/,
+      );
       const thirdParty = report.checks.filter((c: any) => c.suite === 'third-party');
-      expect(thirdParty.every((c: any) => c.status === 'skipped' && /^not examined: the integration refuses correctly signed deliveries/.test(c.evidence))).toBe(true);
+      expect(
+        thirdParty.every(
+          (c: any) =>
+            c.status === 'skipped' &&
+            /^not examined: the integration refuses correctly signed deliveries/.test(c.evidence),
+        ),
+      ).toBe(true);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
@@ -163,7 +242,13 @@ describe('verify: the control API', { timeout: 60_000 }, () => {
     const small = await startEmulator({ maxChats: seeded + 3 });
     const integration = await startReferenceIntegration({ graphqlUrl: `${small.url}/graphql` });
     try {
-      const { id } = (await (await post(small.url, '/_emulator/verifications', { target: integration.url, timeoutMs: 2000, suites: ['receiver'] })).json()) as any;
+      const { id } = (await (
+        await post(small.url, '/_emulator/verifications', {
+          target: integration.url,
+          timeoutMs: 2000,
+          suites: ['receiver'],
+        })
+      ).json()) as any;
       const report = (await (await fetch(`${small.url}/_emulator/verifications/${id}?wait=1`)).json()) as any;
       expect(report.status).toBe('error');
       expect(report.error).toMatch(/--max-chats/);
@@ -177,9 +262,21 @@ describe('verify: the control API', { timeout: 60_000 }, () => {
   it('runs through the testing ControlClient, which resolves with the finished report', async () => {
     const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql` });
     try {
-      const report = await new ControlClient(t.url, { tenant: 'guuru-qa' }).verify({ target: integration.url, suites: ['receiver'], timeoutMs: 2000 });
-      expect(report).toMatchObject({ kind: 'guuru-emulator/verification', status: 'passed', tenant: 'guuru-qa', suites: ['receiver'], summary: { total: 11, passed: 11 } });
-      await expect(new ControlClient(t.url).verify({ target: 'ftp://example.org' })).rejects.toThrow(/POST \/_emulator\/verifications answered 400: .*target/);
+      const report = await new ControlClient(t.url, { tenant: 'guuru-qa' }).verify({
+        target: integration.url,
+        suites: ['receiver'],
+        timeoutMs: 2000,
+      });
+      expect(report).toMatchObject({
+        kind: 'guuru-emulator/verification',
+        status: 'passed',
+        tenant: 'guuru-qa',
+        suites: ['receiver'],
+        summary: { total: 11, passed: 11 },
+      });
+      await expect(new ControlClient(t.url).verify({ target: 'ftp://example.org' })).rejects.toThrow(
+        /POST \/_emulator\/verifications answered 400: .*target/,
+      );
     } finally {
       await integration.close();
     }
@@ -188,14 +285,22 @@ describe('verify: the control API', { timeout: 60_000 }, () => {
   it('reports a receiver that never answers, and DELETE cancels a running verification', async () => {
     const silent = await silentReceiver();
     try {
-      const { id } = (await (await post(t.url, '/_emulator/verifications', { target: silent.url, timeoutMs: 300 })).json()) as any;
+      const { id } = (await (
+        await post(t.url, '/_emulator/verifications', { target: silent.url, timeoutMs: 300 })
+      ).json()) as any;
       const report = (await (await fetch(`${t.url}/_emulator/verifications/${id}?wait=1`)).json()) as any;
       expect(report.status).toBe('failed');
       const checks = Object.fromEntries(report.checks.map((c: any) => [c.id, c]));
-      expect(checks['receiver.signed-accepted'].evidence).toMatch(/→ no answer \(no response within 600 ms \(timeout\)\)/);
-      expect(checks['receiver.idempotent'].evidence).toBe('not examined: the integration does not answer correctly signed deliveries (see receiver.signed-accepted)');
+      expect(checks['receiver.signed-accepted'].evidence).toMatch(
+        /→ no answer \(no response within 600 ms \(timeout\)\)/,
+      );
+      expect(checks['receiver.idempotent'].evidence).toBe(
+        'not examined: the integration does not answer correctly signed deliveries (see receiver.signed-accepted)',
+      );
 
-      const running = (await (await post(t.url, '/_emulator/verifications', { target: silent.url, timeoutMs: 5000 })).json()) as any;
+      const running = (await (
+        await post(t.url, '/_emulator/verifications', { target: silent.url, timeoutMs: 5000 })
+      ).json()) as any;
       const cancelled = await fetch(`${t.url}/_emulator/verifications/${running.id}`, { method: 'DELETE' });
       expect(cancelled.status).toBe(200);
       expect(await cancelled.json()).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/cancelled/) });
@@ -223,21 +328,33 @@ describe('verify: determinism', { timeout: 60_000 }, () => {
           const body = Buffer.concat(chunks).toString('utf8');
           const { host: _h, connection: _c, ...headers } = req.headers;
           recorded.push({ headers, body });
-          const answer = await fetch(integration.url, { method: 'POST', headers: headers as Record<string, string>, body });
+          const answer = await fetch(integration.url, {
+            method: 'POST',
+            headers: headers as Record<string, string>,
+            body,
+          });
           res.writeHead(answer.status).end(await answer.text());
         });
       });
       await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
       try {
         const target = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/hooks`;
-        const { id } = (await (await post(emulator.url, '/_emulator/verifications', { target, timeoutMs: 2000, seed })).json()) as any;
+        const { id } = (await (
+          await post(emulator.url, '/_emulator/verifications', { target, timeoutMs: 2000, seed })
+        ).json()) as any;
         const report = (await (await fetch(`${emulator.url}/_emulator/verifications/${id}?wait=1`)).json()) as any;
         // Timings differ from run to run (and the proxy's port is in the target): everything else must not.
         const { timings: _t, target: _target, ...rest } = report;
-        const stable = JSON.parse(JSON.stringify(rest, (key, value) => (key === 'durationMs' || key === 'requestId' ? undefined : value)));
+        const stable = JSON.parse(
+          JSON.stringify(rest, (key, value) => (key === 'durationMs' || key === 'requestId' ? undefined : value)),
+        );
         for (const check of stable.checks) if (check.id.startsWith('receiver.ack-')) check.evidence = '(timings)';
         // Concurrent attempts of the retry probe may arrive in either order.
-        recorded.sort((a, b) => String(a.headers['x-emulator-delivery-id']).localeCompare(String(b.headers['x-emulator-delivery-id']), 'en', { numeric: true }));
+        recorded.sort((a, b) =>
+          String(a.headers['x-emulator-delivery-id']).localeCompare(String(b.headers['x-emulator-delivery-id']), 'en', {
+            numeric: true,
+          }),
+        );
         return { recorded, report: stable };
       } finally {
         await new Promise<void>((resolve) => proxy.close(() => resolve()));
@@ -257,6 +374,8 @@ describe('verify: determinism', { timeout: 60_000 }, () => {
     expect(b.recorded).toEqual(a.recorded);
     expect(b.report).toEqual(a.report);
     expect(c.recorded.map((r) => r.body)).not.toEqual(a.recorded.map((r) => r.body));
-    expect(c.recorded.map((r) => r.headers['x-guuru-event'])).toEqual(a.recorded.map((r) => r.headers['x-guuru-event']));
+    expect(c.recorded.map((r) => r.headers['x-guuru-event'])).toEqual(
+      a.recorded.map((r) => r.headers['x-guuru-event']),
+    );
   });
 });

@@ -25,11 +25,19 @@ describe('each created tenant signs with its own secret', () => {
   });
 
   const createTenant = async (body: Record<string, unknown> = {}) => {
-    const res = await fetch(`${t.url}/_emulator/tenants`, { method: 'POST', headers: json, body: JSON.stringify(body) });
+    const res = await fetch(`${t.url}/_emulator/tenants`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as TenantAnswer & { message?: string } };
   };
   const assignedChat = async (tenant: string) => {
-    const res = await fetch(`${t.url}/_emulator/tenants/${tenant}/chats`, { method: 'POST', headers: json, body: JSON.stringify({ question: `Which size, ${tenant}?`, requestedExperts: ['api'] }) });
+    const res = await fetch(`${t.url}/_emulator/tenants/${tenant}/chats`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ question: `Which size, ${tenant}?`, requestedExperts: ['api'] }),
+    });
     expect(res.status).toBe(201);
     return ((await res.json()) as { id: string }).id;
   };
@@ -41,7 +49,11 @@ describe('each created tenant signs with its own secret', () => {
     expect(b.webhookSecret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
     expect(new Set([a.webhookSecret, b.webhookSecret, 'secr3t']).size).toBe(3);
 
-    const subscribe = await fetch(`${t.url}/_emulator/webhooks`, { method: 'PUT', headers: json, body: JSON.stringify({ tenant: b.id, url: sink.url }) });
+    const subscribe = await fetch(`${t.url}/_emulator/webhooks`, {
+      method: 'PUT',
+      headers: json,
+      body: JSON.stringify({ tenant: b.id, url: sink.url }),
+    });
     expect(subscribe.status).toBe(200);
     const chatId = await assignedChat(b.id);
     const [delivery] = await sink.waitFor({ event: 'chat-assigned', chatId });
@@ -55,7 +67,11 @@ describe('each created tenant signs with its own secret', () => {
     const made = (await createTenant()).body;
     const checking = await webhookSink();
     try {
-      await fetch(`${t.url}/_emulator/webhooks`, { method: 'PUT', headers: json, body: JSON.stringify({ tenant: made.id, url: checking.url }) });
+      await fetch(`${t.url}/_emulator/webhooks`, {
+        method: 'PUT',
+        headers: json,
+        body: JSON.stringify({ tenant: made.id, url: checking.url }),
+      });
       // Checked with secr3t (the default), the tenant's own signature does not match.
       const before = await assignedChat(made.id);
       const [refused] = await checking.waitFor({ event: 'chat-assigned', chatId: before });
@@ -74,7 +90,9 @@ describe('each created tenant signs with its own secret', () => {
     expect(made.webhookSecret).toBe('team-a-secret-123');
     const shown = (await (await fetch(`${t.url}/_emulator/tenants/${made.id}`)).json()) as TenantAnswer;
     expect(shown.webhookSecret).toBe('team-a-secret-123');
-    const settings = (await (await fetch(`${t.url}/_emulator/webhooks?tenant=${made.id}`)).json()) as { secret: string };
+    const settings = (await (await fetch(`${t.url}/_emulator/webhooks?tenant=${made.id}`)).json()) as {
+      secret: string;
+    };
     expect(settings.secret).toBe('team-a-secret-123');
 
     const random = (await createTenant()).body;
@@ -84,7 +102,8 @@ describe('each created tenant signs with its own secret', () => {
   });
 
   it('refuses a webhookSecret shorter than 8 characters, naming the field, and creates nothing', async () => {
-    const before = ((await (await fetch(`${t.url}/_emulator/tenants`)).json()) as { tenants: unknown[] }).tenants.length;
+    const before = ((await (await fetch(`${t.url}/_emulator/tenants`)).json()) as { tenants: unknown[] }).tenants
+      .length;
     const res = await createTenant({ webhookSecret: 'short' });
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('webhookSecret');
@@ -99,7 +118,11 @@ describe('each created tenant signs with its own secret', () => {
     const second = await startEmulator({ seed: 7 });
     try {
       const secretOf = async (e: TestEmulator) =>
-        ((await (await fetch(`${e.url}/_emulator/tenants`, { method: 'POST', headers: json, body: '{}' })).json()) as TenantAnswer).webhookSecret;
+        (
+          (await (
+            await fetch(`${e.url}/_emulator/tenants`, { method: 'POST', headers: json, body: '{}' })
+          ).json()) as TenantAnswer
+        ).webhookSecret;
       expect(await secretOf(first)).toBe(await secretOf(second));
     } finally {
       await Promise.all([first.stop(), second.stop()]);

@@ -1,11 +1,29 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ControlApiError, startEmulator, webhookSink, type TestEmulator, type WebhookSink } from '../../../src/testing/index.js';
+import {
+  ControlApiError,
+  startEmulator,
+  webhookSink,
+  type TestEmulator,
+  type WebhookSink,
+} from '../../../src/testing/index.js';
 import { SEED_TIME } from '../../helpers/emulator.js';
 import { TRIGGER_CHAINS } from '../../helpers/trigger-chains.js';
 
 const CHAINS = TRIGGER_CHAINS;
-const STATUS_AFTER = { 'chat-assigned': 'assigned', 'chat-opened': 'open', 'message-created': 'open', 'chat-closed': 'closed', 'chat-reopened': 'open', 'chat-transferred': 'handover', 'chat-rated': 'rated' };
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as ControlApiError);
+const STATUS_AFTER = {
+  'chat-assigned': 'assigned',
+  'chat-opened': 'open',
+  'message-created': 'open',
+  'chat-closed': 'closed',
+  'chat-reopened': 'open',
+  'chat-transferred': 'handover',
+  'chat-rated': 'rated',
+};
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e as ControlApiError,
+  );
 
 let t: TestEmulator;
 let sink: WebhookSink;
@@ -32,7 +50,8 @@ describe('trigger', () => {
       expect(all.deliveries.map((d) => [d.event, d.status])).toEqual(chain.map((e) => [e, 'delivered']));
       const last = sink.received.at(-1)!;
       if (last.event === 'message-created') expect(last.body.chat.id).toBe(all.chatId);
-      else if (last.event !== 'send_message') expect(last.body).toMatchObject({ id: all.chatId, status: STATUS_AFTER[event as keyof typeof CHAINS] });
+      else if (last.event !== 'send_message')
+        expect(last.body).toMatchObject({ id: all.chatId, status: STATUS_AFTER[event as keyof typeof CHAINS] });
       // The state change is real: the Admin API reads the chat in the state the event announced.
       const stored = await t.control.chat(all.chatId!);
       expect(stored.status).toBe(STATUS_AFTER[event as keyof typeof CHAINS]);
@@ -52,18 +71,36 @@ describe('trigger', () => {
     expect(result.delivered).toBe(true);
     expect(gurusup.received).toHaveLength(1);
     const [delivery] = gurusup.received;
-    expect(delivery).toMatchObject({ source: 'gurusup', event: 'send_message', verified: true, chatId: result.thread!.hash });
-    expect(delivery!.body).toMatchObject({ event: 'send_message', data: { thread_fid: result.thread!.fid, is_customer_support_agent: true } });
-    const thread = await fetch(`${t.gurusupUrl}/threads/${result.thread!.hash}`, { headers: { 'x-api-key': t.apiKey } });
+    expect(delivery).toMatchObject({
+      source: 'gurusup',
+      event: 'send_message',
+      verified: true,
+      chatId: result.thread!.hash,
+    });
+    expect(delivery!.body).toMatchObject({
+      event: 'send_message',
+      data: { thread_fid: result.thread!.fid, is_customer_support_agent: true },
+    });
+    const thread = await fetch(`${t.gurusupUrl}/threads/${result.thread!.hash}`, {
+      headers: { 'x-api-key': t.apiKey },
+    });
     expect(((await thread.json()) as { messages: unknown[] }).messages).toHaveLength(2);
   });
 
   it("goes to the tenant's subscriptions without a target, and takes the older names and params", async () => {
     await t.control.subscribe(sink.url);
     try {
-      const rated = await t.control.trigger('chatRated', { params: { rating: 'bad', question: 'Is this the right size?', language: 'de' }, only: true });
+      const rated = await t.control.trigger('chatRated', {
+        params: { rating: 'bad', question: 'Is this the right size?', language: 'de' },
+        only: true,
+      });
       const [delivery] = await sink.waitFor({ event: 'chat-rated', chatId: rated.chatId });
-      expect(delivery!.body).toMatchObject({ rating: 'bad', question: 'Is this the right size?', language: 'de', user: { locale: 'de' } });
+      expect(delivery!.body).toMatchObject({
+        rating: 'bad',
+        question: 'Is this the right size?',
+        language: 'de',
+        user: { locale: 'de' },
+      });
       expect(rated.target).toBeNull();
       const message = await t.control.trigger('message-created', { params: { text: 'Is it waterproof?' }, only: true });
       const [m] = await sink.waitFor({ event: 'message-created', chatId: message.chatId });
@@ -83,15 +120,42 @@ describe('trigger', () => {
   it('refuses an unknown event, an unknown or bad param, or no receiver, with what to do, changing nothing', async () => {
     const chats = (await t.control.getTenant()).counts.chats;
     const unknown = await failure(t.control.trigger('chat-deleted', { target: sink.url }));
-    expect(unknown).toMatchObject({ status: 400, body: { message: expect.stringContaining('Unknown event "chat-deleted". Events: chat-assigned, chat-opened, message-created, chat-closed, chat-reopened, chat-transferred, chat-rated, send_message.') } });
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: {
+        message: expect.stringContaining(
+          'Unknown event "chat-deleted". Events: chat-assigned, chat-opened, message-created, chat-closed, chat-reopened, chat-transferred, chat-rated, send_message.',
+        ),
+      },
+    });
     const param = await failure(t.control.trigger('chat-rated', { target: sink.url, params: { stars: 5 } }));
-    expect(param).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^chat-rated has no parameter "stars". Parameters: question .*rating \(good, average, bad/) } });
-    expect(await failure(t.control.trigger('chat-rated', { target: sink.url, params: { rating: 'great' } }))).toMatchObject({ status: 400 });
-    expect(await failure(t.control.trigger('chat-opened', { target: sink.url, params: { persona: 'nobody' } }))).toMatchObject({ status: 400 });
+    expect(param).toMatchObject({
+      status: 400,
+      body: {
+        message: expect.stringMatching(
+          /^chat-rated has no parameter "stars". Parameters: question .*rating \(good, average, bad/,
+        ),
+      },
+    });
+    expect(
+      await failure(t.control.trigger('chat-rated', { target: sink.url, params: { rating: 'great' } })),
+    ).toMatchObject({ status: 400 });
+    expect(
+      await failure(t.control.trigger('chat-opened', { target: sink.url, params: { persona: 'nobody' } })),
+    ).toMatchObject({ status: 400 });
     const none = await failure(t.control.trigger('chat-opened'));
-    expect(none).toMatchObject({ status: 409, body: { message: expect.stringContaining('Nothing would receive it: the tenant guuru-qa has no active subscription for chat-opened. Pass a target (--target URL)') } });
+    expect(none).toMatchObject({
+      status: 409,
+      body: {
+        message: expect.stringContaining(
+          'Nothing would receive it: the tenant guuru-qa has no active subscription for chat-opened. Pass a target (--target URL)',
+        ),
+      },
+    });
     expect(await failure(t.control.trigger('send_message'))).toMatchObject({ status: 409 });
-    expect(await failure(t.control.forTenant('ghost').trigger('chat-opened', { target: sink.url }))).toMatchObject({ status: 404 });
+    expect(await failure(t.control.forTenant('ghost').trigger('chat-opened', { target: sink.url }))).toMatchObject({
+      status: 404,
+    });
     expect((await t.control.getTenant()).counts.chats).toBe(chats);
     expect(sink.received).toEqual([]);
   });

@@ -13,7 +13,9 @@ describe("a receiver's answer in the delivery log", () => {
     // A receiver that answers every delivery with 2 MiB (an HTML error page, a debug dump…).
     receiver = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end(`start of the answer ${'x'.repeat(2 * 1024 * 1024)}`));
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(`start of the answer ${'x'.repeat(2 * 1024 * 1024)}`),
+      );
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     t = await startEmulator({ webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks` });
@@ -24,12 +26,16 @@ describe("a receiver's answer in the delivery log", () => {
   });
 
   it('keeps only its first 512 characters, and the delivery counts as delivered', async () => {
-    await t.gql('mutation { createPersona(input: { providerId: "any-unique-agent-id-from-your-system", name: "John Doe" }) }');
+    await t.gql(
+      'mutation { createPersona(input: { providerId: "any-unique-agent-id-from-your-system", name: "John Doe" }) }',
+    );
     const accepted = await t.gql(`mutation { acceptChat(id: "${CHAT}", input: { personaId: "${PERSONA}" }) { id } }`);
     expect(accepted.body.errors).toBeUndefined();
     await t.emulator.webhooks.dispatcher.idle();
     const res = await fetch(`${t.url}/_emulator/deliveries`);
-    const { deliveries } = (await res.json()) as { deliveries: { status: string; attempts: { statusCode: number; response: string }[] }[] };
+    const { deliveries } = (await res.json()) as {
+      deliveries: { status: string; attempts: { statusCode: number; response: string }[] }[];
+    };
     expect(deliveries.length).toBeGreaterThan(0);
     for (const delivery of deliveries) {
       expect(delivery.status).toBe('delivered');

@@ -44,10 +44,14 @@ describe('a third-party tool driven by mutations', () => {
   });
 
   it('receives exactly the expected signed events, and they agree with the API', async () => {
-    const persona = await t.gql('mutation { createPersona(input: { providerId: "any-unique-agent-id-from-your-system", name: "John Doe" }) }');
+    const persona = await t.gql(
+      'mutation { createPersona(input: { providerId: "any-unique-agent-id-from-your-system", name: "John Doe" }) }',
+    );
     expect(persona.body.data!.createPersona).toBe(PERSONA);
     await t.gql(`mutation { acceptChat(id: "${CHAT}", input: { personaId: "${PERSONA}" }) { id } }`);
-    await t.gql(`mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "How can I help you ?" } }) }`);
+    await t.gql(
+      `mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "How can I help you ?" } }) }`,
+    );
     await t.gql(`mutation { closeChat(id: "${CHAT}") { id } }`);
     await t.gql(`mutation { openChat(id: "${CHAT}") { id } }`);
     await t.gql(`mutation { closeChat(id: "${CHAT}") { id } }`);
@@ -55,7 +59,13 @@ describe('a third-party tool driven by mutations', () => {
     const got = await sink.waitFor({ count: 5 });
     await t.emulator.webhooks.dispatcher.idle();
     expect(sink.received).toHaveLength(5);
-    expect(got.map((r) => r.event)).toEqual(['chat-opened', 'message-created', 'chat-closed', 'chat-reopened', 'chat-closed']);
+    expect(got.map((r) => r.event)).toEqual([
+      'chat-opened',
+      'message-created',
+      'chat-closed',
+      'chat-reopened',
+      'chat-closed',
+    ]);
     for (const r of got) {
       expect(r.verified).toBe(true);
       expect(r.status).toBe(200);
@@ -68,22 +78,51 @@ describe('a third-party tool driven by mutations', () => {
     const keys = got.map((r) => r.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(5);
 
-    const [opened, message, closed, reopened, closedAgain] = got as [ReceivedWebhook, ReceivedWebhook, ReceivedWebhook, ReceivedWebhook, ReceivedWebhook];
-    expect(opened.body).toMatchObject({ id: CHAT, status: 'open', expert: { id: PERSONA, name: 'John Doe' }, user: { id: 'owRNDrixHcNnPMVQUKpv2Lj5TQ82', isUser: expect.any(Boolean), isLead: expect.any(Boolean), locale: 'en' } });
+    const [opened, message, closed, reopened, closedAgain] = got as [
+      ReceivedWebhook,
+      ReceivedWebhook,
+      ReceivedWebhook,
+      ReceivedWebhook,
+      ReceivedWebhook,
+    ];
+    expect(opened.body).toMatchObject({
+      id: CHAT,
+      status: 'open',
+      expert: { id: PERSONA, name: 'John Doe' },
+      user: {
+        id: 'owRNDrixHcNnPMVQUKpv2Lj5TQ82',
+        isUser: expect.any(Boolean),
+        isLead: expect.any(Boolean),
+        locale: 'en',
+      },
+    });
     expect(opened.body.requestedExperts).toBeUndefined();
     expect(opened.body.closedAt).toBeUndefined();
-    expect(message.body).toMatchObject({ type: 'text', text: 'How can I help you ?', chat: { id: CHAT }, author: { __typename: 'ExpertAuthor', id: PERSONA } });
+    expect(message.body).toMatchObject({
+      type: 'text',
+      text: 'How can I help you ?',
+      chat: { id: CHAT },
+      author: { __typename: 'ExpertAuthor', id: PERSONA },
+    });
     expect(closed.body.status).toBe('closed');
     expect(reopened.body.status).toBe('open');
     expect(reopened.body.closedAt).toBeUndefined();
 
-    const read = await t.gql(`{ partner { chats(first: 1, orderBy: {field: id, direction: desc}, startDate: ${opened.body.createdAt}, endDate: ${opened.body.createdAt + 1}) { edges { node { id status acceptedAt closedAt messages(first: 100) { edges { node { id } } } } } } } }`);
+    const read = await t.gql(
+      `{ partner { chats(first: 1, orderBy: {field: id, direction: desc}, startDate: ${opened.body.createdAt}, endDate: ${opened.body.createdAt + 1}) { edges { node { id status acceptedAt closedAt messages(first: 100) { edges { node { id } } } } } } } }`,
+    );
     const chat = read.body.data!.partner.chats.edges.find((e: any) => e.node.id === CHAT)?.node;
-    expect(chat).toMatchObject({ status: 'closed', acceptedAt: opened.body.acceptedAt, closedAt: closedAgain.body.closedAt });
+    expect(chat).toMatchObject({
+      status: 'closed',
+      acceptedAt: opened.body.acceptedAt,
+      closedAt: closedAgain.body.closedAt,
+    });
     expect(chat.messages.edges.map((e: any) => e.node.id)).toContain(message.body.id);
 
     const log = await control(t, 'GET', `/deliveries?chatId=${CHAT}`);
-    expect(log.body.deliveries.map((d: any) => [d.event, d.status, d.attempts.length])).toEqual(got.map((r) => [r.event, 'delivered', 1]));
+    expect(log.body.deliveries.map((d: any) => [d.event, d.status, d.attempts.length])).toEqual(
+      got.map((r) => [r.event, 'delivered', 1]),
+    );
   });
 
   it('fires nothing for refused mutations', async () => {
@@ -91,10 +130,17 @@ describe('a third-party tool driven by mutations', () => {
     const refused = [
       await t.gql(`mutation { acceptChat(id: "${CHAT}", input: { personaId: "${PERSONA}" }) { id } }`),
       await t.gql(`mutation { closeChat(id: "${CHAT}") { id } }`),
-      await t.gql(`mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "closed" } }) }`),
+      await t.gql(
+        `mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "closed" } }) }`,
+      ),
       await t.gql('mutation { closeChat(id: "unknown") { id } }'),
     ];
-    expect(refused.flatMap(errorCodes)).toEqual(['CHAT_ALREADY_ACCEPTED', 'INVALID_STATE_TRANSITION', 'CHAT_NOT_OPEN', 'NOT_FOUND']);
+    expect(refused.flatMap(errorCodes)).toEqual([
+      'CHAT_ALREADY_ACCEPTED',
+      'INVALID_STATE_TRANSITION',
+      'CHAT_NOT_OPEN',
+      'NOT_FOUND',
+    ]);
     // A change after the refusals is the next thing the receiver sees.
     await t.gql(`mutation { openChat(id: "${CHAT}") { id } }`);
     const next = await sink.waitFor({ count: before + 1 });
@@ -105,21 +151,49 @@ describe('a third-party tool driven by mutations', () => {
 
   it('control-API actions of the other parties fire their webhooks in order', async () => {
     const before = sink.received.length;
-    const created = await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'Does this come in blue?', language: 'de', requestedExperts: ['api'] });
+    const created = await control(t, 'POST', '/tenants/guuru-qa/chats', {
+      question: 'Does this come in blue?',
+      language: 'de',
+      requestedExperts: ['api'],
+    });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${id}/messages`, { text: 'Hallo?' })).status).toBe(201);
     await t.gql(`mutation { acceptChat(id: "${id}") { id } }`);
-    await control(t, 'POST', `/tenants/guuru-qa/chats/${id}/handover`, { reason: 'Needs an agent', receiver: 'laura.meier@guuru-qa.example' });
+    await control(t, 'POST', `/tenants/guuru-qa/chats/${id}/handover`, {
+      reason: 'Needs an agent',
+      receiver: 'laura.meier@guuru-qa.example',
+    });
     await control(t, 'POST', `/tenants/guuru-qa/chats/${id}/rate`, { rating: 'good' });
     const got = (await sink.waitFor({ count: before + 5 })).slice(before);
-    expect(got.map((r) => r.event)).toEqual(['chat-assigned', 'message-created', 'chat-opened', 'chat-transferred', 'chat-rated']);
-    const [assigned, message, opened, transferred, rated] = got as ReceivedWebhook[] as [ReceivedWebhook, ReceivedWebhook, ReceivedWebhook, ReceivedWebhook, ReceivedWebhook];
+    expect(got.map((r) => r.event)).toEqual([
+      'chat-assigned',
+      'message-created',
+      'chat-opened',
+      'chat-transferred',
+      'chat-rated',
+    ]);
+    const [assigned, message, opened, transferred, rated] = got as ReceivedWebhook[] as [
+      ReceivedWebhook,
+      ReceivedWebhook,
+      ReceivedWebhook,
+      ReceivedWebhook,
+      ReceivedWebhook,
+    ];
     expect(Object.keys(assigned.body).slice(0, 3)).toEqual(['id', 'requestedExperts', 'status']);
-    expect(assigned.body).toMatchObject({ id, requestedExperts: ['api'], status: 'assigned', language: 'de', question: 'Does this come in blue?' });
+    expect(assigned.body).toMatchObject({
+      id,
+      requestedExperts: ['api'],
+      status: 'assigned',
+      language: 'de',
+      question: 'Does this come in blue?',
+    });
     expect(message.body).toMatchObject({ text: 'Hallo?', author: { __typename: 'UserAuthor' }, chat: { id } });
     expect(opened.body.expert).toMatchObject({ id: 'api' });
-    expect(transferred.body).toMatchObject({ status: 'handover', transfer: { reason: 'Needs an agent', receiver: 'laura.meier@guuru-qa.example' } });
+    expect(transferred.body).toMatchObject({
+      status: 'handover',
+      transfer: { reason: 'Needs an agent', receiver: 'laura.meier@guuru-qa.example' },
+    });
     expect(rated.body).toMatchObject({ status: 'rated', rating: 'good', ratedAt: expect.any(Number) });
     expect(got.every((r) => r.verified)).toBe(true);
   });
@@ -128,21 +202,47 @@ describe('a third-party tool driven by mutations', () => {
     await t.emulator.webhooks.dispatcher.idle();
     const before = sink.received.length;
     const guuru = t.emulator.store.tenant('guuru-qa')!.data.experts.find((e) => e.kind === 'guuru' && e.isMember)!;
-    const chat = (await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'Which size?', requestedExperts: [guuru.id] })).body;
-    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/accept`, { expertId: guuru.id })).body).toMatchObject({ status: 'open', expertId: guuru.id });
-    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/messages`, { from: 'expert', text: 'Take M.' })).status).toBe(201);
-    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/messages`, { from: 'bot', text: 'Internal note', hideForUser: true })).body).toMatchObject({ author: { kind: 'bot' }, hideForUser: true });
-    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/close`, { by: 'expert' })).body.status).toBe('closed');
+    const chat = (
+      await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'Which size?', requestedExperts: [guuru.id] })
+    ).body;
+    expect(
+      (await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/accept`, { expertId: guuru.id })).body,
+    ).toMatchObject({ status: 'open', expertId: guuru.id });
+    expect(
+      (await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/messages`, { from: 'expert', text: 'Take M.' }))
+        .status,
+    ).toBe(201);
+    expect(
+      (
+        await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/messages`, {
+          from: 'bot',
+          text: 'Internal note',
+          hideForUser: true,
+        })
+      ).body,
+    ).toMatchObject({ author: { kind: 'bot' }, hideForUser: true });
+    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/close`, { by: 'expert' })).body.status).toBe(
+      'closed',
+    );
     expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${chat.id}/reopen`, {})).body.status).toBe('open');
-    const missed = (await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'Anyone?', requestedExperts: ['api'] })).body;
+    const missed = (
+      await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'Anyone?', requestedExperts: ['api'] })
+    ).body;
     expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${missed.id}/miss`, {})).body.status).toBe('missed');
     const flushed = await control(t, 'POST', '/deliveries/flush', { timeoutMs: 5_000 });
     expect(flushed).toMatchObject({ status: 200, body: { idle: true } });
     const got = sink.received.slice(before);
     expect(got.filter((r) => r.headers['x-guuru-chat-id'] === chat.id).map((r) => r.event)).toEqual([
-      'chat-assigned', 'chat-opened', 'message-created', 'message-created', 'chat-closed', 'chat-reopened',
+      'chat-assigned',
+      'chat-opened',
+      'message-created',
+      'message-created',
+      'chat-closed',
+      'chat-reopened',
     ]);
-    expect(got.filter((r) => r.headers['x-guuru-chat-id'] === missed.id).map((r) => r.event)).toEqual(['chat-assigned']);
+    expect(got.filter((r) => r.headers['x-guuru-chat-id'] === missed.id).map((r) => r.event)).toEqual([
+      'chat-assigned',
+    ]);
     const message = got.find((r) => r.body.text === 'Take M.')!;
     expect(message.body.author).toMatchObject({ __typename: 'ExpertAuthor', id: guuru.id, name: guuru.name });
     const stored = (await control(t, 'GET', `/tenants/guuru-qa/chats/${missed.id}`)).body;
@@ -156,10 +256,14 @@ describe('a third-party tool driven by mutations', () => {
     const rerate = await control(t, 'POST', `/tenants/guuru-qa/chats/${rated.id}/rate`, { rating: 'bad' });
     expect(rerate.status).toBe(409);
     expect(rerate.body).toMatchObject({ statusCode: 409, code: 'INVALID_TRANSITION', currentStatus: 'rated' });
-    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${rated.id}/rate`, { rating: 'great' })).status).toBe(400);
+    expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${rated.id}/rate`, { rating: 'great' })).status).toBe(
+      400,
+    );
     expect((await control(t, 'POST', `/tenants/guuru-qa/chats/${rated.id}/dance`, {})).status).toBe(400);
     expect((await control(t, 'POST', '/tenants/guuru-qa/chats/nope/close', {})).status).toBe(404);
-    expect((await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'x', requestedExperts: ['ghost'] })).status).toBe(400);
+    expect(
+      (await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'x', requestedExperts: ['ghost'] })).status,
+    ).toBe(400);
     await t.emulator.webhooks.dispatcher.idle();
     expect(sink.received.length).toBe(before);
   });
@@ -184,12 +288,20 @@ describe('subscriptions and options', () => {
 
   it('sends nothing until subscribed, then only active events with a URL', async () => {
     const settings = await control(t, 'GET', '/webhooks');
-    expect(settings.body).toMatchObject({ tenant: 'guuru-qa', secret: 'secr3t', signed: true, requestedExperts: 'ids', eventNames: 'current' });
+    expect(settings.body).toMatchObject({
+      tenant: 'guuru-qa',
+      secret: 'secr3t',
+      signed: true,
+      requestedExperts: 'ids',
+      eventNames: 'current',
+    });
     expect(settings.body.events['chat-opened']).toEqual({ url: '', active: false });
     await openTheChat();
     expect(t.emulator.webhooks.dispatcher.log.list()).toHaveLength(0);
 
-    const put = await control(t, 'PUT', '/webhooks', { events: { 'chat-closed': { url: sink.url }, 'chat-reopened': { url: sink.url, active: false } } });
+    const put = await control(t, 'PUT', '/webhooks', {
+      events: { 'chat-closed': { url: sink.url }, 'chat-reopened': { url: sink.url, active: false } },
+    });
     expect(put.status).toBe(200);
     expect(put.body.events['chat-closed']).toEqual({ url: sink.url, active: true });
     await t.gql(`mutation { closeChat(id: "${CHAT}") { id } }`);
@@ -204,7 +316,9 @@ describe('subscriptions and options', () => {
     try {
       cpSync('fixtures', dir, { recursive: true });
       const tenants = JSON.parse(readFileSync(join(dir, 'tenants.json'), 'utf8'));
-      tenants.tenants[0].webhooks = { events: { 'chat-opened': { url: sink.url, active: true }, 'chat-closed': { url: sink.url, active: false } } };
+      tenants.tenants[0].webhooks = {
+        events: { 'chat-opened': { url: sink.url, active: true }, 'chat-closed': { url: sink.url, active: false } },
+      };
       writeFileSync(join(dir, 'tenants.json'), JSON.stringify(tenants));
       const fromFixtures = await startEmulator({ fixtures: dir });
       try {
@@ -222,7 +336,9 @@ describe('subscriptions and options', () => {
       }
       tenants.tenants[0].webhooks = { events: { 'chat-melted': { url: sink.url } } };
       writeFileSync(join(dir, 'tenants.json'), JSON.stringify(tenants));
-      await expect(startEmulator({ fixtures: dir })).rejects.toThrow(/tenants\.json is invalid: tenants\.0\.webhooks\.events/);
+      await expect(startEmulator({ fixtures: dir })).rejects.toThrow(
+        /tenants\.json is invalid: tenants\.0\.webhooks\.events/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -237,8 +353,16 @@ describe('subscriptions and options', () => {
 
   it('offers legacy event names, object-shaped requestedExperts and a different secret', async () => {
     const other = await webhookSink({ secret: 'another-secret' });
-    await control(t, 'PUT', '/tenants/guuru-qa/webhooks', { url: other.url, eventNames: 'legacy', requestedExperts: 'objects', secret: 'another-secret' });
-    const created = await control(t, 'POST', '/tenants/guuru-qa/chats', { question: 'Blue?', requestedExperts: ['api'] });
+    await control(t, 'PUT', '/tenants/guuru-qa/webhooks', {
+      url: other.url,
+      eventNames: 'legacy',
+      requestedExperts: 'objects',
+      secret: 'another-secret',
+    });
+    const created = await control(t, 'POST', '/tenants/guuru-qa/chats', {
+      question: 'Blue?',
+      requestedExperts: ['api'],
+    });
     const id = created.body.id as string;
     await t.gql(`mutation { acceptChat(id: "${id}") { id } }`);
     await t.gql(`mutation { closeChat(id: "${id}") { id } }`);
@@ -249,7 +373,12 @@ describe('subscriptions and options', () => {
     expect(got[0]!.body.requestedExperts).toEqual([{ id: 'api', name: expect.any(String) }]);
     expect(got.every((r) => r.verified)).toBe(true);
     expect((await control(t, 'GET', '/tenants/guuru-qa')).body.webhookSecret).toBe('another-secret');
-    await control(t, 'PUT', '/tenants/guuru-qa/webhooks', { url: null, eventNames: 'current', requestedExperts: 'ids', secret: 'secr3t' });
+    await control(t, 'PUT', '/tenants/guuru-qa/webhooks', {
+      url: null,
+      eventNames: 'current',
+      requestedExperts: 'ids',
+      secret: 'secr3t',
+    });
   });
 
   it('sends no signature header when the secret is empty', async () => {
@@ -264,10 +393,14 @@ describe('subscriptions and options', () => {
   it('filters the delivery log and keeps it bounded', async () => {
     const small = await startEmulator({ webhookUrl: sink.url, deliveryLogSize: 3 });
     try {
-      const created = await control(small, 'POST', '/tenants/guuru-qa/chats', { question: 'Q?', requestedExperts: ['api'] });
+      const created = await control(small, 'POST', '/tenants/guuru-qa/chats', {
+        question: 'Q?',
+        requestedExperts: ['api'],
+      });
       const id = created.body.id as string;
       await small.gql(`mutation { acceptChat(id: "${id}") { id } }`);
-      for (let i = 0; i < 4; i++) await control(small, 'POST', `/tenants/guuru-qa/chats/${id}/messages`, { text: `m${i}` });
+      for (let i = 0; i < 4; i++)
+        await control(small, 'POST', `/tenants/guuru-qa/chats/${id}/messages`, { text: `m${i}` });
       await small.emulator.webhooks.dispatcher.idle();
       const all = await control(small, 'GET', '/deliveries');
       expect(all.body.deliveries).toHaveLength(3);
@@ -297,7 +430,10 @@ describe('retries, redelivery and faults on a virtual clock', () => {
   });
 
   const dispatcher = () => t.emulator.webhooks.dispatcher;
-  const attemptsMade = () => dispatcher().log.list().reduce((n, d) => n + d.attempts.length, 0);
+  const attemptsMade = () =>
+    dispatcher()
+      .log.list()
+      .reduce((n, d) => n + d.attempts.length, 0);
   const openTheChat = () => t.gql(`mutation { acceptChat(id: "${CHAT}", input: { personaId: "${PERSONA}" }) { id } }`);
   /** Moves the virtual clock past the longest backoff step, then waits for the attempt's I/O. */
   const nextAttempt = async (expected: number) => {
@@ -341,7 +477,11 @@ describe('retries, redelivery and faults on a virtual clock', () => {
     sink.respondWith(() => 200);
     const redelivered = await control(t, 'POST', `/deliveries/${original.id}/redeliver`, {});
     expect(redelivered.status).toBe(202);
-    expect(redelivered.body).toMatchObject({ redeliveryOf: original.id, idempotencyKey: original.idempotencyKey, rawBody: original.rawBody });
+    expect(redelivered.body).toMatchObject({
+      redeliveryOf: original.id,
+      idempotencyKey: original.idempotencyKey,
+      rawBody: original.rawBody,
+    });
     await dispatcher().idle();
     const last = sink.received.at(-1)!;
     expect(last.status).toBe(200);
@@ -384,7 +524,10 @@ describe('retries, redelivery and faults on a virtual clock', () => {
 
     await control(t, 'POST', '/faults', { kind: 'drop-first-attempt', event: 'message-created' });
     await t.gql(`mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "one" } }) }`);
-    await until(() => dispatcher().log.list({ event: 'message-created' })[0]?.attempts.length === 1, 'the dropped attempt');
+    await until(
+      () => dispatcher().log.list({ event: 'message-created' })[0]?.attempts.length === 1,
+      'the dropped attempt',
+    );
     expect(dispatcher().log.list({ event: 'message-created' })[0]!.attempts[0]!.fault).toBe('drop-first-attempt');
     expect(sink.received).toHaveLength(2);
     clock.advance(8_000);
@@ -392,8 +535,12 @@ describe('retries, redelivery and faults on a virtual clock', () => {
     expect(sink.received[2]!.body.text).toBe('one');
 
     await control(t, 'POST', '/faults', { kind: 'delay', event: 'message-created', delayMs: 30_000 });
-    await t.gql(`mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "delayed" } }) }`);
-    await t.gql(`mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "behind it" } }) }`);
+    await t.gql(
+      `mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "delayed" } }) }`,
+    );
+    await t.gql(
+      `mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "behind it" } }) }`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sink.received).toHaveLength(3);
     clock.advance(30_000);
@@ -402,7 +549,9 @@ describe('retries, redelivery and faults on a virtual clock', () => {
 
     await control(t, 'POST', '/faults', { kind: 'reorder', event: 'message-created' });
     await t.gql(`mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "first" } }) }`);
-    await t.gql(`mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "second" } }) }`);
+    await t.gql(
+      `mutation { sendChatMessage(input: { chatId: "${CHAT}", posting: { type: "text", text: "second" } }) }`,
+    );
     await until(() => sink.received.length === 7, 'the reordered pair');
     expect(sink.received.slice(5).map((r) => r.body.text)).toEqual(['second', 'first']);
 

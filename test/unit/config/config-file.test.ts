@@ -46,9 +46,15 @@ describe('config file keys', () => {
   });
 
   it('refuses a bad value, an unknown key and a file that is not an object, naming the file and the key', () => {
-    expect(() => parse({ webhookAttempts: 500 })).toThrow(`${FILE}: webhookAttempts: Too big: expected number to be <=50 (got 500)`);
-    expect(() => parse({ port: '4000' })).toThrow(/: port: Invalid input: expected number, received string \(got "4000"\)/);
-    expect(() => parse({ webhookURL: 'http://x' })).toThrow(/unknown key "webhookURL" \(did you mean "webhookUrl"\?\)\. Keys: port, host, /);
+    expect(() => parse({ webhookAttempts: 500 })).toThrow(
+      `${FILE}: webhookAttempts: Too big: expected number to be <=50 (got 500)`,
+    );
+    expect(() => parse({ port: '4000' })).toThrow(
+      /: port: Invalid input: expected number, received string \(got "4000"\)/,
+    );
+    expect(() => parse({ webhookURL: 'http://x' })).toThrow(
+      /unknown key "webhookURL" \(did you mean "webhookUrl"\?\)\. Keys: port, host, /,
+    );
     expect(() => parse({ scenarios: ['ok', 3] })).toThrow(/: scenarios\.1: /);
     expect(() => parse(['port', 4000])).toThrow(`${FILE}: expected an object of options (e.g. port: 4000), got a list`);
   });
@@ -62,7 +68,14 @@ describe('config file keys', () => {
     }
     const lines = message.split('\n');
     expect(lines.map((line) => line.replace(/: .*/s, '') === FILE)).toEqual([true, true, true, true, true, true]);
-    expect(lines.map((line) => line.slice(FILE.length + 2).replace(/[: (].*/s, ''))).toEqual(['port', 'unknown', 'webhook-attempts', 'scenarios.1', 'scenarios.2', 'unknown']);
+    expect(lines.map((line) => line.slice(FILE.length + 2).replace(/[: (].*/s, ''))).toEqual([
+      'port',
+      'unknown',
+      'webhook-attempts',
+      'scenarios.1',
+      'scenarios.2',
+      'unknown',
+    ]);
     expect(lines[1]).toMatch(/unknown key "prot" \(did you mean "port"\?\)\. Keys: port, host, /);
     // The long list of keys is given once.
     expect(lines[5]).toBe(`${FILE}: unknown key "colour"`);

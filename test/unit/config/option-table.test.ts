@@ -31,11 +31,26 @@ describe('the one option table (src/config/options.ts)', () => {
 
   it('reads every environment variable it names into its option, valid under the schema', () => {
     const env: Record<string, string> = {};
-    const sample: Record<string, string> = { int: '7', text: 'x', one: '/tmp/a', list: 'a.test, b.test', on: '1', off: '0' };
-    for (const spec of Object.values(OPTIONS)) if ('env' in spec && spec.env) env[spec.env] = sample[('envForm' in spec && spec.envForm) || 'text'] as string;
+    const sample: Record<string, string> = {
+      int: '7',
+      text: 'x',
+      one: '/tmp/a',
+      list: 'a.test, b.test',
+      on: '1',
+      off: '0',
+    };
+    for (const spec of Object.values(OPTIONS))
+      if ('env' in spec && spec.env) env[spec.env] = sample[('envForm' in spec && spec.envForm) || 'text'] as string;
     const options = optionsFromEnv(env) as Record<string, unknown>;
-    for (const [key, spec] of Object.entries(OPTIONS)) expect(options[key] !== undefined, key).toBe('env' in spec && spec.env !== undefined);
+    for (const [key, spec] of Object.entries(OPTIONS))
+      expect(options[key] !== undefined, key).toBe('env' in spec && spec.env !== undefined);
     expect(Object.values(optionsFromEnv({})).filter((v) => v !== undefined)).toEqual([]);
-    expect(options).toMatchObject({ port: 7, scenarios: ['/tmp/a'], allowedHosts: ['a.test', 'b.test'], corsControl: true, seedCache: false });
+    expect(options).toMatchObject({
+      port: 7,
+      scenarios: ['/tmp/a'],
+      allowedHosts: ['a.test', 'b.test'],
+      corsControl: true,
+      seedCache: false,
+    });
   });
 });

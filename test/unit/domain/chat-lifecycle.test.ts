@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, silentLogger, type Emulator } from '../../../src/index.js';
 import { SYSTEM, USER } from '../../../src/domain/actors.js';
 import { CHAT_TRANSITIONS, type ChatAction } from '../../../src/domain/chat-lifecycle.js';
-import { acceptChat, assignChat, closeChat, handoverChat, missChat, rateChat, reopenChat, transferChatToPersona } from '../../../src/domain/chats.js';
+import {
+  acceptChat,
+  assignChat,
+  closeChat,
+  handoverChat,
+  missChat,
+  rateChat,
+  reopenChat,
+  transferChatToPersona,
+} from '../../../src/domain/chats.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import type { DomainEventName } from '../../../src/domain/events.js';
 import type { ChatStatus } from '../../../src/store/model.js';
@@ -21,7 +30,8 @@ const guuru = () => emu.store.tenant('guuru-qa')!.data.experts.find((e) => e.kin
 
 const perform: Record<ChatAction, (chatId: string) => void> = {
   assign: (id) => assignChat(emu.domain, emu.store.tenant('guuru-qa')!, id, ['api']),
-  accept: (id) => acceptChat(emu.domain, emu.store.tenant('guuru-qa')!, id, { expertId: guuru() }, { kind: 'expert', id: guuru() }),
+  accept: (id) =>
+    acceptChat(emu.domain, emu.store.tenant('guuru-qa')!, id, { expertId: guuru() }, { kind: 'expert', id: guuru() }),
   close: (id) => closeChat(emu.domain, emu.store.tenant('guuru-qa')!, id, SYSTEM),
   reopen: (id) => reopenChat(emu.domain, emu.store.tenant('guuru-qa')!, id, USER),
   handover: (id) => handoverChat(emu.domain, emu.store.tenant('guuru-qa')!, id, { reason: 'r' }),
@@ -30,7 +40,11 @@ const perform: Record<ChatAction, (chatId: string) => void> = {
   transferToPersona: (id) => transferChatToPersona(emu.domain, emu.store.tenant('guuru-qa')!, id, PERSONA, SYSTEM),
 };
 
-const TIMESTAMP_OF: Partial<Record<ChatAction, 'acceptedAt' | 'closedAt' | 'ratedAt'>> = { accept: 'acceptedAt', close: 'closedAt', rate: 'ratedAt' };
+const TIMESTAMP_OF: Partial<Record<ChatAction, 'acceptedAt' | 'closedAt' | 'ratedAt'>> = {
+  accept: 'acceptedAt',
+  close: 'closedAt',
+  rate: 'ratedAt',
+};
 
 describe('the chat state machine', () => {
   for (const action of Object.keys(CHAT_TRANSITIONS) as ChatAction[]) {

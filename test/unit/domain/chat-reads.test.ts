@@ -40,17 +40,40 @@ function dateOf(dating: Dating, i: number, n: number, rnd: (n: number) => number
 }
 
 const chat = (seq: number, createdAt: number): ChatRecord =>
-  ({ id: `c${seq}`, seq, createdAt, status: 'created', question: 'q', language: 'en', isAssignedToAgent: false, requestedExperts: [], user: { id: `u${seq}` }, messages: [] }) as ChatRecord;
+  ({
+    id: `c${seq}`,
+    seq,
+    createdAt,
+    status: 'created',
+    question: 'q',
+    language: 'en',
+    isAssignedToAgent: false,
+    requestedExperts: [],
+    user: { id: `u${seq}` },
+    messages: [],
+  }) as ChatRecord;
 
 const tenantOf = (chats: ChatRecord[]): Tenant =>
-  new Tenant({ id: 't', chats, experts: [], personas: [], submissions: [], pages: [], categories: [], communityExperts: [], payouts: [] } as unknown as TenantData);
+  new Tenant({
+    id: 't',
+    chats,
+    experts: [],
+    personas: [],
+    submissions: [],
+    pages: [],
+    categories: [],
+    communityExperts: [],
+    payouts: [],
+  } as unknown as TenantData);
 
 /** The reference: filter the window, sort by seq, skip to the cursor, slice. */
 function reference(chats: readonly ChatRecord[], q: ChatQuery, afterSeq: number | undefined): Page<ChatRecord> {
   const first = q.first ?? 10;
   const desc = q.direction === 'desc';
   const list = chats
-    .filter((c) => (q.startDate == null || c.createdAt >= q.startDate) && (q.endDate == null || c.createdAt < q.endDate))
+    .filter(
+      (c) => (q.startDate == null || c.createdAt >= q.startDate) && (q.endDate == null || c.createdAt < q.endDate),
+    )
     .filter((c) => afterSeq === undefined || (desc ? c.seq < afterSeq : c.seq > afterSeq))
     .sort((a, b) => (desc ? b.seq - a.seq : a.seq - b.seq));
   const edges = list.slice(0, first).map((node) => ({ cursor: encodeCursor('chat', [node.seq]), node }));
@@ -69,16 +92,26 @@ describe('chat list pages, indexed vs a plain sort and filter', () => {
       for (let round = 0; round < 6; round++) {
         const chats = tenant.data.chats;
         const dates = chats.map((c) => c.createdAt);
-        const pick = () => (rnd(5) === 0 ? (dates[rnd(dates.length)] as number) + rnd(3) - 1 : (dates[rnd(dates.length)] as number));
+        const pick = () =>
+          rnd(5) === 0 ? (dates[rnd(dates.length)] as number) + rnd(3) - 1 : (dates[rnd(dates.length)] as number);
         for (let k = 0; k < 150; k++) {
           const direction = rnd(3) === 0 ? undefined : rnd(2) === 0 ? ('asc' as const) : ('desc' as const);
           let startDate = rnd(3) === 0 ? undefined : pick();
           let endDate = rnd(3) === 0 ? undefined : pick();
-          if (startDate !== undefined && endDate !== undefined && startDate > endDate) [startDate, endDate] = [endDate, startDate];
+          if (startDate !== undefined && endDate !== undefined && startDate > endDate)
+            [startDate, endDate] = [endDate, startDate];
           const first = [0, 1, 3, 10, 100, undefined][rnd(6)];
           const afterSeq = rnd(4) === 0 ? undefined : rnd(chats.length + 2);
-          const query: ChatQuery = { first, direction, startDate, endDate, after: afterSeq === undefined ? undefined : encodeCursor('chat', [afterSeq]) };
-          expect(JSON.stringify(listChats(tenant, query)), JSON.stringify({ ...query, afterSeq })).toBe(JSON.stringify(reference(chats, query, afterSeq)));
+          const query: ChatQuery = {
+            first,
+            direction,
+            startDate,
+            endDate,
+            after: afterSeq === undefined ? undefined : encodeCursor('chat', [afterSeq]),
+          };
+          expect(JSON.stringify(listChats(tenant, query)), JSON.stringify({ ...query, afterSeq })).toBe(
+            JSON.stringify(reference(chats, query, afterSeq)),
+          );
           checked += 1;
         }
         // Walk one window to its end by endCursor, both ways: every member once, in order.
@@ -92,7 +125,11 @@ describe('chat list pages, indexed vs a plain sort and filter', () => {
             seen.push(...page.edges.map((e) => e.node.seq));
             after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined;
           } while (after);
-          expect(seen).toEqual(reference(chats, { first: chats.length, direction, startDate, endDate }, undefined).edges.map((e) => e.node.seq));
+          expect(seen).toEqual(
+            reference(chats, { first: chats.length, direction, startDate, endDate }, undefined).edges.map(
+              (e) => e.node.seq,
+            ),
+          );
         }
         for (const c of all.slice(tenant.data.chats.length, tenant.data.chats.length + 50)) tenant.addChat(c);
       }
@@ -106,7 +143,13 @@ describe('the newest-first chat list (control API), indexed vs a scan of every c
   const LANGUAGES = ['en', 'de', 'fr', 'it'];
 
   /** What the route computed before the index: one pass over every chat, newest first. */
-  function scan(chats: readonly ChatRecord[], statuses: Set<ChatStatus> | undefined, language: string | undefined, before: number | undefined, limit: number) {
+  function scan(
+    chats: readonly ChatRecord[],
+    statuses: Set<ChatStatus> | undefined,
+    language: string | undefined,
+    before: number | undefined,
+    limit: number,
+  ) {
     const page: ChatRecord[] = [];
     const languages = new Set<string>();
     let total = 0;
@@ -122,7 +165,11 @@ describe('the newest-first chat list (control API), indexed vs a scan of every c
 
   it('same page, total and languages for any filter, as chats are added and change status', () => {
     const rnd = random(7);
-    const make = (seq: number) => ({ ...chat(seq, seq), language: LANGUAGES[rnd(LANGUAGES.length)] as string, status: STATUSES[rnd(3)] as ChatStatus });
+    const make = (seq: number) => ({
+      ...chat(seq, seq),
+      language: LANGUAGES[rnd(LANGUAGES.length)] as string,
+      status: STATUSES[rnd(3)] as ChatStatus,
+    });
     const tenant = tenantOf(Array.from({ length: 300 }, (_, i) => make(i + 1)));
     for (let round = 0; round < 8; round++) {
       for (let k = 0; k < 100; k++) {
@@ -134,11 +181,17 @@ describe('the newest-first chat list (control API), indexed vs a scan of every c
         expect(got).toEqual(scan(tenant.data.chats, statuses, language, before, limit));
       }
       // Chats change status (the one way: Tenant.setChatStatus), new ones arrive, one in a new language.
-      for (let k = 0; k < 80; k++) tenant.setChatStatus(tenant.data.chats[rnd(tenant.data.chats.length)] as ChatRecord, STATUSES[rnd(STATUSES.length)] as ChatStatus);
-      for (let k = 0; k < 40; k++) tenant.addChat({ ...make(tenant.nextChatSeq()), ...(k === 0 && round === 3 ? { language: 'pt' } : {}) });
+      for (let k = 0; k < 80; k++)
+        tenant.setChatStatus(
+          tenant.data.chats[rnd(tenant.data.chats.length)] as ChatRecord,
+          STATUSES[rnd(STATUSES.length)] as ChatStatus,
+        );
+      for (let k = 0; k < 40; k++)
+        tenant.addChat({ ...make(tenant.nextChatSeq()), ...(k === 0 && round === 3 ? { language: 'pt' } : {}) });
     }
     const counts = Object.fromEntries(tenant.chatClasses.countByStatus());
-    for (const status of STATUSES) expect(counts[status] ?? 0).toBe(tenant.data.chats.filter((c) => c.status === status).length);
+    for (const status of STATUSES)
+      expect(counts[status] ?? 0).toBe(tenant.data.chats.filter((c) => c.status === status).length);
   });
 });
 
@@ -155,9 +208,17 @@ describe('ChatTimeIndex', () => {
         const hi = lo + rnd(30);
         const from = rnd(n + 2);
         let next = -1;
-        for (let i = Math.max(0, from); i < n; i++) if ((times[i] as number) >= lo && (times[i] as number) < hi) { next = i; break; }
+        for (let i = Math.max(0, from); i < n; i++)
+          if ((times[i] as number) >= lo && (times[i] as number) < hi) {
+            next = i;
+            break;
+          }
         let previous = -1;
-        for (let i = Math.min(from, n) - 1; i >= 0; i--) if ((times[i] as number) >= lo && (times[i] as number) < hi) { previous = i; break; }
+        for (let i = Math.min(from, n) - 1; i >= 0; i--)
+          if ((times[i] as number) >= lo && (times[i] as number) < hi) {
+            previous = i;
+            break;
+          }
         for (const index of [grown, built]) {
           expect(index.next(from, lo, hi)).toBe(next);
           expect(index.previous(from, lo, hi)).toBe(previous);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
-import { compareKeys, decodeCursor, descending, encodeCursor, paginate, pageSize } from '../../../src/domain/pagination.js';
+import {
+  compareKeys,
+  decodeCursor,
+  descending,
+  encodeCursor,
+  paginate,
+  pageSize,
+} from '../../../src/domain/pagination.js';
 
 const items = Array.from({ length: 25 }, (_, i) => ({ seq: i + 1 }));
 const asc = { kind: 'n', key: (x: { seq: number }) => [x.seq], compare: compareKeys };
@@ -15,7 +22,13 @@ describe('cursors', () => {
 
   it('are refused by another list, or when malformed', () => {
     expect(() => decodeCursor('page', encodeCursor('chat', [1]))).toThrow(DomainError);
-    for (const bad of ['', 'a b', 'e30', Buffer.from('[1]').toString('base64url'), Buffer.from('["chat",{}]').toString('base64url')]) {
+    for (const bad of [
+      '',
+      'a b',
+      'e30',
+      Buffer.from('[1]').toString('base64url'),
+      Buffer.from('["chat",{}]').toString('base64url'),
+    ]) {
       expect(() => decodeCursor('chat', bad), bad).toThrow(/not a cursor of this list/);
     }
   });

@@ -14,14 +14,19 @@ describe('Timestamp', () => {
   });
 
   it('refuses floats, negatives, words and booleans', () => {
-    for (const bad of [1.5, -1, 'yesterday', true, 2 ** 53]) expect(() => TimestampScalar.parseValue(bad), String(bad)).toThrow(/non-negative integer/);
+    for (const bad of [1.5, -1, 'yesterday', true, 2 ** 53])
+      expect(() => TimestampScalar.parseValue(bad), String(bad)).toThrow(/non-negative integer/);
     expect(() => literal(TimestampScalar, '1.5')).toThrow();
   });
 });
 
 describe('JSON', () => {
   it('reads inline objects with variables inside, and enum-like words as strings', () => {
-    const value = literal(JSONScalar as never, '{ type: "text", text: $t, n: 3, ok: true, list: [1, null], word: attachment }', { t: 'Hi' });
+    const value = literal(
+      JSONScalar as never,
+      '{ type: "text", text: $t, n: 3, ok: true, list: [1, null], word: attachment }',
+      { t: 'Hi' },
+    );
     expect(value).toEqual({ type: 'text', text: 'Hi', n: 3, ok: true, list: [1, null], word: 'attachment' });
   });
 });
@@ -30,7 +35,9 @@ describe('SubmissionFilterType', () => {
   it('accepts a status name, a string, or {status}', () => {
     expect(literal(SubmissionFilterScalar as never, 'pending')).toEqual({ status: ['pending'] });
     expect(literal(SubmissionFilterScalar as never, '"approved"')).toEqual({ status: ['approved'] });
-    expect(literal(SubmissionFilterScalar as never, '{status: [pending, rejected]}')).toEqual({ status: ['pending', 'rejected'] });
+    expect(literal(SubmissionFilterScalar as never, '{status: [pending, rejected]}')).toEqual({
+      status: ['pending', 'rejected'],
+    });
     expect(SubmissionFilterScalar.parseValue({ status: 'rejected' })).toEqual({ status: ['rejected'] });
   });
 

@@ -31,7 +31,13 @@ describe("an integrator's call on a chat, from the request journal", () => {
       ['acceptChat', 'c1', true, undefined],
       ['sendChatMessage', 'c2', false, 'CHAT_NOT_OPEN'],
     ]);
-    expect(calls[0]).toMatchObject({ requestId: '7', operationName: 'Act', status: 200, iso: '2026-11-22T09:00:00.000Z', durationMs: 3 });
+    expect(calls[0]).toMatchObject({
+      requestId: '7',
+      operationName: 'Act',
+      status: 200,
+      iso: '2026-11-22T09:00:00.000Z',
+      durationMs: 3,
+    });
   });
 
   it('counts a field of a refused request as refused', () => {
@@ -48,7 +54,21 @@ describe("an integrator's call on a chat, from the request journal", () => {
   it('is cited in the same words by a verification and by a scenario verdict (which adds its clock time)', () => {
     const refused = integratorCallsOf(record())[1]!;
     const evidence = apiCallEvidence(refused);
-    expect(evidence).toEqual({ kind: 'api-call', requestId: '7', operation: 'sendChatMessage', chatId: 'c2', ok: false, errorCode: 'CHAT_NOT_OPEN', errorMessage: 'its status is "closed"' });
-    expect(timedApiCallEvidence(refused)).toEqual({ ...evidence, at: refused.at, iso: refused.iso, status: 200, message: 'its status is "closed"' });
+    expect(evidence).toEqual({
+      kind: 'api-call',
+      requestId: '7',
+      operation: 'sendChatMessage',
+      chatId: 'c2',
+      ok: false,
+      errorCode: 'CHAT_NOT_OPEN',
+      errorMessage: 'its status is "closed"',
+    });
+    expect(timedApiCallEvidence(refused)).toEqual({
+      ...evidence,
+      at: refused.at,
+      iso: refused.iso,
+      status: 200,
+      message: 'its status is "closed"',
+    });
   });
 });

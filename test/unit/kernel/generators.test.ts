@@ -33,7 +33,12 @@ describe('Generators', () => {
   it('a fresh start with the same seed draws the same ids, keys and tenant numbers', () => {
     const a = new Generators(7);
     const b = new Generators(7);
-    expect([a.domain.chatId(), a.webhookKeys.uuid(), a.tenants.slug(6), a.nextTenantNumber()]).toEqual([b.domain.chatId(), b.webhookKeys.uuid(), b.tenants.slug(6), b.nextTenantNumber()]);
+    expect([a.domain.chatId(), a.webhookKeys.uuid(), a.tenants.slug(6), a.nextTenantNumber()]).toEqual([
+      b.domain.chatId(),
+      b.webhookKeys.uuid(),
+      b.tenants.slug(6),
+      b.nextTenantNumber(),
+    ]);
   });
 
   it('resuming saved state draws nothing the previous process drew, even after the save', () => {
@@ -66,6 +71,8 @@ describe('Generators', () => {
     const good = new Generators(1).state();
     expect(Generators.problem(good)).toBeUndefined();
     expect(Generators.problem({ ...good, generation: -1 })).toMatch(/generation/);
-    expect(Generators.problem({ ...good, streams: { ...good.streams, webhookKeys: [1, 2] } })).toMatch(/streams.webhookKeys/);
+    expect(Generators.problem({ ...good, streams: { ...good.streams, webhookKeys: [1, 2] } })).toMatch(
+      /streams.webhookKeys/,
+    );
   });
 });

@@ -16,8 +16,17 @@ describe('the logger', () => {
     const logger = createLogger({ format: 'json', destination: out.stream });
     logger.warn('scenario skipped', { file: 'x.yaml' });
     logger.error('write failed', new Error('disk full'));
-    const [warn, error] = out.text().trim().split('\n').map((line) => JSON.parse(line));
-    expect(warn).toMatchObject({ level: 40, name: 'guuru-emulator', msg: 'scenario skipped', details: { file: 'x.yaml' } });
+    const [warn, error] = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(warn).toMatchObject({
+      level: 40,
+      name: 'guuru-emulator',
+      msg: 'scenario skipped',
+      details: { file: 'x.yaml' },
+    });
     expect(Date.parse(warn.time)).not.toBeNaN();
     expect(error).toMatchObject({ level: 50, msg: 'write failed', err: { message: 'disk full', type: 'Error' } });
     expect(error.err.stack).toContain('disk full');
@@ -26,7 +35,9 @@ describe('the logger', () => {
   it('writes one readable line per entry, without colour codes when not on a terminal', () => {
     const out = capture();
     createLogger({ destination: out.stream }).warn('scenario skipped: x.yaml: steps[0]: unknown action');
-    expect(out.text()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: scenario skipped: x\.yaml: steps\[0\]: unknown action\n$/);
+    expect(out.text()).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: scenario skipped: x\.yaml: steps\[0\]: unknown action\n$/,
+    );
     expect(out.text()).not.toContain('\u001b[');
   });
 
@@ -36,7 +47,13 @@ describe('the logger', () => {
     logger.info('hello');
     logger.warn('careful');
     logger.error('broken');
-    expect(out.text().trim().split('\n').map((l) => JSON.parse(l).msg)).toEqual(['broken']);
+    expect(
+      out
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).msg),
+    ).toEqual(['broken']);
   });
 
   it('is where the event bus reports a failing listener, which never stops the others', () => {

@@ -9,7 +9,8 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 export function layoutOf(doc: string): string {
   const start = doc.indexOf('## Layout');
   const end = doc.indexOf('**Import rules**', start);
-  if (start < 0 || end < 0) throw new Error('docs/architecture.md has no "## Layout" section ending at "**Import rules**"');
+  if (start < 0 || end < 0)
+    throw new Error('docs/architecture.md has no "## Layout" section ending at "**Import rules**"');
   return doc.slice(start, end);
 }
 
@@ -23,7 +24,12 @@ export function layoutDrift(layout: string, files: string[]): { unnamed: string[
   return { unnamed, unknown };
 }
 
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+})
+  .split('\n')
+  .filter(Boolean);
 
 describe('docs/architecture.md', () => {
   it('names every source file in its layout, and no file that is not there', () => {
@@ -33,6 +39,9 @@ describe('docs/architecture.md', () => {
 
   it('tells a layout that leaves a file out, or names one that is gone', () => {
     const layout = '## Layout\n  kernel/  clock.ts, sundial.ts\n';
-    expect(layoutDrift(layout, ['src/kernel/clock.ts', 'src/kernel/random.ts'])).toEqual({ unnamed: ['src/kernel/random.ts'], unknown: ['sundial.ts'] });
+    expect(layoutDrift(layout, ['src/kernel/clock.ts', 'src/kernel/random.ts'])).toEqual({
+      unnamed: ['src/kernel/random.ts'],
+      unknown: ['sundial.ts'],
+    });
   });
 });

@@ -18,11 +18,20 @@ function refusing(lockfile: Lock, range: string): string[] {
 
 describe('the Node engine range', () => {
   it('is met by every locked package, so a clean install on the oldest supported Node prints no EBADENGINE', () => {
-    expect(refusing(lock, pkg.engines.node), 'pin a compatible version (docs/decisions/0003-node-20-dependency-pins.md)').toEqual([]);
+    expect(
+      refusing(lock, pkg.engines.node),
+      'pin a compatible version (docs/decisions/0003-node-20-dependency-pins.md)',
+    ).toEqual([]);
   });
 
   it('the check names a package that wants a newer Node', () => {
-    const broken: Lock = { packages: { '': {}, 'node_modules/a': { engines: { node: '>=18' } }, 'node_modules/b': { engines: { node: '>=22.15.0' } } } };
+    const broken: Lock = {
+      packages: {
+        '': {},
+        'node_modules/a': { engines: { node: '>=18' } },
+        'node_modules/b': { engines: { node: '>=22.15.0' } },
+      },
+    };
     expect(refusing(broken, pkg.engines.node)).toEqual(['node_modules/b wants node >=22.15.0']);
   });
 });

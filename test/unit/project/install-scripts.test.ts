@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const read = (file: string) => JSON.parse(readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8')) as Record<string, any>;
+const read = (file: string) =>
+  JSON.parse(readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8')) as Record<string, any>;
 
 /** Every installed package with an install script, by name (from the lock file npm installs from). */
 const withInstallScripts = (lock: Record<string, any>): string[] =>
@@ -11,7 +12,8 @@ const withInstallScripts = (lock: Record<string, any>): string[] =>
     .sort();
 
 /** The packages whose install scripts package.json#allowScripts decides on (npm 11 reads name or name@version keys). */
-const decided = (pkg: Record<string, any>): string[] => Object.keys(pkg.allowScripts ?? {}).map((key) => key.replace(/(?<=.)@.*$/, ''));
+const decided = (pkg: Record<string, any>): string[] =>
+  Object.keys(pkg.allowScripts ?? {}).map((key) => key.replace(/(?<=.)@.*$/, ''));
 
 describe('install scripts (npm 11 allowScripts)', () => {
   it('decides on every dependency with an install script, so npm install warns about none', () => {
@@ -21,7 +23,15 @@ describe('install scripts (npm 11 allowScripts)', () => {
   });
 
   it('notices a dependency with an install script that nobody decided on', () => {
-    const lock = { packages: { '': {}, 'node_modules/esbuild': { hasInstallScript: true }, 'node_modules/a/node_modules/@scope/b': { hasInstallScript: true } } };
-    expect(withInstallScripts(lock).filter((name) => !decided({ allowScripts: { 'esbuild@0.28.2': false } }).includes(name))).toEqual(['@scope/b']);
+    const lock = {
+      packages: {
+        '': {},
+        'node_modules/esbuild': { hasInstallScript: true },
+        'node_modules/a/node_modules/@scope/b': { hasInstallScript: true },
+      },
+    };
+    expect(
+      withInstallScripts(lock).filter((name) => !decided({ allowScripts: { 'esbuild@0.28.2': false } }).includes(name)),
+    ).toEqual(['@scope/b']);
   });
 });

@@ -14,12 +14,17 @@ async function violations(files: Record<string, string>): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'layering-'));
   dirs.push(dir);
   cpSync(join(ROOT, '.dependency-cruiser.cjs'), join(dir, '.dependency-cruiser.cjs'));
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }),
+  );
   for (const [path, source] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), source);
   }
-  const result = await run(DEPCRUISE, ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], { cwd: dir }).catch((error: { stdout: string }) => error);
+  const result = await run(DEPCRUISE, ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], {
+    cwd: dir,
+  }).catch((error: { stdout: string }) => error);
   const report = JSON.parse(result.stdout) as { summary: { violations: { rule: { name: string } }[] } };
   return report.summary.violations.map((v) => v.rule.name).sort();
 }
@@ -36,14 +41,19 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
         'src/store/store.ts': "import { now } from '../kernel/clock.js'; export const s = now();",
         'src/domain/chats.ts': "import { s } from '../store/store.js'; export const c = s;",
         'src/graphql/resolvers.ts': "import { c } from '../domain/chats.js'; export const r = c;",
-        'src/http/errors.ts': "import { c } from '../domain/chats.js'; import { k } from '../config/config.js'; export const h = [c, k];",
-        'src/control/router.ts': "import { r } from '../graphql/resolvers.js'; import { h } from '../http/errors.js'; export const x = [r, h];",
+        'src/http/errors.ts':
+          "import { c } from '../domain/chats.js'; import { k } from '../config/config.js'; export const h = [c, k];",
+        'src/control/router.ts':
+          "import { r } from '../graphql/resolvers.js'; import { h } from '../http/errors.js'; export const x = [r, h];",
         'src/testing/control-client.ts': "import { x } from '../control/router.js'; export const cc = x;",
-        'src/mcp/server.ts': "import { cc } from '../testing/control-client.js'; import { x } from '../control/router.js'; export const ms = [cc, x];",
-        'src/app/emulator.ts': "import { x } from '../control/router.js'; import { ms } from '../mcp/server.js'; export const e = [x, ms];",
+        'src/mcp/server.ts':
+          "import { cc } from '../testing/control-client.js'; import { x } from '../control/router.js'; export const ms = [cc, x];",
+        'src/app/emulator.ts':
+          "import { x } from '../control/router.js'; import { ms } from '../mcp/server.js'; export const e = [x, ms];",
         'src/testing/start.ts': "import { e } from '../app/emulator.js'; export const t = e;",
         'src/drift/run.ts': "import { now } from '../kernel/clock.js'; export const d = now();",
-        'src/cli/main.ts': "import { e } from '../app/emulator.js'; import { t } from '../testing/start.js'; import { d } from '../drift/run.js'; import { ms } from '../mcp/server.js'; export const m = [e, t, d, ms];",
+        'src/cli/main.ts':
+          "import { e } from '../app/emulator.js'; import { t } from '../testing/start.js'; import { d } from '../drift/run.js'; import { ms } from '../mcp/server.js'; export const m = [e, t, d, ms];",
         'src/index.ts': "import { e } from './app/emulator.js'; export const i = e;",
       }),
     ).toEqual([]);
@@ -62,7 +72,8 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
     expect(
       await violations({
         'src/graphql/errors.ts': 'export const g = 1;',
-        'src/domain/chats.ts': "import { g } from '../graphql/errors.js'; import express from 'express'; export const c = [g, express];",
+        'src/domain/chats.ts':
+          "import { g } from '../graphql/errors.js'; import express from 'express'; export const c = [g, express];",
         'src/store/store.ts': "import { c } from '../domain/chats.js'; export const s = c;",
         'node_modules/express/package.json': '{"name":"express","main":"index.js"}',
         'node_modules/express/index.js': 'module.exports = {};',
@@ -76,7 +87,8 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
         'src/webhooks/transport.ts': 'export type T = 1;',
         'src/kernel/clock.ts': "import type { T } from '../webhooks/transport.js'; export const k: T = 1;",
         'src/app/emulator.ts': 'export const e = 1;',
-        'src/scenarios/a.ts': "import { e } from '../app/emulator.js'; import { b } from './b.js'; export const a = [e, b];",
+        'src/scenarios/a.ts':
+          "import { e } from '../app/emulator.js'; import { b } from './b.js'; export const a = [e, b];",
         'src/scenarios/b.ts': "import { a } from './a.js'; export const b = () => a;",
       }),
     ).toEqual(['kernel-imports-no-folder', 'no-cycles', 'nothing-imports-the-root']);
@@ -87,7 +99,8 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
       await violations({
         'src/app/emulator.ts': 'export const e = 1;',
         'src/cli/main.ts': 'export const m = 1;',
-        'src/mcp/server.ts': "import { e } from '../app/emulator.js'; import { m } from '../cli/main.js'; export const s = [e, m];",
+        'src/mcp/server.ts':
+          "import { e } from '../app/emulator.js'; import { m } from '../cli/main.js'; export const s = [e, m];",
         'src/control/router.ts': "import { s } from '../mcp/server.js'; export const r = s;",
       }),
     ).toEqual(['mcp-talks-through-the-client', 'mcp-talks-through-the-client', 'nothing-imports-the-root']);
@@ -103,7 +116,12 @@ describe('the import rules (.dependency-cruiser.cjs)', () => {
         'src/app/emulator.ts': "import { m } from '../cli/main.js'; export const e = m;",
         'src/testing/start.ts': "import { m } from '../cli/main.js'; export const t = m;",
       }),
-    ).toEqual(['app-imports-no-command', 'config-imports-only-the-kernel', 'http-imports-no-adapter', 'testing-imports-no-command']);
+    ).toEqual([
+      'app-imports-no-command',
+      'config-imports-only-the-kernel',
+      'http-imports-no-adapter',
+      'testing-imports-no-command',
+    ]);
   });
 
   it('refuse drift/ importing a part of the emulator, and a part of the emulator importing drift/', async () => {

@@ -17,7 +17,11 @@ import type { ChatRecord, ChatStatus, MessageRecord } from '../../../src/store/m
  */
 class FakeRun implements CustomerHost {
   current: TimelineEntry | undefined;
-  readonly chat = { id: 'chat-1', status: 'assigned' as ChatStatus, messages: [] as MessageRecord[] } as unknown as ChatRecord;
+  readonly chat = {
+    id: 'chat-1',
+    status: 'assigned' as ChatStatus,
+    messages: [] as MessageRecord[],
+  } as unknown as ChatRecord;
   readonly waits: WaitFact[] = [];
   /** What the customer did, in order: 'message', 'rate', … (the default handlers' `wait` steps left out). */
   readonly did: string[] = [];
@@ -33,7 +37,14 @@ class FakeRun implements CustomerHost {
     return fact;
   };
   endWait = (fact: WaitFact, outcome: WaitFact['outcome']) => void (fact.outcome = outcome);
-  latestDelivery = () => ({ deliveryId: 'd-1', chatId: 'chat-1', event: 'chat-assigned', at: 0, status: 'delivered' as const, attempts: 1 });
+  latestDelivery = () => ({
+    deliveryId: 'd-1',
+    chatId: 'chat-1',
+    event: 'chat-assigned',
+    at: 0,
+    status: 'delivered' as const,
+    attempts: 1,
+  });
 
   runSteps = async (steps: Step[], flow: Flow): Promise<boolean> => {
     // The think-time: the customer is "typing" until the test lets it finish (or an event interrupts it).
@@ -60,13 +71,27 @@ class FakeRun implements CustomerHost {
   }
 
   post(by: 'user' | 'persona'): MessageRecord {
-    const message = { id: `m-${this.chat.messages.length + 1}`, chatId: this.chat.id, seq: this.chat.messages.length + 1, type: 'text', createdAt: 0, hideForUser: false, hideForExpert: false, author: by === 'user' ? { kind: 'user' } : { kind: 'persona', id: 'persona-1' } } as MessageRecord;
+    const message = {
+      id: `m-${this.chat.messages.length + 1}`,
+      chatId: this.chat.id,
+      seq: this.chat.messages.length + 1,
+      type: 'text',
+      createdAt: 0,
+      hideForUser: false,
+      hideForExpert: false,
+      author: by === 'user' ? { kind: 'user' } : { kind: 'persona', id: 'persona-1' },
+    } as MessageRecord;
     this.chat.messages.push(message);
     return message;
   }
 }
 
-const SETTINGS: CustomerSettings = { exchanges: 2, patience: { accept: 30_000, reply: 60_000, close: 120_000 }, grace: 0, handlers: {} };
+const SETTINGS: CustomerSettings = {
+  exchanges: 2,
+  patience: { accept: 30_000, reply: 60_000, close: 120_000 },
+  grace: 0,
+  handlers: {},
+};
 
 let run: FakeRun;
 let customer: ReactiveCustomer;
@@ -75,14 +100,22 @@ let outcome: Promise<string>;
 /** Something happened in the chat: the integrator acted through the Admin API. */
 function integrator<K extends DomainEventName>(name: K, status?: ChatStatus): void {
   if (status) run.chat.status = status;
-  const payload = name === 'message.created' ? { tenantId: 't', chat: run.chat, message: run.post('persona'), actor: API } : { tenantId: 't', chat: run.chat, from: 'open', actor: API };
+  const payload =
+    name === 'message.created'
+      ? { tenantId: 't', chat: run.chat, message: run.post('persona'), actor: API }
+      : { tenantId: 't', chat: run.chat, from: 'open', actor: API };
   customer.onEvent(name, payload as DomainEvents[K], 'integrator' satisfies EventOrigin);
 }
 
 beforeEach(() => {
   vi.useFakeTimers();
   run = new FakeRun();
-  customer = new ReactiveCustomer(run, { chatId: 'chat-1', language: 'en', suffix: '', talk: { hasFollowUp: () => true } as unknown as Conversation }, SETTINGS, 'customer');
+  customer = new ReactiveCustomer(
+    run,
+    { chatId: 'chat-1', language: 'en', suffix: '', talk: { hasFollowUp: () => true } as unknown as Conversation },
+    SETTINGS,
+    'customer',
+  );
   outcome = customer.play();
 });
 afterEach(() => {

@@ -32,7 +32,11 @@ const chat = {
   expertId: 'p1',
   requestedExperts: ['api'],
   user: { id: 'u1', name: 'Mia' },
-  messages: [message('m0', 'Where is my parcel?', 'user'), message('m1', 'Ordered on Monday.', 'user'), message('m2', 'It ships today.', 'persona')],
+  messages: [
+    message('m0', 'Where is my parcel?', 'user'),
+    message('m1', 'Ordered on Monday.', 'user'),
+    message('m2', 'It ships today.', 'persona'),
+  ],
 } as unknown as ChatRecord;
 
 const steps: SessionStep[] = [
@@ -59,7 +63,7 @@ describe('who made each step', () => {
 });
 
 describe('a session as a scenario file', () => {
-  it('moves made by hand are replayed as steps, with the shopper\'s lines kept; the file loads', () => {
+  it("moves made by hand are replayed as steps, with the shopper's lines kept; the file loads", () => {
     const yaml = sessionScenario(chat, steps, [], { name: 'by-hand' });
     expect(stepsOf(yaml)).toEqual([
       { open: { question: 'Where is my parcel?', language: 'de', user: { name: 'Mia' } } },
@@ -70,7 +74,15 @@ describe('a session as a scenario file', () => {
       { close: { by: 'expert' } },
       { rate: { rating: 'average' } },
     ]);
-    expect(parseScenarioText(yaml, 'by-hand.yaml').steps.map((s) => s.kind)).toEqual(['open', 'assign', 'accept', 'message', 'message', 'close', 'rate']);
+    expect(parseScenarioText(yaml, 'by-hand.yaml').steps.map((s) => s.kind)).toEqual([
+      'open',
+      'assign',
+      'accept',
+      'message',
+      'message',
+      'close',
+      'rate',
+    ]);
     expect(parse(yaml).description).toMatch(/Every move was made by hand/);
   });
 

@@ -9,14 +9,17 @@ const DOC = resolve(import.meta.dirname, '../../../docs/scenarios.md');
 
 /** What docs/scenarios.md misses of the run-option table: the body of POST …/runs and `scenario run`'s options. */
 function undocumented(doc: string): string[] {
-  const body = (/\| `POST \/_emulator\/scenarios\/:name\/runs` `\{([^}]*)\}`/.exec(doc)?.[1] ?? '').split(',').map((k) => k.trim().replace(/\?$/, ''));
+  const body = (/\| `POST \/_emulator\/scenarios\/:name\/runs` `\{([^}]*)\}`/.exec(doc)?.[1] ?? '')
+    .split(',')
+    .map((k) => k.trim().replace(/\?$/, ''));
   const problems: string[] = [];
   for (const [key, spec] of Object.entries(RUN_OPTIONS)) {
     if (!body.includes(key)) problems.push(`the body of POST …/runs does not name ${key}`);
     const flag = spec.flag.split(' ')[0] as string;
     if (!doc.includes(`\`${flag} `)) problems.push(`scenario run's options do not name ${flag}`);
   }
-  for (const key of body) if (!Object.hasOwn(RUN_OPTIONS, key)) problems.push(`the body of POST …/runs names ${key}, which is no run option`);
+  for (const key of body)
+    if (!Object.hasOwn(RUN_OPTIONS, key)) problems.push(`the body of POST …/runs names ${key}, which is no run option`);
   return problems;
 }
 
@@ -37,7 +40,9 @@ describe('the run options, declared once (src/scenarios/run-options.ts)', () => 
 
   it('tells a doc that leaves one out, or names one that is not there', () => {
     const doc = readFileSync(DOC, 'utf8');
-    const stale = doc.replace('{target?, speed?, seed?, params?, tenant?}', '{target?, speed?, seed?, params?, pace?}').replace('`--seed N`', '`--sed N`');
+    const stale = doc
+      .replace('{target?, speed?, seed?, params?, tenant?}', '{target?, speed?, seed?, params?, pace?}')
+      .replace('`--seed N`', '`--sed N`');
     expect(stale).not.toBe(doc);
     expect(undocumented(stale)).toEqual([
       "scenario run's options do not name --seed",

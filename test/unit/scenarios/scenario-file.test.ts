@@ -37,8 +37,14 @@ describe('a scenario file with mistakes', () => {
       `${FILE}: Unrecognized key: "colour"`,
       `${FILE}: steps[0] (open): question: Invalid input: expected string, received number`,
       `${FILE}: steps[1] (rate): rating: "superb" is not one of good, average, bad (or a {{param}} reference)`,
-      expect.stringMatching(new RegExp(`^${FILE}: steps\\[2\\]\\.repeat\\.steps\\[1\\]: unknown action "dance"; actions are open, `)),
-      expect.stringMatching(new RegExp(`^${FILE}: steps\\[3\\]\\.customer\\.on\\.replied\\[0\\]: "open" cannot be used in a customer's handler`)),
+      expect.stringMatching(
+        new RegExp(`^${FILE}: steps\\[2\\]\\.repeat\\.steps\\[1\\]: unknown action "dance"; actions are open, `),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^${FILE}: steps\\[3\\]\\.customer\\.on\\.replied\\[0\\]: "open" cannot be used in a customer's handler`,
+        ),
+      ),
       `${FILE}: steps[3].customer.on: unknown event "sneezed"; a customer reacts to accepted, replied, closed, reopened, transferred, no-accept, no-reply, no-close`,
       expect.stringMatching(new RegExp(`^${FILE}: steps\\[4\\] \\(wait\\): `)),
     ]);
@@ -53,6 +59,10 @@ describe('a scenario file with mistakes', () => {
   });
 
   it('loads a correct file (the checker is not simply refusing everything)', () => {
-    expect(mistakes('name: fine\ndescription: opens and misses\nsteps:\n  - open: {}\n  - customer: { on: { no-accept: [{ miss: {} }] } }\n')).toEqual([]);
+    expect(
+      mistakes(
+        'name: fine\ndescription: opens and misses\nsteps:\n  - open: {}\n  - customer: { on: { no-accept: [{ miss: {} }] } }\n',
+      ),
+    ).toEqual([]);
   });
 });

@@ -20,7 +20,14 @@ function goodChat(chatId: string): ChatFacts {
     chatId,
     acceptedAs: 'persona',
     waits: [],
-    deliveries: ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed'].map((event, i) => ({ deliveryId: `${chatId}-${i}`, chatId, event, at: AT + i, status: 'delivered' as const, attempts: 1 })),
+    deliveries: ['chat-assigned', 'chat-opened', 'message-created', 'chat-closed'].map((event, i) => ({
+      deliveryId: `${chatId}-${i}`,
+      chatId,
+      event,
+      at: AT + i,
+      status: 'delivered' as const,
+      attempts: 1,
+    })),
     calls: [call(chatId, 'acceptChat', 1), call(chatId, 'sendChatMessage', 2), call(chatId, 'closeChat', 3)],
   };
 }
@@ -50,8 +57,27 @@ describe('computeVerdict', () => {
     const chat = goodChat('x');
     chat.calls = [];
     chat.acceptedAs = undefined;
-    chat.deliveries = [{ deliveryId: '1', chatId: 'x', event: 'chat-assigned', at: AT, status: 'failed', attempts: 5, error: 'ECONNREFUSED' }];
-    chat.waits = [{ chatId: 'x', awaiting: 'accept', since: AT, iso: new Date(AT).toISOString(), outcome: 'undelivered', waitedMs: 40 }];
+    chat.deliveries = [
+      {
+        deliveryId: '1',
+        chatId: 'x',
+        event: 'chat-assigned',
+        at: AT,
+        status: 'failed',
+        attempts: 5,
+        error: 'ECONNREFUSED',
+      },
+    ];
+    chat.waits = [
+      {
+        chatId: 'x',
+        awaiting: 'accept',
+        since: AT,
+        iso: new Date(AT).toISOString(),
+        outcome: 'undelivered',
+        waitedMs: 40,
+      },
+    ];
     const byId = Object.fromEntries(computeVerdict([chat]).expectations.map((e) => [e.id, e]));
     expect(byId['webhooks-delivered']!.status).toBe('failed');
     expect(byId.accept!.status).toBe('failed');
@@ -62,7 +88,15 @@ describe('computeVerdict', () => {
   it('a duplicate delivered copy makes up for a failed original', () => {
     const chat = goodChat('d');
     chat.deliveries[0]!.status = 'failed';
-    chat.deliveries.push({ deliveryId: 'copy', chatId: 'd', event: 'chat-assigned', at: AT + 5, status: 'delivered', attempts: 1, copy: true });
+    chat.deliveries.push({
+      deliveryId: 'copy',
+      chatId: 'd',
+      event: 'chat-assigned',
+      at: AT + 5,
+      status: 'delivered',
+      attempts: 1,
+      copy: true,
+    });
     expect(computeVerdict([chat]).expectations[0]!.status).toBe('passed');
   });
 });

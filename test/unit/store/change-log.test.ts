@@ -32,7 +32,17 @@ const head = (id: string, status: ChatRecord['status']): Omit<ChatRecord, 'messa
   requestedExperts: [],
   user: { id: 'u1' },
 });
-const message = (seq: number): MessageRecord => ({ id: `m${seq}`, chatId: 'c1', seq, type: 'text', text: `line ${seq}`, createdAt: 10 + seq, hideForUser: false, hideForExpert: false, author: { kind: 'user' } });
+const message = (seq: number): MessageRecord => ({
+  id: `m${seq}`,
+  chatId: 'c1',
+  seq,
+  type: 'text',
+  text: `line ${seq}`,
+  createdAt: 10 + seq,
+  hideForUser: false,
+  hideForExpert: false,
+  author: { kind: 'user' },
+});
 
 describe('replaying the change log', () => {
   const lines: LogOp[] = [
@@ -60,7 +70,12 @@ describe('replaying the change log', () => {
     replay.apply({ n: 5, op: 'tenant', tenant: tenant('b') });
     replay.apply({ n: 6, op: 'removed', t: 'b' });
     expect(replay.result().map((t) => [t.id, t.chats.length])).toEqual([['a', 0]]);
-    const streams = { tenants: [1, 2, 3, 4], domain: [1, 2, 3, 4], webhookKeys: [1, 2, 3, 4], jitter: [1, 2, 3, 4] } as never;
+    const streams = {
+      tenants: [1, 2, 3, 4],
+      domain: [1, 2, 3, 4],
+      webhookKeys: [1, 2, 3, 4],
+      jitter: [1, 2, 3, 4],
+    } as never;
     replay.apply({ n: 9, op: 'generators', generators: { generation: 3, tenantsCreated: 1, streams } });
     replay.apply({ n: 10, op: 'generators', generators: { generation: 3, tenantsCreated: 2, streams } });
     expect(replay.generators?.tenantsCreated).toBe(2);
@@ -68,7 +83,16 @@ describe('replaying the change log', () => {
 
   it('refuses a line about a tenant that is not there (a log that does not fit its snapshot)', () => {
     const replay = new Replay([tenant('a')]);
-    expect(() => replay.apply({ n: 7, op: 'persona', t: 'nobody', persona: { id: 'p', providerId: 'x', name: 'X', createdAt: 0, updatedAt: 0 } })).toThrow(ReplayError);
-    expect(() => replay.apply({ n: 8, op: 'thread', t: 'a', thread: { hash: 'h', fid: 'f', seq: 1, createdAt: 0, updatedAt: 0 } })).toThrow(/has no organisation/);
+    expect(() =>
+      replay.apply({
+        n: 7,
+        op: 'persona',
+        t: 'nobody',
+        persona: { id: 'p', providerId: 'x', name: 'X', createdAt: 0, updatedAt: 0 },
+      }),
+    ).toThrow(ReplayError);
+    expect(() =>
+      replay.apply({ n: 8, op: 'thread', t: 'a', thread: { hash: 'h', fid: 'f', seq: 1, createdAt: 0, updatedAt: 0 } }),
+    ).toThrow(/has no organisation/);
   });
 });

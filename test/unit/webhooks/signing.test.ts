@@ -4,7 +4,10 @@ import { signWebhook, verifyWebhook } from '../../../src/testing/signing.js';
 
 // The known-answer vectors of the webhook reference (guuru-webhooks.md §6), key secr3t.
 const VECTORS = [
-  { body: '{"id":"O2bqy2CsAaS7RBXZrhMOB","status":"assigned"}', signature: 'a0e75e18810c7e4be937f10fd53d003069194599b543d26a44d0a527f11639e7' },
+  {
+    body: '{"id":"O2bqy2CsAaS7RBXZrhMOB","status":"assigned"}',
+    signature: 'a0e75e18810c7e4be937f10fd53d003069194599b543d26a44d0a527f11639e7',
+  },
   { body: '{"text":"Grüezi"}', signature: '624e73470bef9a3f9b7dba4260aff6a75ea7edbbcb3266a583247fdc371c1e0e' },
 ];
 
@@ -12,7 +15,9 @@ describe('signWebhook', () => {
   it('matches the known-answer vectors of the webhook docs, for a string and for its bytes', () => {
     for (const { body, signature } of VECTORS) {
       expect(signWebhook(body, 'secr3t', { event: 'chat-assigned' })['X-Guuru-Hmac-Sha256']).toBe(signature);
-      expect(signWebhook(Buffer.from(body, 'utf8'), 'secr3t', { event: 'chat-assigned' })['X-Guuru-Hmac-Sha256']).toBe(signature);
+      expect(signWebhook(Buffer.from(body, 'utf8'), 'secr3t', { event: 'chat-assigned' })['X-Guuru-Hmac-Sha256']).toBe(
+        signature,
+      );
     }
   });
 
@@ -27,11 +32,13 @@ describe('signWebhook', () => {
       'X-Guuru-Chat-Id': 'O2bqy2CsAaS7RBXZrhMOB',
     });
     expect(signWebhook(body, 'secr3t')['Idempotency-Key']).not.toBe(headers['Idempotency-Key']);
-    expect(signWebhook(body, 'secr3t', { event: 'chat-reopened', idempotencyKey: 'k-1', chatId: 'c-1' })).toMatchObject({
-      'X-Guuru-Event': 'chat-reopened',
-      'Idempotency-Key': 'k-1',
-      'X-Guuru-Chat-Id': 'c-1',
-    });
+    expect(signWebhook(body, 'secr3t', { event: 'chat-reopened', idempotencyKey: 'k-1', chatId: 'c-1' })).toMatchObject(
+      {
+        'X-Guuru-Event': 'chat-reopened',
+        'Idempotency-Key': 'k-1',
+        'X-Guuru-Chat-Id': 'c-1',
+      },
+    );
   });
 
   it('reads the event from the body as GUURU would have sent it', () => {
@@ -57,7 +64,9 @@ describe('verifyWebhook', () => {
 
   it('accepts the signature of the exact body, with headers as Node, fetch or a plain object hold them', () => {
     expect(verifyWebhook(body, headers, 'secr3t')).toBe(true);
-    expect(verifyWebhook(Buffer.from(body, 'utf8'), { 'x-guuru-hmac-sha256': headers['X-Guuru-Hmac-Sha256'] }, 'secr3t')).toBe(true);
+    expect(
+      verifyWebhook(Buffer.from(body, 'utf8'), { 'x-guuru-hmac-sha256': headers['X-Guuru-Hmac-Sha256'] }, 'secr3t'),
+    ).toBe(true);
     expect(verifyWebhook(body, new Headers(headers), 'secr3t')).toBe(true);
     expect(verifyWebhook(body, { 'x-guuru-hmac-sha256': [headers['X-Guuru-Hmac-Sha256']!] }, 'secr3t')).toBe(true);
   });
@@ -69,8 +78,12 @@ describe('verifyWebhook', () => {
     expect(verifyWebhook(body, { 'Content-Type': 'application/json' }, 'secr3t')).toBe(false);
     const base64 = createHmac('sha256', 'secr3t').update(body).digest('base64');
     expect(verifyWebhook(body, { 'X-Guuru-Hmac-Sha256': base64 }, 'secr3t')).toBe(false);
-    expect(verifyWebhook(body, { 'X-Guuru-Hmac-Sha256': `sha256=${headers['X-Guuru-Hmac-Sha256']}` }, 'secr3t')).toBe(false);
-    expect(verifyWebhook(body, { 'X-Guuru-Hmac-Sha256': headers['X-Guuru-Hmac-Sha256']!.toUpperCase() }, 'secr3t')).toBe(false);
+    expect(verifyWebhook(body, { 'X-Guuru-Hmac-Sha256': `sha256=${headers['X-Guuru-Hmac-Sha256']}` }, 'secr3t')).toBe(
+      false,
+    );
+    expect(
+      verifyWebhook(body, { 'X-Guuru-Hmac-Sha256': headers['X-Guuru-Hmac-Sha256']!.toUpperCase() }, 'secr3t'),
+    ).toBe(false);
   });
 
   it('refuses a parsed body with a message about raw bytes', () => {

@@ -9,9 +9,15 @@ import { RequestJournal } from '../../../src/journal/request-journal.js';
 
 describe('signature', () => {
   it('matches the known-answer vectors of the reference', () => {
-    expect(signBody('secr3t', '{"id":"O2bqy2CsAaS7RBXZrhMOB","status":"assigned"}')).toBe('a0e75e18810c7e4be937f10fd53d003069194599b543d26a44d0a527f11639e7');
-    expect(signBody('secr3t', '{"text":"Grüezi"}')).toBe('624e73470bef9a3f9b7dba4260aff6a75ea7edbbcb3266a583247fdc371c1e0e');
-    expect(signBody('secr3t', Buffer.from('{"text":"Grüezi"}', 'utf8'))).toBe('624e73470bef9a3f9b7dba4260aff6a75ea7edbbcb3266a583247fdc371c1e0e');
+    expect(signBody('secr3t', '{"id":"O2bqy2CsAaS7RBXZrhMOB","status":"assigned"}')).toBe(
+      'a0e75e18810c7e4be937f10fd53d003069194599b543d26a44d0a527f11639e7',
+    );
+    expect(signBody('secr3t', '{"text":"Grüezi"}')).toBe(
+      '624e73470bef9a3f9b7dba4260aff6a75ea7edbbcb3266a583247fdc371c1e0e',
+    );
+    expect(signBody('secr3t', Buffer.from('{"text":"Grüezi"}', 'utf8'))).toBe(
+      '624e73470bef9a3f9b7dba4260aff6a75ea7edbbcb3266a583247fdc371c1e0e',
+    );
   });
 });
 
@@ -35,7 +41,17 @@ it('the fixtures know the same event ids as the webhooks', () => {
 
 describe('bounded in bytes (issue 22)', () => {
   const delivery = (id: string, body: string): Delivery => ({
-    id, source: 'guuru', tenantId: 't', event: 'chat-closed', url: 'http://127.0.0.1:9/hook', headers: {}, body, status: 'delivered', createdAt: 0, attempts: [], faults: [],
+    id,
+    source: 'guuru',
+    tenantId: 't',
+    event: 'chat-closed',
+    url: 'http://127.0.0.1:9/hook',
+    headers: {},
+    body,
+    status: 'delivered',
+    createdAt: 0,
+    attempts: [],
+    faults: [],
   });
 
   it('the delivery log forgets the oldest finished deliveries once their bytes pass its budget', () => {
@@ -53,7 +69,18 @@ describe('bounded in bytes (issue 22)', () => {
   it('the request journal forgets the oldest entries once their bytes pass its budget', () => {
     const journal = new RequestJournal(1_000, 50_000);
     for (let i = 0; i < 100; i++) {
-      journal.record({ api: 'graphql', at: 0, iso: '', method: 'POST', path: '/graphql', route: 'POST /graphql', status: 200, durationMs: 1, query: 'q'.repeat(3_000), chatIds: [] });
+      journal.record({
+        api: 'graphql',
+        at: 0,
+        iso: '',
+        method: 'POST',
+        path: '/graphql',
+        route: 'POST /graphql',
+        status: 200,
+        durationMs: 1,
+        query: 'q'.repeat(3_000),
+        chatIds: [],
+      });
     }
     expect(journal.keptBytes).toBeLessThanOrEqual(50_000);
     expect(journal.counts().kept).toBeLessThan(20);

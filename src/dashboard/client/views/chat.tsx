@@ -27,13 +27,13 @@ function Transcript({ view }: { view: ChatActivityView }) {
   return (
     <ol class="transcript" aria-label="Conversation">
       {!askedInFirst && (
-      <li class="msg customer question">
-        <div class="who">{chat.user.name ?? 'Customer'} asked</div>
-        <div class="bubble">{chat.question}</div>
-        <div class="meta">
-          <Time at={chat.createdAt} />
-        </div>
-      </li>
+        <li class="msg customer question">
+          <div class="who">{chat.user.name ?? 'Customer'} asked</div>
+          <div class="bubble">{chat.question}</div>
+          <div class="meta">
+            <Time at={chat.createdAt} />
+          </div>
+        </li>
       )}
       {chat.messages.map((m) => {
         const { role, name } = authorOf(view, m);
@@ -45,7 +45,8 @@ function Transcript({ view }: { view: ChatActivityView }) {
             <div class="bubble">
               {m.type === 'attachment' && m.attachment ? (
                 <a class="attachment" href={m.attachment.url} target="_blank" rel="noopener noreferrer">
-                  📎 {m.attachment.filename ?? m.attachment.url.split('/').pop()} <span class="muted small">{m.attachment.mimetype}</span>
+                  📎 {m.attachment.filename ?? m.attachment.url.split('/').pop()}{' '}
+                  <span class="muted small">{m.attachment.mimetype}</span>
                 </a>
               ) : (
                 m.text
@@ -82,7 +83,10 @@ function ChatBody({ data, readOnly, side }: { data: ChatData; readOnly?: boolean
           ['Tenant', v.tenant],
           ['Language', chat.language],
           ['Customer', [chat.user.name, chat.user.email].filter(Boolean).join(' · ') || '—'],
-          ['Held by', expert ?? (chat.requestedExperts.length ? `offered to ${chat.requestedExperts.join(', ')}` : '—')],
+          [
+            'Held by',
+            expert ?? (chat.requestedExperts.length ? `offered to ${chat.requestedExperts.join(', ')}` : '—'),
+          ],
           chat.rating && ['Rating', `${chat.rating}${chat.ratingComment ? ` · “${chat.ratingComment}”` : ''}`],
         ]}
       />
@@ -94,7 +98,13 @@ function ChatBody({ data, readOnly, side }: { data: ChatData; readOnly?: boolean
           </Card>
         </div>
         <Card title="Time line">
-          <Timeline chat={chat} steps={v.steps} deliveries={data.deliveries} calls={[...data.calls].sort((a, b) => a.at - b.at)} readOnly={readOnly} />
+          <Timeline
+            chat={chat}
+            steps={v.steps}
+            deliveries={data.deliveries}
+            calls={[...data.calls].sort((a, b) => a.at - b.at)}
+            readOnly={readOnly}
+          />
         </Card>
       </div>
     </>
@@ -102,9 +112,24 @@ function ChatBody({ data, readOnly, side }: { data: ChatData; readOnly?: boolean
 }
 
 export function ChatPage({ tenant, chatId }: { tenant: string; chatId: string }) {
-  const view = useResource<ChatActivityView>(`/_emulator/tenants/${enc(tenant)}/chats/${enc(chatId)}/activity`, (e) => (e.type === 'chat' || e.type === 'message') && e.tenantId === tenant && (e.type === 'chat' ? e.chat.id : e.chatId) === chatId, 250);
-  const deliveries = useResource<DeliveryList>(`/_emulator/deliveries${query({ tenant, chatId, limit: 1000 })}`, (e) => e.type === 'delivery' && e.delivery.tenantId === tenant && e.delivery.chatId === chatId, 250);
-  const calls = useResource<{ requests: JournalRequest[] }>(`/_emulator/requests${query({ tenant, chatId, api: 'graphql', limit: 500 })}`, (e) => e.type === 'requests' && (e.chatIds === undefined || e.chatIds.includes(chatId)), 250);
+  const view = useResource<ChatActivityView>(
+    `/_emulator/tenants/${enc(tenant)}/chats/${enc(chatId)}/activity`,
+    (e) =>
+      (e.type === 'chat' || e.type === 'message') &&
+      e.tenantId === tenant &&
+      (e.type === 'chat' ? e.chat.id : e.chatId) === chatId,
+    250,
+  );
+  const deliveries = useResource<DeliveryList>(
+    `/_emulator/deliveries${query({ tenant, chatId, limit: 1000 })}`,
+    (e) => e.type === 'delivery' && e.delivery.tenantId === tenant && e.delivery.chatId === chatId,
+    250,
+  );
+  const calls = useResource<{ requests: JournalRequest[] }>(
+    `/_emulator/requests${query({ tenant, chatId, api: 'graphql', limit: 500 })}`,
+    (e) => e.type === 'requests' && (e.chatIds === undefined || e.chatIds.includes(chatId)),
+    250,
+  );
   // The chat's title is its question, never its latest message.
   useDocumentTitle(view.data?.chat.question);
   if (view.error) return <ErrorBox message={view.error} />;
@@ -112,11 +137,22 @@ export function ChatPage({ tenant, chatId }: { tenant: string; chatId: string })
   const { chat } = view.data;
   return (
     <div class="page">
-      <PageHead title={<><StatusBadge status={chat.status} /> {chat.question}</>} back={[href('chats', { tenant }), 'Chats']} here={chat.id}>
+      <PageHead
+        title={
+          <>
+            <StatusBadge status={chat.status} /> {chat.question}
+          </>
+        }
+        back={[href('chats', { tenant }), 'Chats']}
+        here={chat.id}
+      >
         <SessionTools tenant={tenant} chatId={chat.id} />
       </PageHead>
       <ChatFaults tenant={tenant} chatId={chat.id} />
-      <ChatBody data={{ view: view.data, deliveries: deliveries.data?.deliveries ?? [], calls: calls.data?.requests ?? [] }} side={<AgentConsole tenant={tenant} chat={chat} />} />
+      <ChatBody
+        data={{ view: view.data, deliveries: deliveries.data?.deliveries ?? [], calls: calls.data?.requests ?? [] }}
+        side={<AgentConsole tenant={tenant} chat={chat} />}
+      />
     </div>
   );
 }
@@ -130,9 +166,18 @@ export function SessionPage({ id }: { id: string }) {
   const s = session.data;
   return (
     <div class="page">
-      <PageHead title={<><StatusBadge status={s.chat.status} /> {s.chat.question}</>} back={[href('chats'), 'Chats']} here={`imported ${s.chat.id}`} />
+      <PageHead
+        title={
+          <>
+            <StatusBadge status={s.chat.status} /> {s.chat.question}
+          </>
+        }
+        back={[href('chats'), 'Chats']}
+        here={`imported ${s.chat.id}`}
+      />
       <p class="muted imported-note" role="note">
-        Imported session, read-only: exported {s.exportedAt ?? ''} from tenant {s.tenant} of another emulator. Nothing here acts on this emulator.
+        Imported session, read-only: exported {s.exportedAt ?? ''} from tenant {s.tenant} of another emulator. Nothing
+        here acts on this emulator.
       </p>
       <ChatBody data={{ view: s, deliveries: s.deliveries, calls: s.requests }} readOnly />
     </div>

@@ -1,6 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, getJson, query } from '../api';
-import { Card, CHAT_STATUSES, ChatAsCustomer, Empty, LoadState, PageHead, SelectField, StatusBadge, TenantPicker, Time, useTenantId } from '../components';
+import {
+  Card,
+  CHAT_STATUSES,
+  ChatAsCustomer,
+  Empty,
+  LoadState,
+  PageHead,
+  SelectField,
+  StatusBadge,
+  TenantPicker,
+  Time,
+  useTenantId,
+} from '../components';
 import { type Column, DataTable } from '../data-table';
 import { useLive } from '../live';
 import { href, navigate } from '../router';
@@ -47,11 +59,14 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
   const [list, setList] = useState<ChatList | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [more, setMore] = useState(false);
-  const setParams = (next: Record<string, string | undefined>) => navigate(href('chats', { tenant: params.get('tenant') ?? undefined, status, language, ...next }));
+  const setParams = (next: Record<string, string | undefined>) =>
+    navigate(href('chats', { tenant: params.get('tenant') ?? undefined, status, language, ...next }));
 
   const load = (before?: number) => {
     if (tenant === undefined) return;
-    getJson<ChatList>(`/_emulator/tenants/${enc(tenant)}/chats${query({ status, language, limit: PAGE, before })}`).then(
+    getJson<ChatList>(
+      `/_emulator/tenants/${enc(tenant)}/chats${query({ status, language, limit: PAGE, before })}`,
+    ).then(
       (page) => {
         setError(undefined);
         setList((prev) => (before !== undefined && prev ? { ...page, chats: [...prev.chats, ...page.chats] } : page));
@@ -66,7 +81,11 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
   }, [tenant, status, language]);
 
   useLive((events) => {
-    if (events.some((e) => e.type === 'resync' || (e.type === 'tenants' && (e.tenantId === undefined || e.tenantId === tenant)))) {
+    if (
+      events.some(
+        (e) => e.type === 'resync' || (e.type === 'tenants' && (e.tenantId === undefined || e.tenantId === tenant)),
+      )
+    ) {
       load();
       return;
     }
@@ -74,7 +93,8 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
     if (changed.length === 0) return;
     setList((prev) => {
       if (!prev) return prev;
-      const matches = (c: ChatSummary) => (status === '' || status.split(',').includes(c.status)) && (language === '' || c.language === language);
+      const matches = (c: ChatSummary) =>
+        (status === '' || status.split(',').includes(c.status)) && (language === '' || c.language === language);
       const byId = new Map(changed.map((c) => [c.id, c]));
       let total = prev.total;
       const kept = prev.chats.flatMap((c) => {
@@ -93,21 +113,34 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
   });
 
   const statuses = status === '' ? [] : status.split(',');
-  const toggle = (s: string) => setParams({ status: (statuses.includes(s) ? statuses.filter((x) => x !== s) : [...statuses, s]).join(',') });
+  const toggle = (s: string) =>
+    setParams({ status: (statuses.includes(s) ? statuses.filter((x) => x !== s) : [...statuses, s]).join(',') });
 
   return (
     <div class="page">
       <PageHead title="Chats">
         <div class="filters">
           <TenantPicker value={tenant ?? ''} onChange={(t) => setParams({ tenant: t })} />
-          <SelectField label="Language" value={language} onChange={(v) => setParams({ language: v })} all="all" options={list?.languages ?? []} />
+          <SelectField
+            label="Language"
+            value={language}
+            onChange={(v) => setParams({ language: v })}
+            all="all"
+            options={list?.languages ?? []}
+          />
           <ChatAsCustomer tenant={params.get('tenant') ?? undefined} />
           <ImportSession />
         </div>
       </PageHead>
       <div class="chips" role="group" aria-label="Filter by status">
         {CHAT_STATUSES.map((s) => (
-          <button key={s} type="button" class={`chip status-${s}`} aria-pressed={statuses.includes(s)} onClick={() => toggle(s)}>
+          <button
+            key={s}
+            type="button"
+            class={`chip status-${s}`}
+            aria-pressed={statuses.includes(s)}
+            onClick={() => toggle(s)}
+          >
             {s}
           </button>
         ))}
@@ -122,10 +155,18 @@ export function ChatsView({ params }: { params: URLSearchParams }) {
         <Card title={`${list.total} chat${list.total === 1 ? '' : 's'}`}>
           {list.chats.length === 0 ? (
             <Empty title={statuses.length || language ? 'No chat matches these filters.' : 'No chats yet.'}>
-              Run a scenario (<a href={href('scenarios')}>Scenarios</a>) or create one with <code>POST /_emulator/tenants/{tenant}/chats</code>.
+              Run a scenario (<a href={href('scenarios')}>Scenarios</a>) or create one with{' '}
+              <code>POST /_emulator/tenants/{tenant}/chats</code>.
             </Empty>
           ) : (
-            <DataTable label="Chats, newest first" class="chats" columns={chatColumns(tenant ?? '')} rows={list.chats} rowKey={(c) => c.id} rowProps={(c) => ({ 'data-chat-id': c.id })} />
+            <DataTable
+              label="Chats, newest first"
+              class="chats"
+              columns={chatColumns(tenant ?? '')}
+              rows={list.chats}
+              rowKey={(c) => c.id}
+              rowProps={(c) => ({ 'data-chat-id': c.id })}
+            />
           )}
           {more && (
             <button type="button" onClick={() => load(list.chats[list.chats.length - 1]?.seq)}>

@@ -1,6 +1,25 @@
 import { useState } from 'preact/hooks';
 import { enc, query, send } from '../api';
-import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, Json, KeyValues, Loading, LoadState, PageHead, RowForm, SelectField, TenantPicker, TextField, Time, useTenantId } from '../components';
+import {
+  ActionButton,
+  Card,
+  Code,
+  DeliveryBadge,
+  Empty,
+  ErrorBox,
+  HttpBadge,
+  Json,
+  KeyValues,
+  Loading,
+  LoadState,
+  PageHead,
+  RowForm,
+  SelectField,
+  TenantPicker,
+  TextField,
+  Time,
+  useTenantId,
+} from '../components';
 import { type Column, DataTable } from '../data-table';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -11,7 +30,8 @@ import { CopyAsCurl } from '../copy-curl';
 import { deliveryAsCurl } from '../curl';
 
 const PENDING = ['queued', 'held', 'sending', 'retrying'];
-const inGroup = (status: string, group: string) => group === '' || (group === 'pending' ? PENDING.includes(status) : status === group);
+const inGroup = (status: string, group: string) =>
+  group === '' || (group === 'pending' ? PENDING.includes(status) : status === group);
 
 interface Subscriptions {
   tenant: string;
@@ -37,7 +57,10 @@ const DELIVERY_COLUMNS: Column<SummaryList['deliveries'][number]>[] = [
     ),
   },
   { head: 'Status', cell: (d) => <DeliveryBadge status={d.status} /> },
-  { head: 'Last answer', cell: (d) => (d.attempts > 0 ? <HttpBadge code={d.lastStatusCode} error={d.lastError} /> : none) },
+  {
+    head: 'Last answer',
+    cell: (d) => (d.attempts > 0 ? <HttpBadge code={d.lastStatusCode} error={d.lastError} /> : none),
+  },
   { head: 'Attempts', class: 'num', cell: (d) => d.attempts },
   { head: 'URL', class: 'url', title: (d) => d.url, cell: (d) => d.url },
   { head: 'Chat', cell: (d) => (d.chatId ? <a href={href('chats', d.tenantId, d.chatId)}>{d.chatId}</a> : none) },
@@ -52,7 +75,10 @@ const faultColumns = (reload: () => void): Column<FaultRule>[] => [
   {
     head: '',
     cell: (f) => (
-      <ActionButton onClick={() => send('DELETE', `/_emulator/faults/${enc(f.id)}`).then(reload)} label={`Remove fault ${f.id}`}>
+      <ActionButton
+        onClick={() => send('DELETE', `/_emulator/faults/${enc(f.id)}`).then(reload)}
+        label={`Remove fault ${f.id}`}
+      >
         Remove
       </ActionButton>
     ),
@@ -63,7 +89,15 @@ function SubscriptionCard({ tenant }: { tenant: string }) {
   const subs = useResource<Subscriptions>(`/_emulator/webhooks${query({ tenant })}`);
   const [url, setUrl] = useState('');
   const s = subs.data;
-  const urls = s ? [...new Set(Object.values(s.events).filter((e) => e.active && e.url).map((e) => e.url))] : [];
+  const urls = s
+    ? [
+        ...new Set(
+          Object.values(s.events)
+            .filter((e) => e.active && e.url)
+            .map((e) => e.url),
+        ),
+      ]
+    : [];
   return (
     <Card title="Subscriptions">
       {subs.error && <ErrorBox message={subs.error} />}
@@ -75,20 +109,43 @@ function SubscriptionCard({ tenant }: { tenant: string }) {
             <ul class="plain">
               {urls.map((u) => (
                 <li key={u}>
-                  <Code>{u}</Code> ← {Object.entries(s.events).filter(([, e]) => e.active && e.url === u).map(([name]) => name).join(', ')}
+                  <Code>{u}</Code> ←{' '}
+                  {Object.entries(s.events)
+                    .filter(([, e]) => e.active && e.url === u)
+                    .map(([name]) => name)
+                    .join(', ')}
                 </li>
               ))}
             </ul>
           )}
-          <RowForm onSubmit={() => void send('PUT', '/_emulator/webhooks', { tenant, url }).then(subs.reload, (err: Error) => alert(err.message))}>
-            <TextField label="Send every GUURU event to" class="grow" type="url" required placeholder="http://127.0.0.1:3000/webhooks" value={url} onInput={setUrl} />
+          <RowForm
+            onSubmit={() =>
+              void send('PUT', '/_emulator/webhooks', { tenant, url }).then(subs.reload, (err: Error) =>
+                alert(err.message),
+              )
+            }
+          >
+            <TextField
+              label="Send every GUURU event to"
+              class="grow"
+              type="url"
+              required
+              placeholder="http://127.0.0.1:3000/webhooks"
+              value={url}
+              onInput={setUrl}
+            />
             <button type="submit" class="primary">
               Subscribe
             </button>
-            {urls.length > 0 && <ActionButton onClick={() => send('PUT', '/_emulator/webhooks', { tenant, url: '' }).then(subs.reload)}>Unsubscribe all</ActionButton>}
+            {urls.length > 0 && (
+              <ActionButton onClick={() => send('PUT', '/_emulator/webhooks', { tenant, url: '' }).then(subs.reload)}>
+                Unsubscribe all
+              </ActionButton>
+            )}
           </RowForm>
           <p class="muted small">
-            Signed with <Code>{s.secret || '(no secret: unsigned)'}</Code>. Retries: {s.policy.maxAttempts} attempts, from {s.policy.baseDelayMs} ms up to {s.policy.maxDelayMs} ms apart; timeout {s.policy.timeoutMs} ms.
+            Signed with <Code>{s.secret || '(no secret: unsigned)'}</Code>. Retries: {s.policy.maxAttempts} attempts,
+            from {s.policy.baseDelayMs} ms up to {s.policy.maxDelayMs} ms apart; timeout {s.policy.timeoutMs} ms.
           </p>
         </>
       )}
@@ -97,7 +154,11 @@ function SubscriptionCard({ tenant }: { tenant: string }) {
 }
 
 function FaultCard({ tenant }: { tenant: string }) {
-  const faults = useResource<{ faults: FaultRule[]; kinds: string[] }>('/_emulator/faults', (e) => e.type === 'delivery', 1_000);
+  const faults = useResource<{ faults: FaultRule[]; kinds: string[] }>(
+    '/_emulator/faults',
+    (e) => e.type === 'delivery',
+    1_000,
+  );
   const [kind, setKind] = useState('duplicate');
   const [event, setEvent] = useState('');
   const [times, setTimes] = useState('1');
@@ -108,21 +169,36 @@ function FaultCard({ tenant }: { tenant: string }) {
     const body: Record<string, unknown> = { kind, tenant, times: times === '' ? null : Number(times) };
     if (event) body.event = event;
     if (kind === 'delay') body.delayMs = Number(delayMs);
-    send('POST', '/_emulator/faults', body).then(() => (setError(undefined), faults.reload()), (err: Error) => setError(err.message));
+    send('POST', '/_emulator/faults', body).then(
+      () => (setError(undefined), faults.reload()),
+      (err: Error) => setError(err.message),
+    );
   };
   return (
-    <Card title="Faults" actions={faults.data?.faults.length ? <ActionButton onClick={() => send('DELETE', '/_emulator/faults').then(faults.reload)}>Clear all</ActionButton> : null}>
-      {faults.data?.faults.length === 0 && <p class="muted">No fault rule: every delivery is sent as it is. Add one to test how your receiver copes.</p>}
+    <Card
+      title="Faults"
+      actions={
+        faults.data?.faults.length ? (
+          <ActionButton onClick={() => send('DELETE', '/_emulator/faults').then(faults.reload)}>Clear all</ActionButton>
+        ) : null
+      }
+    >
+      {faults.data?.faults.length === 0 && (
+        <p class="muted">No fault rule: every delivery is sent as it is. Add one to test how your receiver copes.</p>
+      )}
       {faults.data && faults.data.faults.length > 0 && (
-        <DataTable label="Fault rules" columns={faultColumns(faults.reload)} rows={faults.data.faults} rowKey={(f) => f.id} />
+        <DataTable
+          label="Fault rules"
+          columns={faultColumns(faults.reload)}
+          rows={faults.data.faults}
+          rowKey={(f) => f.id}
+        />
       )}
       <form class="row" onSubmit={add}>
         <SelectField label="Kind" value={kind} onChange={setKind} options={faults.data?.kinds ?? FAULT_KINDS} />
         <TextField label="Event (optional)" value={event} placeholder="chat-opened" onInput={setEvent} />
         <TextField label="Times (empty: all)" type="number" min="1" value={times} onInput={setTimes} />
-        {kind === 'delay' && (
-          <TextField label="Delay ms" type="number" min="0" value={delayMs} onInput={setDelayMs} />
-        )}
+        {kind === 'delay' && <TextField label="Delay ms" type="number" min="0" value={delayMs} onInput={setDelayMs} />}
         <button type="submit">Add fault</button>
       </form>
       {error && <ErrorBox message={error} />}
@@ -135,35 +211,69 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
   const event = params.get('event') ?? '';
   const status = params.get('status') ?? '';
   const url = params.get('url') ?? '';
-  const setParams = (next: Record<string, string>) => navigate(href('deliveries', { tenant: params.get('tenant') ?? undefined, event, status, url, ...next }));
-  const list = useResource<SummaryList>(tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, limit: 500, summary: 'true' })}`, (e) => e.type === 'delivery' && e.delivery.tenantId === tenant, 1_000);
+  const setParams = (next: Record<string, string>) =>
+    navigate(href('deliveries', { tenant: params.get('tenant') ?? undefined, event, status, url, ...next }));
+  const list = useResource<SummaryList>(
+    tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, limit: 500, summary: 'true' })}`,
+    (e) => e.type === 'delivery' && e.delivery.tenantId === tenant,
+    1_000,
+  );
   const all = list.data?.deliveries ?? [];
   const events = [...new Set(all.map((d) => d.event))].sort();
-  const shown = all.filter((d) => (event === '' || d.event === event) && inGroup(d.status, status) && (url === '' || d.url.includes(url))).reverse();
+  const shown = all
+    .filter(
+      (d) => (event === '' || d.event === event) && inGroup(d.status, status) && (url === '' || d.url.includes(url)),
+    )
+    .reverse();
   return (
     <div class="page">
       <PageHead title="Deliveries">
         <div class="filters">
           <TenantPicker value={tenant ?? ''} onChange={(t) => setParams({ tenant: t })} />
-          <SelectField label="Event" value={event} onChange={(v) => setParams({ event: v })} all="all" options={events} />
-          <SelectField label="Status" value={status} onChange={(v) => setParams({ status: v })} all="all" options={STATUS_GROUPS} />
+          <SelectField
+            label="Event"
+            value={event}
+            onChange={(v) => setParams({ event: v })}
+            all="all"
+            options={events}
+          />
+          <SelectField
+            label="Status"
+            value={status}
+            onChange={(v) => setParams({ status: v })}
+            all="all"
+            options={STATUS_GROUPS}
+          />
           <label class="field">
             <span>URL contains</span>
-            <input type="search" value={url} onChange={(e) => setParams({ url: (e.target as HTMLInputElement).value })} />
+            <input
+              type="search"
+              value={url}
+              onChange={(e) => setParams({ url: (e.target as HTMLInputElement).value })}
+            />
           </label>
         </div>
       </PageHead>
       <LoadState resource={list} />
       {list.data && (
-        <Card title={`${shown.length} of ${list.data.total} deliveries${list.data.log.evicted ? ` (${list.data.log.evicted} older ones evicted)` : ''}`}>
+        <Card
+          title={`${shown.length} of ${list.data.total} deliveries${list.data.log.evicted ? ` (${list.data.log.evicted} older ones evicted)` : ''}`}
+        >
           {all.length === 0 ? (
             <Empty title="No deliveries yet.">
-              Subscribe a URL below (or start with <code>--webhook-url</code>), or run a scenario with a target on the <a href={href('scenarios')}>Scenarios</a> view.
+              Subscribe a URL below (or start with <code>--webhook-url</code>), or run a scenario with a target on the{' '}
+              <a href={href('scenarios')}>Scenarios</a> view.
             </Empty>
           ) : shown.length === 0 ? (
             <Empty title="No delivery matches these filters." />
           ) : (
-            <DataTable label="Deliveries, newest first" columns={DELIVERY_COLUMNS} rows={shown.slice(0, 200)} rowKey={(d) => d.id} rowProps={(d) => ({ 'data-delivery-id': d.id })} />
+            <DataTable
+              label="Deliveries, newest first"
+              columns={DELIVERY_COLUMNS}
+              rows={shown.slice(0, 200)}
+              rowKey={(d) => d.id}
+              rowProps={(d) => ({ 'data-delivery-id': d.id })}
+            />
           )}
         </Card>
       )}
@@ -178,16 +288,32 @@ export function DeliveriesView({ params }: { params: URLSearchParams }) {
 }
 
 export function DeliveryPage({ id }: { id: string }) {
-  const delivery = useResource<Delivery>(`/_emulator/deliveries/${enc(id)}`, (e) => e.type === 'delivery' && (e.delivery.id === id || e.delivery.redeliveryOf === id), 250);
+  const delivery = useResource<Delivery>(
+    `/_emulator/deliveries/${enc(id)}`,
+    (e) => e.type === 'delivery' && (e.delivery.id === id || e.delivery.redeliveryOf === id),
+    250,
+  );
   const d = delivery.data;
-  const related = useResource<DeliveryList>(d ? `/_emulator/deliveries${query({ tenant: d.tenantId, source: d.source, limit: 1000 })}` : undefined, (e) => e.type === 'delivery' && e.delivery.redeliveryOf !== undefined, 500);
+  const related = useResource<DeliveryList>(
+    d ? `/_emulator/deliveries${query({ tenant: d.tenantId, source: d.source, limit: 1000 })}` : undefined,
+    (e) => e.type === 'delivery' && e.delivery.redeliveryOf !== undefined,
+    500,
+  );
   if (delivery.error) return <ErrorBox message={delivery.error} />;
   if (!d) return <Loading />;
   const family = [d, ...(related.data?.deliveries ?? []).filter((x) => x.id !== d.id)];
   const repeats = groupRepeats(family).repeatsOf.get(d.id) ?? [];
   return (
     <div class="page">
-      <PageHead title={<>{d.event} <DeliveryBadge status={d.status} /></>} back={[href('deliveries'), 'Deliveries']} here={d.id} />
+      <PageHead
+        title={
+          <>
+            {d.event} <DeliveryBadge status={d.status} />
+          </>
+        }
+        back={[href('deliveries'), 'Deliveries']}
+        here={d.id}
+      />
       <KeyValues
         items={[
           ['URL', <code>{d.url}</code>],

@@ -1,6 +1,23 @@
 import { useState } from 'preact/hooks';
 import { enc, postGurusupMessage, query, send } from '../api';
-import { ActionButton, Card, Code, DeliveryBadge, Empty, ErrorBox, HttpBadge, KeyValues, Loading, MessageComposer, PageHead, RowForm, TenantPicker, TextField, Time, useTenantId } from '../components';
+import {
+  ActionButton,
+  Card,
+  Code,
+  DeliveryBadge,
+  Empty,
+  ErrorBox,
+  HttpBadge,
+  KeyValues,
+  Loading,
+  MessageComposer,
+  PageHead,
+  RowForm,
+  TenantPicker,
+  TextField,
+  Time,
+  useTenantId,
+} from '../components';
 import { type Column, DataTable } from '../data-table';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
@@ -38,14 +55,34 @@ function Settings({ tenant }: { tenant: string }) {
             'Automatic reply',
             <>
               {o.autoReply ? 'on' : 'off'} ({o.language}){' '}
-              <ActionButton onClick={() => send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { autoReply: !o.autoReply }).then(org.reload)}>{o.autoReply ? 'Turn off' : 'Turn on'}</ActionButton>
+              <ActionButton
+                onClick={() =>
+                  send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { autoReply: !o.autoReply }).then(org.reload)
+                }
+              >
+                {o.autoReply ? 'Turn off' : 'Turn on'}
+              </ActionButton>
             </>,
           ],
           ['send-message webhook', o.webhookUrl ? <Code>{o.webhookUrl}</Code> : <span class="muted">not set</span>],
         ]}
       />
-      <RowForm onSubmit={() => void send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { webhookUrl: url }).then(org.reload, (err: Error) => alert(err.message))}>
-        <TextField label="Webhook URL" class="grow" type="url" placeholder="http://127.0.0.1:3000/gurusup" value={url} onInput={setUrl} />
+      <RowForm
+        onSubmit={() =>
+          void send('PUT', `/_emulator/tenants/${enc(tenant)}/gurusup`, { webhookUrl: url }).then(
+            org.reload,
+            (err: Error) => alert(err.message),
+          )
+        }
+      >
+        <TextField
+          label="Webhook URL"
+          class="grow"
+          type="url"
+          placeholder="http://127.0.0.1:3000/gurusup"
+          value={url}
+          onInput={setUrl}
+        />
         <button type="submit">Set</button>
       </RowForm>
     </Card>
@@ -66,7 +103,11 @@ function NewThread({ apiKey, tenant }: { apiKey: string; tenant: string }) {
         e.preventDefault();
         const thread_fid = fid.trim() || `dashboard-${Date.now().toString(36)}`;
         setError(undefined);
-        void postGurusupMessage(apiKey, { thread_fid, body: body.trim(), ...(user.trim() ? { user_fid: user.trim() } : {}) }).then(
+        void postGurusupMessage(apiKey, {
+          thread_fid,
+          body: body.trim(),
+          ...(user.trim() ? { user_fid: user.trim() } : {}),
+        }).then(
           () => {
             setBody('');
             navigate(href('gurusup', thread_fid, { tenant }));
@@ -91,8 +132,18 @@ function NewThread({ apiKey, tenant }: { apiKey: string; tenant: string }) {
 
 export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null; thread?: string }) {
   const tenant = useTenantId(fromUrl);
-  const threads = useResource<{ threads: Thread[] }>(tenant === undefined ? undefined : `/_emulator/tenants/${enc(tenant)}/gurusup/threads`, (e) => e.type === 'gurusup' && e.tenantId === tenant, 300);
-  const deliveries = useResource<SummaryList>(tenant === undefined ? undefined : `/_emulator/deliveries${query({ tenant, source: 'gurusup', limit: 100, summary: 'true' })}`, (e) => e.type === 'delivery' && e.delivery.source === 'gurusup', 500);
+  const threads = useResource<{ threads: Thread[] }>(
+    tenant === undefined ? undefined : `/_emulator/tenants/${enc(tenant)}/gurusup/threads`,
+    (e) => e.type === 'gurusup' && e.tenantId === tenant,
+    300,
+  );
+  const deliveries = useResource<SummaryList>(
+    tenant === undefined
+      ? undefined
+      : `/_emulator/deliveries${query({ tenant, source: 'gurusup', limit: 100, summary: 'true' })}`,
+    (e) => e.type === 'delivery' && e.delivery.source === 'gurusup',
+    500,
+  );
   const org = useResource<OrgView>(tenant === undefined ? undefined : `/_emulator/tenants/${enc(tenant)}/gurusup`);
   const list = threads.data?.threads ?? [];
   // A thread is addressed by its hash or, right after the new-thread form, by its thread_fid.
@@ -109,14 +160,20 @@ export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null
       {!threads.data && !threads.error && <Loading />}
       {threads.data && list.length === 0 && (
         <Empty title="No threads yet.">
-          Post one with <code>POST /gurusup/messages</code> (header x-api-key) or run the <a href={href('scenarios', 'gurusup-conversation')}>gurusup-conversation</a> scenario.
+          Post one with <code>POST /gurusup/messages</code> (header x-api-key) or run the{' '}
+          <a href={href('scenarios', 'gurusup-conversation')}>gurusup-conversation</a> scenario.
         </Empty>
       )}
       {list.length > 0 && (
         <div class="split narrow-left">
           <nav class="side-list" aria-label="Threads">
             {list.map((t) => (
-              <a key={t.thread} href={href('gurusup', t.thread, { tenant: fromUrl ?? undefined })} class={t === current ? 'active' : ''} aria-current={t === current ? 'page' : undefined}>
+              <a
+                key={t.thread}
+                href={href('gurusup', t.thread, { tenant: fromUrl ?? undefined })}
+                class={t === current ? 'active' : ''}
+                aria-current={t === current ? 'page' : undefined}
+              >
                 <strong>{t.subject ?? t.thread_fid}</strong>
                 <span class="muted small">
                   {t.message_count} messages · {t.lang} · {t.updated_at.slice(0, 16).replace('T', ' ')}
@@ -131,9 +188,13 @@ export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null
               </p>
               <ol class="transcript" aria-label="Thread messages">
                 {current.messages.map((m) => (
-                  <li key={m.id} class={`msg ${m.is_customer_support_agent ? (m.user_fid === current.user_fid ? 'guuru' : 'bot') : 'customer'}`}>
+                  <li
+                    key={m.id}
+                    class={`msg ${m.is_customer_support_agent ? (m.user_fid === current.user_fid ? 'guuru' : 'bot') : 'customer'}`}
+                  >
                     <div class="who">
-                      {m.user_fid} <span class="role">{m.is_customer_support_agent ? 'agent / system' : 'customer'}</span>
+                      {m.user_fid}{' '}
+                      <span class="role">{m.is_customer_support_agent ? 'agent / system' : 'customer'}</span>
                     </div>
                     <div class="bubble">{m.body}</div>
                     <div class="meta">
@@ -145,7 +206,14 @@ export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null
               {apiKey && (
                 <MessageComposer
                   placeholder={`Write as ${current.user_fid || 'the user'} (POST /gurusup/messages)`}
-                  onSend={(body) => postGurusupMessage(apiKey, { thread_fid: current.thread_fid, body, ...(current.user_fid ? { user_fid: current.user_fid } : {}), ...(current.lang ? { lang: current.lang } : {}) })}
+                  onSend={(body) =>
+                    postGurusupMessage(apiKey, {
+                      thread_fid: current.thread_fid,
+                      body,
+                      ...(current.user_fid ? { user_fid: current.user_fid } : {}),
+                      ...(current.lang ? { lang: current.lang } : {}),
+                    })
+                  }
                 />
               )}
             </Card>
@@ -158,9 +226,16 @@ export function GurusupView({ tenant: fromUrl, thread }: { tenant: string | null
           <Settings tenant={tenant} />
           <Card title="send-message deliveries">
             {deliveries.data && deliveries.data.deliveries.length === 0 ? (
-              <Empty title="No send-message webhook went out yet.">Set the webhook URL; the automatic reply and system messages are sent to it.</Empty>
+              <Empty title="No send-message webhook went out yet.">
+                Set the webhook URL; the automatic reply and system messages are sent to it.
+              </Empty>
             ) : (
-              <DataTable label="send-message deliveries" columns={SENT_COLUMNS} rows={[...(deliveries.data?.deliveries ?? [])].reverse()} rowKey={(d) => d.id} />
+              <DataTable
+                label="send-message deliveries"
+                columns={SENT_COLUMNS}
+                rows={[...(deliveries.data?.deliveries ?? [])].reverse()}
+                rowKey={(d) => d.id}
+              />
             )}
           </Card>
         </div>

@@ -1,6 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
 import { send } from '../api';
-import { ActionButton, Card, CHAT_STATUSES, ChatAsCustomer, Code, ErrorBox, KeyValues, Loading, LoadState, PageHead, StatusBadge, Time, useTenants } from '../components';
+import {
+  ActionButton,
+  Card,
+  CHAT_STATUSES,
+  ChatAsCustomer,
+  Code,
+  ErrorBox,
+  KeyValues,
+  Loading,
+  LoadState,
+  PageHead,
+  StatusBadge,
+  Time,
+  useTenants,
+} from '../components';
 import { useResource } from '../resource';
 import { href } from '../router';
 import type { ClockView, DeliveryList } from '../types';
@@ -27,7 +41,8 @@ function ClockCard() {
               </>
             ) : (
               <>
-                <span class="badge neutral">system</span> Real time. Start with <Code>--virtual-clock</Code> to control it.
+                <span class="badge neutral">system</span> Real time. Start with <Code>--virtual-clock</Code> to control
+                it.
               </>
             )}
           </p>
@@ -38,7 +53,13 @@ function ClockCard() {
               <ActionButton onClick={() => advance(86_400_000)}>+1 day</ActionButton>
               <label class="field inline">
                 <span>ms</span>
-                <input type="number" min="0" step="1000" value={ms} onInput={(e) => setMs((e.target as HTMLInputElement).value)} />
+                <input
+                  type="number"
+                  min="0"
+                  step="1000"
+                  value={ms}
+                  onInput={(e) => setMs((e.target as HTMLInputElement).value)}
+                />
               </label>
               <ActionButton kind="primary" onClick={() => advance(Math.max(0, Math.round(Number(ms) || 0)))}>
                 Advance
@@ -98,7 +119,10 @@ export function OverviewView() {
           {confirming ? (
             <>
               <span>Every tenant goes back to its seed; created tenants are removed.</span>
-              <ActionButton kind="danger" onClick={() => send('POST', '/_emulator/reset').then(() => setConfirming(false))}>
+              <ActionButton
+                kind="danger"
+                onClick={() => send('POST', '/_emulator/reset').then(() => setConfirming(false))}
+              >
                 Yes, reset
               </ActionButton>
               <button type="button" onClick={() => setConfirming(false)}>
@@ -115,7 +139,12 @@ export function OverviewView() {
       <LoadState resource={tenants} />
       <div class="grid">
         {tenants.data?.tenants.map((t) => (
-          <Card key={t.id} class="tenant" title={<>Tenant {t.id}</>} actions={<a href={href('chats', { tenant: t.id })}>{t.counts.chats} chats →</a>}>
+          <Card
+            key={t.id}
+            class="tenant"
+            title={<>Tenant {t.id}</>}
+            actions={<a href={href('chats', { tenant: t.id })}>{t.counts.chats} chats →</a>}
+          >
             <KeyValues
               inline={false}
               items={[
@@ -126,7 +155,10 @@ export function OverviewView() {
                   </>,
                 ],
                 ['Bearer token', <Code>{t.token}</Code>],
-                ['Webhook secret', t.webhookSecret ? <Code>{t.webhookSecret}</Code> : <span class="muted">none (unsigned)</span>],
+                [
+                  'Webhook secret',
+                  t.webhookSecret ? <Code>{t.webhookSecret}</Code> : <span class="muted">none (unsigned)</span>,
+                ],
                 t.gurusupApiKey && ['Gurusup x-api-key', <Code>{t.gurusupApiKey}</Code>],
               ]}
             />
@@ -140,7 +172,8 @@ export function OverviewView() {
               ))}
             </ul>
             <p class="muted small">
-              {t.counts.experts} experts · {t.counts.personas} personas · {t.counts.submissions} submissions · {t.counts.pages} pages · {t.counts.gurusupThreads} Gurusup threads
+              {t.counts.experts} experts · {t.counts.personas} personas · {t.counts.submissions} submissions ·{' '}
+              {t.counts.pages} pages · {t.counts.gurusupThreads} Gurusup threads
             </p>
           </Card>
         ))}

@@ -27,7 +27,9 @@ const codesOf = (r: RequestRecord): string[] => [...new Set((r.errors ?? []).map
 
 /** The request as a curl command, with the credentials of its tenant (none when it was sent without valid ones). */
 async function curlOf(r: RequestRecord): Promise<string | undefined> {
-  const tenant = r.tenantId ? await getJson<TenantSummary>(`/_emulator/tenants/${encodeURIComponent(r.tenantId)}`) : undefined;
+  const tenant = r.tenantId
+    ? await getJson<TenantSummary>(`/_emulator/tenants/${encodeURIComponent(r.tenantId)}`)
+    : undefined;
   return requestAsCurl(r, location.origin, { token: tenant?.token, gurusupApiKey: tenant?.gurusupApiKey });
 }
 
@@ -85,7 +87,12 @@ const OUTCOME_OPTIONS = [
 ] as const;
 
 /** The journal's columns; the request's name opens its detail under it. */
-function columns(api: string, failed: string, open: string | undefined, setOpen: (id: string | undefined) => void): Column<RequestRecord>[] {
+function columns(
+  api: string,
+  failed: string,
+  open: string | undefined,
+  setOpen: (id: string | undefined) => void,
+): Column<RequestRecord>[] {
   return [
     { head: 'At', cell: (r) => <Time at={r.at} short /> },
     { head: 'API', cell: (r) => (r.api === 'graphql' ? 'GraphQL' : 'Gurusup') },
@@ -93,7 +100,12 @@ function columns(api: string, failed: string, open: string | undefined, setOpen:
       head: 'Request',
       class: 'wide',
       cell: (r) => (
-        <button type="button" class="link" aria-expanded={open === r.id} onClick={() => setOpen(open === r.id ? undefined : r.id)}>
+        <button
+          type="button"
+          class="link"
+          aria-expanded={open === r.id}
+          onClick={() => setOpen(open === r.id ? undefined : r.id)}
+        >
           {whatOf(r)}
         </button>
       ),
@@ -109,7 +121,15 @@ function columns(api: string, failed: string, open: string | undefined, setOpen:
         )),
     },
     { head: 'Time', class: 'num', cell: (r) => `${r.durationMs} ms` },
-    { head: 'Tenant', cell: (r) => (r.tenantId ? <a href={href('requests', { tenant: r.tenantId, api, failed })}>{r.tenantId}</a> : <span class="muted">—</span>) },
+    {
+      head: 'Tenant',
+      cell: (r) =>
+        r.tenantId ? (
+          <a href={href('requests', { tenant: r.tenantId, api, failed })}>{r.tenantId}</a>
+        ) : (
+          <span class="muted">—</span>
+        ),
+    },
   ];
 }
 
@@ -123,27 +143,55 @@ export function RequestsView({ params }: { params: URLSearchParams }) {
   const [open, setOpen] = useState<string | undefined>(asked);
   useEffect(() => setOpen(asked), [asked]);
   const setParams = (next: Record<string, string>) => navigate(href('requests', { tenant, api, failed, ...next }));
-  const journal = useResource<Journal>(`/_emulator/requests${query({ tenant, api, failed, limit: 200 })}`, (e) => e.type === 'requests', 1_000);
+  const journal = useResource<Journal>(
+    `/_emulator/requests${query({ tenant, api, failed, limit: 200 })}`,
+    (e) => e.type === 'requests',
+    1_000,
+  );
   const j = journal.data;
   return (
     <div class="page">
       <PageHead title="Requests">
         <div class="filters">
-          <SelectField label="API" value={api} onChange={(v) => setParams({ api: v })} all="all" options={API_OPTIONS} />
-          <SelectField label="Outcome" value={failed} onChange={(v) => setParams({ failed: v })} all="all" options={OUTCOME_OPTIONS} />
+          <SelectField
+            label="API"
+            value={api}
+            onChange={(v) => setParams({ api: v })}
+            all="all"
+            options={API_OPTIONS}
+          />
+          <SelectField
+            label="Outcome"
+            value={failed}
+            onChange={(v) => setParams({ failed: v })}
+            all="all"
+            options={OUTCOME_OPTIONS}
+          />
           <label class="field">
             <span>Tenant</span>
-            <input value={tenant} placeholder="all" onChange={(e) => setParams({ tenant: (e.target as HTMLInputElement).value })} />
+            <input
+              value={tenant}
+              placeholder="all"
+              onChange={(e) => setParams({ tenant: (e.target as HTMLInputElement).value })}
+            />
           </label>
-          {j && j.journal.kept > 0 && <ActionButton onClick={() => send('DELETE', '/_emulator/requests').then(journal.reload)}>Clear</ActionButton>}
+          {j && j.journal.kept > 0 && (
+            <ActionButton onClick={() => send('DELETE', '/_emulator/requests').then(journal.reload)}>
+              Clear
+            </ActionButton>
+          )}
         </div>
       </PageHead>
       <LoadState resource={journal} />
       {j && (
-        <Card title={`${Math.min(j.requests.length, j.total)} of ${j.total} requests${j.journal.evicted ? ` (the journal keeps the last ${j.journal.limit})` : ''}`}>
+        <Card
+          title={`${Math.min(j.requests.length, j.total)} of ${j.total} requests${j.journal.evicted ? ` (the journal keeps the last ${j.journal.limit})` : ''}`}
+        >
           {j.requests.length === 0 ? (
             <Empty title={tenant || api || failed ? 'No request matches these filters.' : 'No API request yet.'}>
-              Send one from <a href="/graphql">GraphiQL</a>, point your integration at <code>{location.origin}/graphql</code> (Bearer token on the Overview), or call <code>{location.origin}/gurusup</code>.
+              Send one from <a href="/graphql">GraphiQL</a>, point your integration at{' '}
+              <code>{location.origin}/graphql</code> (Bearer token on the Overview), or call{' '}
+              <code>{location.origin}/gurusup</code>.
             </Empty>
           ) : (
             <DataTable

@@ -1,6 +1,22 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, query, send } from '../api';
-import { Card, Code, DefaultTenantField, DeliveryBadge, Empty, ErrorBox, KeyValues, Loading, LoadState, PageHead, SeedField, SubmitButton, TextField, Time, useSubmit } from '../components';
+import {
+  Card,
+  Code,
+  DefaultTenantField,
+  DeliveryBadge,
+  Empty,
+  ErrorBox,
+  KeyValues,
+  Loading,
+  LoadState,
+  PageHead,
+  SeedField,
+  SubmitButton,
+  TextField,
+  Time,
+  useSubmit,
+} from '../components';
 import { type Column, DataTable } from '../data-table';
 import { EvidenceItem } from '../evidence';
 import { usePoll, useResource } from '../resource';
@@ -14,7 +30,9 @@ import type { SummaryList } from '../types';
 type RunSummary = Omit<RunRecord, 'timeline'>;
 type Run = RunRecord;
 
-export const RunBadge = ({ status }: { status: RunSummary['status'] }) => <span class={`badge run-${status}`}>{status}</span>;
+export const RunBadge = ({ status }: { status: RunSummary['status'] }) => (
+  <span class={`badge run-${status}`}>{status}</span>
+);
 
 function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted: (run: RunSummary) => void }) {
   const [values, setValues] = useState<Record<string, string | boolean>>({});
@@ -46,13 +64,22 @@ function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted
           <label key={name} class="field" title={spec.description}>
             <span>{name}</span>
             {spec.enum ? (
-              <select name={name} value={String(values[name] ?? spec.default)} onChange={(e) => setValues({ ...values, [name]: (e.target as HTMLSelectElement).value })}>
+              <select
+                name={name}
+                value={String(values[name] ?? spec.default)}
+                onChange={(e) => setValues({ ...values, [name]: (e.target as HTMLSelectElement).value })}
+              >
                 {spec.enum.map((o) => (
                   <option key={String(o)}>{String(o)}</option>
                 ))}
               </select>
             ) : typeof spec.default === 'boolean' ? (
-              <input type="checkbox" name={name} checked={Boolean(values[name] ?? spec.default)} onChange={(e) => setValues({ ...values, [name]: (e.target as HTMLInputElement).checked })} />
+              <input
+                type="checkbox"
+                name={name}
+                checked={Boolean(values[name] ?? spec.default)}
+                onChange={(e) => setValues({ ...values, [name]: (e.target as HTMLInputElement).checked })}
+              />
             ) : (
               <input
                 name={name}
@@ -66,7 +93,16 @@ function RunForm({ scenario, onStarted }: { scenario: ScenarioSummary; onStarted
           </label>
         ))}
         <DefaultTenantField value={tenant} onChange={setTenant} />
-        <TextField label="Speed" name="speed" type="number" min="0" step="any" value={speed} onInput={setSpeed} hint="× real time; 0 runs without waiting" />
+        <TextField
+          label="Speed"
+          name="speed"
+          type="number"
+          min="0"
+          step="any"
+          value={speed}
+          onInput={setSpeed}
+          hint="× real time; 0 runs without waiting"
+        />
         <SeedField value={seed} onChange={setSeed} />
         <TextField
           label="Target (optional)"
@@ -90,19 +126,32 @@ export function ScenariosView({ selected }: { selected?: string }) {
   const scenarios = list.data?.scenarios ?? [];
   const name = selected ?? (scenarios.find((s) => s.name === 'happy-path') ?? scenarios[0])?.name;
   const current = scenarios.find((s) => s.name === name);
-  const runs = useResource<{ runs: RunSummary[] }>(name ? `/_emulator/scenarios/${enc(name)}/runs` : undefined, (e) => e.type === 'chat', 500);
+  const runs = useResource<{ runs: RunSummary[] }>(
+    name ? `/_emulator/scenarios/${enc(name)}/runs` : undefined,
+    (e) => e.type === 'chat',
+    500,
+  );
   usePoll(runs.data?.runs.some((r) => r.status === 'running') ?? false, runs.reload);
   return (
     <div class="page">
       <PageHead title="Scenarios" />
       <LoadState resource={list} />
-      {list.data?.errors.map((e) => <ErrorBox key={e} message={`Skipped scenario file: ${e}`} />)}
+      {list.data?.errors.map((e) => (
+        <ErrorBox key={e} message={`Skipped scenario file: ${e}`} />
+      ))}
       <div class="split narrow-left">
         <nav class="side-list" aria-label="Scenarios">
           {scenarios.map((s) => (
-            <a key={s.name} href={href('scenarios', s.name)} aria-current={s.name === name ? 'page' : undefined} class={s.name === name ? 'active' : ''}>
+            <a
+              key={s.name}
+              href={href('scenarios', s.name)}
+              aria-current={s.name === name ? 'page' : undefined}
+              class={s.name === name ? 'active' : ''}
+            >
               <strong>{s.name}</strong>
-              <span class="muted small">{s.steps} steps{s.builtIn ? '' : ' · from --scenarios'}</span>
+              <span class="muted small">
+                {s.steps} steps{s.builtIn ? '' : ' · from --scenarios'}
+              </span>
             </a>
           ))}
         </nav>
@@ -110,15 +159,26 @@ export function ScenariosView({ selected }: { selected?: string }) {
           {current && (
             <Card title={current.name}>
               <p>{current.description}</p>
-              <RunForm scenario={current} onStarted={(run) => navigate(href('scenarios', run.scenario, 'runs', run.id))} />
+              <RunForm
+                scenario={current}
+                onStarted={(run) => navigate(href('scenarios', run.scenario, 'runs', run.id))}
+              />
             </Card>
           )}
           {current && (
             <Card title="Runs">
               {runs.data && runs.data.runs.length === 0 ? (
-                <Empty title={`No run of ${current.name} yet.`}>Start one with the form above, or <code>guuru-emulator scenario run {current.name}</code>.</Empty>
+                <Empty title={`No run of ${current.name} yet.`}>
+                  Start one with the form above, or <code>guuru-emulator scenario run {current.name}</code>.
+                </Empty>
               ) : (
-                <DataTable label="Runs" columns={RUN_COLUMNS} rows={[...(runs.data?.runs ?? [])].reverse()} rowKey={(r) => r.id} rowProps={(r) => ({ 'data-run-id': r.id })} />
+                <DataTable
+                  label="Runs"
+                  columns={RUN_COLUMNS}
+                  rows={[...(runs.data?.runs ?? [])].reverse()}
+                  rowKey={(r) => r.id}
+                  rowProps={(r) => ({ 'data-run-id': r.id })}
+                />
               )}
             </Card>
           )}
@@ -147,7 +207,8 @@ const timelineColumns = (r: Run, status: Map<string, string>): Column<Step>[] =>
     cell: (t) =>
       t.webhooks.map((w) => (
         <div key={w.deliveryId}>
-          <a href={href('deliveries', w.deliveryId)}>{w.event}</a> {status.has(w.deliveryId) && <DeliveryBadge status={status.get(w.deliveryId) as string} />}
+          <a href={href('deliveries', w.deliveryId)}>{w.event}</a>{' '}
+          {status.has(w.deliveryId) && <DeliveryBadge status={status.get(w.deliveryId) as string} />}
         </div>
       )),
   },
@@ -173,18 +234,40 @@ function RunChats({ run: r }: { run: Run }) {
 }
 
 export function RunPage({ scenario, runId }: { scenario: string; runId: string }) {
-  const run = useResource<Run>(`/_emulator/scenarios/${enc(scenario)}/runs/${enc(runId)}`, (e) => e.type === 'chat' || e.type === 'gurusup', 1_000);
+  const run = useResource<Run>(
+    `/_emulator/scenarios/${enc(scenario)}/runs/${enc(runId)}`,
+    (e) => e.type === 'chat' || e.type === 'gurusup',
+    1_000,
+  );
   const r = run.data;
   usePoll(r?.status === 'running', run.reload, 2_000);
-  const deliveries = useResource<SummaryList>(r ? `/_emulator/deliveries${query({ tenant: r.tenant, limit: 2000, summary: 'true' })}` : undefined, (e) => e.type === 'delivery', 1_000);
+  const deliveries = useResource<SummaryList>(
+    r ? `/_emulator/deliveries${query({ tenant: r.tenant, limit: 2000, summary: 'true' })}` : undefined,
+    (e) => e.type === 'delivery',
+    1_000,
+  );
   if (run.error) return <ErrorBox message={run.error} />;
   if (!r) return <Loading />;
   const status = new Map((deliveries.data?.deliveries ?? []).map((d) => [d.id, d.status]));
   return (
     <div class="page">
-      <PageHead title={<>{scenario} {r.id} <RunBadge status={r.status} /></>} back={[href('scenarios', scenario), `Scenarios / ${scenario}`]} here={r.id}>
+      <PageHead
+        title={
+          <>
+            {scenario} {r.id} <RunBadge status={r.status} />
+          </>
+        }
+        back={[href('scenarios', scenario), `Scenarios / ${scenario}`]}
+        here={r.id}
+      >
         {r.status === 'running' && (
-          <button type="button" class="danger" onClick={() => void send('DELETE', `/_emulator/scenarios/${enc(scenario)}/runs/${enc(r.id)}`).then(run.reload)}>
+          <button
+            type="button"
+            class="danger"
+            onClick={() =>
+              void send('DELETE', `/_emulator/scenarios/${enc(scenario)}/runs/${enc(r.id)}`).then(run.reload)
+            }
+          >
             Cancel run
           </button>
         )}
@@ -219,20 +302,31 @@ export function RunPage({ scenario, runId }: { scenario: string; runId: string }
   );
 }
 
-
 /** The run's verdict against the integration: each expectation, whether it held, and the evidence. */
 function Verdicts({ run }: { run: Run }) {
   const v = run.verdict;
   if (!v) return null;
   return (
-    <Card title={<>Verdict <span class={`badge ${v.passed ? 'delivery-ok' : 'delivery-bad'}`}>{v.passed ? 'passed' : 'failed'}</span></>}>
+    <Card
+      title={
+        <>
+          Verdict{' '}
+          <span class={`badge ${v.passed ? 'delivery-ok' : 'delivery-bad'}`}>{v.passed ? 'passed' : 'failed'}</span>
+        </>
+      }
+    >
       <p class="muted small">
         {v.counts.passed} passed · {v.counts.failed} failed · {v.counts.notApplicable} not applicable
       </p>
       <ul class="verdicts" aria-label="Expectations">
         {v.expectations.map((x) => (
           <li key={x.id} class={x.status}>
-            <span class={`badge ${x.status === 'passed' ? 'delivery-ok' : x.status === 'failed' ? 'delivery-bad' : 'neutral'}`}>{x.status}</span> <strong>{x.title}</strong>
+            <span
+              class={`badge ${x.status === 'passed' ? 'delivery-ok' : x.status === 'failed' ? 'delivery-bad' : 'neutral'}`}
+            >
+              {x.status}
+            </span>{' '}
+            <strong>{x.title}</strong>
             {!x.required && <span class="muted small"> (optional)</span>} — {x.reason}
             {x.evidence.length > 0 && (
               <ul class="evidence small">

@@ -1,6 +1,18 @@
 import { useState } from 'preact/hooks';
 import { enc, send } from '../api';
-import { ActionButton, ErrorBox, Loading, MessageComposer, PageHead, SelectField, SubmitButton, TenantPicker, TextField, useSubmit, useTenantId } from '../components';
+import {
+  ActionButton,
+  ErrorBox,
+  Loading,
+  MessageComposer,
+  PageHead,
+  SelectField,
+  SubmitButton,
+  TenantPicker,
+  TextField,
+  useSubmit,
+  useTenantId,
+} from '../components';
 import { useResource } from '../resource';
 import { href, navigate } from '../router';
 import { useDocumentTitle } from '../title';
@@ -26,10 +38,22 @@ function StartForm({ tenant }: { tenant: string }) {
       class="card shop-start"
       onSubmit={(e) => {
         e.preventDefault();
-        const requestedExperts = pool.split(',').map((p) => p.trim()).filter(Boolean);
-        const user = { ...(name.trim() ? { name: name.trim() } : {}), ...(email.trim() ? { email: email.trim() } : {}) };
+        const requestedExperts = pool
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
+        const user = {
+          ...(name.trim() ? { name: name.trim() } : {}),
+          ...(email.trim() ? { email: email.trim() } : {}),
+        };
         run(
-          () => send<ChatRecord>('POST', `/_emulator/tenants/${enc(tenant)}/chats`, { question: question.trim(), language, user, requestedExperts }),
+          () =>
+            send<ChatRecord>('POST', `/_emulator/tenants/${enc(tenant)}/chats`, {
+              question: question.trim(),
+              language,
+              user,
+              requestedExperts,
+            }),
           (chat) => navigate(href('shop', tenant, chat.id)),
         );
       }}
@@ -37,7 +61,12 @@ function StartForm({ tenant }: { tenant: string }) {
       <h2>Ask the shop</h2>
       <label class="field">
         <span>Question</span>
-        <textarea required rows={3} value={question} onInput={(e) => setQuestion((e.target as HTMLTextAreaElement).value)} />
+        <textarea
+          required
+          rows={3}
+          value={question}
+          onInput={(e) => setQuestion((e.target as HTMLTextAreaElement).value)}
+        />
       </label>
       <div class="row">
         <TextField label="Name" value={name} onInput={setName} />
@@ -48,8 +77,9 @@ function StartForm({ tenant }: { tenant: string }) {
         <TextField label="Pool (requestedExperts)" value={pool} onInput={setPool} placeholder="api" />
       </div>
       <p class="muted small">
-        The chat is created, then assigned to the pool: with <code>api</code> a Third Party Messaging integration gets <code>chat-assigned</code>. With no integration subscribed, open the chat on
-        the Chats view in another tab and answer as the agent.
+        The chat is created, then assigned to the pool: with <code>api</code> a Third Party Messaging integration gets{' '}
+        <code>chat-assigned</code>. With no integration subscribed, open the chat on the Chats view in another tab and
+        answer as the agent.
       </p>
       <SubmitButton busy={busy} error={error}>
         Start chat
@@ -78,7 +108,13 @@ function statusWords(chat: ChatRecord, agent: string | undefined): string {
 }
 
 function Avatar({ name, photo }: { name: string; photo?: string }) {
-  return photo ? <img class="avatar" src={photo} alt="" /> : <span class="avatar" aria-hidden="true">{name.slice(0, 1).toUpperCase()}</span>;
+  return photo ? (
+    <img class="avatar" src={photo} alt="" />
+  ) : (
+    <span class="avatar" aria-hidden="true">
+      {name.slice(0, 1).toUpperCase()}
+    </span>
+  );
 }
 
 function Widget({ view }: { view: ChatActivityView }) {
@@ -92,11 +128,18 @@ function Widget({ view }: { view: ChatActivityView }) {
     if (chat.status === 'closed') await send('POST', `${base}/reopen`, { by: 'user' });
     await send('POST', `${base}/messages`, { from: 'user', text });
   };
-  const rate = (rating: string) => send('POST', `${base}/rate`, { rating, ...(comment.trim() ? { comment: comment.trim() } : {}) });
+  const rate = (rating: string) =>
+    send('POST', `${base}/rate`, { rating, ...(comment.trim() ? { comment: comment.trim() } : {}) });
   return (
     <section class="widget card" aria-label="Chat with the shop">
       <header class="widget-head">
-        {holder ? <Avatar name={holder.name} photo={holder.photoUrl} /> : <span class="avatar" aria-hidden="true">?</span>}
+        {holder ? (
+          <Avatar name={holder.name} photo={holder.photoUrl} />
+        ) : (
+          <span class="avatar" aria-hidden="true">
+            ?
+          </span>
+        )}
         <div>
           <strong>{holder?.name ?? 'Shop assistant'}</strong>
           <div class="widget-status" role="status" aria-live="polite" data-status={chat.status}>
@@ -109,18 +152,24 @@ function Widget({ view }: { view: ChatActivityView }) {
           .filter((m) => !m.hideForUser)
           .map((m) => {
             const mine = m.author.kind === 'user';
-            const agent = m.author.kind === 'bot' ? { name: view.bot.name } : 'id' in m.author ? agentOf(m.author.id) : undefined;
+            const agent =
+              m.author.kind === 'bot' ? { name: view.bot.name } : 'id' in m.author ? agentOf(m.author.id) : undefined;
             const name = mine ? 'You' : (agent?.name ?? 'Shop assistant');
             const image = m.attachment?.mimetype?.startsWith('image/');
             return (
               <li key={m.id} class={`msg ${mine ? 'customer mine' : m.author.kind === 'bot' ? 'bot' : 'persona'}`}>
                 <div class="who">
-                  {!mine && <Avatar name={name} photo={(agent as { photoUrl?: string } | undefined)?.photoUrl} />} {name}
+                  {!mine && <Avatar name={name} photo={(agent as { photoUrl?: string } | undefined)?.photoUrl} />}{' '}
+                  {name}
                 </div>
                 <div class="bubble">
                   {m.type === 'attachment' && m.attachment ? (
                     image ? (
-                      <img class="attachment-image" src={m.attachment.url} alt={m.attachment.filename ?? 'attachment'} />
+                      <img
+                        class="attachment-image"
+                        src={m.attachment.url}
+                        alt={m.attachment.filename ?? 'attachment'}
+                      />
                     ) : (
                       <a class="attachment" href={m.attachment.url} target="_blank" rel="noopener noreferrer">
                         📎 {m.attachment.filename ?? m.attachment.url.split('/').pop()}
@@ -150,20 +199,36 @@ function Widget({ view }: { view: ChatActivityView }) {
         </div>
       )}
       {chat.status === 'rated' || chat.status === 'missed' ? (
-        <p class="muted small done">This chat is over{chat.status === 'rated' ? ' and rated' : ''}: it takes nothing more.</p>
+        <p class="muted small done">
+          This chat is over{chat.status === 'rated' ? ' and rated' : ''}: it takes nothing more.
+        </p>
       ) : (
-        <MessageComposer onSend={write} placeholder={chat.status === 'closed' ? 'Write again to reopen the chat' : 'Type your message'} />
+        <MessageComposer
+          onSend={write}
+          placeholder={chat.status === 'closed' ? 'Write again to reopen the chat' : 'Type your message'}
+        />
       )}
     </section>
   );
 }
 
-export function ShopperView({ tenant: tenantParam, chatId, params }: { tenant?: string; chatId?: string; params: URLSearchParams }) {
+export function ShopperView({
+  tenant: tenantParam,
+  chatId,
+  params,
+}: {
+  tenant?: string;
+  chatId?: string;
+  params: URLSearchParams;
+}) {
   const fromUrl = tenantParam ?? params.get('tenant');
   const tenant = useTenantId(fromUrl);
   const view = useResource<ChatActivityView>(
     tenant && chatId ? `/_emulator/tenants/${enc(tenant)}/chats/${enc(chatId)}/activity` : undefined,
-    (e) => (e.type === 'chat' || e.type === 'message' || e.type === 'data') && e.tenantId === tenant && (e.type === 'chat' ? e.chat.id === chatId : e.type === 'message' ? e.chatId === chatId : true),
+    (e) =>
+      (e.type === 'chat' || e.type === 'message' || e.type === 'data') &&
+      e.tenantId === tenant &&
+      (e.type === 'chat' ? e.chat.id === chatId : e.type === 'message' ? e.chatId === chatId : true),
     150,
   );
   useDocumentTitle(chatId ? 'Chat as a customer' : 'Chat as a customer: start');

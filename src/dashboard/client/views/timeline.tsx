@@ -7,7 +7,19 @@ import { WebhookBlock, groupRepeats } from '../webhook-parts';
 /** Seeded chats have no recorded steps: their timestamps tell the story. */
 function stepsFromRecord(chat: ChatRecord): ActivityStep[] {
   const step = (at: number | undefined, to: ActivityStep['to'], event: string): ActivityStep[] =>
-    at === undefined ? [] : [{ at, kind: at === chat.createdAt && to === 'created' ? 'created' : 'status', event, to, actor: 'system', actorLabel: 'from the seed', deliveries: [] }];
+    at === undefined
+      ? []
+      : [
+          {
+            at,
+            kind: at === chat.createdAt && to === 'created' ? 'created' : 'status',
+            event,
+            to,
+            actor: 'system',
+            actorLabel: 'from the seed',
+            deliveries: [],
+          },
+        ];
   return [
     ...step(chat.createdAt, 'created', 'chat.created'),
     ...step(chat.acceptedAt, 'open', 'chat.accepted'),
@@ -28,24 +40,47 @@ function whoLabel(step: ActivityStep, byIntegration: Set<unknown>): string {
 
 function CallEntry({ call, chatId, readOnly }: { call: JournalRequest; chatId: string; readOnly?: boolean }) {
   const fields = (call.fields ?? []).filter((f) => f.chatId === undefined || f.chatId === chatId);
-  const codes = fields.flatMap((f) => (f.errorCode ? [f.errorCode] : [])).concat((call.errors ?? []).map((e) => e.code));
+  const codes = fields
+    .flatMap((f) => (f.errorCode ? [f.errorCode] : []))
+    .concat((call.errors ?? []).map((e) => e.code));
   const refused = codes.length > 0 || call.status >= 400;
   return (
-    <li class={`step call ${refused ? 'refused' : ''}`} data-call={fields.map((f) => f.name).join(',') || call.operationName}>
+    <li
+      class={`step call ${refused ? 'refused' : ''}`}
+      data-call={fields.map((f) => f.name).join(',') || call.operationName}
+    >
       <div class="step-head">
         <span class="dot-line" aria-hidden="true" />
         <span class="badge neutral">API call</span>
         <span class="step-title">
-          {readOnly ? <code>{fields.map((f) => f.name).join(', ') || call.operationName || call.route}</code> : <a href={href('requests', { request: call.id })}>{fields.map((f) => f.name).join(', ') || call.operationName || call.route}</a>}
+          {readOnly ? (
+            <code>{fields.map((f) => f.name).join(', ') || call.operationName || call.route}</code>
+          ) : (
+            <a href={href('requests', { request: call.id })}>
+              {fields.map((f) => f.name).join(', ') || call.operationName || call.route}
+            </a>
+          )}
         </span>
         <span class="muted small">
-          {refused ? <span class="inline-error">{[...new Set(codes)].join(', ') || `HTTP ${call.status}`}</span> : `answered ${call.status}`} · your integration · <Time at={call.at} short />
+          {refused ? (
+            <span class="inline-error">{[...new Set(codes)].join(', ') || `HTTP ${call.status}`}</span>
+          ) : (
+            `answered ${call.status}`
+          )}{' '}
+          · your integration · <Time at={call.at} short />
         </span>
       </div>
       {call.variables && Object.keys(call.variables).length > 0 && (
         <details class="call-body">
           <summary>Variables and answer</summary>
-          <Json value={{ variables: call.variables, status: call.status, ...(call.errors?.length ? { errors: call.errors } : {}) }} label={`Request ${call.id}`} />
+          <Json
+            value={{
+              variables: call.variables,
+              status: call.status,
+              ...(call.errors?.length ? { errors: call.errors } : {}),
+            }}
+            label={`Request ${call.id}`}
+          />
         </details>
       )}
     </li>
@@ -57,7 +92,19 @@ function CallEntry({ call, chatId, readOnly }: { call: JournalRequest; chatId: s
  * Idempotency-Key, the signed body) and the Admin API calls the integration made about it, in the
  * order they happened. A call sorts before a step of the same millisecond: it caused it.
  */
-export function Timeline({ chat, steps: recordedSteps, deliveries, calls, readOnly }: { chat: ChatRecord; steps: ActivityStep[]; deliveries: Delivery[]; calls: JournalRequest[]; readOnly?: boolean }) {
+export function Timeline({
+  chat,
+  steps: recordedSteps,
+  deliveries,
+  calls,
+  readOnly,
+}: {
+  chat: ChatRecord;
+  steps: ActivityStep[];
+  deliveries: Delivery[];
+  calls: JournalRequest[];
+  readOnly?: boolean;
+}) {
   const { originals, repeatsOf } = groupRepeats(deliveries);
   const byId = new Map(originals.map((d) => [d.id, d]));
   const recorded = recordedSteps.length > 0;
@@ -65,15 +112,23 @@ export function Timeline({ chat, steps: recordedSteps, deliveries, calls, readOn
   const byIntegration = integrationSteps(chat.id, steps, calls) as Set<unknown>;
   const placed = new Set(steps.flatMap((s) => s.deliveries));
   const unplaced = originals.filter((d) => !placed.has(d.id));
-  const entries: Entry[] = [...calls.map((call): Entry => ({ kind: 'call', at: call.at, call })), ...steps.map((step): Entry => ({ kind: 'step', at: step.at, step }))];
+  const entries: Entry[] = [
+    ...calls.map((call): Entry => ({ kind: 'call', at: call.at, call })),
+    ...steps.map((step): Entry => ({ kind: 'step', at: step.at, step })),
+  ];
   // Stable: calls were listed first, so at equal times a call stays before the step it caused.
   entries.sort((a, b) => a.at - b.at);
   return (
     <>
-      {!recorded && <p class="muted small">Nothing has happened to this chat since the emulator started: these steps come from its seeded timestamps.</p>}
+      {!recorded && (
+        <p class="muted small">
+          Nothing has happened to this chat since the emulator started: these steps come from its seeded timestamps.
+        </p>
+      )}
       <ol class="timeline" aria-label="Status changes and webhooks">
         {entries.map((entry, i) => {
-          if (entry.kind === 'call') return <CallEntry key={`c${entry.call.id}`} call={entry.call} chatId={chat.id} readOnly={readOnly} />;
+          if (entry.kind === 'call')
+            return <CallEntry key={`c${entry.call.id}`} call={entry.call} chatId={chat.id} readOnly={readOnly} />;
           const s = entry.step;
           const hooks = s.deliveries.map((id) => byId.get(id)).filter((d) => d !== undefined);
           return (
@@ -83,7 +138,13 @@ export function Timeline({ chat, steps: recordedSteps, deliveries, calls, readOn
                 {s.kind === 'message' ? <span class="badge neutral">message</span> : <StatusBadge status={s.to} />}
                 <span class="step-title">
                   {s.kind === 'message' ? (
-                    <a href={`#msg-${s.messageId}`} onClick={(e) => (e.preventDefault(), document.getElementById(`msg-${s.messageId}`)?.scrollIntoView({ block: 'center' }))}>
+                    <a
+                      href={`#msg-${s.messageId}`}
+                      onClick={(e) => (
+                        e.preventDefault(),
+                        document.getElementById(`msg-${s.messageId}`)?.scrollIntoView({ block: 'center' })
+                      )}
+                    >
                       message by {whoLabel(s, byIntegration)}
                     </a>
                   ) : s.from ? (
@@ -97,9 +158,14 @@ export function Timeline({ chat, steps: recordedSteps, deliveries, calls, readOn
                 </span>
               </div>
               {hooks.length > 0 ? (
-                hooks.map((d) => <WebhookBlock key={d.id} delivery={d} repeats={repeatsOf.get(d.id) ?? []} readOnly={readOnly} />)
+                hooks.map((d) => (
+                  <WebhookBlock key={d.id} delivery={d} repeats={repeatsOf.get(d.id) ?? []} readOnly={readOnly} />
+                ))
               ) : recorded && s.kind !== 'created' ? (
-                <p class="muted small no-webhook">No webhook (nothing subscribed to {s.event === 'message.created' ? 'message-created' : 'this event'}, or it has no webhook).</p>
+                <p class="muted small no-webhook">
+                  No webhook (nothing subscribed to {s.event === 'message.created' ? 'message-created' : 'this event'},
+                  or it has no webhook).
+                </p>
               ) : null}
             </li>
           );
@@ -115,7 +181,8 @@ export function Timeline({ chat, steps: recordedSteps, deliveries, calls, readOn
       )}
       {recorded && deliveries.length === 0 && !readOnly && (
         <Empty title="No webhooks went out for this chat.">
-          Subscribe a URL on the <a href={href('deliveries')}>Deliveries</a> view or with <code>--webhook-url</code>, or run a scenario with a target.
+          Subscribe a URL on the <a href={href('deliveries')}>Deliveries</a> view or with <code>--webhook-url</code>, or
+          run a scenario with a target.
         </Empty>
       )}
     </>

@@ -2,7 +2,23 @@ import { useState } from 'preact/hooks';
 import type { SuiteName } from '../../../verify/checks';
 import type { CheckResult, VerificationReport } from '../../../verify/report';
 import { enc, send } from '../api';
-import { Card, Code, DefaultTenantField, Empty, ErrorBox, KeyValues, Loading, LoadState, PageHead, SeedField, SubmitButton, TextField, Time, useSubmit, useTenants } from '../components';
+import {
+  Card,
+  Code,
+  DefaultTenantField,
+  Empty,
+  ErrorBox,
+  KeyValues,
+  Loading,
+  LoadState,
+  PageHead,
+  SeedField,
+  SubmitButton,
+  TextField,
+  Time,
+  useSubmit,
+  useTenants,
+} from '../components';
 import { type Column, DataTable } from '../data-table';
 import { EvidenceItem } from '../evidence';
 import { usePoll, useResource } from '../resource';
@@ -12,14 +28,29 @@ type ListedVerification = Omit<VerificationReport, 'checks'>;
 
 /** A verification's state: passed green, failed and error red, running amber, cancelled grey. */
 export function VerificationBadge({ status }: { status: VerificationReport['status'] }) {
-  const group = status === 'passed' ? 'delivery-ok' : status === 'running' ? 'delivery-wait' : status === 'cancelled' ? 'run-cancelled' : 'delivery-bad';
+  const group =
+    status === 'passed'
+      ? 'delivery-ok'
+      : status === 'running'
+        ? 'delivery-wait'
+        : status === 'cancelled'
+          ? 'run-cancelled'
+          : 'delivery-bad';
   return <span class={`badge ${group}`}>{status}</span>;
 }
 
 /** A check's state; a recommended check that failed is a warning, not a failure of the verification. */
 function CheckBadge({ check }: { check: CheckResult }) {
-  if (check.status === 'failed' && check.level === 'recommended') return <span class="badge delivery-wait">warning</span>;
-  const group = check.status === 'passed' ? 'delivery-ok' : check.status === 'failed' ? 'delivery-bad' : check.status === 'pending' ? 'delivery-wait' : 'neutral';
+  if (check.status === 'failed' && check.level === 'recommended')
+    return <span class="badge delivery-wait">warning</span>;
+  const group =
+    check.status === 'passed'
+      ? 'delivery-ok'
+      : check.status === 'failed'
+        ? 'delivery-bad'
+        : check.status === 'pending'
+          ? 'delivery-wait'
+          : 'neutral';
   return <span class={`badge ${group}`}>{check.status}</span>;
 }
 
@@ -51,12 +82,22 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
     <form onSubmit={start} aria-label="Verify an integration">
       {current && (
         <p class="small">
-          Your integration must call <Code>{current.graphqlUrl ?? `${location.origin}/graphql`}</Code> with <Code>Authorization: Bearer {current.token}</Code> and check webhook signatures
-          with the secret <Code>{current.webhookSecret}</Code> (tenant {current.id}).
+          Your integration must call <Code>{current.graphqlUrl ?? `${location.origin}/graphql`}</Code> with{' '}
+          <Code>Authorization: Bearer {current.token}</Code> and check webhook signatures with the secret{' '}
+          <Code>{current.webhookSecret}</Code> (tenant {current.id}).
         </p>
       )}
       <div class="form-grid">
-        <TextField label="Target: your webhook receiver" class="wide" name="target" type="url" required placeholder="http://127.0.0.1:8000/webhooks" value={target} onInput={setTarget} />
+        <TextField
+          label="Target: your webhook receiver"
+          class="wide"
+          name="target"
+          type="url"
+          required
+          placeholder="http://127.0.0.1:8000/webhooks"
+          value={target}
+          onInput={setTarget}
+        />
         <fieldset class="field suites">
           <legend>Suites</legend>
           {suites.map((s) => (
@@ -66,7 +107,13 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
                 name="suite"
                 value={s}
                 checked={selected.includes(s)}
-                onChange={(e) => setChosen((e.target as HTMLInputElement).checked ? suites.filter((x) => x === s || selected.includes(x)) : selected.filter((x) => x !== s))}
+                onChange={(e) =>
+                  setChosen(
+                    (e.target as HTMLInputElement).checked
+                      ? suites.filter((x) => x === s || selected.includes(x))
+                      : selected.filter((x) => x !== s),
+                  )
+                }
               />
               <span>{s}</span>
             </label>
@@ -95,23 +142,36 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
 export function VerificationsView() {
   const list = useResource<{ verifications: ListedVerification[]; suites: SuiteName[] }>('/_emulator/verifications');
   const all = [...(list.data?.verifications ?? [])].reverse();
-  usePoll(all.some((v) => v.status === 'running'), list.reload);
+  usePoll(
+    all.some((v) => v.status === 'running'),
+    list.reload,
+  );
   return (
     <div class="page">
       <PageHead title="Verify an integration" />
       <Card title="Start a verification">
         <p>
-          The emulator plays GUURU against your running integration: it sends its webhook receiver deliveries (signed, forged, duplicated, retried, out of order, unknown), watches what
-          it then does through the Admin API, and hands back a verdict per check. The same as <Code>guuru-emulator verify --target URL</Code>.
+          The emulator plays GUURU against your running integration: it sends its webhook receiver deliveries (signed,
+          forged, duplicated, retried, out of order, unknown), watches what it then does through the Admin API, and
+          hands back a verdict per check. The same as <Code>guuru-emulator verify --target URL</Code>.
         </p>
         {list.data && <VerifyForm suites={list.data.suites} />}
       </Card>
       <Card title="Verifications">
         <LoadState resource={list} />
         {list.data && all.length === 0 ? (
-          <Empty title="No verification yet.">Start one with the form above, or run <code>guuru-emulator verify --target URL</code>.</Empty>
+          <Empty title="No verification yet.">
+            Start one with the form above, or run <code>guuru-emulator verify --target URL</code>.
+          </Empty>
         ) : (
-          <DataTable label="Verifications" class="verifications" columns={LIST_COLUMNS} rows={all} rowKey={(v) => v.id} rowProps={(v) => ({ 'data-verification-id': v.id })} />
+          <DataTable
+            label="Verifications"
+            class="verifications"
+            columns={LIST_COLUMNS}
+            rows={all}
+            rowKey={(v) => v.id}
+            rowProps={(v) => ({ 'data-verification-id': v.id })}
+          />
         )}
       </Card>
     </div>
@@ -190,7 +250,15 @@ export function VerificationPage({ id }: { id: string }) {
   const ack = r.timings.acknowledgement;
   return (
     <div class="page">
-      <PageHead title={<>Verification {r.id} <VerificationBadge status={r.status} /></>} back={[href('verifications'), 'Verify']} here={r.id}>
+      <PageHead
+        title={
+          <>
+            Verification {r.id} <VerificationBadge status={r.status} />
+          </>
+        }
+        back={[href('verifications'), 'Verify']}
+        here={r.id}
+      >
         <div class="actions">
           <a href={`/_emulator/verifications/${enc(r.id)}/junit`} download={`${r.id}.xml`}>
             JUnit XML
@@ -199,7 +267,11 @@ export function VerificationPage({ id }: { id: string }) {
             JSON
           </a>
           {r.status === 'running' && (
-            <button type="button" class="danger" onClick={() => void send('DELETE', `/_emulator/verifications/${enc(r.id)}`).then(report.reload)}>
+            <button
+              type="button"
+              class="danger"
+              onClick={() => void send('DELETE', `/_emulator/verifications/${enc(r.id)}`).then(report.reload)}
+            >
               Cancel
             </button>
           )}
@@ -213,11 +285,25 @@ export function VerificationPage({ id }: { id: string }) {
           ['Suites', r.suites.join(', ')],
           ['Seed', r.seed],
           ['Timeout', `${r.timeoutMs} ms`],
-          ['Acknowledgement', ack ? `p50 ${ack.p50Ms} ms · p99 ${ack.p99Ms} ms · max ${ack.maxMs} ms over ${ack.samples} answers` : <span class="muted">—</span>, 'ack'],
+          [
+            'Acknowledgement',
+            ack ? (
+              `p50 ${ack.p50Ms} ms · p99 ${ack.p99Ms} ms · max ${ack.maxMs} ms over ${ack.samples} answers`
+            ) : (
+              <span class="muted">—</span>
+            ),
+            'ack',
+          ],
           r.timings.durationMs !== undefined && ['Took', `${(r.timings.durationMs / 1000).toFixed(1)} s`],
         ]}
       />
-      <Card title={<>Checklist <span class="muted small summary">{counts(r.summary)}</span></>}>
+      <Card
+        title={
+          <>
+            Checklist <span class="muted small summary">{counts(r.summary)}</span>
+          </>
+        }
+      >
         <DataTable
           label="Checklist"
           class="checklist"
