@@ -232,7 +232,13 @@ function routes(): Record<string, Record<string, Operation>> {
         summary: 'Starts a verification of an integration (its webhook receiver, the third-party protocol)',
         body: startBody,
         responses: {
-          '202': ok('Started', object({ id: str, status: ref('VerificationStatus'), target: str, tenant: str, suites: array(str), seed: int, timeoutMs: int, links: ref('VerificationLinks') })),
+          '202': ok(
+            'Started',
+            object(
+              { id: str, status: ref('VerificationStatus'), target: str, tenant: str, suites: array(str), seed: int, timeoutMs: int, explore: { type: 'object' }, links: ref('VerificationLinks') },
+              ['id', 'status', 'target', 'tenant', 'suites', 'seed', 'timeoutMs', 'links'],
+            ),
+          ),
           '404': error('No such tenant'),
           '409': error('The tenant cannot be verified as asked (e.g. no webhook secret)'),
         },
@@ -534,6 +540,7 @@ function schemas(): Record<string, Schema> {
         summary: object({ total: int, passed: int, failed: int, skipped: int, pending: int, requiredFailed: int, recommendedFailed: int }),
         checks: array({ type: 'object', required: ['id', 'suite', 'title', 'level', 'rule', 'doc', 'status', 'evidence', 'details'] }),
         deliveries: array({ type: 'object', required: ['kind', 'deliveryId', 'event'] }),
+        explore: { type: 'object', required: ['mode', 'flows', 'shrinkRuns', 'outOfTime', 'graceMs'] },
         timings: { type: 'object', required: ['startedAt'], properties: { startedAt: str, finishedAt: str, durationMs: num, acknowledgement: { type: 'object' } } },
         links: ref('VerificationLinks'),
       },

@@ -1,4 +1,5 @@
 import type { CheckDefinition, SuiteName } from './checks.js';
+import type { ExploreReport } from './explore/stage.js';
 
 /**
  * A verification report: self-describing JSON (`kind`, `version`, every check with its title,
@@ -98,6 +99,8 @@ export interface VerificationReport {
   checks: CheckResult[];
   /** Every delivery the receiver suite sent, in order (the checks cite the ones they rest on). */
   deliveries: DeliveryEvidence[];
+  /** `--explore` / `--replay`: what was generated and played, and the minimal failing flow with its replay file. */
+  explore?: ExploreReport;
   /** Timings (differ from run to run): when it ran and how fast the receiver answered. */
   timings: {
     startedAt: string;
