@@ -290,7 +290,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         res.writeHead(200).end('Already processed');
         return;
       }
-      await sleep(10);
+      await sleep(25);
       seen.add(key);
       res.writeHead(200).end('Success!');
       void enqueue(event, body);

@@ -31,6 +31,8 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
   const [seed, setSeed] = useState('');
   const [timeout, setTimeoutMs] = useState('');
   const [chosen, setChosen] = useState<SuiteName[] | undefined>();
+  const [explore, setExplore] = useState(false);
+  const [runs, setRuns] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const selected = chosen ?? suites;
@@ -41,6 +43,7 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
     if (tenant) body.tenant = tenant;
     if (seed) body.seed = Number(seed);
     if (timeout) body.timeoutMs = Number(timeout);
+    if (explore) body.explore = runs ? { runs: Number(runs) } : {};
     setBusy(true);
     send<{ id: string }>('POST', '/_emulator/verifications', body)
       .then((started) => (setError(undefined), navigate(href('verifications', started.id))), (err: Error) => setError(err.message))
@@ -81,8 +84,18 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
           <input name="timeoutMs" type="number" min="1" placeholder="the delivery timeout" value={timeout} onInput={(e) => setTimeoutMs((e.target as HTMLInputElement).value)} />
           <small class="muted">to answer a delivery and act on it</small>
         </label>
+        <label class="field inline">
+          <input type="checkbox" name="explore" checked={explore} onChange={(e) => setExplore((e.target as HTMLInputElement).checked)} />
+          <span>Explore: generated conversations after the checks, the first failing one shrunk to a minimal flow</span>
+        </label>
+        {explore && (
+          <label class="field">
+            <span>Flows</span>
+            <input name="runs" type="number" min="1" placeholder="100" value={runs} onInput={(e) => setRuns((e.target as HTMLInputElement).value)} />
+          </label>
+        )}
       </div>
-      <button type="submit" class="primary" disabled={busy || selected.length === 0}>
+      <button type="submit" class="primary" disabled={busy || (selected.length === 0 && !explore)}>
         Verify
       </button>
       {error && <ErrorBox message={error} />}
@@ -241,6 +254,7 @@ export function VerificationPage({ id }: { id: string }) {
           </>
         )}
       </dl>
+      {r.explore && <ExploreCard r={r} />}
       <Card title={<>Checklist <span class="muted small summary">{counts(r.summary)}</span></>}>
         <table class="list checklist" aria-label="Checklist">
           <thead>
@@ -288,5 +302,44 @@ export function VerificationPage({ id }: { id: string }) {
         </table>
       </Card>
     </div>
+  );
+}
+
+/** The explore part: how many flows were played, and the minimal failing flow with its replay file. */
+function ExploreCard({ r }: { r: VerificationReport }) {
+  const x = r.explore;
+  if (!x) return null;
+  const failure = x.failure;
+  const file = failure ? `data:application/json,${encodeURIComponent(JSON.stringify(failure.file, null, 2))}` : undefined;
+  return (
+    <Card title={x.mode === 'replay' ? 'Replay' : 'Explore'}>
+      <p class="small" aria-label="Explore summary">
+        {x.mode === 'replay' ? 'one recorded flow played again' : `${x.flows} generated flow${x.flows === 1 ? '' : 's'}${x.shrinkRuns ? `, ${x.shrinkRuns} played while shrinking` : ''}${x.outOfTime ? ' (the time budget ended the search)' : ''}`}
+        {r.status === 'running' && <span class="muted"> · running…</span>}
+      </p>
+      {failure && (
+        <>
+          <p>
+            The smallest flow that breaks <code>{failure.property}</code>
+            {x.mode === 'explore' ? ` (shrunk from ${failure.originalSteps} steps)` : ''}:
+          </p>
+          <ol class="explore-flow" aria-label="Minimal flow">
+            {failure.steps.map((s) => (
+              <li key={s}>{s.replace(/^\d+\.\s*/, '')}</li>
+            ))}
+          </ol>
+          <p class="small">→ {failure.text}</p>
+          <p class="rule small">The rule: {failure.rule}</p>
+          {x.mode === 'explore' && (
+            <p class="small">
+              <a href={file} download={`guuru-explore-${failure.property.replace(/^explore\./, '')}.json`}>
+                Download the flow file
+              </a>{' '}
+              and play it again with <Code>{`guuru-emulator verify --target ${r.target} --replay FILE`}</Code>
+            </p>
+          )}
+        </>
+      )}
+    </Card>
   );
 }
