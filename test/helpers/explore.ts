@@ -30,10 +30,10 @@ export async function verifyOn(t: TestEmulator, body: Record<string, unknown>): 
 }
 
 /** Explore only (no fixed suite), with small figures fit for a test on a shared 2-core machine. */
-export async function explore(t: TestEmulator, options: Partial<ReferenceOptions>, explore: Record<string, unknown>): Promise<ExploreReportJson> {
+export async function explore(t: TestEmulator, options: Partial<ReferenceOptions>, explore: Record<string, unknown>, timeoutMs = 1000): Promise<ExploreReportJson> {
   const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, ...EXPLORED, ...options });
   try {
-    return await verifyOn(t, { target: integration.url, suites: [], timeoutMs: 1000, explore: { graceMs: 100, maxSilenceMs: 600, timeMs: 50_000, ...explore } });
+    return await verifyOn(t, { target: integration.url, suites: [], timeoutMs, explore: { graceMs: 100, maxSilenceMs: 600, timeMs: 50_000, ...explore } });
   } finally {
     await integration.close();
   }

@@ -97,7 +97,7 @@ export interface Played {
   durationMs: number;
 }
 
-/** What a replay sends instead of what it renders: the recorded deliveries of the flow's steps, in order. */
+/** What a replay sends instead of what it renders: the recorded deliveries of the flow's steps, in order (none: a flow edited by hand, rendered afresh). */
 export type Recorded = Pick<PlayedDelivery, 'event' | 'chatId' | 'idempotencyKey' | 'headers' | 'body'>[];
 
 interface Outgoing {
@@ -175,7 +175,7 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
   const render = (event: string, chat: ChatInfo, subject: { chat: ChatRecord } | { message: MessageRecord }, key: string, step?: number, author?: Author): Outgoing => {
     const rendered = x.wire.render(x.tenant.id, event, subject, key);
     const out: Outgoing = { event, chat, key, headers: rendered.headers, body: rendered.body, ...(step !== undefined ? { step } : {}), ...(author ? { author } : {}) };
-    if (recorded && step !== undefined) {
+    if (recorded && recorded.length > 0 && step !== undefined) {
       // A replay sends the recorded bytes (same body, key and signature), once it is sure they are about the same chat.
       const r = recorded[replayed++];
       if (!r || r.event !== event || r.chatId !== chat.id || r.idempotencyKey !== key) {
