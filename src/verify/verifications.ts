@@ -317,7 +317,7 @@ export class Verifications {
           };
           const request = running.replay
             ? { replay: running.replay }
-            : { explore: { runs: explore.runs ?? EXPLORE_DEFAULTS.runs, seed: explore.seed ?? seed, timeMs: explore.timeMs ?? EXPLORE_DEFAULTS.timeMs, graceMs: explore.graceMs, maxSilenceMs: explore.maxSilenceMs ?? EXPLORE_DEFAULTS.maxSilenceMs } };
+            : { explore: { salt: Number(report.id.replace(/\D/g, '')), runs: explore.runs ?? EXPLORE_DEFAULTS.runs, seed: explore.seed ?? seed, timeMs: explore.timeMs ?? EXPLORE_DEFAULTS.timeMs, graceMs: explore.graceMs, maxSilenceMs: explore.maxSilenceMs ?? EXPLORE_DEFAULTS.maxSilenceMs } };
           try {
             await runExplore(context, request, tenant.id, settle, explore);
           } catch (error) {

@@ -36,6 +36,7 @@ describe('explore model', () => {
       '2. 50 ms later, the customer of chat A sends a message, delivered twice at once',
       '3. after 300 ms of silence, chat B assigned to another expert (no api in requestedExperts), who accepts it',
     ]);
+    expect(describeStep({ do: 'write', chat: 'B', kind: 'text', at: { afterClose: true } })).toBe('once chat B is closed, the customer of chat B sends a message');
     expect(describeStep({ do: 'rate', chat: 'A', at: { gapMs: 0 }, fault: 'retry' })).toBe('the customer rates chat A (once it is closed), its first attempt given up and retried (same Idempotency-Key)');
   });
 });

@@ -22,8 +22,12 @@ export type Fault =
   /** Delivered after this step's successor of another chat (two chats' events reordered). */
   | 'reordered';
 
-/** When a step happens: `gapMs` after the previous one, or once the chats are quiet and `silenceMs` more has passed. */
-export type Timing = { gapMs: number } | { silenceMs: number };
+/**
+ * When a step happens: `gapMs` after the previous one; once the chats are quiet and `silenceMs`
+ * more has passed; or once the integration has closed the step's chat (`afterClose`: the customer
+ * comes back, or rates, after a close, whenever the integration decides to close).
+ */
+export type Timing = { gapMs: number } | { silenceMs: number } | { afterClose: true };
 
 export type Step =
   /** GUURU assigns the chat (a new chat, or a second chat-assigned: re-assigned to the pool). `api` false: requested to another expert, who accepts it. */
@@ -50,11 +54,14 @@ export interface GeneratorOptions {
   maxSilenceMs: number;
 }
 
+/** Silences on a ladder up to the longest: a failure shrinks to the shortest rung that still fails in a few plays. */
+export const silenceLadder = (maxMs: number): number[] => [...new Set([0, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000].filter((ms) => ms < maxMs).concat(maxMs))];
+
 const timing = (o: GeneratorOptions): fc.Arbitrary<Timing> =>
   fc.oneof(
     { weight: 6, arbitrary: fc.record({ gapMs: fc.constantFrom(0, 50, 150) }) },
-    { weight: 3, arbitrary: fc.record({ silenceMs: fc.integer({ min: 0, max: Math.min(500, o.maxSilenceMs) }) }) },
-    { weight: 1, arbitrary: fc.record({ silenceMs: fc.integer({ min: 0, max: o.maxSilenceMs }) }) },
+    { weight: 3, arbitrary: fc.record({ silenceMs: fc.constantFrom(...silenceLadder(o.maxSilenceMs)) }) },
+    { weight: 2, arbitrary: fc.constant({ afterClose: true as const }) },
   );
 
 const fault: fc.Arbitrary<Fault | undefined> = fc.oneof(
@@ -124,7 +131,7 @@ const FAULT_WORDS: Record<Fault, string> = {
   reordered: ', delivered after the next step of another chat',
 };
 
-const timingWords = (at: Timing): string => ('silenceMs' in at ? `after ${at.silenceMs} ms of silence, ` : at.gapMs > 0 ? `${at.gapMs} ms later, ` : '');
+const timingWords = (at: Timing, chat: ChatLabel): string => ('afterClose' in at ? `once chat ${chat} is closed, ` : 'silenceMs' in at ? `after ${at.silenceMs} ms of silence, ` : at.gapMs > 0 ? `${at.gapMs} ms later, ` : '');
 
 /** A step in words ("after 300 ms of silence, the customer of chat A writes again"). */
 export function describeStep(step: Step): string {
@@ -140,5 +147,5 @@ export function describeStep(step: Step): string {
         return `the other expert writes into chat ${step.chat}`;
     }
   })();
-  return `${timingWords(step.at)}${what}${step.fault ? FAULT_WORDS[step.fault] : ''}`;
+  return `${timingWords(step.at, step.chat)}${what}${step.fault ? FAULT_WORDS[step.fault] : ''}`;
 }

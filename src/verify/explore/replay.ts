@@ -12,7 +12,7 @@ import type { Recorded } from './runner.js';
 
 export const FLOW_FILE_KIND = 'guuru-emulator/explore-flow';
 
-const timing = z.union([z.object({ gapMs: z.number().int().min(0).max(600_000) }).strict(), z.object({ silenceMs: z.number().int().min(0).max(600_000) }).strict()]);
+const timing = z.union([z.object({ gapMs: z.number().int().min(0).max(600_000) }).strict(), z.object({ silenceMs: z.number().int().min(0).max(600_000) }).strict(), z.object({ afterClose: z.literal(true) }).strict()]);
 const fault = z.enum(['duplicate', 'concurrent', 'retry', 'reordered']).optional();
 const chat = z.enum(['A', 'B', 'C']);
 const step = z.discriminatedUnion('do', [
@@ -83,7 +83,8 @@ export function toScenarioYaml(file: FlowFile, name = 'explore-replay'): string 
       continue;
     }
     if (s.fault) dropped.push(`${s.fault} delivery`);
-    if ('silenceMs' in s.at) steps.push({ wait: `${s.at.silenceMs}ms` });
+    if ('afterClose' in s.at) steps.push({ 'wait-until': { event: 'closed', timeout: `${file.timeoutMs * 2}ms`, onTimeout: 'continue' } });
+    else if ('silenceMs' in s.at) steps.push({ wait: `${s.at.silenceMs}ms` });
     else if (s.at.gapMs > 0) steps.push({ wait: `${s.at.gapMs}ms` });
     if (s.do === 'assign') steps.push({ assign: { experts: [s.api ? 'api' : 'guuru'] } });
     else if (s.do === 'write')

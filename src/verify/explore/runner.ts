@@ -357,14 +357,20 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
     let held: { out: Outgoing[]; step: Step } | undefined;
     for (const [index, step] of flow.entries()) {
       if (x.signal.aborted) break;
-      if ('silenceMs' in step.at) {
+      if ('gapMs' in step.at) await sleep(step.at.gapMs, x.signal);
+      else {
         if (held) {
           await sendAll(held.out, held.step);
           held = undefined;
         }
         await quiet();
-        await sleep(step.at.silenceMs, x.signal);
-      } else await sleep(step.at.gapMs, x.signal);
+        if ('silenceMs' in step.at) await sleep(step.at.silenceMs, x.signal);
+        else {
+          // Until the integration closes the chat (if it ever does: twice --timeout at most).
+          const chat = chats.get(step.chat);
+          if (chat) await activity.until([chat.id], { graceMs: x.graceMs, boundMs: 2 * x.timeoutMs + x.graceMs }, { ready: () => chatOf(chat.id).status !== 'open' && outstanding(snapshot()).length === 0, signal: x.signal });
+        }
+      }
       const out = perform(index, step);
       const next = flow[index + 1];
       if (out && step.fault === 'reordered' && next && next.chat !== step.chat && !held) {

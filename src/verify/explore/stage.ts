@@ -6,6 +6,8 @@ import { explore } from './shrink.js';
 
 /** What `--explore` asks for. */
 export interface ExploreSettings {
+  /** The verification's number in this emulator (see ExploreOptions.salt). */
+  salt?: number;
   runs: number;
   seed: number;
   timeMs: number;
