@@ -1,6 +1,7 @@
 /**
  * `npm run bench:explore`: the reference integration of the test suite (correct, closing after
- * 300 ms of customer silence) explored for 1,000 generated flows (-- --runs N, -- --seed S);
+ * 300 ms of customer silence) explored for 1,000 generated flows (timeout 1 s, grace 100 ms,
+ * silences up to 1 s) (-- --runs N, -- --seed S);
  * prints the flows played, the failures (0 expected) and the time, and writes
  * bench/explore-results.json. The figure is quoted in docs/verify.md ("Exploring").
  *
@@ -25,7 +26,7 @@ try {
   const res = await fetch(`${url}/_emulator/verifications`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ target: integration.url, suites: [], timeoutMs: 2000, explore: { runs, seed, timeMs: 3_600_000, graceMs: 250, maxSilenceMs: 1000 } }),
+    body: JSON.stringify({ target: integration.url, suites: [], timeoutMs: 1000, explore: { runs, seed, timeMs: 3_600_000, graceMs: 100, maxSilenceMs: 1000 } }),
   });
   const { id } = (await res.json()) as { id: string };
   const report = (await (await fetch(`${url}/_emulator/verifications/${id}?wait=1`)).json()) as { status: string; explore: { flows: number; failure?: { property: string; steps: string[]; text: string } } };

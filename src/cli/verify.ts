@@ -121,7 +121,7 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
       out.log(`${flags.replay ? 'the replayed flow' : `the smallest failing flow (shrunk from ${failure.originalSteps} steps)`}, breaking ${failure.property}:`);
       for (const step of failure.steps) out.log(`  ${step}`);
       out.log(`  → ${failure.text}`);
-      if (!flags.replay) out.log(`written to ${file}; play it again with: guuru-emulator verify --target ${target} --replay ${file}`);
+      if (!flags.replay) out.log(`written to ${file}; play it again with: guuru-emulator verify --target ${target} --replay ${file} (against your integration restarted: the same Idempotency-Keys come again)`);
     } else if (report.explore && report.status === 'passed') {
       out.log(report.explore.mode === 'replay' ? 'the replayed flow broke nothing' : `${report.explore.flows} generated flows broke nothing${report.explore.outOfTime ? ' (the time budget ended the search)' : ''}`);
     }

@@ -28,7 +28,7 @@ describe('guuru-emulator verify --explore / --replay', { timeout: 90_000 }, () =
       expect(res.code, res.stdout + res.stderr).toBe(1);
       expect(res.stdout).toMatch(/^FAIL {2}explore\.ignores-own-messages {2}Never answers its own or another agent's messages: minimal flow \(2 steps\): 1\. chat A assigned to api 2\. .*the customer of chat A sends (a message|an attachment)/m);
       expect(res.stdout).toMatch(/^the smallest failing flow \(shrunk from \d+ steps\), breaking explore\.ignores-own-messages:\n {2}1\. chat A assigned to api\n {2}2\. /m);
-      expect(res.stdout).toContain(`written to ${file}; play it again with: guuru-emulator verify --target ${integration.url} --replay ${file}`);
+      expect(res.stdout).toContain(`written to ${file}; play it again with: guuru-emulator verify --target ${integration.url} --replay ${file} (against your integration restarted: the same Idempotency-Keys come again)`);
       const written = JSON.parse(readFileSync(file, 'utf8'));
       expect(written).toMatchObject({ kind: 'guuru-emulator/explore-flow', version: 1, property: 'explore.ignores-own-messages' });
       // JUnit: one test case per property, the minimal flow in the failure text.
@@ -36,8 +36,11 @@ describe('guuru-emulator verify --explore / --replay', { timeout: 90_000 }, () =
       expect(junit.match(/<testcase [^>]*classname="guuru-emulator\.verify\.explore"/g)).toHaveLength(7);
       expect(junit).toMatch(/<failure message="minimal flow \(2 steps\): 1\. chat A assigned to api/);
 
-      // Another process, another emulator (started by verify): the same flow, the same failure.
-      const again = await run(process.execPath, [MAIN, 'verify', '--target', integration.url, '--url', emulatorUrl, '--replay', file]);
+      // Another process, another emulator (started by verify), the integration restarted (it has seen those keys): the same flow, the same failure.
+      await integration.close();
+      const restarted = await startReferenceIntegration({ graphqlUrl: `${emulatorUrl}/graphql`, closeAfterSilenceMs: 300, flaw: 'answers-own-messages' });
+      const again = await run(process.execPath, [MAIN, 'verify', '--target', restarted.url, '--url', emulatorUrl, '--replay', file]);
+      await restarted.close();
       expect(again.code, again.stdout + again.stderr).toBe(1);
       expect(again.stdout).toMatch(/^FAIL {2}explore\.ignores-own-messages /m);
       expect(again.stdout).toContain('the replayed flow, breaking explore.ignores-own-messages:');

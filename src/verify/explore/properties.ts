@@ -213,7 +213,7 @@ export function violations(played: Played): Violation[] {
     const first = chat.pending[0];
     if (first && !has('explore.answers-every-message')) {
       const calls = played.entries.filter((e): e is PlayedCall => e.kind === 'call' && e.chatId === chat.info.id);
-      const why = status === 'assigned' ? `: the chat was ${chat.assignment ? 're-assigned and never accepted again' : 'never accepted'}` : '';
+      const why = status === 'assigned' ? `: the chat was ${chat.assignments.length > 1 ? 're-assigned and never accepted again' : 'never accepted'}` : '';
       found.push({
         property: 'explore.answers-every-message',
         text: `${deliveryWords(first.delivery)} was never answered (chat ${chat.info.label} ${chat.info.id} is ${status}; your code's calls on it: ${calls.length ? callWords(calls) : 'none'})${why}`,
