@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { explore, EXPLORED, verifyOn, type ExploreReportJson } from '../helpers/explore.js';
 import { startReferenceIntegration, type Flaw } from '../helpers/reference-integration.js';
+import { ControlClient } from '../../src/testing/index.js';
 
 // verify --explore against real integrations on loopback: each planted bug (a flaw of the reference
 // integration that no fixed check provokes) is found, shrunk to a few steps and replayed from its
@@ -109,6 +110,32 @@ describe('verify --explore: a correct integration, determinism, minimality', { t
     ]);
     expect(report.explore).toMatchObject({ mode: 'explore', flows: 15, shrinkRuns: 0, outOfTime: false });
     expect(report.checks[0]?.evidence).toBe('kept in 15 generated flows');
+  });
+
+  it('runs through the testing ControlClient: explore, then replay the file it returned', async () => {
+    const fresh = await startEmulator();
+    const control = new ControlClient(fresh.url);
+    let integration = await startReferenceIntegration({ graphqlUrl: `${fresh.url}/graphql`, ...EXPLORED, flaw: 'answers-own-messages' });
+    try {
+      const report = await control.verify({ target: integration.url, suites: [], timeoutMs: TIMEOUT_MS, explore: { runs: 5, seed: 3, graceMs: 100, maxSilenceMs: 400 } });
+      expect(report).toMatchObject({ status: 'failed', suites: ['explore'], explore: { mode: 'explore', failure: { property: 'explore.ignores-own-messages' } } });
+      const file = report.explore?.failure?.file;
+      expect(file?.kind).toBe('guuru-emulator/explore-flow');
+      // The replay needs an emulator without those chats, and an integration that has not seen those keys.
+      await expect(control.verify({ target: integration.url, timeoutMs: TIMEOUT_MS, replay: file })).resolves.toMatchObject({ status: 'error', error: expect.stringMatching(/^cannot replay: .* Replay on an emulator where the flow's chats \(.+\) do not exist yet, such as a fresh one\.$/) });
+      await integration.close();
+      const other = await startEmulator();
+      integration = await startReferenceIntegration({ graphqlUrl: `${other.url}/graphql`, ...EXPLORED, flaw: 'answers-own-messages' });
+      try {
+        const again = await new ControlClient(other.url).verify({ target: integration.url, timeoutMs: TIMEOUT_MS, replay: file });
+        expect(again).toMatchObject({ status: 'failed', suites: ['explore'], explore: { mode: 'replay', flows: 1, failure: { property: 'explore.ignores-own-messages', steps: file?.steps } } });
+      } finally {
+        await other.stop();
+      }
+    } finally {
+      await integration.close();
+      await fresh.stop();
+    }
   });
 
   it('gives the same flows and report for the same seed', async () => {
