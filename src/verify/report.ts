@@ -1,5 +1,5 @@
 import type { CheckDefinition, SuiteName } from './checks.js';
-import type { ExploreReport } from './explore/stage.js';
+import type { FlowFile } from './explore/replay.js';
 
 /**
  * A verification report: self-describing JSON (`kind`, `version`, every check with its title,
@@ -128,4 +128,33 @@ export const pendingCheck = (definition: CheckDefinition): CheckResult => ({ ...
 /** The process exit code a report stands for: 0 every required check passed, 1 one failed, 2 it could not run. */
 export function exitCodeOf(report: Pick<VerificationReport, 'status'>): 0 | 1 | 2 {
   return report.status === 'passed' ? 0 : report.status === 'failed' ? 1 : 2;
+}
+
+/** The explore part of a verification report. */
+export interface ExploreReport {
+  mode: 'explore' | 'replay';
+  runs?: number;
+  seed?: number;
+  timeMs?: number;
+  graceMs: number;
+  maxSilenceMs?: number;
+  /** Flows generated and played (before the failure, if one was found). */
+  flows: number;
+  /** Flows played while shrinking the failure. */
+  shrinkRuns: number;
+  /** The search stopped on its time budget before `runs` flows. */
+  outOfTime: boolean;
+  failure?: {
+    property: string;
+    rule: string;
+    /** The minimal flow in words, numbered. */
+    steps: string[];
+    /** Steps of the first failing flow, before shrinking. */
+    originalSteps: number;
+    text: string;
+    /** The replay file's content (`verify --replay FILE`). */
+    file: FlowFile;
+  };
+  /** Wall-clock time (a timing). */
+  durationMs?: number;
 }

@@ -1,5 +1,5 @@
 import { DOCS, type CheckDefinition } from '../checks.js';
-import type { ChatInfo, Played, PlayedCall, PlayedDelivery, TraceEntry } from './runner.js';
+import type { ChatInfo, Played, PlayedCall, PlayedDelivery, TraceEntry } from './trace.js';
 
 /**
  * The properties `verify --explore` checks after every flow, each tied to the documented rule as

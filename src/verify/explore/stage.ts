@@ -1,6 +1,8 @@
-import type { CheckStatus, Evidence } from '../report.js';
+import type { CheckStatus, Evidence, ExploreReport } from '../report.js';
 import { EXPLORE_PROPERTIES, violations, type Violation } from './properties.js';
 import { numbered, toFlowFile, type FlowFile } from './replay.js';
+
+export type { ExploreReport } from '../report.js';
 import { playFlow, ReplayDiverged, type ExploreContext, type Played, type TraceEntry } from './runner.js';
 import { explore } from './shrink.js';
 
@@ -13,35 +15,6 @@ export interface ExploreSettings {
   timeMs: number;
   graceMs: number;
   maxSilenceMs: number;
-}
-
-/** The explore part of a verification report. */
-export interface ExploreReport {
-  mode: 'explore' | 'replay';
-  runs?: number;
-  seed?: number;
-  timeMs?: number;
-  graceMs: number;
-  maxSilenceMs?: number;
-  /** Flows generated and played (before the failure, if one was found). */
-  flows: number;
-  /** Flows played while shrinking the failure. */
-  shrinkRuns: number;
-  /** The search stopped on its time budget before `runs` flows. */
-  outOfTime: boolean;
-  failure?: {
-    property: string;
-    rule: string;
-    /** The minimal flow in words, numbered. */
-    steps: string[];
-    /** Steps of the first failing flow, before shrinking. */
-    originalSteps: number;
-    text: string;
-    /** The replay file's content (`verify --replay FILE`). */
-    file: FlowFile;
-  };
-  /** Wall-clock time (a timing). */
-  durationMs?: number;
 }
 
 type Settle = (id: string, status: Exclude<CheckStatus, 'pending'>, evidence: string, details?: Evidence[]) => void;
