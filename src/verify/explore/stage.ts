@@ -80,7 +80,8 @@ export async function runExplore(x: ExploreContext, request: { explore: ExploreS
     const violation = all.find((v) => v.property === file.property) ?? all[0];
     if (violation) broken = { violation, played };
   } else {
-    const outcome = await explore(x, { ...request.explore, maxSteps: 8 });
+    // Live counts while it runs (the report is read while the verification goes on).
+    const outcome = await explore(x, { ...request.explore, maxSteps: 8, onFlow: (_played, phase) => (phase === 'search' ? (report.flows += 1) : (report.shrinkRuns += 1)) });
     report.flows = outcome.flows;
     report.shrinkRuns = outcome.shrinkRuns;
     report.outOfTime = outcome.outOfTime;
