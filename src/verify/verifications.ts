@@ -311,6 +311,7 @@ export class Verifications {
             target: report.target,
             timeoutMs: report.timeoutMs,
             graceMs: explore.graceMs,
+            maxSilenceMs: explore.maxSilenceMs ?? running.replay?.maxSilenceMs ?? EXPLORE_DEFAULTS.maxSilenceMs,
             signal: running.abort.signal,
             adopt: (chatId: string) => running.chats.add(chatId),
             prefix: `${report.id}.explore`,

@@ -94,6 +94,7 @@ describe('the flow file', () => {
     tenant: 'guuru-qa',
     timeoutMs: 500,
     graceMs: 100,
+    maxSilenceMs: 400,
     flow: [
       { do: 'assign', chat: 'A', api: true, at: { gapMs: 0 } },
       { do: 'write', chat: 'A', kind: 'attachment', at: { silenceMs: 200 }, fault: 'concurrent' },

@@ -35,6 +35,8 @@ export const flowFileSchema = z
     tenant: z.string(),
     timeoutMs: z.number().int().min(1),
     graceMs: z.number().int().min(0),
+    /** How long a step waits for the integration's close at most (the longest silence of the run). */
+    maxSilenceMs: z.number().int().min(0).optional(),
     flow: z.array(step).min(1),
     deliveries: z.array(z.object({ event: z.string(), chatId: z.string(), idempotencyKey: z.string(), headers: z.record(z.string(), z.string()), body: z.string() }).strict()),
     /** The ids the flow's chats got. */
@@ -52,6 +54,7 @@ export interface FlowFileInput {
   tenant: string;
   timeoutMs: number;
   graceMs: number;
+  maxSilenceMs: number;
   flow: Flow;
   deliveries: Recorded;
   chats: Record<string, string>;
@@ -83,7 +86,7 @@ export function toScenarioYaml(file: FlowFile, name = 'explore-replay'): string 
       continue;
     }
     if (s.fault) dropped.push(`${s.fault} delivery`);
-    if ('afterClose' in s.at) steps.push({ 'wait-until': { event: 'closed', timeout: `${file.timeoutMs * 2}ms`, onTimeout: 'continue' } });
+    if ('afterClose' in s.at) steps.push({ 'wait-until': { event: 'closed', timeout: `${file.maxSilenceMs ?? 3000}ms`, onTimeout: 'continue' } });
     else if ('silenceMs' in s.at) steps.push({ wait: `${s.at.silenceMs}ms` });
     else if (s.at.gapMs > 0) steps.push({ wait: `${s.at.gapMs}ms` });
     if (s.do === 'assign') steps.push({ assign: { experts: [s.api ? 'api' : 'guuru'] } });

@@ -25,6 +25,8 @@ export interface ExploreContext {
   timeoutMs: number;
   /** How long every chat of a flow must be quiet before the flow goes on or is judged (the observation rule). */
   graceMs: number;
+  /** The longest customer silence: also how long a step waits for the integration to close a chat. */
+  maxSilenceMs: number;
   signal: AbortSignal;
   /** Makes a chat the verification's (the publisher stays silent for it; the runner sends its webhooks). */
   adopt(chatId: string): void;
@@ -298,9 +300,9 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
         await quiet();
         if ('silenceMs' in step.at) await sleep(step.at.silenceMs, x.signal);
         else {
-          // Until the integration closes the chat (if it ever does: twice --timeout at most).
+          // Until the integration closes the chat, as long as the customer keeps silent at most.
           const chat = chats.get(step.chat);
-          if (chat) await activity.until([chat.id], { graceMs: x.graceMs, boundMs: 2 * x.timeoutMs + x.graceMs }, { ready: () => chatOf(chat.id).status !== 'open' && outstanding(snapshot()).length === 0, signal: x.signal });
+          if (chat) await activity.until([chat.id], { graceMs: x.graceMs, boundMs: x.maxSilenceMs + x.graceMs }, { ready: () => chatOf(chat.id).status !== 'open' && outstanding(snapshot()).length === 0, signal: x.signal });
         }
       }
       const out = perform(index, step);

@@ -38,7 +38,7 @@ const evidenceOf = (entries: TraceEntry[]): Evidence[] =>
     };
   });
 
-function failureOf(violation: Violation, played: Played, tenant: string, graceMs: number): NonNullable<ExploreReport['failure']> {
+function failureOf(violation: Violation, played: Played, tenant: string, graceMs: number, maxSilenceMs: number): NonNullable<ExploreReport['failure']> {
   const definition = EXPLORE_PROPERTIES.find((p) => p.id === violation.property) as (typeof EXPLORE_PROPERTIES)[number];
   const file = toFlowFile({
     property: violation.property,
@@ -48,6 +48,7 @@ function failureOf(violation: Violation, played: Played, tenant: string, graceMs
     tenant,
     timeoutMs: played.timeoutMs,
     graceMs,
+    maxSilenceMs,
     flow: played.flow,
     deliveries: played.rendered,
     chats: Object.fromEntries(played.chats.map((c) => [c.label, c.id])),
@@ -70,7 +71,7 @@ export async function runExplore(x: ExploreContext, request: { explore: ExploreS
     const file = request.replay;
     let played: Played;
     try {
-      played = await playFlow({ ...x, graceMs: file.graceMs }, file.flow, file.seed, file.deliveries);
+      played = await playFlow({ ...x, graceMs: file.graceMs, maxSilenceMs: file.maxSilenceMs ?? x.maxSilenceMs }, file.flow, file.seed, file.deliveries);
     } catch (error) {
       if (error instanceof ReplayDiverged) throw new Error(`cannot replay: ${error.message}. Replay on an emulator where the flow's chats (${Object.values(file.chats).join(', ')}) do not exist yet, such as a fresh one.`);
       throw error;
@@ -88,10 +89,10 @@ export async function runExplore(x: ExploreContext, request: { explore: ExploreS
     if (outcome.failure) {
       broken = { violation: outcome.failure.violation, played: outcome.failure.played };
       all = [outcome.failure.violation];
-      report.failure = { ...failureOf(outcome.failure.violation, outcome.failure.played, tenant, x.graceMs), originalSteps: outcome.failure.original.length };
+      report.failure = { ...failureOf(outcome.failure.violation, outcome.failure.played, tenant, x.graceMs, x.maxSilenceMs), originalSteps: outcome.failure.original.length };
     }
   }
-  if (broken && !report.failure) report.failure = failureOf(broken.violation, broken.played, tenant, x.graceMs);
+  if (broken && !report.failure) report.failure = failureOf(broken.violation, broken.played, tenant, x.graceMs, 'replay' in request ? (request.replay.maxSilenceMs ?? x.maxSilenceMs) : x.maxSilenceMs);
   const kept = 'replay' in request ? 'the replayed flow' : `${report.flows} generated flow${report.flows === 1 ? '' : 's'}${report.outOfTime ? ' (the time budget ended the search)' : ''}`;
   for (const property of EXPLORE_PROPERTIES) {
     const violation = all.find((v) => v.property === property.id);
