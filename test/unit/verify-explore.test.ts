@@ -80,7 +80,7 @@ describe('explore properties', () => {
     const message = customer();
     const crossing = played([delivery('chat-assigned'), call('acceptChat'), message, { ...call('closeChat'), at: message.at + 20 }], 'closed');
     expect(violations(crossing)).toEqual([]);
-    const later = played([delivery('chat-assigned'), call('acceptChat'), message, { ...call('closeChat'), at: message.at + 500 }], 'closed');
+    const later = played([delivery('chat-assigned'), call('acceptChat'), message, { ...call('closeChat'), at: message.at + 600 }], 'closed');
     expect(violations(later).map((v) => v.property)).toEqual(['explore.answers-every-message']);
   });
 });

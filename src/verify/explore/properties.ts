@@ -94,6 +94,12 @@ interface ChatLedger {
   helped?: PlayedDelivery;
 }
 
+/**
+ * How soon after a message's delivery a close counts as having crossed it (decided before the message
+ * arrived): the grace, and at least 250 ms, as a loaded machine delays an integration's queued work.
+ */
+export const crossingMs = (played: Pick<Played, 'graceMs'>): number => Math.max(played.graceMs, 250);
+
 const is2xx = (d: PlayedDelivery) => d.statusCode !== undefined && d.statusCode >= 200 && d.statusCode < 300;
 const closedOrRated = (call: PlayedCall) => /status is "(closed|rated)"/.test(call.errorMessage ?? '');
 
@@ -183,8 +189,8 @@ function walk(played: Played): Walk {
         violate('explore.ignores-own-messages', `sendChatMessage on chat ${chat.info.label} after the other expert's message, with no customer message waiting`, [entry]);
       }
     }
-    // A close that crossed a message (decided before it arrived: within the grace after its delivery) leaves it to the customer to write again.
-    if (entry.operation === 'closeChat' && entry.ok) chat.pending = chat.pending.filter((p) => entry.at - p.delivery.at > played.graceMs);
+    // A close that crossed a message (decided before it arrived: within the crossing window after its delivery) leaves it to the customer to write again.
+    if (entry.operation === 'closeChat' && entry.ok) chat.pending = chat.pending.filter((p) => entry.at - p.delivery.at > crossingMs(played));
   }
   return { violations, ledgers };
 }
