@@ -3,7 +3,8 @@
  * Admin API, what it does) and prints a checklist. It talks to the emulator at --url through the
  * control API, and starts one in process on that address when none answers.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseFlowFile, type FlowFile } from '../verify/explore/replay.js';
 import { ControlApiError, type TenantInfo } from '../testing/control-client.js';
 import { SUITES, type SuiteName } from '../verify/checks.js';
 import { checkLine, summaryLines } from '../verify/checklist.js';
@@ -23,6 +24,11 @@ export interface VerifyFlags {
   tenant?: string;
   /** The emulator's admin token (`--admin-token`, env ADMIN_TOKEN), when it requires one. */
   adminToken?: string;
+  explore?: boolean;
+  runs?: number;
+  exploreTime?: number;
+  exploreOut?: string;
+  replay?: string;
 }
 
 const POLL_MS = 100;
@@ -40,11 +46,28 @@ function parseSuites(value: string | undefined): SuiteName[] | undefined {
   return names as SuiteName[];
 }
 
+
+async function readFlowFile(path: string): Promise<FlowFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--replay: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return parseFlowFile(JSON.parse(text));
+  } catch (error) {
+    throw new UsageError(`--replay ${path}: ${error instanceof SyntaxError ? `not JSON (${error.message})` : (error as Error).message}`);
+  }
+}
+
 export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = console): Promise<number> {
   const target = httpUrl('--target', flags.target).href;
   const emulatorUrl = httpUrl('--url', flags.url);
   const suites = parseSuites(flags.suite);
   const colour = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
+  const replay = flags.replay === undefined ? undefined : await readFlowFile(flags.replay);
+  if (replay && flags.explore) throw new UsageError('--replay plays one recorded flow: leave out --explore');
 
   const remote = await reachOrStart(
     {
@@ -80,11 +103,13 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
     const examiner = control.forTenant(tenant.id);
     let id: string;
     try {
+      const explore = flags.explore || flags.runs !== undefined || flags.exploreTime !== undefined ? { ...(flags.runs !== undefined ? { runs: flags.runs } : {}), ...(flags.exploreTime !== undefined ? { timeMs: flags.exploreTime } : {}) } : undefined;
       ({ id } = await examiner.startVerification({
         target,
         ...(suites ? { suites } : {}),
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-        ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+        ...(replay ? { timeoutMs: flags.timeout ?? replay.timeoutMs, replay } : flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+        ...(explore && !replay ? { explore } : {}),
       }));
     } catch (error) {
       throw new UsageError(`cannot verify: ${messageOf(error)}`);
@@ -107,6 +132,17 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     for (const line of summaryLines(report, colour)) out.log(line);
+    const failure = report.explore?.failure;
+    if (failure) {
+      const file = flags.replay ?? flags.exploreOut ?? `guuru-explore-${failure.property.replace(/^explore\./, '')}.json`;
+      if (!flags.replay) await writeFile(file, `${JSON.stringify(failure.file, null, 2)}\n`);
+      out.log(`${flags.replay ? 'the replayed flow' : `the smallest failing flow (shrunk from ${failure.originalSteps} steps)`}, breaking ${failure.property}:`);
+      for (const step of failure.steps) out.log(`  ${step}`);
+      out.log(`  → ${failure.text}`);
+      if (!flags.replay) out.log(`written to ${file}; play it again with: guuru-emulator verify --target ${target} --replay ${file} (against your integration restarted: the same Idempotency-Keys come again)`);
+    } else if (report.explore && report.status === 'passed') {
+      out.log(report.explore.mode === 'replay' ? 'the replayed flow broke nothing' : `${report.explore.flows} generated flows broke nothing${report.explore.outOfTime ? ' (the time budget ended the search)' : ''}`);
+    }
     if (flags.json) await writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
     if (flags.junit) await writeFile(flags.junit, toJUnit(report));
     if (flags.json || flags.junit)

@@ -537,16 +537,10 @@ function scenarioRoutesPart2(): Record<string, Record<string, Operation>> {
         responses: {
           '202': ok(
             'Started',
-            object({
-              id: str,
-              status: ref('VerificationStatus'),
-              target: str,
-              tenant: str,
-              suites: array(str),
-              seed: int,
-              timeoutMs: int,
-              links: ref('VerificationLinks'),
-            }),
+            object(
+              { id: str, status: ref('VerificationStatus'), target: str, tenant: str, suites: array(str), seed: int, timeoutMs: int, explore: { type: 'object' }, links: ref('VerificationLinks') },
+              ['id', 'status', 'target', 'tenant', 'suites', 'seed', 'timeoutMs', 'links'],
+            ),
           ),
           '404': error('No such tenant'),
           '409': error('The tenant cannot be verified as asked (e.g. no webhook secret)'),
@@ -1164,11 +1158,8 @@ function journalSchemasPart2(): Record<string, Schema> {
           required: ['id', 'suite', 'title', 'level', 'rule', 'doc', 'status', 'evidence', 'details'],
         }),
         deliveries: array({ type: 'object', required: ['kind', 'deliveryId', 'event'] }),
-        timings: {
-          type: 'object',
-          required: ['startedAt'],
-          properties: { startedAt: str, finishedAt: str, durationMs: num, acknowledgement: { type: 'object' } },
-        },
+        explore: { type: 'object', required: ['mode', 'flows', 'shrinkRuns', 'outOfTime', 'graceMs'] },
+        timings: { type: 'object', required: ['startedAt'], properties: { startedAt: str, finishedAt: str, durationMs: num, acknowledgement: { type: 'object' } } },
         links: ref('VerificationLinks'),
       },
     },

@@ -9,6 +9,7 @@ import type { FaultKind } from '../webhooks/faults.js';
 import type { TenantWebhooks } from '../webhooks/subscriptions.js';
 import type { RequestRecord } from '../journal/request-journal.js';
 import type { SuiteName } from '../verify/checks.js';
+import type { FlowFile } from '../verify/explore/replay.js';
 import type { VerificationReport } from '../verify/report.js';
 import type { StartRunOptions } from '../scenarios/run-options.js';
 import type { RunRecord } from '../scenarios/run-types.js';
@@ -49,9 +50,14 @@ export interface DeliveryQuery {
 /** What a verification examines (see docs/verify.md). */
 export interface VerificationOptions {
   target: string;
+  /** An empty list with `explore`: explore only. */
   suites?: SuiteName[];
   seed?: number;
   timeoutMs?: number;
+  /** Generate flows after the suites and shrink the first failing one (docs/verify.md, "Exploring"). */
+  explore?: { runs?: number; seed?: number; timeMs?: number; graceMs?: number; maxSilenceMs?: number };
+  /** Play a flow file written by an explore run again (its `explore.failure.file`); nothing else runs. */
+  replay?: FlowFile;
 }
 
 export interface ChatQuery {

@@ -1,5 +1,6 @@
 import type { ApiCallEvidence } from '../journal/chat-calls.js';
 import type { CheckDefinition, SuiteName } from './checks.js';
+import type { FlowFile } from './explore/replay.js';
 
 /** An Admin API call of the integration on one of the verification's chats: the evidence scenario verdicts cite too. */
 export type { ApiCallEvidence } from '../journal/chat-calls.js';
@@ -90,6 +91,8 @@ export interface VerificationReport {
   checks: CheckResult[];
   /** Every delivery the receiver suite sent, in order (the checks cite the ones they rest on). */
   deliveries: DeliveryEvidence[];
+  /** `--explore` / `--replay`: what was generated and played, and the minimal failing flow with its replay file. */
+  explore?: ExploreReport;
   /** Timings (differ from run to run): when it ran and how fast the receiver answered. */
   timings: {
     startedAt: string;
@@ -122,4 +125,33 @@ export const pendingCheck = (definition: CheckDefinition): CheckResult => ({
 /** The process exit code a report stands for: 0 every required check passed, 1 one failed, 2 it could not run. */
 export function exitCodeOf(report: Pick<VerificationReport, 'status'>): 0 | 1 | 2 {
   return report.status === 'passed' ? 0 : report.status === 'failed' ? 1 : 2;
+}
+
+/** The explore part of a verification report. */
+export interface ExploreReport {
+  mode: 'explore' | 'replay';
+  runs?: number;
+  seed?: number;
+  timeMs?: number;
+  graceMs: number;
+  maxSilenceMs?: number;
+  /** Flows generated and played (before the failure, if one was found). */
+  flows: number;
+  /** Flows played while shrinking the failure. */
+  shrinkRuns: number;
+  /** The search stopped on its time budget before `runs` flows. */
+  outOfTime: boolean;
+  failure?: {
+    property: string;
+    rule: string;
+    /** The minimal flow in words, numbered. */
+    steps: string[];
+    /** Steps of the first failing flow, before shrinking. */
+    originalSteps: number;
+    text: string;
+    /** The replay file's content (`verify --replay FILE`). */
+    file: FlowFile;
+  };
+  /** Wall-clock time (a timing). */
+  durationMs?: number;
 }

@@ -7,6 +7,9 @@ import type { RequestJournal } from '../journal/request-journal.js';
 import type { Logger } from '../kernel/logger.js';
 import { Random } from '../kernel/random.js';
 import type { Tenant } from '../store/tenant.js';
+import { EXPLORE_PROPERTIES } from './explore/properties.js';
+import type { FlowFile } from './explore/replay.js';
+import { runExplore, type ExploreReport, type ExploreSettings } from './explore/stage.js';
 import { RECEIVER_CHECKS, SUITES, type CheckDefinition, type ReceiverCheckId, type SuiteName } from './checks.js';
 import { IntegratorCalls } from './integrator-calls.js';
 import { ReceiverExam } from './receiver-suite.js';
@@ -33,7 +36,14 @@ export interface VerificationOptions {
   timeoutMs?: number;
   /** Tenant whose token and secret the integration uses. Default: the first. */
   tenant?: string;
+  /** After the suites, generate flows and shrink the first failing one (docs/verify.md, "Exploring"). */
+  explore?: Partial<ExploreSettings>;
+  /** Plays one recorded flow again (a file written by an explore run); runs nothing else. */
+  replay?: FlowFile;
 }
+
+/** The defaults of `--explore` (docs/verify.md). */
+export const EXPLORE_DEFAULTS = { runs: 100, timeMs: 60_000, graceMs: 250, maxSilenceMs: 3_000 } as const;
 
 export interface VerificationDeps {
   domain: DomainContext;
@@ -63,6 +73,7 @@ interface Running {
   abort: AbortController;
   /** Called once the report is final (long polls). */
   waiters: Set<() => void>;
+  replay?: FlowFile;
 }
 
 /**
@@ -84,7 +95,9 @@ export class Verifications {
 
   start(options: VerificationOptions): VerificationReport {
     const tenant = this.tenantOf(options.tenant);
-    const suites = this.suitesOf(options.suites);
+    // A replay plays its flow and nothing else; explore runs after the suites asked for (none: explore only).
+    const exploring = options.explore !== undefined || options.replay !== undefined;
+    const suites = options.replay ? [] : exploring && options.suites?.length === 0 ? [] : this.suitesOf(options.suites);
     const timeoutMs = options.timeoutMs ?? this.deps.defaultTimeoutMs;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
       throw invalidArgument('timeoutMs', 'timeoutMs is a whole number of milliseconds ≥ 1.');
@@ -101,7 +114,18 @@ export class Verifications {
     const checks: CheckResult[] = [
       ...(suites.includes('receiver') ? RECEIVER_CHECKS : []),
       ...(suites.includes('third-party') ? (this.deps.thirdParty?.checks ?? []) : []),
+      ...(exploring ? EXPLORE_PROPERTIES : []),
     ].map((c: CheckDefinition) => pendingCheck(c));
+    const explore: ExploreReport | undefined = options.replay
+      ? { mode: 'replay', graceMs: options.replay.graceMs, flows: 0, shrinkRuns: 0, outOfTime: false }
+      : options.explore
+        ? { mode: 'explore', ...EXPLORE_DEFAULTS, seed, ...options.explore, flows: 0, shrinkRuns: 0, outOfTime: false }
+        : undefined;
+    if (explore && explore.mode === 'explore') {
+      for (const [name, value] of Object.entries({ runs: explore.runs, timeMs: explore.timeMs, graceMs: explore.graceMs, maxSilenceMs: explore.maxSilenceMs })) {
+        if (!Number.isInteger(value) || (value as number) < (name === 'runs' || name === 'timeMs' ? 1 : 0)) throw invalidArgument(`explore.${name}`, `explore.${name} is a whole number${name === 'runs' ? ' of flows ≥ 1' : ' of milliseconds'}.`);
+      }
+    }
     const report: VerificationReport = {
       kind: REPORT_KIND,
       version: REPORT_VERSION,
@@ -109,21 +133,16 @@ export class Verifications {
       status: 'running',
       target: options.target,
       tenant: tenant.id,
-      suites,
+      suites: exploring ? [...suites, 'explore'] : suites,
       seed,
       timeoutMs,
       summary: summarize(checks),
       checks,
       deliveries: [],
+      ...(explore ? { explore } : {}),
       timings: { startedAt: new Date().toISOString() },
     };
-    const running: Running = {
-      report,
-      tenantId: tenant.id,
-      chats: new Set(),
-      abort: new AbortController(),
-      waiters: new Set(),
-    };
+    const running: Running = { report, tenantId: tenant.id, chats: new Set(), abort: new AbortController(), waiters: new Set(), ...(options.replay ? { replay: options.replay } : {}) };
     this.all.set(report.id, running);
     this.trim();
     void this.execute(running, tenant, seed).catch((error: unknown) => {
@@ -295,6 +314,36 @@ export class Verifications {
             signal: running.abort.signal,
             settle,
           });
+        }
+      }
+      const explore = report.explore;
+      if (explore && !running.abort.signal.aborted) {
+        if (stopped) {
+          for (const check of EXPLORE_PROPERTIES) settle(check.id, 'skipped', `not examined: ${stopped}`);
+        } else {
+          const context = {
+            tenant,
+            domain: this.deps.domain,
+            wire: this.deps.wire,
+            journal: this.deps.requests,
+            target: report.target,
+            timeoutMs: report.timeoutMs,
+            graceMs: explore.graceMs,
+            maxSilenceMs: explore.maxSilenceMs ?? running.replay?.maxSilenceMs ?? EXPLORE_DEFAULTS.maxSilenceMs,
+            signal: running.abort.signal,
+            adopt: (chatId: string) => running.chats.add(chatId),
+            prefix: `${report.id}.explore`,
+          };
+          const request = running.replay
+            ? { replay: running.replay }
+            : { explore: { salt: Number(report.id.replace(/\D/g, '')), runs: explore.runs ?? EXPLORE_DEFAULTS.runs, seed: explore.seed ?? seed, timeMs: explore.timeMs ?? EXPLORE_DEFAULTS.timeMs, graceMs: explore.graceMs, maxSilenceMs: explore.maxSilenceMs ?? EXPLORE_DEFAULTS.maxSilenceMs } };
+          try {
+            await runExplore(context, request, tenant.id, settle, explore);
+          } catch (error) {
+            if (!(error instanceof Error) || !error.message.startsWith('cannot replay')) throw error;
+            this.finish(running, 'error', error.message);
+            return;
+          }
         }
       }
     } finally {

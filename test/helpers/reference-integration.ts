@@ -42,7 +42,20 @@ export type Flaw =
   /** Never closes a chat. */
   | 'never-closes'
   /** Reopens a chat once the customer has rated it (GUURU refuses openChat on a rated chat). */
-  | 'reopens-rated-chat';
+  | 'reopens-rated-chat'
+  // Planted for verify --explore (docs/verify.md, "Exploring"): bugs no fixed check provokes.
+  /** Looks the Idempotency-Key up, then records it after an await (a store round trip): two copies arriving at once both pass. */
+  | 'racy-dedupe'
+  /** Handles the first chat-reopened of a chat, but on the second it keeps the chat marked closed and ignores the customer. */
+  | 'forgets-second-reopen'
+  /** Answers every message-created, its own messages included (no author check). */
+  | 'answers-own-messages'
+  /** Debounces a burst: waits 200 ms for more messages and answers only the last one. */
+  | 'loses-burst-messages'
+  /** Reads body.text.trim() of every message: an attachment (no text) makes it answer 500. */
+  | 'fails-on-attachment'
+  /** Treats a chat-assigned for a chat it already accepted as a duplicate: a re-assignment is ignored. */
+  | 'ignores-reassignment';
 
 export interface ReferenceOptions {
   /** The emulator's GraphQL endpoint. */
@@ -144,6 +157,8 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
   const mine = new Set<string>();
   const closed = new Set<string>();
   const replies = new Map<string, number>();
+  const reopens = new Map<string, number>();
+  const bursts = new Map<string, NodeJS.Timeout>();
   let personaId: string | undefined;
   // One queue per chat keeps a chat's work in arrival order.
   const queues = new Map<string, Promise<void>>();
@@ -172,10 +187,11 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
     return personaId;
   };
 
+  /** Replies refused while the chat was re-assigned to the pool, sent once it is accepted again. */
+  const owed = new Map<string, string[]>();
   const reply = async (chatId: string, text: string) => {
-    await gql('mutation Reply($input: ChatMessageInput!) { sendChatMessage(input: $input) }', {
-      input: { chatId, posting: { type: 'text', text } },
-    });
+    const sent = await gql('mutation Reply($input: ChatMessageInput!) { sendChatMessage(input: $input) }', { input: { chatId, posting: { type: 'text', text } } });
+    if (sent.errors?.[0]?.extensions?.code === 'CHAT_NOT_OPEN' && /status is "assigned"/.test(sent.errors[0].message)) owed.set(chatId, [...(owed.get(chatId) ?? []), text]);
   };
 
   const close = async (chatId: string) => {
@@ -204,6 +220,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         const experts: unknown[] = Array.isArray(body.requestedExperts) ? body.requestedExperts : [];
         const forApi = experts.some((e) => (typeof e === 'string' ? e : (e as { id?: string })?.id) === 'api');
         if (!forApi && flaw !== 'accepts-any-chat') return;
+        if (flaw === 'ignores-reassignment' && mine.has(body.id)) return;
         const accepted =
           flaw === 'no-persona'
             ? await gql('mutation Accept($id: ID!) { acceptChat(id: $id) { id status } }', { id: body.id })
@@ -215,6 +232,9 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         if (!accepted.errors) {
           mine.add(body.id);
           closed.delete(body.id);
+          const texts = owed.get(body.id) ?? [];
+          owed.delete(body.id);
+          for (const text of texts) await reply(body.id, text);
         }
         return;
       }
@@ -223,7 +243,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
         return;
       case 'message-created': {
         const chatId: string = body.chat?.id;
-        if (body.author?.__typename !== 'UserAuthor' || !mine.has(chatId)) return;
+        if ((body.author?.__typename !== 'UserAuthor' && flaw !== 'answers-own-messages') || !mine.has(chatId)) return;
         if (flaw === 'drops-early-messages' && !opened.has(chatId)) return;
         if (closed.has(chatId) && flaw !== 'writes-after-close') return;
         const count = (replies.get(chatId) ?? 0) + 1;
@@ -239,9 +259,13 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       case 'chat-closed':
         closed.add(body.id);
         return;
-      case 'chat-reopened':
+      case 'chat-reopened': {
+        const n = (reopens.get(body.id) ?? 0) + 1;
+        reopens.set(body.id, n);
+        if (flaw === 'forgets-second-reopen' && n >= 2) return;
         closed.delete(body.id);
         return;
+      }
       case 'chat-rated':
         if (flaw === 'reopens-rated-chat' && mine.has(body.id))
           await gql('mutation Open($id: ID!) { openChat(id: $id) { id status } }', { id: body.id });
@@ -309,6 +333,33 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       return;
     }
     const key = String(req.headers['idempotency-key'] ?? '');
+    if (flaw === 'fails-on-attachment' && event === 'message-created' && typeof body.text !== 'string') {
+      res.writeHead(500).end("TypeError: Cannot read properties of undefined (reading 'trim')");
+      return;
+    }
+    if (flaw === 'racy-dedupe') {
+      if (seen.has(key)) {
+        res.writeHead(200).end('Already processed');
+        return;
+      }
+      await sleep(25);
+      seen.add(key);
+      res.writeHead(200).end('Success!');
+      void enqueue(event, body);
+      return;
+    }
+    if (flaw === 'loses-burst-messages' && event === 'message-created') {
+      if (seen.has(key)) {
+        res.writeHead(200).end('Already processed');
+        return;
+      }
+      seen.add(key);
+      res.writeHead(200).end('Success!');
+      const chatId = String(body.chat?.id ?? '');
+      clearTimeout(bursts.get(chatId));
+      bursts.set(chatId, setTimeout(() => void enqueue(event, body), 200));
+      return;
+    }
     if (flaw === 'records-key-when-done') {
       if (seen.has(key)) {
         res.writeHead(200).end('Already processed');
@@ -358,6 +409,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       new Promise<void>((resolve) => {
         stopped = true;
         for (const timer of silenceTimers.values()) clearTimeout(timer);
+        for (const timer of bursts.values()) clearTimeout(timer);
         if (!server.listening) return resolve();
         server.close(() => resolve());
         server.closeAllConnections();

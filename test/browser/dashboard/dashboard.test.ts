@@ -382,6 +382,32 @@ describe('Verify', () => {
       await integration.close();
     }
   }, 60_000);
+
+  it('an exploration started from the form shows the minimal failing flow, numbered, with its file to download', async () => {
+    const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, closeAfterSilenceMs: 300, flaw: 'answers-own-messages' });
+    try {
+      const page = await browser.open('/#/verifications');
+      const form = page.getByRole('form', { name: 'Verify an integration' });
+      await form.getByLabel('Target: your webhook receiver').fill(integration.url);
+      await form.getByLabel('Timeout (ms)').fill('1000');
+      await form.getByLabel('receiver', { exact: true }).uncheck();
+      await form.getByLabel('third-party').uncheck();
+      await form.getByLabel(/^Explore/).check();
+      await form.getByLabel('Flows').fill('5');
+      await form.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL(/#\/verifications\/ver-\d+$/);
+      await expect.poll(() => page.locator('h1 .badge').textContent(), { timeout: 45_000 }).toBe('failed');
+      const steps = await page.getByRole('list', { name: 'Minimal flow' }).locator('li').allTextContents();
+      expect(steps[0]).toBe('chat A assigned to api');
+      expect(steps.length).toBeLessThanOrEqual(3);
+      expect(await page.getByText(/The smallest flow that breaks/).textContent()).toMatch(/explore\.ignores-own-messages \(shrunk from \d+ steps\)/);
+      expect(await page.getByRole('link', { name: 'Download the flow file' }).getAttribute('download')).toBe('guuru-explore-ignores-own-messages.json');
+      expect(await page.locator('tr.check-failed').getAttribute('data-check-id')).toBe('explore.ignores-own-messages');
+      await page.close();
+    } finally {
+      await integration.close();
+    }
+  }, 60_000);
 });
 
 describe('GraphiQL', () => {

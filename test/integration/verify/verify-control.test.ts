@@ -170,6 +170,9 @@ describe('verify: the control API', { timeout: 60_000 }, () => {
       [{ target: 'http://127.0.0.1:1/x', timeoutMs: 0 }, /timeoutMs/],
       [{ target: 'http://127.0.0.1:1/x', speed: 2 }, /speed/],
       [{ target: 'http://127.0.0.1:1/x', tenant: 'nobody' }, /No tenant "nobody"/],
+      [{ target: 'http://127.0.0.1:1/x', explore: { runs: 0 } }, /explore\.runs/],
+      [{ target: 'http://127.0.0.1:1/x', explore: { flows: 3 } }, /explore/],
+      [{ target: 'http://127.0.0.1:1/x', replay: { kind: 'guuru-emulator/verification' } }, /replay/],
     ];
     for (const [body, message] of cases) {
       const res = await post(t.url, '/_emulator/verifications', body);

@@ -65,6 +65,8 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
   const [timeout, setTimeoutMs] = useState('');
   const [chosen, setChosen] = useState<SuiteName[] | undefined>();
   const { busy, error, run } = useSubmit();
+  const [explore, setExplore] = useState(false);
+  const [runs, setRuns] = useState('');
   const selected = chosen ?? suites;
   const current = tenants.data?.tenants.find((t) => t.id === tenant) ?? tenants.data?.tenants[0];
   const start = (e: Event) => {
@@ -73,6 +75,7 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
     if (tenant) body.tenant = tenant;
     if (seed) body.seed = Number(seed);
     if (timeout) body.timeoutMs = Number(timeout);
+    if (explore) body.explore = runs ? { runs: Number(runs) } : {};
     run(
       () => send<{ id: string }>('POST', '/_emulator/verifications', body),
       (started) => navigate(href('verifications', started.id)),
@@ -131,8 +134,18 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
           onInput={setTimeoutMs}
           hint="to answer a delivery and act on it"
         />
+        <label class="field inline">
+          <input type="checkbox" name="explore" checked={explore} onChange={(e) => setExplore((e.target as HTMLInputElement).checked)} />
+          <span>Explore: generated conversations after the checks, the first failing one shrunk to a minimal flow</span>
+        </label>
+        {explore && (
+          <label class="field">
+            <span>Flows</span>
+            <input name="runs" type="number" min="1" placeholder="100" value={runs} onInput={(e) => setRuns((e.target as HTMLInputElement).value)} />
+          </label>
+        )}
       </div>
-      <SubmitButton busy={busy} error={error} disabled={selected.length === 0}>
+      <SubmitButton busy={busy} error={error} disabled={selected.length === 0 && !explore}>
         Verify
       </SubmitButton>
     </form>
@@ -297,6 +310,7 @@ export function VerificationPage({ id }: { id: string }) {
           r.timings.durationMs !== undefined && ['Took', `${(r.timings.durationMs / 1000).toFixed(1)} s`],
         ]}
       />
+      {r.explore && <ExploreCard r={r} />}
       <Card
         title={
           <>
@@ -314,5 +328,44 @@ export function VerificationPage({ id }: { id: string }) {
         />
       </Card>
     </div>
+  );
+}
+
+/** The explore part: how many flows were played, and the minimal failing flow with its replay file. */
+function ExploreCard({ r }: { r: VerificationReport }) {
+  const x = r.explore;
+  if (!x) return null;
+  const failure = x.failure;
+  const file = failure ? `data:application/json,${encodeURIComponent(JSON.stringify(failure.file, null, 2))}` : undefined;
+  return (
+    <Card title={x.mode === 'replay' ? 'Replay' : 'Explore'}>
+      <p class="small" aria-label="Explore summary">
+        {x.mode === 'replay' ? 'one recorded flow played again' : `${x.flows} generated flow${x.flows === 1 ? '' : 's'}${x.shrinkRuns ? `, ${x.shrinkRuns} played while shrinking` : ''}${x.outOfTime ? ' (the time budget ended the search)' : ''}`}
+        {r.status === 'running' && <span class="muted"> · running…</span>}
+      </p>
+      {failure && (
+        <>
+          <p>
+            The smallest flow that breaks <code>{failure.property}</code>
+            {x.mode === 'explore' ? ` (shrunk from ${failure.originalSteps} steps)` : ''}:
+          </p>
+          <ol class="explore-flow" aria-label="Minimal flow">
+            {failure.steps.map((s) => (
+              <li key={s}>{s.replace(/^\d+\.\s*/, '')}</li>
+            ))}
+          </ol>
+          <p class="small">→ {failure.text}</p>
+          <p class="rule small">The rule: {failure.rule}</p>
+          {x.mode === 'explore' && (
+            <p class="small">
+              <a href={file} download={`guuru-explore-${failure.property.replace(/^explore\./, '')}.json`}>
+                Download the flow file
+              </a>{' '}
+              and play it again with <Code>{`guuru-emulator verify --target ${r.target} --replay FILE`}</Code>
+            </p>
+          )}
+        </>
+      )}
+    </Card>
   );
 }
