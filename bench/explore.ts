@@ -26,10 +26,18 @@ try {
   const res = await fetch(`${url}/_emulator/verifications`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ target: integration.url, suites: [], timeoutMs: 1000, explore: { runs, seed, timeMs: 3_600_000, graceMs: 100, maxSilenceMs: 1000 } }),
+    body: JSON.stringify({
+      target: integration.url,
+      suites: [],
+      timeoutMs: 1000,
+      explore: { runs, seed, timeMs: 3_600_000, graceMs: 100, maxSilenceMs: 1000 },
+    }),
   });
   const { id } = (await res.json()) as { id: string };
-  type Report = { status: string; explore: { flows: number; failure?: { property: string; steps: string[]; text: string } } };
+  type Report = {
+    status: string;
+    explore: { flows: number; failure?: { property: string; steps: string[]; text: string } };
+  };
   // Polled: a run of minutes outlasts an HTTP long poll.
   let report: Report;
   for (;;) {
@@ -40,7 +48,17 @@ try {
   }
   process.stdout.write('\n');
   const seconds = Math.round((performance.now() - started) / 100) / 10;
-  const result = { measuredAt: new Date().toISOString(), runs, seed, flows: report.explore.flows, failures: report.explore.failure ? 1 : 0, status: report.status, seconds, secondsPerFlow: Math.round((seconds / Math.max(1, report.explore.flows)) * 100) / 100, ...(report.explore.failure ? { failure: report.explore.failure } : {}) };
+  const result = {
+    measuredAt: new Date().toISOString(),
+    runs,
+    seed,
+    flows: report.explore.flows,
+    failures: report.explore.failure ? 1 : 0,
+    status: report.status,
+    seconds,
+    secondsPerFlow: Math.round((seconds / Math.max(1, report.explore.flows)) * 100) / 100,
+    ...(report.explore.failure ? { failure: report.explore.failure } : {}),
+  };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync('bench/explore-results.json', `${JSON.stringify(result, null, 2)}\n`);
   process.exitCode = report.status === 'passed' ? 0 : 1;

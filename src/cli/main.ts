@@ -297,10 +297,20 @@ program
   )
   .option('--tenant <id>', 'the tenant whose token and secret your integration uses (default the first)')
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
-  .option('--explore', 'after the checks, generate conversations from the protocol model, play them and shrink the first failing one to a minimal flow')
+  .option(
+    '--explore',
+    'after the checks, generate conversations from the protocol model, play them and shrink the first failing one to a minimal flow',
+  )
   .option('--runs <n>', 'flows --explore generates at most (default 100)', wholeNumber('--runs'))
-  .option('--explore-time <ms>', 'time budget of --explore (default 60000; the shrinking gets as much again)', wholeNumber('--explore-time'))
-  .option('--explore-out <file>', 'where --explore writes the minimal failing flow (default guuru-explore-<property>.json)')
+  .option(
+    '--explore-time <ms>',
+    'time budget of --explore (default 60000; the shrinking gets as much again)',
+    wholeNumber('--explore-time'),
+  )
+  .option(
+    '--explore-out <file>',
+    'where --explore writes the minimal failing flow (default guuru-explore-<property>.json)',
+  )
   .option('--replay <file>', 'play the flow of a file written by --explore again, byte for byte (nothing else is run)')
   // A usage error, an emulator that cannot start or went away: the verification could not run (2).
   .action((flags: VerifyFlags) => exitWith('guuru-emulator verify', () => runVerify(flags)));

@@ -11,7 +11,7 @@ import { checkLine, summaryLines } from '../verify/checklist.js';
 import { toJUnit } from '../verify/junit.js';
 import { exitCodeOf, type VerificationReport } from '../verify/report.js';
 import { httpUrl } from './flags.js';
-import { messageOf, reachOrStart, UsageError } from './remote.js';
+import { messageOf, reachOrStart, UsageError, type Remote } from './remote.js';
 
 export interface VerifyFlags {
   target: string;
@@ -46,18 +46,21 @@ function parseSuites(value: string | undefined): SuiteName[] | undefined {
   return names as SuiteName[];
 }
 
-
 async function readFlowFile(path: string): Promise<FlowFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--replay: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--replay: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   try {
     return parseFlowFile(JSON.parse(text));
   } catch (error) {
-    throw new UsageError(`--replay ${path}: ${error instanceof SyntaxError ? `not JSON (${error.message})` : (error as Error).message}`);
+    throw new UsageError(
+      `--replay ${path}: ${error instanceof SyntaxError ? `not JSON (${error.message})` : (error as Error).message}`,
+    );
   }
 }
 
@@ -81,21 +84,7 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
   );
   const { control, base } = remote;
   try {
-    let tenants: TenantInfo[];
-    try {
-      tenants = await control.tenants();
-    } catch (error) {
-      if (error instanceof ControlApiError && error.status === 401)
-        throw new UsageError(
-          `the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN (${error.body.message ?? 'HTTP 401'})`,
-        );
-      throw error;
-    }
-    const tenant = flags.tenant === undefined ? tenants[0] : tenants.find((t) => t.id === flags.tenant);
-    if (!tenant)
-      throw new UsageError(
-        `--tenant ${flags.tenant}: no such tenant at ${base}; there are ${tenants.map((t) => t.id).join(', ')}.`,
-      );
+    const tenant = await chooseTenant(control, base, flags.tenant);
     out.log(
       `your integration must call ${base}/graphql with "Authorization: Bearer ${tenant.token}" and check webhook signatures with the secret "${tenant.webhookSecret}" (tenant ${tenant.id})`,
     );
@@ -103,12 +92,22 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
     const examiner = control.forTenant(tenant.id);
     let id: string;
     try {
-      const explore = flags.explore || flags.runs !== undefined || flags.exploreTime !== undefined ? { ...(flags.runs !== undefined ? { runs: flags.runs } : {}), ...(flags.exploreTime !== undefined ? { timeMs: flags.exploreTime } : {}) } : undefined;
+      const explore =
+        flags.explore || flags.runs !== undefined || flags.exploreTime !== undefined
+          ? {
+              ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
+              ...(flags.exploreTime !== undefined ? { timeMs: flags.exploreTime } : {}),
+            }
+          : undefined;
       ({ id } = await examiner.startVerification({
         target,
         ...(suites ? { suites } : {}),
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-        ...(replay ? { timeoutMs: flags.timeout ?? replay.timeoutMs, replay } : flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+        ...(replay
+          ? { timeoutMs: flags.timeout ?? replay.timeoutMs, replay }
+          : flags.timeout !== undefined
+            ? { timeoutMs: flags.timeout }
+            : {}),
         ...(explore && !replay ? { explore } : {}),
       }));
     } catch (error) {
@@ -132,17 +131,7 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     for (const line of summaryLines(report, colour)) out.log(line);
-    const failure = report.explore?.failure;
-    if (failure) {
-      const file = flags.replay ?? flags.exploreOut ?? `guuru-explore-${failure.property.replace(/^explore\./, '')}.json`;
-      if (!flags.replay) await writeFile(file, `${JSON.stringify(failure.file, null, 2)}\n`);
-      out.log(`${flags.replay ? 'the replayed flow' : `the smallest failing flow (shrunk from ${failure.originalSteps} steps)`}, breaking ${failure.property}:`);
-      for (const step of failure.steps) out.log(`  ${step}`);
-      out.log(`  → ${failure.text}`);
-      if (!flags.replay) out.log(`written to ${file}; play it again with: guuru-emulator verify --target ${target} --replay ${file} (against your integration restarted: the same Idempotency-Keys come again)`);
-    } else if (report.explore && report.status === 'passed') {
-      out.log(report.explore.mode === 'replay' ? 'the replayed flow broke nothing' : `${report.explore.flows} generated flows broke nothing${report.explore.outOfTime ? ' (the time budget ended the search)' : ''}`);
-    }
+    await printExplore(report, flags, target, out);
     if (flags.json) await writeFile(flags.json, `${JSON.stringify(report, null, 2)}\n`);
     if (flags.junit) await writeFile(flags.junit, toJUnit(report));
     if (flags.json || flags.junit)
@@ -150,5 +139,54 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
     return exitCodeOf(report);
   } finally {
     await remote.stop();
+  }
+}
+
+/** The tenant of --tenant (default the first), or a usage error saying which there are or that the admin token is missing. */
+async function chooseTenant(control: Remote['control'], base: string, wanted: string | undefined): Promise<TenantInfo> {
+  let tenants: TenantInfo[];
+  try {
+    tenants = await control.tenants();
+  } catch (error) {
+    if (error instanceof ControlApiError && error.status === 401)
+      throw new UsageError(
+        `the emulator at ${base} needs its admin token: pass --admin-token or set ADMIN_TOKEN (${error.body.message ?? 'HTTP 401'})`,
+      );
+    throw error;
+  }
+  const tenant = wanted === undefined ? tenants[0] : tenants.find((t) => t.id === wanted);
+  if (!tenant)
+    throw new UsageError(
+      `--tenant ${wanted}: no such tenant at ${base}; there are ${tenants.map((t) => t.id).join(', ')}.`,
+    );
+  return tenant;
+}
+
+/** What --explore or --replay found: the minimal failing flow (written to its file) or that nothing broke. */
+async function printExplore(
+  report: VerificationReport,
+  flags: VerifyFlags,
+  target: string,
+  out: Pick<Console, 'log'>,
+): Promise<void> {
+  const failure = report.explore?.failure;
+  if (failure) {
+    const file = flags.replay ?? flags.exploreOut ?? `guuru-explore-${failure.property.replace(/^explore\./, '')}.json`;
+    if (!flags.replay) await writeFile(file, `${JSON.stringify(failure.file, null, 2)}\n`);
+    out.log(
+      `${flags.replay ? 'the replayed flow' : `the smallest failing flow (shrunk from ${failure.originalSteps} steps)`}, breaking ${failure.property}:`,
+    );
+    for (const step of failure.steps) out.log(`  ${step}`);
+    out.log(`  → ${failure.text}`);
+    if (!flags.replay)
+      out.log(
+        `written to ${file}; play it again with: guuru-emulator verify --target ${target} --replay ${file} (against your integration restarted: the same Idempotency-Keys come again)`,
+      );
+  } else if (report.explore && report.status === 'passed') {
+    out.log(
+      report.explore.mode === 'replay'
+        ? 'the replayed flow broke nothing'
+        : `${report.explore.flows} generated flows broke nothing${report.explore.outOfTime ? ' (the time budget ended the search)' : ''}`,
+    );
   }
 }

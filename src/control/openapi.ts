@@ -538,7 +538,17 @@ function scenarioRoutesPart2(): Record<string, Record<string, Operation>> {
           '202': ok(
             'Started',
             object(
-              { id: str, status: ref('VerificationStatus'), target: str, tenant: str, suites: array(str), seed: int, timeoutMs: int, explore: { type: 'object' }, links: ref('VerificationLinks') },
+              {
+                id: str,
+                status: ref('VerificationStatus'),
+                target: str,
+                tenant: str,
+                suites: array(str),
+                seed: int,
+                timeoutMs: int,
+                explore: { type: 'object' },
+                links: ref('VerificationLinks'),
+              },
               ['id', 'status', 'target', 'tenant', 'suites', 'seed', 'timeoutMs', 'links'],
             ),
           ),
@@ -1159,7 +1169,11 @@ function journalSchemasPart2(): Record<string, Schema> {
         }),
         deliveries: array({ type: 'object', required: ['kind', 'deliveryId', 'event'] }),
         explore: { type: 'object', required: ['mode', 'flows', 'shrinkRuns', 'outOfTime', 'graceMs'] },
-        timings: { type: 'object', required: ['startedAt'], properties: { startedAt: str, finishedAt: str, durationMs: num, acknowledgement: { type: 'object' } } },
+        timings: {
+          type: 'object',
+          required: ['startedAt'],
+          properties: { startedAt: str, finishedAt: str, durationMs: num, acknowledgement: { type: 'object' } },
+        },
         links: ref('VerificationLinks'),
       },
     },

@@ -11,13 +11,23 @@ export const startBody = z
   .object({
     target: httpUrl('an http(s) URL of your webhook receiver, such as http://127.0.0.1:8000/webhooks'),
     suites: z.array(z.enum(SUITES as [SuiteName, ...SuiteName[]])).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     timeoutMs: z.number().int().min(1).max(600_000).optional(),
     tenant: z.string().min(1).optional(),
     explore: z
       .object({
         runs: z.number().int().min(1).max(100_000).optional(),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .optional(),
         timeMs: z.number().int().min(1).max(3_600_000).optional(),
         graceMs: z.number().int().min(0).max(60_000).optional(),
         maxSilenceMs: z.number().int().min(0).max(600_000).optional(),
@@ -27,8 +37,14 @@ export const startBody = z
     replay: flowFileSchema.optional(),
   })
   .strict()
-  .refine((b) => b.suites === undefined || b.suites.length > 0 || b.explore !== undefined, { message: 'name at least one suite: receiver, third-party (an empty list only with explore)', path: ['suites'] })
-  .refine((b) => b.replay === undefined || b.explore === undefined, { message: 'replay plays one recorded flow: send either explore or replay', path: ['replay'] });
+  .refine((b) => b.suites === undefined || b.suites.length > 0 || b.explore !== undefined, {
+    message: 'name at least one suite: receiver, third-party (an empty list only with explore)',
+    path: ['suites'],
+  })
+  .refine((b) => b.replay === undefined || b.explore === undefined, {
+    message: 'replay plays one recorded flow: send either explore or replay',
+    path: ['replay'],
+  });
 
 const links = (report: VerificationReport) => ({
   self: `/_emulator/verifications/${report.id}`,
@@ -43,7 +59,20 @@ export function createVerificationRoutes(verifications: Verifications): Router {
   const router = Router();
   router.post('/verifications', (req, res) => {
     const report = verifications.start(parseBody(startBody, req));
-    res.status(202).location(links(report).self).json({ id: report.id, status: report.status, target: report.target, tenant: report.tenant, suites: report.suites, seed: report.seed, timeoutMs: report.timeoutMs, ...(report.explore ? { explore: report.explore } : {}), links: links(report) });
+    res
+      .status(202)
+      .location(links(report).self)
+      .json({
+        id: report.id,
+        status: report.status,
+        target: report.target,
+        tenant: report.tenant,
+        suites: report.suites,
+        seed: report.seed,
+        timeoutMs: report.timeoutMs,
+        ...(report.explore ? { explore: report.explore } : {}),
+        links: links(report),
+      });
   });
   router.get('/verifications', (_req, res) => {
     res.json({

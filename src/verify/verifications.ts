@@ -81,6 +81,9 @@ interface Running {
  * live reports, and owns their chats (the webhook publisher sends nothing for them: the examiner
  * crafts every delivery itself).
  */
+/** Records a check's outcome in the live report. */
+type Settle = (id: string, status: CheckResult['status'], evidence: string, details?: Evidence[]) => void;
+
 export class Verifications {
   private readonly all = new Map<string, Running>();
   private readonly holds = new Map<string, Hold>();
@@ -122,8 +125,17 @@ export class Verifications {
         ? { mode: 'explore', ...EXPLORE_DEFAULTS, seed, ...options.explore, flows: 0, shrinkRuns: 0, outOfTime: false }
         : undefined;
     if (explore && explore.mode === 'explore') {
-      for (const [name, value] of Object.entries({ runs: explore.runs, timeMs: explore.timeMs, graceMs: explore.graceMs, maxSilenceMs: explore.maxSilenceMs })) {
-        if (!Number.isInteger(value) || (value as number) < (name === 'runs' || name === 'timeMs' ? 1 : 0)) throw invalidArgument(`explore.${name}`, `explore.${name} is a whole number${name === 'runs' ? ' of flows ≥ 1' : ' of milliseconds'}.`);
+      for (const [name, value] of Object.entries({
+        runs: explore.runs,
+        timeMs: explore.timeMs,
+        graceMs: explore.graceMs,
+        maxSilenceMs: explore.maxSilenceMs,
+      })) {
+        if (!Number.isInteger(value) || (value as number) < (name === 'runs' || name === 'timeMs' ? 1 : 0))
+          throw invalidArgument(
+            `explore.${name}`,
+            `explore.${name} is a whole number${name === 'runs' ? ' of flows ≥ 1' : ' of milliseconds'}.`,
+          );
       }
     }
     const report: VerificationReport = {
@@ -142,7 +154,14 @@ export class Verifications {
       ...(explore ? { explore } : {}),
       timings: { startedAt: new Date().toISOString() },
     };
-    const running: Running = { report, tenantId: tenant.id, chats: new Set(), abort: new AbortController(), waiters: new Set(), ...(options.replay ? { replay: options.replay } : {}) };
+    const running: Running = {
+      report,
+      tenantId: tenant.id,
+      chats: new Set(),
+      abort: new AbortController(),
+      waiters: new Set(),
+      ...(options.replay ? { replay: options.replay } : {}),
+    };
     this.all.set(report.id, running);
     this.trim();
     void this.execute(running, tenant, seed).catch((error: unknown) => {
@@ -273,34 +292,8 @@ export class Verifications {
     };
     let stopped: string | undefined;
     try {
-      if (report.suites.includes('receiver')) {
-        // The verification's own random source: the same seed gives the same chats, keys and bodies.
-        const domain: DomainContext = { ...this.deps.domain, random: new Random(seed) };
-        const exam = new ReceiverExam({
-          id: report.id,
-          tenant,
-          domain,
-          wire: this.deps.wire,
-          calls,
-          target: report.target,
-          timeoutMs: report.timeoutMs,
-          signal: running.abort.signal,
-          adopt: (chatId) => {
-            running.chats.add(chatId);
-            calls.watch(chatId);
-          },
-          settle: (id, status, evidence, details) => settle(id, status, evidence, details),
-          statusOf: (id: ReceiverCheckId) => report.checks.find((c) => c.id === id)?.status ?? 'pending',
-          hold: (chatId, maxMs) => this.hold(chatId, maxMs),
-          sent: (delivery) => {
-            report.deliveries.push(delivery);
-            report.deliveries.sort((a, b) => Number(a.deliveryId.split('.')[1]) - Number(b.deliveryId.split('.')[1]));
-          },
-        });
-        const acknowledgement = await exam.run();
-        if (acknowledgement) report.timings.acknowledgement = acknowledgement;
-        stopped = exam.stopped;
-      }
+      if (report.suites.includes('receiver'))
+        stopped = await this.examineReceiver(running, tenant, seed, calls, settle);
       if (report.suites.includes('third-party') && this.deps.thirdParty && !running.abort.signal.aborted) {
         if (stopped) {
           // The conversation would only show the same failure again, as a cascade of others.
@@ -316,41 +309,103 @@ export class Verifications {
           });
         }
       }
-      const explore = report.explore;
-      if (explore && !running.abort.signal.aborted) {
-        if (stopped) {
-          for (const check of EXPLORE_PROPERTIES) settle(check.id, 'skipped', `not examined: ${stopped}`);
-        } else {
-          const context = {
-            tenant,
-            domain: this.deps.domain,
-            wire: this.deps.wire,
-            journal: this.deps.requests,
-            target: report.target,
-            timeoutMs: report.timeoutMs,
-            graceMs: explore.graceMs,
-            maxSilenceMs: explore.maxSilenceMs ?? running.replay?.maxSilenceMs ?? EXPLORE_DEFAULTS.maxSilenceMs,
-            signal: running.abort.signal,
-            adopt: (chatId: string) => running.chats.add(chatId),
-            prefix: `${report.id}.explore`,
-          };
-          const request = running.replay
-            ? { replay: running.replay }
-            : { explore: { salt: Number(report.id.replace(/\D/g, '')), runs: explore.runs ?? EXPLORE_DEFAULTS.runs, seed: explore.seed ?? seed, timeMs: explore.timeMs ?? EXPLORE_DEFAULTS.timeMs, graceMs: explore.graceMs, maxSilenceMs: explore.maxSilenceMs ?? EXPLORE_DEFAULTS.maxSilenceMs } };
-          try {
-            await runExplore(context, request, tenant.id, settle, explore);
-          } catch (error) {
-            if (!(error instanceof Error) || !error.message.startsWith('cannot replay')) throw error;
-            this.finish(running, 'error', error.message);
-            return;
-          }
-        }
-      }
+      if (
+        report.explore &&
+        !running.abort.signal.aborted &&
+        !(await this.examineExplore(running, tenant, seed, stopped, settle))
+      )
+        return;
     } finally {
       calls.close();
     }
     report.timings.durationMs = Math.round(performance.now() - started);
     this.finish(running, report.summary.requiredFailed > 0 ? 'failed' : 'passed');
+  }
+
+  /** The receiver suite; returns why nothing more can be examined at this target, if so. */
+  private async examineReceiver(
+    running: Running,
+    tenant: Tenant,
+    seed: number,
+    calls: IntegratorCalls,
+    settle: Settle,
+  ): Promise<string | undefined> {
+    const { report } = running;
+    // The verification's own random source: the same seed gives the same chats, keys and bodies.
+    const domain: DomainContext = { ...this.deps.domain, random: new Random(seed) };
+    const exam = new ReceiverExam({
+      id: report.id,
+      tenant,
+      domain,
+      wire: this.deps.wire,
+      calls,
+      target: report.target,
+      timeoutMs: report.timeoutMs,
+      signal: running.abort.signal,
+      adopt: (chatId) => {
+        running.chats.add(chatId);
+        calls.watch(chatId);
+      },
+      settle: (id, status, evidence, details) => settle(id, status, evidence, details),
+      statusOf: (id: ReceiverCheckId) => report.checks.find((c) => c.id === id)?.status ?? 'pending',
+      hold: (chatId, maxMs) => this.hold(chatId, maxMs),
+      sent: (delivery) => {
+        report.deliveries.push(delivery);
+        report.deliveries.sort((a, b) => Number(a.deliveryId.split('.')[1]) - Number(b.deliveryId.split('.')[1]));
+      },
+    });
+    const acknowledgement = await exam.run();
+    if (acknowledgement) report.timings.acknowledgement = acknowledgement;
+    return exam.stopped;
+  }
+
+  /** Generated flows (or a replayed one) after the checks; false when the verification ended in an error. */
+  private async examineExplore(
+    running: Running,
+    tenant: Tenant,
+    seed: number,
+    stopped: string | undefined,
+    settle: Settle,
+  ): Promise<boolean> {
+    const { report } = running;
+    const explore = report.explore as ExploreReport;
+    if (stopped) {
+      for (const check of EXPLORE_PROPERTIES) settle(check.id, 'skipped', `not examined: ${stopped}`);
+    } else {
+      const context = {
+        tenant,
+        domain: this.deps.domain,
+        wire: this.deps.wire,
+        journal: this.deps.requests,
+        target: report.target,
+        timeoutMs: report.timeoutMs,
+        graceMs: explore.graceMs,
+        maxSilenceMs: explore.maxSilenceMs ?? running.replay?.maxSilenceMs ?? EXPLORE_DEFAULTS.maxSilenceMs,
+        signal: running.abort.signal,
+        adopt: (chatId: string) => running.chats.add(chatId),
+        prefix: `${report.id}.explore`,
+      };
+      const request = running.replay
+        ? { replay: running.replay }
+        : {
+            explore: {
+              salt: Number(report.id.replace(/\D/g, '')),
+              runs: explore.runs ?? EXPLORE_DEFAULTS.runs,
+              seed: explore.seed ?? seed,
+              timeMs: explore.timeMs ?? EXPLORE_DEFAULTS.timeMs,
+              graceMs: explore.graceMs,
+              maxSilenceMs: explore.maxSilenceMs ?? EXPLORE_DEFAULTS.maxSilenceMs,
+            },
+          };
+      try {
+        await runExplore(context, request, tenant.id, settle, explore);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('cannot replay')) throw error;
+        this.finish(running, 'error', error.message);
+        return false;
+      }
+    }
+    return true;
   }
 
   private finish(running: Running, status: VerificationReport['status'], error?: string): void {

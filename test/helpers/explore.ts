@@ -23,17 +23,32 @@ export type ExploreReportJson = {
 
 /** Starts a verification through the control API and waits for its report. */
 export async function verifyOn(t: TestEmulator, body: Record<string, unknown>): Promise<ExploreReportJson> {
-  const started = await fetch(`${t.url}/_emulator/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (started.status !== 202) throw new Error(`POST /_emulator/verifications → ${started.status} ${await started.text()}`);
+  const started = await fetch(`${t.url}/_emulator/verifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (started.status !== 202)
+    throw new Error(`POST /_emulator/verifications → ${started.status} ${await started.text()}`);
   const { id } = (await started.json()) as { id: string };
   return (await (await fetch(`${t.url}/_emulator/verifications/${id}?wait=1`)).json()) as ExploreReportJson;
 }
 
 /** Explore only (no fixed suite), with small figures fit for a test on a shared 2-core machine. */
-export async function explore(t: TestEmulator, options: Partial<ReferenceOptions>, explore: Record<string, unknown>, timeoutMs = 1000): Promise<ExploreReportJson> {
+export async function explore(
+  t: TestEmulator,
+  options: Partial<ReferenceOptions>,
+  explore: Record<string, unknown>,
+  timeoutMs = 1000,
+): Promise<ExploreReportJson> {
   const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, ...EXPLORED, ...options });
   try {
-    return await verifyOn(t, { target: integration.url, suites: [], timeoutMs, explore: { graceMs: 100, maxSilenceMs: 600, timeMs: 50_000, ...explore } });
+    return await verifyOn(t, {
+      target: integration.url,
+      suites: [],
+      timeoutMs,
+      explore: { graceMs: 100, maxSilenceMs: 600, timeMs: 50_000, ...explore },
+    });
   } finally {
     await integration.close();
   }

@@ -190,8 +190,11 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
   /** Replies refused while the chat was re-assigned to the pool, sent once it is accepted again. */
   const owed = new Map<string, string[]>();
   const reply = async (chatId: string, text: string) => {
-    const sent = await gql('mutation Reply($input: ChatMessageInput!) { sendChatMessage(input: $input) }', { input: { chatId, posting: { type: 'text', text } } });
-    if (sent.errors?.[0]?.extensions?.code === 'CHAT_NOT_OPEN' && /status is "assigned"/.test(sent.errors[0].message)) owed.set(chatId, [...(owed.get(chatId) ?? []), text]);
+    const sent = await gql('mutation Reply($input: ChatMessageInput!) { sendChatMessage(input: $input) }', {
+      input: { chatId, posting: { type: 'text', text } },
+    });
+    if (sent.errors?.[0]?.extensions?.code === 'CHAT_NOT_OPEN' && /status is "assigned"/.test(sent.errors[0].message))
+      owed.set(chatId, [...(owed.get(chatId) ?? []), text]);
   };
 
   const close = async (chatId: string) => {
@@ -357,7 +360,10 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       res.writeHead(200).end('Success!');
       const chatId = String(body.chat?.id ?? '');
       clearTimeout(bursts.get(chatId));
-      bursts.set(chatId, setTimeout(() => void enqueue(event, body), 200));
+      bursts.set(
+        chatId,
+        setTimeout(() => void enqueue(event, body), 200),
+      );
       return;
     }
     if (flaw === 'records-key-when-done') {

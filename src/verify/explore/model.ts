@@ -43,10 +43,19 @@ export type Flow = Step[];
 
 /** The customer's texts: one per kind, so a flow in words is the flow that is played. */
 export const TEXTS = {
-  text: ['Do they run small? I usually wear 42.', 'Is the rain cover included?', 'And the delivery time to Zurich?', 'Can I pay by invoice?'],
+  text: [
+    'Do they run small? I usually wear 42.',
+    'Is the rain cover included?',
+    'And the delivery time to Zurich?',
+    'Can I pay by invoice?',
+  ],
   helped: 'Thanks, that solved it!',
   agent: 'Hi, I am Marco from the community. Let me check that for you.',
-  attachment: { url: 'https://cdn.example.com/uploads/receipt-10472.png', mimetype: 'image/png', filename: 'receipt-10472.png' },
+  attachment: {
+    url: 'https://cdn.example.com/uploads/receipt-10472.png',
+    mimetype: 'image/png',
+    filename: 'receipt-10472.png',
+  },
 } as const;
 
 export interface GeneratorOptions {
@@ -55,7 +64,9 @@ export interface GeneratorOptions {
 }
 
 /** Silences on a ladder up to the longest: a failure shrinks to the shortest rung that still fails in a few plays. */
-export const silenceLadder = (maxMs: number): number[] => [...new Set([0, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000].filter((ms) => ms < maxMs).concat(maxMs))];
+export const silenceLadder = (maxMs: number): number[] => [
+  ...new Set([0, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000].filter((ms) => ms < maxMs).concat(maxMs)),
+];
 
 const timing = (o: GeneratorOptions): fc.Arbitrary<Timing> =>
   fc.oneof(
@@ -72,21 +83,40 @@ const fault: fc.Arbitrary<Fault | undefined> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Fault>('reordered') },
 );
 
-const chat: fc.Arbitrary<ChatLabel> = fc.oneof({ weight: 6, arbitrary: fc.constant<ChatLabel>('A') }, { weight: 2, arbitrary: fc.constant<ChatLabel>('B') }, { weight: 1, arbitrary: fc.constant<ChatLabel>('C') });
+const chat: fc.Arbitrary<ChatLabel> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<ChatLabel>('A') },
+  { weight: 2, arbitrary: fc.constant<ChatLabel>('B') },
+  { weight: 1, arbitrary: fc.constant<ChatLabel>('C') },
+);
 
-const withFault = <T extends object>(base: fc.Arbitrary<T>) => fc.tuple(base, fault).map(([step, f]) => (f === undefined ? step : { ...step, fault: f }));
+const withFault = <T extends object>(base: fc.Arbitrary<T>) =>
+  fc.tuple(base, fault).map(([step, f]) => (f === undefined ? step : { ...step, fault: f }));
 
 /** One step: mostly customer messages, some assignments (new chats, re-assignments), ratings and other experts' messages. */
 export const stepArbitrary = (o: GeneratorOptions): fc.Arbitrary<Step> =>
   fc.oneof(
-    { weight: 3, arbitrary: withFault(fc.record({ do: fc.constant('assign' as const), chat, api: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), at: timing(o) })) },
+    {
+      weight: 3,
+      arbitrary: withFault(
+        fc.record({
+          do: fc.constant('assign' as const),
+          chat,
+          api: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+          at: timing(o),
+        }),
+      ),
+    },
     {
       weight: 8,
       arbitrary: withFault(
         fc.record({
           do: fc.constant('write' as const),
           chat,
-          kind: fc.oneof({ weight: 6, arbitrary: fc.constant('text' as const) }, { weight: 2, arbitrary: fc.constant('attachment' as const) }, { weight: 1, arbitrary: fc.constant('helped' as const) }),
+          kind: fc.oneof(
+            { weight: 6, arbitrary: fc.constant('text' as const) },
+            { weight: 2, arbitrary: fc.constant('attachment' as const) },
+            { weight: 1, arbitrary: fc.constant('helped' as const) },
+          ),
           at: timing(o),
         }),
       ),
@@ -97,7 +127,9 @@ export const stepArbitrary = (o: GeneratorOptions): fc.Arbitrary<Step> =>
 
 /** A flow: chat A assigned to api first (most flows are about the integration's own chat), then up to `maxSteps` steps. */
 export const flowArbitrary = (o: GeneratorOptions & { maxSteps: number }): fc.Arbitrary<Flow> =>
-  fc.tuple(fc.array(stepArbitrary(o), { minLength: 1, maxLength: o.maxSteps })).map(([steps]) => [{ do: 'assign', chat: 'A', api: true, at: { gapMs: 0 } } as Step, ...steps]);
+  fc
+    .tuple(fc.array(stepArbitrary(o), { minLength: 1, maxLength: o.maxSteps }))
+    .map(([steps]) => [{ do: 'assign', chat: 'A', api: true, at: { gapMs: 0 } } as Step, ...steps]);
 
 /**
  * The flow as played: steps that cannot happen by the protocol are dropped (a message into a chat
@@ -131,7 +163,14 @@ const FAULT_WORDS: Record<Fault, string> = {
   reordered: ', delivered after the next step of another chat',
 };
 
-const timingWords = (at: Timing, chat: ChatLabel): string => ('afterClose' in at ? `once chat ${chat} is closed, ` : 'silenceMs' in at ? `after ${at.silenceMs} ms of silence, ` : at.gapMs > 0 ? `${at.gapMs} ms later, ` : '');
+const timingWords = (at: Timing, chat: ChatLabel): string =>
+  'afterClose' in at
+    ? `once chat ${chat} is closed, `
+    : 'silenceMs' in at
+      ? `after ${at.silenceMs} ms of silence, `
+      : at.gapMs > 0
+        ? `${at.gapMs} ms later, `
+        : '';
 
 /** A step in words ("after 300 ms of silence, the customer of chat A writes again"). */
 export function describeStep(step: Step): string {
@@ -140,7 +179,9 @@ export function describeStep(step: Step): string {
       case 'assign':
         return `chat ${step.chat} assigned to ${step.api ? 'api' : 'another expert (no api in requestedExperts), who accepts it'}`;
       case 'write':
-        return step.kind === 'helped' ? `the customer of chat ${step.chat} says it is helped ("${TEXTS.helped}")` : `the customer of chat ${step.chat} sends ${step.kind === 'attachment' ? 'an attachment' : 'a message'}`;
+        return step.kind === 'helped'
+          ? `the customer of chat ${step.chat} says it is helped ("${TEXTS.helped}")`
+          : `the customer of chat ${step.chat} sends ${step.kind === 'attachment' ? 'an attachment' : 'a message'}`;
       case 'rate':
         return `the customer rates chat ${step.chat} (once it is closed)`;
       case 'agent-write':

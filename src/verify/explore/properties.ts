@@ -44,7 +44,7 @@ export const EXPLORE_PROPERTIES = [
     suite: 'explore',
     title: "Never answers its own or another agent's messages",
     level: 'required',
-    rule: 'message-created is sent for every message, yours and other agents\' included: only a message whose author is the customer (UserAuthor) is answered.',
+    rule: "message-created is sent for every message, yours and other agents' included: only a message whose author is the customer (UserAuthor) is answered.",
     doc: DOCS.thirdParty,
   },
   {
@@ -110,7 +110,12 @@ export const deliveryWords = (d: PlayedDelivery): string =>
 const callWords = (calls: PlayedCall[]): string => {
   const counts = new Map<string, number>();
   for (const c of calls) counts.set(c.operation, (counts.get(c.operation) ?? 0) + 1);
-  return [...counts].map(([op, k]) => `${op} ×${k}`).join(', ') + (calls.some((c) => !c.ok) ? ` (refused: ${[...new Set(calls.filter((c) => !c.ok).map((c) => c.errorCode ?? 'error'))].join(', ')})` : '');
+  return (
+    [...counts].map(([op, k]) => `${op} ×${k}`).join(', ') +
+    (calls.some((c) => !c.ok)
+      ? ` (refused: ${[...new Set(calls.filter((c) => !c.ok).map((c) => c.errorCode ?? 'error'))].join(', ')})`
+      : '')
+  );
 };
 
 interface Walk {
@@ -118,8 +123,11 @@ interface Walk {
   ledgers: Map<string, ChatLedger>;
 }
 
+// eslint-disable-next-line max-lines-per-function -- one closure over a flow's state; to be split into a class of its own (issue 21)
 function walk(played: Played): Walk {
-  const ledgers = new Map<string, ChatLedger>(played.chats.map((c) => [c.id, { info: c, pending: [], assignments: [], accepts: [] }]));
+  const ledgers = new Map<string, ChatLedger>(
+    played.chats.map((c) => [c.id, { info: c, pending: [], assignments: [], accepts: [] }]),
+  );
   const violations: Violation[] = [];
   const seen = new Set<PropertyId>();
   const violate = (property: PropertyId, text: string, evidence: TraceEntry[]) => {
@@ -132,9 +140,24 @@ function walk(played: Played): Walk {
     const chat = ledgers.get(entry.chatId);
     if (!chat) continue;
     if (entry.kind === 'delivery') {
-      if (entry.statusCode !== undefined && !is2xx(entry)) violate('explore.acknowledges', `${deliveryWords(entry)}: every delivery must be answered 2xx (a non-2xx makes GUURU send it again)`, [entry]);
-      else if (entry.statusCode === undefined) violate('explore.acknowledges', `${deliveryWords(entry)}: no answer within the delivery timeout of ${played.timeoutMs} ms`, [entry]);
-      else if ((entry.durationMs ?? 0) >= played.timeoutMs) violate('explore.acknowledges', `${deliveryWords(entry)} after ${entry.durationMs} ms, over the delivery timeout of ${played.timeoutMs} ms`, [entry]);
+      if (entry.statusCode !== undefined && !is2xx(entry))
+        violate(
+          'explore.acknowledges',
+          `${deliveryWords(entry)}: every delivery must be answered 2xx (a non-2xx makes GUURU send it again)`,
+          [entry],
+        );
+      else if (entry.statusCode === undefined)
+        violate(
+          'explore.acknowledges',
+          `${deliveryWords(entry)}: no answer within the delivery timeout of ${played.timeoutMs} ms`,
+          [entry],
+        );
+      else if ((entry.durationMs ?? 0) >= played.timeoutMs)
+        violate(
+          'explore.acknowledges',
+          `${deliveryWords(entry)} after ${entry.durationMs} ms, over the delivery timeout of ${played.timeoutMs} ms`,
+          [entry],
+        );
       if (entry.copy !== 1) continue;
       if (entry.event === 'chat-assigned') {
         chat.assignment = { delivery: entry, accepts: [] };
@@ -164,15 +187,33 @@ function walk(played: Played): Walk {
       chat.accepts.push(entry);
       // One acceptChat per chat-assigned delivered (a re-assignment is a new one; a refused "already accepted" counts too).
       if (chat.accepts.length > chat.assignments.length) {
-        const assigned = played.entries.filter((e): e is PlayedDelivery => e.kind === 'delivery' && e.event === 'chat-assigned' && e.chatId === entry.chatId);
-        violate('explore.acts-once', `${assigned.map(deliveryWords).join('; ')} → ${callWords(chat.accepts)} on chat ${chat.info.label}: ${chat.assignments.length} chat-assigned (distinct Idempotency-Keys) acted on ${chat.accepts.length} times`, [...assigned, ...chat.accepts]);
+        const assigned = played.entries.filter(
+          (e): e is PlayedDelivery => e.kind === 'delivery' && e.event === 'chat-assigned' && e.chatId === entry.chatId,
+        );
+        violate(
+          'explore.acts-once',
+          `${assigned.map(deliveryWords).join('; ')} → ${callWords(chat.accepts)} on chat ${chat.info.label}: ${chat.assignments.length} chat-assigned (distinct Idempotency-Keys) acted on ${chat.accepts.length} times`,
+          [...assigned, ...chat.accepts],
+        );
       }
     }
-    if ((entry.operation === 'sendChatMessage' || entry.operation === 'openChat') && !entry.ok && closedOrRated(entry)) {
-      violate('explore.no-write-after-close', `your code called ${callWords([entry])} on chat ${chat.info.label} (${chat.info.id}) while it was ${/rated/.test(entry.errorMessage ?? '') ? 'rated' : 'closed'}: ${entry.errorMessage ?? ''}`, [entry]);
+    if (
+      (entry.operation === 'sendChatMessage' || entry.operation === 'openChat') &&
+      !entry.ok &&
+      closedOrRated(entry)
+    ) {
+      violate(
+        'explore.no-write-after-close',
+        `your code called ${callWords([entry])} on chat ${chat.info.label} (${chat.info.id}) while it was ${/rated/.test(entry.errorMessage ?? '') ? 'rated' : 'closed'}: ${entry.errorMessage ?? ''}`,
+        [entry],
+      );
     }
     if (entry.operation === 'openChat' && !entry.ok && /rated/.test(entry.errorMessage ?? '')) {
-      violate('explore.no-write-after-close', `your code called openChat on the rated chat ${chat.info.label} (${chat.info.id}): ${entry.errorMessage ?? ''}`, [entry]);
+      violate(
+        'explore.no-write-after-close',
+        `your code called openChat on the rated chat ${chat.info.label} (${chat.info.id}): ${entry.errorMessage ?? ''}`,
+        [entry],
+      );
     }
     if (entry.operation === 'sendChatMessage' && entry.ok) {
       const next = chat.pending.shift();
@@ -181,16 +222,32 @@ function walk(played: Played): Walk {
         chat.lastAnswered = next;
       } else if (chat.lastAnswered && chat.lastAnswered.delivery.copies > 1) {
         chat.lastAnswered.answers.push(entry);
-        const copies = played.entries.filter((e): e is PlayedDelivery => e.kind === 'delivery' && e.idempotencyKey === chat.lastAnswered?.delivery.idempotencyKey);
-        violate('explore.acts-once', `${copies.map(deliveryWords).join('; ')} → ${callWords(chat.lastAnswered.answers)} on chat ${chat.info.label}: one customer message was answered once per copy`, [...copies, ...chat.lastAnswered.answers]);
+        const copies = played.entries.filter(
+          (e): e is PlayedDelivery =>
+            e.kind === 'delivery' && e.idempotencyKey === chat.lastAnswered?.delivery.idempotencyKey,
+        );
+        violate(
+          'explore.acts-once',
+          `${copies.map(deliveryWords).join('; ')} → ${callWords(chat.lastAnswered.answers)} on chat ${chat.info.label}: one customer message was answered once per copy`,
+          [...copies, ...chat.lastAnswered.answers],
+        );
       } else if (chat.lastFrom === 'own' && chat.lastOwn) {
-        violate('explore.ignores-own-messages', `${deliveryWords(chat.lastOwn)} → sendChatMessage on chat ${chat.info.label} with no customer message waiting: your code answered its own message (author ExpertAuthor, not UserAuthor)`, [chat.lastOwn, entry]);
+        violate(
+          'explore.ignores-own-messages',
+          `${deliveryWords(chat.lastOwn)} → sendChatMessage on chat ${chat.info.label} with no customer message waiting: your code answered its own message (author ExpertAuthor, not UserAuthor)`,
+          [chat.lastOwn, entry],
+        );
       } else if (chat.lastFrom === 'agent') {
-        violate('explore.ignores-own-messages', `sendChatMessage on chat ${chat.info.label} after the other expert's message, with no customer message waiting`, [entry]);
+        violate(
+          'explore.ignores-own-messages',
+          `sendChatMessage on chat ${chat.info.label} after the other expert's message, with no customer message waiting`,
+          [entry],
+        );
       }
     }
     // A close that crossed a message (decided before it arrived: within the crossing window after its delivery) leaves it to the customer to write again.
-    if (entry.operation === 'closeChat' && entry.ok) chat.pending = chat.pending.filter((p) => entry.at - p.delivery.at > crossingMs(played));
+    if (entry.operation === 'closeChat' && entry.ok)
+      chat.pending = chat.pending.filter((p) => entry.at - p.delivery.at > crossingMs(played));
   }
   return { violations, ledgers };
 }
@@ -202,7 +259,8 @@ export function outstanding(played: Played): string[] {
   for (const chat of ledgers.values()) {
     if (!chat.info.api) continue;
     const status = played.statuses[chat.info.id];
-    if (chat.assignment && chat.assignment.accepts.length === 0 && status === 'assigned') owed.push(`acceptChat on chat ${chat.info.label}`);
+    if (chat.assignment && chat.assignment.accepts.length === 0 && status === 'assigned')
+      owed.push(`acceptChat on chat ${chat.info.label}`);
     if (chat.pending.length > 0) owed.push(`an answer on chat ${chat.info.label}`);
     if (chat.helped && status !== 'closed' && status !== 'rated') owed.push(`closeChat on chat ${chat.info.label}`);
   }
@@ -219,7 +277,10 @@ export function violations(played: Played): Violation[] {
     const first = chat.pending[0];
     if (first && !has('explore.answers-every-message')) {
       const calls = played.entries.filter((e): e is PlayedCall => e.kind === 'call' && e.chatId === chat.info.id);
-      const why = status === 'assigned' ? `: the chat was ${chat.assignments.length > 1 ? 're-assigned and never accepted again' : 'never accepted'}` : '';
+      const why =
+        status === 'assigned'
+          ? `: the chat was ${chat.assignments.length > 1 ? 're-assigned and never accepted again' : 'never accepted'}`
+          : '';
       found.push({
         property: 'explore.answers-every-message',
         text: `${deliveryWords(first.delivery)} was never answered (chat ${chat.info.label} ${chat.info.id} is ${status}; your code's calls on it: ${calls.length ? callWords(calls) : 'none'})${why}`,
@@ -227,7 +288,11 @@ export function violations(played: Played): Violation[] {
       });
     }
     if (chat.helped && status !== 'closed' && status !== 'rated' && !has('explore.closes-when-helped')) {
-      found.push({ property: 'explore.closes-when-helped', text: `${deliveryWords(chat.helped)}, yet chat ${chat.info.label} (${chat.info.id}) is still ${status} at the end of the flow`, evidence: [chat.helped] });
+      found.push({
+        property: 'explore.closes-when-helped',
+        text: `${deliveryWords(chat.helped)}, yet chat ${chat.info.label} (${chat.info.id}) is still ${status} at the end of the flow`,
+        evidence: [chat.helped],
+      });
     }
   }
   return found;

@@ -12,12 +12,18 @@ import type { Recorded } from './runner.js';
 
 export const FLOW_FILE_KIND = 'guuru-emulator/explore-flow';
 
-const timing = z.union([z.object({ gapMs: z.number().int().min(0).max(600_000) }).strict(), z.object({ silenceMs: z.number().int().min(0).max(600_000) }).strict(), z.object({ afterClose: z.literal(true) }).strict()]);
+const timing = z.union([
+  z.object({ gapMs: z.number().int().min(0).max(600_000) }).strict(),
+  z.object({ silenceMs: z.number().int().min(0).max(600_000) }).strict(),
+  z.object({ afterClose: z.literal(true) }).strict(),
+]);
 const fault = z.enum(['duplicate', 'concurrent', 'retry', 'reordered']).optional();
 const chat = z.enum(['A', 'B', 'C']);
 const step = z.discriminatedUnion('do', [
   z.object({ do: z.literal('assign'), chat, api: z.boolean(), at: timing, fault }).strict(),
-  z.object({ do: z.literal('write'), chat, kind: z.enum(['text', 'attachment', 'helped']), at: timing, fault }).strict(),
+  z
+    .object({ do: z.literal('write'), chat, kind: z.enum(['text', 'attachment', 'helped']), at: timing, fault })
+    .strict(),
   z.object({ do: z.literal('rate'), chat, at: timing, fault }).strict(),
   z.object({ do: z.literal('agent-write'), chat, at: timing, fault }).strict(),
 ]);
@@ -38,7 +44,17 @@ export const flowFileSchema = z
     /** How long a step waits for the integration's close at most (the longest silence of the run). */
     maxSilenceMs: z.number().int().min(0).optional(),
     flow: z.array(step).min(1),
-    deliveries: z.array(z.object({ event: z.string(), chatId: z.string(), idempotencyKey: z.string(), headers: z.record(z.string(), z.string()), body: z.string() }).strict()),
+    deliveries: z.array(
+      z
+        .object({
+          event: z.string(),
+          chatId: z.string(),
+          idempotencyKey: z.string(),
+          headers: z.record(z.string(), z.string()),
+          body: z.string(),
+        })
+        .strict(),
+    ),
     /** The ids the flow's chats got. */
     chats: z.record(z.string(), z.string()),
   })
@@ -63,14 +79,22 @@ export interface FlowFileInput {
 /** "1. chat A assigned to api" … one line per step. */
 export const numbered = (flow: Flow): string[] => flow.map((s, i) => `${i + 1}. ${describeStep(s)}`);
 
-export const toFlowFile = (input: FlowFileInput): FlowFile => ({ kind: FLOW_FILE_KIND, version: 1, ...input, steps: numbered(input.flow), deliveries: input.deliveries.map((d) => ({ ...d })) });
+export const toFlowFile = (input: FlowFileInput): FlowFile => ({
+  kind: FLOW_FILE_KIND,
+  version: 1,
+  ...input,
+  steps: numbered(input.flow),
+  deliveries: input.deliveries.map((d) => ({ ...d })),
+});
 
 /** Reads a flow file, saying what is wrong with it (never a stack trace). */
 export function parseFlowFile(value: unknown): FlowFile {
   const parsed = flowFileSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new Error(`not a flow file of verify --explore (${issue ? `${issue.path.join('.') || 'the file'}: ${issue.message}` : 'invalid'}); write one with verify --explore`);
+  throw new Error(
+    `not a flow file of verify --explore (${issue ? `${issue.path.join('.') || 'the file'}: ${issue.message}` : 'invalid'}); write one with verify --explore`,
+  );
 }
 
 /**
@@ -86,12 +110,27 @@ export function toScenarioYaml(file: FlowFile, name = 'explore-replay'): string 
       continue;
     }
     if (s.fault) dropped.push(`${s.fault} delivery`);
-    if ('afterClose' in s.at) steps.push({ 'wait-until': { event: 'closed', timeout: `${file.maxSilenceMs ?? 3000}ms`, onTimeout: 'continue' } });
+    if ('afterClose' in s.at)
+      steps.push({
+        'wait-until': { event: 'closed', timeout: `${file.maxSilenceMs ?? 3000}ms`, onTimeout: 'continue' },
+      });
     else if ('silenceMs' in s.at) steps.push({ wait: `${s.at.silenceMs}ms` });
     else if (s.at.gapMs > 0) steps.push({ wait: `${s.at.gapMs}ms` });
     if (s.do === 'assign') steps.push({ assign: { experts: [s.api ? 'api' : 'guuru'] } });
     else if (s.do === 'write')
-      steps.push({ message: s.kind === 'attachment' ? { from: 'customer', attachment: { url: 'https://cdn.example.com/uploads/receipt-10472.png', mimetype: 'image/png', filename: 'receipt-10472.png' } } : { from: 'customer', text: s.kind === 'helped' ? 'Thanks, that solved it!' : '{{customerMessage}}' } });
+      steps.push({
+        message:
+          s.kind === 'attachment'
+            ? {
+                from: 'customer',
+                attachment: {
+                  url: 'https://cdn.example.com/uploads/receipt-10472.png',
+                  mimetype: 'image/png',
+                  filename: 'receipt-10472.png',
+                },
+              }
+            : { from: 'customer', text: s.kind === 'helped' ? 'Thanks, that solved it!' : '{{customerMessage}}' },
+      });
     else if (s.do === 'rate') steps.push({ rate: { rating: 'good' } });
   }
   const description = `The minimal flow that broke ${file.property} (${file.failure.slice(0, 200)}), from verify --explore.${dropped.length ? ` Left out (no scenario step for them): ${[...new Set(dropped)].join(', ')}.` : ''}`;

@@ -74,6 +74,7 @@ function derivedKey(seed: number, what: string): string {
  * messages, chat-closed after its closeChat). Steps that wait do so by the observation rule: once
  * every chat of the flow is quiet and nothing is awaited (quiescence.ts), never a fixed window.
  */
+// eslint-disable-next-line max-lines-per-function -- one closure over a flow's state; to be split into a class of its own (issue 21)
 export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recorded?: Recorded): Promise<Played> {
   const flow = normalise(raw);
   const started = performance.now();
@@ -104,27 +105,50 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
     graceMs: x.graceMs,
     durationMs: Math.round(performance.now() - started),
   });
-  const quiet = () => activity.until([...byId.keys()], rule, { ready: () => outstanding(snapshot()).length === 0, signal: x.signal });
+  const quiet = () =>
+    activity.until([...byId.keys()], rule, { ready: () => outstanding(snapshot()).length === 0, signal: x.signal });
 
-  const render = (event: string, chat: ChatInfo, subject: { chat: ChatRecord } | { message: MessageRecord }, key: string, step?: number, author?: Author): Outgoing => {
+  const render = (
+    event: string,
+    chat: ChatInfo,
+    subject: { chat: ChatRecord } | { message: MessageRecord },
+    key: string,
+    step?: number,
+    author?: Author,
+  ): Outgoing => {
     const rendered = x.wire.render(x.tenant.id, event, subject, key);
-    const out: Outgoing = { event, chat, key, headers: rendered.headers, body: rendered.body, ...(step !== undefined ? { step } : {}), ...(author ? { author } : {}) };
+    const out: Outgoing = {
+      event,
+      chat,
+      key,
+      headers: rendered.headers,
+      body: rendered.body,
+      ...(step !== undefined ? { step } : {}),
+      ...(author ? { author } : {}),
+    };
     if (recorded && recorded.length > 0 && step !== undefined) {
       // A replay sends the recorded bytes (same body, key and signature), once it is sure they are about the same chat.
       const r = recorded[replayed++];
       if (!r || r.event !== event || r.chatId !== chat.id || r.idempotencyKey !== key) {
-        throw new ReplayDiverged(`the replayed flow's delivery ${replayed} would be ${event} of chat ${chat.id} (key ${key}), but the file has ${r ? `${r.event} of chat ${r.chatId} (key ${r.idempotencyKey})` : 'no more deliveries'}`);
+        throw new ReplayDiverged(
+          `the replayed flow's delivery ${replayed} would be ${event} of chat ${chat.id} (key ${key}), but the file has ${r ? `${r.event} of chat ${r.chatId} (key ${r.idempotencyKey})` : 'no more deliveries'}`,
+        );
       }
       out.headers = { ...r.headers };
       out.body = r.body;
     }
-    if (step !== undefined) renders.push({ event, chatId: chat.id, idempotencyKey: key, headers: out.headers, body: out.body });
+    if (step !== undefined)
+      renders.push({ event, chatId: chat.id, idempotencyKey: key, headers: out.headers, body: out.body });
     return out;
   };
 
   const send = async (o: Outgoing, copy: number, copies: number, attempt = 1): Promise<void> => {
     n += 1;
-    const headers = { ...o.headers, 'X-Emulator-Delivery-Id': `${x.prefix}.${n}`, 'X-Emulator-Delivery-Attempt': String(attempt) };
+    const headers = {
+      ...o.headers,
+      'X-Emulator-Delivery-Id': `${x.prefix}.${n}`,
+      'X-Emulator-Delivery-Attempt': String(attempt),
+    };
     const entry: PlayedDelivery = {
       kind: 'delivery',
       at: Math.round(performance.now() - started),
@@ -144,7 +168,12 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
     entries.push(entry);
     const done = activity.begin(o.chat.id);
     try {
-      const result = await x.wire.send({ url: x.target, headers, body: Buffer.from(o.body, 'utf8'), timeoutMs: x.timeoutMs });
+      const result = await x.wire.send({
+        url: x.target,
+        headers,
+        body: Buffer.from(o.body, 'utf8'),
+        timeoutMs: x.timeoutMs,
+      });
       if (result.statusCode !== undefined) entry.statusCode = result.statusCode;
       if (result.error !== undefined) entry.error = result.error;
       entry.durationMs = Math.round(result.durationMs);
@@ -214,15 +243,28 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
         // Numbered per chat and event, so a replay derives the same keys whatever the timing.
         const nth = (echoCounts.get(`${event}:${chat.id}`) ?? 0) + 1;
         echoCounts.set(`${event}:${chat.id}`, nth);
-        echo(chat, () => [render(event, chat, { chat: chatOf(chat.id) }, derivedKey(seed, `${event}:${chat.id}:${nth}`))]);
+        echo(chat, () => [
+          render(event, chat, { chat: chatOf(chat.id) }, derivedKey(seed, `${event}:${chat.id}:${nth}`)),
+        ]);
       }
       if (field.name === 'sendChatMessage') {
         echo(chat, () =>
           chatOf(chat.id)
-            .messages.filter((m) => !echoed.has(m.id) && (m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === SERVICE_ACCOUNT_ID)))
+            .messages.filter(
+              (m) =>
+                !echoed.has(m.id) &&
+                (m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === SERVICE_ACCOUNT_ID)),
+            )
             .map((m) => {
               echoed.add(m.id);
-              return render('message-created', chat, { message: m }, derivedKey(seed, `message-created:${m.id}`), undefined, 'own');
+              return render(
+                'message-created',
+                chat,
+                { message: m },
+                derivedKey(seed, `message-created:${m.id}`),
+                undefined,
+                'own',
+              );
             }),
         );
       }
@@ -244,7 +286,10 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
         const experts = step.api ? [SERVICE_ACCOUNT_ID] : [(other as { id: string }).id];
         let chat = known;
         if (!chat) {
-          const record = createChat(domain, x.tenant, { question: TEXTS.text[index % TEXTS.text.length] as string, user: { name: 'Alex' } });
+          const record = createChat(domain, x.tenant, {
+            question: TEXTS.text[index % TEXTS.text.length] as string,
+            user: { name: 'Alex' },
+          });
           x.adopt(record.id);
           chat = { label: step.chat, id: record.id, api: step.api };
           chats.set(step.chat, chat);
@@ -263,10 +308,23 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
       case 'write': {
         const chat = known as ChatInfo;
         const status = chatOf(chat.id).status;
-        if (!['assigned', 'open', 'closed'].includes(status)) return note(`chat ${step.chat} is ${status}: the customer cannot write`);
+        if (!['assigned', 'open', 'closed'].includes(status))
+          return note(`chat ${step.chat} is ${status}: the customer cannot write`);
         const out: Outgoing[] = [];
-        if (status === 'closed') out.push(render('chat-reopened', chat, { chat: reopenChat(domain, x.tenant, chat.id, USER) }, key(), index));
-        const posting = step.kind === 'attachment' ? { type: 'attachment', address: TEXTS.attachment.url, mimetype: TEXTS.attachment.mimetype, filename: TEXTS.attachment.filename } : { type: 'text', text: step.kind === 'helped' ? TEXTS.helped : (TEXTS.text[index % TEXTS.text.length] as string) };
+        if (status === 'closed')
+          out.push(render('chat-reopened', chat, { chat: reopenChat(domain, x.tenant, chat.id, USER) }, key(), index));
+        const posting =
+          step.kind === 'attachment'
+            ? {
+                type: 'attachment',
+                address: TEXTS.attachment.url,
+                mimetype: TEXTS.attachment.mimetype,
+                filename: TEXTS.attachment.filename,
+              }
+            : {
+                type: 'text',
+                text: step.kind === 'helped' ? TEXTS.helped : (TEXTS.text[index % TEXTS.text.length] as string),
+              };
         const message = postMessage(domain, x.tenant, chat.id, posting, USER);
         out.push(render('message-created', chat, { message }, key(), index, 'customer'));
         return out;
@@ -280,8 +338,15 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
       case 'agent-write': {
         const chat = known as ChatInfo;
         const record = chatOf(chat.id);
-        if (record.status !== 'open' || !record.expertId) return note(`chat ${step.chat} is ${record.status}: the other expert cannot write`);
-        const message = postMessage(domain, x.tenant, chat.id, { type: 'text', text: TEXTS.agent }, { kind: 'expert', id: record.expertId });
+        if (record.status !== 'open' || !record.expertId)
+          return note(`chat ${step.chat} is ${record.status}: the other expert cannot write`);
+        const message = postMessage(
+          domain,
+          x.tenant,
+          chat.id,
+          { type: 'text', text: TEXTS.agent },
+          { kind: 'expert', id: record.expertId },
+        );
         return [render('message-created', chat, { message }, key(), index, 'agent')];
       }
     }
@@ -302,7 +367,15 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
         else {
           // Until the integration closes the chat, as long as the customer keeps silent at most.
           const chat = chats.get(step.chat);
-          if (chat) await activity.until([chat.id], { graceMs: x.graceMs, boundMs: x.maxSilenceMs + x.graceMs }, { ready: () => chatOf(chat.id).status !== 'open' && outstanding(snapshot()).length === 0, signal: x.signal });
+          if (chat)
+            await activity.until(
+              [chat.id],
+              { graceMs: x.graceMs, boundMs: x.maxSilenceMs + x.graceMs },
+              {
+                ready: () => chatOf(chat.id).status !== 'open' && outstanding(snapshot()).length === 0,
+                signal: x.signal,
+              },
+            );
         }
       }
       const out = perform(index, step);
@@ -327,7 +400,11 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
 
   async function sendAll(out: Outgoing[], step: Step): Promise<void> {
     // The fault is the message's (or the assignment's): the reopen or chat-opened around it goes once.
-    for (const o of out) await deliver(o, o.event === 'chat-reopened' || (o.event === 'chat-opened' && step.do === 'assign') ? undefined : step.fault);
+    for (const o of out)
+      await deliver(
+        o,
+        o.event === 'chat-reopened' || (o.event === 'chat-opened' && step.do === 'assign') ? undefined : step.fault,
+      );
   }
 }
 

@@ -83,20 +83,23 @@ export async function explore(x: ExploreContext, o: ExploreOptions): Promise<Exp
     return playFlow(x, flow, flowSeed(o.seed, played, o.salt));
   };
 
-  const property = fc.asyncProperty(flowArbitrary({ maxSteps: o.maxSteps ?? 8, maxSilenceMs: o.maxSilenceMs }), async (flow) => {
-    if (x.signal.aborted || first) return true;
-    if (elapsed() >= o.timeMs) {
-      outOfTime = true;
-      return true;
-    }
-    const result = await play(flow);
-    flows += 1;
-    o.onFlow?.(result, 'search');
-    const violation = violations(result)[0];
-    if (!violation) return true;
-    first = { flow: result.flow, violation, played: result };
-    return false;
-  });
+  const property = fc.asyncProperty(
+    flowArbitrary({ maxSteps: o.maxSteps ?? 8, maxSilenceMs: o.maxSilenceMs }),
+    async (flow) => {
+      if (x.signal.aborted || first) return true;
+      if (elapsed() >= o.timeMs) {
+        outOfTime = true;
+        return true;
+      }
+      const result = await play(flow);
+      flows += 1;
+      o.onFlow?.(result, 'search');
+      const violation = violations(result)[0];
+      if (!violation) return true;
+      first = { flow: result.flow, violation, played: result };
+      return false;
+    },
+  );
   await fc.check(property, { seed: o.seed, numRuns: o.runs, endOnFailure: true });
   if (!first) return { flows, shrinkRuns, outOfTime, durationMs: Math.round(elapsed()) };
 
@@ -117,9 +120,12 @@ export async function explore(x: ExploreContext, o: ExploreOptions): Promise<Exp
   };
 
   // The steps after the last one the failure rests on are usually beside the point: one play to drop them.
-  const last = Math.max(-1, ...best.violation.evidence.map((e) => ('step' in e && typeof e.step === 'number' ? e.step : -1)));
+  const last = Math.max(
+    -1,
+    ...best.violation.evidence.map((e) => ('step' in e && typeof e.step === 'number' ? e.step : -1)),
+  );
   if (last >= 0 && last < best.flow.length - 1) await tryFlow(best.flow.slice(0, last + 1));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let i = best.flow.length - 1; i >= 0; i--) {
       if (await tryFlow(best.flow.filter((_, j) => j !== i))) changed = true;
@@ -133,5 +139,11 @@ export async function explore(x: ExploreContext, o: ExploreOptions): Promise<Exp
       }
     }
   }
-  return { flows, shrinkRuns, outOfTime, durationMs: Math.round(elapsed()), failure: { violation: best.violation, played: best.played, original: first.flow } };
+  return {
+    flows,
+    shrinkRuns,
+    outOfTime,
+    durationMs: Math.round(elapsed()),
+    failure: { violation: best.violation, played: best.played, original: first.flow },
+  };
 }

@@ -22,7 +22,16 @@ type Settle = (id: string, status: Exclude<CheckStatus, 'pending'>, evidence: st
 const evidenceOf = (entries: TraceEntry[]): Evidence[] =>
   entries.map((e): Evidence => {
     if (e.kind === 'note') return { kind: 'note', text: `step ${e.step + 1}: ${e.text}` };
-    if (e.kind === 'call') return { kind: 'api-call', requestId: e.requestId, operation: e.operation, chatId: e.chatId, ok: e.ok, ...(e.errorCode ? { errorCode: e.errorCode } : {}), ...(e.errorMessage ? { errorMessage: e.errorMessage } : {}) };
+    if (e.kind === 'call')
+      return {
+        kind: 'api-call',
+        requestId: e.requestId,
+        operation: e.operation,
+        chatId: e.chatId,
+        ok: e.ok,
+        ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+        ...(e.errorMessage ? { errorMessage: e.errorMessage } : {}),
+      };
     return {
       kind: 'delivery',
       deliveryId: e.deliveryId,
@@ -38,7 +47,13 @@ const evidenceOf = (entries: TraceEntry[]): Evidence[] =>
     };
   });
 
-function failureOf(violation: Violation, played: Played, tenant: string, graceMs: number, maxSilenceMs: number): NonNullable<ExploreReport['failure']> {
+function failureOf(
+  violation: Violation,
+  played: Played,
+  tenant: string,
+  graceMs: number,
+  maxSilenceMs: number,
+): NonNullable<ExploreReport['failure']> {
   const definition = EXPLORE_PROPERTIES.find((p) => p.id === violation.property) as (typeof EXPLORE_PROPERTIES)[number];
   const file = toFlowFile({
     property: violation.property,
@@ -53,17 +68,31 @@ function failureOf(violation: Violation, played: Played, tenant: string, graceMs
     deliveries: played.rendered,
     chats: Object.fromEntries(played.chats.map((c) => [c.label, c.id])),
   });
-  return { property: violation.property, rule: definition.rule, steps: numbered(played.flow), originalSteps: played.flow.length, text: violation.text, file };
+  return {
+    property: violation.property,
+    rule: definition.rule,
+    steps: numbered(played.flow),
+    originalSteps: played.flow.length,
+    text: violation.text,
+    file,
+  };
 }
 
 /** The check's evidence line: the minimal flow in words, then what broke. */
-const failedLine = (failure: NonNullable<ExploreReport['failure']>) => `minimal flow (${failure.steps.length} step${failure.steps.length === 1 ? '' : 's'}): ${failure.steps.join(' ')} → ${failure.text}`;
+const failedLine = (failure: NonNullable<ExploreReport['failure']>) =>
+  `minimal flow (${failure.steps.length} step${failure.steps.length === 1 ? '' : 's'}): ${failure.steps.join(' ')} → ${failure.text}`;
 
 /**
  * Runs `--explore` (generate, play, shrink) or `--replay` (one recorded flow) and settles one check
  * per property: the broken one with the minimal flow, the others with how many flows kept them.
  */
-export async function runExplore(x: ExploreContext, request: { explore: ExploreSettings } | { replay: FlowFile }, tenant: string, settle: Settle, report: ExploreReport): Promise<void> {
+export async function runExplore(
+  x: ExploreContext,
+  request: { explore: ExploreSettings } | { replay: FlowFile },
+  tenant: string,
+  settle: Settle,
+  report: ExploreReport,
+): Promise<void> {
   const started = performance.now();
   let broken: { violation: Violation; played: Played } | undefined;
   let all: Violation[] = [];
@@ -71,9 +100,17 @@ export async function runExplore(x: ExploreContext, request: { explore: ExploreS
     const file = request.replay;
     let played: Played;
     try {
-      played = await playFlow({ ...x, graceMs: file.graceMs, maxSilenceMs: file.maxSilenceMs ?? x.maxSilenceMs }, file.flow, file.seed, file.deliveries);
+      played = await playFlow(
+        { ...x, graceMs: file.graceMs, maxSilenceMs: file.maxSilenceMs ?? x.maxSilenceMs },
+        file.flow,
+        file.seed,
+        file.deliveries,
+      );
     } catch (error) {
-      if (error instanceof ReplayDiverged) throw new Error(`cannot replay: ${error.message}. Replay on an emulator where the flow's chats (${Object.values(file.chats).join(', ')}) do not exist yet, such as a fresh one.`);
+      if (error instanceof ReplayDiverged)
+        throw new Error(
+          `cannot replay: ${error.message}. Replay on an emulator where the flow's chats (${Object.values(file.chats).join(', ')}) do not exist yet, such as a fresh one.`,
+        );
       throw error;
     }
     report.flows = 1;
@@ -82,18 +119,35 @@ export async function runExplore(x: ExploreContext, request: { explore: ExploreS
     if (violation) broken = { violation, played };
   } else {
     // Live counts while it runs (the report is read while the verification goes on).
-    const outcome = await explore(x, { ...request.explore, maxSteps: 8, onFlow: (_played, phase) => (phase === 'search' ? (report.flows += 1) : (report.shrinkRuns += 1)) });
+    const outcome = await explore(x, {
+      ...request.explore,
+      maxSteps: 8,
+      onFlow: (_played, phase) => (phase === 'search' ? (report.flows += 1) : (report.shrinkRuns += 1)),
+    });
     report.flows = outcome.flows;
     report.shrinkRuns = outcome.shrinkRuns;
     report.outOfTime = outcome.outOfTime;
     if (outcome.failure) {
       broken = { violation: outcome.failure.violation, played: outcome.failure.played };
       all = [outcome.failure.violation];
-      report.failure = { ...failureOf(outcome.failure.violation, outcome.failure.played, tenant, x.graceMs, x.maxSilenceMs), originalSteps: outcome.failure.original.length };
+      report.failure = {
+        ...failureOf(outcome.failure.violation, outcome.failure.played, tenant, x.graceMs, x.maxSilenceMs),
+        originalSteps: outcome.failure.original.length,
+      };
     }
   }
-  if (broken && !report.failure) report.failure = failureOf(broken.violation, broken.played, tenant, x.graceMs, 'replay' in request ? (request.replay.maxSilenceMs ?? x.maxSilenceMs) : x.maxSilenceMs);
-  const kept = 'replay' in request ? 'the replayed flow' : `${report.flows} generated flow${report.flows === 1 ? '' : 's'}${report.outOfTime ? ' (the time budget ended the search)' : ''}`;
+  if (broken && !report.failure)
+    report.failure = failureOf(
+      broken.violation,
+      broken.played,
+      tenant,
+      x.graceMs,
+      'replay' in request ? (request.replay.maxSilenceMs ?? x.maxSilenceMs) : x.maxSilenceMs,
+    );
+  const kept =
+    'replay' in request
+      ? 'the replayed flow'
+      : `${report.flows} generated flow${report.flows === 1 ? '' : 's'}${report.outOfTime ? ' (the time budget ended the search)' : ''}`;
   for (const property of EXPLORE_PROPERTIES) {
     const violation = all.find((v) => v.property === property.id);
     if (violation && broken && report.failure && violation.property === report.failure.property) {
@@ -101,7 +155,11 @@ export async function runExplore(x: ExploreContext, request: { explore: ExploreS
     } else if (violation) {
       settle(property.id, 'failed', `${violation.text} (in ${kept})`, evidenceOf(violation.evidence));
     } else {
-      settle(property.id, 'passed', `kept in ${kept}${broken ? ` (the search stopped at the first failure, of ${broken.violation.property})` : ''}`);
+      settle(
+        property.id,
+        'passed',
+        `kept in ${kept}${broken ? ` (the search stopped at the first failure, of ${broken.violation.property})` : ''}`,
+      );
     }
   }
   report.durationMs = Math.round(performance.now() - started);

@@ -72,4 +72,3 @@ export interface Played {
 
 /** What a replay sends instead of what it renders: the recorded deliveries of the flow's steps, in order (none: a flow edited by hand, rendered afresh). */
 export type Recorded = Pick<PlayedDelivery, 'event' | 'chatId' | 'idempotencyKey' | 'headers' | 'body'>[];
-

@@ -384,7 +384,11 @@ describe('Verify', () => {
   }, 60_000);
 
   it('an exploration started from the form shows the minimal failing flow, numbered, with its file to download', async () => {
-    const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, closeAfterSilenceMs: 300, flaw: 'answers-own-messages' });
+    const integration = await startReferenceIntegration({
+      graphqlUrl: `${t.url}/graphql`,
+      closeAfterSilenceMs: 300,
+      flaw: 'answers-own-messages',
+    });
     try {
       const page = await browser.open('/#/verifications');
       const form = page.getByRole('form', { name: 'Verify an integration' });
@@ -400,8 +404,12 @@ describe('Verify', () => {
       const steps = await page.getByRole('list', { name: 'Minimal flow' }).locator('li').allTextContents();
       expect(steps[0]).toBe('chat A assigned to api');
       expect(steps.length).toBeLessThanOrEqual(3);
-      expect(await page.getByText(/The smallest flow that breaks/).textContent()).toMatch(/explore\.ignores-own-messages \(shrunk from \d+ steps\)/);
-      expect(await page.getByRole('link', { name: 'Download the flow file' }).getAttribute('download')).toBe('guuru-explore-ignores-own-messages.json');
+      expect(await page.getByText(/The smallest flow that breaks/).textContent()).toMatch(
+        /explore\.ignores-own-messages \(shrunk from \d+ steps\)/,
+      );
+      expect(await page.getByRole('link', { name: 'Download the flow file' }).getAttribute('download')).toBe(
+        'guuru-explore-ignores-own-messages.json',
+      );
       expect(await page.locator('tr.check-failed').getAttribute('data-check-id')).toBe('explore.ignores-own-messages');
       await page.close();
     } finally {

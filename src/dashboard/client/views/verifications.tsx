@@ -135,13 +135,25 @@ function VerifyForm({ suites }: { suites: SuiteName[] }) {
           hint="to answer a delivery and act on it"
         />
         <label class="field inline">
-          <input type="checkbox" name="explore" checked={explore} onChange={(e) => setExplore((e.target as HTMLInputElement).checked)} />
+          <input
+            type="checkbox"
+            name="explore"
+            checked={explore}
+            onChange={(e) => setExplore((e.target as HTMLInputElement).checked)}
+          />
           <span>Explore: generated conversations after the checks, the first failing one shrunk to a minimal flow</span>
         </label>
         {explore && (
           <label class="field">
             <span>Flows</span>
-            <input name="runs" type="number" min="1" placeholder="100" value={runs} onInput={(e) => setRuns((e.target as HTMLInputElement).value)} />
+            <input
+              name="runs"
+              type="number"
+              min="1"
+              placeholder="100"
+              value={runs}
+              onInput={(e) => setRuns((e.target as HTMLInputElement).value)}
+            />
           </label>
         )}
       </div>
@@ -336,11 +348,15 @@ function ExploreCard({ r }: { r: VerificationReport }) {
   const x = r.explore;
   if (!x) return null;
   const failure = x.failure;
-  const file = failure ? `data:application/json,${encodeURIComponent(JSON.stringify(failure.file, null, 2))}` : undefined;
+  const file = failure
+    ? `data:application/json,${encodeURIComponent(JSON.stringify(failure.file, null, 2))}`
+    : undefined;
   return (
     <Card title={x.mode === 'replay' ? 'Replay' : 'Explore'}>
       <p class="small" aria-label="Explore summary">
-        {x.mode === 'replay' ? 'one recorded flow played again' : `${x.flows} generated flow${x.flows === 1 ? '' : 's'}${x.shrinkRuns ? `, ${x.shrinkRuns} played while shrinking` : ''}${x.outOfTime ? ' (the time budget ended the search)' : ''}`}
+        {x.mode === 'replay'
+          ? 'one recorded flow played again'
+          : `${x.flows} generated flow${x.flows === 1 ? '' : 's'}${x.shrinkRuns ? `, ${x.shrinkRuns} played while shrinking` : ''}${x.outOfTime ? ' (the time budget ended the search)' : ''}`}
         {r.status === 'running' && <span class="muted"> · running…</span>}
       </p>
       {failure && (

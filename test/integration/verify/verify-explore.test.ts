@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { explore, EXPLORED, verifyOn, type ExploreReportJson } from '../helpers/explore.js';
-import { startReferenceIntegration, type Flaw } from '../helpers/reference-integration.js';
-import { ControlClient } from '../../src/testing/index.js';
+import { startEmulator, type TestEmulator } from '../../helpers/emulator.js';
+import { explore, EXPLORED, verifyOn, type ExploreReportJson } from '../../helpers/explore.js';
+import { startReferenceIntegration, type Flaw } from '../../helpers/reference-integration.js';
+import { ControlClient } from '../../../src/testing/index.js';
 
 // verify --explore against real integrations on loopback: each planted bug (a flaw of the reference
 // integration that no fixed check provokes) is found, shrunk to a few steps and replayed from its
@@ -12,12 +12,28 @@ import { ControlClient } from '../../src/testing/index.js';
 
 const PLANTED: { flaw: Flaw; kind: string; property: string | string[] }[] = [
   { flaw: 'racy-dedupe', kind: 'a dedupe that races on concurrent copies', property: 'explore.acts-once' },
-  { flaw: 'forgets-second-reopen', kind: 'a handler that forgets the second reopen', property: 'explore.answers-every-message' },
-  { flaw: 'answers-own-messages', kind: 'a handler that answers its own messages', property: 'explore.ignores-own-messages' },
-  { flaw: 'loses-burst-messages', kind: 'a debounce that loses a message of a burst', property: 'explore.answers-every-message' },
+  {
+    flaw: 'forgets-second-reopen',
+    kind: 'a handler that forgets the second reopen',
+    property: 'explore.answers-every-message',
+  },
+  {
+    flaw: 'answers-own-messages',
+    kind: 'a handler that answers its own messages',
+    property: 'explore.ignores-own-messages',
+  },
+  {
+    flaw: 'loses-burst-messages',
+    kind: 'a debounce that loses a message of a burst',
+    property: 'explore.answers-every-message',
+  },
   { flaw: 'fails-on-attachment', kind: 'a handler that fails on an attachment', property: 'explore.acknowledges' },
   // Its chat stays "assigned": the customer's next message goes unanswered, or its thanks never lead to a close.
-  { flaw: 'ignores-reassignment', kind: 'a handler that ignores a re-assignment', property: ['explore.answers-every-message', 'explore.closes-when-helped'] },
+  {
+    flaw: 'ignores-reassignment',
+    kind: 'a handler that ignores a re-assignment',
+    property: ['explore.answers-every-message', 'explore.closes-when-helped'],
+  },
 ];
 
 /** Small figures for a shared 2-core machine: a short timeout and grace, silences up to 400 ms. */
@@ -33,12 +49,17 @@ afterAll(async () => {
 });
 
 const withFlaw = (flaw?: Flaw) => ({ ...(flaw ? { flaw } : {}) });
-const run = (flaw: Flaw | undefined, options: Record<string, unknown> = {}) => explore(t, withFlaw(flaw), { graceMs: 100, maxSilenceMs: 400, ...FAST, ...options }, TIMEOUT_MS);
+const run = (flaw: Flaw | undefined, options: Record<string, unknown> = {}) =>
+  explore(t, withFlaw(flaw), { graceMs: 100, maxSilenceMs: 400, ...FAST, ...options }, TIMEOUT_MS);
 
 /** Replays a flow file on a fresh emulator (the flow's chat ids are free there) against a fresh integration with the same flaw. */
 async function replay(flaw: Flaw | undefined, file: unknown): Promise<ExploreReportJson> {
   const fresh = await startEmulator();
-  const integration = await startReferenceIntegration({ graphqlUrl: `${fresh.url}/graphql`, ...EXPLORED, ...withFlaw(flaw) });
+  const integration = await startReferenceIntegration({
+    graphqlUrl: `${fresh.url}/graphql`,
+    ...EXPLORED,
+    ...withFlaw(flaw),
+  });
   try {
     return await verifyOn(fresh, { target: integration.url, timeoutMs: TIMEOUT_MS, replay: file });
   } finally {
@@ -47,7 +68,16 @@ async function replay(flaw: Flaw | undefined, file: unknown): Promise<ExploreRep
   }
 }
 
-const rows: { kind: string; flaw: string; property: string; flows: number; steps: number; shrinkRuns: number; seconds: number; replayed: boolean }[] = [];
+const rows: {
+  kind: string;
+  flaw: string;
+  property: string;
+  flows: number;
+  steps: number;
+  shrinkRuns: number;
+  seconds: number;
+  replayed: boolean;
+}[] = [];
 
 describe('verify --explore: planted bugs', { timeout: 120_000 }, () => {
   // Two at a time: each is a real integration, and the 2-core machine is shared.
@@ -58,15 +88,23 @@ describe('verify --explore: planted bugs', { timeout: 120_000 }, () => {
         pair.map(async (planted) => {
           const report = await run(planted.flaw);
           const failure = report.explore.failure;
-          expect(report.status, report.error ?? JSON.stringify(report.checks.filter((c) => c.status === 'failed'))).toBe('failed');
+          expect(
+            report.status,
+            report.error ?? JSON.stringify(report.checks.filter((c) => c.status === 'failed')),
+          ).toBe('failed');
           expect([planted.property].flat()).toContain(failure?.property);
           if (!failure) return;
           expect(report.explore.flows).toBeLessThanOrEqual(200);
-          expect(failure.steps.length, `${planted.flaw}: ${failure.steps.join(" ")} (${report.explore.flows} flows, ${report.explore.shrinkRuns} shrink runs, ${report.explore.durationMs} ms)`).toBeLessThanOrEqual(5);
+          expect(
+            failure.steps.length,
+            `${planted.flaw}: ${failure.steps.join(' ')} (${report.explore.flows} flows, ${report.explore.shrinkRuns} shrink runs, ${report.explore.durationMs} ms)`,
+          ).toBeLessThanOrEqual(5);
           expect(report.explore.durationMs).toBeLessThan(60_000);
           // The check names the minimal flow in words and what broke.
           const check = report.checks.find((c) => c.id === failure.property);
-          expect(check?.evidence).toMatch(new RegExp(`^minimal flow \\(${failure.steps.length} steps?\\): 1\\. chat A assigned to api`));
+          expect(check?.evidence).toMatch(
+            new RegExp(`^minimal flow \\(${failure.steps.length} steps?\\): 1\\. chat A assigned to api`),
+          );
           expect(failure.file.steps).toEqual(failure.steps);
 
           const again = await replay(planted.flaw, failure.file);
@@ -75,7 +113,16 @@ describe('verify --explore: planted bugs', { timeout: 120_000 }, () => {
           // Byte for byte: the same chats, keys, bodies and signatures.
           expect(again.explore.failure?.file.deliveries).toEqual(failure.file.deliveries);
           expect(again.explore.failure?.file.chats).toEqual(failure.file.chats);
-          rows.push({ kind: planted.kind, flaw: planted.flaw, flows: report.explore.flows, steps: failure.steps.length, shrinkRuns: report.explore.shrinkRuns, seconds: report.explore.durationMs / 1000, replayed: again.explore.failure?.property === failure.property, property: failure.property });
+          rows.push({
+            kind: planted.kind,
+            flaw: planted.flaw,
+            flows: report.explore.flows,
+            steps: failure.steps.length,
+            shrinkRuns: report.explore.shrinkRuns,
+            seconds: report.explore.durationMs / 1000,
+            replayed: again.explore.failure?.property === failure.property,
+            property: failure.property,
+          });
         }),
       );
     });
@@ -86,7 +133,10 @@ describe('verify --explore: planted bugs', { timeout: 120_000 }, () => {
     const table = [
       '| planted bug (reference integration flaw) | property broken | found after (flows) | minimal flow (steps) | flows played to shrink | search + shrink | replayed from the file |',
       '|---|---|---|---|---|---|---|',
-      ...PLANTED.map((p) => rows.find((r) => r.flaw === p.flaw)).map((r) => `| ${r?.kind} (\`${r?.flaw}\`) | \`${r?.property}\` | ${r?.flows} | ${r?.steps} | ${r?.shrinkRuns} | ${r?.seconds.toFixed(1)} s | ${r?.replayed ? 'same failure' : 'no'} |`),
+      ...PLANTED.map((p) => rows.find((r) => r.flaw === p.flaw)).map(
+        (r) =>
+          `| ${r?.kind} (\`${r?.flaw}\`) | \`${r?.property}\` | ${r?.flows} | ${r?.steps} | ${r?.shrinkRuns} | ${r?.seconds.toFixed(1)} s | ${r?.replayed ? 'same failure' : 'no'} |`,
+      ),
     ].join('\n');
     console.log(table);
     const docs = readFileSync('docs/verify.md', 'utf8');
@@ -115,20 +165,56 @@ describe('verify --explore: a correct integration, determinism, minimality', { t
   it('runs through the testing ControlClient: explore, then replay the file it returned', async () => {
     const fresh = await startEmulator();
     const control = new ControlClient(fresh.url);
-    let integration = await startReferenceIntegration({ graphqlUrl: `${fresh.url}/graphql`, ...EXPLORED, flaw: 'answers-own-messages' });
+    let integration = await startReferenceIntegration({
+      graphqlUrl: `${fresh.url}/graphql`,
+      ...EXPLORED,
+      flaw: 'answers-own-messages',
+    });
     try {
-      const report = await control.verify({ target: integration.url, suites: [], timeoutMs: TIMEOUT_MS, explore: { runs: 5, seed: 3, graceMs: 100, maxSilenceMs: 400 } });
-      expect(report).toMatchObject({ status: 'failed', suites: ['explore'], explore: { mode: 'explore', failure: { property: 'explore.ignores-own-messages' } } });
+      const report = await control.verify({
+        target: integration.url,
+        suites: [],
+        timeoutMs: TIMEOUT_MS,
+        explore: { runs: 5, seed: 3, graceMs: 100, maxSilenceMs: 400 },
+      });
+      expect(report).toMatchObject({
+        status: 'failed',
+        suites: ['explore'],
+        explore: { mode: 'explore', failure: { property: 'explore.ignores-own-messages' } },
+      });
       const file = report.explore?.failure?.file;
       expect(file?.kind).toBe('guuru-emulator/explore-flow');
       // The replay needs an emulator without those chats, and an integration that has not seen those keys.
-      await expect(control.verify({ target: integration.url, timeoutMs: TIMEOUT_MS, replay: file })).resolves.toMatchObject({ status: 'error', error: expect.stringMatching(/^cannot replay: .* Replay on an emulator where the flow's chats \(.+\) do not exist yet, such as a fresh one\.$/) });
+      await expect(
+        control.verify({ target: integration.url, timeoutMs: TIMEOUT_MS, replay: file }),
+      ).resolves.toMatchObject({
+        status: 'error',
+        error: expect.stringMatching(
+          /^cannot replay: .* Replay on an emulator where the flow's chats \(.+\) do not exist yet, such as a fresh one\.$/,
+        ),
+      });
       await integration.close();
       const other = await startEmulator();
-      integration = await startReferenceIntegration({ graphqlUrl: `${other.url}/graphql`, ...EXPLORED, flaw: 'answers-own-messages' });
+      integration = await startReferenceIntegration({
+        graphqlUrl: `${other.url}/graphql`,
+        ...EXPLORED,
+        flaw: 'answers-own-messages',
+      });
       try {
-        const again = await new ControlClient(other.url).verify({ target: integration.url, timeoutMs: TIMEOUT_MS, replay: file });
-        expect(again).toMatchObject({ status: 'failed', suites: ['explore'], explore: { mode: 'replay', flows: 1, failure: { property: 'explore.ignores-own-messages', steps: file?.steps } } });
+        const again = await new ControlClient(other.url).verify({
+          target: integration.url,
+          timeoutMs: TIMEOUT_MS,
+          replay: file,
+        });
+        expect(again).toMatchObject({
+          status: 'failed',
+          suites: ['explore'],
+          explore: {
+            mode: 'replay',
+            flows: 1,
+            failure: { property: 'explore.ignores-own-messages', steps: file?.steps },
+          },
+        });
       } finally {
         await other.stop();
       }
@@ -141,9 +227,18 @@ describe('verify --explore: a correct integration, determinism, minimality', { t
   it('gives the same flows and report for the same seed', async () => {
     const once = async () => {
       const fresh = await startEmulator();
-      const integration = await startReferenceIntegration({ graphqlUrl: `${fresh.url}/graphql`, ...EXPLORED, flaw: 'answers-own-messages' });
+      const integration = await startReferenceIntegration({
+        graphqlUrl: `${fresh.url}/graphql`,
+        ...EXPLORED,
+        flaw: 'answers-own-messages',
+      });
       try {
-        return await verifyOn(fresh, { target: integration.url, suites: [], timeoutMs: TIMEOUT_MS, explore: { runs: 10, seed: 23, graceMs: 100, maxSilenceMs: 400 } });
+        return await verifyOn(fresh, {
+          target: integration.url,
+          suites: [],
+          timeoutMs: TIMEOUT_MS,
+          explore: { runs: 10, seed: 23, graceMs: 100, maxSilenceMs: 400 },
+        });
       } finally {
         await integration.close();
         await fresh.stop();
@@ -171,14 +266,29 @@ describe('verify --explore: a correct integration, determinism, minimality', { t
     if (!failure) return;
     const file = failure.file;
     expect(file.flow.length).toBeGreaterThanOrEqual(3);
-    const integration = await startReferenceIntegration({ graphqlUrl: `${t.url}/graphql`, ...EXPLORED, flaw: 'ignores-reassignment' });
+    const integration = await startReferenceIntegration({
+      graphqlUrl: `${t.url}/graphql`,
+      ...EXPLORED,
+      flaw: 'ignores-reassignment',
+    });
     try {
       // The flow itself, rendered afresh (no recorded deliveries), still fails the same way.
-      const whole = await verifyOn(t, { target: integration.url, timeoutMs: TIMEOUT_MS, replay: { ...file, deliveries: [] } });
+      const whole = await verifyOn(t, {
+        target: integration.url,
+        timeoutMs: TIMEOUT_MS,
+        replay: { ...file, deliveries: [] },
+      });
       expect(whole.explore.failure?.property).toBe(failure.property);
       for (let i = 0; i < file.flow.length; i++) {
-        const without = await verifyOn(t, { target: integration.url, timeoutMs: TIMEOUT_MS, replay: { ...file, flow: file.flow.filter((_: unknown, j: number) => j !== i), deliveries: [] } });
-        expect(without.checks.find((c) => c.id === failure.property)?.status, `without step ${i + 1} (${file.steps[i]})`).toBe('passed');
+        const without = await verifyOn(t, {
+          target: integration.url,
+          timeoutMs: TIMEOUT_MS,
+          replay: { ...file, flow: file.flow.filter((_: unknown, j: number) => j !== i), deliveries: [] },
+        });
+        expect(
+          without.checks.find((c) => c.id === failure.property)?.status,
+          `without step ${i + 1} (${file.steps[i]})`,
+        ).toBe('passed');
       }
     } finally {
       await integration.close();
