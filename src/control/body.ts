@@ -11,6 +11,13 @@ export { httpUrl } from '../http/url.js';
  * The tenant a request without one in its path is about: `tenant` in the JSON body, else
  * `?tenant=`, else the default (first, built-in) tenant.
  */
+/** A seed as every control body takes it: a whole number from 0 to 2^31 − 1. */
+export const seedField = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
+
 export function tenantOfRequest(store: Store, req: Request): Tenant {
   const fromBody = (req.body as { tenant?: unknown } | undefined)?.tenant;
   return findTenant(

@@ -1,3 +1,4 @@
+import { seedField } from './body.js';
 import { z } from 'zod';
 
 /** The bodies of the routes router.ts serves itself (tenants, the clock); the OpenAPI document reads them too. */
@@ -10,12 +11,7 @@ export const createTenantBody = z
     token: z.string().min(8, 'at least 8 characters').max(200).optional(),
     gurusupKey: z.string().min(8, 'at least 8 characters').max(200).optional(),
     webhookSecret: z.string().min(8, 'at least 8 characters').max(200).optional(),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .optional(),
+    seed: seedField.optional(),
     template: z.string().optional(),
   })
   .strict();

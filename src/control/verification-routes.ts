@@ -5,29 +5,19 @@ import { toJUnit } from '../verify/junit.js';
 import type { VerificationReport } from '../verify/report.js';
 import { flowFileSchema } from '../verify/explore/replay.js';
 import type { Verifications } from '../verify/verifications.js';
-import { httpUrl, parseBody } from './body.js';
+import { httpUrl, parseBody, seedField } from './body.js';
 
 export const startBody = z
   .object({
     target: httpUrl('an http(s) URL of your webhook receiver, such as http://127.0.0.1:8000/webhooks'),
     suites: z.array(z.enum(SUITES as [SuiteName, ...SuiteName[]])).optional(),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .optional(),
+    seed: seedField.optional(),
     timeoutMs: z.number().int().min(1).max(600_000).optional(),
     tenant: z.string().min(1).optional(),
     explore: z
       .object({
         runs: z.number().int().min(1).max(100_000).optional(),
-        seed: z
-          .number()
-          .int()
-          .min(0)
-          .max(2 ** 31 - 1)
-          .optional(),
+        seed: seedField.optional(),
         timeMs: z.number().int().min(1).max(3_600_000).optional(),
         graceMs: z.number().int().min(0).max(60_000).optional(),
         maxSilenceMs: z.number().int().min(0).max(600_000).optional(),
