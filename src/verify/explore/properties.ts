@@ -123,133 +123,167 @@ interface Walk {
   ledgers: Map<string, ChatLedger>;
 }
 
-// eslint-disable-next-line max-lines-per-function -- one closure over a flow's state; to be split into a class of its own (issue 21)
 function walk(played: Played): Walk {
-  const ledgers = new Map<string, ChatLedger>(
-    played.chats.map((c) => [c.id, { info: c, pending: [], assignments: [], accepts: [] }]),
-  );
-  const violations: Violation[] = [];
-  const seen = new Set<PropertyId>();
-  const violate = (property: PropertyId, text: string, evidence: TraceEntry[]) => {
-    if (seen.has(property)) return;
-    seen.add(property);
-    violations.push({ property, text, evidence });
-  };
-  for (const entry of played.entries) {
-    if (entry.kind === 'note') continue;
-    const chat = ledgers.get(entry.chatId);
-    if (!chat) continue;
-    if (entry.kind === 'delivery') {
-      if (entry.statusCode !== undefined && !is2xx(entry))
-        violate(
-          'explore.acknowledges',
-          `${deliveryWords(entry)}: every delivery must be answered 2xx (a non-2xx makes GUURU send it again)`,
-          [entry],
-        );
-      else if (entry.statusCode === undefined)
-        violate(
-          'explore.acknowledges',
-          `${deliveryWords(entry)}: no answer within the delivery timeout of ${played.timeoutMs} ms`,
-          [entry],
-        );
-      else if ((entry.durationMs ?? 0) >= played.timeoutMs)
-        violate(
-          'explore.acknowledges',
-          `${deliveryWords(entry)} after ${entry.durationMs} ms, over the delivery timeout of ${played.timeoutMs} ms`,
-          [entry],
-        );
-      if (entry.copy !== 1) continue;
-      if (entry.event === 'chat-assigned') {
-        chat.assignment = { delivery: entry, accepts: [] };
-        chat.assignments.push(entry);
-      }
-      if (entry.event === 'message-created' && entry.author) {
-        chat.lastFrom = entry.author;
-        if (entry.author === 'own') chat.lastOwn = entry;
-        if (entry.author === 'customer' && chat.info.api) {
-          chat.pending.push({ delivery: entry, answers: [] });
-          if (/"text":\s*"Thanks, that solved it!"/.test(entry.body)) chat.helped = entry;
-        }
-      }
-      continue;
+  return new TraceWalk(played).run();
+}
+
+/** One walk over a flow's trace: each chat's ledger, and the properties broken on the way (each once). */
+class TraceWalk {
+  readonly ledgers: Map<string, ChatLedger>;
+  readonly violations: Violation[] = [];
+  private readonly seen = new Set<PropertyId>();
+
+  constructor(private readonly played: Played) {
+    this.ledgers = new Map<string, ChatLedger>(
+      played.chats.map((c) => [c.id, { info: c, pending: [], assignments: [], accepts: [] }]),
+    );
+  }
+
+  run(): Walk {
+    for (const entry of this.played.entries) {
+      if (entry.kind === 'note') continue;
+      const chat = this.ledgers.get(entry.chatId);
+      if (!chat) continue;
+      if (entry.kind === 'delivery') this.delivery(chat, entry);
+      else this.call(chat, entry);
     }
-    // A call of the integration on one of the flow's chats.
+    return { violations: this.violations, ledgers: this.ledgers };
+  }
+
+  private violate(property: PropertyId, text: string, evidence: TraceEntry[]): void {
+    if (this.seen.has(property)) return;
+    this.seen.add(property);
+    this.violations.push({ property, text, evidence });
+  }
+
+  private delivery(chat: ChatLedger, entry: PlayedDelivery): void {
+    this.acknowledged(entry);
+    // Copies and retries are the same event: the ledger counts the first only.
+    if (entry.copy !== 1) return;
+    if (entry.event === 'chat-assigned') {
+      chat.assignment = { delivery: entry, accepts: [] };
+      chat.assignments.push(entry);
+    }
+    if (entry.event === 'message-created' && entry.author) {
+      chat.lastFrom = entry.author;
+      if (entry.author === 'own') chat.lastOwn = entry;
+      if (entry.author === 'customer' && chat.info.api) {
+        chat.pending.push({ delivery: entry, answers: [] });
+        if (/"text":\s*"Thanks, that solved it!"/.test(entry.body)) chat.helped = entry;
+      }
+    }
+  }
+
+  /** explore.acknowledges: answered 2xx, within the delivery timeout. */
+  private acknowledged(entry: PlayedDelivery): void {
+    const { timeoutMs } = this.played;
+    if (entry.statusCode !== undefined && !is2xx(entry))
+      this.violate(
+        'explore.acknowledges',
+        `${deliveryWords(entry)}: every delivery must be answered 2xx (a non-2xx makes GUURU send it again)`,
+        [entry],
+      );
+    else if (entry.statusCode === undefined)
+      this.violate(
+        'explore.acknowledges',
+        `${deliveryWords(entry)}: no answer within the delivery timeout of ${timeoutMs} ms`,
+        [entry],
+      );
+    else if ((entry.durationMs ?? 0) >= timeoutMs)
+      this.violate(
+        'explore.acknowledges',
+        `${deliveryWords(entry)} after ${entry.durationMs} ms, over the delivery timeout of ${timeoutMs} ms`,
+        [entry],
+      );
+  }
+
+  /** A call of the integration on one of the flow's chats. */
+  private call(chat: ChatLedger, entry: PlayedCall): void {
     if (!chat.info.api) {
-      violate(
+      this.violate(
         entry.operation === 'acceptChat' ? 'explore.only-api-chats' : 'explore.ignores-own-messages',
         `chat ${chat.info.label} (${chat.info.id}) was requested to another expert, not api, yet your code called ${callWords([entry])} on it`,
-        [...played.entries.filter((e) => e.kind === 'delivery' && e.chatId === entry.chatId), entry],
+        [...this.played.entries.filter((e) => e.kind === 'delivery' && e.chatId === entry.chatId), entry],
       );
-      continue;
+      return;
     }
-    if (entry.operation === 'acceptChat' && chat.assignment) {
-      chat.assignment.accepts.push(entry);
-      chat.accepts.push(entry);
-      // One acceptChat per chat-assigned delivered (a re-assignment is a new one; a refused "already accepted" counts too).
-      if (chat.accepts.length > chat.assignments.length) {
-        const assigned = played.entries.filter(
-          (e): e is PlayedDelivery => e.kind === 'delivery' && e.event === 'chat-assigned' && e.chatId === entry.chatId,
-        );
-        violate(
-          'explore.acts-once',
-          `${assigned.map(deliveryWords).join('; ')} → ${callWords(chat.accepts)} on chat ${chat.info.label}: ${chat.assignments.length} chat-assigned (distinct Idempotency-Keys) acted on ${chat.accepts.length} times`,
-          [...assigned, ...chat.accepts],
-        );
-      }
-    }
+    if (entry.operation === 'acceptChat' && chat.assignment) this.accept(chat, entry);
+    this.writeAfterClose(chat, entry);
+    if (entry.operation === 'sendChatMessage' && entry.ok) this.answer(chat, entry);
+    // A close that crossed a message (decided before it arrived: within the crossing window after its delivery) leaves it to the customer to write again.
+    if (entry.operation === 'closeChat' && entry.ok)
+      chat.pending = chat.pending.filter((p) => entry.at - p.delivery.at > crossingMs(this.played));
+  }
+
+  /** explore.acts-once for chat-assigned. */
+  private accept(chat: ChatLedger, entry: PlayedCall): void {
+    chat.assignment?.accepts.push(entry);
+    chat.accepts.push(entry);
+    // One acceptChat per chat-assigned delivered (a re-assignment is a new one; a refused "already accepted" counts too).
+    if (chat.accepts.length <= chat.assignments.length) return;
+    const assigned = this.played.entries.filter(
+      (e): e is PlayedDelivery => e.kind === 'delivery' && e.event === 'chat-assigned' && e.chatId === entry.chatId,
+    );
+    this.violate(
+      'explore.acts-once',
+      `${assigned.map(deliveryWords).join('; ')} → ${callWords(chat.accepts)} on chat ${chat.info.label}: ${chat.assignments.length} chat-assigned (distinct Idempotency-Keys) acted on ${chat.accepts.length} times`,
+      [...assigned, ...chat.accepts],
+    );
+  }
+
+  /** explore.no-write-after-close: refused writes into a closed or rated chat. */
+  private writeAfterClose(chat: ChatLedger, entry: PlayedCall): void {
     if (
       (entry.operation === 'sendChatMessage' || entry.operation === 'openChat') &&
       !entry.ok &&
       closedOrRated(entry)
     ) {
-      violate(
+      this.violate(
         'explore.no-write-after-close',
         `your code called ${callWords([entry])} on chat ${chat.info.label} (${chat.info.id}) while it was ${/rated/.test(entry.errorMessage ?? '') ? 'rated' : 'closed'}: ${entry.errorMessage ?? ''}`,
         [entry],
       );
     }
     if (entry.operation === 'openChat' && !entry.ok && /rated/.test(entry.errorMessage ?? '')) {
-      violate(
+      this.violate(
         'explore.no-write-after-close',
         `your code called openChat on the rated chat ${chat.info.label} (${chat.info.id}): ${entry.errorMessage ?? ''}`,
         [entry],
       );
     }
-    if (entry.operation === 'sendChatMessage' && entry.ok) {
-      const next = chat.pending.shift();
-      if (next) {
-        next.answers.push(entry);
-        chat.lastAnswered = next;
-      } else if (chat.lastAnswered && chat.lastAnswered.delivery.copies > 1) {
-        chat.lastAnswered.answers.push(entry);
-        const copies = played.entries.filter(
-          (e): e is PlayedDelivery =>
-            e.kind === 'delivery' && e.idempotencyKey === chat.lastAnswered?.delivery.idempotencyKey,
-        );
-        violate(
-          'explore.acts-once',
-          `${copies.map(deliveryWords).join('; ')} → ${callWords(chat.lastAnswered.answers)} on chat ${chat.info.label}: one customer message was answered once per copy`,
-          [...copies, ...chat.lastAnswered.answers],
-        );
-      } else if (chat.lastFrom === 'own' && chat.lastOwn) {
-        violate(
-          'explore.ignores-own-messages',
-          `${deliveryWords(chat.lastOwn)} → sendChatMessage on chat ${chat.info.label} with no customer message waiting: your code answered its own message (author ExpertAuthor, not UserAuthor)`,
-          [chat.lastOwn, entry],
-        );
-      } else if (chat.lastFrom === 'agent') {
-        violate(
-          'explore.ignores-own-messages',
-          `sendChatMessage on chat ${chat.info.label} after the other expert's message, with no customer message waiting`,
-          [entry],
-        );
-      }
-    }
-    // A close that crossed a message (decided before it arrived: within the crossing window after its delivery) leaves it to the customer to write again.
-    if (entry.operation === 'closeChat' && entry.ok)
-      chat.pending = chat.pending.filter((p) => entry.at - p.delivery.at > crossingMs(played));
   }
-  return { violations, ledgers };
+
+  /** A successful sendChatMessage: the answer to the oldest waiting customer message, or an answer too many. */
+  private answer(chat: ChatLedger, entry: PlayedCall): void {
+    const next = chat.pending.shift();
+    if (next) {
+      next.answers.push(entry);
+      chat.lastAnswered = next;
+    } else if (chat.lastAnswered && chat.lastAnswered.delivery.copies > 1) {
+      chat.lastAnswered.answers.push(entry);
+      const copies = this.played.entries.filter(
+        (e): e is PlayedDelivery =>
+          e.kind === 'delivery' && e.idempotencyKey === chat.lastAnswered?.delivery.idempotencyKey,
+      );
+      this.violate(
+        'explore.acts-once',
+        `${copies.map(deliveryWords).join('; ')} → ${callWords(chat.lastAnswered.answers)} on chat ${chat.info.label}: one customer message was answered once per copy`,
+        [...copies, ...chat.lastAnswered.answers],
+      );
+    } else if (chat.lastFrom === 'own' && chat.lastOwn) {
+      this.violate(
+        'explore.ignores-own-messages',
+        `${deliveryWords(chat.lastOwn)} → sendChatMessage on chat ${chat.info.label} with no customer message waiting: your code answered its own message (author ExpertAuthor, not UserAuthor)`,
+        [chat.lastOwn, entry],
+      );
+    } else if (chat.lastFrom === 'agent') {
+      this.violate(
+        'explore.ignores-own-messages',
+        `sendChatMessage on chat ${chat.info.label} after the other expert's message, with no customer message waiting`,
+        [entry],
+      );
+    }
+  }
 }
 
 /** What the integration still owes, as far as the trace shows (the runner waits until nothing is). */

@@ -74,48 +74,143 @@ function derivedKey(seed: number, what: string): string {
  * messages, chat-closed after its closeChat). Steps that wait do so by the observation rule: once
  * every chat of the flow is quiet and nothing is awaited (quiescence.ts), never a fixed window.
  */
-// eslint-disable-next-line max-lines-per-function -- one closure over a flow's state; to be split into a class of its own (issue 21)
-export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recorded?: Recorded): Promise<Played> {
-  const flow = normalise(raw);
-  const started = performance.now();
-  const random = new Random(seed);
-  const domain: DomainContext = { ...x.domain, random };
-  const activity = new Quiescence();
-  const entries: TraceEntry[] = [];
-  const chats = new Map<ChatLabel, ChatInfo>();
-  const byId = new Map<string, ChatInfo>();
-  const echoed = new Set<string>();
-  const echoes = new Map<string, { chain: Promise<void>; count: number }>();
-  const renders: Recorded = [];
-  const echoCounts = new Map<string, number>();
-  let n = 0;
-  let replayed = 0;
-  const other = [...x.tenant.expertsById.values()].find((e) => e.isMember && e.id !== SERVICE_ACCOUNT_ID);
+export function playFlow(x: ExploreContext, raw: Flow, seed: number, recorded?: Recorded): Promise<Played> {
+  return new FlowPlayer(x, raw, seed, recorded).play();
+}
 
-  const chatOf = (id: string): ChatRecord => x.tenant.chatsById.get(id) as ChatRecord;
-  const rule = { graceMs: x.graceMs, boundMs: x.timeoutMs + x.graceMs };
-  const snapshot = (): Played => ({
-    flow,
-    seed,
-    chats: [...chats.values()],
-    entries,
-    statuses: Object.fromEntries([...chats.values()].map((c) => [c.id, chatOf(c.id)?.status ?? 'unknown'])),
-    rendered: renders,
-    timeoutMs: x.timeoutMs,
-    graceMs: x.graceMs,
-    durationMs: Math.round(performance.now() - started),
-  });
-  const quiet = () =>
-    activity.until([...byId.keys()], rule, { ready: () => outstanding(snapshot()).length === 0, signal: x.signal });
+/** Where a step leaves its chat: the chat, or why the step cannot happen now. */
+type StepChat = { chat: ChatInfo } | { why: string };
+type StepOf<D extends Step['do']> = Extract<Step, { do: D }>;
 
-  const render = (
+/** One flow's playing: its state, what it sent and what the integration did (one player per flow). */
+class FlowPlayer {
+  private readonly flow: Flow;
+  private readonly started: number;
+  private readonly random: Random;
+  private readonly domain: DomainContext;
+  private readonly activity = new Quiescence();
+  private readonly entries: TraceEntry[] = [];
+  private readonly chats = new Map<ChatLabel, ChatInfo>();
+  private readonly byId = new Map<string, ChatInfo>();
+  /** Messages of the integration (or the service account) already echoed as message-created. */
+  private readonly echoed = new Set<string>();
+  private readonly echoes = new Map<string, { chain: Promise<void>; count: number }>();
+  private readonly renders: Recorded = [];
+  private readonly echoCounts = new Map<string, number>();
+  private n = 0;
+  private replayed = 0;
+  /** A community expert of the tenant, for chats requested to someone other than api. */
+  private readonly other: { id: string } | undefined;
+  private readonly rule: { graceMs: number; boundMs: number };
+
+  constructor(
+    private readonly x: ExploreContext,
+    raw: Flow,
+    private readonly seed: number,
+    private readonly recorded?: Recorded,
+  ) {
+    this.flow = normalise(raw);
+    this.started = performance.now();
+    this.random = new Random(seed);
+    this.domain = { ...x.domain, random: this.random };
+    this.other = [...x.tenant.expertsById.values()].find((e) => e.isMember && e.id !== SERVICE_ACCOUNT_ID);
+    this.rule = { graceMs: x.graceMs, boundMs: x.timeoutMs + x.graceMs };
+  }
+
+  async play(): Promise<Played> {
+    const off = this.x.journal.subscribe((record) => this.onRecord(record));
+    try {
+      await this.playSteps();
+      await this.quiet();
+      await Promise.all([...this.echoes.values()].map((e) => e.chain));
+    } finally {
+      off();
+    }
+    return this.snapshot();
+  }
+
+  private async playSteps(): Promise<void> {
+    const { flow, x } = this;
+    // A reordered step's deliveries, held back until the next step (of another chat) has sent its own.
+    let held: { out: Outgoing[]; step: Step } | undefined;
+    for (const [index, step] of flow.entries()) {
+      if (x.signal.aborted) break;
+      if ('gapMs' in step.at) await sleep(step.at.gapMs, x.signal);
+      else {
+        if (held) {
+          await this.sendAll(held.out, held.step);
+          held = undefined;
+        }
+        await this.waitBefore(step);
+      }
+      const out = this.perform(index, step);
+      const next = flow[index + 1];
+      if (out && step.fault === 'reordered' && next && next.chat !== step.chat && !held) {
+        held = { out, step };
+        continue;
+      }
+      if (out) await this.sendAll(out, step);
+      if (held) {
+        await this.sendAll(held.out, held.step);
+        held = undefined;
+      }
+    }
+    if (held) await this.sendAll(held.out, held.step);
+  }
+
+  /** A step that does not follow a gap waits by the observation rule, then for its silence or the close. */
+  private async waitBefore(step: Step): Promise<void> {
+    const { x } = this;
+    await this.quiet();
+    if ('silenceMs' in step.at) return sleep(step.at.silenceMs, x.signal);
+    // Until the integration closes the chat, as long as the customer keeps silent at most.
+    const chat = this.chats.get(step.chat);
+    if (chat)
+      await this.activity.until(
+        [chat.id],
+        { graceMs: x.graceMs, boundMs: x.maxSilenceMs + x.graceMs },
+        {
+          ready: () => this.chatOf(chat.id).status !== 'open' && outstanding(this.snapshot()).length === 0,
+          signal: x.signal,
+        },
+      );
+  }
+
+  private chatOf(id: string): ChatRecord {
+    return this.x.tenant.chatsById.get(id) as ChatRecord;
+  }
+
+  private snapshot(): Played {
+    const { x, chats } = this;
+    return {
+      flow: this.flow,
+      seed: this.seed,
+      chats: [...chats.values()],
+      entries: this.entries,
+      statuses: Object.fromEntries([...chats.values()].map((c) => [c.id, this.chatOf(c.id)?.status ?? 'unknown'])),
+      rendered: this.renders,
+      timeoutMs: x.timeoutMs,
+      graceMs: x.graceMs,
+      durationMs: Math.round(performance.now() - this.started),
+    };
+  }
+
+  private async quiet(): Promise<void> {
+    await this.activity.until([...this.byId.keys()], this.rule, {
+      ready: () => outstanding(this.snapshot()).length === 0,
+      signal: this.x.signal,
+    });
+  }
+
+  private render(
     event: string,
     chat: ChatInfo,
     subject: { chat: ChatRecord } | { message: MessageRecord },
     key: string,
     step?: number,
     author?: Author,
-  ): Outgoing => {
+  ): Outgoing {
+    const { x, recorded } = this;
     const rendered = x.wire.render(x.tenant.id, event, subject, key);
     const out: Outgoing = {
       event,
@@ -128,30 +223,31 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
     };
     if (recorded && recorded.length > 0 && step !== undefined) {
       // A replay sends the recorded bytes (same body, key and signature), once it is sure they are about the same chat.
-      const r = recorded[replayed++];
+      const r = recorded[this.replayed++];
       if (!r || r.event !== event || r.chatId !== chat.id || r.idempotencyKey !== key) {
         throw new ReplayDiverged(
-          `the replayed flow's delivery ${replayed} would be ${event} of chat ${chat.id} (key ${key}), but the file has ${r ? `${r.event} of chat ${r.chatId} (key ${r.idempotencyKey})` : 'no more deliveries'}`,
+          `the replayed flow's delivery ${this.replayed} would be ${event} of chat ${chat.id} (key ${key}), but the file has ${r ? `${r.event} of chat ${r.chatId} (key ${r.idempotencyKey})` : 'no more deliveries'}`,
         );
       }
       out.headers = { ...r.headers };
       out.body = r.body;
     }
     if (step !== undefined)
-      renders.push({ event, chatId: chat.id, idempotencyKey: key, headers: out.headers, body: out.body });
+      this.renders.push({ event, chatId: chat.id, idempotencyKey: key, headers: out.headers, body: out.body });
     return out;
-  };
+  }
 
-  const send = async (o: Outgoing, copy: number, copies: number, attempt = 1): Promise<void> => {
-    n += 1;
+  private async send(o: Outgoing, copy: number, copies: number, attempt = 1): Promise<void> {
+    const { x } = this;
+    this.n += 1;
     const headers = {
       ...o.headers,
-      'X-Emulator-Delivery-Id': `${x.prefix}.${n}`,
+      'X-Emulator-Delivery-Id': `${x.prefix}.${this.n}`,
       'X-Emulator-Delivery-Attempt': String(attempt),
     };
     const entry: PlayedDelivery = {
       kind: 'delivery',
-      at: Math.round(performance.now() - started),
+      at: Math.round(performance.now() - this.started),
       deliveryId: headers['X-Emulator-Delivery-Id'],
       ...(o.step !== undefined ? { step: o.step } : {}),
       event: o.event,
@@ -165,8 +261,8 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
       headers: o.headers,
       body: o.body,
     };
-    entries.push(entry);
-    const done = activity.begin(o.chat.id);
+    this.entries.push(entry);
+    const done = this.activity.begin(o.chat.id);
     try {
       const result = await x.wire.send({
         url: x.target,
@@ -180,54 +276,63 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
     } finally {
       done();
     }
-  };
+  }
 
-  const deliver = async (o: Outgoing, fault: Step['fault']): Promise<void> => {
+  private async deliver(o: Outgoing, fault: Step['fault']): Promise<void> {
     switch (fault) {
       case 'duplicate':
-        await send(o, 1, 2);
-        await send(o, 2, 2);
+        await this.send(o, 1, 2);
+        await this.send(o, 2, 2);
         return;
       case 'concurrent':
-        await Promise.all([send(o, 1, 2), send(o, 2, 2)]);
+        await Promise.all([this.send(o, 1, 2), this.send(o, 2, 2)]);
         return;
       case 'retry': {
-        const first = send(o, 1, 2, 1);
-        await sleep(RETRY_AFTER_MS, x.signal);
-        await Promise.all([first, send(o, 2, 2, 2)]);
+        const first = this.send(o, 1, 2, 1);
+        await sleep(RETRY_AFTER_MS, this.x.signal);
+        await Promise.all([first, this.send(o, 2, 2, 2)]);
         return;
       }
       default:
-        await send(o, 1, 1);
+        await this.send(o, 1, 1);
     }
-  };
+  }
+
+  private async sendAll(out: Outgoing[], step: Step): Promise<void> {
+    // The fault is the message's (or the assignment's): the reopen or chat-opened around it goes once.
+    for (const o of out)
+      await this.deliver(
+        o,
+        o.event === 'chat-reopened' || (o.event === 'chat-opened' && step.do === 'assign') ? undefined : step.fault,
+      );
+  }
 
   // GUURU's side of what the integration does, in order per chat.
-  const echo = (chat: ChatInfo, make: () => Outgoing[]): void => {
-    const queue = echoes.get(chat.id) ?? { chain: Promise.resolve(), count: 0 };
-    echoes.set(chat.id, queue);
-    const done = activity.begin(chat.id);
+  private echo(chat: ChatInfo, make: () => Outgoing[]): void {
+    const queue = this.echoes.get(chat.id) ?? { chain: Promise.resolve(), count: 0 };
+    this.echoes.set(chat.id, queue);
+    const done = this.activity.begin(chat.id);
     queue.chain = queue.chain
       .then(async () => {
         for (const o of make()) {
-          if (queue.count >= ECHO_CAP || x.signal.aborted) return;
+          if (queue.count >= ECHO_CAP || this.x.signal.aborted) return;
           queue.count += 1;
-          await send(o, 1, 1);
+          await this.send(o, 1, 1);
         }
       })
       .catch(() => undefined)
       .finally(done);
-  };
+  }
 
-  const onRecord = (record: RequestRecord): void => {
-    if (record.tenantId !== x.tenant.id || record.operationType !== 'mutation') return;
+  private onRecord(record: RequestRecord): void {
+    if (record.tenantId !== this.x.tenant.id || record.operationType !== 'mutation') return;
     for (const field of record.fields ?? []) {
-      const chat = field.chatId === undefined ? undefined : byId.get(field.chatId);
+      const chat = field.chatId === undefined ? undefined : this.byId.get(field.chatId);
       if (!chat) continue;
       const ok = field.errorCode === undefined && record.status < 400;
-      entries.push({
+      this.entries.push({
         kind: 'call',
-        at: Math.round(performance.now() - started),
+        at: Math.round(performance.now() - this.started),
         requestId: record.id,
         operation: field.name,
         chat: chat.label,
@@ -236,175 +341,156 @@ export async function playFlow(x: ExploreContext, raw: Flow, seed: number, recor
         ...(field.errorCode !== undefined ? { errorCode: field.errorCode } : {}),
         ...(field.errorMessage !== undefined ? { errorMessage: field.errorMessage } : {}),
       });
-      activity.touch(chat.id);
-      if (!ok) continue;
-      const event = { acceptChat: 'chat-opened', closeChat: 'chat-closed', openChat: 'chat-reopened' }[field.name];
-      if (event) {
-        // Numbered per chat and event, so a replay derives the same keys whatever the timing.
-        const nth = (echoCounts.get(`${event}:${chat.id}`) ?? 0) + 1;
-        echoCounts.set(`${event}:${chat.id}`, nth);
-        echo(chat, () => [
-          render(event, chat, { chat: chatOf(chat.id) }, derivedKey(seed, `${event}:${chat.id}:${nth}`)),
-        ]);
-      }
-      if (field.name === 'sendChatMessage') {
-        echo(chat, () =>
-          chatOf(chat.id)
-            .messages.filter(
-              (m) =>
-                !echoed.has(m.id) &&
-                (m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === SERVICE_ACCOUNT_ID)),
-            )
-            .map((m) => {
-              echoed.add(m.id);
-              return render(
-                'message-created',
-                chat,
-                { message: m },
-                derivedKey(seed, `message-created:${m.id}`),
-                undefined,
-                'own',
-              );
-            }),
-        );
-      }
+      this.activity.touch(chat.id);
+      if (ok) this.echoCall(chat, field.name);
     }
-  };
-  const off = x.journal.subscribe(onRecord);
+  }
+
+  /** Queues the webhooks GUURU sends after the integration's successful call on a chat. */
+  private echoCall(chat: ChatInfo, operation: string): void {
+    const { seed } = this;
+    const event = { acceptChat: 'chat-opened', closeChat: 'chat-closed', openChat: 'chat-reopened' }[operation];
+    if (event) {
+      // Numbered per chat and event, so a replay derives the same keys whatever the timing.
+      const nth = (this.echoCounts.get(`${event}:${chat.id}`) ?? 0) + 1;
+      this.echoCounts.set(`${event}:${chat.id}`, nth);
+      this.echo(chat, () => [
+        this.render(event, chat, { chat: this.chatOf(chat.id) }, derivedKey(seed, `${event}:${chat.id}:${nth}`)),
+      ]);
+    }
+    if (operation === 'sendChatMessage') this.echo(chat, () => this.ownMessages(chat));
+  }
+
+  /** message-created of the chat's messages by the integration (or the service account) not yet echoed. */
+  private ownMessages(chat: ChatInfo): Outgoing[] {
+    return this.chatOf(chat.id)
+      .messages.filter(
+        (m) =>
+          !this.echoed.has(m.id) &&
+          (m.author.kind === 'persona' || (m.author.kind === 'expert' && m.author.id === SERVICE_ACCOUNT_ID)),
+      )
+      .map((m) => {
+        this.echoed.add(m.id);
+        return this.render(
+          'message-created',
+          chat,
+          { message: m },
+          derivedKey(this.seed, `message-created:${m.id}`),
+          undefined,
+          'own',
+        );
+      });
+  }
 
   /** Performs a step in the emulator and renders its deliveries; undefined (with a note) when it cannot happen now. */
-  const perform = (index: number, step: Step): Outgoing[] | undefined => {
-    const note = (text: string) => {
-      entries.push({ kind: 'note', step: index, text });
-      return undefined;
-    };
-    const known = chats.get(step.chat);
-    const key = () => random.uuid();
+  private perform(index: number, step: Step): Outgoing[] | undefined {
     switch (step.do) {
-      case 'assign': {
-        if (!step.api && !other) return note('the tenant has no community expert to request the chat to');
-        const experts = step.api ? [SERVICE_ACCOUNT_ID] : [(other as { id: string }).id];
-        let chat = known;
-        if (!chat) {
-          const record = createChat(domain, x.tenant, {
-            question: TEXTS.text[index % TEXTS.text.length] as string,
-            user: { name: 'Alex' },
-          });
-          x.adopt(record.id);
-          chat = { label: step.chat, id: record.id, api: step.api };
-          chats.set(step.chat, chat);
-          byId.set(record.id, chat);
-        } else if (!['open', 'assigned'].includes(chatOf(chat.id).status)) {
-          return note(`chat ${step.chat} is ${chatOf(chat.id).status}: not re-assigned`);
-        }
-        const record = assignChat(domain, x.tenant, chat.id, experts);
-        const out = [render('chat-assigned', chat, { chat: record }, key(), index)];
-        if (!step.api) {
-          acceptChat(domain, x.tenant, chat.id, { expertId: experts[0] as string });
-          out.push(render('chat-opened', chat, { chat: chatOf(chat.id) }, key(), index));
-        }
-        return out;
-      }
-      case 'write': {
-        const chat = known as ChatInfo;
-        const status = chatOf(chat.id).status;
-        if (!['assigned', 'open', 'closed'].includes(status))
-          return note(`chat ${step.chat} is ${status}: the customer cannot write`);
-        const out: Outgoing[] = [];
-        if (status === 'closed')
-          out.push(render('chat-reopened', chat, { chat: reopenChat(domain, x.tenant, chat.id, USER) }, key(), index));
-        const posting =
-          step.kind === 'attachment'
-            ? {
-                type: 'attachment',
-                address: TEXTS.attachment.url,
-                mimetype: TEXTS.attachment.mimetype,
-                filename: TEXTS.attachment.filename,
-              }
-            : {
-                type: 'text',
-                text: step.kind === 'helped' ? TEXTS.helped : (TEXTS.text[index % TEXTS.text.length] as string),
-              };
-        const message = postMessage(domain, x.tenant, chat.id, posting, USER);
-        out.push(render('message-created', chat, { message }, key(), index, 'customer'));
-        return out;
-      }
-      case 'rate': {
-        const chat = known as ChatInfo;
-        const status = chatOf(chat.id).status;
-        if (status !== 'closed') return note(`chat ${step.chat} is ${status}, not closed: not rated`);
-        return [render('chat-rated', chat, { chat: rateChat(domain, x.tenant, chat.id, 'good') }, key(), index)];
-      }
-      case 'agent-write': {
-        const chat = known as ChatInfo;
-        const record = chatOf(chat.id);
-        if (record.status !== 'open' || !record.expertId)
-          return note(`chat ${step.chat} is ${record.status}: the other expert cannot write`);
-        const message = postMessage(
-          domain,
-          x.tenant,
-          chat.id,
-          { type: 'text', text: TEXTS.agent },
-          { kind: 'expert', id: record.expertId },
-        );
-        return [render('message-created', chat, { message }, key(), index, 'agent')];
-      }
+      case 'assign':
+        return this.assign(index, step);
+      case 'write':
+        return this.write(index, step);
+      case 'rate':
+        return this.rate(index, step);
+      case 'agent-write':
+        return this.agentWrite(index, step);
     }
-  };
-
-  try {
-    let held: { out: Outgoing[]; step: Step } | undefined;
-    for (const [index, step] of flow.entries()) {
-      if (x.signal.aborted) break;
-      if ('gapMs' in step.at) await sleep(step.at.gapMs, x.signal);
-      else {
-        if (held) {
-          await sendAll(held.out, held.step);
-          held = undefined;
-        }
-        await quiet();
-        if ('silenceMs' in step.at) await sleep(step.at.silenceMs, x.signal);
-        else {
-          // Until the integration closes the chat, as long as the customer keeps silent at most.
-          const chat = chats.get(step.chat);
-          if (chat)
-            await activity.until(
-              [chat.id],
-              { graceMs: x.graceMs, boundMs: x.maxSilenceMs + x.graceMs },
-              {
-                ready: () => chatOf(chat.id).status !== 'open' && outstanding(snapshot()).length === 0,
-                signal: x.signal,
-              },
-            );
-        }
-      }
-      const out = perform(index, step);
-      const next = flow[index + 1];
-      if (out && step.fault === 'reordered' && next && next.chat !== step.chat && !held) {
-        held = { out, step };
-        continue;
-      }
-      if (out) await sendAll(out, step);
-      if (held) {
-        await sendAll(held.out, held.step);
-        held = undefined;
-      }
-    }
-    if (held) await sendAll(held.out, held.step);
-    await quiet();
-    await Promise.all([...echoes.values()].map((e) => e.chain));
-  } finally {
-    off();
   }
-  return snapshot();
 
-  async function sendAll(out: Outgoing[], step: Step): Promise<void> {
-    // The fault is the message's (or the assignment's): the reopen or chat-opened around it goes once.
-    for (const o of out)
-      await deliver(
-        o,
-        o.event === 'chat-reopened' || (o.event === 'chat-opened' && step.do === 'assign') ? undefined : step.fault,
+  private note(index: number, text: string): undefined {
+    this.entries.push({ kind: 'note', step: index, text });
+    return undefined;
+  }
+
+  private key(): string {
+    return this.random.uuid();
+  }
+
+  private assign(index: number, step: StepOf<'assign'>): Outgoing[] | undefined {
+    const { x, domain } = this;
+    if (!step.api && !this.other) return this.note(index, 'the tenant has no community expert to request the chat to');
+    const experts = step.api ? [SERVICE_ACCOUNT_ID] : [(this.other as { id: string }).id];
+    const found = this.assignable(index, step);
+    if ('why' in found) return this.note(index, found.why);
+    const { chat } = found;
+    const record = assignChat(domain, x.tenant, chat.id, experts);
+    const out = [this.render('chat-assigned', chat, { chat: record }, this.key(), index)];
+    if (!step.api) {
+      acceptChat(domain, x.tenant, chat.id, { expertId: experts[0] as string });
+      out.push(this.render('chat-opened', chat, { chat: this.chatOf(chat.id) }, this.key(), index));
+    }
+    return out;
+  }
+
+  /** The step's chat, created (and adopted) on its first assignment; a known chat only while open or assigned. */
+  private assignable(index: number, step: StepOf<'assign'>): StepChat {
+    const { x } = this;
+    const known = this.chats.get(step.chat);
+    if (known) {
+      const status = this.chatOf(known.id).status;
+      return ['open', 'assigned'].includes(status)
+        ? { chat: known }
+        : { why: `chat ${step.chat} is ${status}: not re-assigned` };
+    }
+    const record = createChat(this.domain, x.tenant, {
+      question: TEXTS.text[index % TEXTS.text.length] as string,
+      user: { name: 'Alex' },
+    });
+    x.adopt(record.id);
+    const chat = { label: step.chat, id: record.id, api: step.api };
+    this.chats.set(step.chat, chat);
+    this.byId.set(record.id, chat);
+    return { chat };
+  }
+
+  private write(index: number, step: StepOf<'write'>): Outgoing[] | undefined {
+    const { x, domain } = this;
+    const chat = this.chats.get(step.chat) as ChatInfo;
+    const status = this.chatOf(chat.id).status;
+    if (!['assigned', 'open', 'closed'].includes(status))
+      return this.note(index, `chat ${step.chat} is ${status}: the customer cannot write`);
+    const out: Outgoing[] = [];
+    if (status === 'closed')
+      out.push(
+        this.render('chat-reopened', chat, { chat: reopenChat(domain, x.tenant, chat.id, USER) }, this.key(), index),
       );
+    const posting =
+      step.kind === 'attachment'
+        ? {
+            type: 'attachment',
+            address: TEXTS.attachment.url,
+            mimetype: TEXTS.attachment.mimetype,
+            filename: TEXTS.attachment.filename,
+          }
+        : {
+            type: 'text',
+            text: step.kind === 'helped' ? TEXTS.helped : (TEXTS.text[index % TEXTS.text.length] as string),
+          };
+    const message = postMessage(domain, x.tenant, chat.id, posting, USER);
+    out.push(this.render('message-created', chat, { message }, this.key(), index, 'customer'));
+    return out;
+  }
+
+  private rate(index: number, step: StepOf<'rate'>): Outgoing[] | undefined {
+    const chat = this.chats.get(step.chat) as ChatInfo;
+    const status = this.chatOf(chat.id).status;
+    if (status !== 'closed') return this.note(index, `chat ${step.chat} is ${status}, not closed: not rated`);
+    const record = rateChat(this.domain, this.x.tenant, chat.id, 'good');
+    return [this.render('chat-rated', chat, { chat: record }, this.key(), index)];
+  }
+
+  private agentWrite(index: number, step: StepOf<'agent-write'>): Outgoing[] | undefined {
+    const chat = this.chats.get(step.chat) as ChatInfo;
+    const record = this.chatOf(chat.id);
+    if (record.status !== 'open' || !record.expertId)
+      return this.note(index, `chat ${step.chat} is ${record.status}: the other expert cannot write`);
+    const message = postMessage(
+      this.domain,
+      this.x.tenant,
+      chat.id,
+      { type: 'text', text: TEXTS.agent },
+      { kind: 'expert', id: record.expertId },
+    );
+    return [this.render('message-created', chat, { message }, this.key(), index, 'agent')];
   }
 }
 
