@@ -427,12 +427,19 @@ describe('GraphiQL', () => {
     await expect.poll(() => page.locator('.graphiql-tab').count()).toBeGreaterThanOrEqual(10);
     expect(await page.locator('.graphiql-tabs').textContent()).toMatch(/ChatState.*FetchChats.*Payouts.*AcceptChat/);
     await shot(page, 'graphiql');
+    // Each step waits for GraphiQL to take the last one in (a new tab, then its operation name), as a
+    // person would see it: on a busy machine a click can otherwise land on the tab before.
+    const tabs = page.locator('.graphiql-tab');
+    const before = await tabs.count();
     await page.locator('.graphiql-tab-add').click();
+    await expect.poll(() => tabs.count()).toBe(before + 1);
+    await expect.poll(() => page.locator('.graphiql-tab-active').textContent()).not.toMatch(/ChatState|Payouts/);
     await editor.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.keyboard.type('query Mine { partner { id state { chat { isAvailable } } } }', { delay: 5 });
     await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('.graphiql-tab-active').textContent()).toContain('Mine');
     await page.locator('.graphiql-execute-button').click();
     const response = page.locator('.graphiql-response .CodeMirror');
     await expect.poll(() => response.textContent(), { timeout: 10_000 }).toContain('"id": "guuru-qa"');
