@@ -9,7 +9,7 @@ import { Random } from '../kernel/random.js';
 import type { Tenant } from '../store/tenant.js';
 import { EXPLORE_PROPERTIES } from './explore/properties.js';
 import type { FlowFile } from './explore/replay.js';
-import { runExplore, type ExploreReport, type ExploreSettings } from './explore/stage.js';
+import type { ExploreReport, ExploreSettings } from './explore/stage.js';
 import { RECEIVER_CHECKS, SUITES, type CheckDefinition, type ReceiverCheckId, type SuiteName } from './checks.js';
 import { IntegratorCalls } from './integrator-calls.js';
 import { ReceiverExam } from './receiver-suite.js';
@@ -398,6 +398,8 @@ export class Verifications {
             },
           };
       try {
+        // Loaded when a verification explores: the generator (fast-check) stays out of every start-up.
+        const { runExplore } = await import('./explore/stage.js');
         await runExplore(context, request, tenant.id, settle, explore);
       } catch (error) {
         if (!(error instanceof Error) || !error.message.startsWith('cannot replay')) throw error;
