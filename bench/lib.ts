@@ -190,6 +190,35 @@ export function rssOf(pid: number): number | undefined {
   }
 }
 
+/** Peak resident set size of a process in bytes (VmHWM, Linux): what it held at its largest so far. */
+export function peakRssOf(pid: number): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux build this runs on). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds a process has used (user + system, /proc/PID/stat; Linux). Throughput per CPU second
+ * compares servers fairly on a busy machine: what another process takes from one server's CPU
+ * lowers its req/s but not its requests per CPU second.
+ */
+export function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) in parentheses; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTTP
 

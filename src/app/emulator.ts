@@ -17,6 +17,7 @@ import { buildCore } from './core.js';
 import { createHttpApp } from './http-app.js';
 import type { EmulatorOptions } from './options.js';
 import { wireParts } from './parts.js';
+import { createFrontDoor } from './front-door.js';
 import { HttpServer } from './server.js';
 
 export type { EmulatorOptions } from './options.js';
@@ -73,7 +74,22 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     recordControlTo: options.recordControlTo,
     startedAt: Date.now(),
   });
-  const listening = new HttpServer(app, config);
+  // Repeated queries skip Express when nothing else must see them (CORS answers need its middleware).
+  const lane = parts.graphql.lane;
+  const handler =
+    lane && config.cors.length === 0
+      ? createFrontDoor(
+          {
+            lane,
+            journal: parts.requests,
+            clock: core.clock,
+            bodyLimit: config.bodyLimit,
+            holding: () => parts.verifications.holding,
+          },
+          app,
+        )
+      : app;
+  const listening = new HttpServer(handler, config);
 
   let stopped: Promise<void> | undefined;
   return {

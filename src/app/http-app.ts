@@ -86,6 +86,8 @@ function mounts(core: Core, parts: Parts, context: HttpAppContext): Mount[] {
       path: '/graphql',
       handlers: [
         recordRequests(parts.requests, core.clock, 'graphql'),
+        // A body the front door read and Express's parser refused on the same bytes: its error, as if parsed here.
+        (req, _res, next) => next((req as { bodyError?: unknown }).bodyError),
         express.json({ limit: config.bodyLimit }),
         graphqlGate(parts),
         parts.graphql.middleware,
@@ -174,6 +176,7 @@ function controlRouter(core: Core, parts: Parts, context: HttpAppContext): Reque
     bodyLimit: config.bodyLimit,
     baseUrl: context.url,
     mcp: mcpEndpoint(core, context),
+    fastLane: parts.graphql.fastLane,
   });
 }
 

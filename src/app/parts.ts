@@ -46,13 +46,18 @@ export interface Parts {
 
 export async function wireParts(core: Core, options: EmulatorOptions): Promise<Parts> {
   const { config } = core;
-  const graphql = await createGraphQLHandler(core.domain, core.logger, {
-    cost: config.maxQueryCost,
-    aliases: config.maxAliases,
-    directives: config.maxDirectives,
-    tokens: config.maxTokens,
-    depth: config.maxDepth,
-  });
+  const graphql = await createGraphQLHandler(
+    core.domain,
+    core.logger,
+    {
+      cost: config.maxQueryCost,
+      aliases: config.maxAliases,
+      directives: config.maxDirectives,
+      tokens: config.maxTokens,
+      depth: config.maxDepth,
+    },
+    { fastLane: config.fastLane },
+  );
   const webhooks = wireWebhooks(core, options);
   const requests = new RequestJournal(config.requestLogSize);
   const { scenarios, verifications } = wireExaminers(core, webhooks, requests);

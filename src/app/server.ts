@@ -1,6 +1,5 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import type { ResolvedConfig } from '../config/config.js';
 import { isWildcard } from '../http/guard.js';
 
@@ -15,7 +14,7 @@ export class HttpServer {
   url: string | undefined;
 
   constructor(
-    private readonly app: Express,
+    private readonly app: (req: IncomingMessage, res: ServerResponse) => void,
     private readonly config: Pick<ResolvedConfig, 'port' | 'host' | 'headersTimeoutMs' | 'requestTimeoutMs'>,
   ) {}
 

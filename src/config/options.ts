@@ -155,6 +155,13 @@ export const OPTIONS = {
     default: 'on',
     doc: 'keep generated seed data in `node_modules/.cache/guuru-emulator` (`0` turns it off)',
   }),
+  fastLane: option({
+    schema: z.boolean().default(true),
+    env: 'GUURU_EMULATOR_FAST_LANE',
+    envForm: 'off',
+    default: 'on',
+    doc: 'answer repeated GraphQL queries through a compiled fast path, byte for byte what Apollo answers (`0` sends every request through Apollo)',
+  }),
   webhookUrl: option({
     // 2048: the bound of every webhook URL (FIELD_LIMITS['webhook.url'] in src/domain/field-limits.ts).
     schema: z

@@ -813,6 +813,7 @@ function baseSchemas(): Record<string, Schema> {
       clock: { enum: ['system', 'virtual'] },
       tenants: int,
       memory: object({ rssMiB: num, heapUsedMiB: num, heapTotalMiB: num, storedMiB: num, storedLimitMiB: num }),
+      fastLane: object({ enabled: bool, compiled: int, answered: int }),
     }),
     Clock: object({ kind: { enum: ['system', 'virtual'] }, now: ms, iso: { type: 'string', format: 'date-time' } }),
     Tenant: object(

@@ -62,6 +62,17 @@ export interface ControlDeps {
   baseUrl: () => string | undefined;
   /** /mcp: the MCP server over Streamable HTTP (the composition root passes it in: it lives in mcp/). */
   mcp?: RequestHandler;
+  /** What the GraphQL fast lane did (health shows it; the composition root passes it in: it lives in graphql/). */
+  fastLane?: () => FastLaneStats;
+}
+
+/** The GraphQL fast lane's figures in GET /health. */
+export interface FastLaneStats {
+  enabled: boolean;
+  /** Query documents compiled. */
+  compiled: number;
+  /** Requests it answered (the rest went through Apollo). */
+  answered: number;
 }
 
 /** A tenant as the control API shows it: its summary, the webhook secret in use and, once listening, its API URLs. */
@@ -158,6 +169,7 @@ function health(deps: ControlDeps): RequestHandler {
           storedLimitMiB: mib(store.storedAllowance),
         };
       })(),
+      fastLane: deps.fastLane?.() ?? { enabled: false, compiled: 0, answered: 0 },
     });
   };
 }

@@ -8,7 +8,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { JournalNotes } from '../journal/http-recorder.js';
-import type { RequestField } from '../journal/request-journal.js';
+import { QUERY_CHARS, type RequestField } from '../journal/request-journal.js';
 import type { GraphQLContext } from './context.js';
 
 /** The top-level fields of an operation, fragments at the top level included. */
@@ -39,6 +39,19 @@ function chatIdOf(field: FieldNode, variables: Record<string, unknown>): string 
   return typeof candidate === 'string' || typeof candidate === 'number' ? String(candidate) : undefined;
 }
 
+/** The journal's notes of the operation being run: its type, name, top-level fields and the chats they name. */
+export function noteOperation(
+  notes: JournalNotes,
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): void {
+  notes.operationType = operation.operation;
+  if (operation.name) notes.operationName = operation.name.value;
+  notes.fields = describeOperation(operation, document, variables);
+  notes.chatIds = [...new Set(notes.fields.flatMap((f) => (f.chatId !== undefined ? [f.chatId] : [])))];
+}
+
 function describeOperation(
   operation: OperationDefinitionNode,
   document: DocumentNode,
@@ -66,11 +79,7 @@ export function journalPlugin(): ApolloServerPlugin<GraphQLContext> {
       const notes: JournalNotes = contextValue.journal;
       return {
         async didResolveOperation({ operation, document, request }) {
-          if (!operation) return;
-          notes.operationType = operation.operation;
-          if (operation.name) notes.operationName = operation.name.value;
-          notes.fields = describeOperation(operation, document, request.variables ?? {});
-          notes.chatIds = [...new Set(notes.fields.flatMap((f) => (f.chatId !== undefined ? [f.chatId] : [])))];
+          if (operation) noteOperation(notes, operation, document, request.variables ?? {});
         },
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
@@ -92,4 +101,24 @@ export function journalPlugin(): ApolloServerPlugin<GraphQLContext> {
       };
     },
   };
+}
+
+/** What the client sent, for the request journal (before any leniency rewrites the document). */
+export function documentNotes(sent: Record<string, unknown> | undefined): JournalNotes {
+  const notes: JournalNotes = {};
+  if (!sent || typeof sent !== 'object') return notes;
+  const { query, variables, operationName } = sent;
+  if (typeof query === 'string')
+    notes.query = query.length > QUERY_CHARS ? `${query.slice(0, QUERY_CHARS)}… (${query.length} characters)` : query;
+  if (typeof operationName === 'string' && operationName !== '') notes.operationName = operationName;
+  let vars: unknown = variables;
+  if (typeof vars === 'string') {
+    try {
+      vars = JSON.parse(vars);
+    } catch {
+      vars = undefined;
+    }
+  }
+  if (vars && typeof vars === 'object' && !Array.isArray(vars)) notes.variables = vars as Record<string, unknown>;
+  return notes;
 }

@@ -217,20 +217,21 @@ function withPageSizes(
   );
 }
 
+/** The cost verdict of one request: the refusal, or null when within the limit. */
+export type CostCheck = (
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | null | undefined,
+) => GraphQLError | null;
+
 /**
- * The cost limit (graphql-armor's cost model on the document with its page sizes filled in), as an
- * Apollo plugin: it runs once the operation is known, with this request's variables, and refuses
- * before anything executes.
+ * The cost limit (graphql-armor's cost model on the document with its page sizes filled in), run
+ * once the operation is known, with this request's variables. The verdict is kept per document
+ * object, operation and page-size variables, so a repeated query pays nothing.
  */
-export function costLimitPlugin(schema: GraphQLSchema, limits: GraphQLLimits): ApolloServerPlugin {
-  // Apollo hands the same document object to repeated queries: the verdict is kept per document,
-  // operation and page-size variables, so a repeated query pays nothing.
+export function createCostCheck(schema: GraphQLSchema, limits: GraphQLLimits): CostCheck {
   const verdicts = new WeakMap<DocumentNode, { pageVariables: string[]; byKey: Map<string, GraphQLError | null> }>();
-  const check = (
-    document: DocumentNode,
-    variables: Record<string, unknown>,
-    operationName: string | null | undefined,
-  ): GraphQLError | null => {
+  return (document, variables, operationName) => {
     let known = verdicts.get(document);
     if (!known) {
       const pageVariables = new Set<string>();
@@ -253,6 +254,10 @@ export function costLimitPlugin(schema: GraphQLSchema, limits: GraphQLLimits): A
     known.byKey.set(key, verdict);
     return verdict;
   };
+}
+
+/** The cost limit as an Apollo plugin: it refuses before anything executes. */
+export function costLimitPlugin(check: CostCheck): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {

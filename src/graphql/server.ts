@@ -6,7 +6,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import {
   GraphQLError,
   GraphQLInterfaceType,
@@ -15,19 +15,22 @@ import {
   GraphQLUnionType,
   buildSchema as buildSchemaFromSdl,
   type GraphQLSchema,
+  type ValidationRule,
 } from 'graphql';
-import { resolveTenant } from '../domain/tenants.js';
 import type { Logger } from '../kernel/logger.js';
 import { packagePath } from '../kernel/paths.js';
 import type { DomainContext } from '../domain/context.js';
+import { authenticate } from './auth.js';
 import type { GraphQLContext } from './context.js';
 import { fixDocument } from './document-fixes.js';
-import { journalPlugin } from './journal-plugin.js';
+import { documentNotes, journalPlugin } from './journal-plugin.js';
 import { journalNotes } from '../journal/http-recorder.js';
-import { QUERY_CHARS } from '../journal/request-journal.js';
 import { createFormatError } from './errors.js';
+import { FastLane } from './fast-lane.js';
 import {
   costLimitPlugin,
+  createCostCheck,
+  type CostCheck,
   DEFAULT_GRAPHQL_LIMITS,
   fragmentNestingRefusal,
   limitRules,
@@ -81,71 +84,23 @@ export function buildSchema(): GraphQLSchema {
   return schemaCache;
 }
 
-const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
-
-function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
-
-/** Authorization header → tenant. "Bearer" in any case; a bare token works but earns a warning header. */
-function authenticate(domain: DomainContext, header: string | undefined, res: Response): GraphQLContext {
-  if (!header || header.trim() === '') {
-    throw unauthenticated(
-      'Missing Authorization header: send "Authorization: Bearer <token>" (the built-in partner guuru-qa uses demo-token).',
-    );
-  }
-  const match = BEARER.exec(header);
-  const token = match?.[1] ?? header.trim();
-  const warnings = (res.locals.graphqlWarnings as string[] | undefined) ?? [];
-  if (!match) {
-    res.setHeader(
-      'X-Emulator-Warning',
-      'Authorization header without the "Bearer " scheme: accepted here, the real API may refuse it',
-    );
-  }
-  const tenant = resolveTenant(domain.store, { token });
-  if (!tenant) {
-    throw unauthenticated(
-      'Unknown API token: no partner of this emulator has it. Use demo-token, or a token from POST /_emulator/tenants.',
-    );
-  }
-  const journal = journalNotes(res);
-  journal.tenantId = tenant.id;
-  return { tenant, domain, warnings, journal };
-}
-
-/** What the client sent, for the request journal (before any leniency rewrites the document). */
-function noteDocument(sent: Record<string, unknown> | undefined, res: Response): void {
-  if (!sent || typeof sent !== 'object') return;
-  const notes = journalNotes(res);
-  const { query, variables, operationName } = sent;
-  if (typeof query === 'string')
-    notes.query = query.length > QUERY_CHARS ? `${query.slice(0, QUERY_CHARS)}… (${query.length} characters)` : query;
-  if (typeof operationName === 'string' && operationName !== '') notes.operationName = operationName;
-  let vars: unknown = variables;
-  if (typeof vars === 'string') {
-    try {
-      vars = JSON.parse(vars);
-    } catch {
-      vars = undefined;
-    }
-  }
-  if (vars && typeof vars === 'object' && !Array.isArray(vars)) notes.variables = vars as Record<string, unknown>;
-}
-
 export interface GraphQLHandler {
   middleware: RequestHandler;
+  /** The fast lane, when on (the front door answers through it too). */
+  lane: FastLane | undefined;
+  /** What the fast lane did so far. */
+  fastLane(): { enabled: boolean; compiled: number; answered: number };
   stop(): Promise<void>;
 }
 
-/** Starts Apollo Server (no socket of its own) and returns the Express handler for /graphql. */
-export async function createGraphQLHandler(
-  domain: DomainContext,
+/** Apollo Server over the schema: the emulator's limits, error format and journal plugins, nothing that needs a network. */
+function createApollo(
+  schema: GraphQLSchema,
   logger: Logger,
-  limits: GraphQLLimits = DEFAULT_GRAPHQL_LIMITS,
-): Promise<GraphQLHandler> {
-  const schema = buildSchema();
-  const server = new ApolloServer<GraphQLContext>({
+  limits: GraphQLLimits,
+  { cost, validationRules }: { cost: CostCheck; validationRules: ValidationRule[] },
+): ApolloServer<GraphQLContext> {
+  return new ApolloServer<GraphQLContext>({
     schema,
     includeStacktraceInErrorResponses: false,
     // The emulator owns its signals: Apollo's handler would re-send SIGTERM after stopping itself
@@ -156,14 +111,14 @@ export async function createGraphQLHandler(
     formatError: createFormatError(logger, limits),
     // Limits refuse an expensive document before anything runs (one request must not stall the rest).
     parseOptions: { maxTokens: limits.tokens },
-    validationRules: [noSubscriptionsRule, ...limitRules(limits)],
+    validationRules,
     // Sandbox needs Apollo's CDN, which an offline emulator cannot reach; inline traces only serve
     // federated subgraphs and loading them (protobufjs) was a third of a first start.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      costLimitPlugin(schema, limits),
+      costLimitPlugin(cost),
       journalPlugin(),
       {
         async requestDidStart() {
@@ -179,6 +134,19 @@ export async function createGraphQLHandler(
     ],
     logger: { debug() {}, info() {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
+}
+
+/** Starts Apollo Server (no socket of its own) and returns the Express handler for /graphql. */
+export async function createGraphQLHandler(
+  domain: DomainContext,
+  logger: Logger,
+  limits: GraphQLLimits = DEFAULT_GRAPHQL_LIMITS,
+  { fastLane = true }: { fastLane?: boolean } = {},
+): Promise<GraphQLHandler> {
+  const schema = buildSchema();
+  const cost = createCostCheck(schema, limits);
+  const validationRules = [noSubscriptionsRule, ...limitRules(limits)];
+  const server = createApollo(schema, logger, limits, { cost, validationRules });
   await server.start();
   const apollo = expressMiddleware(server, {
     context: async ({ req, res }) => {
@@ -192,9 +160,15 @@ export async function createGraphQLHandler(
       }
     },
   });
+  const fast = fastLane
+    ? new FastLane(schema, domain, { rules: validationRules, maxTokens: limits.tokens, cost })
+    : undefined;
   const middleware: RequestHandler = (req, res, next) => {
     const body = req.body as { query?: unknown } | undefined;
-    noteDocument(req.method === 'GET' ? (req.query as Record<string, unknown>) : body, res);
+    Object.assign(
+      journalNotes(res),
+      documentNotes(req.method === 'GET' ? (req.query as Record<string, unknown>) : body),
+    );
     const query = req.method === 'GET' ? req.query.query : body?.query;
     const tooDeep = typeof query === 'string' ? fragmentNestingRefusal(query, limits.tokens) : undefined;
     if (tooDeep) {
@@ -212,7 +186,13 @@ export async function createGraphQLHandler(
         );
       }
     }
+    if (fast?.answer(req, res)) return;
     return apollo(req, res, next);
   };
-  return { middleware, stop: () => server.stop() };
+  return {
+    middleware,
+    lane: fast,
+    fastLane: () => ({ enabled: fast !== undefined, compiled: fast?.compiled ?? 0, answered: fast?.answered ?? 0 }),
+    stop: () => server.stop(),
+  };
 }

@@ -23,6 +23,41 @@ declare module 'express-serve-static-core' {
 /** The notes of this response, created on first use. */
 export const journalNotes = (res: Response): JournalNotes => (res.locals.journal ??= {});
 
+/** One answered request as the journal keeps it: what any HTTP adapter saw, plus the adapter's notes. */
+export function journalEntry(seen: {
+  api: RequestRecord['api'];
+  /** When it arrived (the emulator's clock), and performance.now() then. */
+  at: number;
+  started: number;
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  notes: JournalNotes;
+  /** The message of a REST error answer (status ≥ 400). */
+  errorMessage?: string | undefined;
+}): Omit<RequestRecord, 'id'> {
+  const { notes, status } = seen;
+  const errors: RequestError[] | undefined =
+    notes.errors ??
+    (status >= 400 && seen.errorMessage !== undefined
+      ? [{ code: String(status), message: seen.errorMessage }]
+      : undefined);
+  return {
+    api: seen.api,
+    at: seen.at,
+    iso: new Date(seen.at).toISOString(),
+    method: seen.method,
+    path: seen.path,
+    route: seen.route,
+    status,
+    durationMs: Math.round((performance.now() - seen.started) * 100) / 100,
+    ...notes,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+    chatIds: notes.chatIds ?? [],
+  };
+}
+
 /**
  * Express middleware that records every request of one API in the journal once its answer is
  * sent (or the client went away): method, route, status, duration, plus the adapter's notes.
@@ -38,27 +73,21 @@ export function recordRequests(journal: RequestJournal, clock: Clock, api: Reque
     const finish = () => {
       if (done) return;
       done = true;
-      const notes = res.locals.journal ?? {};
       // req.route is the matched route of the sub-router; baseUrl carries the mount point.
       const routePath = (req.route as { path?: string } | undefined)?.path;
-      const errors: RequestError[] | undefined =
-        notes.errors ??
-        (res.statusCode >= 400 && typeof res.locals.errorMessage === 'string'
-          ? [{ code: String(res.statusCode), message: res.locals.errorMessage }]
-          : undefined);
-      journal.record({
-        api,
-        at,
-        iso: new Date(at).toISOString(),
-        method: req.method,
-        path: req.originalUrl.split('?')[0] ?? req.originalUrl,
-        route: `${req.method} ${req.baseUrl}${typeof routePath === 'string' ? routePath : req.path === '/' ? '' : req.path}`,
-        status: res.statusCode,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-        ...notes,
-        ...(errors && errors.length > 0 ? { errors } : {}),
-        chatIds: notes.chatIds ?? [],
-      });
+      journal.record(
+        journalEntry({
+          api,
+          at,
+          started,
+          method: req.method,
+          path: req.originalUrl.split('?')[0] ?? req.originalUrl,
+          route: `${req.method} ${req.baseUrl}${typeof routePath === 'string' ? routePath : req.path === '/' ? '' : req.path}`,
+          status: res.statusCode,
+          notes: res.locals.journal ?? {},
+          errorMessage: typeof res.locals.errorMessage === 'string' ? res.locals.errorMessage : undefined,
+        }),
+      );
     };
     res.once('finish', finish);
     res.once('close', finish);

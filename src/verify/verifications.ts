@@ -207,6 +207,11 @@ export class Verifications {
     return report;
   }
 
+  /** True while some Admin API calls are held back (then no call may skip the gate). */
+  get holding(): boolean {
+    return this.holds.size > 0;
+  }
+
   /**
    * Asked by the Admin API before it runs a request: a promise to wait for when the request names a
    * chat whose calls a verification holds back (the retry probe keeps the integration "still working"

@@ -1,0 +1,118 @@
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import etag from 'etag';
+import express from 'express';
+import type { FastLane } from '../graphql/fast-lane.js';
+import { documentNotes } from '../graphql/journal-plugin.js';
+import { journalEntry } from '../journal/http-recorder.js';
+import type { RequestJournal } from '../journal/request-journal.js';
+import type { Clock } from '../kernel/clock.js';
+
+/** The parsed body of a request the front door read and handed on (Express's json parser sees it as read). */
+type ReadRequest = IncomingMessage & { body?: unknown };
+
+export interface FrontDoorOptions {
+  lane: FastLane;
+  journal: RequestJournal;
+  clock: Clock;
+  /** The body limit of the JSON APIs, as `--body-limit` gives it ("1mb"). */
+  bodyLimit: string;
+  /** True while a verification holds Admin API calls back: then every call takes the usual way. */
+  holding: () => boolean;
+}
+
+/** `Content-Type` values the front door reads; any other goes to Express's parser as it is. */
+const PLAIN_JSON = /^application\/json(?:\s*;\s*charset=utf-8)?$/i;
+/** The two media types whose header Express leaves as Apollo chose it (it rewrites parameters of others). */
+const PLAIN_TYPES = new Set(['application/json; charset=utf-8', 'application/graphql-response+json; charset=utf-8']);
+
+/**
+ * Answers `POST /graphql` for the queries the fast lane has compiled without going through
+ * Express: the request is read and parsed here, answered with exactly the headers and body Express
+ * and Apollo would send, and journaled as the recorder would. Everything else goes to the Express
+ * app untouched; a request whose body was already read goes on with it parsed (Express's parser
+ * sees a finished body and leaves it), or, for a body only Express's parser can judge (a BOM,
+ * invalid UTF-8, not JSON), with that parser's own verdict on the same bytes.
+ */
+export function createFrontDoor(
+  options: FrontDoorOptions,
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const limit = byteLimit(options.bodyLimit);
+  const parser = express.json({ limit: options.bodyLimit });
+  return (req, res) => {
+    if (!readable(req, limit)) return app(req, res);
+    const at = options.clock.now();
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      const body = parsed(bytes);
+      if (body === undefined) return replay(req, res, bytes, parser, app);
+      (req as ReadRequest).body = body;
+      const answer = options.holding()
+        ? undefined
+        : options.lane.run(body, req.headers.authorization, req.headers.accept);
+      if (!answer || !PLAIN_TYPES.has(answer.contentType)) return app(req, res);
+      // What Apollo's Express integration sets, in its order: cache-control, then res.send's headers.
+      const sent = Buffer.from(answer.body, 'utf8');
+      res.statusCode = 200;
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('Content-Type', answer.contentType);
+      res.setHeader('Content-Length', String(sent.length));
+      res.setHeader('ETag', etag(sent, { weak: true }));
+      res.end(sent);
+      const notes = { ...documentNotes(body as Record<string, unknown>), ...answer.notes };
+      const route = { method: 'POST', path: '/graphql', route: 'POST /graphql', status: 200 };
+      options.journal.record(journalEntry({ api: 'graphql', at, started, ...route, notes }));
+    });
+  };
+}
+
+/** A POST /graphql with a plain JSON body of a declared length within the limit. */
+function readable(req: IncomingMessage, limit: number): boolean {
+  if (req.method !== 'POST' || req.url !== '/graphql') return false;
+  const { headers } = req;
+  const length = headers['content-length'];
+  if (length === undefined || headers['transfer-encoding'] !== undefined) return false;
+  if (headers['content-encoding'] !== undefined && headers['content-encoding'].toLowerCase() !== 'identity')
+    return false;
+  if (!PLAIN_JSON.test(headers['content-type'] ?? '')) return false;
+  const size = Number(length);
+  return /^\d+$/.test(length) && size > 0 && size <= limit;
+}
+
+/** The body as Express's JSON parser (strict mode) would parse it, or undefined when only the parser can tell. */
+function parsed(bytes: Buffer): unknown {
+  if (bytes[0] !== 0x7b || !isUtf8(bytes)) return undefined; // '{' first: no BOM, no whitespace, no batch
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Express's JSON parser on the same bytes and headers; its result or error goes on into the app. */
+function replay(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bytes: Buffer,
+  parser: ReturnType<typeof express.json>,
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+): void {
+  const copy = Object.assign(Readable.from([bytes]), { headers: req.headers, method: req.method, url: req.url });
+  parser(copy as never, res as never, (error?: unknown) => {
+    if (error) (req as IncomingMessage & { bodyError?: unknown }).bodyError = error;
+    else (req as ReadRequest).body = (copy as { body?: unknown }).body;
+    app(req, res);
+  });
+}
+
+/** "1mb", "512kb", "100b" → bytes, as Express's parser reads them. */
+function byteLimit(size: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(size);
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match?.[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
+  return Number(match?.[1] ?? 0) * unit;
+}

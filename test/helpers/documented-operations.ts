@@ -1,0 +1,179 @@
+/**
+ * The operations the vendor pages show (Queries, Examples, Mutations, Pagination, Payouts), with
+ * the variables they send, plus the shapes their clients build from them (aliases, fragments,
+ * variables for page sizes). What the GraphQL fast lane is compared with Apollo on.
+ */
+export interface DocumentedOperation {
+  name: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+const CHAT = 'O2bqy2CsAaS7RBXZrhMOB';
+const PERSONA = 'ab22a12e-cefd-4f67-945b-c215c42202b4';
+const SUBMISSION = 'e394e75b-e159-4d7c-a02c-9445da754994';
+
+const fetchChats = (first: number, after?: string) => `
+        {
+          partner {
+            chats(
+              first: ${first}
+              ${after ? `after: "${after}"` : ''}
+              orderBy: {
+                field: id
+                direction: asc
+              }
+            ) {
+              edges {
+                node {
+                  status
+                  question
+                  rating
+                  user {
+                    name
+                    email
+                  }
+                }
+              }
+              pageInfo {
+                hasNextPage
+                endCursor
+              }
+            }
+          }
+        }`;
+
+const MESSAGES = `messages { edges { node {
+  id type createdAt
+  ... on TextMessage { text }
+  ... on AttachmentMessage { attachment { id filename mimetype url } }
+  author { __typename ... on BotAuthor { name } ... on UserAuthor { id name } ... on ExpertAuthor { id name } }
+} } }`;
+
+export const DOCUMENTED_QUERIES: DocumentedOperation[] = [
+  { name: 'partner id', query: '{ partner { id } }' },
+  { name: 'chat state', query: 'query { partner { id state { chat { isAvailable } } } }' },
+  {
+    name: 'three most recent chats',
+    query: `query { partner { chats(first: 3, orderBy: {field: id, direction: desc}) {
+      edges { node { id createdAt question } } pageInfo { hasNextPage endCursor } } } }`,
+  },
+  { name: 'Fetch Chats, first page', query: fetchChats(10) },
+  { name: 'Fetch Chats, 100', query: fetchChats(100) },
+  {
+    name: 'page of 100 chats (the bench Q2)',
+    query:
+      '{ partner { chats(first: 100, orderBy: {field: id, direction: asc}) { edges { cursor node { id status question createdAt } } pageInfo { hasNextPage endCursor } } } }',
+  },
+  {
+    name: 'chats with messages',
+    query: `{ partner { chats(first: 20, orderBy: {field: id, direction: desc}) { edges { node { id status ${MESSAGES} } } } } }`,
+  },
+  {
+    name: 'Fetch Payouts',
+    operationName: 'Payouts',
+    query: `query Payouts($first: Int!, $after: String, $period: Timestamp!) {
+      partner {
+        payouts(period: $period) {
+          experts(first: $first, after: $after) {
+            edges { node { name email balances { amount currency } partners { id } } }
+            pageInfo { hasNextPage endCursor }
+          }
+        }
+      }
+    }`,
+    variables: { period: 1546300800000, first: 100, after: null },
+  },
+  {
+    name: 'payouts, period inside',
+    query:
+      '{ partner { payouts { experts(first: 100, period: 1546300800000) { edges { node { id balance { amount } } } } } } }',
+  },
+  {
+    name: 'payouts by variable',
+    query: 'query P($p: Timestamp!) { partner { payouts(period: $p) { experts { edges { node { id } } } } } }',
+    variables: { p: 1546300800000 },
+  },
+  {
+    name: 'aliases with a null page size',
+    query:
+      'query M($n: Int) { partner { a: chats { edges { node { id } } } b: chats(first: $n) { edges { node { id } } } } }',
+    variables: { n: null },
+  },
+  {
+    name: 'experts',
+    query:
+      '{ partner { experts(first: 100) { edges { node { id name email summary balance { amount currency } } } } } }',
+  },
+  {
+    name: 'submissions filtered',
+    query:
+      '{ partner { submissions(filters: [{status: [approved, rejected]}], first: 100) { edges { node { id status reviewedAt expert { id } } } } } }',
+  },
+  {
+    name: 'submissions filter by variable',
+    query:
+      'query S($f: [SubmissionFilterType]) { partner { submissions(filters: $f, first: 100) { edges { node { status } } } } }',
+    variables: { f: [{ status: ['approved', 'rejected'] }] },
+  },
+  {
+    name: 'submissions by review date',
+    query:
+      '{ partner { submissions(first: 100, orderBy: {field: reviewedAt, direction: asc}) { edges { node { reviewedAt } } } } }',
+  },
+  {
+    name: 'community',
+    query: `{ partner { community { id experts(first: 5) { edges { node { id name bio rating joinedAt bestFeedbackComments { comment } } } } } }
+      community(partnerId: "guuru-qa") { id } }`,
+  },
+  {
+    name: 'pages',
+    query:
+      '{ partner { pages(first: 100) { edges { node { id title content languages url createdAt updatedAt isVisible isBotKnowledge } } } page(id: "1993") { id title } } }',
+  },
+  {
+    name: 'fragments and __typename',
+    query: `fragment C on Chat { id status __typename } query Q { partner { __typename chats(first: 5) { edges { node { ...C } } } } }`,
+    operationName: 'Q',
+  },
+  { name: 'a chat by id', query: `{ partner { chat(id: "${CHAT}") { id status question ${MESSAGES} } } }` },
+  // Refused ones: the lane must leave them to Apollo and answer exactly as it does.
+  {
+    name: 'unknown cursor',
+    query: '{ partner { chats(first: 10, after: "opaqueCursor") { edges { node { id } } } } }',
+  },
+  {
+    name: 'payouts without a period',
+    query: '{ partner { payouts { experts(first: 10) { edges { node { id } } } } } }',
+  },
+  { name: 'page too large', query: '{ partner { chats(first: 1000) { edges { node { id } } } } }' },
+  { name: 'introspection', query: '{ __schema { types { name } } __type(name: "Expert") { fields { name } } }' },
+];
+
+export const DOCUMENTED_MUTATIONS: DocumentedOperation[] = [
+  { name: 'approveSubmission', query: `mutation { approveSubmission(id: "${SUBMISSION}") { id status reviewedAt } }` },
+  {
+    name: 'CreatePersona',
+    operationName: 'CreatePersona',
+    query: `mutation CreatePersona($providerId: ID!, $name: String!, $email: String, $photoUrl: String) {
+      createPersona(input: { providerId: $providerId, name: $name, email: $email, photoUrl: $photoUrl })
+    }`,
+    variables: { providerId: 'any-unique-agent-id-from-your-system', name: 'John Doe', email: 'johndoe@example.com' },
+  },
+  {
+    name: 'AcceptChat',
+    operationName: 'AcceptChat',
+    query:
+      'mutation AcceptChat($id: ID!, $personaId: ID!) { acceptChat(id: $id, input: { personaId: $personaId }) { id status } }',
+    variables: { id: CHAT, personaId: PERSONA },
+  },
+  {
+    name: 'SendChatMessage',
+    operationName: 'SendChatMessage',
+    query: 'mutation SendChatMessage($input: ChatMessageInput!) { sendChatMessage(input: $input) }',
+    variables: { input: { chatId: CHAT, posting: { type: 'text', text: 'How can I help you ?' } } },
+  },
+  { name: 'closeChat', query: `mutation { closeChat(id: "${CHAT}") { id status } }` },
+  { name: 'openChat', query: `mutation { openChat(id: "${CHAT}") { id status } }` },
+];
