@@ -81,6 +81,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       ? createFrontDoor(
           {
             lane,
+            domain: core.domain,
             journal: parts.requests,
             clock: core.clock,
             bodyLimit: config.bodyLimit,

@@ -4,7 +4,9 @@ import { Readable } from 'node:stream';
 import etag from 'etag';
 import express from 'express';
 import type { FastLane } from '../graphql/fast-lane.js';
+import type { DomainContext } from '../domain/context.js';
 import { documentNotes } from '../graphql/journal-plugin.js';
+import { gurusupTenant, threadsJson } from '../gurusup/router.js';
 import { journalEntry } from '../journal/http-recorder.js';
 import type { RequestJournal } from '../journal/request-journal.js';
 import type { Clock } from '../kernel/clock.js';
@@ -14,6 +16,7 @@ type ReadRequest = IncomingMessage & { body?: unknown };
 
 export interface FrontDoorOptions {
   lane: FastLane;
+  domain: DomainContext;
   journal: RequestJournal;
   clock: Clock;
   /** The body limit of the JSON APIs, as `--body-limit` gives it ("1mb"). */
@@ -28,8 +31,8 @@ const PLAIN_JSON = /^application\/json(?:\s*;\s*charset=utf-8)?$/i;
 const PLAIN_TYPES = new Set(['application/json; charset=utf-8', 'application/graphql-response+json; charset=utf-8']);
 
 /**
- * Answers `POST /graphql` for the queries the fast lane has compiled without going through
- * Express: the request is read and parsed here, answered with exactly the headers and body Express
+ * Answers the two hottest reads without Express: `GET /gurusup/threads`, and `POST /graphql` for
+ * the queries the fast lane has compiled. For GraphQL, the request is read and parsed here, answered with exactly the headers and body Express
  * and Apollo would send, and journaled as the recorder would. Everything else goes to the Express
  * app untouched; a request whose body was already read goes on with it parsed (Express's parser
  * sees a finished body and leaves it), or, for a body only Express's parser can judge (a BOM,
@@ -42,6 +45,7 @@ export function createFrontDoor(
   const limit = byteLimit(options.bodyLimit);
   const parser = express.json({ limit: options.bodyLimit });
   return (req, res) => {
+    if (req.method === 'GET' && THREADS.has(req.url ?? '')) return threads(req, res, options, app);
     if (!readable(req, limit)) return app(req, res);
     const at = options.clock.now();
     const started = performance.now();
@@ -69,6 +73,37 @@ export function createFrontDoor(
       options.journal.record(journalEntry({ api: 'graphql', at, started, ...route, notes }));
     });
   };
+}
+
+/** The two paths of the Gurusup API's GET /threads (the auth page's and the get-started page's), without a query. */
+const THREADS = new Set(['/gurusup/threads', '/gurusup/api/v1/threads']);
+
+/**
+ * GET /gurusup/threads with a known x-api-key, answered as Express's res.json answers it; a refusal,
+ * a conditional request (Express may answer 304) or a HEAD goes to the app.
+ */
+function threads(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: FrontDoorOptions,
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+): void {
+  const { headers } = req;
+  const key = headers['x-api-key'];
+  const tenant = typeof key === 'string' ? gurusupTenant(options.domain, key) : undefined;
+  if (!tenant || headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined)
+    return app(req, res);
+  const at = options.clock.now();
+  const started = performance.now();
+  const body = Buffer.from(JSON.stringify(threadsJson(tenant)), 'utf8');
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', String(body.length));
+  res.setHeader('ETag', etag(body, { weak: true }));
+  res.end(body);
+  const path = req.url as string;
+  const route = { method: 'GET', path, route: `GET ${path}`, status: 200 };
+  options.journal.record(journalEntry({ api: 'gurusup', at, started, ...route, notes: { tenantId: tenant.id } }));
 }
 
 /** A POST /graphql with a plain JSON body of a declared length within the limit. */

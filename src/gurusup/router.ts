@@ -61,7 +61,7 @@ export function createGurusupRouter(deps: GurusupDeps): Router {
   const tenantOf = (res: Response): Tenant => res.locals.gurusupTenant as Tenant;
 
   router.get('/threads', (_req, res) => {
-    res.json(listThreads(tenantOf(res)).map(threadJson));
+    res.json(threadsJson(tenantOf(res)));
   });
 
   router.get('/threads/:threadFidHash', (req, res) => {
@@ -121,6 +121,13 @@ export function createGurusupRouter(deps: GurusupDeps): Router {
   return router;
 }
 
+/** GET /threads: the organisation's threads as the API lists them (the front door answers it too). */
+export const threadsJson = (tenant: Tenant) => listThreads(tenant).map(threadJson);
+
+/** The organisation an x-api-key names (surrounding spaces ignored), if any. */
+export const gurusupTenant = (domain: DomainContext, key: string | undefined): Tenant | undefined =>
+  key === undefined || key.trim() === '' ? undefined : resolveTenant(domain.store, { apiKey: key.trim() });
+
 // Header names are case-insensitive, so x-api-key, x-API-KEY and X-API-KEY are one header; the
 // auth page's X-API-USERNAME is accepted and not checked.
 function apiKeyAuth(domain: GurusupDeps['domain']) {
@@ -134,7 +141,7 @@ function apiKeyAuth(domain: GurusupDeps['domain']) {
       );
       return;
     }
-    const tenant = resolveTenant(domain.store, { apiKey: key.trim() });
+    const tenant = gurusupTenant(domain, key);
     if (!tenant) {
       sendError(
         res,

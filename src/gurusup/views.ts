@@ -47,8 +47,24 @@ export function messageJson(m: GurusupMessageRecord): GurusupMessageJson {
   };
 }
 
-/** A thread's metadata, as `GET /threads` lists it. */
-export function threadJson(t: GurusupThreadRecord) {
+type ThreadJson = ReturnType<typeof threadView>;
+
+/**
+ * Each thread's view with what it was made from: a thread only changes by new messages (its count
+ * and updatedAt move), so GET /threads formats each date once, not on every call.
+ */
+const views = new WeakMap<GurusupThreadRecord, { count: number; updatedAt: number; json: ThreadJson }>();
+
+/** A thread's metadata, as `GET /threads` lists it (shared: callers copy, never change it). */
+export function threadJson(t: GurusupThreadRecord): ThreadJson {
+  const known = views.get(t);
+  if (known && known.count === t.messages.length && known.updatedAt === t.updatedAt) return known.json;
+  const json = threadView(t);
+  views.set(t, { count: t.messages.length, updatedAt: t.updatedAt, json });
+  return json;
+}
+
+function threadView(t: GurusupThreadRecord) {
   const customer = t.messages.find((m) => !m.isAgent) ?? t.messages[0];
   const subject = t.messages.find((m) => m.subject !== undefined)?.subject;
   return {

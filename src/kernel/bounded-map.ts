@@ -38,6 +38,7 @@ export class BoundedMap<V> {
     this.entries.set(id, value);
     this.sizes.set(id, size);
     this.total += size;
+    if (this.entries.size <= this.limit && this.total <= this.maxBytes) return;
     for (const old of this.entries.keys()) {
       if (this.entries.size <= this.limit && this.total <= this.maxBytes) break;
       this.entries.delete(old);

@@ -192,6 +192,35 @@ describe('GraphQL fast lane: byte for byte what Apollo answers', () => {
     expect(actual).toEqual(expected);
   });
 
+  it('answers GET /gurusup/threads (both paths, keys, conditional requests) as Express does', async () => {
+    const get = (path: string, headers: Record<string, string> = { 'x-api-key': 'demo-api-key' }): Sent => ({
+      kind: 'rest',
+      method: 'GET',
+      path,
+      headers,
+    });
+    // Both asked once more (the journals stay alike); the ETag is the same on both.
+    const [tag] = await Promise.all(
+      [reference, lane].map(async (e) => (await send(e.url, get('/gurusup/threads'))).headers),
+    );
+    const etag = tag?.find(([name]) => name === 'etag')?.[1] ?? '';
+    const requests = [
+      get('/gurusup/threads'),
+      get('/gurusup/api/v1/threads'),
+      get('/gurusup/threads', { 'x-api-key': ' demo-api-key ' }),
+      get('/gurusup/threads', { 'x-api-key': 'wrong' }),
+      get('/gurusup/threads', {}),
+      get('/gurusup/threads', { 'x-api-key': 'demo-api-key', 'if-none-match': etag }),
+      get('/gurusup/threads', { 'x-api-key': 'demo-api-key', 'if-none-match': 'W/"other"' }),
+      get('/gurusup/threads?page=2'),
+      get('/gurusup/threads/'),
+      { ...get('/gurusup/threads'), method: 'HEAD' },
+    ];
+    expect(await compare(reference.url, lane.url, requests)).toEqual([]);
+    const [expected, actual] = await Promise.all([journal(reference.url), journal(lane.url)]);
+    expect(actual).toEqual(expected);
+  });
+
   it('the comparison finds differences when there are some (an emulator with another seed)', async () => {
     const other = await startEmulator({ seed: 8, fastLane: false, clock: new VirtualClock(SEED_TIME) });
     try {
