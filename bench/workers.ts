@@ -43,8 +43,8 @@ interface LoadResult {
 
 export async function measureWorkers({ quick, pin, env }: { quick: boolean; pin: boolean; env: NodeJS.ProcessEnv }) {
   const workers = quick ? 50 : 200;
-  const baseline = quick ? 5 : 10;
-  const warmup = quick ? 3 : 5;
+  const baseline = quick ? 3 : 10;
+  const warmup = quick ? 2 : 5;
   // Room for every tenant and run of the workers (the defaults are 100 of each: see docs/scaling.md).
   const limits = ['--max-tenants', String(workers + 50), '--max-runs', String(workers + 50)];
   let emulator: Child | undefined;
