@@ -219,6 +219,12 @@ export function cpuSecondsOf(pid: number): number | undefined {
   }
 }
 
+/** The same in milliseconds. */
+export function cpuMsOf(pid: number): number | undefined {
+  const seconds = cpuSecondsOf(pid);
+  return seconds === undefined ? undefined : seconds * 1000;
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTTP
 

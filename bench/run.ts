@@ -1,6 +1,6 @@
 /**
  * The emulator's benchmark. `npm run bench` (builds first), `npm run bench -- --quick` for a short
- * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, reads, throughput, webhooks, gurusup, dashboard, scenarios, attacks),
+ * run, `--only <name>[,<name>]` for some parts (cold-start, in-process, deep-paging, reads, throughput, webhooks, gurusup, dashboard, scenarios, workers, attacks),
  * `--no-pin` to skip `taskset -c 0`. Prints a table and writes bench/results.json (sections not run
  * this time keep their previous figures). See bench/README.md.
  */
@@ -36,6 +36,7 @@ import { measureDashboard } from './dashboard.js';
 import { measureGurusup } from './gurusup.js';
 import { measureAttacks } from './attacks.js';
 import { measureScenarios } from './scenarios.js';
+import { measureWorkers } from './workers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -53,6 +54,7 @@ const SECTIONS = [
   'gurusup',
   'dashboard',
   'scenarios',
+  'workers',
   'attacks',
 ] as const;
 type Section = (typeof SECTIONS)[number];
@@ -795,7 +797,7 @@ async function webhooks() {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-if ((runs('cold-start') || runs('throughput')) && !existsSync(MAIN))
+if ((runs('cold-start') || runs('throughput') || runs('workers')) && !existsSync(MAIN))
   fail(`${MAIN} is missing: run npm run build first (npm run bench does).`);
 process.chdir(ROOT);
 
@@ -887,6 +889,46 @@ async function scenarios() {
   return r;
 }
 
+async function workers() {
+  const r = await measureWorkers({ quick, pin, env: childEnv });
+  const w = r.workers;
+  const b = r.baseline;
+  const n = (value: number) => Math.round(value).toLocaleString('en-US');
+  report({
+    label: `${w.workers} CI workers at once (own tenant, conversation + walk)`,
+    value: `${w.passed} of ${w.workers} passed in ${(w.wallMs / 1000).toFixed(1)} s`,
+    target: 'all pass',
+    ok: r.allPassed,
+  });
+  report({
+    label: '  operations/s (GraphQL calls + webhooks received)',
+    value: `${n(w.opsPerSecond)}/s (${n(w.graphqlCalls)} + ${n(w.webhooks)}; ${n(w.controlCalls)} control calls)`,
+  });
+  report({
+    label: `  GraphQL p50/p99, ${w.workers} at once vs one worker alone (×${b.workers})`,
+    value: `${w.graphql.p50Ms}/${w.graphql.p99Ms} ms vs ${b.graphql.p50Ms}/${b.graphql.p99Ms} ms`,
+  });
+  report({
+    label: `  GraphQL p50/p99 once every tenant was made (${n(w.graphqlOnceTenantsMade.calls)} calls)`,
+    value: `${w.graphqlOnceTenantsMade.p50Ms}/${w.graphqlOnceTenantsMade.p99Ms} ms`,
+  });
+  report({
+    label: '  POST /_emulator/tenants p50/p99, at once vs alone',
+    value: `${n(w.setupMs.p50)}/${n(w.setupMs.p99)} ms vs ${n(b.setupMs.p50)}/${n(b.setupMs.p99)} ms`,
+  });
+  const cpu = r.emulatorCpu;
+  report({
+    label: '  emulator CPU while they run; per worker at once vs alone',
+    value: cpu ? `${cpu.percentOfWall}%; ${cpu.perWorkerMs} ms vs ${cpu.perWorkerAloneMs} ms` : 'n/a',
+  });
+  report({
+    label: '  emulator RSS after start / peak alone / peak',
+    value: `${r.rssMiB.afterStart ?? 'n/a'} / ${r.rssMiB.peakBeforeWorkers ?? 'n/a'} / ${r.rssMiB.peak ?? 'n/a'} MiB`,
+  });
+  for (const failure of w.failures.slice(0, 3)) report({ label: '  failed', value: failure });
+  return r;
+}
+
 async function attacks() {
   const r = await measureAttacks({ quick, pin, env: childEnv });
   for (const [name, a] of Object.entries(r.attacks)) {
@@ -928,6 +970,7 @@ const parts: Record<Section, () => Promise<unknown>> = {
   gurusup,
   dashboard,
   scenarios,
+  workers,
   attacks,
 };
 for (const section of SECTIONS) {

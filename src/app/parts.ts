@@ -139,6 +139,7 @@ function wireExaminers(
     dirs: config.scenarios,
     seed: config.seed,
     journal: requests,
+    maxActiveRuns: config.maxRuns,
   });
   const verifications = new Verifications({
     domain,

@@ -5,6 +5,15 @@ import { isWildcard } from '../http/guard.js';
 
 /** How long close() lets requests in progress finish before it closes their connections. */
 const DRAIN_MS = 2_000;
+/**
+ * How long an idle keep-alive connection stays open (Node's default: 5 s). Node's timer closes it
+ * without looking at what is waiting on it, so when the event loop stalls longer than that (200 CI
+ * jobs creating their tenants at once: ~45 ms of seed generation each, one after another), the
+ * requests clients had already sent on their idle connections were reset (ECONNRESET, found by the
+ * `workers` bench). A minute outlasts any stall seen there; clients learn it from the
+ * `Keep-Alive: timeout=65` header Node sends.
+ */
+const KEEP_ALIVE_MS = 65_000;
 
 /** The listening socket of an emulator: start on the configured address, drain on close. */
 export class HttpServer {
@@ -32,6 +41,7 @@ export class HttpServer {
       },
       this.app,
     );
+    listening.keepAliveTimeout = KEEP_ALIVE_MS;
     this.server = listening;
     // While stopping, a connection closes as soon as its last request is answered (keep-alive
     // would otherwise hold the stop for its idle timeout).

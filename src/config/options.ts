@@ -335,6 +335,16 @@ export const OPTIONS = {
     default: '100',
     doc: 'most tenants kept, the built-in ones included',
   }),
+  maxRuns: option({
+    schema: whole(1, 100_000).default(100),
+    flag: '--max-runs',
+    arg: 'N',
+    form: 'int',
+    env: 'MAX_RUNS',
+    envForm: 'int',
+    default: '100',
+    doc: 'most scenario runs going on at once (one per CI job playing `third-party-messaging` against its tenant, say)',
+  }),
   maxChats: option({
     schema: whole(1, 100_000_000).default(20_000),
     flag: '--max-chats',

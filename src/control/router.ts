@@ -1,5 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Clock } from '../kernel/clock.js';
+import { TurnQueue } from '../kernel/turns.js';
 import type { DomainContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
 import type { EventBus } from '../domain/events.js';
@@ -187,8 +188,12 @@ function tenantRoutes(deps: ControlDeps, withLinks: (summary: TenantSummary) => 
     res.json({ tenants: store.tenants().map((t) => withLinks(summarizeTenant(store, t))) });
   });
 
-  router.post('/tenants', (req, res) => {
-    const tenant = createTenant(store, events, parseBody(createTenantBody, req));
+  // Generating a tenant's seed data holds the loop (~40 ms): one creation per loop turn, so that a
+  // burst of them (CI jobs starting together) does not keep every other request waiting.
+  const creations = new TurnQueue();
+  router.post('/tenants', async (req, res) => {
+    const body = parseBody(createTenantBody, req);
+    const tenant = await creations.run(() => createTenant(store, events, body));
     res
       .status(201)
       .location(`/_emulator/tenants/${tenant.id}`)

@@ -36,6 +36,8 @@ export interface EngineDeps {
   seed: number;
   /** The request journal: the integrator's API calls (refused ones too) for the runs' verdicts. */
   journal?: RequestJournal;
+  /** Runs going on at once (--max-runs; default MAX_ACTIVE_RUNS). */
+  maxActiveRuns?: number;
 }
 
 /** The Admin API operation behind a domain event the integrator caused (its time-line entry). */
@@ -49,7 +51,7 @@ const ACTION_OF: Partial<Record<DomainEventName, string>> = {
 
 /** Runs kept per scenario for GET (finished ones beyond this are forgotten, oldest first). */
 const KEPT_RUNS = 200;
-/** Runs going on at once: each holds timers, chats and a timeline, so their number is bounded. */
+/** Runs going on at once by default (--max-runs): each holds timers, chats and a timeline, so their number is bounded. */
 export const MAX_ACTIVE_RUNS = 100;
 
 /**
@@ -123,13 +125,12 @@ export class ScenarioEngine implements RunHost {
   /** Starts a run and returns at once (the run goes on in the background). */
   start(name: string, options: StartRunOptions = {}): RunRecord {
     const scenario = this.find(name);
-    if (this.active.size >= MAX_ACTIVE_RUNS) {
+    const limit = this.deps.maxActiveRuns ?? MAX_ACTIVE_RUNS;
+    if (this.active.size >= limit) {
       throw new DomainError(
         'LIMIT_REACHED',
-        `${this.active.size} scenario runs are going on, the most the emulator runs at once (${MAX_ACTIVE_RUNS}). Wait for some to end, or cancel them (DELETE …/runs/:id).`,
-        {
-          limit: MAX_ACTIVE_RUNS,
-        },
+        `${this.active.size} scenario runs are going on, the most the emulator runs at once (--max-runs ${limit}). Wait for some to end, cancel them (DELETE …/runs/:id), or raise --max-runs.`,
+        { limit },
       );
     }
     const params = resolveParams(scenario, options.params ?? {});

@@ -127,9 +127,18 @@ describe('retention limits', () => {
     const refused = await control('POST', '/scenarios/missed/runs', { speed: 1 });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ code: 'LIMIT_REACHED' });
-    expect(refused.body.message).toMatch(/at once \(100\).*cancel/);
+    expect(refused.body.message).toMatch(/at once \(--max-runs 100\).*cancel/);
     await control('DELETE', `/scenarios/missed/runs/${ids[0]}`);
     expect((await control('POST', '/scenarios/missed/runs', { speed: 1 })).status).toBe(202);
+  });
+
+  it('--max-runs: another bound on the runs going on at once (200 CI jobs each playing a scenario need more than 100)', async () => {
+    t = await startEmulator({ clock: new VirtualClock(SEED_TIME + 9 * 3_600_000), maxRuns: 3 });
+    const start = () => control('POST', '/scenarios/missed/runs', { speed: 1, params: { waitBeforeMiss: '1h' } });
+    for (let i = 0; i < 3; i++) expect((await start()).status).toBe(202);
+    const refused = await start();
+    expectLimit(refused, '--max-runs 3');
+    expect(refused.body.limit).toBe(3);
   });
 
   it('a busy-day run refused at the chat cap keeps nothing beyond its record: no timer left behind, however many runs', async () => {
