@@ -134,6 +134,7 @@ function wireExaminers(
     dirs: config.scenarios,
     seed: config.seed,
     journal: requests,
+    addFault: (rule) => void dispatcher.faults.add(rule, domain.clock.now()),
   });
   const verifications = new Verifications({
     domain,

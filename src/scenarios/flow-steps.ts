@@ -13,7 +13,7 @@ export const MAX_PARALLEL = 10_000;
 /** The steps that steer a flow (wait, repeat, branch) or hand it to someone else (a customer, the integrator). */
 export type FlowKind = Extract<
   StepKind,
-  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel'
+  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel' | 'in-chat' | 'fault'
 >;
 
 const wait: StepHandler<'wait'> = async (s, step, flow, name) => {
@@ -165,6 +165,42 @@ const waitUntil: StepHandler<'wait-until'> = async (s, step, flow, name) => {
   throw new StepFailed(`${name}: timed out after ${timeout} ms waiting for: ${expected}.`);
 };
 
+/** Makes a chat opened `as` that name in this flow the flow's chat again (several chats, interleaved). */
+const inChat: StepHandler<'in-chat'> = (_s, step, flow, name) => {
+  const named = flow.named?.get(step.args);
+  if (!named)
+    throw new StepFailed(
+      `${name}: no chat named "${step.args}" in this flow; open it first with open: {as: ${step.args}}.`,
+    );
+  flow.chatId = named.chatId;
+  flow.language = named.language;
+  if (named.talk) flow.talk = named.talk;
+  else delete flow.talk;
+  return true;
+};
+
+/** Switches a delivery fault on for the next webhooks of the flow's chat (a fault rule of the webhooks, scoped to the chat). */
+const fault: StepHandler<'fault'> = (s, step, flow, name) => {
+  const chat = s.chat(flow, name);
+  const { kind, event } = step.args;
+  const times = step.args.times === undefined ? 1 : s.templates.int(step.args.times, name);
+  const delayMs = step.args.delay === undefined ? undefined : s.templates.duration(step.args.delay, name);
+  s.addFault({
+    kind,
+    chatId: chat.id,
+    times,
+    ...(event !== undefined ? { event: s.templates.text(event) } : {}),
+    ...(delayMs !== undefined ? { delayMs } : {}),
+  });
+  s.run.note(
+    flow,
+    name,
+    'fault',
+    `delivery fault ${kind}${delayMs !== undefined ? ` (${delayMs} ms)` : ''} on the next ${times === 1 ? '' : `${times} `}${event ?? 'webhook'}${times === 1 ? '' : 's'} of chat ${chat.id}`,
+  );
+  return true;
+};
+
 /** Each flow step by kind. */
 export const FLOW_STEPS: { [K in FlowKind]: StepHandler<K> } = {
   wait,
@@ -174,4 +210,6 @@ export const FLOW_STEPS: { [K in FlowKind]: StepHandler<K> } = {
   repeat,
   choose,
   parallel,
+  'in-chat': inChat,
+  fault,
 };

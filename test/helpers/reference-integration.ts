@@ -83,6 +83,8 @@ export interface ReferenceIntegration {
   url: string;
   /** Deliveries received (event names, in arrival order). */
   received: string[];
+  /** Deliveries received with a valid signature: event, chat and arrival time (performance.now), in arrival order. */
+  log: { event: string; chatId: string; at: number }[];
   close(): Promise<void>;
 }
 
@@ -152,6 +154,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
   const secret = flaw === 'wrong-secret' ? 'not-the-partner-secret' : (options.secret ?? 'secr3t');
   const closeAfter = options.closeAfterReplies ?? 2;
   const received: string[] = [];
+  const log: ReferenceIntegration['log'] = [];
   const seen = new Set<string>();
   const opened = new Set<string>();
   const mine = new Set<string>();
@@ -314,6 +317,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       return;
     }
     const body = JSON.parse(raw.toString('utf8'));
+    log.push({ event, chatId: String(body?.chat?.id ?? body?.id ?? ''), at: performance.now() });
     if (flaw === 'refuses-unknown-events' && !EVENTS.includes(event)) {
       res.writeHead(400).end(`Unknown event ${event}`);
       return;
@@ -411,6 +415,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/guuru`,
     received,
+    log,
     close: () =>
       new Promise<void>((resolve) => {
         stopped = true;

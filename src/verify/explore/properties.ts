@@ -92,6 +92,8 @@ interface ChatLedger {
   lastFrom?: 'customer' | 'own' | 'agent';
   lastOwn?: PlayedDelivery;
   helped?: PlayedDelivery;
+  /** Closed by the integration's closeChat, and no chat-reopened delivered (nor openChat) since. */
+  closed?: boolean;
 }
 
 /**
@@ -164,10 +166,12 @@ class TraceWalk {
       chat.assignment = { delivery: entry, accepts: [] };
       chat.assignments.push(entry);
     }
+    if (entry.event === 'chat-reopened') chat.closed = false;
     if (entry.event === 'message-created' && entry.author) {
       chat.lastFrom = entry.author;
       if (entry.author === 'own') chat.lastOwn = entry;
-      if (entry.author === 'customer' && chat.info.api) {
+      // Written before your close but delivered after it (held back by a delay): the close crossed it.
+      if (entry.author === 'customer' && chat.info.api && !chat.closed) {
         chat.pending.push({ delivery: entry, answers: [] });
         if (/"text":\s*"Thanks, that solved it!"/.test(entry.body)) chat.helped = entry;
       }
@@ -211,8 +215,11 @@ class TraceWalk {
     this.writeAfterClose(chat, entry);
     if (entry.operation === 'sendChatMessage' && entry.ok) this.answer(chat, entry);
     // A close that crossed a message (decided before it arrived: within the crossing window after its delivery) leaves it to the customer to write again.
-    if (entry.operation === 'closeChat' && entry.ok)
+    if (entry.operation === 'closeChat' && entry.ok) {
       chat.pending = chat.pending.filter((p) => entry.at - p.delivery.at > crossingMs(this.played));
+      chat.closed = true;
+    }
+    if (entry.operation === 'openChat' && entry.ok) chat.closed = false;
   }
 
   /** explore.acts-once for chat-assigned. */
