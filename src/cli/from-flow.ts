@@ -20,7 +20,7 @@ const NAME = /^[a-z0-9][a-z0-9-]*$/;
 export async function scenarioFromFlow(path: string, flags: FromFlowFlags, out: Pick<Console, 'log'> = console) {
   if (flags.name !== undefined && !NAME.test(flags.name))
     throw new UsageError(`--name: "${flags.name}" is not a kebab-case scenario name such as explore-acts-once.`);
-  const file = await readFlowFile(path, 'scenario from-flow');
+  const file = await readFlowFile(path, '<file>');
   const name = flags.name ?? `explore-${file.property.replace(/^explore\./, '')}`;
   const target = flags.out ?? `${name}.yaml`;
   const yaml = toScenarioYaml(file, name);

@@ -201,7 +201,9 @@ startCommand.action(async (flags: StartFlags) => {
   }
 });
 
-const scenario = program.command('scenario').description('list and run scenarios (whole chat flows)');
+const scenario = program
+  .command('scenario')
+  .description('list and run scenarios (whole chat flows), and write one from a flow of verify --explore');
 scenario
   .command('list')
   .description('list the scenarios with their parameters')

@@ -20,7 +20,7 @@ import type { StepKind } from './schema.js';
 /** The steps that are one synchronous domain command each (the rest steer the flow: flow-steps.ts). */
 export type ActionKind = Exclude<
   StepKind,
-  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel' | 'in-chat' | 'fault'
+  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel' | 'in-chat' | 'fault' | 'quiet'
 >;
 
 const text = (s: StepContext, raw: string, flow?: Parameters<StepContext['steps']>[1]) => s.templates.text(raw, flow);

@@ -2,6 +2,7 @@ import { SERVICE_ACCOUNT_ID } from '../domain/actors.js';
 import type { ChatRecord } from '../store/model.js';
 import { CUSTOMER_DEFAULTS, GiveUp, ReactiveCustomer, type CustomerSettings } from './customer.js';
 import type { Flow } from './flow.js';
+import { Interrupt, Interrupted } from './interrupt.js';
 import { RunCancelled, StepFailed } from './run.js';
 import type { Step, StepKind } from './schema.js';
 import type { StepHandler } from './step-context.js';
@@ -13,7 +14,7 @@ export const MAX_PARALLEL = 10_000;
 /** The steps that steer a flow (wait, repeat, branch) or hand it to someone else (a customer, the integrator). */
 export type FlowKind = Extract<
   StepKind,
-  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel' | 'in-chat' | 'fault'
+  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel' | 'in-chat' | 'fault' | 'quiet'
 >;
 
 const wait: StepHandler<'wait'> = async (s, step, flow, name) => {
@@ -201,6 +202,35 @@ const fault: StepHandler<'fault'> = (s, step, flow, name) => {
   return true;
 };
 
+/** The grace and the bound of a `quiet` step without them. */
+export const QUIET_DEFAULTS = { graceMs: 300, timeoutMs: 30_000 } as const;
+
+/**
+ * Waits until every chat of the flow (its chat, and those it named with `open: {as}`) is quiet: no
+ * webhook of it on its way and nothing from the integrator for `grace` of real time (the reactive
+ * customer's rule, and verify's); at most `timeout` of real time, then the flow goes on.
+ */
+const quiet: StepHandler<'quiet'> = async (s, step, flow, name) => {
+  const ms = (value: unknown, fallback: number) => (value === undefined ? fallback : s.templates.duration(value, name));
+  const grace = ms(step.args.grace, QUIET_DEFAULTS.graceMs);
+  const timeout = ms(step.args.timeout, QUIET_DEFAULTS.timeoutMs);
+  const chats = new Set([s.chat(flow, name).id, ...[...(flow.named?.values() ?? [])].map((c) => c.chatId)]);
+  const bound = new Interrupt();
+  const removeOuter = flow.interrupt?.add(() => bound.fire());
+  const timer = setTimeout(() => bound.fire(), timeout);
+  try {
+    await Promise.all([...chats].map((id) => s.quiet(id, grace, bound)));
+  } catch (error) {
+    // The bound ended it: go on. A newer event, or the run cancelled, ends the flow as any wait does.
+    if (!(error instanceof Interrupted) || flow.interrupt?.interrupted) throw error;
+    s.run.note(flow, name, 'quiet', `not quiet within ${timeout} ms: went on`);
+  } finally {
+    clearTimeout(timer);
+    removeOuter?.();
+  }
+  return true;
+};
+
 /** Each flow step by kind. */
 export const FLOW_STEPS: { [K in FlowKind]: StepHandler<K> } = {
   wait,
@@ -212,4 +242,5 @@ export const FLOW_STEPS: { [K in FlowKind]: StepHandler<K> } = {
   parallel,
   'in-chat': inChat,
   fault,
+  quiet,
 };

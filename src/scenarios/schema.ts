@@ -70,6 +70,7 @@ export const STEP_SCHEMAS = {
     })
     .strict(),
   'in-chat': chatName,
+  quiet: z.object({ grace: duration.optional(), timeout: duration.optional() }).strict(),
   fault: z
     .object({
       kind: z.enum(SCENARIO_FAULT_KINDS),

@@ -12,7 +12,7 @@ export const EXPLORE_PROPERTIES = [
     suite: 'explore',
     title: 'Answers every customer message of its chats',
     level: 'required',
-    rule: 'Every customer message of a chat requested to api is answered with sendChatMessage (one answer per message; a chat re-assigned to the pool is accepted again first), unless your code closed the chat as it arrived (a close that crossed it); the customer writing into a closed chat reopens it.',
+    rule: 'Every customer message of a chat requested to api is answered with sendChatMessage (one answer per message; a chat re-assigned to the pool is accepted again first), unless your code closed the chat as it arrived (a close that crossed it) or before it arrived (a delayed delivery of a message written before the close); the customer writing into a closed chat reopens it.',
     doc: DOCS.thirdParty,
   },
   {
@@ -52,7 +52,7 @@ export const EXPLORE_PROPERTIES = [
     suite: 'explore',
     title: 'Acknowledges every delivery within the timeout',
     level: 'required',
-    rule: 'Every delivery (text, attachment, copies, retries, reorderings) is answered 2xx before the delivery timeout.',
+    rule: 'Every delivery (text, attachment, copies, retries, reorderings, delays) is answered 2xx before the delivery timeout.',
     doc: DOCS.delivery,
   },
   {

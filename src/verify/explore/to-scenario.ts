@@ -66,20 +66,33 @@ class ScenarioSteps {
 
   constructor(private readonly file: FlowFile) {}
 
-  /** Waits for your close as the flow did: until quiet (your answer: the timeout and the grace), then as long as the longest silence and the grace. */
+  /** Waits for your close as the flow did: as long as the longest silence, and the grace. */
   private get closeWait(): Record<string, unknown> {
-    const { timeoutMs, graceMs, maxSilenceMs } = this.file;
-    const waitMs = timeoutMs + (maxSilenceMs ?? 3_000) + 2 * graceMs;
+    const { graceMs, maxSilenceMs } = this.file;
+    const waitMs = (maxSilenceMs ?? 3_000) + graceMs;
     return { 'wait-until': { event: 'closed', timeout: `${waitMs}ms`, onTimeout: 'continue' } };
   }
 
-  /** At the end, as the flow's verdict waited for what was owed: the close of each chat whose customer said last it is helped. */
-  end(helped: ChatLabel[]): void {
-    for (const chat of helped) {
+  /** Until every chat is quiet (the flow's observation rule): the grace, at most the timeout and the grace. */
+  private get quiet(): Record<string, unknown> {
+    const { timeoutMs, graceMs } = this.file;
+    return { quiet: { grace: `${graceMs}ms`, timeout: `${timeoutMs + graceMs}ms` } };
+  }
+
+  /**
+   * At the end, as the flow's verdict waited: until every chat is quiet, then for what each chat of
+   * api is owed (its accept; its close when its customer said last it is helped). The waits give
+   * the run its verdict.
+   */
+  end(api: ChatLabel[], helped: ChatLabel[]): void {
+    this.comment('the end of the flow: what your integration owes is awaited, as the flow did');
+    this.push(this.quiet);
+    const { timeoutMs, graceMs } = this.file;
+    for (const chat of api) {
       if (this.current !== chat) this.push({ 'in-chat': chat });
       this.current = chat;
-      this.comment(`chat ${chat}: the customer said it is helped; the flow ended once it was closed`);
-      this.push(this.closeWait);
+      this.push({ 'wait-until': { event: 'accepted', timeout: `${timeoutMs + graceMs}ms`, onTimeout: 'continue' } });
+      if (helped.includes(chat)) this.push(this.closeWait);
     }
   }
 
@@ -110,7 +123,10 @@ class ScenarioSteps {
       this.current = step.chat;
     }
     // Rating, and the customer coming back, need the chat closed: wait for your close (at once when it is).
-    if ((step.do === 'rate' || reopens) && !('afterClose' in step.at)) this.push(this.closeWait);
+    if ((step.do === 'rate' || reopens) && !('afterClose' in step.at)) {
+      if ('gapMs' in step.at) this.push(this.quiet);
+      this.push(this.closeWait);
+    }
     const fault = faultRule(step);
     if (fault?.note) this.comment(`fault: ${fault.note}`);
     if (fault) this.push({ fault: fault.rule });
@@ -119,10 +135,14 @@ class ScenarioSteps {
 
   private timing(step: Step, isNew: boolean): void {
     const { at } = step;
-    // "Once the chats are quiet, and then the silence": the grace stands for the quiet.
-    if ('silenceMs' in at) this.push({ wait: `${at.silenceMs + this.file.graceMs}ms` });
-    else if ('afterClose' in at) this.push(isNew ? { wait: `${this.file.graceMs}ms` } : this.closeWait);
-    else if (at.gapMs > 0) this.push({ wait: `${at.gapMs}ms` });
+    if ('gapMs' in at) {
+      if (at.gapMs > 0) this.push({ wait: `${at.gapMs}ms` });
+      return;
+    }
+    // Once the chats are quiet; then the silence, or your close (there is none to wait for in a chat not opened yet).
+    if (this.opened.size > 0) this.push(this.quiet);
+    if ('silenceMs' in at && at.silenceMs > 0) this.push({ wait: `${at.silenceMs}ms` });
+    if ('afterClose' in at && !isNew) this.push(this.closeWait);
   }
 
   private action(step: Step, index: number, reopens: boolean): void {
@@ -168,7 +188,11 @@ export function toScenarioYaml(file: FlowFile, name = 'explore-replay'): string 
     steps.add(step, index, reopens);
     if (step.do === 'write' || step.do === 'rate') helped.set(step.chat, step.do === 'write' && step.kind === 'helped');
   });
-  steps.end([...helped].filter(([, last]) => last).map(([chat]) => chat));
+  const api = [...new Set(file.flow.filter((s) => s.do === 'assign' && s.api).map((s) => s.chat))];
+  steps.end(
+    api,
+    [...helped].filter(([, last]) => last).map(([chat]) => chat),
+  );
   const chats = [...new Set(file.flow.map((s) => s.chat))];
   const doc = new Document({
     name,

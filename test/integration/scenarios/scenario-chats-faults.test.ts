@@ -86,6 +86,37 @@ describe('scenario steps in-chat and fault', () => {
     ]);
   });
 
+  it('quiet waits for the webhooks of every chat of the flow, and goes on at its timeout', async () => {
+    sink.clear();
+    const run = await play(
+      'quiet-chats',
+      [
+        'name: quiet-chats',
+        'description: Waits for quiet, and for no longer than its timeout.',
+        'steps:',
+        '  - open: { as: A }',
+        '  - assign: { experts: [api] }',
+        '  - open: { as: B }',
+        '  - fault: { kind: delay, delay: 400ms }',
+        '  - assign: { experts: [api] }',
+        '  - in-chat: A',
+        '  - quiet: { grace: 50ms, timeout: 5s }',
+        '  - message: { from: customer, text: "After the quiet" }',
+        '  - fault: { kind: delay, delay: 3s }',
+        '  - message: { from: customer, text: "Held for 3 s" }',
+        '  - quiet: { grace: 50ms, timeout: 200ms }',
+        '  - message: { from: customer, text: "After the timeout" }',
+      ].join('\n'),
+    );
+    expect(run.status, run.error).toBe('completed');
+    const events = sink.received.map((r) => (r.event === 'message-created' ? r.body.text : r.event));
+    // B's assignment (held 400 ms) came before the quiet ended; the message held 3 s did not.
+    expect(events).toEqual(['chat-assigned', 'chat-assigned', 'After the quiet', 'Held for 3 s', 'After the timeout']);
+    expect(run.timeline.filter((e: any) => e.action === 'quiet').map((e: any) => e.detail)).toEqual([
+      'not quiet within 200 ms: went on',
+    ]);
+  });
+
   it('fails the run on a chat name not opened in the flow, or opened twice', async () => {
     const unknown = await play(
       'unknown-chat',

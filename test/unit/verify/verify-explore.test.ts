@@ -313,10 +313,13 @@ describe('the flow file', () => {
     expect(yaml).toContain('# 4. the customer of chat A sends a message, delivered 500 ms late');
     expect(yaml).toMatch(/# fault: two copies sent at once have no scenario form: played as a duplicate/);
     expect(yaml).toMatch(/# fault: a first attempt given up and retried 20 ms later has no scenario form/);
-    // C's customer said it is helped last: the scenario ends once C is closed, as the flow's verdict waited.
-    expect(steps.slice(-2)).toEqual([
+    // The end, as the flow's verdict waited: every chat quiet, each chat of api accepted, C (helped last) closed.
+    expect(steps.slice(-5)).toEqual([
+      ['quiet', { grace: '100ms', timeout: '600ms' }],
+      ['wait-until', { event: 'accepted', timeout: '600ms', onTimeout: 'continue' }],
       ['in-chat', 'C'],
-      ['wait-until', { event: 'closed', timeout: '1100ms', onTimeout: 'continue' }],
+      ['wait-until', { event: 'accepted', timeout: '600ms', onTimeout: 'continue' }],
+      ['wait-until', { event: 'closed', timeout: '500ms', onTimeout: 'continue' }],
     ]);
   });
 
@@ -343,6 +346,16 @@ describe('the flow file', () => {
       '# 2. the customer rates chat A (once it is closed)\n  #    not played in the explored flow',
     );
     const kinds = parseScenarioText(yaml, 'x.yaml').steps.map((s) => s.kind);
-    expect(kinds).toEqual(['open', 'assign', 'wait', 'wait-until', 'reopen', 'message']);
+    expect(kinds).toEqual([
+      'open',
+      'assign',
+      'quiet',
+      'wait',
+      'wait-until',
+      'reopen',
+      'message',
+      'quiet',
+      'wait-until',
+    ]);
   });
 });
