@@ -203,7 +203,7 @@ const fault: StepHandler<'fault'> = (s, step, flow, name) => {
 };
 
 /** The grace and the bound of a `quiet` step without them. */
-export const QUIET_DEFAULTS = { graceMs: 300, timeoutMs: 30_000 } as const;
+const QUIET_DEFAULTS = { graceMs: 300, timeoutMs: 30_000 } as const;
 
 /**
  * Waits until every chat of the flow (its chat, and those it named with `open: {as}`) is quiet: no

@@ -200,9 +200,13 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       owed.set(chatId, [...(owed.get(chatId) ?? []), text]);
   };
 
+  /** Chats whose close was refused (re-assigned to the pool meanwhile): closed after silence again once accepted again. */
+  const closeRefused = new Set<string>();
   const close = async (chatId: string) => {
-    await gql('mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
-    closed.add(chatId);
+    const result = await gql('mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
+    // A refused close (the chat was re-assigned while the customer was silent) leaves the chat open for this integration.
+    if (result.errors && flaw !== 'writes-after-close') closeRefused.add(chatId);
+    else closed.add(chatId);
     if (flaw === 'writes-after-close') await reply(chatId, 'One more thing before you go!');
   };
 
@@ -241,6 +245,8 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
           const texts = owed.get(body.id) ?? [];
           owed.delete(body.id);
           for (const text of texts) await reply(body.id, text);
+          if (closeRefused.delete(body.id) && options.closeAfterSilenceMs !== undefined)
+            closeAfterSilence(body.id, performance.now(), options.closeAfterSilenceMs);
         }
         return;
       }
