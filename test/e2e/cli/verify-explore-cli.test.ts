@@ -42,7 +42,7 @@ describe('guuru-emulator verify --explore / --replay', { timeout: 90_000 }, () =
         '2000',
         '--explore',
         '--runs',
-        '5',
+        '20',
         '--explore-grace',
         '120',
         '--explore-silence',
