@@ -140,6 +140,7 @@ function wireExaminers(
     seed: config.seed,
     journal: requests,
     maxActiveRuns: config.maxRuns,
+    addFault: (rule) => void dispatcher.faults.add(rule, domain.clock.now()),
   });
   const verifications = new Verifications({
     domain,

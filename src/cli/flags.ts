@@ -2,9 +2,10 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from './remote.js';
 
-/** A commander parser for a whole-number flag; a bad value is a usage error naming the flag. */
-export const wholeNumber = (name: string) => (value: string) => {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+/** A commander parser for a whole-number flag (at most `max`); a bad value is a usage error naming the flag. */
+export const wholeNumber = (name: string, max?: number) => (value: string) => {
+  if (!/^\d+$/.test(value) || (max !== undefined && Number(value) > max))
+    throw new InvalidArgumentError(`${name} must be a whole number${max !== undefined ? ` from 0 to ${max}` : ''}.`);
   return Number(value);
 };
 

@@ -13,6 +13,7 @@ import { defaultTenant } from '../domain/tenants.js';
 import { FixturesError } from '../store/fixtures.js';
 import { DataFileError } from '../store/persistence.js';
 import { VERSION } from '../kernel/version.js';
+import { scenarioFromFlow, type FromFlowFlags } from './from-flow.js';
 import { listScenarios, runOption, runScenario, type RunFlags } from './scenario.js';
 import { runTrigger, type TriggerFlags } from './trigger.js';
 import { TRIGGER_EVENTS } from '../control/trigger.js';
@@ -200,7 +201,9 @@ startCommand.action(async (flags: StartFlags) => {
   }
 });
 
-const scenario = program.command('scenario').description('list and run scenarios (whole chat flows)');
+const scenario = program
+  .command('scenario')
+  .description('list and run scenarios (whole chat flows), and write one from a flow of verify --explore');
 scenario
   .command('list')
   .description('list the scenarios with their parameters')
@@ -228,6 +231,16 @@ scenario
   .option('--timeout <ms>', 'give up (and cancel the run) after this long', wholeNumber('--timeout'), 600_000)
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   .action((name: string, flags: RunFlags) => exitWith('guuru-emulator', () => runScenario(name, flags)));
+scenario
+  .command('from-flow <file>')
+  .description(
+    'turn a flow file written by verify --explore into a scenario file: every chat of the flow, interleaved as in the flow, its delivery faults as fault steps (those without a scenario form are said in a comment)',
+  )
+  .option('--out <file>', 'where to write the scenario (default <name>.yaml)')
+  .option('--name <name>', "the scenario's name (default explore-<property>)")
+  .action((file: string, flags: FromFlowFlags) =>
+    exitWith('guuru-emulator scenario from-flow', () => scenarioFromFlow(file, flags)),
+  );
 
 /** The trigger accepts the chat itself for chat-opened and later events: an integration that accepts on chat-assigned must not see that one. */
 const ONLY_HELP = `
@@ -306,6 +319,16 @@ program
     '--explore-time <ms>',
     'time budget of --explore (default 60000; the shrinking gets as much again)',
     wholeNumber('--explore-time'),
+  )
+  .option(
+    '--explore-grace <ms>',
+    'how long every chat of a flow must be quiet before --explore goes on or judges it (default 250)',
+    wholeNumber('--explore-grace', 60_000),
+  )
+  .option(
+    '--explore-silence <ms>',
+    'the longest customer silence --explore generates, also its longest wait for your close (default 3000)',
+    wholeNumber('--explore-silence', 600_000),
   )
   .option(
     '--explore-out <file>',

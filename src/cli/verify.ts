@@ -27,6 +27,8 @@ export interface VerifyFlags {
   explore?: boolean;
   runs?: number;
   exploreTime?: number;
+  exploreGrace?: number;
+  exploreSilence?: number;
   exploreOut?: string;
   replay?: string;
 }
@@ -46,20 +48,21 @@ function parseSuites(value: string | undefined): SuiteName[] | undefined {
   return names as SuiteName[];
 }
 
-async function readFlowFile(path: string): Promise<FlowFile> {
+/** A flow file of --explore, or a usage error saying why not (`what`: the flag or command that reads it). */
+export async function readFlowFile(path: string, what = '--replay'): Promise<FlowFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new UsageError(
-      `--replay: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      `${what}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
     );
   }
   try {
     return parseFlowFile(JSON.parse(text));
   } catch (error) {
     throw new UsageError(
-      `--replay ${path}: ${error instanceof SyntaxError ? `not JSON (${error.message})` : (error as Error).message}`,
+      `${what} ${path}: ${error instanceof SyntaxError ? `not JSON (${error.message})` : (error as Error).message}`,
     );
   }
 }
@@ -71,6 +74,12 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
   const colour = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
   const replay = flags.replay === undefined ? undefined : await readFlowFile(flags.replay);
   if (replay && flags.explore) throw new UsageError('--replay plays one recorded flow: leave out --explore');
+  for (const [flag, value, what] of [
+    ['--explore-grace', flags.exploreGrace, 'grace'],
+    ['--explore-silence', flags.exploreSilence, 'longest silence'],
+  ] as const)
+    if (replay && value !== undefined)
+      throw new UsageError(`--replay plays the flow with the ${what} it was recorded with: leave out ${flag}`);
 
   const remote = await reachOrStart(
     {
@@ -92,13 +101,13 @@ export async function runVerify(flags: VerifyFlags, out: Pick<Console, 'log'> = 
     const examiner = control.forTenant(tenant.id);
     let id: string;
     try {
-      const explore =
-        flags.explore || flags.runs !== undefined || flags.exploreTime !== undefined
-          ? {
-              ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
-              ...(flags.exploreTime !== undefined ? { timeMs: flags.exploreTime } : {}),
-            }
-          : undefined;
+      const settings = {
+        ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
+        ...(flags.exploreTime !== undefined ? { timeMs: flags.exploreTime } : {}),
+        ...(flags.exploreGrace !== undefined ? { graceMs: flags.exploreGrace } : {}),
+        ...(flags.exploreSilence !== undefined ? { maxSilenceMs: flags.exploreSilence } : {}),
+      };
+      const explore = flags.explore || Object.keys(settings).length > 0 ? settings : undefined;
       ({ id } = await examiner.startVerification({
         target,
         ...(suites ? { suites } : {}),
@@ -178,10 +187,12 @@ async function printExplore(
     );
     for (const step of failure.steps) out.log(`  ${step}`);
     out.log(`  → ${failure.text}`);
-    if (!flags.replay)
+    if (!flags.replay) {
       out.log(
         `written to ${file}; play it again with: guuru-emulator verify --target ${target} --replay ${file} (against your integration restarted: the same Idempotency-Keys come again)`,
       );
+      out.log(`keep it as a scenario with: guuru-emulator scenario from-flow ${file}`);
+    }
   } else if (report.explore && report.status === 'passed') {
     out.log(
       report.explore.mode === 'replay'

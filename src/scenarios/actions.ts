@@ -13,19 +13,23 @@ import {
 } from '../domain/chats.js';
 import { postThreadMessage, sendSystemMessage, threadHash } from '../domain/threads.js';
 import { Conversation } from '../store/conversation.js';
+import { StepFailed } from './run.js';
 import type { ActionHandler, StepContext } from './step-context.js';
 import type { StepKind } from './schema.js';
 
 /** The steps that are one synchronous domain command each (the rest steer the flow: flow-steps.ts). */
 export type ActionKind = Exclude<
   StepKind,
-  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel'
+  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel' | 'in-chat' | 'fault' | 'quiet'
 >;
 
 const text = (s: StepContext, raw: string, flow?: Parameters<StepContext['steps']>[1]) => s.templates.text(raw, flow);
 
-const open: ActionHandler<'open'> = (s, step, flow) => {
+const open: ActionHandler<'open'> = (s, step, flow, name) => {
   const { ctx, tenant, random } = s;
+  const as = step.args.as;
+  if (as !== undefined && flow.named?.has(as))
+    throw new StepFailed(`${name}: this flow has a chat named "${as}" already; give each chat its own name.`);
   const asked = step.args.language ? text(s, step.args.language) : flow.language;
   // "any": one of the chat window's languages, at random (busy-day).
   const language = asked === 'any' ? random.pick(['en', 'en', 'de', 'fr', 'it']) : asked;
@@ -51,6 +55,7 @@ const open: ActionHandler<'open'> = (s, step, flow) => {
     },
   });
   flow.chatId = chat.id;
+  if (as !== undefined) (flow.named ??= new Map()).set(as, { chatId: chat.id, language, talk: flow.talk });
   s.adopt('chat', chat.id);
   return `customer opened chat ${chat.id}: "${chat.question}"`;
 };

@@ -16,6 +16,7 @@ import { resolveParams, type StartRunOptions } from './run-options.js';
 import type { RunRecord } from './run-types.js';
 import { RunCancelled, ScenarioRun, StepFailed, type DeliveryNotice } from './run.js';
 import { StepRunner, type RunHost } from './runner.js';
+import type { ScenarioFault } from './step-context.js';
 import type { Scenario } from './schema.js';
 
 export { MAX_SCENARIOS } from './registry.js';
@@ -38,6 +39,8 @@ export interface EngineDeps {
   journal?: RequestJournal;
   /** Runs going on at once (--max-runs; default MAX_ACTIVE_RUNS). */
   maxActiveRuns?: number;
+  /** Adds a delivery fault rule (the webhooks' fault rules; the composition root wires the dispatcher): `fault` steps. */
+  addFault?: (rule: ScenarioFault & { tenantId: string }) => void;
 }
 
 /** The Admin API operation behind a domain event the integrator caused (its time-line entry). */
@@ -301,6 +304,12 @@ export class ScenarioEngine implements RunHost {
   adopt(run: ScenarioRun, kind: 'chat' | 'thread', id: string): void {
     run.adopt(kind, id);
     this.byChat.set(chatKey(run.tenantId, id), run);
+  }
+
+  addFault(run: ScenarioRun, rule: ScenarioFault): void {
+    if (!this.deps.addFault)
+      throw new StepFailed('this emulator sends no webhooks, so a fault step has nothing to act on');
+    this.deps.addFault({ ...rule, tenantId: run.tenantId });
   }
 
   sleep(run: ScenarioRun, ms: number, interrupt?: Interrupt): Promise<void> {

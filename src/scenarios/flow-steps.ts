@@ -2,6 +2,7 @@ import { SERVICE_ACCOUNT_ID } from '../domain/actors.js';
 import type { ChatRecord } from '../store/model.js';
 import { CUSTOMER_DEFAULTS, GiveUp, ReactiveCustomer, type CustomerSettings } from './customer.js';
 import type { Flow } from './flow.js';
+import { Interrupt, Interrupted } from './interrupt.js';
 import { RunCancelled, StepFailed } from './run.js';
 import type { Step, StepKind } from './schema.js';
 import type { StepHandler } from './step-context.js';
@@ -13,7 +14,7 @@ export const MAX_PARALLEL = 10_000;
 /** The steps that steer a flow (wait, repeat, branch) or hand it to someone else (a customer, the integrator). */
 export type FlowKind = Extract<
   StepKind,
-  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel'
+  'wait' | 'wait-until' | 'customer' | 'give-up' | 'repeat' | 'choose' | 'parallel' | 'in-chat' | 'fault' | 'quiet'
 >;
 
 const wait: StepHandler<'wait'> = async (s, step, flow, name) => {
@@ -165,6 +166,71 @@ const waitUntil: StepHandler<'wait-until'> = async (s, step, flow, name) => {
   throw new StepFailed(`${name}: timed out after ${timeout} ms waiting for: ${expected}.`);
 };
 
+/** Makes a chat opened `as` that name in this flow the flow's chat again (several chats, interleaved). */
+const inChat: StepHandler<'in-chat'> = (_s, step, flow, name) => {
+  const named = flow.named?.get(step.args);
+  if (!named)
+    throw new StepFailed(
+      `${name}: no chat named "${step.args}" in this flow; open it first with open: {as: ${step.args}}.`,
+    );
+  flow.chatId = named.chatId;
+  flow.language = named.language;
+  if (named.talk) flow.talk = named.talk;
+  else delete flow.talk;
+  return true;
+};
+
+/** Switches a delivery fault on for the next webhooks of the flow's chat (a fault rule of the webhooks, scoped to the chat). */
+const fault: StepHandler<'fault'> = (s, step, flow, name) => {
+  const chat = s.chat(flow, name);
+  const { kind, event } = step.args;
+  const times = step.args.times === undefined ? 1 : s.templates.int(step.args.times, name);
+  const delayMs = step.args.delay === undefined ? undefined : s.templates.duration(step.args.delay, name);
+  s.addFault({
+    kind,
+    chatId: chat.id,
+    times,
+    ...(event !== undefined ? { event: s.templates.text(event) } : {}),
+    ...(delayMs !== undefined ? { delayMs } : {}),
+  });
+  s.run.note(
+    flow,
+    name,
+    'fault',
+    `delivery fault ${kind}${delayMs !== undefined ? ` (${delayMs} ms)` : ''} on the next ${times === 1 ? '' : `${times} `}${event ?? 'webhook'}${times === 1 ? '' : 's'} of chat ${chat.id}`,
+  );
+  return true;
+};
+
+/** The grace and the bound of a `quiet` step without them. */
+const QUIET_DEFAULTS = { graceMs: 300, timeoutMs: 30_000 } as const;
+
+/**
+ * Waits until every chat of the flow (its chat, and those it named with `open: {as}`) is quiet: no
+ * webhook of it on its way and nothing from the integrator for `grace` of real time (the reactive
+ * customer's rule, and verify's); at most `timeout` of real time, then the flow goes on.
+ */
+const quiet: StepHandler<'quiet'> = async (s, step, flow, name) => {
+  const ms = (value: unknown, fallback: number) => (value === undefined ? fallback : s.templates.duration(value, name));
+  const grace = ms(step.args.grace, QUIET_DEFAULTS.graceMs);
+  const timeout = ms(step.args.timeout, QUIET_DEFAULTS.timeoutMs);
+  const chats = new Set([s.chat(flow, name).id, ...[...(flow.named?.values() ?? [])].map((c) => c.chatId)]);
+  const bound = new Interrupt();
+  const removeOuter = flow.interrupt?.add(() => bound.fire());
+  const timer = setTimeout(() => bound.fire(), timeout);
+  try {
+    await Promise.all([...chats].map((id) => s.quiet(id, grace, bound)));
+  } catch (error) {
+    // The bound ended it: go on. A newer event, or the run cancelled, ends the flow as any wait does.
+    if (!(error instanceof Interrupted) || flow.interrupt?.interrupted) throw error;
+    s.run.note(flow, name, 'quiet', `not quiet within ${timeout} ms: went on`);
+  } finally {
+    clearTimeout(timer);
+    removeOuter?.();
+  }
+  return true;
+};
+
 /** Each flow step by kind. */
 export const FLOW_STEPS: { [K in FlowKind]: StepHandler<K> } = {
   wait,
@@ -174,4 +240,7 @@ export const FLOW_STEPS: { [K in FlowKind]: StepHandler<K> } = {
   repeat,
   choose,
   parallel,
+  'in-chat': inChat,
+  fault,
+  quiet,
 };

@@ -17,4 +17,13 @@ export interface Flow {
   customer?: { lastExchange: boolean };
   /** Set while a customer's handler runs: a newer event stops it. */
   interrupt?: Interrupt;
+  /** The chats opened `as` a name in this flow: `in-chat` makes one the flow's chat again. */
+  named?: Map<string, NamedChat>;
+}
+
+/** A named chat of a flow: what `in-chat` restores. */
+export interface NamedChat {
+  chatId: string;
+  language: string;
+  talk?: Conversation;
 }

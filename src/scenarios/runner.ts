@@ -13,7 +13,7 @@ import { Interrupted, type Interrupt } from './interrupt.js';
 import type { TimelineEntry } from './run-types.js';
 import { RunCancelled, StepFailed, type ScenarioRun } from './run.js';
 import type { Step } from './schema.js';
-import type { StepContext, StepHandler } from './step-context.js';
+import type { ScenarioFault, StepContext, StepHandler } from './step-context.js';
 import { Templates } from './templates.js';
 import type { DeliveryFact, WaitFact } from './verdict.js';
 
@@ -29,6 +29,8 @@ export interface RunHost {
   quiet(run: ScenarioRun, chatId: string, graceMs: number, interrupt?: Interrupt): Promise<void>;
   /** A chat or thread now belongs to this run (webhook routing, timeline). */
   adopt(run: ScenarioRun, kind: 'chat' | 'thread', id: string): void;
+  /** Adds a delivery fault rule for one of the run's chats (the webhooks' fault rules, passed in by the composition root). */
+  addFault(run: ScenarioRun, rule: ScenarioFault): void;
 }
 
 const isAction = (kind: Step['kind']): kind is ActionKind => Object.hasOwn(ACTIONS, kind);
@@ -120,6 +122,10 @@ export class StepRunner implements StepContext, CustomerHost {
 
   adopt(kind: 'chat' | 'thread', id: string): void {
     this.host.adopt(this.run, kind, id);
+  }
+
+  addFault(rule: ScenarioFault): void {
+    this.host.addFault(this.run, rule);
   }
 
   // --- helpers of the steps ----------------------------------------------------------------

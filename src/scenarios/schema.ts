@@ -45,6 +45,18 @@ const party = oneOf;
 
 export const ATTACHMENT = z.object({ url: text, mimetype: text.optional(), filename: text.optional() }).strict();
 
+/** A chat's name within its flow (`open: {as}`, `in-chat`). */
+const CHAT_NAME = 'a chat name such as A or second-chat';
+const chatName = z.string({ error: CHAT_NAME }).regex(/^[A-Za-z0-9][\w-]*$/, CHAT_NAME);
+
+/**
+ * The delivery faults a `fault` step switches on for the flow's chat: the webhooks' fault rules
+ * (docs/webhooks.md, POST /_emulator/faults). The composition root checks that they are the
+ * dispatcher's kinds.
+ */
+export const SCENARIO_FAULT_KINDS = ['duplicate', 'delay', 'reorder', 'drop-first-attempt'] as const;
+export type ScenarioFaultKind = (typeof SCENARIO_FAULT_KINDS)[number];
+
 /** Each action's argument. */
 export const STEP_SCHEMAS = {
   open: z
@@ -53,6 +65,23 @@ export const STEP_SCHEMAS = {
       language: text.optional(),
       category: text.optional(),
       user: z.object({ name: text.optional(), email: text.optional() }).strict().optional(),
+      /** Names the chat in its flow, so that `in-chat` can come back to it after other chats. */
+      as: chatName.optional(),
+    })
+    .strict(),
+  'in-chat': chatName,
+  quiet: z.object({ grace: duration.optional(), timeout: duration.optional() }).strict(),
+  fault: z
+    .object({
+      kind: z.enum(SCENARIO_FAULT_KINDS),
+      event: text.optional(),
+      times: z
+        .union([z.number().int().min(1, 'a whole number ≥ 1 (or a {{param}} reference)'), template], {
+          error: 'a whole number ≥ 1 (or a {{param}} reference)',
+        })
+        .optional(),
+      /** For delay: how long the first attempt is held (default 5s, on the emulator's clock). */
+      delay: duration.optional(),
     })
     .strict(),
   assign: z.object({ experts: z.array(text).min(1).optional() }).strict(),

@@ -7,7 +7,7 @@ import type { CustomerHost } from './customer.js';
 import type { Flow } from './flow.js';
 import type { Interrupt } from './interrupt.js';
 import type { ScenarioRun } from './run.js';
-import type { Step, StepKind } from './schema.js';
+import type { ScenarioFaultKind, Step, StepKind } from './schema.js';
 import type { Templates } from './templates.js';
 
 /** What a step handler works with: the run's state, the domain, the engine's waits, and the shared helpers of steps. */
@@ -32,6 +32,8 @@ export interface StepContext {
   quiet(chatId: string, graceMs: number, interrupt?: Interrupt): Promise<void>;
   /** A chat or thread now belongs to this run (webhook routing, timeline). */
   adopt(kind: 'chat' | 'thread', id: string): void;
+  /** Switches a delivery fault on for the next webhooks of one of the run's chats (a `fault` step). */
+  addFault(rule: ScenarioFault): void;
   /** The flow's chat; a step that needs one fails without it. */
   chat(flow: Flow, name: string): ChatRecord;
   /** The community members of a kind. */
@@ -41,6 +43,15 @@ export interface StepContext {
   persona(ref: string | undefined, name: string): string;
   /** The actor a step's `by`/`from` word means in its chat (the words of the control API, domain/actors.ts). */
   actor(word: string, chat: ChatRecord, name: string): Actor;
+}
+
+/** A fault rule of a `fault` step: the webhooks' fault rules (docs/webhooks.md), for one chat. */
+export interface ScenarioFault {
+  kind: ScenarioFaultKind;
+  chatId: string;
+  event?: string;
+  times: number;
+  delayMs?: number;
 }
 
 /** One kind of step: true goes on with the flow, false ends it (the chat was missed). */

@@ -83,6 +83,8 @@ export interface ReferenceIntegration {
   url: string;
   /** Deliveries received (event names, in arrival order). */
   received: string[];
+  /** Deliveries received with a valid signature: event, chat and arrival time (performance.now), in arrival order. */
+  log: { event: string; chatId: string; at: number }[];
   close(): Promise<void>;
 }
 
@@ -152,6 +154,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
   const secret = flaw === 'wrong-secret' ? 'not-the-partner-secret' : (options.secret ?? 'secr3t');
   const closeAfter = options.closeAfterReplies ?? 2;
   const received: string[] = [];
+  const log: ReferenceIntegration['log'] = [];
   const seen = new Set<string>();
   const opened = new Set<string>();
   const mine = new Set<string>();
@@ -197,9 +200,13 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       owed.set(chatId, [...(owed.get(chatId) ?? []), text]);
   };
 
+  /** Chats whose close was refused (re-assigned to the pool meanwhile): closed after silence again once accepted again. */
+  const closeRefused = new Set<string>();
   const close = async (chatId: string) => {
-    await gql('mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
-    closed.add(chatId);
+    const result = await gql('mutation Close($id: ID!) { closeChat(id: $id) { id status } }', { id: chatId });
+    // A refused close (the chat was re-assigned while the customer was silent) leaves the chat open for this integration.
+    if (result.errors && flaw !== 'writes-after-close') closeRefused.add(chatId);
+    else closed.add(chatId);
     if (flaw === 'writes-after-close') await reply(chatId, 'One more thing before you go!');
   };
 
@@ -238,6 +245,8 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
           const texts = owed.get(body.id) ?? [];
           owed.delete(body.id);
           for (const text of texts) await reply(body.id, text);
+          if (closeRefused.delete(body.id) && options.closeAfterSilenceMs !== undefined)
+            closeAfterSilence(body.id, performance.now(), options.closeAfterSilenceMs);
         }
         return;
       }
@@ -314,6 +323,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
       return;
     }
     const body = JSON.parse(raw.toString('utf8'));
+    log.push({ event, chatId: String(body?.chat?.id ?? body?.id ?? ''), at: performance.now() });
     if (flaw === 'refuses-unknown-events' && !EVENTS.includes(event)) {
       res.writeHead(400).end(`Unknown event ${event}`);
       return;
@@ -411,6 +421,7 @@ export async function startReferenceIntegration(options: ReferenceOptions): Prom
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/guuru`,
     received,
+    log,
     close: () =>
       new Promise<void>((resolve) => {
         stopped = true;

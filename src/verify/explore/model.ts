@@ -20,7 +20,12 @@ export type Fault =
   /** The first attempt is given up (no answer awaited) and retried 20 ms later, same key and body. */
   | 'retry'
   /** Delivered after this step's successor of another chat (two chats' events reordered). */
-  | 'reordered';
+  | 'reordered'
+  /**
+   * Delivered `delayMs` late, while the next steps' deliveries of other chats go on; the chat's own
+   * later deliveries wait behind it (GUURU keeps each chat's events in order).
+   */
+  | 'delayed';
 
 /**
  * When a step happens: `gapMs` after the previous one; once the chats are quiet and `silenceMs`
@@ -29,15 +34,21 @@ export type Fault =
  */
 export type Timing = { gapMs: number } | { silenceMs: number } | { afterClose: true };
 
+/** A step's delivery fault; `delayMs` only with `delayed` (how late its deliveries go). */
+interface Faulty {
+  fault?: Fault;
+  delayMs?: number;
+}
+
 export type Step =
   /** GUURU assigns the chat (a new chat, or a second chat-assigned: re-assigned to the pool). `api` false: requested to another expert, who accepts it. */
-  | { do: 'assign'; chat: ChatLabel; api: boolean; at: Timing; fault?: Fault }
+  | ({ do: 'assign'; chat: ChatLabel; api: boolean; at: Timing } & Faulty)
   /** The customer writes (into a closed chat: reopens it first). `helped`: the closing thanks. */
-  | { do: 'write'; chat: ChatLabel; kind: 'text' | 'attachment' | 'helped'; at: Timing; fault?: Fault }
+  | ({ do: 'write'; chat: ChatLabel; kind: 'text' | 'attachment' | 'helped'; at: Timing } & Faulty)
   /** The customer rates the chat (only once it is closed). */
-  | { do: 'rate'; chat: ChatLabel; at: Timing; fault?: Fault }
+  | ({ do: 'rate'; chat: ChatLabel; at: Timing } & Faulty)
   /** The other expert writes into a chat it accepted (not requested to api). */
-  | { do: 'agent-write'; chat: ChatLabel; at: Timing; fault?: Fault };
+  | ({ do: 'agent-write'; chat: ChatLabel; at: Timing } & Faulty);
 
 export type Flow = Step[];
 
@@ -75,12 +86,19 @@ const timing = (o: GeneratorOptions): fc.Arbitrary<Timing> =>
     { weight: 2, arbitrary: fc.constant({ afterClose: true as const }) },
   );
 
-const fault: fc.Arbitrary<Fault | undefined> = fc.oneof(
-  { weight: 12, arbitrary: fc.constant(undefined) },
-  { weight: 1, arbitrary: fc.constant<Fault>('duplicate') },
-  { weight: 2, arbitrary: fc.constant<Fault>('concurrent') },
-  { weight: 1, arbitrary: fc.constant<Fault>('retry') },
-  { weight: 1, arbitrary: fc.constant<Fault>('reordered') },
+/** Delays on a ladder (100 ms to 2 s): a failure shrinks to the shortest rung that still fails. */
+export const DELAY_LADDER = [100, 250, 500, 1_000, 2_000] as const;
+
+const fault: fc.Arbitrary<Faulty> = fc.oneof(
+  { weight: 12, arbitrary: fc.constant({}) },
+  { weight: 1, arbitrary: fc.constant<Faulty>({ fault: 'duplicate' }) },
+  { weight: 2, arbitrary: fc.constant<Faulty>({ fault: 'concurrent' }) },
+  { weight: 1, arbitrary: fc.constant<Faulty>({ fault: 'retry' }) },
+  { weight: 1, arbitrary: fc.constant<Faulty>({ fault: 'reordered' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(...DELAY_LADDER).map((delayMs): Faulty => ({ fault: 'delayed', delayMs })),
+  },
 );
 
 const chat: fc.Arbitrary<ChatLabel> = fc.oneof(
@@ -90,7 +108,7 @@ const chat: fc.Arbitrary<ChatLabel> = fc.oneof(
 );
 
 const withFault = <T extends object>(base: fc.Arbitrary<T>) =>
-  fc.tuple(base, fault).map(([step, f]) => (f === undefined ? step : { ...step, fault: f }));
+  fc.tuple(base, fault).map(([step, f]) => ({ ...step, ...f }));
 
 /** One step: mostly customer messages, some assignments (new chats, re-assignments), ratings and other experts' messages. */
 export const stepArbitrary = (o: GeneratorOptions): fc.Arbitrary<Step> =>
@@ -156,11 +174,12 @@ export function normalise(flow: Flow): Flow {
   });
 }
 
-const FAULT_WORDS: Record<Fault, string> = {
-  duplicate: ', delivered twice (the copy after the first was answered)',
-  concurrent: ', delivered twice at once',
-  retry: ', its first attempt given up and retried (same Idempotency-Key)',
-  reordered: ', delivered after the next step of another chat',
+const FAULT_WORDS: Record<Fault, (step: Step) => string> = {
+  duplicate: () => ', delivered twice (the copy after the first was answered)',
+  concurrent: () => ', delivered twice at once',
+  retry: () => ', its first attempt given up and retried (same Idempotency-Key)',
+  reordered: () => ', delivered after the next step of another chat',
+  delayed: (step) => `, delivered ${step.delayMs ?? 0} ms late (other chats' deliveries go on meanwhile)`,
 };
 
 const timingWords = (at: Timing, chat: ChatLabel): string =>
@@ -188,5 +207,5 @@ export function describeStep(step: Step): string {
         return `the other expert writes into chat ${step.chat}`;
     }
   })();
-  return `${timingWords(step.at, step.chat)}${what}${step.fault ? FAULT_WORDS[step.fault] : ''}`;
+  return `${timingWords(step.at, step.chat)}${what}${step.fault ? FAULT_WORDS[step.fault](step) : ''}`;
 }

@@ -12,7 +12,7 @@ export const EXPLORE_PROPERTIES = [
     suite: 'explore',
     title: 'Answers every customer message of its chats',
     level: 'required',
-    rule: 'Every customer message of a chat requested to api is answered with sendChatMessage (one answer per message; a chat re-assigned to the pool is accepted again first), unless your code closed the chat as it arrived (a close that crossed it); the customer writing into a closed chat reopens it.',
+    rule: 'Every customer message of a chat requested to api is answered with sendChatMessage (one answer per message; a chat re-assigned to the pool is accepted again first), unless your code closed the chat as it arrived (a close that crossed it) or before it arrived (a delayed delivery of a message written before the close); the customer writing into a closed chat reopens it.',
     doc: DOCS.thirdParty,
   },
   {
@@ -52,7 +52,7 @@ export const EXPLORE_PROPERTIES = [
     suite: 'explore',
     title: 'Acknowledges every delivery within the timeout',
     level: 'required',
-    rule: 'Every delivery (text, attachment, copies, retries, reorderings) is answered 2xx before the delivery timeout.',
+    rule: 'Every delivery (text, attachment, copies, retries, reorderings, delays) is answered 2xx before the delivery timeout.',
     doc: DOCS.delivery,
   },
   {
@@ -92,6 +92,8 @@ interface ChatLedger {
   lastFrom?: 'customer' | 'own' | 'agent';
   lastOwn?: PlayedDelivery;
   helped?: PlayedDelivery;
+  /** Closed by the integration's closeChat, and no chat-reopened delivered (nor openChat) since. */
+  closed?: boolean;
 }
 
 /**
@@ -164,10 +166,12 @@ class TraceWalk {
       chat.assignment = { delivery: entry, accepts: [] };
       chat.assignments.push(entry);
     }
+    if (entry.event === 'chat-reopened') chat.closed = false;
     if (entry.event === 'message-created' && entry.author) {
       chat.lastFrom = entry.author;
       if (entry.author === 'own') chat.lastOwn = entry;
-      if (entry.author === 'customer' && chat.info.api) {
+      // Written before your close but delivered after it (held back by a delay): the close crossed it.
+      if (entry.author === 'customer' && chat.info.api && !chat.closed) {
         chat.pending.push({ delivery: entry, answers: [] });
         if (/"text":\s*"Thanks, that solved it!"/.test(entry.body)) chat.helped = entry;
       }
@@ -211,8 +215,11 @@ class TraceWalk {
     this.writeAfterClose(chat, entry);
     if (entry.operation === 'sendChatMessage' && entry.ok) this.answer(chat, entry);
     // A close that crossed a message (decided before it arrived: within the crossing window after its delivery) leaves it to the customer to write again.
-    if (entry.operation === 'closeChat' && entry.ok)
+    if (entry.operation === 'closeChat' && entry.ok) {
       chat.pending = chat.pending.filter((p) => entry.at - p.delivery.at > crossingMs(this.played));
+      chat.closed = true;
+    }
+    if (entry.operation === 'openChat' && entry.ok) chat.closed = false;
   }
 
   /** explore.acts-once for chat-assigned. */

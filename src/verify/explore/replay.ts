@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { z } from 'zod';
 import { describeStep, type Flow } from './model.js';
 import type { PropertyId } from './properties.js';
@@ -17,16 +16,29 @@ const timing = z.union([
   z.object({ silenceMs: z.number().int().min(0).max(600_000) }).strict(),
   z.object({ afterClose: z.literal(true) }).strict(),
 ]);
-const fault = z.enum(['duplicate', 'concurrent', 'retry', 'reordered']).optional();
+const fault = z.enum(['duplicate', 'concurrent', 'retry', 'reordered', 'delayed']).optional();
+const delayMs = z.number().int().min(0).max(60_000).optional();
 const chat = z.enum(['A', 'B', 'C']);
-const step = z.discriminatedUnion('do', [
-  z.object({ do: z.literal('assign'), chat, api: z.boolean(), at: timing, fault }).strict(),
-  z
-    .object({ do: z.literal('write'), chat, kind: z.enum(['text', 'attachment', 'helped']), at: timing, fault })
-    .strict(),
-  z.object({ do: z.literal('rate'), chat, at: timing, fault }).strict(),
-  z.object({ do: z.literal('agent-write'), chat, at: timing, fault }).strict(),
-]);
+const step = z
+  .discriminatedUnion('do', [
+    z.object({ do: z.literal('assign'), chat, api: z.boolean(), at: timing, fault, delayMs }).strict(),
+    z
+      .object({
+        do: z.literal('write'),
+        chat,
+        kind: z.enum(['text', 'attachment', 'helped']),
+        at: timing,
+        fault,
+        delayMs,
+      })
+      .strict(),
+    z.object({ do: z.literal('rate'), chat, at: timing, fault, delayMs }).strict(),
+    z.object({ do: z.literal('agent-write'), chat, at: timing, fault, delayMs }).strict(),
+  ])
+  .refine((s) => (s.fault === 'delayed') === (s.delayMs !== undefined), {
+    message: 'delayMs goes with fault "delayed", and only with it',
+    path: ['delayMs'],
+  });
 
 export const flowFileSchema = z
   .object({
@@ -47,6 +59,8 @@ export const flowFileSchema = z
     deliveries: z.array(
       z
         .object({
+          /** The flow step it belongs to (0-based); a step without deliveries was not played (its chat was not in a state for it). */
+          step: z.number().int().min(0).optional(),
           event: z.string(),
           chatId: z.string(),
           idempotencyKey: z.string(),
@@ -95,44 +109,4 @@ export function parseFlowFile(value: unknown): FlowFile {
   throw new Error(
     `not a flow file of verify --explore (${issue ? `${issue.path.join('.') || 'the file'}: ${issue.message}` : 'invalid'}); write one with verify --explore`,
   );
-}
-
-/**
- * The flow as a scenario of scenarios/ (chat A's steps: the scenario engine plays one chat; delivery
- * faults have no scenario step and are left out, said in the description).
- */
-export function toScenarioYaml(file: FlowFile, name = 'explore-replay'): string {
-  const steps: unknown[] = [{ open: {} }];
-  const dropped: string[] = [];
-  for (const s of file.flow) {
-    if (s.chat !== 'A') {
-      dropped.push(`chat ${s.chat}`);
-      continue;
-    }
-    if (s.fault) dropped.push(`${s.fault} delivery`);
-    if ('afterClose' in s.at)
-      steps.push({
-        'wait-until': { event: 'closed', timeout: `${file.maxSilenceMs ?? 3000}ms`, onTimeout: 'continue' },
-      });
-    else if ('silenceMs' in s.at) steps.push({ wait: `${s.at.silenceMs}ms` });
-    else if (s.at.gapMs > 0) steps.push({ wait: `${s.at.gapMs}ms` });
-    if (s.do === 'assign') steps.push({ assign: { experts: [s.api ? 'api' : 'guuru'] } });
-    else if (s.do === 'write')
-      steps.push({
-        message:
-          s.kind === 'attachment'
-            ? {
-                from: 'customer',
-                attachment: {
-                  url: 'https://cdn.example.com/uploads/receipt-10472.png',
-                  mimetype: 'image/png',
-                  filename: 'receipt-10472.png',
-                },
-              }
-            : { from: 'customer', text: s.kind === 'helped' ? 'Thanks, that solved it!' : '{{customerMessage}}' },
-      });
-    else if (s.do === 'rate') steps.push({ rate: { rating: 'good' } });
-  }
-  const description = `The minimal flow that broke ${file.property} (${file.failure.slice(0, 200)}), from verify --explore.${dropped.length ? ` Left out (no scenario step for them): ${[...new Set(dropped)].join(', ')}.` : ''}`;
-  return stringify({ name, description, steps });
 }

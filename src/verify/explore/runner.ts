@@ -97,6 +97,11 @@ class FlowPlayer {
   private readonly echoes = new Map<string, { chain: Promise<void>; count: number }>();
   private readonly renders: Recorded = [];
   private readonly echoCounts = new Map<string, number>();
+  /**
+   * Per chat, the tail of its deliveries held back by a `delayed` step: the chat's later deliveries
+   * (steps and echoes) go after it, as GUURU keeps each chat's events in order; other chats go on.
+   */
+  private readonly lanes = new Map<string, Promise<void>>();
   private n = 0;
   private replayed = 0;
   /** A community expert of the tenant, for chats requested to someone other than api. */
@@ -196,6 +201,8 @@ class FlowPlayer {
   }
 
   private async quiet(): Promise<void> {
+    // A delayed delivery is not yet the integration's to act on: the observation starts once it is sent.
+    while (this.lanes.size > 0) await Promise.all(this.lanes.values());
     await this.activity.until([...this.byId.keys()], this.rule, {
       ready: () => outstanding(this.snapshot()).length === 0,
       signal: this.x.signal,
@@ -233,7 +240,7 @@ class FlowPlayer {
       out.body = r.body;
     }
     if (step !== undefined)
-      this.renders.push({ event, chatId: chat.id, idempotencyKey: key, headers: out.headers, body: out.body });
+      this.renders.push({ step, event, chatId: chat.id, idempotencyKey: key, headers: out.headers, body: out.body });
     return out;
   }
 
@@ -298,7 +305,34 @@ class FlowPlayer {
     }
   }
 
+  /** A step's deliveries: now, or (delayed, or behind a delayed one of the same chat) on the chat's lane, not awaited. */
   private async sendAll(out: Outgoing[], step: Step): Promise<void> {
+    const chatId = out[0]?.chat.id;
+    const behind = chatId === undefined ? undefined : this.lanes.get(chatId);
+    const delayMs = step.fault === 'delayed' ? (step.delayMs ?? 0) : 0;
+    if (chatId === undefined || (behind === undefined && step.fault !== 'delayed')) return this.sendNow(out, step);
+    // Not awaited: the flow goes on (quiet() awaits the lanes before any observation).
+    void this.onLane(chatId, async () => {
+      await sleep(delayMs, this.x.signal);
+      await this.sendNow(out, step);
+    });
+  }
+
+  /** Runs `work` after the chat's lane (its held-back deliveries); the chat counts as busy meanwhile. */
+  private onLane(chatId: string, work: () => Promise<void>): Promise<void> {
+    const done = this.activity.begin(chatId);
+    const tail = (this.lanes.get(chatId) ?? Promise.resolve())
+      .then(work)
+      .catch(() => undefined)
+      .finally(() => {
+        done();
+        if (this.lanes.get(chatId) === tail) this.lanes.delete(chatId);
+      });
+    this.lanes.set(chatId, tail);
+    return tail;
+  }
+
+  private async sendNow(out: Outgoing[], step: Step): Promise<void> {
     // The fault is the message's (or the assignment's): the reopen or chat-opened around it goes once.
     for (const o of out)
       await this.deliver(
@@ -312,7 +346,9 @@ class FlowPlayer {
     const queue = this.echoes.get(chat.id) ?? { chain: Promise.resolve(), count: 0 };
     this.echoes.set(chat.id, queue);
     const done = this.activity.begin(chat.id);
-    queue.chain = queue.chain
+    // After the chat's deliveries held back by a delay (they are events before this one).
+    const behind = this.lanes.get(chat.id);
+    queue.chain = Promise.all([queue.chain, behind])
       .then(async () => {
         for (const o of make()) {
           if (queue.count >= ECHO_CAP || this.x.signal.aborted) return;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { flowArbitrary, normalise, type Flow, type Step } from './model.js';
+import { DELAY_LADDER, flowArbitrary, normalise, type Flow, type Step } from './model.js';
 import { violations, type PropertyId, type Violation } from './properties.js';
 import { playFlow, type ExploreContext, type Played } from './runner.js';
 
@@ -47,13 +47,17 @@ export function flowSeed(seed: number, n: number, salt = 0): number {
   return createHash('sha256').update(`explore:${seed}:${salt}:${n}`).digest().readUInt32BE(0) & 0x7fffffff;
 }
 
-/** Simpler versions of one step: without its fault, with no wait, a plain message instead of an attachment or thanks. */
-function simpler(step: Step): Step[] {
+/** Simpler versions of one step: without its fault, a shorter delay, with no wait, a plain message instead of an attachment or thanks. */
+export function simpler(step: Step): Step[] {
   const out: Step[] = [];
   if (step.fault) {
-    const { fault: _fault, ...rest } = step;
+    const { fault: _fault, delayMs: _delayMs, ...rest } = step;
     out.push(rest as Step);
   }
+  // A delay shrinks to the shortest rung first, then to the rung below its own.
+  if (step.fault === 'delayed' && step.delayMs !== undefined)
+    for (const ms of new Set([DELAY_LADDER[0], ...DELAY_LADDER.filter((d) => d < (step.delayMs as number)).slice(-1)]))
+      if (ms < step.delayMs) out.push({ ...step, delayMs: ms });
   if (!('gapMs' in step.at && step.at.gapMs === 0)) out.push({ ...step, at: { gapMs: 0 } });
   if ('silenceMs' in step.at && step.at.silenceMs > 0) out.push({ ...step, at: { silenceMs: 0 } });
   // A silence that let the integration close: waiting for the close itself replays whatever its pace.
@@ -67,7 +71,7 @@ function simpler(step: Step): Step[] {
  * that still breaks the same property. Generation is fast-check's (seeded: the same seed, the same
  * flows); shrinking is a greedy equivalent of its shrinking, cheaper when every candidate is played
  * for real: first cut the steps after the last one the failure rests on, then remove steps one at
- * a time, then simplify each step (no fault, no wait, plain text, a silence replaced by the close it let happen), until nothing more can go.
+ * a time, then simplify each step (no fault, a shorter delay, no wait, plain text, a silence replaced by the close it let happen), until nothing more can go.
  */
 export async function explore(x: ExploreContext, o: ExploreOptions): Promise<ExploreOutcome> {
   const started = performance.now();

@@ -71,4 +71,4 @@ export interface Played {
 }
 
 /** What a replay sends instead of what it renders: the recorded deliveries of the flow's steps, in order (none: a flow edited by hand, rendered afresh). */
-export type Recorded = Pick<PlayedDelivery, 'event' | 'chatId' | 'idempotencyKey' | 'headers' | 'body'>[];
+export type Recorded = Pick<PlayedDelivery, 'step' | 'event' | 'chatId' | 'idempotencyKey' | 'headers' | 'body'>[];

@@ -1,9 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type TestEmulator } from '../../helpers/emulator.js';
 import { explore, EXPLORED, verifyOn, type ExploreReportJson } from '../../helpers/explore.js';
 import { startReferenceIntegration, type Flaw } from '../../helpers/reference-integration.js';
 import { ControlClient } from '../../../src/testing/index.js';
+import { flowArbitrary, normalise, type Flow } from '../../../src/verify/explore/model.js';
+import { toScenarioYaml } from '../../../src/verify/explore/to-scenario.js';
 
 // verify --explore against real integrations on loopback: each planted bug (a flaw of the reference
 // integration that no fixed check provokes) is found, shrunk to a few steps and replayed from its
@@ -148,6 +151,9 @@ describe('verify --explore: planted bugs', { timeout: 120_000 }, () => {
 
 describe('verify --explore: a correct integration, determinism, minimality', { timeout: 120_000 }, () => {
   it('passes the reference integration on every generated flow', async () => {
+    // The flows of seed 5 hold delayed deliveries among the other faults: the passing covers them.
+    const flows = fc.sample(flowArbitrary({ maxSteps: 8, maxSilenceMs: 400 }), { seed: 5, numRuns: 15 });
+    expect(flows.flatMap((f) => normalise(f)).filter((s) => s.fault === 'delayed').length).toBeGreaterThan(0);
     const report = await run(undefined, { runs: 15, seed: 5 });
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
       ['explore.answers-every-message', 'passed'],
@@ -292,6 +298,171 @@ describe('verify --explore: a correct integration, determinism, minimality', { t
       }
     } finally {
       await integration.close();
+    }
+  });
+});
+
+/** A flow file written by hand (no recorded deliveries: rendered afresh), as `verify --replay` and `scenario from-flow` take it. */
+const handWritten = (flow: Flow, property = 'explore.answers-every-message') => ({
+  kind: 'guuru-emulator/explore-flow',
+  version: 1,
+  property,
+  rule: 'by hand',
+  failure: 'written by hand',
+  steps: [],
+  seed: 77,
+  tenant: 'guuru-qa',
+  timeoutMs: TIMEOUT_MS,
+  graceMs: 100,
+  maxSilenceMs: 400,
+  flow,
+  deliveries: [],
+  chats: {},
+});
+
+describe('verify --explore: delayed deliveries', { timeout: 120_000 }, () => {
+  it("holds a delayed step's deliveries back while other chats go on, keeps the chat's order, and the reference integration passes", async () => {
+    const fresh = await startEmulator();
+    const integration = await startReferenceIntegration({ graphqlUrl: `${fresh.url}/graphql`, ...EXPLORED });
+    try {
+      const report = await verifyOn(fresh, {
+        target: integration.url,
+        timeoutMs: TIMEOUT_MS,
+        replay: handWritten([
+          { do: 'assign', chat: 'A', api: true, at: { gapMs: 0 } },
+          { do: 'write', chat: 'A', kind: 'text', at: { gapMs: 0 } },
+          { do: 'write', chat: 'A', kind: 'text', at: { silenceMs: 0 }, fault: 'delayed', delayMs: 1000 },
+          { do: 'assign', chat: 'B', api: true, at: { gapMs: 0 } },
+          { do: 'write', chat: 'B', kind: 'text', at: { gapMs: 50 } },
+        ]),
+      });
+      // Your close crossed the late message (it was written before the close): left to the customer, not owed.
+      expect(report.status, report.error ?? JSON.stringify(report.checks.filter((c) => c.status !== 'passed'))).toBe(
+        'passed',
+      );
+      const log = integration.log;
+      const [a, b] = [...new Set(log.filter((d) => d.event === 'chat-assigned').map((d) => d.chatId))];
+      const first = (chat: string | undefined, event: string) =>
+        log.find((d) => d.chatId === chat && d.event === event);
+      const late = log.filter((d) => d.chatId === a && d.event === 'message-created')[2];
+      // A's second message went 1 s late; B's assignment and message went meanwhile.
+      expect(late && late.at - (first(b, 'chat-assigned')?.at ?? 0)).toBeGreaterThanOrEqual(900);
+      expect(first(b, 'message-created')?.at).toBeLessThan(late?.at ?? 0);
+      // A's own order: your close came during the delay, so chat-closed went behind the late message.
+      const ofA = log.filter((d) => d.chatId === a);
+      expect(ofA.slice(-2)).toEqual([late, expect.objectContaining({ event: 'chat-closed' })]);
+      expect(ofA.filter((d) => d.event === 'message-created')).toHaveLength(3);
+    } finally {
+      await integration.close();
+      await fresh.stop();
+    }
+  });
+
+  it('writes a failing flow with a delay to its file, and the file replays it to the same failure', async () => {
+    const first = await startEmulator();
+    let integration = await startReferenceIntegration({
+      graphqlUrl: `${first.url}/graphql`,
+      ...EXPLORED,
+      flaw: 'answers-own-messages',
+    });
+    let file: any;
+    try {
+      const report = await verifyOn(first, {
+        target: integration.url,
+        timeoutMs: TIMEOUT_MS,
+        replay: handWritten(
+          [
+            { do: 'assign', chat: 'A', api: true, at: { gapMs: 0 } },
+            { do: 'write', chat: 'A', kind: 'text', at: { gapMs: 0 }, fault: 'delayed', delayMs: 250 },
+          ],
+          'explore.ignores-own-messages',
+        ),
+      });
+      expect(report.explore.failure?.property).toBe('explore.ignores-own-messages');
+      file = report.explore.failure?.file;
+      expect(file.flow[1]).toEqual({
+        do: 'write',
+        chat: 'A',
+        kind: 'text',
+        at: { gapMs: 0 },
+        fault: 'delayed',
+        delayMs: 250,
+      });
+      expect(file.steps[1]).toBe(
+        "2. the customer of chat A sends a message, delivered 250 ms late (other chats' deliveries go on meanwhile)",
+      );
+      expect(file.deliveries.map((d: { step: number; event: string }) => [d.step, d.event])).toEqual([
+        [0, 'chat-assigned'],
+        [1, 'message-created'],
+      ]);
+    } finally {
+      await integration.close();
+      await first.stop();
+    }
+    const second = await startEmulator();
+    integration = await startReferenceIntegration({
+      graphqlUrl: `${second.url}/graphql`,
+      ...EXPLORED,
+      flaw: 'answers-own-messages',
+    });
+    try {
+      const again = await verifyOn(second, { target: integration.url, timeoutMs: TIMEOUT_MS, replay: file });
+      expect(again.explore.failure?.property).toBe('explore.ignores-own-messages');
+      expect(again.explore.failure?.file.deliveries).toEqual(file.deliveries);
+      const [assigned, message] = integration.log;
+      expect(message && assigned && message.at - assigned.at).toBeGreaterThanOrEqual(230);
+    } finally {
+      await integration.close();
+      await second.stop();
+    }
+  });
+});
+
+describe('a flow file as a scenario', { timeout: 120_000 }, () => {
+  it('runs against the reference integration: every chat, interleaved, its faults as fault rules', async () => {
+    const yaml = toScenarioYaml(
+      handWritten([
+        { do: 'assign', chat: 'A', api: true, at: { gapMs: 0 } },
+        { do: 'write', chat: 'A', kind: 'attachment', at: { silenceMs: 200 }, fault: 'concurrent' },
+        { do: 'assign', chat: 'B', api: false, at: { gapMs: 50 }, fault: 'reordered' },
+        { do: 'write', chat: 'A', kind: 'text', at: { gapMs: 0 }, fault: 'delayed', delayMs: 500 },
+        { do: 'agent-write', chat: 'B', at: { gapMs: 0 } },
+        { do: 'assign', chat: 'C', api: true, at: { gapMs: 0 } },
+        { do: 'write', chat: 'C', kind: 'text', at: { gapMs: 0 }, fault: 'duplicate' },
+        { do: 'write', chat: 'A', kind: 'helped', at: { afterClose: true }, fault: 'retry' },
+        { do: 'rate', chat: 'A', at: { afterClose: true } },
+      ]) as never,
+      'explore-by-hand',
+    );
+    const fresh = await startEmulator();
+    const integration = await startReferenceIntegration({ graphqlUrl: `${fresh.url}/graphql`, ...EXPLORED });
+    try {
+      const control = new ControlClient(fresh.url);
+      expect(await control.loadScenarios([{ file: 'explore-by-hand.yaml', yaml }])).toMatchObject({
+        scenarios: ['explore-by-hand'],
+      });
+      const run = await control.runScenario('explore-by-hand', { target: integration.url, speed: 1 });
+      expect(run.status, run.error).toBe('completed');
+      expect(run.verdict?.passed).toBe(true);
+      expect(run.chats).toHaveLength(3);
+      const [a, b, c] = run.chats;
+      const faulted = fresh.emulator.webhooks.dispatcher.log
+        .list()
+        .filter((d) => d.faults.length > 0)
+        .map((d) => [d.chatId, d.event, d.faults.join()]);
+      expect(faulted).toEqual([
+        [a, 'message-created', 'duplicate'],
+        [a, 'message-created', 'duplicate'],
+        [b, 'chat-assigned', 'reorder'],
+        [a, 'message-created', 'delay'],
+        [c, 'message-created', 'duplicate'],
+        [c, 'message-created', 'duplicate'],
+        [a, 'message-created', 'duplicate'],
+        [a, 'message-created', 'duplicate'],
+      ]);
+    } finally {
+      await integration.close();
+      await fresh.stop();
     }
   });
 });

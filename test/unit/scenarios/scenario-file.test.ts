@@ -58,6 +58,44 @@ describe('a scenario file with mistakes', () => {
     ]);
   });
 
+  it('checks named chats and fault steps: the fault kinds of the webhooks, a chat name, a delay as a duration', () => {
+    expect(
+      mistakes(
+        [
+          'name: faults',
+          'description: x',
+          'steps:',
+          '  - open: { as: "no spaces" }',
+          '  - in-chat: { name: A }',
+          '  - fault: { kind: explode }',
+          '  - fault: { kind: delay, delay: soon, times: 0 }',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      `${FILE}: steps[0] (open): as: a chat name such as A or second-chat`,
+      `${FILE}: steps[1] (in-chat): a chat name such as A or second-chat`,
+      expect.stringMatching(
+        new RegExp(
+          `^${FILE}: steps\\[2\\] \\(fault\\): kind: .*"duplicate"\\|"delay"\\|"reorder"\\|"drop-first-attempt"`,
+        ),
+      ),
+      expect.stringMatching(new RegExp(`^${FILE}: steps\\[3\\] \\(fault\\): times: a whole number ≥ 1`)),
+      expect.stringMatching(new RegExp(`^${FILE}: steps\\[3\\] \\(fault\\): delay: a duration`)),
+    ]);
+    expect(
+      mistakes(
+        [
+          'name: faults',
+          'description: x',
+          'steps:',
+          '  - open: { as: A }',
+          '  - fault: { kind: delay, delay: 300ms, event: message-created, times: 2 }',
+          '  - in-chat: A',
+        ].join('\n'),
+      ),
+    ).toEqual([]);
+  });
+
   it('loads a correct file (the checker is not simply refusing everything)', () => {
     expect(
       mistakes(
