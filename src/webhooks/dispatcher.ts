@@ -223,7 +223,7 @@ export class Dispatcher extends EventEmitter<{
       }
       head.nextAttemptAt = undefined;
       target.inFlight += 1;
-      void this.attempt(head).then((outcome) => {
+      this.attempt(head, (outcome) => {
         target.inFlight -= 1;
         // A retry goes back to the front of its lane's turn; pump waits out nextAttemptAt.
         if (outcome === 'retry') target.ready.unshift(key);
@@ -246,40 +246,49 @@ export class Dispatcher extends EventEmitter<{
     }
   }
 
-  /** One attempt; resolves 'done' (delivered or given up) or 'retry' (nextAttemptAt set). */
-  private async attempt(delivery: Delivery): Promise<'done' | 'retry'> {
-    if (this.stopped) return 'done';
+  /**
+   * One attempt, then `then('done')` (delivered or given up) or `then('retry')` (nextAttemptAt set).
+   * A callback, not an async function: one promise per attempt (the transport's) is all it makes.
+   */
+  private attempt(delivery: Delivery, then: (outcome: 'done' | 'retry') => void): void {
+    // Outcomes come in a later microtask, as a sent attempt's do, so pump never recurses.
+    if (this.stopped) {
+      void Promise.resolve().then(() => then('done'));
+      return;
+    }
     const number = delivery.attempts.length + 1;
     const at = this.options.clock.now();
-    let attempt: Attempt;
     if (number === 1 && delivery.faults.includes('drop-first-attempt')) {
-      attempt = {
+      const dropped: Attempt = {
         attempt: number,
         at,
         durationMs: 0,
         error: 'dropped by fault injection (drop-first-attempt): never sent',
         fault: 'drop-first-attempt',
       };
-    } else {
-      delivery.status = 'sending';
-      const headers = {
-        ...delivery.headers,
-        'X-Emulator-Delivery-Id': delivery.id,
-        'X-Emulator-Delivery-Attempt': String(number),
-      };
-      const result = await this.options.transport({
-        url: delivery.url,
-        headers,
-        body: Buffer.from(delivery.body, 'utf8'),
-        timeoutMs: this.policy.timeoutMs,
-      });
-      attempt = { attempt: number, at, durationMs: result.durationMs };
-      if (result.statusCode !== undefined) attempt.statusCode = result.statusCode;
-      if (result.error !== undefined) attempt.error = result.error;
-      if (result.response) attempt.response = result.response;
+      void Promise.resolve().then(() => then(this.record(delivery, dropped)));
+      return;
     }
+    delivery.status = 'sending';
+    const headers = { ...delivery.headers };
+    headers['X-Emulator-Delivery-Id'] = delivery.id;
+    headers['X-Emulator-Delivery-Attempt'] = String(number);
+    void this.options
+      .transport({ url: delivery.url, headers, body: delivery.body, timeoutMs: this.policy.timeoutMs })
+      .then((result) => {
+        const attempt: Attempt = { attempt: number, at, durationMs: result.durationMs };
+        if (result.statusCode !== undefined) attempt.statusCode = result.statusCode;
+        if (result.error !== undefined) attempt.error = result.error;
+        if (result.response) attempt.response = result.response;
+        then(this.record(delivery, attempt));
+      });
+  }
+
+  /** Logs an attempt and decides what follows: 'done' (delivered or given up) or 'retry' (nextAttemptAt set). */
+  private record(delivery: Delivery, attempt: Attempt): 'done' | 'retry' {
+    const number = attempt.attempt;
     delivery.attempts.push(attempt);
-    this.emit('attempt', delivery, attempt);
+    if (this.listenerCount('attempt') > 0) this.emit('attempt', delivery, attempt);
     if (this.stopped) {
       this.settle(delivery, 'failed');
       return 'done';
