@@ -27,6 +27,9 @@ export interface DispatcherOptions {
   reorderWindowMs?: number;
 }
 
+/** Attempts started per turn of the event loop at most (about 1.5 ms of work; see startInThisTurn). */
+const TURN_BUDGET = 32;
+
 interface HeldForReorder {
   delivery: Delivery;
   timer: TimerHandle;
@@ -60,6 +63,8 @@ export class Dispatcher extends EventEmitter<{
   private readonly releaseAfter = new Map<string, Delivery>();
   private readonly timers = new Set<TimerHandle>();
   private stopped = false;
+  /** Attempts started in this turn of the event loop, and the targets whose pump waits for the next turn. */
+  private turn = { started: 0, next: undefined as NodeJS.Immediate | undefined, waiting: new Set<Target>() };
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: DispatcherOptions) {
@@ -139,6 +144,8 @@ export class Dispatcher extends EventEmitter<{
   /** Cancels retries and pending work; what is still pending is marked failed. */
   stop(): void {
     this.stopped = true;
+    if (this.turn.next) clearImmediate(this.turn.next);
+    this.turn.waiting.clear();
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     for (const delivery of this.log.list()) {
@@ -208,6 +215,7 @@ export class Dispatcher extends EventEmitter<{
 
   private pump(target: Target): void {
     while (target.inFlight < this.options.concurrency && target.ready.length > 0) {
+      if (!this.startInThisTurn(target)) return;
       const key = target.ready.shift() as string;
       const head = target.lanes.get(key)?.[0];
       if (!head) continue;
@@ -231,6 +239,28 @@ export class Dispatcher extends EventEmitter<{
         this.pump(target);
       });
     }
+  }
+
+  /**
+   * Whether one more attempt may start in this turn of the event loop. At most TURN_BUDGET do:
+   * the rest start in the next turn, after the API's pending requests had theirs, so a full
+   * queue never keeps a query waiting for more than a slice of work.
+   */
+  private startInThisTurn(target: Target): boolean {
+    const turn = this.turn;
+    turn.next ??= setImmediate(() => {
+      turn.next = undefined;
+      turn.started = 0;
+      const waiting = [...turn.waiting];
+      turn.waiting.clear();
+      for (const t of waiting) this.pump(t);
+    });
+    if (turn.started >= TURN_BUDGET) {
+      turn.waiting.add(target);
+      return false;
+    }
+    turn.started += 1;
+    return true;
   }
 
   private finishHead(target: Target, key: string): void {
