@@ -134,7 +134,11 @@ if (warmup > 0) {
 }
 const warmupMs = performance.now() - warmupStart;
 if (warmupTally.failed > 0)
-  throw new Error(`${warmupTally.failed} warm-up deliveries failed: is the receiver up at ${receiver}?`);
+  throw new Error(
+    `${warmupTally.failed} warm-up deliveries failed: is the receiver up at ${receiver}? First: ${JSON.stringify(
+      dispatcher.log.list({ status: 'failed' })[0]?.attempts,
+    )}`,
+  );
 
 /** Resolves on the n-th `go` line on stdin (at once with --auto). */
 let gos = 0;

@@ -74,7 +74,7 @@ export async function wireParts(core: Core, options: EmulatorOptions): Promise<P
 
 function wireWebhooks(core: Core, options: EmulatorOptions): WebhookParts {
   const { config, clock, logger, generators, store, events, fixtures } = core;
-  // As many connections as the requests in flight need at the pipelining depth (64 / 16: 4).
+  // As many connections as the requests in flight need at the pipelining depth (128 / 16: 8).
   const pipelining = Math.min(config.webhookPipelining, config.webhookConcurrency);
   const transport = createHttpTransport({
     connections: Math.ceil(config.webhookConcurrency / pipelining),

@@ -197,16 +197,16 @@ export const OPTIONS = {
     default: '10000',
     doc: "longest wait for a receiver's response (wall-clock)",
   }),
-  // 64: with 16 per connection, 4 loopback connections keep the receiver and the emulator busy
-  // without waiting on each other (bench/README.md); each chat's events still go one at a time.
+  // 128: 8 loopback connections of 16 keep the receiver and the emulator busy at once (64 let them
+  // take turns, each idle half the time: bench/README.md); each chat's events still go one at a time.
   webhookConcurrency: option({
-    schema: whole(1, 1_000).default(64),
+    schema: whole(1, 1_000).default(128),
     flag: '--webhook-concurrency',
     arg: 'N',
     form: 'int',
     env: 'WEBHOOK_CONCURRENCY',
     envForm: 'int',
-    default: '64',
+    default: '128',
     doc: "requests in flight per receiver URL, each of another chat (each chat's events stay in order)",
   }),
   webhookPipelining: option({

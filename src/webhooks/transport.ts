@@ -55,50 +55,19 @@ export function createHttpTransport(options: HttpTransportOptions): { send: Tran
   let agent: Agent | undefined;
   let loading: Promise<Agent> | undefined;
   let closed = false;
-  const sockets = new Set<Socket>();
+  const sockets = new TurnCorkedSockets();
   const deadlines = new Deadlines();
   const targets = new Map<string, Target | string>();
-  let corked = false;
 
   const load = async (): Promise<Agent> => {
-    const undici = await import('undici');
-    const connector = undici.buildConnector({});
-    agent = new undici.Agent({
-      connections: options.connections,
-      pipelining: options.pipelining,
-      // Our own deadline bounds the whole exchange; undici's would only add timers.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connect: (connectOptions, callback) =>
-        connector(connectOptions, (error, socket) => {
-          if (socket) {
-            const tracked = socket as Socket;
-            sockets.add(tracked);
-            tracked.once('close', () => sockets.delete(tracked));
-          }
-          // The connector's callback overloads (error, null) | (null, socket) in its types.
-          (callback as (e: Error | null, s: Socket | null) => void)(error, socket as Socket | null);
-        }),
-    });
+    agent = await createAgent(options, (socket) => sockets.track(socket));
     if (closed) void agent.destroy();
     return agent;
   };
 
-  // One write per socket for all the requests of a turn: cork now, uncork once this turn's ticks are done.
-  const uncork = () => {
-    corked = false;
-    for (const socket of sockets) if (socket.writableCorked > 0) socket.uncork();
-  };
-  const cork = () => {
-    if (corked) return;
-    corked = true;
-    for (const socket of sockets) socket.cork();
-    process.nextTick(uncork);
-  };
-
   const dispatch = (ready: Agent, request: SendRequest, target: Target, resolve: (r: SendResult) => void) => {
     const handler = new Exchange(resolve, request.timeoutMs, deadlines);
-    cork();
+    sockets.corkForThisTurn();
     deadlines.add(handler);
     ready.dispatch(
       {
@@ -142,6 +111,50 @@ export function createHttpTransport(options: HttpTransportOptions): { send: Tran
       if (agent) void agent.destroy();
     },
   };
+}
+
+/** undici's Agent with our sockets seen as they connect (to cork them), and no timers of its own. */
+async function createAgent(options: HttpTransportOptions, onSocket: (socket: Socket) => void): Promise<Agent> {
+  const undici = await import('undici');
+  const connector = undici.buildConnector({});
+  return new undici.Agent({
+    connections: options.connections,
+    pipelining: options.pipelining,
+    // Our own deadline bounds the whole exchange; undici's would only add timers.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: (connectOptions, callback) =>
+      connector(connectOptions, (error, socket) => {
+        if (socket) onSocket(socket as Socket);
+        // The connector's callback overloads (error, null) | (null, socket) in its types.
+        (callback as (e: Error | null, s: Socket | null) => void)(error, socket as Socket | null);
+      }),
+  });
+}
+
+/**
+ * The open connections, corked while a turn of the event loop starts its requests and uncorked
+ * once the turn's ticks are done: one write system call per socket for all of them.
+ */
+class TurnCorkedSockets {
+  private readonly sockets = new Set<Socket>();
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    for (const socket of this.sockets) if (socket.writableCorked > 0) socket.uncork();
+  };
+
+  track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  corkForThisTurn(): void {
+    if (this.corked) return;
+    this.corked = true;
+    for (const socket of this.sockets) socket.cork();
+    process.nextTick(this.uncork);
+  }
 }
 
 /** The origin and path of a URL (cached), or why it cannot be a webhook target. */
