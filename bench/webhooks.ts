@@ -13,7 +13,7 @@
  *
  *   node --import tsx bench/webhook-receiver.ts   # prints its URL
  *   node --import tsx bench/webhooks.ts --receiver http://127.0.0.1:PORT --auto [--deliveries 20000] [--chats 500]
- *     [--batch 500] [--warmup 3000] [--rounds 1] [--concurrency 8] [--profile round1.cpuprofile]
+ *     [--batch 500] [--warmup 3000] [--rounds 1] [--concurrency 64] [--pipelining 16] [--profile round1.cpuprofile]
  *
  * `--profile` writes an inspector CPU profile of round 1's measured phase only (first event → idle).
  */
@@ -32,7 +32,9 @@ const receiver = flag('--receiver', '');
 const deliveries = Number(flag('--deliveries', '20000'));
 const chats = Number(flag('--chats', '500'));
 const batch = Number(flag('--batch', '500'));
-const concurrency = Number(flag('--concurrency', '8'));
+/** Requests in flight per URL and per connection; empty: the emulator's defaults. */
+const concurrencyFlag = flag('--concurrency', '');
+const pipeliningFlag = flag('--pipelining', '');
 const warmup = Number(flag('--warmup', '3000'));
 const rounds = Number(flag('--rounds', '1'));
 const auto = process.argv.includes('--auto');
@@ -50,8 +52,10 @@ const emu = await createEmulator({
   logger: silentLogger,
   webhookUrl: `${receiver}/hook`,
   deliveryLogSize: 1000,
-  webhookConcurrency: concurrency,
+  ...(concurrencyFlag ? { webhookConcurrency: Number(concurrencyFlag) } : {}),
+  ...(pipeliningFlag ? { webhookPipelining: Number(pipeliningFlag) } : {}),
 });
+const { webhookConcurrency: concurrency, webhookPipelining: pipelining } = emu.config;
 const url = await emu.start();
 const tenant = emu.store.tenant('guuru-qa');
 if (!tenant) throw new Error('no tenant guuru-qa');
@@ -130,7 +134,11 @@ if (warmup > 0) {
 }
 const warmupMs = performance.now() - warmupStart;
 if (warmupTally.failed > 0)
-  throw new Error(`${warmupTally.failed} warm-up deliveries failed: is the receiver up at ${receiver}?`);
+  throw new Error(
+    `${warmupTally.failed} warm-up deliveries failed: is the receiver up at ${receiver}? First: ${JSON.stringify(
+      dispatcher.log.list({ status: 'failed' })[0]?.attempts,
+    )}`,
+  );
 
 /** Resolves on the n-th `go` line on stdin (at once with --auto). */
 let gos = 0;
@@ -187,6 +195,7 @@ for (let r = 1; r <= rounds; r++) {
       chats,
       batch,
       concurrency,
+      pipelining,
       warmup,
       warmupMs: round(warmupMs),
       warmupPerSecond: round(warmup / (warmupMs / 1000)),

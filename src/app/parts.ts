@@ -79,7 +79,12 @@ export async function wireParts(core: Core, options: EmulatorOptions): Promise<P
 
 function wireWebhooks(core: Core, options: EmulatorOptions): WebhookParts {
   const { config, clock, logger, generators, store, events, fixtures } = core;
-  const transport = createHttpTransport(config.webhookConcurrency);
+  // As many connections as the requests in flight need at the pipelining depth (128 / 16: 8).
+  const pipelining = Math.min(config.webhookPipelining, config.webhookConcurrency);
+  const transport = createHttpTransport({
+    connections: Math.ceil(config.webhookConcurrency / pipelining),
+    pipelining,
+  });
   const send = options.transport ?? transport.send;
   const dispatcher = new Dispatcher({
     clock,

@@ -204,11 +204,27 @@ export const OPTIONS = {
     default: '10000',
     doc: "longest wait for a receiver's response (wall-clock)",
   }),
-  // 8: 16 took CPU from the API (query p50 ×2.9 while draining), 4 delivered too few (bench).
+  // 128: 8 loopback connections of 16 keep the receiver and the emulator busy at once (64 let them
+  // take turns, each idle half the time: bench/README.md); each chat's events still go one at a time.
   webhookConcurrency: option({
-    schema: whole(1, 1_000).default(8),
-    default: '8',
-    doc: "concurrent requests per receiver URL (each chat's events stay in order)",
+    schema: whole(1, 1_000).default(128),
+    flag: '--webhook-concurrency',
+    arg: 'N',
+    form: 'int',
+    env: 'WEBHOOK_CONCURRENCY',
+    envForm: 'int',
+    default: '128',
+    doc: "requests in flight per receiver URL, each of another chat (each chat's events stay in order)",
+  }),
+  webhookPipelining: option({
+    schema: whole(1, 100).default(16),
+    flag: '--webhook-pipelining',
+    arg: 'N',
+    form: 'int',
+    env: 'WEBHOOK_PIPELINING',
+    envForm: 'int',
+    default: '16',
+    doc: 'requests sent on one connection before its first answer (HTTP/1.1 pipelining; `1` for a receiver that cannot)',
   }),
   deliveryLogSize: option({
     schema: whole(0, 1_000_000).default(1_000),

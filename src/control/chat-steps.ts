@@ -37,6 +37,8 @@ export class ChatSteps {
   private readonly steps = new Map<string, ActivityStep[]>();
   /** The step whose event is being handled, per chat: deliveries queued now belong to it. */
   private readonly current = new Map<string, ActivityStep>();
+  /** A microtask that forgets the current steps is queued. */
+  private clearing = false;
   private readonly offs: (() => void)[] = [];
   private readonly maxChats: number;
   private readonly maxSteps: number;
@@ -125,10 +127,15 @@ export class ChatSteps {
       if (oldest !== undefined) this.steps.delete(oldest);
     }
     this.current.set(key, entry);
-    // The publishers queue their deliveries synchronously, inside this same emit.
-    queueMicrotask(() => {
-      if (this.current.get(key) === entry) this.current.delete(key);
-    });
+    // The publishers queue their deliveries synchronously, inside this same emit: once it is over
+    // (the next microtask), no step is current. One microtask for all the steps of a burst.
+    if (!this.clearing) {
+      this.clearing = true;
+      queueMicrotask(() => {
+        this.clearing = false;
+        this.current.clear();
+      });
+    }
   }
 
   private forget(tenantId: string | undefined): void {

@@ -97,6 +97,8 @@ export class EventStream {
       // Requests are counted, not listed: under load the stream stays one small message per window.
       deps.onRequest?.((request) => this.countRequest(request)) ?? (() => undefined),
       deps.onDelivery((delivery) => {
+        // Three notices per delivery: nothing is built for them while no page listens.
+        if (this.clients.size === 0) return;
         this.queue(`delivery:${delivery.id}`, () => ({ type: 'delivery', delivery: deliverySummary(delivery) }));
       }),
     );

@@ -50,7 +50,8 @@ export const DELIVERY_LOG_BYTES = 32 * 2 ** 20;
  */
 function sizeOfDelivery(d: Delivery): number {
   let size = 512 + d.body.length;
-  for (const [name, value] of Object.entries(d.headers)) size += name.length + value.length;
+  const headers = d.headers;
+  for (const name in headers) size += name.length + (headers[name]?.length ?? 0);
   for (const a of d.attempts) size += 64 + (a.response?.length ?? 0) + (a.error?.length ?? 0);
   return size;
 }

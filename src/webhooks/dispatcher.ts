@@ -27,6 +27,9 @@ export interface DispatcherOptions {
   reorderWindowMs?: number;
 }
 
+/** Attempts started per turn of the event loop at most (about 1.5 ms of work; see startInThisTurn). */
+const TURN_BUDGET = 32;
+
 interface HeldForReorder {
   delivery: Delivery;
   timer: TimerHandle;
@@ -60,6 +63,8 @@ export class Dispatcher extends EventEmitter<{
   private readonly releaseAfter = new Map<string, Delivery>();
   private readonly timers = new Set<TimerHandle>();
   private stopped = false;
+  /** Attempts started in this turn of the event loop, and the targets whose pump waits for the next turn. */
+  private turn = { started: 0, next: undefined as NodeJS.Immediate | undefined, waiting: new Set<Target>() };
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: DispatcherOptions) {
@@ -139,6 +144,8 @@ export class Dispatcher extends EventEmitter<{
   /** Cancels retries and pending work; what is still pending is marked failed. */
   stop(): void {
     this.stopped = true;
+    if (this.turn.next) clearImmediate(this.turn.next);
+    this.turn.waiting.clear();
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     for (const delivery of this.log.list()) {
@@ -208,6 +215,7 @@ export class Dispatcher extends EventEmitter<{
 
   private pump(target: Target): void {
     while (target.inFlight < this.options.concurrency && target.ready.length > 0) {
+      if (!this.startInThisTurn(target)) return;
       const key = target.ready.shift() as string;
       const head = target.lanes.get(key)?.[0];
       if (!head) continue;
@@ -223,7 +231,7 @@ export class Dispatcher extends EventEmitter<{
       }
       head.nextAttemptAt = undefined;
       target.inFlight += 1;
-      void this.attempt(head).then((outcome) => {
+      this.attempt(head, (outcome) => {
         target.inFlight -= 1;
         // A retry goes back to the front of its lane's turn; pump waits out nextAttemptAt.
         if (outcome === 'retry') target.ready.unshift(key);
@@ -231,6 +239,28 @@ export class Dispatcher extends EventEmitter<{
         this.pump(target);
       });
     }
+  }
+
+  /**
+   * Whether one more attempt may start in this turn of the event loop. At most TURN_BUDGET do:
+   * the rest start in the next turn, after the API's pending requests had theirs, so a full
+   * queue never keeps a query waiting for more than a slice of work.
+   */
+  private startInThisTurn(target: Target): boolean {
+    const turn = this.turn;
+    turn.next ??= setImmediate(() => {
+      turn.next = undefined;
+      turn.started = 0;
+      const waiting = [...turn.waiting];
+      turn.waiting.clear();
+      for (const t of waiting) this.pump(t);
+    });
+    if (turn.started >= TURN_BUDGET) {
+      turn.waiting.add(target);
+      return false;
+    }
+    turn.started += 1;
+    return true;
   }
 
   private finishHead(target: Target, key: string): void {
@@ -246,40 +276,49 @@ export class Dispatcher extends EventEmitter<{
     }
   }
 
-  /** One attempt; resolves 'done' (delivered or given up) or 'retry' (nextAttemptAt set). */
-  private async attempt(delivery: Delivery): Promise<'done' | 'retry'> {
-    if (this.stopped) return 'done';
+  /**
+   * One attempt, then `then('done')` (delivered or given up) or `then('retry')` (nextAttemptAt set).
+   * A callback, not an async function: one promise per attempt (the transport's) is all it makes.
+   */
+  private attempt(delivery: Delivery, then: (outcome: 'done' | 'retry') => void): void {
+    // Outcomes come in a later microtask, as a sent attempt's do, so pump never recurses.
+    if (this.stopped) {
+      void Promise.resolve().then(() => then('done'));
+      return;
+    }
     const number = delivery.attempts.length + 1;
     const at = this.options.clock.now();
-    let attempt: Attempt;
     if (number === 1 && delivery.faults.includes('drop-first-attempt')) {
-      attempt = {
+      const dropped: Attempt = {
         attempt: number,
         at,
         durationMs: 0,
         error: 'dropped by fault injection (drop-first-attempt): never sent',
         fault: 'drop-first-attempt',
       };
-    } else {
-      delivery.status = 'sending';
-      const headers = {
-        ...delivery.headers,
-        'X-Emulator-Delivery-Id': delivery.id,
-        'X-Emulator-Delivery-Attempt': String(number),
-      };
-      const result = await this.options.transport({
-        url: delivery.url,
-        headers,
-        body: Buffer.from(delivery.body, 'utf8'),
-        timeoutMs: this.policy.timeoutMs,
-      });
-      attempt = { attempt: number, at, durationMs: result.durationMs };
-      if (result.statusCode !== undefined) attempt.statusCode = result.statusCode;
-      if (result.error !== undefined) attempt.error = result.error;
-      if (result.response) attempt.response = result.response;
+      void Promise.resolve().then(() => then(this.record(delivery, dropped)));
+      return;
     }
+    delivery.status = 'sending';
+    const headers = { ...delivery.headers };
+    headers['X-Emulator-Delivery-Id'] = delivery.id;
+    headers['X-Emulator-Delivery-Attempt'] = String(number);
+    void this.options
+      .transport({ url: delivery.url, headers, body: delivery.body, timeoutMs: this.policy.timeoutMs })
+      .then((result) => {
+        const attempt: Attempt = { attempt: number, at, durationMs: result.durationMs };
+        if (result.statusCode !== undefined) attempt.statusCode = result.statusCode;
+        if (result.error !== undefined) attempt.error = result.error;
+        if (result.response) attempt.response = result.response;
+        then(this.record(delivery, attempt));
+      });
+  }
+
+  /** Logs an attempt and decides what follows: 'done' (delivered or given up) or 'retry' (nextAttemptAt set). */
+  private record(delivery: Delivery, attempt: Attempt): 'done' | 'retry' {
+    const number = attempt.attempt;
     delivery.attempts.push(attempt);
-    this.emit('attempt', delivery, attempt);
+    if (this.listenerCount('attempt') > 0) this.emit('attempt', delivery, attempt);
     if (this.stopped) {
       this.settle(delivery, 'failed');
       return 'done';

@@ -43,6 +43,8 @@ export interface PublisherDeps {
   routeOf?: RouteSource;
 }
 
+const USER_AGENT = `guuru-emulator/${VERSION}`;
+
 /** One GUURU webhook as it goes on the wire: headers (signed when the partner has a secret) and body. */
 export interface RenderedWebhook {
   headers: Record<string, string>;
@@ -58,16 +60,14 @@ export function renderGuuruWebhook(
   idempotencyKey: string,
 ): RenderedWebhook {
   const body = JSON.stringify(payload);
-  const headers = {
-    ...guuruHeaders({
-      body,
-      secret: config.secret,
-      event: config.eventNames === 'legacy' ? (LEGACY_EVENT_NAMES[event] ?? event) : event,
-      idempotencyKey,
-      chatId,
-    }),
-    'User-Agent': `guuru-emulator/${VERSION}`,
-  };
+  const headers = guuruHeaders({
+    body,
+    secret: config.secret,
+    event: config.eventNames === 'legacy' ? (LEGACY_EVENT_NAMES[event] ?? event) : event,
+    idempotencyKey,
+    chatId,
+  });
+  headers['User-Agent'] = USER_AGENT;
   return { headers, body };
 }
 
