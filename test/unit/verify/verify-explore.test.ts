@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../../src/scenarios/loader.js';
 import { describeStep, flowArbitrary, normalise, type Flow } from '../../../src/verify/explore/model.js';
 import { outstanding, violations } from '../../../src/verify/explore/properties.js';
-import { numbered, parseFlowFile, toFlowFile, toScenarioYaml } from '../../../src/verify/explore/replay.js';
+import { parseFlowFile } from '../../../src/verify/explore/flow-file.js';
+import { numbered, toFlowFile, toScenarioYaml } from '../../../src/verify/explore/replay.js';
 import type { Played, PlayedCall, PlayedDelivery } from '../../../src/verify/explore/trace.js';
 
 const OPTIONS = { maxSteps: 8, maxSilenceMs: 3000 };
