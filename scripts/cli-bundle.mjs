@@ -1,6 +1,8 @@
 // The CLI bundle's esbuild options (dist/main.js and its chunks), shared by scripts/build.mjs and
 // the test that keeps command-only code out of the start path (test/unit/project/start-path.test.ts).
-import { sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import { createRequire } from 'node:module';
 
 /**
  * iconv-lite without its single- and double-byte code pages (tables of Chinese, Japanese, Korean
@@ -40,6 +42,26 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * graphql-js as its ES modules (index.mjs, …) for every importer, CommonJS ones too: resolved by
+ * its `main` field, the bundle took the CommonJS files, each a wrapper compiled twice, its 500
+ * exports copied into a namespace object on load and read through getters on every call (a fifth of
+ * the first query's start). One copy for all importers, as graphql-js requires.
+ */
+const graphqlEsm = {
+  name: 'graphql-esm',
+  setup(build) {
+    const root = dirname(createRequire(import.meta.url).resolve('graphql/package.json'));
+    build.onResolve({ filter: /^graphql(\/.*)?$/ }, (args) => {
+      const file = join(
+        root,
+        `${args.path === 'graphql' ? 'index' : args.path.slice('graphql/'.length).replace(/\.m?js$/, '')}.mjs`,
+      );
+      return existsSync(file) ? { path: file } : undefined;
+    });
+  },
+};
+
 export const CLI_BUNDLE = {
   entryPoints: { main: 'src/cli/main.ts' },
   outdir: 'dist',
@@ -48,7 +70,7 @@ export const CLI_BUNDLE = {
   chunkNames: 'chunks/cli-[hash]',
   // Dependencies whose bundled form would be slower than the package run from node_modules (see each file).
   alias: { '@apollo/utils.createhash': './scripts/bundle-shims/apollo-createhash.mjs' },
-  plugins: [iconvUnicodeOnly, zodEnglishOnly],
+  plugins: [iconvUnicodeOnly, zodEnglishOnly, graphqlEsm],
   // Inlined CommonJS dependencies still call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __guuruCreateRequire } from 'node:module'; const require = __guuruCreateRequire(import.meta.url);",
