@@ -1,5 +1,11 @@
-import { pino, type Logger as Pino } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type { Logger as Pino } from 'pino';
+
+/**
+ * Pino and pino-pretty are loaded with the first entry (require, from node_modules): the emulator
+ * logs only warnings and errors, most runs none, and loading them was a thirtieth of a CLI start.
+ */
+const requireLogging = createRequire(import.meta.url);
 
 /** The logging seam: a test passes a silent or recording logger; the CLI makes one with createLogger. */
 export interface Logger {
@@ -41,6 +47,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 function makePino(options: LoggerOptions): Pino {
+  const { pino } = requireLogging('pino') as typeof import('pino');
+  const pretty = requireLogging('pino-pretty') as typeof import('pino-pretty');
   const level = options.level ?? 'info';
   const destination = options.destination ?? process.stderr;
   return options.format === 'json'
