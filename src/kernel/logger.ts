@@ -55,7 +55,7 @@ function makePino(options: LoggerOptions): Pino {
     ? pino({ level, base: { name: 'guuru-emulator' }, timestamp: pino.stdTimeFunctions.isoTime }, destination)
     : pino(
         { level },
-        // A stream in this thread, not a transport worker: the CLI is one bundled file.
+        // A stream in this thread, not a transport worker: a thread of its own to start, for a few warnings.
         pretty({
           destination,
           sync: true,
