@@ -63,7 +63,7 @@ const graphqlEsm = {
 };
 
 export const CLI_BUNDLE = {
-  entryPoints: { main: 'src/cli/main.ts' },
+  entryPoints: { main: 'src/cli/entry.ts' },
   outdir: 'dist',
   // Each dynamic import() becomes a chunk loaded when the code runs: the start path parses only what it uses.
   splitting: true,

@@ -4,7 +4,7 @@ import { LOG_FORMATS, LOG_LEVELS } from '../kernel/logger.js';
 /**
  * The one table of start options. Each option is written here once: its key (as createEmulator()
  * and a config file take it), its flag, its environment variable, its schema, its default and its
- * one-line doc. The zod schema (config.ts), the environment mapping, the CLI's flags (cli/program.ts),
+ * one-line doc. The zod schema (config.ts), the environment mapping, the CLI's flags (cli/main.ts),
  * the config file's keys (file.ts) and the table in docs/configuration.md all come from it.
  */
 
