@@ -1,6 +1,9 @@
 // Builds dist/ with esbuild.
-// - dist/main.js (the CLI, `npm start`, the Docker image): one file with every dependency inlined,
-//   because resolving and loading ~600 modules is most of a cold start (measured: ~850 → ~600 ms).
+// - dist/main.js (the CLI, `npm start`, the Docker image): every dependency inlined, because
+//   resolving and loading ~600 modules is most of a cold start (measured: ~850 → ~600 ms); split
+//   into chunks at each dynamic import() (dist/chunks/), so what only one command or a rare request
+//   needs (MCP, drift, verify --explore, Apollo's optional plugins) is neither parsed nor run at
+//   `start` (scripts/cli-bundle.mjs; test/unit/project/start-path.test.ts keeps it so).
 // - dist/index.js and dist/testing.js (the library and its test helpers): dependencies stay in
 //   node_modules, shared with the caller's.
 // - dist/dashboard/ (the web pages served at / and GET /graphql): the Preact dashboard and the
@@ -10,6 +13,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { CLI_BUNDLE } from './cli-bundle.mjs';
 
 const common = {
   bundle: true,
@@ -54,17 +58,11 @@ async function buildPage(name, entry, jsxImportSource, extra = {}) {
 }
 
 rmSync(DASHBOARD, { recursive: true, force: true });
+// Chunk names carry a hash: without this, every build would leave the previous build's chunks behind.
+rmSync('dist/chunks', { recursive: true, force: true });
 mkdirSync(DASHBOARD, { recursive: true });
 const [, , dashboard, graphiql] = await Promise.all([
-  build({
-    ...common,
-    entryPoints: { main: 'src/cli/main.ts' },
-    outdir: 'dist',
-    // Inlined CommonJS dependencies still call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire as __guuruCreateRequire } from 'node:module'; const require = __guuruCreateRequire(import.meta.url);",
-    },
-  }),
+  build({ ...common, ...CLI_BUNDLE }),
   // Both library entries share one chunk: an app importing `guuru-emulator` and `guuru-emulator/testing` loads the code once.
   build({
     ...common,

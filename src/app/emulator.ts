@@ -75,12 +75,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     startedAt: Date.now(),
   });
   // Repeated queries skip Express when nothing else must see them (CORS answers need its middleware).
-  const lane = parts.graphql.lane;
   const handler =
-    lane && config.cors.length === 0
+    config.fastLane && config.cors.length === 0
       ? createFrontDoor(
           {
-            lane,
+            lane: parts.graphql.lane,
             domain: core.domain,
             journal: parts.requests,
             clock: core.clock,

@@ -5,7 +5,7 @@ import etag from 'etag';
 import express from 'express';
 import type { FastLane } from '../graphql/fast-lane.js';
 import type { DomainContext } from '../domain/context.js';
-import { documentNotes } from '../graphql/journal-plugin.js';
+import { documentNotes } from '../journal/graphql-notes.js';
 import { gurusupTenant, threadsJson } from '../gurusup/router.js';
 import { journalEntry } from '../journal/http-recorder.js';
 import type { RequestJournal } from '../journal/request-journal.js';
@@ -15,7 +15,8 @@ import type { Clock } from '../kernel/clock.js';
 type ReadRequest = IncomingMessage & { body?: unknown };
 
 export interface FrontDoorOptions {
-  lane: FastLane;
+  /** The fast lane, once the GraphQL handler is made (its module loads on the first /graphql request). */
+  lane: () => FastLane | undefined;
   domain: DomainContext;
   journal: RequestJournal;
   clock: Clock;
@@ -58,7 +59,7 @@ export function createFrontDoor(
       (req as ReadRequest).body = body;
       const answer = options.holding()
         ? undefined
-        : options.lane.run(body, req.headers.authorization, req.headers.accept);
+        : options.lane()?.run(body, req.headers.authorization, req.headers.accept);
       if (!answer || !PLAIN_TYPES.has(answer.contentType)) return app(req, res);
       // What Apollo's Express integration sets, in its order: cache-control, then res.send's headers.
       const sent = Buffer.from(answer.body, 'utf8');

@@ -1,6 +1,7 @@
 import { ChatSteps } from '../control/chat-steps.js';
 import { EventStream } from '../control/event-stream.js';
-import { createGraphQLHandler } from '../graphql/server.js';
+import type { RequestHandler } from 'express';
+import type { GraphQLHandler } from '../graphql/server.js';
 import { GurusupSettings } from '../gurusup/settings.js';
 import { webhookPayload } from '../gurusup/views.js';
 import { RequestJournal, isFailed } from '../journal/request-journal.js';
@@ -31,9 +32,18 @@ export interface WebhookParts {
   routes: WebhookRoutes;
 }
 
+/** A GraphQL handler made when first needed. */
+export interface LazyGraphQL extends Omit<GraphQLHandler, 'lane'> {
+  /** Makes it now if it is not made yet; resolves once it answers without a start-up delay. */
+  ready(): Promise<void>;
+  /** The fast lane once the handler is made (the front door asks on each request). */
+  lane(): GraphQLHandler['lane'];
+}
+
 /** Everything the core drives: the APIs' handler, webhooks, the journal, scenarios, verify, live views. */
 export interface Parts {
-  graphql: Awaited<ReturnType<typeof createGraphQLHandler>>;
+  /** The Admin API's handler (made on the first /graphql request, or by `ready()`). */
+  graphql: LazyGraphQL;
   webhooks: WebhookParts;
   requests: RequestJournal;
   scenarios: ScenarioEngine;
@@ -46,21 +56,25 @@ export interface Parts {
 
 export async function wireParts(core: Core, options: EmulatorOptions): Promise<Parts> {
   const { config } = core;
-  const graphql = await createGraphQLHandler(
-    core.domain,
-    core.logger,
-    {
-      cost: config.maxQueryCost,
-      aliases: config.maxAliases,
-      directives: config.maxDirectives,
-      tokens: config.maxTokens,
-      depth: config.maxDepth,
-    },
-    { fastLane: config.fastLane },
+  const graphql = lazyGraphQL(
+    async () =>
+      (await import('../graphql/server.js')).createGraphQLHandler(
+        core.domain,
+        core.logger,
+        {
+          cost: config.maxQueryCost,
+          aliases: config.maxAliases,
+          directives: config.maxDirectives,
+          tokens: config.maxTokens,
+          depth: config.maxDepth,
+        },
+        { fastLane: config.fastLane },
+      ),
+    config.fastLane,
   );
   const webhooks = wireWebhooks(core, options);
   const requests = new RequestJournal(config.requestLogSize);
-  const { scenarios, verifications } = wireExaminers(core, webhooks, requests);
+  const { scenarios, verifications } = wireExaminers(core, webhooks, requests, graphql);
   const { dispatcher } = webhooks;
   // What the dashboard (and any tool) watches: each chat's steps, and the live change stream.
   const chatSteps = new ChatSteps(
@@ -75,6 +89,39 @@ export async function wireParts(core: Core, options: EmulatorOptions): Promise<P
     onDelivery: (listener) => dispatcher.watch({ enqueued: listener, attempt: listener, settled: listener }),
   });
   return { graphql, webhooks, requests, scenarios, verifications, chatSteps, stream };
+}
+
+/**
+ * The GraphQL handler, made on the first /graphql request with its module (graphql-js and Apollo
+ * Server are a third of the CLI's code): building the schema and starting Apollo was half of an
+ * in-process start, and many emulators (a test file of the control API or of webhooks) never
+ * answer a query. Requests that come meanwhile wait for the same start.
+ */
+function lazyGraphQL(create: () => Promise<GraphQLHandler>, fastLane: boolean): LazyGraphQL {
+  let handler: Promise<GraphQLHandler> | undefined;
+  let resolved: GraphQLHandler | undefined;
+  const made = () =>
+    (handler ??= create().then((h) => {
+      resolved = h;
+      return h;
+    }));
+  const middleware: RequestHandler = (req, res, next) => {
+    made()
+      .then((h) => h.middleware(req, res, next))
+      .catch(next);
+  };
+  return {
+    middleware,
+    ready: () => made().then(() => undefined),
+    lane: () => resolved?.lane,
+    fastLane: () => resolved?.fastLane() ?? { enabled: fastLane, compiled: 0, answered: 0 },
+    // Never started: nothing to stop; a start that failed has nothing to stop either.
+    stop: async () =>
+      handler?.then(
+        (h) => h.stop(),
+        () => undefined,
+      ),
+  };
 }
 
 function wireWebhooks(core: Core, options: EmulatorOptions): WebhookParts {
@@ -134,6 +181,7 @@ function wireExaminers(
   core: Core,
   webhooks: WebhookParts,
   requests: RequestJournal,
+  graphql: LazyGraphQL,
 ): { scenarios: ScenarioEngine; verifications: Verifications } {
   const { config, domain, logger, store } = core;
   const { dispatcher, settings, routes } = webhooks;
@@ -153,6 +201,7 @@ function wireExaminers(
     logger,
     seed: config.seed,
     defaultTimeoutMs: config.webhookTimeoutMs,
+    apiReady: graphql.ready,
     wire: {
       send: webhooks.send,
       render: webhookRenderer(store, settings),

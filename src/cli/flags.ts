@@ -1,5 +1,6 @@
-/** How the commands read their flags' values (commander parsers and `--param` pairs). */
-import { InvalidArgumentError } from 'commander';
+/** How the commands read their flags' values (commander parsers and `--param` pairs, the run options' flags). */
+import { InvalidArgumentError, Option } from 'commander';
+import { RUN_OPTIONS, type RunOptionKey } from '../scenarios/run-options.js';
 import { UsageError } from './remote.js';
 
 /** A commander parser for a whole-number flag (at most `max`); a bad value is a usage error naming the flag. */
@@ -35,4 +36,27 @@ export function httpUrl(flag: string, value: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new UsageError(`${flag}: "${value}" is not an http(s) URL.`);
   return url;
+}
+
+/** How `scenario run` reads each run option's flag (the flag and its doc come from the run-option table). */
+const FLAG_PARSERS: Record<RunOptionKey, ((value: string, previous: unknown) => unknown) | undefined> = {
+  target: undefined,
+  speed: (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+      throw new InvalidArgumentError('--speed must be a number ≥ 0.');
+    return n;
+  },
+  seed: wholeNumber('--seed'),
+  params: (value: string, all: unknown) => [...(all as string[]), value],
+  tenant: undefined,
+};
+
+/** The commander option of one run option of scenarios/run-options.ts. */
+export function runOption(key: RunOptionKey): Option {
+  const option = new Option(RUN_OPTIONS[key].flag, RUN_OPTIONS[key].doc);
+  const parse = FLAG_PARSERS[key];
+  if (parse) option.argParser(parse);
+  // `--param` is repeatable: its values gather in a list.
+  return key === 'params' ? option.default([] as string[]) : option;
 }

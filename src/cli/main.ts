@@ -1,6 +1,6 @@
 /**
- * Process entry of the CLI (`guuru-emulator`, `npm start`): flags > environment > defaults,
- * start, print where everything is, stop cleanly on SIGINT/SIGTERM.
+ * The CLI's program (`guuru-emulator`, `npm start`; entry.ts runs it): flags > environment >
+ * defaults, start, print where everything is, stop cleanly on SIGINT/SIGTERM.
  */
 import { Command, Option } from 'commander';
 import { VirtualClock } from '../kernel/clock.js';
@@ -13,12 +13,13 @@ import { defaultTenant } from '../domain/tenants.js';
 import { FixturesError } from '../store/fixtures.js';
 import { DataFileError } from '../store/persistence.js';
 import { VERSION } from '../kernel/version.js';
-import { scenarioFromFlow, type FromFlowFlags } from './from-flow.js';
-import { listScenarios, runOption, runScenario, type RunFlags } from './scenario.js';
-import { runTrigger, type TriggerFlags } from './trigger.js';
 import { TRIGGER_EVENTS } from '../control/trigger.js';
-import { runVerify, type VerifyFlags } from './verify.js';
-import { wholeNumber } from './flags.js';
+import { runOption, wholeNumber } from './flags.js';
+// Each command's own code is imported when that command runs (a chunk of the bundle): `start` neither parses nor runs it.
+import type { FromFlowFlags } from './from-flow.js';
+import type { RunFlags } from './scenario.js';
+import type { TriggerFlags } from './trigger.js';
+import type { VerifyFlags } from './verify.js';
 import type { DriftFlags } from './drift.js';
 import type { McpFlags } from './mcp.js';
 
@@ -166,8 +167,9 @@ async function start(flags: StartFlags): Promise<void> {
       if (done) console.log(`scenario ${scenario}: ${done.id} ${done.status}${done.error ? `: ${done.error}` : ''}`);
     });
   }
-  // Reads the scenario files now, so a broken one is reported (through the logger) at start.
-  emulator.scenarios.list();
+  // Reads the --scenarios folders now, so a broken file is reported (through the logger) at start. The
+  // built-in files are read on first use: they are never broken, and parsing them is a third of a start.
+  if (emulator.config.scenarios.length > 0) emulator.scenarios.list();
 }
 
 const program = new Command()
@@ -208,8 +210,8 @@ scenario
   .command('list')
   .description('list the scenarios with their parameters')
   .option('--scenarios <dir>', 'also load the scenario files of this folder')
-  .action((flags: { scenarios?: string }) => {
-    process.exitCode = listScenarios(flags.scenarios);
+  .action(async (flags: { scenarios?: string }) => {
+    process.exitCode = (await import('./scenario.js')).listScenarios(flags.scenarios);
   });
 scenario
   .command('run <name>')
@@ -230,7 +232,9 @@ scenario
   )
   .option('--timeout <ms>', 'give up (and cancel the run) after this long', wholeNumber('--timeout'), 600_000)
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
-  .action((name: string, flags: RunFlags) => exitWith('guuru-emulator', () => runScenario(name, flags)));
+  .action((name: string, flags: RunFlags) =>
+    exitWith('guuru-emulator', async () => (await import('./scenario.js')).runScenario(name, flags)),
+  );
 scenario
   .command('from-flow <file>')
   .description(
@@ -239,7 +243,9 @@ scenario
   .option('--out <file>', 'where to write the scenario (default <name>.yaml)')
   .option('--name <name>', "the scenario's name (default explore-<property>)")
   .action((file: string, flags: FromFlowFlags) =>
-    exitWith('guuru-emulator scenario from-flow', () => scenarioFromFlow(file, flags)),
+    exitWith('guuru-emulator scenario from-flow', async () =>
+      (await import('./from-flow.js')).scenarioFromFlow(file, flags),
+    ),
   );
 
 /** The trigger accepts the chat itself for chat-opened and later events: an integration that accepts on chat-assigned must not see that one. */
@@ -282,7 +288,7 @@ program
   .addHelpText('after', ONLY_HELP)
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   .action(async (event: string, flags: TriggerFlags) => {
-    process.exitCode = await runTrigger(event, flags);
+    process.exitCode = await (await import('./trigger.js')).runTrigger(event, flags);
   });
 
 program
@@ -336,7 +342,9 @@ program
   )
   .option('--replay <file>', 'play the flow of a file written by --explore again, byte for byte (nothing else is run)')
   // A usage error, an emulator that cannot start or went away: the verification could not run (2).
-  .action((flags: VerifyFlags) => exitWith('guuru-emulator verify', () => runVerify(flags)));
+  .action((flags: VerifyFlags) =>
+    exitWith('guuru-emulator verify', async () => (await import('./verify.js')).runVerify(flags)),
+  );
 
 program
   .command('drift')
@@ -351,7 +359,6 @@ program
   .option('--json <file>', 'also write the report as JSON')
   .option('--junit <file>', 'also write the report as JUnit XML')
   .option('--timeout <ms>', 'longest wait for one answer of a live API', wholeNumber('--timeout'), 30_000)
-  // Loaded when asked for: `start` does not pay for the schema diff library.
   .action((flags: DriftFlags) =>
     exitWith('guuru-emulator drift', async () => (await import('./drift.js')).runDrift(flags)),
   );
@@ -364,7 +371,6 @@ program
   .option('--url <url>', 'the emulator the tools act on', 'http://127.0.0.1:4000')
   .option('--admin-token <token>', "the emulator's admin token, when it requires one (env ADMIN_TOKEN)")
   .option('--virtual-clock', 'the emulator started here runs on a virtual clock (advance_clock moves it)')
-  // Loaded when used: the MCP SDK stays out of every other command's start-up.
   .action((flags: McpFlags) => exitWith('guuru-emulator mcp', async () => (await import('./mcp.js')).runMcp(flags)));
 
 await program.parseAsync(process.argv);

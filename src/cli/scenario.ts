@@ -5,14 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, Option } from 'commander';
 import { loadScenarios } from '../scenarios/loader.js';
-import { RUN_OPTIONS, type RunOptionKey } from '../scenarios/run-options.js';
 import type { RunRecord, TimelineEntry } from '../scenarios/run-types.js';
 import { isOpenWait, timelineText } from '../scenarios/timeline-text.js';
 import { formatVerdict } from '../scenarios/verdict.js';
 import type { ControlClient } from '../testing/control-client.js';
-import { parseParams, wholeNumber } from './flags.js';
+import { parseParams } from './flags.js';
 import { messageOf, reachOrStart, UsageError, type Remote } from './remote.js';
 
 export interface RunFlags {
@@ -27,29 +25,6 @@ export interface RunFlags {
   timeout: number;
   /** The emulator's admin token (`--admin-token`, env ADMIN_TOKEN), when it requires one. */
   adminToken?: string;
-}
-
-/** How `scenario run` reads each run option's flag (the flag and its doc come from the run-option table). */
-const FLAG_PARSERS: Record<RunOptionKey, ((value: string, previous: unknown) => unknown) | undefined> = {
-  target: undefined,
-  speed: (value: string) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0)
-      throw new InvalidArgumentError('--speed must be a number ≥ 0.');
-    return n;
-  },
-  seed: wholeNumber('--seed'),
-  params: (value: string, all: unknown) => [...(all as string[]), value],
-  tenant: undefined,
-};
-
-/** The commander option of one run option of scenarios/run-options.ts. */
-export function runOption(key: RunOptionKey): Option {
-  const option = new Option(RUN_OPTIONS[key].flag, RUN_OPTIONS[key].doc);
-  const parse = FLAG_PARSERS[key];
-  if (parse) option.argParser(parse);
-  // `--param` is repeatable: its values gather in a list.
-  return key === 'params' ? option.default([] as string[]) : option;
 }
 
 export function listScenarios(dir?: string): number {

@@ -4,7 +4,7 @@
  * control API, and starts one in process on that address when none answers.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseFlowFile, type FlowFile } from '../verify/explore/replay.js';
+import { parseFlowFile, type FlowFile } from '../verify/explore/flow-file.js';
 import { ControlApiError, type TenantInfo } from '../testing/control-client.js';
 import { SUITES, type SuiteName } from '../verify/checks.js';
 import { checkLine, summaryLines } from '../verify/checklist.js';

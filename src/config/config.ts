@@ -53,7 +53,8 @@ export type ResolvedConfig = Omit<z.infer<typeof schema>, 'seedTime'> & { seedTi
 
 /** Validates the options and fills the defaults; `now` decides the default seed time. */
 export function resolveConfig(options: ConfigOptions, now: number): ResolvedConfig {
-  const parsed = schema.safeParse(withoutUndefined(options));
+  // jitless: one parse per emulator; compiling zod's fast parser for it costs more than it saves.
+  const parsed = schema.safeParse(withoutUndefined(options), { jitless: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`invalid option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);

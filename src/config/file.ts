@@ -113,7 +113,7 @@ export function parseConfigObject(value: unknown, path: string): ConfigFile {
       continue;
     }
     const listed = LIST_KEYS.has(key) && typeof rawValue === 'string' ? [rawValue] : rawValue;
-    const parsed = field.safeParse(listed);
+    const parsed = field.safeParse(listed, { jitless: true });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const at = issue.path.length ? `${rawKey}.${issue.path.join('.')}` : rawKey;

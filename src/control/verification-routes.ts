@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SUITES, type SuiteName } from '../verify/checks.js';
 import { toJUnit } from '../verify/junit.js';
 import type { VerificationReport } from '../verify/report.js';
-import { flowFileSchema } from '../verify/explore/replay.js';
+import { flowFileSchema } from '../verify/explore/flow-file.js';
 import type { Verifications } from '../verify/verifications.js';
 import { httpUrl, parseBody, seedField } from './body.js';
 

@@ -8,7 +8,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { JournalNotes } from '../journal/http-recorder.js';
-import { QUERY_CHARS, type RequestField } from '../journal/request-journal.js';
+import type { RequestField } from '../journal/request-journal.js';
 import type { GraphQLContext } from './context.js';
 
 /** The top-level fields of an operation, fragments at the top level included. */
@@ -101,24 +101,4 @@ export function journalPlugin(): ApolloServerPlugin<GraphQLContext> {
       };
     },
   };
-}
-
-/** What the client sent, for the request journal (before any leniency rewrites the document). */
-export function documentNotes(sent: Record<string, unknown> | undefined): JournalNotes {
-  const notes: JournalNotes = {};
-  if (!sent || typeof sent !== 'object') return notes;
-  const { query, variables, operationName } = sent;
-  if (typeof query === 'string')
-    notes.query = query.length > QUERY_CHARS ? `${query.slice(0, QUERY_CHARS)}… (${query.length} characters)` : query;
-  if (typeof operationName === 'string' && operationName !== '') notes.operationName = operationName;
-  let vars: unknown = variables;
-  if (typeof vars === 'string') {
-    try {
-      vars = JSON.parse(vars);
-    } catch {
-      vars = undefined;
-    }
-  }
-  if (vars && typeof vars === 'object' && !Array.isArray(vars)) notes.variables = vars as Record<string, unknown>;
-  return notes;
 }

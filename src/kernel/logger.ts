@@ -1,5 +1,11 @@
-import { pino, type Logger as Pino } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type { Logger as Pino } from 'pino';
+
+/**
+ * Pino and pino-pretty are loaded with the first entry (require, from node_modules): the emulator
+ * logs only warnings and errors, most runs none, and loading them was a thirtieth of a CLI start.
+ */
+const requireLogging = createRequire(import.meta.url);
 
 /** The logging seam: a test passes a silent or recording logger; the CLI makes one with createLogger. */
 export interface Logger {
@@ -25,25 +31,39 @@ export interface LoggerOptions {
   colorize?: boolean;
 }
 
-/** A structured logger (pino): entries carry a level, a time and the details as fields, not as text. */
+/**
+ * A structured logger (pino): entries carry a level, a time and the details as fields, not as text.
+ * Pino and its stream are made on the first entry: most starts log nothing, and making them was a
+ * tenth of building an emulator.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  let log: Logger | undefined;
+  const made = (): Logger => (log ??= fromPino(makePino(options)));
+  return {
+    info: (message, ...details) => made().info(message, ...details),
+    warn: (message, ...details) => made().warn(message, ...details),
+    error: (message, ...details) => made().error(message, ...details),
+  };
+}
+
+function makePino(options: LoggerOptions): Pino {
+  const { pino } = requireLogging('pino') as typeof import('pino');
+  const pretty = requireLogging('pino-pretty') as typeof import('pino-pretty');
   const level = options.level ?? 'info';
   const destination = options.destination ?? process.stderr;
-  const base =
-    options.format === 'json'
-      ? pino({ level, base: { name: 'guuru-emulator' }, timestamp: pino.stdTimeFunctions.isoTime }, destination)
-      : pino(
-          { level },
-          // A stream in this thread, not a transport worker: the CLI is one bundled file.
-          pretty({
-            destination,
-            sync: true,
-            colorize: options.colorize ?? Boolean((destination as { isTTY?: boolean }).isTTY),
-            ignore: 'pid,hostname',
-            translateTime: 'SYS:HH:MM:ss.l',
-          }),
-        );
-  return fromPino(base);
+  return options.format === 'json'
+    ? pino({ level, base: { name: 'guuru-emulator' }, timestamp: pino.stdTimeFunctions.isoTime }, destination)
+    : pino(
+        { level },
+        // A stream in this thread, not a transport worker: a thread of its own to start, for a few warnings.
+        pretty({
+          destination,
+          sync: true,
+          colorize: options.colorize ?? Boolean((destination as { isTTY?: boolean }).isTTY),
+          ignore: 'pid,hostname',
+          translateTime: 'SYS:HH:MM:ss.l',
+        }),
+      );
 }
 
 /** Our three methods over pino: an Error among the details becomes `err` (with its stack), the rest `details`. */

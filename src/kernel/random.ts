@@ -1,14 +1,25 @@
+import { createRequire } from 'node:module';
 import type { Faker } from '@faker-js/faker';
-// Per-locale entry points: importing the package root would load all 70 locales (slow start).
-import { faker as fakerDE } from '@faker-js/faker/locale/de';
-import { faker as fakerEN } from '@faker-js/faker/locale/en';
-import { faker as fakerFR } from '@faker-js/faker/locale/fr';
-import { faker as fakerIT } from '@faker-js/faker/locale/it';
 
 type FakerClass = new (options: { locale: Faker['rawDefinitions'] }) => Faker;
 
+/**
+ * Faker's locales are loaded when a faker is first made, with require (Node ≥ 20.19 loads ES modules
+ * so): most emulators never make one (the seed comes from its cache; the APIs need none), and the
+ * four locales were a tenth of the CLI's code and a tenth of its start. Per-locale entry points:
+ * the package root would load all 70 locales.
+ */
+const requireLocale = createRequire(import.meta.url);
+const LOCALES: Record<SeedLanguage, string> = {
+  en: '@faker-js/faker/locale/en',
+  de: '@faker-js/faker/locale/de',
+  fr: '@faker-js/faker/locale/fr',
+  it: '@faker-js/faker/locale/it',
+};
+
 /** A fresh instance (never the module's shared singleton) with the locale's definitions. */
-function newFaker(template: Faker, seed: number): Faker {
+function newFaker(language: SeedLanguage, seed: number): Faker {
+  const template = (requireLocale(LOCALES[language]) as { faker: Faker }).faker;
   const FakerCtor = template.constructor as FakerClass;
   const faker = new FakerCtor({ locale: template.rawDefinitions });
   faker.seed(seed);
@@ -93,7 +104,7 @@ export class Random {
 
   /** Made on first use: most instances (ids, jitter, keys) never need a faker. */
   get faker(): Faker {
-    this.englishFaker ??= newFaker(fakerEN, this.seed);
+    this.englishFaker ??= newFaker('en', this.seed);
     return this.englishFaker;
   }
 
@@ -101,9 +112,9 @@ export class Random {
   people(language: SeedLanguage): Faker {
     this.localised ??= {
       en: this.faker,
-      de: newFaker(fakerDE, this.seed + 1),
-      fr: newFaker(fakerFR, this.seed + 2),
-      it: newFaker(fakerIT, this.seed + 3),
+      de: newFaker('de', this.seed + 1),
+      fr: newFaker('fr', this.seed + 2),
+      it: newFaker('it', this.seed + 3),
     };
     return this.localised[language];
   }

@@ -293,7 +293,8 @@ function parseStep(entry: unknown, at: string, problems: Problems, allowed?: rea
     return undefined;
   }
   const schema = STEP_SCHEMAS[kind as StepKind];
-  const parsed = schema.safeParse((entry as Record<string, unknown>)[kind]);
+  // jitless: a file is read once; compiling zod's fast parser for each step kind costs more than it saves.
+  const parsed = schema.safeParse((entry as Record<string, unknown>)[kind], { jitless: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.add(`${at} (${kind})`, describeIssue(issue));
     return undefined;
@@ -356,7 +357,7 @@ function parseHandlers(
  */
 export function parseScenario(raw: unknown, file: string, builtIn: boolean): Scenario {
   const problems = new Problems(file);
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = fileSchema.safeParse(raw, { jitless: true });
   if (!parsed.success) for (const issue of parsed.error.issues) problems.add('', describeIssue(issue));
   const rawSteps = parsed.success ? parsed.data.steps : (raw as { steps?: unknown } | null)?.steps;
   const steps = Array.isArray(rawSteps) ? parseSteps(rawSteps, 'steps', problems) : [];

@@ -9,7 +9,7 @@ import type { FaultKind } from '../webhooks/faults.js';
 import type { TenantWebhooks } from '../webhooks/subscriptions.js';
 import type { RequestRecord } from '../journal/request-journal.js';
 import type { SuiteName } from '../verify/checks.js';
-import type { FlowFile } from '../verify/explore/replay.js';
+import type { FlowFile } from '../verify/explore/flow-file.js';
 import type { VerificationReport } from '../verify/report.js';
 import type { StartRunOptions } from '../scenarios/run-options.js';
 import type { RunRecord } from '../scenarios/run-types.js';

@@ -29,7 +29,7 @@ export type { SnapshotInfo } from '../domain/snapshots.js';
 export { TRIGGER_EVENTS, type TriggerEvent, type TriggerRequest, type TriggerResult } from '../control/trigger.js';
 export type { VerificationReport, CheckResult, Evidence as VerificationEvidence } from '../verify/report.js';
 export type { SuiteName } from '../verify/checks.js';
-export type { FlowFile } from '../verify/explore/replay.js';
+export type { FlowFile } from '../verify/explore/flow-file.js';
 export { GUURU_EVENTS, type GuuruEvent } from '../webhooks/payloads.js';
 export type { ChatWebhookPayload, MessageWebhookPayload, GurusupWebhookPayload, WebhookPayloads } from './payloads.js';
 export { VirtualClock, SystemClock, type Clock } from '../kernel/clock.js';

@@ -1,6 +1,6 @@
 import type { ApiCallEvidence } from '../journal/chat-calls.js';
 import type { CheckDefinition, SuiteName } from './checks.js';
-import type { FlowFile } from './explore/replay.js';
+import type { FlowFile } from './explore/flow-file.js';
 
 /** An Admin API call of the integration on one of the verification's chats: the evidence scenario verdicts cite too. */
 export type { ApiCallEvidence } from '../journal/chat-calls.js';

@@ -8,7 +8,7 @@ import type { Logger } from '../kernel/logger.js';
 import { Random } from '../kernel/random.js';
 import type { Tenant } from '../store/tenant.js';
 import { EXPLORE_PROPERTIES } from './explore/properties.js';
-import type { FlowFile } from './explore/replay.js';
+import type { FlowFile } from './explore/flow-file.js';
 import type { ExploreReport, ExploreSettings } from './explore/stage.js';
 import { RECEIVER_CHECKS, SUITES, type CheckDefinition, type ReceiverCheckId, type SuiteName } from './checks.js';
 import { IntegratorCalls } from './integrator-calls.js';
@@ -52,6 +52,11 @@ export interface VerificationDeps {
   logger: Logger;
   seed: number;
   defaultTimeoutMs: number;
+  /**
+   * Resolves once the Admin API answers without a start-up delay (the emulator makes it on first
+   * use): a verification times the integration, so the emulator's own start must not count.
+   */
+  apiReady?: () => Promise<void>;
   /** Runs the third-party messaging suite (the reactive scenario's verdict); absent until it exists. */
   thirdParty?: ThirdPartyRunner;
 }
@@ -277,7 +282,10 @@ export class Verifications {
   private async execute(running: Running, tenant: Tenant, seed: number): Promise<void> {
     const { report } = running;
     const started = performance.now();
-    const unreachable = await probeConnection(report.target, Math.min(report.timeoutMs, 5_000));
+    const [unreachable] = await Promise.all([
+      probeConnection(report.target, Math.min(report.timeoutMs, 5_000)),
+      this.deps.apiReady?.(),
+    ]);
     if (unreachable) {
       this.finish(
         running,

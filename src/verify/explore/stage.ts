@@ -1,6 +1,7 @@
 import type { CheckStatus, Evidence, ExploreReport } from '../report.js';
 import { EXPLORE_PROPERTIES, violations, type Violation } from './properties.js';
-import { numbered, toFlowFile, type FlowFile } from './replay.js';
+import type { FlowFile } from './flow-file.js';
+import { numbered, toFlowFile } from './replay.js';
 
 export type { ExploreReport } from '../report.js';
 import { playFlow, ReplayDiverged, type ExploreContext, type Played, type TraceEntry } from './runner.js';

@@ -1,6 +1,6 @@
 import { Document, isMap, isSeq, visit } from 'yaml';
 import { describeStep, TEXTS, type ChatLabel, type Fault, type Step } from './model.js';
-import type { FlowFile } from './replay.js';
+import type { FlowFile } from './flow-file.js';
 
 /**
  * A flow file of `verify --explore` as a scenario of scenarios/ (docs/scenarios.md): every chat of

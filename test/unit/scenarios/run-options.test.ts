@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runOption } from '../../../src/cli/scenario.js';
+import { runOption } from '../../../src/cli/flags.js';
 import { runBody } from '../../../src/control/scenario-routes.js';
 import { RUN_OPTIONS, runOptionsSchema } from '../../../src/scenarios/run-options.js';
 

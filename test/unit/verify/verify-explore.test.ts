@@ -10,7 +10,8 @@ import {
   type Flow,
 } from '../../../src/verify/explore/model.js';
 import { outstanding, violations } from '../../../src/verify/explore/properties.js';
-import { numbered, parseFlowFile, toFlowFile } from '../../../src/verify/explore/replay.js';
+import { parseFlowFile } from '../../../src/verify/explore/flow-file.js';
+import { numbered, toFlowFile } from '../../../src/verify/explore/replay.js';
 import { simpler } from '../../../src/verify/explore/shrink.js';
 import { toScenarioYaml } from '../../../src/verify/explore/to-scenario.js';
 import type { Played, PlayedCall, PlayedDelivery } from '../../../src/verify/explore/trace.js';
