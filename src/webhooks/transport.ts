@@ -115,7 +115,9 @@ export function createHttpTransport(options: HttpTransportOptions): { send: Tran
 
 /** undici's Agent with our sockets seen as they connect (to cork them), and no timers of its own. */
 async function createAgent(options: HttpTransportOptions, onSocket: (socket: Socket) => void): Promise<Agent> {
-  const undici = await import('undici');
+  // undici is CommonJS: bundled (dist/main.js) its exports sit on `default`, through tsx on the namespace.
+  const imported = await import('undici');
+  const undici = (imported as { default?: typeof imported }).default ?? imported;
   const connector = undici.buildConnector({});
   return new undici.Agent({
     connections: options.connections,
