@@ -28,7 +28,8 @@ type Endpoint = 'threads' | 'messages';
 async function start(target: Target, answersFile: string, pin: boolean): Promise<{ child: Child; url: string }> {
   const child =
     target === 'emulator'
-      ? spawnChild(process.execPath, [MAIN, 'start', '--port', '0'], {
+      ? // Every POST adds two messages to one thread: with the default cap (10,000) the thread fills and the rest are refusals.
+        spawnChild(process.execPath, [MAIN, 'start', '--port', '0', '--max-messages', '100000000'], {
           pin,
           env: { ...process.env, GUURU_EMULATOR_SEED_CACHE: '0' },
         })

@@ -117,7 +117,10 @@ export function createHttpTransport(options: HttpTransportOptions): { send: Tran
 async function createAgent(options: HttpTransportOptions, onSocket: (socket: Socket) => void): Promise<Agent> {
   // undici is CommonJS: bundled (dist/main.js) its exports sit on `default`, through tsx on the namespace.
   const imported = await import('undici');
-  const undici = (imported as { default?: typeof imported }).default ?? imported;
+  const undici =
+    typeof imported.buildConnector === 'function'
+      ? imported
+      : (imported as unknown as { default: typeof imported }).default;
   const connector = undici.buildConnector({});
   return new undici.Agent({
     connections: options.connections,
