@@ -84,8 +84,8 @@ export async function measureGurusup({ quick, pin }: { quick: boolean; pin: bool
     writeFileSync(answersFile, JSON.stringify({ threads, reply }));
 
     const rounds = quick ? 1 : 2;
-    const duration = quick ? 3 : 8;
-    const warmup = quick ? 1 : 3;
+    const duration = quick ? 1 : 8;
+    const warmup = 1;
     const runs: Record<Target, Record<Endpoint, number[]>> = {
       emulator: { threads: [], messages: [] },
       baseline: { threads: [], messages: [] },

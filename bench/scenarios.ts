@@ -40,7 +40,7 @@ const probe = (url: string, agent: Agent, until: () => boolean, gapMs: number) =
 const stats = latencySummary;
 
 export async function measureScenarios({ quick, pin, env }: { quick: boolean; pin: boolean; env: NodeJS.ProcessEnv }) {
-  const chats = quick ? 100 : 300;
+  const chats = quick ? 50 : 300;
   const gapMs = 5;
   let emulator: Child | undefined;
   let integrator: Child | undefined;

@@ -1,6 +1,6 @@
 /**
  * The `workers` part of the bench (`npm run bench -- --only workers`): many CI jobs on one emulator.
- * The built CLI (`start --port 0`, pinned to CPU 0) serves 200 workers at once (50 with `--quick`),
+ * The built CLI (`start --port 0`, pinned to CPU 0) serves 200 workers at once (25 with `--quick`),
  * each its own tenant playing a whole Third Party Messaging conversation and walking its chats
  * (bench/ci-worker.ts), all in one load process on CPU 1 (bench/ci-workers.ts). Before them, in the
  * same run, a few workers one after another: the single-worker baseline. Measured: workers passed,
@@ -42,8 +42,8 @@ interface LoadResult {
 }
 
 export async function measureWorkers({ quick, pin, env }: { quick: boolean; pin: boolean; env: NodeJS.ProcessEnv }) {
-  const workers = quick ? 50 : 200;
-  const baseline = quick ? 3 : 10;
+  const workers = quick ? 25 : 200;
+  const baseline = quick ? 2 : 10;
   const warmup = quick ? 2 : 5;
   // Room for every tenant and run of the workers (the defaults are 100 of each: see docs/scaling.md).
   const limits = ['--max-tenants', String(workers + 50), '--max-runs', String(workers + 50)];
