@@ -1,3 +1,5 @@
+import { exampleOperations } from '../../src/dashboard/examples.js';
+
 /**
  * The operations the vendor pages show (Queries, Examples, Mutations, Pagination, Payouts), with
  * the variables they send, plus the shapes their clients build from them (aliases, fragments,
@@ -11,38 +13,6 @@ export interface DocumentedOperation {
 }
 
 const CHAT = 'O2bqy2CsAaS7RBXZrhMOB';
-const PERSONA = 'ab22a12e-cefd-4f67-945b-c215c42202b4';
-const SUBMISSION = 'e394e75b-e159-4d7c-a02c-9445da754994';
-
-const fetchChats = (first: number, after?: string) => `
-        {
-          partner {
-            chats(
-              first: ${first}
-              ${after ? `after: "${after}"` : ''}
-              orderBy: {
-                field: id
-                direction: asc
-              }
-            ) {
-              edges {
-                node {
-                  status
-                  question
-                  rating
-                  user {
-                    name
-                    email
-                  }
-                }
-              }
-              pageInfo {
-                hasNextPage
-                endCursor
-              }
-            }
-          }
-        }`;
 
 const MESSAGES = `messages { edges { node {
   id type createdAt
@@ -51,16 +21,18 @@ const MESSAGES = `messages { edges { node {
   author { __typename ... on BotAuthor { name } ... on UserAuthor { id name } ... on ExpertAuthor { id name } }
 } } }`;
 
+const MUTATION = /^mutation\b/m;
+
+/** The pages' own examples, as GraphiQL preloads them (src/dashboard/examples.ts: one home for them). */
+const EXAMPLES: DocumentedOperation[] = exampleOperations().map(({ title, query, variables }) => ({
+  name: title,
+  query,
+  ...(variables ? { variables } : {}),
+}));
+
 export const DOCUMENTED_QUERIES: DocumentedOperation[] = [
+  ...EXAMPLES.filter((e) => !MUTATION.test(e.query)),
   { name: 'partner id', query: '{ partner { id } }' },
-  { name: 'chat state', query: 'query { partner { id state { chat { isAvailable } } } }' },
-  {
-    name: 'three most recent chats',
-    query: `query { partner { chats(first: 3, orderBy: {field: id, direction: desc}) {
-      edges { node { id createdAt question } } pageInfo { hasNextPage endCursor } } } }`,
-  },
-  { name: 'Fetch Chats, first page', query: fetchChats(10) },
-  { name: 'Fetch Chats, 100', query: fetchChats(100) },
   {
     name: 'page of 100 chats (the bench Q2)',
     query:
@@ -69,21 +41,6 @@ export const DOCUMENTED_QUERIES: DocumentedOperation[] = [
   {
     name: 'chats with messages',
     query: `{ partner { chats(first: 20, orderBy: {field: id, direction: desc}) { edges { node { id status ${MESSAGES} } } } } }`,
-  },
-  {
-    name: 'Fetch Payouts',
-    operationName: 'Payouts',
-    query: `query Payouts($first: Int!, $after: String, $period: Timestamp!) {
-      partner {
-        payouts(period: $period) {
-          experts(first: $first, after: $after) {
-            edges { node { name email balances { amount currency } partners { id } } }
-            pageInfo { hasNextPage endCursor }
-          }
-        }
-      }
-    }`,
-    variables: { period: 1546300800000, first: 100, after: null },
   },
   {
     name: 'payouts, period inside',
@@ -151,29 +108,4 @@ export const DOCUMENTED_QUERIES: DocumentedOperation[] = [
   { name: 'introspection', query: '{ __schema { types { name } } __type(name: "Expert") { fields { name } } }' },
 ];
 
-export const DOCUMENTED_MUTATIONS: DocumentedOperation[] = [
-  { name: 'approveSubmission', query: `mutation { approveSubmission(id: "${SUBMISSION}") { id status reviewedAt } }` },
-  {
-    name: 'CreatePersona',
-    operationName: 'CreatePersona',
-    query: `mutation CreatePersona($providerId: ID!, $name: String!, $email: String, $photoUrl: String) {
-      createPersona(input: { providerId: $providerId, name: $name, email: $email, photoUrl: $photoUrl })
-    }`,
-    variables: { providerId: 'any-unique-agent-id-from-your-system', name: 'John Doe', email: 'johndoe@example.com' },
-  },
-  {
-    name: 'AcceptChat',
-    operationName: 'AcceptChat',
-    query:
-      'mutation AcceptChat($id: ID!, $personaId: ID!) { acceptChat(id: $id, input: { personaId: $personaId }) { id status } }',
-    variables: { id: CHAT, personaId: PERSONA },
-  },
-  {
-    name: 'SendChatMessage',
-    operationName: 'SendChatMessage',
-    query: 'mutation SendChatMessage($input: ChatMessageInput!) { sendChatMessage(input: $input) }',
-    variables: { input: { chatId: CHAT, posting: { type: 'text', text: 'How can I help you ?' } } },
-  },
-  { name: 'closeChat', query: `mutation { closeChat(id: "${CHAT}") { id status } }` },
-  { name: 'openChat', query: `mutation { openChat(id: "${CHAT}") { id status } }` },
-];
+export const DOCUMENTED_MUTATIONS: DocumentedOperation[] = [...EXAMPLES.filter((e) => MUTATION.test(e.query))];
