@@ -85,7 +85,7 @@ export async function measureGurusup({ quick, pin }: { quick: boolean; pin: bool
 
     const rounds = quick ? 1 : 2;
     const duration = quick ? 1 : 8;
-    const warmup = 1;
+    const warmup = quick ? 0.5 : 3;
     const runs: Record<Target, Record<Endpoint, number[]>> = {
       emulator: { threads: [], messages: [] },
       baseline: { threads: [], messages: [] },

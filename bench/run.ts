@@ -82,8 +82,12 @@ for (let i = 0; i < argv.length; i++) {
     only.add(name as Section);
   }
 }
-/** Parts a `--quick` run leaves out unless named with --only: the dashboard's needs a browser and most of a minute. */
-const SLOW_PARTS = new Set<Section>(['dashboard']);
+/**
+ * Parts a `--quick` run leaves out unless named with --only, so that it stays under a minute: the
+ * dashboard's (a browser, most of a minute), the scenarios' and the cost attacks' (earlier issues'
+ * targets, each with fixed costs of several seconds). The full run has every part.
+ */
+const SLOW_PARTS = new Set<Section>(['dashboard', 'scenarios', 'attacks']);
 const runs = (section: Section) => (only.size === 0 ? !(quick && SLOW_PARTS.has(section)) : only.has(section));
 const pin = !noPin && canPin();
 
@@ -444,7 +448,7 @@ async function loadTarget(
 
 async function throughput() {
   const rounds = quick ? 1 : 2;
-  const timing = { warmup: quick ? 1 : 2, duration: quick ? 1 : 6 };
+  const timing = { warmup: quick ? 0.5 : 2, duration: quick ? 1 : 6 };
   const runsOf: Record<Target, Partial<Record<RunKey, CannonRun[]>>> = { emulator: {}, baseline: {} };
   const peakRss: Record<Target, number[]> = { emulator: [], baseline: [] };
   let bytes: Record<Target, Record<QueryName, number>> = { emulator: { Q1: 0, Q2: 0 }, baseline: { Q1: 0, Q2: 0 } };
@@ -610,7 +614,7 @@ async function webhooks() {
   const rounds = quick ? 1 : 3;
   const deliveries = quick ? 4000 : 20_000;
   const chats = 500;
-  const warmup = 5000;
+  const warmup = quick ? 2000 : 5000;
   const gapMs = 5;
   const idleSamples = quick ? 400 : 600;
   // The emulator gets CPU 0 like the other servers, the receiver CPU 1 so it does not compete with
