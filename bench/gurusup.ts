@@ -65,6 +65,23 @@ async function cannon(url: string, endpoint: Endpoint, duration: number, pid?: n
   };
 }
 
+type Samples = Record<Target, Record<Endpoint, number[]>>;
+
+const samples = (): Samples => ({ emulator: { threads: [], messages: [] }, baseline: { threads: [], messages: [] } });
+
+/** Each target's median per endpoint, and the emulator's over the baseline's. */
+function medians(of: Samples) {
+  const med = (t: Target, e: Endpoint) => median(of[t][e]);
+  const both = (t: Target) => ({ threads: round(med(t, 'threads')), messages: round(med(t, 'messages')) });
+  return {
+    medians: { emulator: both('emulator'), baseline: both('baseline') },
+    ratio: {
+      threads: round(med('emulator', 'threads') / med('baseline', 'threads'), 2),
+      messages: round(med('emulator', 'messages') / med('baseline', 'messages'), 2),
+    },
+  };
+}
+
 export async function measureGurusup({ quick, pin }: { quick: boolean; pin: boolean }) {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'gurusup-bench-'));
@@ -86,14 +103,8 @@ export async function measureGurusup({ quick, pin }: { quick: boolean; pin: bool
     const rounds = quick ? 1 : 2;
     const duration = quick ? 1 : 8;
     const warmup = quick ? 0.5 : 3;
-    const runs: Record<Target, Record<Endpoint, number[]>> = {
-      emulator: { threads: [], messages: [] },
-      baseline: { threads: [], messages: [] },
-    };
-    const perCpu: Record<Target, Record<Endpoint, number[]>> = {
-      emulator: { threads: [], messages: [] },
-      baseline: { threads: [], messages: [] },
-    };
+    const runs = samples();
+    const perCpu = samples();
     for (let r = 0; r < rounds; r++) {
       // Interleaved, the order flipping each round.
       for (const target of (r % 2 === 0 ? ['emulator', 'baseline'] : ['baseline', 'emulator']) as Target[]) {
@@ -115,8 +126,8 @@ export async function measureGurusup({ quick, pin }: { quick: boolean; pin: bool
         }
       }
     }
-    const med = (t: Target, e: Endpoint) => median(runs[t][e]);
-    const cpu = (t: Target, e: Endpoint) => median(perCpu[t][e]);
+    const reqPerSec = medians(runs);
+    const cpu = medians(perCpu);
     return {
       pinned: pin,
       rounds,
@@ -126,22 +137,10 @@ export async function measureGurusup({ quick, pin }: { quick: boolean; pin: bool
         threads: Buffer.byteLength(JSON.stringify(threads)),
         messages: Buffer.byteLength(JSON.stringify(reply)),
       },
-      medianReqPerSec: {
-        emulator: { threads: round(med('emulator', 'threads')), messages: round(med('emulator', 'messages')) },
-        baseline: { threads: round(med('baseline', 'threads')), messages: round(med('baseline', 'messages')) },
-      },
-      ratio: {
-        threads: round(med('emulator', 'threads') / med('baseline', 'threads'), 2),
-        messages: round(med('emulator', 'messages') / med('baseline', 'messages'), 2),
-      },
-      medianPerCpuSecond: {
-        emulator: { threads: round(cpu('emulator', 'threads')), messages: round(cpu('emulator', 'messages')) },
-        baseline: { threads: round(cpu('baseline', 'threads')), messages: round(cpu('baseline', 'messages')) },
-      },
-      ratioPerCpuSecond: {
-        threads: round(cpu('emulator', 'threads') / cpu('baseline', 'threads'), 2),
-        messages: round(cpu('emulator', 'messages') / cpu('baseline', 'messages'), 2),
-      },
+      medianReqPerSec: reqPerSec.medians,
+      ratio: reqPerSec.ratio,
+      medianPerCpuSecond: cpu.medians,
+      ratioPerCpuSecond: cpu.ratio,
       runs,
       perCpu,
     };
