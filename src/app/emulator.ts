@@ -80,6 +80,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       ? createFrontDoor(
           {
             lane: parts.graphql.lane,
+            makeLane: parts.graphql.make,
             domain: core.domain,
             journal: parts.requests,
             clock: core.clock,

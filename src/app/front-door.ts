@@ -17,6 +17,8 @@ type ReadRequest = IncomingMessage & { body?: unknown };
 export interface FrontDoorOptions {
   /** The fast lane, once the GraphQL handler is made (its module loads on the first /graphql request). */
   lane: () => FastLane | undefined;
+  /** Makes the GraphQL handler (and so the lane) if it is not made yet. */
+  makeLane: () => Promise<void>;
   domain: DomainContext;
   journal: RequestJournal;
   clock: Clock;
@@ -57,23 +59,40 @@ export function createFrontDoor(
       const body = parsed(bytes);
       if (body === undefined) return replay(req, res, bytes, parser, app);
       (req as ReadRequest).body = body;
-      const answer = options.holding()
-        ? undefined
-        : options.lane()?.run(body, req.headers.authorization, req.headers.accept);
-      if (!answer || !PLAIN_TYPES.has(answer.contentType)) return app(req, res);
-      // What Apollo's Express integration sets, in its order: cache-control, then res.send's headers.
-      const sent = Buffer.from(answer.body, 'utf8');
-      res.statusCode = 200;
-      res.setHeader('cache-control', 'no-store');
-      res.setHeader('Content-Type', answer.contentType);
-      res.setHeader('Content-Length', String(sent.length));
-      res.setHeader('ETag', etag(sent, { weak: true }));
-      res.end(sent);
-      const notes = { ...documentNotes(body as Record<string, unknown>), ...answer.notes };
-      const route = { method: 'POST', path: '/graphql', route: 'POST /graphql', status: 200 };
-      options.journal.record(journalEntry({ api: 'graphql', at, started, ...route, notes }));
+      if (options.lane() || options.holding()) return answer(req, res, body, { at, started }, options, app);
+      // The first /graphql request makes the handler here: a plain query need not go through Express.
+      options.makeLane().then(
+        () => answer(req, res, body, { at, started }, options, app),
+        () => app(req, res),
+      );
     });
   };
+}
+
+/** The lane's answer to a parsed POST /graphql, written and journaled here; else the request goes on to the app. */
+function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  timing: { at: number; started: number },
+  options: FrontDoorOptions,
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+): void {
+  const answered = options.holding()
+    ? undefined
+    : options.lane()?.run(body, req.headers.authorization, req.headers.accept);
+  if (!answered || !PLAIN_TYPES.has(answered.contentType)) return app(req, res);
+  // What Apollo's Express integration sets, in its order: cache-control, then res.send's headers.
+  const sent = Buffer.from(answered.body, 'utf8');
+  res.statusCode = 200;
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('Content-Type', answered.contentType);
+  res.setHeader('Content-Length', String(sent.length));
+  res.setHeader('ETag', etag(sent, { weak: true }));
+  res.end(sent);
+  const notes = { ...documentNotes(body as Record<string, unknown>), ...answered.notes };
+  const route = { method: 'POST', path: '/graphql', route: 'POST /graphql', status: 200 };
+  options.journal.record(journalEntry({ api: 'graphql', ...timing, ...route, notes }));
 }
 
 /** The two paths of the Gurusup API's GET /threads (the auth page's and the get-started page's), without a query. */

@@ -33,9 +33,11 @@ export interface WebhookParts {
 }
 
 /** A GraphQL handler made when first needed. */
-export interface LazyGraphQL extends Omit<GraphQLHandler, 'lane'> {
-  /** Makes it now if it is not made yet; resolves once it answers without a start-up delay. */
+export interface LazyGraphQL extends Omit<GraphQLHandler, 'lane' | 'warm'> {
+  /** Makes it now (Apollo too) if it is not made yet; resolves once it answers without a start-up delay. */
   ready(): Promise<void>;
+  /** Makes it now (not Apollo) if it is not made yet. */
+  make(): Promise<void>;
   /** The fast lane once the handler is made (the front door asks on each request). */
   lane(): GraphQLHandler['lane'];
 }
@@ -95,7 +97,8 @@ export async function wireParts(core: Core, options: EmulatorOptions): Promise<P
  * The GraphQL handler, made on the first /graphql request with its module (graphql-js and Apollo
  * Server are a third of the CLI's code): building the schema and starting Apollo was half of an
  * in-process start, and many emulators (a test file of the control API or of webhooks) never
- * answer a query. Requests that come meanwhile wait for the same start.
+ * answer a query. Requests that come meanwhile wait for the same start. Apollo itself is started
+ * later still, on the first request the fast lane leaves to it (graphql/server.ts).
  */
 function lazyGraphQL(create: () => Promise<GraphQLHandler>, fastLane: boolean): LazyGraphQL {
   let handler: Promise<GraphQLHandler> | undefined;
@@ -112,7 +115,8 @@ function lazyGraphQL(create: () => Promise<GraphQLHandler>, fastLane: boolean): 
   };
   return {
     middleware,
-    ready: () => made().then(() => undefined),
+    ready: () => made().then((h) => h.warm()),
+    make: () => made().then(() => undefined),
     lane: () => resolved?.lane,
     fastLane: () => resolved?.fastLane() ?? { enabled: fastLane, compiled: 0, answered: 0 },
     // Never started: nothing to stop; a start that failed has nothing to stop either.

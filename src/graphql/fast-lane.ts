@@ -1,16 +1,17 @@
 import type { Request, Response } from 'express';
 import {
+  execute,
   getOperationAST,
   getVariableValues,
   parse,
   specifiedRules,
   validate,
   type DocumentNode,
+  type ExecutionResult,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import Negotiator from 'negotiator';
 import { resolveTenant } from '../domain/tenants.js';
 import type { DomainContext } from '../domain/context.js';
@@ -27,15 +28,22 @@ export interface LaneAnswer {
   notes: JournalNotes;
 }
 
-/** A document the lane runs: parsed, validated and compiled once. */
-interface Plan {
+/** A document the lane may answer: parsed and validated. */
+interface Checked {
   document: DocumentNode;
   operation: OperationDefinitionNode;
-  compiled: CompiledQuery;
+  operationName: string | undefined;
 }
 
-/** What the lane knows of a document: seen once (Apollo answered), a plan, or Apollo's for good. */
+/** A document the lane runs: checked, and how it is executed (graphql-js, or graphql-jit's compiled form). */
+interface Plan extends Checked {
+  execute(context: GraphQLContext, inputs: Record<string, unknown>): ExecutionResult | Promise<ExecutionResult>;
+}
+
+/** What the lane knows of a document: seen once (not kept), a plan, or Apollo's for good. */
 type Known = { seen: 1 } | Plan | 'apollo';
+
+type Jit = typeof import('graphql-jit');
 
 /** Documents remembered; beyond it the oldest is forgotten (a client generating documents cannot grow memory). */
 const MAX_DOCUMENTS = 500;
@@ -53,16 +61,20 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The quick way through /graphql for the queries a client repeats: the second time a query
- * document arrives it is parsed, validated and compiled (graphql-jit) once, and from then on
- * answered without Apollo's request pipeline. It answers only what it can answer exactly as Apollo
- * does (status, headers, body byte for byte, the journal's notes): a successful query with a
- * Bearer token and no leniency warning. Anything else (first sight, mutations, introspection,
- * errors, limits, extensions, unusual Accept headers) is left to Apollo, which stays the reference.
+ * The quick way through /graphql for successful queries, without Apollo's request pipeline: the
+ * first time a query document arrives graphql-js executes it (as Apollo would, so a start whose
+ * first request is a plain query need not load Apollo); the second time it is compiled
+ * (graphql-jit, loaded then) and kept. It answers only what it can answer exactly as Apollo does
+ * (status, headers, body byte for byte, the journal's notes): a successful query with a Bearer
+ * token and no leniency warning. Anything else (mutations, introspection, errors, limits,
+ * extensions, unusual Accept headers) is left to Apollo, which stays the reference.
  */
 export class FastLane {
   private readonly known = new Map<string, Known>();
   private readonly contentTypes = new Map<string, string | null>();
+  /** graphql-jit, once loaded (on the first document seen twice). */
+  private jit: Jit | undefined;
+  private jitLoading = false;
   /** Documents compiled, and requests answered, since start (GET /_emulator/health shows them). */
   compiled = 0;
   answered = 0;
@@ -112,7 +124,7 @@ export class FastLane {
     }
     const notes: JournalNotes = { tenantId: tenant.id };
     const context: GraphQLContext = { tenant, domain: this.domain, warnings: [], journal: notes };
-    const result = plan.compiled.query(undefined, context, inputs);
+    const result = plan.execute(context, inputs);
     if (result instanceof Promise || result.errors || context.warnings.length > 0) return undefined;
     noteOperation(notes, plan.operation, plan.document, inputs);
     this.answered++;
@@ -132,22 +144,38 @@ export class FastLane {
     return chosen;
   }
 
-  /** The plan of a document seen before, compiled on its second sight; undefined while Apollo answers it. */
+  /** How the lane runs a document: interpreted on its first sight, compiled from its second; undefined: Apollo's. */
   private plan(query: string, operationName: string | undefined): Plan | undefined {
     const key = `${operationName ?? ''}\u0000${query}`;
     const known = this.known.get(key);
     if (known === 'apollo') return undefined;
-    if (known !== undefined && 'compiled' in known) return known;
-    const next: Known = known === undefined ? { seen: 1 } : this.compile(query, operationName);
-    if (this.known.size >= MAX_DOCUMENTS && known === undefined) {
+    if (known !== undefined && 'execute' in known) return known;
+    const checked = this.check(query, operationName);
+    if (checked === 'apollo') {
+      this.remember(key, 'apollo', known === undefined);
+      return undefined;
+    }
+    if (known === undefined || !this.jit) {
+      // A document seen once is not kept (a client generating documents cannot grow memory).
+      if (known !== undefined) this.loadJit();
+      this.remember(key, { seen: 1 }, known === undefined);
+      return this.interpreted(checked);
+    }
+    const plan = this.compile(this.jit, checked);
+    this.remember(key, plan, false);
+    return plan;
+  }
+
+  private remember(key: string, value: Known, isNew: boolean): void {
+    if (isNew && this.known.size >= MAX_DOCUMENTS) {
       const oldest = this.known.keys().next().value;
       if (oldest !== undefined) this.known.delete(oldest);
     }
-    this.known.set(key, next);
-    return next !== 'apollo' && 'compiled' in next ? next : undefined;
+    this.known.set(key, value);
   }
 
-  private compile(query: string, operationName: string | undefined): Plan | 'apollo' {
+  /** Parsed and validated as Apollo would, or 'apollo' when Apollo must answer it (an error, a mutation, introspection). */
+  private check(query: string, operationName: string | undefined): Checked | 'apollo' {
     let document: DocumentNode;
     try {
       document = parse(query, { maxTokens: this.options.maxTokens });
@@ -159,9 +187,35 @@ export class FastLane {
     if (fragmentNesting(document) > MAX_FRAGMENT_NESTING || query.includes('updatePage')) return 'apollo';
     const operation = getOperationAST(document, operationName);
     if (!operation || operation.operation !== 'query' || /\b__(schema|type)\b/.test(query)) return 'apollo';
-    const compiled = compileQuery(this.schema, document, operationName);
-    if (!isCompiledQuery(compiled)) return 'apollo';
+    return { document, operation, operationName };
+  }
+
+  /** graphql-js's own execution, Apollo's executor. */
+  private interpreted(checked: Checked): Plan {
+    const { schema } = this;
+    const { document, operationName } = checked;
+    return {
+      ...checked,
+      execute: (contextValue, variableValues) =>
+        execute({ schema, document, operationName, contextValue, variableValues }),
+    };
+  }
+
+  /** graphql-jit's compiled form; one it cannot compile stays with graphql-js. */
+  private compile(jit: Jit, checked: Checked): Plan {
+    const compiled = jit.compileQuery(this.schema, checked.document, checked.operationName);
+    if (!jit.isCompiledQuery(compiled)) return this.interpreted(checked);
     this.compiled++;
-    return { document, operation, compiled };
+    return { ...checked, execute: (context, inputs) => compiled.query(undefined, context, inputs) };
+  }
+
+  /** Loads graphql-jit in the background (its module and its JSON serialiser are not needed before a document repeats). */
+  private loadJit(): void {
+    if (this.jitLoading) return;
+    this.jitLoading = true;
+    import('graphql-jit').then(
+      (jit) => (this.jit = jit),
+      () => undefined, // the lane goes on with graphql-js
+    );
   }
 }

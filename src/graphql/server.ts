@@ -1,37 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
+import type { Request, RequestHandler, Response } from 'express';
 import {
-  ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginLandingPageDisabled,
-  ApolloServerPluginUsageReportingDisabled,
-} from '@apollo/server/plugin/disabled';
-import type { RequestHandler } from 'express';
-import {
-  GraphQLError,
   GraphQLInterfaceType,
   GraphQLObjectType,
   GraphQLScalarType,
   GraphQLUnionType,
   buildSchema as buildSchemaFromSdl,
   type GraphQLSchema,
-  type ValidationRule,
 } from 'graphql';
 import type { Logger } from '../kernel/logger.js';
 import { packagePath } from '../kernel/paths.js';
 import type { DomainContext } from '../domain/context.js';
-import { authenticate } from './auth.js';
-import type { GraphQLContext } from './context.js';
+import type { StartedApollo } from './apollo.js';
 import { fixDocument } from './document-fixes.js';
 import { documentNotes } from '../journal/graphql-notes.js';
-import { journalPlugin } from './journal-plugin.js';
 import { journalNotes } from '../journal/http-recorder.js';
-import { createFormatError } from './errors.js';
 import { FastLane } from './fast-lane.js';
 import {
-  costLimitPlugin,
   createCostCheck,
-  type CostCheck,
   DEFAULT_GRAPHQL_LIMITS,
   fragmentNestingRefusal,
   limitRules,
@@ -94,53 +80,17 @@ export interface GraphQLHandler {
   lane: FastLane | undefined;
   /** What the fast lane did so far. */
   fastLane(): { enabled: boolean; compiled: number; answered: number };
+  /** Loads and starts Apollo now (it is otherwise made on the first request the lane leaves to it). */
+  warm(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Apollo Server over the schema: the emulator's limits, error format and journal plugins, nothing that needs a network. */
-function createApollo(
-  schema: GraphQLSchema,
-  logger: Logger,
-  limits: GraphQLLimits,
-  { cost, validationRules }: { cost: CostCheck; validationRules: ValidationRule[] },
-): ApolloServer<GraphQLContext> {
-  return new ApolloServer<GraphQLContext>({
-    schema,
-    includeStacktraceInErrorResponses: false,
-    // The emulator owns its signals: Apollo's handler would re-send SIGTERM after stopping itself
-    // and kill the process before the data file is written.
-    stopOnTerminationSignals: false,
-    // A local tool answers curl and GET requests without a preflight header.
-    csrfPrevention: false,
-    formatError: createFormatError(logger, limits),
-    // Limits refuse an expensive document before anything runs (one request must not stall the rest).
-    parseOptions: { maxTokens: limits.tokens },
-    validationRules,
-    // Sandbox needs Apollo's CDN, which an offline emulator cannot reach; inline traces only serve
-    // federated subgraphs and loading them (protobufjs) was a third of a first start.
-    plugins: [
-      ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginUsageReportingDisabled(),
-      ApolloServerPluginInlineTraceDisabled(),
-      costLimitPlugin(cost),
-      journalPlugin(),
-      {
-        async requestDidStart() {
-          return {
-            async willSendResponse({ response, contextValue }) {
-              if (contextValue.warnings.length === 0 || response.body.kind !== 'single') return;
-              const result = response.body.singleResult;
-              result.extensions = { ...result.extensions, warnings: contextValue.warnings };
-            },
-          };
-        },
-      },
-    ],
-    logger: { debug() {}, info() {}, warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
-  });
-}
-
-/** Starts Apollo Server (no socket of its own) and returns the Express handler for /graphql. */
+/**
+ * The /graphql handler: the fast lane answers the successful queries it can answer exactly as
+ * Apollo would, and Apollo Server (the reference) everything else. Apollo is loaded and started on
+ * the first request the lane leaves to it, or by `warm()`: a start that only ever sees the queries
+ * a client repeats (a CI job's first `{ partner { id } }`) does not wait for it.
+ */
 export async function createGraphQLHandler(
   domain: DomainContext,
   logger: Logger,
@@ -150,53 +100,55 @@ export async function createGraphQLHandler(
   const schema = buildSchema();
   const cost = createCostCheck(schema, limits);
   const validationRules = [noSubscriptionsRule, ...limitRules(limits)];
-  const server = createApollo(schema, logger, limits, { cost, validationRules });
-  await server.start();
-  const apollo = expressMiddleware(server, {
-    context: async ({ req, res }) => {
-      try {
-        return authenticate(domain, req.headers.authorization, res);
-      } catch (error) {
-        // Apollo answers before any plugin runs: the journal learns the refusal here.
-        if (error instanceof GraphQLError)
-          journalNotes(res).errors = [{ code: String(error.extensions.code), message: error.message }];
-        throw error;
-      }
-    },
-  });
+  let apollo: Promise<StartedApollo> | undefined;
+  const started = () =>
+    (apollo ??= import('./apollo.js').then((m) =>
+      m.startApollo(schema, domain, logger, limits, { cost, validationRules }),
+    ));
   const fast = fastLane
     ? new FastLane(schema, domain, { rules: validationRules, maxTokens: limits.tokens, cost })
     : undefined;
   const middleware: RequestHandler = (req, res, next) => {
-    const body = req.body as { query?: unknown } | undefined;
-    Object.assign(
-      journalNotes(res),
-      documentNotes(req.method === 'GET' ? (req.query as Record<string, unknown>) : body),
-    );
-    const query = req.method === 'GET' ? req.query.query : body?.query;
-    const tooDeep = typeof query === 'string' ? fragmentNestingRefusal(query, limits.tokens) : undefined;
-    if (tooDeep) {
-      res.status(400).json({ errors: [tooDeep] });
-      return;
-    }
-    if (req.method === 'POST' && body && typeof body.query === 'string') {
-      const fixed = fixDocument(body.query);
-      if (fixed.warnings.length > 0) {
-        body.query = fixed.query;
-        res.locals.graphqlWarnings = fixed.warnings;
-        res.setHeader(
-          'X-Emulator-Warning',
-          'updatePage without a selection set was completed by the emulator; the real API will reject it',
-        );
-      }
-    }
+    if (!prepare(req, res, limits)) return;
     if (fast?.answer(req, res)) return;
-    return apollo(req, res, next);
+    started()
+      .then((a) => a.middleware(req, res, next))
+      .catch(next);
   };
   return {
     middleware,
     lane: fast,
     fastLane: () => ({ enabled: fast !== undefined, compiled: fast?.compiled ?? 0, answered: fast?.answered ?? 0 }),
-    stop: () => server.stop(),
+    warm: () => started().then(() => undefined),
+    // Never started: nothing to stop; a start that failed has nothing to stop either.
+    stop: async () => (await apollo?.catch(() => undefined))?.stop(),
   };
+}
+
+/**
+ * What every /graphql request goes through before it is answered: the journal's notes of the
+ * document, the fragment-nesting refusal, and the completion of a lenient `updatePage` (with its
+ * warning). False when the request is already answered.
+ */
+function prepare(req: Request, res: Response, limits: GraphQLLimits): boolean {
+  const body = req.body as { query?: unknown } | undefined;
+  Object.assign(journalNotes(res), documentNotes(req.method === 'GET' ? (req.query as Record<string, unknown>) : body));
+  const query = req.method === 'GET' ? req.query.query : body?.query;
+  const tooDeep = typeof query === 'string' ? fragmentNestingRefusal(query, limits.tokens) : undefined;
+  if (tooDeep) {
+    res.status(400).json({ errors: [tooDeep] });
+    return false;
+  }
+  if (req.method === 'POST' && body && typeof body.query === 'string') {
+    const fixed = fixDocument(body.query);
+    if (fixed.warnings.length > 0) {
+      body.query = fixed.query;
+      res.locals.graphqlWarnings = fixed.warnings;
+      res.setHeader(
+        'X-Emulator-Warning',
+        'updatePage without a selection set was completed by the emulator; the real API will reject it',
+      );
+    }
+  }
+  return true;
 }
