@@ -866,10 +866,14 @@ async function dashboard() {
   });
   const c = result.liveCost;
   report({
-    label: '10 dashboards during busy-day: { partner { id } } req/s',
-    value: `${perSecond(median(c.reqPerSecWithDashboards))} vs ${perSecond(median(c.reqPerSecWithoutDashboards))}: ${c.costPercent}% less`,
+    label: '10 dashboards during busy-day: { partner { id } } per CPU-s of the emulator',
+    value: `${perSecond(median(c.perCpuSecondWithDashboards))} vs ${perSecond(median(c.perCpuSecondWithoutDashboards))}: ${c.costPercent}% less`,
     target: '≤ 10% less',
     ok: c.costPercent <= 10,
+  });
+  report({
+    label: '  req/s (the browser shares CPU 1 with the load generator)',
+    value: `${perSecond(median(c.reqPerSecWithDashboards))} vs ${perSecond(median(c.reqPerSecWithoutDashboards))}: ${c.reqPerSecCostPercent}% less`,
   });
   return result;
 }
