@@ -1,4 +1,4 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import { recordAnswers } from '../control/answer-recorder.js';
 import { createControlRouter } from '../control/router.js';
 import { createDashboard, wantsHtml } from '../dashboard/pages.js';
@@ -152,7 +152,19 @@ function operatorGuard(core: Core, context: HttpAppContext): RequestHandler {
   });
 }
 
+/**
+ * The control API, made on its first request: registering its routes was most of what remained of
+ * an in-process start once the seed data was deferred, and many emulators never call it.
+ */
 function controlRouter(core: Core, parts: Parts, context: HttpAppContext): RequestHandler {
+  let router: Router | undefined;
+  const made = () => (router ??= makeControlRouter(core, parts, context));
+  const handler: RequestHandler = (req, res, next) => made()(req, res, next);
+  // Its routes stay listable as an Express router's are (the OpenAPI document's test walks them).
+  return Object.defineProperty(handler, 'stack', { get: () => made().stack });
+}
+
+function makeControlRouter(core: Core, parts: Parts, context: HttpAppContext): Router {
   const { store, events, clock, domain, snapshots, config } = core;
   const { routes, settings, gurusupSettings, dispatcher } = parts.webhooks;
   const { scenarios, requests, verifications, chatSteps, stream } = parts;

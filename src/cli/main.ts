@@ -10,6 +10,7 @@ import { createEmulator, type EmulatorOptions } from '../app/emulator.js';
 import { isWildcard } from '../http/guard.js';
 import { loadConfigFile } from '../config/file.js';
 import { defaultTenant } from '../domain/tenants.js';
+import { limitHeapGrowth } from './heap.js';
 import { FixturesError } from '../store/fixtures.js';
 import { DataFileError } from '../store/persistence.js';
 import { VERSION } from '../kernel/version.js';
@@ -111,6 +112,8 @@ async function start(flags: StartFlags): Promise<void> {
   }
   const emulator = await createEmulator(options);
   const url = await emulator.start();
+  // Only now: what a --data file or --bulk-chats loaded is collected at V8's own pace.
+  limitHeapGrowth();
   // A graceful stop: no new requests, requests in progress finish, every change is written to
   // --data, exit 0. A second signal exits at once. Installed before the banner: whoever reads
   // "listening on" may stop it at once.

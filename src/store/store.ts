@@ -16,6 +16,7 @@ import { GENERATOR_REVISION, generateTenant } from './seed.js';
 import { SeedCache } from './seed-cache.js';
 import { VERSION } from '../kernel/version.js';
 import { Tenant } from './tenant.js';
+import { TenantIndex } from './tenant-index.js';
 import { MIB } from './size.js';
 
 export interface StoreOptions {
@@ -159,9 +160,7 @@ function remember(key: string, text: string): void {
  * The store knows nothing about persistence; it announces changes and adapters listen.
  */
 export class Store {
-  private readonly byId = new Map<string, Tenant>();
-  private readonly byToken = new Map<string, Tenant>();
-  private readonly byGurusupKey = new Map<string, Tenant>();
+  private readonly index = new TenantIndex();
   private readonly origins = new Map<string, TenantOrigin>();
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly retained = new Map<string, number>();
@@ -177,7 +176,7 @@ export class Store {
     if (options.initialState) {
       for (const data of options.initialState) {
         this.origins.set(data.id, this.origins.get(data.id) ?? this.originOf(data));
-        this.add(new Tenant(data));
+        this.index.add(new Tenant(data));
       }
     } else {
       this.loadSeed();
@@ -193,19 +192,19 @@ export class Store {
   }
 
   tenants(): Tenant[] {
-    return [...this.byId.values()];
+    return this.index.all();
   }
 
   tenant(id: string): Tenant | undefined {
-    return this.byId.get(id);
+    return this.index.get(id);
   }
 
   tenantByToken(token: string): Tenant | undefined {
-    return this.byToken.get(token);
+    return this.index.byTokenOf(token);
   }
 
   tenantByGurusupKey(key: string): Tenant | undefined {
-    return this.byGurusupKey.get(key);
+    return this.index.byApiKeyOf(key);
   }
 
   /** The most chats (and Gurusup threads, personas) a tenant may hold: the limit, plus its --bulk-chats. */
@@ -226,7 +225,7 @@ export class Store {
   /** Bytes held now: every tenant's data plus what others keep beside it (snapshots). */
   storedBytes(): number {
     let total = 0;
-    for (const tenant of this.byId.values()) total += tenant.bytes;
+    for (const tenant of this.index.all()) total += tenant.bytes;
     for (const bytes of this.retained.values()) total += bytes;
     return total;
   }
@@ -250,30 +249,46 @@ export class Store {
       ? this.options.fixtures.tenants.find((t) => t.id === options.template)
       : this.options.fixtures.tenants[0];
     if (!template) throw new StoreError('UNKNOWN_TEMPLATE', `no fixture tenant "${options.template}" to copy`);
-    if (this.byId.size >= this.limits.tenants) {
+    if (this.index.size >= this.limits.tenants) {
       throw new StoreError(
         'LIMIT_REACHED',
-        `There are ${this.byId.size} tenants, the most this emulator keeps (--max-tenants ${this.limits.tenants}). Delete ones you no longer need (DELETE /_emulator/tenants/:id), reset (POST /_emulator/reset), or raise --max-tenants.`,
+        `There are ${this.index.size} tenants, the most this emulator keeps (--max-tenants ${this.limits.tenants}). Delete ones you no longer need (DELETE /_emulator/tenants/:id), reset (POST /_emulator/reset), or raise --max-tenants.`,
       );
     }
-    if (options.id !== undefined && this.byId.has(options.id))
+    if (options.id !== undefined && this.index.has(options.id))
       throw new StoreError('TENANT_EXISTS', `a tenant with id "${options.id}" already exists`);
-    if (options.token !== undefined && this.byToken.has(options.token))
+    if (options.token !== undefined && this.index.tokenHolder(options.token) !== undefined)
       throw new StoreError('TOKEN_IN_USE', 'that token already belongs to another tenant');
-    if (options.gurusupKey !== undefined && this.byGurusupKey.has(options.gurusupKey)) {
+    if (options.gurusupKey !== undefined && this.index.apiKeyHolder(options.gurusupKey) !== undefined) {
       throw new StoreError('TOKEN_IN_USE', 'that Gurusup API key already belongs to another tenant');
     }
     const number = this.generators.nextTenantNumber();
     const ids = this.generators.tenants;
     // Generated values are drawn again on the (unlikely) clash with a stored one: never reused.
-    const fresh = (draw: () => string, taken: Map<string, Tenant>) => {
+    const fresh = (draw: () => string, taken: (value: string) => boolean) => {
       let value = draw();
-      while (taken.has(value)) value = draw();
+      while (taken(value)) value = draw();
       return value;
     };
-    const id = options.id ?? fresh(() => `tenant-${number}-${ids.slug(6)}`, this.byId);
-    const token = options.token ?? fresh(() => `tok_${ids.token(24)}`, this.byToken);
-    const gurusupKey = options.gurusupKey ?? fresh(() => `gs_${ids.token(32)}`, this.byGurusupKey);
+    const index = this.index;
+    const id =
+      options.id ??
+      fresh(
+        () => `tenant-${number}-${ids.slug(6)}`,
+        (v) => index.has(v),
+      );
+    const token =
+      options.token ??
+      fresh(
+        () => `tok_${ids.token(24)}`,
+        (v) => index.tokenHolder(v) !== undefined,
+      );
+    const gurusupKey =
+      options.gurusupKey ??
+      fresh(
+        () => `gs_${ids.token(32)}`,
+        (v) => index.apiKeyHolder(v) !== undefined,
+      );
     // Drawn last, so the ids and keys of created tenants are what they were before secrets were per tenant.
     const webhookSecret = options.webhookSecret ?? `whsec_${ids.token(32)}`;
     const gurusup = gurusupFixture(template, [gurusupKey]);
@@ -294,15 +309,13 @@ export class Store {
       );
     }
     this.origins.set(id, origin);
-    this.add(tenant);
+    this.index.add(tenant);
     this.changed({ kind: 'tenant', tenant });
     return tenant;
   }
 
   removeTenant(id: string): void {
-    const tenant = this.byId.get(id);
-    if (!tenant) throw new StoreError('NOT_FOUND', `no tenant "${id}"`);
-    this.drop(tenant);
+    if (!this.index.remove(id)) throw new StoreError('NOT_FOUND', `no tenant "${id}"`);
     // A built-in tenant's origin stays: reset brings it back.
     if (!this.isBuiltIn(id)) this.origins.delete(id);
     this.changed({ kind: 'removed', tenantId: id });
@@ -310,7 +323,7 @@ export class Store {
 
   /** Back to the state at start: built-in tenants regenerated from the seed, created ones removed. */
   reset(): void {
-    for (const tenant of this.tenants()) this.drop(tenant);
+    this.index.clear();
     this.origins.clear();
     // Every built-in tenant comes back, even one deleted or whose id a created tenant took since.
     this.restoreBuiltInOrigins();
@@ -321,11 +334,9 @@ export class Store {
   /** One tenant back to its own seed data (same id and token). */
   resetTenant(id: string): Tenant {
     const origin = this.origins.get(id);
-    const current = this.byId.get(id);
-    if (!origin || !current) throw new StoreError('NOT_FOUND', `no tenant "${id}"`);
-    this.drop(current);
+    if (!origin || !this.index.remove(id)) throw new StoreError('NOT_FOUND', `no tenant "${id}"`);
     const tenant = new Tenant(this.generate(origin));
-    this.add(tenant);
+    this.index.add(tenant);
     this.changed({ kind: 'tenant', tenant });
     return tenant;
   }
@@ -333,7 +344,7 @@ export class Store {
   /** A deep copy of every tenant (or one), with where each came from: what a restore puts back. */
   capture(tenantId?: string): StoreSnapshot {
     const tenants =
-      tenantId === undefined ? this.tenants() : [this.byId.get(tenantId)].filter((t): t is Tenant => t !== undefined);
+      tenantId === undefined ? this.tenants() : [this.index.get(tenantId)].filter((t): t is Tenant => t !== undefined);
     if (tenantId !== undefined && tenants.length === 0) throw new StoreError('NOT_FOUND', `no tenant "${tenantId}"`);
     return {
       ...(tenantId !== undefined ? { tenantId } : {}),
@@ -355,30 +366,26 @@ export class Store {
     const incoming = snapshot.tenants.map((t) => new Tenant(JSON.parse(t.json) as TenantData));
     let removed: string[] = [];
     if (snapshot.tenantId === undefined) {
-      removed = this.tenants()
-        .map((t) => t.id)
-        .filter((id) => !incoming.some((t) => t.id === id));
-      for (const tenant of this.tenants()) this.drop(tenant);
+      removed = this.index.ids().filter((id) => !incoming.some((t) => t.id === id));
+      this.index.clear();
       for (const [id, origin] of this.origins) if (!origin.builtIn) this.origins.delete(id);
     } else {
       const [tenant] = incoming;
       if (!tenant) throw new StoreError('NOT_FOUND', 'the capture holds no tenant');
-      const holder = (map: Map<string, Tenant>, key: string) => map.get(key)?.id;
       for (const token of tenant.data.tokens) {
-        const other = holder(this.byToken, token);
+        const other = this.index.tokenHolder(token);
         if (other !== undefined && other !== tenant.id)
           throw new StoreError('TOKEN_IN_USE', `its token now belongs to tenant "${other}"`);
       }
       for (const key of tenant.data.gurusup?.apiKeys ?? []) {
-        const other = holder(this.byGurusupKey, key);
+        const other = this.index.apiKeyHolder(key);
         if (other !== undefined && other !== tenant.id)
           throw new StoreError('TOKEN_IN_USE', `its Gurusup API key now belongs to tenant "${other}"`);
       }
-      const current = this.byId.get(tenant.id);
-      if (current) this.drop(current);
+      this.index.remove(tenant.id);
     }
     for (const [id, origin] of snapshot.origins) this.origins.set(id, origin);
-    for (const tenant of incoming) this.add(tenant);
+    for (const tenant of incoming) this.index.add(tenant);
     const [one] = incoming;
     this.changed(snapshot.tenantId !== undefined && one ? { kind: 'tenant', tenant: one } : { kind: 'everything' });
     return { removed };
@@ -399,10 +406,25 @@ export class Store {
     for (const listener of this.listeners) listener(change);
   }
 
+  /**
+   * The built-in tenants from their seed. Each is made on its first lookup (see DeferredTenant), but
+   * one with --bulk-chats at once: generating those takes seconds, which a first request must not wait.
+   */
   private loadSeed(): void {
     for (const fixture of this.options.fixtures.tenants) {
       const origin = this.origins.get(fixture.id);
-      if (origin) this.add(new Tenant(this.generate(origin, fixture === this.options.fixtures.tenants[0])));
+      if (!origin) continue;
+      const withBulk = fixture === this.options.fixtures.tenants[0] && (this.options.bulkChats ?? 0) > 0;
+      if (withBulk) {
+        this.index.add(new Tenant(this.generate(origin, true)));
+        continue;
+      }
+      this.index.add({
+        id: fixture.id,
+        tokens: fixture.tokens,
+        apiKeys: fixture.gurusup?.apiKeys ?? [],
+        make: () => new Tenant(this.generate(origin)),
+      });
     }
   }
 
@@ -458,17 +480,5 @@ export class Store {
       seed: data.seed,
       builtIn: false,
     };
-  }
-
-  private add(tenant: Tenant): void {
-    this.byId.set(tenant.id, tenant);
-    for (const token of tenant.data.tokens) this.byToken.set(token, tenant);
-    for (const key of tenant.data.gurusup?.apiKeys ?? []) this.byGurusupKey.set(key, tenant);
-  }
-
-  private drop(tenant: Tenant): void {
-    this.byId.delete(tenant.id);
-    for (const token of tenant.data.tokens) this.byToken.delete(token);
-    for (const key of tenant.data.gurusup?.apiKeys ?? []) this.byGurusupKey.delete(key);
   }
 }
