@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../kernel/yaml.js';
 import { z } from 'zod';
 import { ConfigError, optionSchema, type ConfigOptions } from './config.js';
 import { FILE_START_KEYS, flagAttribute, OPTIONS, START_OPTIONS, type OptionSpec } from './options.js';
@@ -154,7 +154,7 @@ export function loadConfigFile(explicit: string | undefined, cwd: string): Confi
   }
   let value: unknown;
   try {
-    value = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    value = path.endsWith('.json') ? JSON.parse(text) : yaml().parse(text);
   } catch (error) {
     throw new ConfigError(
       `${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,

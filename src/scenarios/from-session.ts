@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from '../kernel/yaml.js';
 import type { ChatRecord } from '../store/model.js';
 import { integrationSteps, type SessionCall, type SessionStep } from './session-origin.js';
 
@@ -60,7 +60,7 @@ export function sessionScenario(
   const description =
     options.description ??
     `Saved from chat ${chat.id} held in the dashboard: "${chat.question.slice(0, 80)}". ${byIntegration.size > 0 ? "The integration's moves are waited for (wait-until), so a run against it gets a verdict." : 'Every move was made by hand.'}`;
-  return stringify(
+  return yaml().stringify(
     {
       name: options.name,
       description,

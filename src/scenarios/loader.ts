@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from '../kernel/yaml.js';
 import { packagePath } from '../kernel/paths.js';
 import { parseScenario, ScenarioFileError, type Scenario } from './schema.js';
 
@@ -33,7 +33,7 @@ export function loadScenarios(extraDirs: string[] = []): LoadedScenarios {
 export function parseScenarioText(text: string, file: string, builtIn = false): Scenario {
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = yaml().parse(text);
   } catch (error) {
     throw new ScenarioFileError([`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
   }

@@ -29,6 +29,7 @@ const KEPT_OUT: { path: string; why: string }[] = [
   { path: 'node_modules/@modelcontextprotocol/', why: 'MCP' },
   { path: 'node_modules/ajv/', why: 'MCP' },
   { path: 'node_modules/@graphql-inspector/', why: 'the drift command' },
+  { path: 'node_modules/yaml/', why: 'loaded from node_modules on first use (kernel/yaml.ts): YAML config, scenarios' },
 ];
 
 /**
