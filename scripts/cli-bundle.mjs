@@ -62,6 +62,15 @@ const graphqlEsm = {
   },
 };
 
+/** mime-types through scripts/bundle-shims/mime-types.cjs (evaluated on first use) for every importer but the shim. */
+const mimeTypesOnFirstUse = {
+  name: 'mime-types-on-first-use',
+  setup(build) {
+    const shim = join(process.cwd(), 'scripts', 'bundle-shims', 'mime-types.cjs');
+    build.onResolve({ filter: /^mime-types$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
+  },
+};
+
 export const CLI_BUNDLE = {
   entryPoints: { main: 'src/cli/entry.ts' },
   outdir: 'dist',
@@ -73,7 +82,7 @@ export const CLI_BUNDLE = {
     '@apollo/utils.createhash': './scripts/bundle-shims/apollo-createhash.mjs',
     '@graphql-tools/schema': './scripts/bundle-shims/graphql-tools-schema.mjs',
   },
-  plugins: [iconvUnicodeOnly, zodEnglishOnly, graphqlEsm],
+  plugins: [iconvUnicodeOnly, zodEnglishOnly, graphqlEsm, mimeTypesOnFirstUse],
   // Less to read and scan at each start (names are kept: stack traces and error messages still read).
   minifyWhitespace: true,
   minifySyntax: true,

@@ -139,6 +139,14 @@ describe("the CLI's start path", () => {
     expect(bundled(metafile)).toEqual([]);
   }, 60_000);
 
+  it('mime-types (and mime-db) are evaluated on first use: only the bundle shim imports them', async () => {
+    const metafile = await cliMetafile();
+    const importers = Object.entries(metafile.inputs)
+      .filter(([, input]) => input.imports.some((edge) => edge.path === 'node_modules/mime-types/index.js'))
+      .map(([file]) => file);
+    expect(importers).toEqual(['scripts/bundle-shims/mime-types.cjs']);
+  }, 60_000);
+
   it("the first query's path loads neither Apollo nor graphql-jit", async () => {
     const metafile = await cliMetafile();
     for (const root of FIRST_QUERY_ROOTS) expect(Object.keys(metafile.inputs)).toContain(root);
