@@ -2,6 +2,7 @@
 // it parses mime-db (150 KiB of JSON) and builds its maps, ~5 ms of every start, while Express needs
 // it only to name a response's type or to match a request's (res.type, express.json()'s type check).
 let real;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the require inside a function is what defers it
 const load = () => (real ??= require('mime-types'));
 
 module.exports = {
