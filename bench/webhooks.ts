@@ -14,8 +14,10 @@
  *   node --import tsx bench/webhook-receiver.ts   # prints its URL
  *   node --import tsx bench/webhooks.ts --receiver http://127.0.0.1:PORT --auto [--deliveries 20000] [--chats 500]
  *     [--batch 500] [--warmup 3000] [--rounds 1] [--concurrency 64] [--pipelining 16] [--profile round1.cpuprofile]
+ *     [--heap-profile drain1.heapprofile [--survivors]]
  *
- * `--profile` writes an inspector CPU profile of round 1's measured phase only (first event → idle).
+ * `--profile` writes an inspector CPU profile of round 1's measured phase only (first event → idle);
+ * `--heap-profile` a sampling heap profile of round 1's drain (see heapProfileTo).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -40,6 +42,12 @@ const rounds = Number(flag('--rounds', '1'));
 const auto = process.argv.includes('--auto');
 /** Writes a CPU profile of the measured phase only (from the first event to idle) to this file. */
 const profileTo = flag('--profile', '');
+/**
+ * Writes a sampling heap profile of round 1's drain (last event queued → idle): every allocation, or
+ * with `--survivors` only those a young collection did not collect (what the scavenges copied).
+ */
+const heapProfileTo = flag('--heap-profile', '');
+const survivorsOnly = process.argv.includes('--survivors');
 if (!receiver) throw new Error('--receiver <url of bench/webhook-receiver.ts> is required');
 if (deliveries < 2 * chats)
   throw new Error(`--deliveries must be at least 2 × --chats (${2 * chats}): every chat is assigned and accepted`);
@@ -70,6 +78,26 @@ async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   return {
     async stop(file) {
       const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** Samples allocations (one per 16 KiB on average), including those the GC has collected by the end. */
+async function startHeapProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: !survivorsOnly,
+    // Node 20's types of the protocol do not list the two include flags yet.
+  } as never);
+  return {
+    async stop(file) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
       writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
     },
@@ -179,8 +207,10 @@ for (let r = 1; r <= rounds; r++) {
   const enqueuedMs = performance.now() - t0;
   const settledWhileQueueing = tally.delivered + tally.failed;
   console.log(`ENQUEUED ${r} ${round(enqueuedMs)}`);
+  const heapProfiler = heapProfileTo && r === 1 ? await startHeapProfile() : undefined;
   await dispatcher.idle();
   const totalMs = performance.now() - t0;
+  if (heapProfiler) await heapProfiler.stop(heapProfileTo);
   const cpu = process.cpuUsage(cpu0);
   loopDelay.disable();
   current = undefined;
