@@ -14,14 +14,14 @@
  *   node --import tsx bench/webhook-receiver.ts   # prints its URL
  *   node --import tsx bench/webhooks.ts --receiver http://127.0.0.1:PORT --auto [--deliveries 20000] [--chats 500]
  *     [--batch 500] [--warmup 3000] [--rounds 1] [--concurrency 64] [--pipelining 16] [--profile round1.cpuprofile]
- *     [--heap-profile drain1.heapprofile [--survivors]]
+ *     [--heap-profile drain1.heapprofile [--survivors]] [--gc-log]
  *
  * `--profile` writes an inspector CPU profile of round 1's measured phase only (first event → idle);
  * `--heap-profile` a sampling heap profile of round 1's drain (see heapProfileTo).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { exitWithParent, round } from './lib.js';
 
 exitWithParent();
@@ -48,6 +48,8 @@ const profileTo = flag('--profile', '');
  */
 const heapProfileTo = flag('--heap-profile', '');
 const survivorsOnly = process.argv.includes('--survivors');
+/** Prints `GC <start, ms since the epoch> <duration ms> <kind>` for each collection of a round's measured phase (to line pauses up with a prober's slow samples). */
+const gcLog = process.argv.includes('--gc-log');
 if (!receiver) throw new Error('--receiver <url of bench/webhook-receiver.ts> is required');
 if (deliveries < 2 * chats)
   throw new Error(`--deliveries must be at least 2 × --chats (${2 * chats}): every chat is assigned and accepted`);
@@ -102,6 +104,41 @@ async function startHeapProfile(): Promise<{ stop(file: string): Promise<void> }
       session.disconnect();
     },
   };
+}
+
+function logCollections(): PerformanceObserver {
+  const kinds: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+  };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e.detail as { kind?: number } | undefined)?.kind ?? 0;
+      console.log(
+        `GC ${round(performance.timeOrigin + e.startTime, 2)} ${round(e.duration, 2)} ${kinds[kind] ?? kind}`,
+      );
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return observer;
+}
+
+/** With --gc-log: `STALL <start, ms since the epoch> <wall ms> <CPU ms of this process>` when a 1 ms timer comes 10 ms late or more. */
+function logStalls(): NodeJS.Timeout {
+  let wall = performance.now();
+  let cpu = process.cpuUsage();
+  return setInterval(() => {
+    const now = performance.now();
+    const used = process.cpuUsage(cpu);
+    if (now - wall >= 10)
+      console.log(
+        `STALL ${round(performance.timeOrigin + wall, 2)} ${round(now - wall, 2)} ${round((used.user + used.system) / 1000, 2)}`,
+      );
+    wall = now;
+    cpu = process.cpuUsage();
+  }, 1);
 }
 
 const USER = { kind: 'user' } as const;
@@ -199,6 +236,8 @@ for (let r = 1; r <= rounds; r++) {
   const tally: Tally = { delivered: 0, failed: 0, attempts: 0, lastSettledMs: 0 };
   current = tally;
   const profiler = profileTo && r === 1 ? await startProfile() : undefined;
+  const gcObserver = gcLog ? logCollections() : undefined;
+  const stalls = gcLog ? logStalls() : undefined;
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
   const cpu0 = process.cpuUsage();
@@ -213,6 +252,8 @@ for (let r = 1; r <= rounds; r++) {
   if (heapProfiler) await heapProfiler.stop(heapProfileTo);
   const cpu = process.cpuUsage(cpu0);
   loopDelay.disable();
+  gcObserver?.disconnect();
+  if (stalls) clearInterval(stalls);
   current = undefined;
   if (profiler) await profiler.stop(profileTo);
 
