@@ -1,8 +1,8 @@
 /**
  * Webhook throughput, the emulator side: an in-process emulator whose every GUURU webhook goes to
  * the receiver (`webhookUrl`). First a warm-up (`--warmup` deliveries on chats of their own, not
- * measured), then `READY <url>`. Each of the `--rounds` rounds creates `--chats` fresh chats
- * (creating a chat fires no webhook), waits for a line `go` on stdin (at once with `--auto`), and
+ * measured), then the `--chats` fresh chats of every round (creating a chat fires no webhook), then
+ * `READY <url>`. Each of the `--rounds` rounds waits for a line `go` on stdin (at once with `--auto`) and
  * generates `--deliveries` events through the domain commands, `--batch` per event-loop turn so the
  * API keeps answering in between: every chat assigned (chat-assigned) and accepted (chat-opened),
  * then user messages round-robin over the chats (message-created). Each event is serialised,
@@ -228,9 +228,12 @@ const LOOP_RESOLUTION_MS = 2;
 // The histogram holds the interval between two ticks of its timer: the lag is what exceeds the resolution.
 const lag = (ns: number) => round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS), 1);
 
+// Every round's chats made now, not between rounds: creating 500 chats holds the loop for 20–40 ms,
+// and done right after a round's RESULT it delayed the prober's last query of that round's drain.
+const plans = Array.from({ length: rounds }, (_, i) => plan(chats, `round ${i + 1}`));
 console.log(`READY ${url}`);
 for (let r = 1; r <= rounds; r++) {
-  const fire = plan(chats, `round ${r}`);
+  const fire = plans[r - 1] as (i: number) => void;
   const logAtStart = dispatcher.log.counts();
   await go(r);
   const tally: Tally = { delivered: 0, failed: 0, attempts: 0, lastSettledMs: 0 };
