@@ -115,7 +115,8 @@ function logCollections(): PerformanceObserver {
   };
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      const kind = (e.detail as { kind?: number } | undefined)?.kind ?? 0;
+      // A gc entry's detail holds its kind (Node's types leave it out of PerformanceEntry).
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
       console.log(
         `GC ${round(performance.timeOrigin + e.startTime, 2)} ${round(e.duration, 2)} ${kinds[kind] ?? kind}`,
       );
