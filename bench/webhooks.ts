@@ -1,8 +1,8 @@
 /**
  * Webhook throughput, the emulator side: an in-process emulator whose every GUURU webhook goes to
  * the receiver (`webhookUrl`). First a warm-up (`--warmup` deliveries on chats of their own, not
- * measured), then `READY <url>`. Each of the `--rounds` rounds creates `--chats` fresh chats
- * (creating a chat fires no webhook), waits for a line `go` on stdin (at once with `--auto`), and
+ * measured), then the `--chats` fresh chats of every round (creating a chat fires no webhook), then
+ * `READY <url>`. Each of the `--rounds` rounds waits for a line `go` on stdin (at once with `--auto`) and
  * generates `--deliveries` events through the domain commands, `--batch` per event-loop turn so the
  * API keeps answering in between: every chat assigned (chat-assigned) and accepted (chat-opened),
  * then user messages round-robin over the chats (message-created). Each event is serialised,
@@ -14,12 +14,14 @@
  *   node --import tsx bench/webhook-receiver.ts   # prints its URL
  *   node --import tsx bench/webhooks.ts --receiver http://127.0.0.1:PORT --auto [--deliveries 20000] [--chats 500]
  *     [--batch 500] [--warmup 3000] [--rounds 1] [--concurrency 64] [--pipelining 16] [--profile round1.cpuprofile]
+ *     [--heap-profile drain1.heapprofile [--survivors]] [--gc-log]
  *
- * `--profile` writes an inspector CPU profile of round 1's measured phase only (first event → idle).
+ * `--profile` writes an inspector CPU profile of round 1's measured phase only (first event → idle);
+ * `--heap-profile` a sampling heap profile of round 1's drain (see heapProfileTo).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { exitWithParent, round } from './lib.js';
 
 exitWithParent();
@@ -40,6 +42,14 @@ const rounds = Number(flag('--rounds', '1'));
 const auto = process.argv.includes('--auto');
 /** Writes a CPU profile of the measured phase only (from the first event to idle) to this file. */
 const profileTo = flag('--profile', '');
+/**
+ * Writes a sampling heap profile of round 1's drain (last event queued → idle): every allocation, or
+ * with `--survivors` only those a young collection did not collect (what the scavenges copied).
+ */
+const heapProfileTo = flag('--heap-profile', '');
+const survivorsOnly = process.argv.includes('--survivors');
+/** Prints `GC <start, ms since the epoch> <duration ms> <kind>` for each collection of a round's measured phase (to line pauses up with a prober's slow samples). */
+const gcLog = process.argv.includes('--gc-log');
 if (!receiver) throw new Error('--receiver <url of bench/webhook-receiver.ts> is required');
 if (deliveries < 2 * chats)
   throw new Error(`--deliveries must be at least 2 × --chats (${2 * chats}): every chat is assigned and accepted`);
@@ -74,6 +84,62 @@ async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
       session.disconnect();
     },
   };
+}
+
+/** Samples allocations (one per 16 KiB on average), including those the GC has collected by the end. */
+async function startHeapProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: !survivorsOnly,
+    // Node 20's types of the protocol do not list the two include flags yet.
+  } as never);
+  return {
+    async stop(file) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+function logCollections(): PerformanceObserver {
+  const kinds: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+  };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      // A gc entry's detail holds its kind (Node's types leave it out of PerformanceEntry).
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
+      console.log(
+        `GC ${round(performance.timeOrigin + e.startTime, 2)} ${round(e.duration, 2)} ${kinds[kind] ?? kind}`,
+      );
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return observer;
+}
+
+/** With --gc-log: `STALL <start, ms since the epoch> <wall ms> <CPU ms of this process>` when a 1 ms timer comes 10 ms late or more. */
+function logStalls(): NodeJS.Timeout {
+  let wall = performance.now();
+  let cpu = process.cpuUsage();
+  return setInterval(() => {
+    const now = performance.now();
+    const used = process.cpuUsage(cpu);
+    if (now - wall >= 10)
+      console.log(
+        `STALL ${round(performance.timeOrigin + wall, 2)} ${round(now - wall, 2)} ${round((used.user + used.system) / 1000, 2)}`,
+      );
+    wall = now;
+    cpu = process.cpuUsage();
+  }, 1);
 }
 
 const USER = { kind: 'user' } as const;
@@ -163,14 +229,19 @@ const LOOP_RESOLUTION_MS = 2;
 // The histogram holds the interval between two ticks of its timer: the lag is what exceeds the resolution.
 const lag = (ns: number) => round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS), 1);
 
+// Every round's chats made now, not between rounds: creating 500 chats holds the loop for 20–40 ms,
+// and done right after a round's RESULT it delayed the prober's last query of that round's drain.
+const plans = Array.from({ length: rounds }, (_, i) => plan(chats, `round ${i + 1}`));
 console.log(`READY ${url}`);
 for (let r = 1; r <= rounds; r++) {
-  const fire = plan(chats, `round ${r}`);
+  const fire = plans[r - 1] as (i: number) => void;
   const logAtStart = dispatcher.log.counts();
   await go(r);
   const tally: Tally = { delivered: 0, failed: 0, attempts: 0, lastSettledMs: 0 };
   current = tally;
   const profiler = profileTo && r === 1 ? await startProfile() : undefined;
+  const gcObserver = gcLog ? logCollections() : undefined;
+  const stalls = gcLog ? logStalls() : undefined;
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
   const cpu0 = process.cpuUsage();
@@ -179,10 +250,14 @@ for (let r = 1; r <= rounds; r++) {
   const enqueuedMs = performance.now() - t0;
   const settledWhileQueueing = tally.delivered + tally.failed;
   console.log(`ENQUEUED ${r} ${round(enqueuedMs)}`);
+  const heapProfiler = heapProfileTo && r === 1 ? await startHeapProfile() : undefined;
   await dispatcher.idle();
   const totalMs = performance.now() - t0;
+  if (heapProfiler) await heapProfiler.stop(heapProfileTo);
   const cpu = process.cpuUsage(cpu0);
   loopDelay.disable();
+  gcObserver?.disconnect();
+  if (stalls) clearInterval(stalls);
   current = undefined;
   if (profiler) await profiler.stop(profileTo);
 

@@ -224,7 +224,8 @@ class Exchange implements UndiciDispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    const result: Omit<SendResult, 'durationMs'> = { statusCode: this.statusCode };
+    if (this.settled) return;
+    const result: SendResult = { statusCode: this.statusCode, durationMs: this.elapsed() };
     if (this.snippetBytes > 0) {
       const bytes = this.snippet.length === 1 ? (this.snippet[0] as Buffer) : Buffer.concat(this.snippet);
       result.response = bytes.toString('utf8').slice(0, RESPONSE_SNIPPET);
@@ -233,8 +234,12 @@ class Exchange implements UndiciDispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
+    if (this.settled) return;
     const code = (error as NodeJS.ErrnoException).code;
-    const result: Omit<SendResult, 'durationMs'> = { error: code ? `${code}: ${error.message}` : error.message };
+    const result: SendResult = {
+      error: code ? `${code}: ${error.message}` : error.message,
+      durationMs: this.elapsed(),
+    };
     if (this.statusCode !== undefined) result.statusCode = this.statusCode;
     this.finish(result);
   }
@@ -246,10 +251,14 @@ class Exchange implements UndiciDispatcher.DispatchHandler {
     else this.onError(error);
   }
 
-  private finish(result: Omit<SendResult, 'durationMs'>): void {
-    if (this.settled) return;
+  private elapsed(): number {
+    return Math.round((performance.now() - this.started) * 100) / 100;
+  }
+
+  /** The result is built whole, not spread into another object with `durationMs` (a slow path of V8's). */
+  private finish(result: SendResult): void {
     this.settled = true;
     this.deadlines.remove(this);
-    this.resolve({ ...result, durationMs: Math.round((performance.now() - this.started) * 100) / 100 });
+    this.resolve(result);
   }
 }
