@@ -1,6 +1,5 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { recordAnswers } from '../control/answer-recorder.js';
-import { createControlRouter } from '../control/router.js';
 import { createDashboard, wantsHtml } from '../dashboard/pages.js';
 import { createGurusupRouter } from '../gurusup/router.js';
 import { corsAllows, corsFor } from '../http/cors.js';
@@ -153,18 +152,33 @@ function operatorGuard(core: Core, context: HttpAppContext): RequestHandler {
 }
 
 /**
- * The control API, made on its first request: registering its routes was most of what remained of
- * an in-process start once the seed data was deferred, and many emulators never call it.
+ * The control API, loaded and made on its first request: registering its routes was most of what
+ * remained of an in-process start once the seed data was deferred, its modules (routes, bodies,
+ * the OpenAPI document) a tenth of the CLI's start path, and many emulators never call it.
  */
 function controlRouter(core: Core, parts: Parts, context: HttpAppContext): RequestHandler {
   let router: Router | undefined;
-  const made = () => (router ??= makeControlRouter(core, parts, context));
-  const handler: RequestHandler = (req, res, next) => made()(req, res, next);
-  // Its routes stay listable as an Express router's are (the OpenAPI document's test walks them).
-  return Object.defineProperty(handler, 'stack', { get: () => made().stack });
+  let making: Promise<Router> | undefined;
+  const made = () =>
+    (making ??= import('../control/router.js').then(
+      (m) => (router = makeControlRouter(m.createControlRouter, core, parts, context)),
+    ));
+  const handler: RequestHandler = (req, res, next) => {
+    if (router) return router(req, res, next);
+    made()
+      .then((r) => r(req, res, next))
+      .catch(next);
+  };
+  // Its routes stay listable as an Express router's are once it is made (the OpenAPI document's test walks them).
+  return Object.defineProperty(handler, 'stack', { get: () => router?.stack ?? [] });
 }
 
-function makeControlRouter(core: Core, parts: Parts, context: HttpAppContext): Router {
+function makeControlRouter(
+  createControlRouter: typeof import('../control/router.js').createControlRouter,
+  core: Core,
+  parts: Parts,
+  context: HttpAppContext,
+): Router {
   const { store, events, clock, domain, snapshots, config } = core;
   const { routes, settings, gurusupSettings, dispatcher } = parts.webhooks;
   const { scenarios, requests, verifications, chatSteps, stream } = parts;

@@ -38,6 +38,8 @@ describe('GET /_emulator/openapi.json', () => {
     expect(res.body.servers).toEqual([{ url: expect.stringMatching(/\/_emulator$/) }]);
 
     // The routes Express has, against the operations the document has: none missing, none invented.
+    // (The control API's router is made on its first request.)
+    await request(emulator.app).get('/_emulator/health');
     const appStack = (emulator.app as unknown as { router: { stack: Layer[] } }).router.stack;
     const control = appStack.find((l) => l.handle.stack && routesOf(l.handle.stack).includes('GET /health'))!;
     const actual = new Set(routesOf(control.handle.stack!).map((r) => r.replace('{action}', '*')));

@@ -17,6 +17,10 @@ const KEPT_OUT: { path: string; why: string }[] = [
     why: `the ${command} command's own code: imported when it runs`,
   })),
   { path: 'src/drift/', why: 'the drift command' },
+  ...['router', 'openapi', 'chat-routes', 'webhook-routes', 'play-routes', 'scenario-routes'].map((file) => ({
+    path: `src/control/${file}.ts`,
+    why: "the control API's routes: loaded with its first request (app/http-app.ts)",
+  })),
   { path: 'src/mcp/', why: 'MCP: the mcp command and the first /_emulator/mcp request' },
   { path: 'src/graphql/', why: 'the Admin API is made on the first /graphql request' },
   ...['model', 'runner', 'shrink', 'stage', 'trace', 'replay'].map((file) => ({
