@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Replay, ReplayError, type LogOp } from '../../../src/store/change-log.js';
 import type { ChatRecord, MessageRecord, TenantData } from '../../../src/store/model.js';
+import { emptyTenantData } from '../../helpers/tenant-data.js';
 
-const tenant = (id: string): TenantData => ({
-  id,
-  name: id,
-  tokens: [`tok-${id}`],
-  webhookSecret: 'secret-1234',
-  seed: 1,
-  createdAt: 0,
-  chatAvailable: true,
-  bot: { id: 'bot', name: 'Bot', photoUrl: 'https://example.com/bot.png' },
-  categories: [],
-  experts: [],
-  personas: [],
-  chats: [],
-  submissions: [],
-  payouts: [],
-  communityExperts: [],
-  pages: [],
-});
+const tenant = (id: string): TenantData => emptyTenantData(id);
 
 const head = (id: string, status: ChatRecord['status']): Omit<ChatRecord, 'messages'> => ({
   id,

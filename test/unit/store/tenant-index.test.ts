@@ -4,28 +4,15 @@ import type { TenantData } from '../../../src/store/model.js';
 import { Store } from '../../../src/store/store.js';
 import { Tenant } from '../../../src/store/tenant.js';
 import { TenantIndex, type DeferredTenant } from '../../../src/store/tenant-index.js';
+import { emptyTenantData } from '../../helpers/tenant-data.js';
 
-const data = (id: string, apiKeys?: string[]): TenantData => ({
-  id,
-  name: id,
-  tokens: [`tok-${id}`],
-  webhookSecret: 'secret-1234',
-  seed: 1,
-  createdAt: 0,
-  chatAvailable: true,
-  bot: { id: 'bot', name: 'Bot', photoUrl: 'https://example.com/bot.png' },
-  categories: [],
-  experts: [],
-  personas: [],
-  chats: [],
-  submissions: [],
-  payouts: [],
-  communityExperts: [],
-  pages: [],
-  ...(apiKeys
-    ? { gurusup: { name: id, apiKeys, language: 'en', autoReply: true, systemUserFid: 'sys', threads: [] } }
-    : {}),
-});
+const data = (id: string, apiKeys?: string[]): TenantData =>
+  emptyTenantData(
+    id,
+    apiKeys
+      ? { gurusup: { name: id, apiKeys, language: 'en', autoReply: true, systemUserFid: 'sys', threads: [] } }
+      : {},
+  );
 
 /** A deferred tenant that counts how often it is made. */
 function deferred(id: string): DeferredTenant & { made: number } {
