@@ -130,7 +130,7 @@ function lazyGraphQL(create: () => Promise<GraphQLHandler>, fastLane: boolean): 
 
 function wireWebhooks(core: Core, options: EmulatorOptions): WebhookParts {
   const { config, clock, logger, generators, store, events, fixtures } = core;
-  // As many connections as the requests in flight need at the pipelining depth (128 / 16: 8).
+  // As many connections as the requests in flight need at the pipelining depth (32 / 16: 2).
   const pipelining = Math.min(config.webhookPipelining, config.webhookConcurrency);
   const transport = createHttpTransport({
     connections: Math.ceil(config.webhookConcurrency / pipelining),
