@@ -1,25 +1,16 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, silentLogger, type Emulator } from '../../../src/index.js';
 import { VirtualClock } from '../../../src/kernel/clock.js';
 import { call, mcpTour, TOOL_NAMES } from '../../helpers/mcp-tour.js';
-import { run } from '../../helpers/spawn.js';
+import { freePort, run } from '../../helpers/spawn.js';
 import { testOptions } from '../../helpers/emulator.js';
 
 // The built CLI's mcp command (npm test builds dist/ first).
 const MAIN = 'dist/main.js';
 const ADMIN = 'mcp-stdio-admin-1';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The SDK's stdio client on `guuru-emulator mcp ARGS`; what the server wrote on standard error is collected. */
 async function stdio(args: string[]): Promise<{ client: Client; stderr: () => string }> {

@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, spawnUntilListening, type Running } from '../../helpers/spawn.js';
+import { freePort, run, spawnUntilListening, type Running } from '../../helpers/spawn.js';
 import { TRIGGER_CHAINS } from '../../helpers/trigger-chains.js';
 import { webhookSink, type WebhookSink } from '../../helpers/webhook-sink.js';
 
@@ -8,14 +7,6 @@ import { webhookSink, type WebhookSink } from '../../helpers/webhook-sink.js';
 const MAIN = 'dist/main.js';
 const trigger = (...args: string[]) => run(process.execPath, [MAIN, 'trigger', ...args]);
 const EVENTS = { ...TRIGGER_CHAINS, send_message: ['send_message'] };
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 describe('guuru-emulator trigger', () => {
   let app: Running;

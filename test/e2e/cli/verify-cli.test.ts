@@ -7,19 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { junitSchemaErrors } from '../../helpers/junit-schema.js';
 import { startReferenceIntegration } from '../../helpers/reference-integration.js';
 import { spawn } from 'node:child_process';
-import { run, spawnUntilListening } from '../../helpers/spawn.js';
+import { freePort, run, spawnUntilListening } from '../../helpers/spawn.js';
 
 // The built CLI's verify command (npm test builds dist/ first).
 const MAIN = 'dist/main.js';
-
-/** A port nothing listens on now: the CLI starts its emulator there, and the integration is configured for it beforehand. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const parser = new XMLParser({
   ignoreAttributes: false,

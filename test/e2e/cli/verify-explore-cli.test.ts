@@ -1,22 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../../src/scenarios/loader.js';
 import { startReferenceIntegration } from '../../helpers/reference-integration.js';
-import { run } from '../../helpers/spawn.js';
+import { freePort, run } from '../../helpers/spawn.js';
 
 // The built CLI's verify --explore and --replay (npm test builds dist/ first).
 const MAIN = 'dist/main.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('guuru-emulator verify --explore / --replay', { timeout: 90_000 }, () => {
   it('writes the minimal failing flow to a file, prints the replay command, and --replay fails the same way', async () => {
